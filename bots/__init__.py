@@ -1,0 +1,1 @@
+"""Thin chat adapters (Telegram, Discord, console) over the shared core."""

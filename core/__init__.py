@@ -1,0 +1,1 @@
+"""Voiceover Bot core: everything that is not a chat adapter."""

@@ -1,0 +1,120 @@
+"""The backend protocol, mirroring the seeds' API: session, upload, message, state, export."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.errors import VoiceoverError
+
+Draft = dict[str, Any]
+"""The seeds' draft timeline: t (tracks), tt (0 video, 1 audio, 7 text), sg, d (ms), m."""
+
+
+class EventKind(StrEnum):
+    TEXT = "text"  # words for the user (already GUI-translated)
+    TOOL = "tool"  # tool activity: never shown
+    HEARTBEAT = "heartbeat"  # still alive, nothing to show
+    PROGRESS = "progress"  # stage and percent
+    DONE = "done"  # the turn is complete
+
+
+@dataclass(frozen=True)
+class BackendEvent:
+    """One event of a streamed reply."""
+
+    kind: EventKind
+    text: str = ""
+    stage: str = ""
+    percent: float | None = None
+
+
+@dataclass(frozen=True)
+class Credits:
+    """A balance: available to spend, frozen by running work, and their total."""
+
+    available: int
+    frozen: int
+    total: int
+    unlimited: bool = False
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What an upload became."""
+
+    kind: str  # "video", "image", "audio", "script"
+    name: str
+    summary: str  # one line for the user, e.g. "🎬 Got demo.mov: 1:02, 1080×1920"
+
+
+class RenderState(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RenderHandle:
+    """An export in progress."""
+
+    id: str
+    session_id: str
+
+
+@dataclass(frozen=True)
+class RenderStatus:
+    """Where an export is: progress, then a local file or a download URL."""
+
+    state: RenderState
+    percent: float = 0.0
+    stage: str = ""
+    path: Path | None = None
+    url: str | None = None
+    error: VoiceoverError | None = None
+    duration_s: float = 0.0
+    width: int = 0
+    height: int = 0
+    size_bytes: int = 0
+
+
+class Backend(Protocol):
+    """What the core needs from a voiceover backend. Errors are raised as VoiceoverError."""
+
+    name: str
+
+    async def open_session(self, owner: str, language: str) -> str:
+        """Start a project session; returns its id."""
+        ...
+
+    async def upload(self, session_id: str, source: Path | str, name: str) -> UploadResult:
+        """Add a local file or an http(s) URL to the session."""
+        ...
+
+    def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
+        """Send one user message; stream the reply. Never re-sent by the caller."""
+        ...
+
+    async def state(self, session_id: str) -> Draft:
+        """The session's current draft timeline."""
+        ...
+
+    async def credits(self, owner: str) -> Credits:
+        """The owner's balance."""
+        ...
+
+    async def export(self, session_id: str) -> RenderHandle:
+        """Start rendering the current draft."""
+        ...
+
+    async def render_status(self, handle: RenderHandle) -> RenderStatus:
+        """Poll an export."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections and workers."""
+        ...

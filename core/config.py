@@ -1,0 +1,114 @@
+"""Every setting, read from the environment and `.env` (see `.env.example`), checked at start."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1_000_000
+
+
+class Settings(BaseSettings):
+    """Service configuration. Secrets are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+
+    # Where things live.
+    data_dir: Path = Path("data")
+    voices_dir: Path | None = None
+    backend: Literal["local", "nemo"] = "local"
+    log_level: str = "INFO"
+
+    # Media limits (untrusted input).
+    max_upload_bytes: int = Field(500 * MB, gt=0)
+    max_duration_s: float = Field(30 * 60, gt=0)
+    max_pixels: int = Field(3840 * 2160, gt=0)
+    max_fps: float = Field(120, gt=0)
+    max_streams: int = Field(8, gt=0)
+    max_script_words: int = Field(20_000, gt=0)
+    max_script_bytes: int = Field(2 * MB, gt=0)
+    ffmpeg_timeout_s: float = Field(1800, gt=0)
+    probe_timeout_s: float = Field(30, gt=0)
+
+    # Speech and mixing defaults.
+    default_voice: str = "en_US-joe-medium"
+    max_segment_speedup: float = Field(1.2, ge=1.0, le=2.0)
+    loudness_lufs: float = Field(-16.0, ge=-40, le=-5)
+    true_peak_db: float = Field(-1.5, ge=-9, le=0)
+    tts_workers: int = Field(0, ge=0)  # 0: one per core
+
+    # Chat core.
+    max_concurrent_jobs: int = Field(0, ge=0)  # 0: one per core
+    starting_credits: int = Field(100, ge=0)
+    unlimited_credits: bool = False
+    credits_per_minute: int = Field(10, ge=0)
+    admin_users: list[str] = Field(default_factory=list)
+    result_retention_hours: float = Field(72, gt=0)
+    heartbeat_interval_s: float = Field(4, gt=0)
+    progress_edit_interval_s: float = Field(3, gt=0)
+    still_working_after_s: float = Field(120, gt=0)
+
+    # Delivery links.
+    public_base_url: str = "http://127.0.0.1:8088"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8088, ge=0, le=65535)
+    link_secret: SecretStr | None = None
+    link_ttl_hours: float = Field(24, gt=0)
+
+    # NemoVideo cloud backend.
+    nemo_token: SecretStr | None = None
+    nemo_api_url: str = "https://mega-api-prod.nemovideo.ai"
+    nemo_web_url: str = "https://nemovideo.com"
+    nemo_poll_interval_s: float = Field(30, gt=0)
+    nemo_skill_version: str = "1.0.0"
+
+    # Telegram.
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_local_mode: bool = False
+    telegram_download_limit: int = Field(20 * MB, gt=0)
+    telegram_upload_limit: int = Field(50 * MB, gt=0)
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must listen publicly
+    telegram_webhook_port: int = Field(8443, ge=1, le=65535)
+
+    # Discord.
+    discord_bot_token: SecretStr | None = None
+    discord_guild_id: int | None = None
+    discord_api_base_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str | None = None
+
+    @field_validator("admin_users", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def cores(self) -> int:
+        """CPU cores available to this process."""
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+
+    @property
+    def job_slots(self) -> int:
+        """How many jobs may run at once."""
+        return self.max_concurrent_jobs or self.cores
+
+    @property
+    def tts_threads(self) -> int:
+        """How many sentences are synthesised at once."""
+        return self.tts_workers or self.cores
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The embedded voiceover engine: probe, scripts, speech, timing, mixing, rendering."""

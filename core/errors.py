@@ -1,0 +1,250 @@
+"""One table of error codes and user-facing messages, shared by every backend and adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+
+class ErrorCode(IntEnum):
+    """Codes: the NemoVideo API's (seeds) plus our own engine and chat codes."""
+
+    OK = 0
+    TOKEN_INVALID = 1001
+    SESSION_NOT_FOUND = 1002
+    NO_CREDITS = 2001
+    UNSUPPORTED_FILE = 4001
+    FILE_TOO_LARGE = 4002
+    BAD_REQUEST = 400
+    PLAN_BLOCKED = 402
+    RATE_LIMITED = 429
+    # Our own: scripts and options.
+    EMPTY_SCRIPT = 4101
+    SCRIPT_TOO_LONG = 4102
+    BAD_SCRIPT = 4103
+    NO_VOICE_FOR_LANGUAGE = 4104
+    UNKNOWN_VOICE = 4105
+    BAD_OPTION = 4106
+    NOTHING_TO_RENDER = 4107
+    # Our own: media.
+    CORRUPT_MEDIA = 4201
+    NO_VIDEO_STREAM = 4202
+    MEDIA_TOO_LONG = 4203
+    TOO_MANY_PIXELS = 4204
+    FPS_TOO_HIGH = 4205
+    TOO_MANY_STREAMS = 4206
+    UNSUPPORTED_CODEC = 4207
+    NO_AUDIO_STREAM = 4208
+    DOWNLOAD_FAILED = 4209
+    URL_NOT_ALLOWED = 4210
+    # Our own: chat and service.
+    JOB_RUNNING = 4301
+    NO_PROJECT = 4302
+    NOTHING_TO_CANCEL = 4303
+    LINK_INVALID = 4304
+    LINK_EXPIRED = 4305
+    NOT_ALLOWED = 4306
+    # Failures on our side or the backend's.
+    TIMEOUT = 5001
+    RENDER_FAILED = 5002
+    BACKEND_UNAVAILABLE = 5003
+    INTERNAL = 5000
+
+
+@dataclass(frozen=True)
+class ErrorText:
+    """A message template in English and Chinese; `{name}` fields come from the error."""
+
+    en: str
+    zh: str
+
+
+ACCEPTED_FORMATS = "mp4, mov, avi, webm, mkv, jpg, png, gif, webp, mp3, wav, m4a, aac, txt, docx, srt, vtt"
+
+ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
+    ErrorCode.TOKEN_INVALID: ErrorText(
+        "The cloud service rejected our sign-in. Please try again in a minute.",
+        "云服务拒绝了登录，请稍后再试。",
+    ),
+    ErrorCode.SESSION_NOT_FOUND: ErrorText(
+        "Your project session was lost. Send your file again to start a new one.",
+        "项目会话已丢失，请重新发送文件开始新项目。",
+    ),
+    ErrorCode.NO_CREDITS: ErrorText(
+        "You're out of credits ({available} left, {needed} needed).{topup}",
+        "积分不足（剩余 {available}，需要 {needed}）。{topup}",
+    ),
+    ErrorCode.UNSUPPORTED_FILE: ErrorText(
+        "I can't use {name}: {reason}. I accept " + ACCEPTED_FORMATS + ".",
+        "无法使用 {name}：{reason}。支持的格式：" + ACCEPTED_FORMATS + "。",
+    ),
+    ErrorCode.FILE_TOO_LARGE: ErrorText(
+        "{name} is too large ({size}; the limit is {limit}). Compress or trim it and send it again.",
+        "{name} 太大（{size}，上限 {limit}）。请压缩或剪短后重新发送。",
+    ),
+    ErrorCode.BAD_REQUEST: ErrorText(
+        "The cloud service refused the request. Please try again.",
+        "云服务拒绝了请求，请重试。",
+    ),
+    ErrorCode.PLAN_BLOCKED: ErrorText(
+        "Export isn't included in the free cloud plan (this is not about credits). "
+        "Register or upgrade your plan to unlock export.",
+        "免费套餐不支持导出（与积分无关）。请注册或升级套餐以解锁导出。",
+    ),
+    ErrorCode.RATE_LIMITED: ErrorText(
+        "The service is busy right now. Please try again in a minute.",
+        "服务繁忙，请一分钟后再试。",
+    ),
+    ErrorCode.EMPTY_SCRIPT: ErrorText(
+        "The script is empty. Send the text to read, or a TXT, DOCX or SRT file.",
+        "脚本为空。请发送要朗读的文字，或 TXT、DOCX、SRT 文件。",
+    ),
+    ErrorCode.SCRIPT_TOO_LONG: ErrorText(
+        "The script is too long ({words} words; the limit is {limit}). Split it into parts.",
+        "脚本太长（{words} 词，上限 {limit}）。请拆分成几部分。",
+    ),
+    ErrorCode.BAD_SCRIPT: ErrorText(
+        "I can't read the script {name}: {reason}. Send plain text, TXT, DOCX or SRT instead.",
+        "无法读取脚本 {name}：{reason}。请改发纯文本、TXT、DOCX 或 SRT。",
+    ),
+    ErrorCode.NO_VOICE_FOR_LANGUAGE: ErrorText(
+        "No installed voice speaks {language}. Installed languages: {available}.",
+        "没有可朗读 {language} 的已安装声音。已安装语言：{available}。",
+    ),
+    ErrorCode.UNKNOWN_VOICE: ErrorText(
+        "There is no voice called {voice}. Send /voices to see the installed ones.",
+        "没有名为 {voice} 的声音。发送 /voices 查看已安装的声音。",
+    ),
+    ErrorCode.BAD_OPTION: ErrorText(
+        "{option} can't be {value}: {reason}.",
+        "{option} 不能是 {value}：{reason}。",
+    ),
+    ErrorCode.NOTHING_TO_RENDER: ErrorText(
+        "There's nothing to render yet. Send a video (or image) and a script first.",
+        "还没有可渲染的内容。请先发送视频（或图片）和脚本。",
+    ),
+    ErrorCode.CORRUPT_MEDIA: ErrorText(
+        "{name} looks damaged or isn't a real media file. Export it again and resend it.",
+        "{name} 似乎已损坏或不是有效的媒体文件。请重新导出后再发送。",
+    ),
+    ErrorCode.NO_VIDEO_STREAM: ErrorText(
+        "{name} has no picture. Send a video or an image (audio can be used as music).",
+        "{name} 没有画面。请发送视频或图片（音频可作为背景音乐）。",
+    ),
+    ErrorCode.MEDIA_TOO_LONG: ErrorText(
+        "{name} is too long ({duration}; the limit is {limit}). Trim it and send it again.",
+        "{name} 太长（{duration}，上限 {limit}）。请剪短后重新发送。",
+    ),
+    ErrorCode.TOO_MANY_PIXELS: ErrorText(
+        "{name} is {width}×{height}, larger than 4K. Scale it down and send it again.",
+        "{name} 分辨率为 {width}×{height}，超过 4K。请缩小后重新发送。",
+    ),
+    ErrorCode.FPS_TOO_HIGH: ErrorText(
+        "{name} runs at {fps} fps (the limit is {limit}). Convert it to a normal frame rate.",
+        "{name} 帧率为 {fps}（上限 {limit}）。请转换为常规帧率。",
+    ),
+    ErrorCode.TOO_MANY_STREAMS: ErrorText(
+        "{name} has {streams} streams (the limit is {limit}). Export it with one video track.",
+        "{name} 含 {streams} 个流（上限 {limit}）。请导出为单一视频轨。",
+    ),
+    ErrorCode.UNSUPPORTED_CODEC: ErrorText(
+        "{name} uses {codec}, which I don't accept. Export it as H.264 MP4 and resend it.",
+        "{name} 使用 {codec} 编码，不受支持。请导出为 H.264 MP4 后重新发送。",
+    ),
+    ErrorCode.NO_AUDIO_STREAM: ErrorText(
+        "{name} has no sound to use. Send an MP3, WAV, M4A or AAC file.",
+        "{name} 没有可用的音频。请发送 MP3、WAV、M4A 或 AAC 文件。",
+    ),
+    ErrorCode.DOWNLOAD_FAILED: ErrorText(
+        "I couldn't fetch {name}: {reason}. Try sending it again.",
+        "无法获取 {name}：{reason}。请重新发送。",
+    ),
+    ErrorCode.URL_NOT_ALLOWED: ErrorText(
+        "I can't fetch that link: {reason}. Send a public http(s) link or the file itself.",
+        "无法获取该链接：{reason}。请发送公开的 http(s) 链接或文件本身。",
+    ),
+    ErrorCode.JOB_RUNNING: ErrorText(
+        "A job of yours is already running. Wait for it, or send /cancel.",
+        "你已有任务在运行。请等待完成，或发送 /cancel。",
+    ),
+    ErrorCode.NO_PROJECT: ErrorText(
+        "There's no project yet. Send a video or a script to start.",
+        "还没有项目。请发送视频或脚本开始。",
+    ),
+    ErrorCode.NOTHING_TO_CANCEL: ErrorText(
+        "Nothing is running, so there's nothing to cancel.",
+        "没有正在运行的任务，无需取消。",
+    ),
+    ErrorCode.LINK_INVALID: ErrorText(
+        "This link isn't valid. Ask the bot to export again for a fresh link.",
+        "此链接无效。请让机器人重新导出以获取新链接。",
+    ),
+    ErrorCode.LINK_EXPIRED: ErrorText(
+        "This link has expired. Send 'export' to get a fresh one.",
+        "此链接已过期。发送“导出”获取新链接。",
+    ),
+    ErrorCode.NOT_ALLOWED: ErrorText(
+        "Only an admin can do that.",
+        "只有管理员可以这样做。",
+    ),
+    ErrorCode.TIMEOUT: ErrorText(
+        "This took too long and was stopped. Try a shorter clip or send it again.",
+        "处理超时已停止。请尝试更短的片段或重新发送。",
+    ),
+    ErrorCode.RENDER_FAILED: ErrorText(
+        "The render failed ({reason}). Send 'export' to try again.",
+        "渲染失败（{reason}）。发送“导出”重试。",
+    ),
+    ErrorCode.BACKEND_UNAVAILABLE: ErrorText(
+        "The processing service can't be reached right now. Please try again shortly.",
+        "暂时无法连接处理服务，请稍后再试。",
+    ),
+    ErrorCode.INTERNAL: ErrorText(
+        "Something went wrong on my side. Please try again; your files and credits are safe.",
+        "我这边出了点问题。请重试；你的文件和积分都安全。",
+    ),
+}
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?" if key != "topup" else ""
+
+
+class VoiceoverError(Exception):
+    """A refusal or failure with a code from the table and the fields its message needs."""
+
+    def __init__(self, code: ErrorCode, **fields: Any) -> None:
+        self.code = code
+        self.fields = fields
+        super().__init__(f"{int(code)} {self.message('en')}")
+
+    def message(self, language: str = "en") -> str:
+        """The one-line message for the user, in their language (English fallback)."""
+        return message_for(self.code, language, **self.fields)
+
+
+def message_for(code: ErrorCode, language: str = "en", **fields: Any) -> str:
+    """Format the table's message for `code` in `language` ('zh…' → Chinese, else English)."""
+    text = ERROR_TEXTS.get(code, ERROR_TEXTS[ErrorCode.INTERNAL])
+    template = text.zh if language.lower().startswith("zh") else text.en
+    return template.format_map(_Blank(fields))
+
+
+def human_size(n: int) -> str:
+    """Bytes as a short human string: 512 KB, 20 MB, 1.5 GB."""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if size >= 10 or unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} B"
+
+
+def human_duration(seconds: float) -> str:
+    """Seconds as m:ss or h:mm:ss."""
+    total = int(round(seconds))
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
