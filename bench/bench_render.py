@@ -1,0 +1,122 @@
+"""Benchmark the engine on a generated 2-minute 1080p30 H.264 clip with a ~300-word script.
+
+Run: .venv/bin/python bench/bench_render.py [--big]
+Prints one line per case and writes bench/results/render.json. Not a test: figures for notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.engine.demo import make_demo_clip  # noqa: E402
+from core.engine.ffmpeg import ffmpeg_exe  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+RESULTS = ROOT / "bench" / "results"
+SCRIPT = (ROOT / "bench" / "script_300_words.txt").read_text(encoding="utf-8")
+
+ONE_RENDER = """
+import json, resource, sys
+from pathlib import Path
+from core.config import Settings
+from core.engine.model import Captions, RenderOptions, RenderRequest
+from core.engine.render import render
+from core.engine.scripts import parse_script_text
+from core.engine.model import Limits
+media, out, captions = sys.argv[1], sys.argv[2], sys.argv[3]
+settings = Settings(_env_file=None)
+script = parse_script_text(Path(sys.argv[4]).read_text(), Limits())
+req = RenderRequest(out=Path(out), media=Path(media) if media != "-" else None, script=script,
+                    options=RenderOptions(captions=Captions(captions)))
+r = render(req, settings)
+print(json.dumps({"timings": r.timings_s, "copied": r.video_copied, "duration": r.duration_s,
+  "self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+  "child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def render_case(media: Path | None, captions: str, name: str) -> dict[str, object]:
+    """One render in a fresh process (so voice loading and peak memory are counted honestly)."""
+    script_file = CACHE / "script.txt"
+    script_file.write_text(SCRIPT, encoding="utf-8")
+    out = CACHE / f"{name}.mp4"
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", ONE_RENDER, str(media or "-"), str(out), captions,
+         str(script_file)], cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    data: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    data["wall_s"] = round(time.perf_counter() - started, 2)
+    return data
+
+
+def baseline(media: Path) -> float:
+    """The common way: narration muxed with the video always re-encoded by x264 defaults."""
+    narration = CACHE / "narration.wav"
+    subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-i", str(CACHE / "fast.mp4"),
+         "-vn", "-c:a", "pcm_s16le", str(narration)], check=True,
+    )  # fmt: skip
+    started = time.perf_counter()
+    subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-i", str(media), "-i",
+         str(narration), "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-c:a", "aac",
+         str(CACHE / "baseline.mp4")], check=True,
+    )  # fmt: skip
+    return round(time.perf_counter() - started, 2)
+
+
+def big_input() -> Path:
+    """A ~500 MB 2-minute clip (high bitrate), to show large inputs are streamed, not loaded."""
+    path = CACHE / "big.mp4"
+    if not path.exists():
+        subprocess.run(
+            [ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+             "testsrc2=size=1920x1080:rate=30:duration=120", "-c:v", "libx264", "-preset",
+             "ultrafast", "-b:v", "32M", "-pix_fmt", "yuv420p", str(path)], check=True,
+        )  # fmt: skip
+    return path
+
+
+def main() -> None:
+    """Run every case and print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--big", action="store_true", help="also render a ~500 MB input")
+    args = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    clip = make_demo_clip(CACHE / "clip-2min-1080p30.mp4", seconds=120, size="1920x1080")
+    results: dict[str, object] = {"words": len(SCRIPT.split())}
+    for name, media, captions in (
+        ("fast", clip, "none"),
+        ("soft", clip, "soft"),
+        ("burn", clip, "burn"),
+        ("script_only", None, "burn"),
+    ):
+        results[name] = render_case(media, captions, name)
+        print(name, json.dumps(results[name]), flush=True)
+    results["baseline_x264_defaults_s"] = baseline(clip)
+    fast = results["fast"]
+    assert isinstance(fast, dict)
+    results["speedup_vs_baseline"] = round(results["baseline_x264_defaults_s"] / fast["wall_s"], 1)
+    if args.big:
+        big = big_input()
+        results["big_input_mb"] = round(big.stat().st_size / 1e6)
+        results["big"] = render_case(big, "none", "big")
+    print(json.dumps({k: v for k, v in results.items() if not isinstance(v, dict)}))
+    print("peak RSS of this bench process (MB):",
+          resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)  # fmt: skip
+    (RESULTS / "render.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""The `voiceover` command: render, voices, demo, chat, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.config import Settings
+from core.engine.model import (
+    Aspect,
+    Captions,
+    Fit,
+    Limits,
+    MixMode,
+    Overrun,
+    RenderOptions,
+    RenderRequest,
+    RenderResult,
+    Script,
+)
+from core.errors import VoiceoverError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+SAMPLE_SCRIPT = (
+    "Meet Aurora, the desk lamp that follows the sun. At sunrise it glows a soft amber, and by "
+    "noon it matches the daylight outside.\n\nIt costs $129.99, ships in 3 days, and saves up "
+    "to 40% on energy. Visit aurora.example.com to learn more."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="voiceover", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    render = sub.add_parser("render", help="render a voiced-over MP4")
+    render.add_argument("media", nargs="?", type=Path, help="video or image (optional)")
+    source = render.add_mutually_exclusive_group()
+    source.add_argument("--script", type=Path, help="TXT, DOCX, SRT or VTT file")
+    source.add_argument("--text", help="the script as text")
+    render.add_argument("--out", type=Path, required=True)
+    render.add_argument("--voice")
+    render.add_argument("--language")
+    render.add_argument("--gender", choices=["male", "female"])
+    render.add_argument("--speed", type=float, default=1.0)
+    render.add_argument("--captions", choices=[c.value for c in Captions], default="none")
+    render.add_argument("--aspect", choices=[a.value for a in Aspect], default="original")
+    render.add_argument("--fit", choices=[f.value for f in Fit], default="pad")
+    render.add_argument("--music", type=Path)
+    render.add_argument("--music-volume", type=_volume, default=0.2)
+    render.add_argument("--mix", choices=[m.value for m in MixMode], default="duck")
+    render.add_argument("--overrun", choices=[o.value for o in Overrun], default="extend")
+    render.add_argument("--narration", type=Path, help="your own recording instead of TTS")
+    render.add_argument("--json", action="store_true", help="print one JSON object")
+    voices = sub.add_parser("voices", help="list installed voices")
+    voices.add_argument("--json", action="store_true")
+    demo = sub.add_parser("demo", help="render a generated clip with a sample script")
+    demo.add_argument("--out", type=Path, default=Path("data/demo.mp4"))
+    sub.add_parser("chat", help="the terminal chat")
+    sub.add_parser("serve", help="start the configured bots (or the terminal chat)")
+    return parser
+
+
+def _volume(text: str) -> float:
+    """'0.35' or '35%' → 0.35."""
+    text = text.strip()
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+def _script(args: argparse.Namespace, limits: Limits) -> Script | None:
+    from core.engine.scripts import parse_script_text, read_script_file
+
+    if args.script is not None:
+        return read_script_file(args.script, limits)
+    if args.text is not None:
+        return parse_script_text(args.text, limits)
+    return None
+
+
+def _render(args: argparse.Namespace, settings: Settings) -> int:
+    from core.engine.render import render
+    from core.progressbar import ProgressBar
+
+    options = RenderOptions(
+        voice=args.voice,
+        language=args.language,
+        gender=args.gender,
+        speed=args.speed,
+        captions=Captions(args.captions),
+        aspect=Aspect(args.aspect),
+        fit=Fit(args.fit),
+        music_volume=args.music_volume,
+        mix=MixMode(args.mix),
+        overrun=Overrun(args.overrun),
+    )
+    request = RenderRequest(
+        out=args.out.resolve(),
+        media=args.media,
+        script=_script(args, Limits.from_settings(settings)),
+        narration=args.narration,
+        music=args.music,
+        options=options,
+    )
+    request.out.parent.mkdir(parents=True, exist_ok=True)
+    with ProgressBar(enabled=not args.json and sys.stderr.isatty()) as bar:
+        result = render(request, settings, bar.update)
+    print(json.dumps(result_json(result)) if args.json else _summary(result))
+    return EXIT_OK
+
+
+def result_json(result: RenderResult) -> dict[str, Any]:
+    """The JSON object `voiceover render --json` prints."""
+    return {
+        "output": str(result.output),
+        "duration_s": result.duration_s,
+        "width": result.width,
+        "height": result.height,
+        "size_bytes": result.size_bytes,
+        "video_copied": result.video_copied,
+        "voice": result.voice,
+        "voice_note": result.voice_note,
+        "subtitles": str(result.subtitles) if result.subtitles else None,
+        "segments": [
+            {
+                "start_s": s.start_s,
+                "end_s": s.end_s,
+                "text": s.text,
+                "speedup": round(s.speedup, 3),
+            }
+            for s in result.segments
+        ],
+        "drift_s": result.drift_s,
+        "timings_s": result.timings_s,
+    }
+
+
+def _summary(result: RenderResult) -> str:
+    mode = "video copied" if result.video_copied else "video encoded"
+    lines = [
+        f"✅ {result.output}",
+        f"   {result.width}×{result.height}, {result.duration_s:.1f} s, {mode}, "
+        f"voice {result.voice or 'your recording'}, {result.timings_s.get('total', 0):.1f} s",
+    ]
+    if result.voice_note:
+        lines.append(f"   {result.voice_note}")
+    return "\n".join(lines)
+
+
+def _voices(args: argparse.Namespace, settings: Settings) -> int:
+    from core.engine.render import installed_voices
+
+    voices = installed_voices(settings.voices_dir)
+    if args.json:
+        rows = [{**asdict(v), "model_path": str(v.model_path), "config_path": str(v.config_path)}
+                for v in voices]  # fmt: skip
+        print(json.dumps(rows))
+    else:
+        for v in voices:
+            print(f"{v.id:32} {v.language:6} {v.gender or '?':7} {v.quality}")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from core.engine.demo import make_demo_clip
+
+    clip = make_demo_clip(settings.data_dir / "demo-input.mp4")
+    ns = _parser().parse_args(
+        ["render", str(clip), "--text", SAMPLE_SCRIPT, "--out", str(args.out)]
+    )
+    return _render(ns, settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "render":
+        return _render(args, settings)
+    if args.command == "voices":
+        return _voices(args, settings)
+    if args.command == "demo":
+        return _demo(args, settings)
+    from core.app import chat_main, serve_main
+
+    return chat_main(settings) if args.command == "chat" else serve_main(settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: exit 0 on success, 2 on bad input (one line on stderr), 1 on internal error."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings()
+        return _run(args, settings)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]).upper()
+        print(f"error: setting {where}: {first['msg']}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except VoiceoverError as exc:
+        print(f"error {int(exc.code)}: {exc.message()}", file=sys.stderr)
+        return EXIT_INTERNAL if int(exc.code) >= 5000 else EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        logging.getLogger("voiceover").exception("internal error")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

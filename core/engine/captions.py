@@ -1,0 +1,122 @@
+"""Caption files from placed segments: SRT for soft subtitles, styled ASS for burning in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import font_roboto
+
+from core.engine.model import Segment
+
+MAX_LINE_CHARS = 42
+MAX_LINES = 2
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One caption on screen."""
+
+    start_s: float
+    end_s: float
+    text: str
+
+
+def fonts_dir() -> Path:
+    """The folder of the bundled caption font (Roboto, from PyPI)."""
+    return Path(font_roboto.__file__).parent / "files"
+
+
+def caption_cues(segments: Sequence[Segment]) -> list[Cue]:
+    """Cues for the segments; long ones split into two-line chunks timed by their length."""
+    cues: list[Cue] = []
+    for seg in segments:
+        text = " ".join(seg.text.split())
+        chunks = _chunks(text, MAX_LINE_CHARS * MAX_LINES)
+        total = sum(len(c) for c in chunks) or 1
+        at = seg.start_s
+        for chunk in chunks:
+            span = (seg.end_s - seg.start_s) * len(chunk) / total
+            cues.append(Cue(round(at, 3), round(at + span, 3), chunk))
+            at += span
+    return cues
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Split text at word boundaries into pieces of at most `limit` characters, balanced."""
+    if len(text) <= limit:
+        return [text] if text else []
+    words, pieces, current = text.split(), [], ""
+    count = -(-len(text) // limit)
+    target = len(text) / count
+    for word in words:
+        if current and (len(current) + 1 + len(word) > limit or len(current) >= target):
+            pieces.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _srt_time(seconds: float) -> str:
+    ms = int(round(seconds * 1000))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
+
+
+def write_srt(path: Path, cues: Sequence[Cue]) -> Path:
+    """Write an SRT file (UTF-8)."""
+    blocks = [
+        f"{n}\n{_srt_time(c.start_s)} --> {_srt_time(c.end_s)}\n{c.text}\n"
+        for n, c in enumerate(cues, start=1)
+    ]
+    path.write_text("\n".join(blocks), encoding="utf-8")
+    return path
+
+
+def _ass_time(seconds: float) -> str:
+    cs = int(round(seconds * 100))
+    h, cs = divmod(cs, 360_000)
+    m, cs = divmod(cs, 6000)
+    s, cs = divmod(cs, 100)
+    return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
+
+
+def _ass_text(text: str) -> str:
+    """User text made inert for ASS: no override blocks, no escape sequences."""
+    text = text.replace("\\", "\N{FULLWIDTH REVERSE SOLIDUS}")
+    text = text.replace("{", "(").replace("}", ")")
+    return re.sub(r"[\r\n]+", " ", text)
+
+
+def write_ass(path: Path, cues: Sequence[Cue], width: int, height: int) -> Path:
+    """Write styled captions for a width×height frame: bottom centre, inside the safe area."""
+    short = min(width, height)
+    size = round(short * (0.058 if height > width else 0.05))
+    margin_v = round(height * (0.12 if height > width else 0.07))
+    margin_h = round(width * 0.07)
+    outline = max(2, round(size * 0.08))
+    head = (
+        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 0\nScaledBorderAndShadow: yes\n"
+        f"PlayResX: {width}\nPlayResY: {height}\n\n[V4+ Styles]\n"
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+        "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
+        "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+        f"Style: Default,Roboto Medium,{size},&H00FFFFFF,&H00FFFFFF,&H00101010,&H80000000,"
+        f"0,0,0,0,100,100,0,0,1,{outline},1,2,{margin_h},{margin_h},{margin_v},1\n\n"
+        "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, "
+        "Text\n"
+    )
+    lines = [
+        f"Dialogue: 0,{_ass_time(c.start_s)},{_ass_time(c.end_s)},Default,,0,0,0,,"
+        + _ass_text(c.text)
+        for c in cues
+    ]
+    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
+    return path

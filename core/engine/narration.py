@@ -1,0 +1,207 @@
+"""Speech placed in time: sentences synthesised, paused naturally, timed cues honoured."""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.engine.model import Script, Segment, VoiceInfo
+from core.engine.textnorm import normalize_for_speech, split_sentences
+from core.engine.tts import Synthesizer
+
+# Pauses at speed 1.0, in seconds (they shrink or grow with the speed).
+LEAD_IN_S = 0.5
+SENTENCE_GAP_S = 0.35
+PARAGRAPH_GAP_S = 0.75
+CUE_SENTENCE_GAP_S = 0.2
+MIN_TIMED_GAP_S = 0.1
+TAIL_S = 0.6
+MAX_TTS_SPEED = 2.0
+BATCH = 8
+
+
+@dataclass
+class Narration:
+    """The narration track: samples, where each piece sits, and its end."""
+
+    samples: np.ndarray
+    sample_rate: int
+    segments: list[Segment]
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the track in seconds."""
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A piece of script spoken as one segment (a sentence, or a timed cue)."""
+
+    text: str
+    sentences: tuple[str, ...]
+    cue_s: float | None
+    gap_before_s: float
+
+
+class NarrationBuilder:
+    """Turns a script into a Narration with one voice, speed and speed-up cap."""
+
+    def __init__(
+        self,
+        synth: Synthesizer,
+        voice: VoiceInfo,
+        speed: float,
+        max_speedup: float,
+        progress: Callable[[float], None],
+    ) -> None:
+        self.synth, self.voice, self.speed = synth, voice, speed
+        self.max_speedup = max_speedup
+        self.progress = progress
+        self.rate = voice.sample_rate
+
+    def build(self, script: Script, fit_to_s: float | None = None) -> Narration:
+        """Synthesise and place the script; `fit_to_s` asks untimed speech to fit (speed-up)."""
+        lang = self.voice.language_code
+        units = _timed_units(script, lang) if script.timed else _untimed_units(script, lang)
+        clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
+        if script.timed:
+            factors = self._cue_factors(units, clips, fit_to_s)
+            clips = self._respeak(units, clips, factors)
+        else:
+            factors = [1.0] * len(units)
+            factor = self._untimed_factor(units, clips, fit_to_s)
+            if factor > 1.0:
+                factors = [factor] * len(units)
+                clips = self._speak(units, [self.speed * factor] * len(units), (90.0, 99.0))
+        self.progress(100.0)
+        return self._place(units, clips, factors)
+
+    def _speak(
+        self, units: Sequence[_Unit], speeds: Sequence[float], progress_span: tuple[float, float]
+    ) -> list[np.ndarray]:
+        """Synthesise every unit (sentences in parallel batches), joined per unit."""
+        jobs = [(i, s) for i, u in enumerate(units) for s in u.sentences]
+        by_unit: list[list[np.ndarray]] = [[] for _ in units]
+        lo, hi = progress_span
+        for start in range(0, len(jobs), BATCH):
+            batch = jobs[start : start + BATCH]
+            for speed_key in sorted({min(MAX_TTS_SPEED, speeds[i]) for i, _ in batch}):
+                chosen = [(i, s) for i, s in batch if min(MAX_TTS_SPEED, speeds[i]) == speed_key]
+                audio = self.synth.synthesize(self.voice, [s for _, s in chosen], speed_key)
+                for (i, _), clip in zip(chosen, audio, strict=True):
+                    by_unit[i].append(clip)
+            self.progress(lo + (hi - lo) * min(1.0, (start + BATCH) / max(1, len(jobs))))
+        gap = np.zeros(int(CUE_SENTENCE_GAP_S / self.speed * self.rate), dtype=np.float32)
+        return [_join(parts, gap) for parts in by_unit]
+
+    def _cue_factors(
+        self, units: Sequence[_Unit], clips: Sequence[np.ndarray], fit_to_s: float | None
+    ) -> list[float]:
+        """Per timed cue: how much to speed it up (≤ cap) to end before the next cue."""
+        factors = []
+        for i, (unit, clip) in enumerate(zip(units, clips, strict=True)):
+            assert unit.cue_s is not None
+            nxt = units[i + 1].cue_s if i + 1 < len(units) else fit_to_s
+            available = (nxt - unit.cue_s - MIN_TIMED_GAP_S) if nxt is not None else None
+            length = len(clip) / self.rate
+            if available is None or available <= 0 or length <= available:
+                factors.append(1.0)
+            else:
+                factors.append(min(self.max_speedup, length / available))
+        return factors
+
+    def _respeak(
+        self, units: Sequence[_Unit], clips: list[np.ndarray], factors: Sequence[float]
+    ) -> list[np.ndarray]:
+        """Synthesise again, faster, the cues that would overrun."""
+        redo = [i for i, f in enumerate(factors) if f > 1.01]
+        if not redo:
+            return clips
+        faster = self._speak(
+            [units[i] for i in redo], [self.speed * factors[i] for i in redo], (90.0, 99.0)
+        )
+        for i, clip in zip(redo, faster, strict=True):
+            clips[i] = clip
+        return clips
+
+    def _untimed_factor(
+        self, units: Sequence[_Unit], clips: Sequence[np.ndarray], fit_to_s: float | None
+    ) -> float:
+        """The speed-up (≤ cap) that makes untimed narration fit `fit_to_s`, or 1.0."""
+        if fit_to_s is None:
+            return 1.0
+        speech = sum(len(c) for c in clips) / self.rate
+        pauses = sum(u.gap_before_s for u in units) / self.speed + TAIL_S
+        total = speech + pauses
+        if total <= fit_to_s:
+            return 1.0
+        return min(self.max_speedup, total / max(0.1, fit_to_s))
+
+    def _place(
+        self, units: Sequence[_Unit], clips: Sequence[np.ndarray], factors: Sequence[float]
+    ) -> Narration:
+        """Lay the clips on one track: untimed in a row, timed at their cues, never overlapping."""
+        segments: list[Segment] = []
+        cursor = 0.0
+        for unit, clip, factor in zip(units, clips, factors, strict=True):
+            gap = unit.gap_before_s / (self.speed * factor)
+            start = cursor + gap if unit.cue_s is None else max(unit.cue_s, cursor + gap)
+            end = start + len(clip) / self.rate
+            segments.append(Segment(round(start, 3), round(end, 3), unit.text, unit.cue_s, factor))
+            cursor = end
+        total = int((cursor + TAIL_S) * self.rate) + 1
+        track = np.zeros(total, dtype=np.float32)
+        for seg, clip in zip(segments, clips, strict=True):
+            at = int(round(seg.start_s * self.rate))
+            track[at : at + len(clip)] = clip[: max(0, total - at)]
+        return Narration(track, self.rate, segments)
+
+
+def _untimed_units(script: Script, language: str) -> list[_Unit]:
+    units: list[_Unit] = []
+    for cue in script.cues:
+        for s, sentence in enumerate(split_sentences(cue.text)):
+            spoken = normalize_for_speech(sentence, language).strip()
+            if not spoken:
+                continue
+            gap = LEAD_IN_S if not units else (SENTENCE_GAP_S if s else PARAGRAPH_GAP_S)
+            units.append(_Unit(sentence, (spoken,), None, gap))
+    return units
+
+
+def _timed_units(script: Script, language: str) -> list[_Unit]:
+    units: list[_Unit] = []
+    for cue in script.cues:
+        spoken = [normalize_for_speech(s, language).strip() for s in split_sentences(cue.text)]
+        spoken = [s for s in spoken if s]
+        if not spoken:
+            continue
+        gap = 0.0 if not units else MIN_TIMED_GAP_S
+        units.append(_Unit(cue.text, tuple(spoken), cue.start_s, gap))
+    return units
+
+
+def _join(parts: Sequence[np.ndarray], gap: np.ndarray) -> np.ndarray:
+    pieces: list[np.ndarray] = []
+    for part in parts:
+        if len(part) == 0:
+            continue
+        if pieces:
+            pieces.append(gap)
+        pieces.append(part.astype(np.float32, copy=False))
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
+    """Write mono float samples as 16-bit PCM WAV."""
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())

@@ -1,0 +1,277 @@
+"""One render, start to finish: probe, speak, place, mix, encode (or copy), deliver a file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from core.config import Settings
+from core.engine.captions import caption_cues, fonts_dir, write_ass, write_srt
+from core.engine.ffmpeg import run_ffmpeg
+from core.engine.layout import Geometry, plan_geometry
+from core.engine.mixdown import Loudness, MixPlan, mix_audio
+from core.engine.model import (
+    Captions,
+    Limits,
+    MediaInfo,
+    MediaKind,
+    Overrun,
+    Progress,
+    RenderRequest,
+    RenderResult,
+    Segment,
+    VoiceInfo,
+    no_progress,
+)
+from core.engine.narration import Narration, NarrationBuilder, write_wav
+from core.engine.probe import probe_media, require_visual
+from core.engine.tts import get_synthesizer
+from core.engine.validate import check_inputs
+from core.engine.video import FinalPass, background_args, final_args
+from core.engine.voices import choose_voice, discover_voices
+from core.errors import ErrorCode, VoiceoverError
+
+
+@dataclass
+class _Inputs:
+    media: MediaInfo | None = None
+    music: MediaInfo | None = None
+    narration: MediaInfo | None = None
+
+
+@dataclass
+class _Clock:
+    """Wall time per stage."""
+
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - started, 3)
+
+
+@lru_cache(maxsize=8)
+def installed_voices(voices_dir: Path | None) -> tuple[VoiceInfo, ...]:
+    """Voices found once per folder (the bundled one first)."""
+    return tuple(discover_voices(voices_dir))
+
+
+def render(
+    request: RenderRequest, settings: Settings, progress: Progress = no_progress
+) -> RenderResult:
+    """Render `request` to `request.out` (written atomically); VoiceoverError on bad input."""
+    limits = Limits.from_settings(settings)
+    clock = _Clock()
+    started = time.perf_counter()
+    with clock.stage("probe"):
+        inputs = _probe_inputs(request, limits)
+        check_inputs(request, limits)
+        progress("probe", 100.0)
+    with tempfile.TemporaryDirectory(prefix="voiceover-") as tmp:
+        work = Path(tmp)
+        with clock.stage("speech"):
+            narration, voice, note = _narrate(request, settings, inputs, work, progress)
+        result = _compose(request, settings, inputs, narration, work, clock, progress)
+    result.voice, result.voice_note = (voice.id if voice else None), note
+    clock.timings["total"] = round(time.perf_counter() - started, 3)
+    result.timings_s = clock.timings
+    return result
+
+
+def _probe_inputs(request: RenderRequest, limits: Limits) -> _Inputs:
+    found = _Inputs()
+    if request.media is not None:
+        found.media = probe_media(request.media, limits)
+        require_visual(found.media, request.media.name)
+    for attr in ("music", "narration"):
+        path = getattr(request, attr)
+        if path is not None:
+            info = probe_media(path, limits)
+            if not info.has_audio:
+                raise VoiceoverError(ErrorCode.NO_AUDIO_STREAM, name=path.name)
+            setattr(found, attr, info)
+    return found
+
+
+def _video_length(inputs: _Inputs) -> float | None:
+    media = inputs.media
+    return media.duration_s if media is not None and media.kind is MediaKind.VIDEO else None
+
+
+def _narrate(
+    request: RenderRequest, settings: Settings, inputs: _Inputs, work: Path, progress: Progress
+) -> tuple[Narration | MediaInfo, VoiceInfo | None, str | None]:
+    """The narration: the user's own recording, or the script spoken by the chosen voice."""
+    if inputs.narration is not None:
+        progress("speech", 100.0)
+        return inputs.narration, None, None
+    assert request.script is not None
+    opts = request.options
+    voice, note = choose_voice(
+        installed_voices(settings.voices_dir),
+        voice_id=opts.voice,
+        language=opts.language,
+        gender=opts.gender,
+    )
+    builder = NarrationBuilder(
+        get_synthesizer(settings.tts_threads),
+        voice,
+        opts.speed,
+        settings.max_segment_speedup,
+        lambda pct: progress("speech", pct),
+    )
+    fit_to = _video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
+    narration = builder.build(request.script, fit_to)
+    if not narration.segments:
+        raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
+    return narration, voice, note
+
+
+def _segments(request: RenderRequest, narration: Narration | MediaInfo) -> list[Segment]:
+    """Placed segments; for a user's recording, the timed script's cues (or one segment)."""
+    if isinstance(narration, Narration):
+        return narration.segments
+    script = request.script
+    if script is not None and script.timed:
+        cues = script.cues
+        ends = [c.start_s or 0.0 for c in cues[1:]] + [narration.duration_s]
+        return [
+            Segment(c.start_s or 0.0, c.end_s or end, c.text, c.start_s)
+            for c, end in zip(cues, ends, strict=True)
+        ]
+    text = script.text if script is not None else ""
+    return [Segment(0.0, round(narration.duration_s, 3), text)] if text else []
+
+
+def _compose(
+    request: RenderRequest,
+    settings: Settings,
+    inputs: _Inputs,
+    narration: Narration | MediaInfo,
+    work: Path,
+    clock: _Clock,
+    progress: Progress,
+) -> RenderResult:
+    """Mix the audio and write the MP4 (copying the video stream when nothing visual changes)."""
+    opts = request.options
+    video_len = _video_length(inputs)
+    narr_len = narration.duration_s
+    duration = max(narr_len, video_len or 0.0)
+    extend = duration - video_len if video_len is not None else 0.0
+    geometry = plan_geometry(inputs.media, opts.aspect, opts.captions, extend)
+    segments = _segments(request, narration)
+    with clock.stage("mix"):
+        loudness = _mix(request, settings, inputs, narration, duration, work)
+        progress("mix", 100.0)
+    with clock.stage("encode"):
+        final = _final_pass(request, inputs, geometry, segments, duration, extend, work)
+        gain = loudness.gain_filter(settings.loudness_lufs, settings.true_peak_db - 0.5)
+        final = replace(final, audio_filter=gain)
+        try:
+            run_ffmpeg(
+                final_args(final, opts.fit),
+                timeout_s=settings.ffmpeg_timeout_s,
+                duration_s=duration,
+                on_progress=lambda pct: progress("encode", pct),
+            )
+            os.replace(final.out, request.out)
+        finally:
+            final.out.unlink(missing_ok=True)
+        subtitles = _keep_subtitles(final, request.out)
+    return RenderResult(
+        output=request.out,
+        duration_s=round(duration, 3),
+        width=geometry.width,
+        height=geometry.height,
+        video_copied=geometry.copy_video,
+        voice=None,
+        voice_note=None,
+        segments=segments,
+        timings_s={},
+        subtitles=subtitles,
+        size_bytes=request.out.stat().st_size,
+    )
+
+
+def _mix(
+    request: RenderRequest,
+    settings: Settings,
+    inputs: _Inputs,
+    narration: Narration | MediaInfo,
+    duration: float,
+    work: Path,
+) -> Loudness:
+    if isinstance(narration, Narration):
+        narr_wav = work / "narration.wav"
+        write_wav(narr_wav, narration.samples, narration.sample_rate)
+        narr_media = None
+    else:
+        narr_wav, narr_media = work / "unused.wav", narration
+    plan = MixPlan(
+        narration_wav=narr_wav,
+        narration_media=narr_media,
+        duration_s=duration,
+        source=inputs.media if _video_length(inputs) is not None else None,
+        music=inputs.music,
+        mix=request.options.mix,
+        music_volume=request.options.music_volume,
+    )
+    return mix_audio(plan, work / "mix.wav", work / "meter.txt", settings.ffmpeg_timeout_s)
+
+
+def _final_pass(
+    request: RenderRequest,
+    inputs: _Inputs,
+    geometry: Geometry,
+    segments: list[Segment],
+    duration: float,
+    extend: float,
+    work: Path,
+) -> FinalPass:
+    captions = request.options.captions
+    cues = caption_cues(segments)
+    background = None
+    if inputs.media is None:
+        background = work / "background.png"
+        run_ffmpeg(background_args(background, geometry.width, geometry.height), timeout_s=60)
+    (work / "fonts").symlink_to(fonts_dir(), target_is_directory=True)
+    out = request.out
+    return FinalPass(
+        out=out.with_name(f".{out.stem}.{os.getpid()}.{time.monotonic_ns()}.partial.mp4"),
+        fonts=work / "fonts",
+        duration_s=duration,
+        geometry=geometry,
+        mix_wav=work / "mix.wav",
+        audio_filter="anull",
+        media=inputs.media,
+        background=background,
+        extend_s=max(0.0, extend) if not geometry.copy_video else 0.0,
+        burn_ass=(
+            write_ass(work / "captions.ass", cues, geometry.width, geometry.height)
+            if captions is Captions.BURN and cues
+            else None
+        ),
+        soft_srt=(
+            write_srt(work / "captions.srt", cues) if captions is Captions.SOFT and cues else None
+        ),
+    )
+
+
+def _keep_subtitles(final: FinalPass, out: Path) -> Path | None:
+    """Soft captions also go beside the MP4 as an .srt."""
+    if final.soft_srt is None:
+        return None
+    beside = out.with_suffix(".srt")
+    shutil.copyfile(final.soft_srt, beside)
+    return beside

@@ -1,0 +1,66 @@
+"""The `voiceover` command as a user runs it: exit codes, JSON, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.media import make_video
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def voiceover(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point in a clean environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
+    env["DATA_DIR"] = str(cwd / "data")
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args],
+        cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_render_json(tmp_path: Path) -> None:
+    clip = make_video(tmp_path / "clip.mov", seconds=3)
+    script = tmp_path / "script.srt"
+    script.write_text("1\n00:00:00,200 --> 00:00:01,500\nHello.\n\n2\n00:00:01,600 --> "
+                      "00:00:02,900\nGoodbye.\n", encoding="utf-8")  # fmt: skip
+    proc = voiceover("render", str(clip), "--script", str(script), "--out", "out.mp4",
+                     "--captions", "soft", "--music-volume", "35%", "--json",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert {"output", "duration_s", "width", "height", "video_copied", "voice", "segments",
+            "drift_s", "timings_s"} <= set(data)  # fmt: skip
+    assert data["video_copied"] is True and Path(data["output"]).exists()
+    assert [s["text"] for s in data["segments"]] == ["Hello.", "Goodbye."]
+    assert len(data["drift_s"]) == 2
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(os.urandom(4096))
+    proc = voiceover("render", str(bad), "--text", "Hi.", "--out", "o.mp4", cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error 4201:")
+    assert "Traceback" not in proc.stderr and not (tmp_path / "o.mp4").exists()
+
+
+def test_bad_setting_is_named(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "core.cli", "voices"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT), "MAX_FPS": "-3"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "MAX_FPS" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_voices_lists_the_bundled_voice(tmp_path: Path) -> None:
+    proc = voiceover("voices", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    voices = json.loads(proc.stdout)
+    assert voices[0]["id"] == "en_US-joe-medium" and voices[0]["gender"] == "male"
