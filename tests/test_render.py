@@ -212,7 +212,7 @@ def test_aspect_presets(
 def mixes(tmp_path_factory: pytest.TempPathFactory) -> dict[MixMode, Path]:
     """The same 4 s toned clip rendered with each mix mode."""
     base = tmp_path_factory.mktemp("mix")
-    settings = Settings(_env_file=None, data_dir=base / "data")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=base / "data")
     src = make_video(base / "tone.mp4", seconds=4)
     script = Script((ScriptCue("Meet Aurora, the lamp that follows the sun."),))
     outs = {}

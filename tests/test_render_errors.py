@@ -54,7 +54,7 @@ def test_emoji_only_script_is_empty(settings: Settings, tmp_path: Path) -> None:
 
 
 def test_script_over_the_word_limit(clip: Path, tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path, max_script_words=5)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path, max_script_words=5)
     script = Script((ScriptCue("one two three four five six"),))
     request = RenderRequest(out=tmp_path / "o.mp4", media=clip, script=script)
     assert _refused(settings, request) is ErrorCode.SCRIPT_TOO_LONG

@@ -1,0 +1,209 @@
+"""Download a file from a URL a user sent, without letting the URL reach our own network.
+
+Only http(s); every hop (redirects are followed here, at most five) is resolved and refused when
+any address is loopback, private, link-local, multicast, reserved or unspecified, and the
+connection then goes to the address we checked (no second lookup to rebind). Bytes are capped
+while streaming, whatever Content-Length says. The URL never appears in errors or logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import re
+import socket
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote
+
+import httpx
+
+from core.errors import ErrorCode, VoiceoverError, human_size
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+MAX_REDIRECTS = 5
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+FLUSH_BYTES = 1 << 20
+NAME_MAX_CHARS = 100
+DEFAULT_NAME = "download"
+USER_AGENT = "voiceover-bot/0.1"
+UNSAFE_NAME_CHARS = re.compile(r"[^\w .()\[\]+-]")
+DISPOSITION_NAME = re.compile(r"filename\*?\s*=\s*(?:([\w-]+)''|\")?([^\";]+)", re.I)
+
+
+def is_public_address(ip: IPAddress) -> bool:
+    """True for an address on the public internet (not ours, not special)."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    special = (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+    return ip.is_global and not special
+
+
+def safe_name(raw: str) -> str:
+    """A file name fit for messages and disk: no directories, controls, or leading dots/dashes."""
+    name = unicodedata.normalize("NFKC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = UNSAFE_NAME_CHARS.sub("_", name).strip(" .-_")
+    if len(name) > NAME_MAX_CHARS:
+        stem, dot, suffix = name.rpartition(".")
+        keep = NAME_MAX_CHARS - len(suffix) - 1
+        name = f"{stem[:keep]}.{suffix}" if dot and 0 < len(suffix) <= 8 else name[:NAME_MAX_CHARS]
+    return name or DEFAULT_NAME
+
+
+def name_from_response(response: httpx.Response, url: httpx.URL) -> str:
+    """The file name from Content-Disposition (filename* first), else from the URL's path."""
+    disposition = response.headers.get("content-disposition", "")
+    matches = DISPOSITION_NAME.findall(disposition)
+    encoded = [value for charset, value in matches if charset]
+    plain = [value for charset, value in matches if not charset]
+    if encoded:
+        return safe_name(unquote(encoded[0].strip()))
+    if plain:
+        return safe_name(plain[0].strip())
+    return safe_name(unquote(url.path))
+
+
+def _refuse(reason: str) -> VoiceoverError:
+    return VoiceoverError(ErrorCode.URL_NOT_ALLOWED, reason=reason)
+
+
+async def resolve_checked(url: httpx.URL, allow_private: bool) -> str:
+    """The address to connect to for `url`, after checking the scheme and every address."""
+    if url.scheme not in ("http", "https"):
+        raise _refuse("only http and https links can be fetched")
+    if not url.host:
+        raise _refuse("the link has no host")
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            url.host, port, type=socket.SOCK_STREAM
+        )
+    except (OSError, UnicodeError) as exc:
+        raise _refuse("the host name does not resolve") from exc
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    if not addresses:
+        raise _refuse("the host name does not resolve")
+    if not allow_private and not all(is_public_address(ip) for ip in addresses):
+        raise _refuse("it points at a private or local network address")
+    return str(addresses[0])
+
+
+async def _write_body(response: httpx.Response, part: Path, max_bytes: int, name: str) -> None:
+    """Stream the body to `part`, refusing as soon as it passes `max_bytes`."""
+    received = 0
+    buffer = bytearray()
+    handle = await asyncio.to_thread(part.open, "wb")
+    try:
+        async for chunk in response.aiter_bytes():
+            received += len(chunk)
+            if received > max_bytes:
+                raise VoiceoverError(
+                    ErrorCode.FILE_TOO_LARGE,
+                    name=name,
+                    size=f"over {human_size(max_bytes)}",
+                    limit=human_size(max_bytes),
+                )
+            buffer += chunk
+            if len(buffer) >= FLUSH_BYTES:
+                await asyncio.to_thread(handle.write, bytes(buffer))
+                buffer.clear()
+        await asyncio.to_thread(handle.write, bytes(buffer))
+    finally:
+        await asyncio.to_thread(handle.close)
+
+
+def _declared_too_large(response: httpx.Response, max_bytes: int, name: str) -> None:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise VoiceoverError(
+            ErrorCode.FILE_TOO_LARGE,
+            name=name,
+            size=human_size(int(declared)),
+            limit=human_size(max_bytes),
+        )
+
+
+def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, address: str) -> httpx.Request:
+    """A GET to the checked address, with the original Host header and TLS server name."""
+    host_header = url.netloc.decode("ascii").rsplit("@", 1)[-1]
+    request = client.build_request(
+        "GET",
+        url.copy_with(host=address),
+        headers={"Host": host_header},
+        extensions={"sni_hostname": url.host},
+    )
+    return request
+
+
+async def _fetch(url: httpx.URL, dest: Path, max_bytes: int, allow_private: bool) -> str:
+    """Follow up to MAX_REDIRECTS redirects, checking each hop; save the body; return its name."""
+    timeout = httpx.Timeout(30.0)
+    async with httpx.AsyncClient(
+        timeout=timeout,
+        trust_env=False,
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+    ) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            address = await resolve_checked(url, allow_private)
+            request = _pinned_request(client, url, address)
+            response = await client.send(request, stream=True)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_CODES and location:
+                    url = url.join(location)
+                    continue
+                name = name_from_response(response, url)
+                if response.status_code >= 400:
+                    reason = f"the server answered {response.status_code}"
+                    raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=name, reason=reason)
+                _declared_too_large(response, max_bytes, name)
+                part = dest.with_name(dest.name + ".part")
+                try:
+                    await _write_body(response, part, max_bytes, name)
+                    await asyncio.to_thread(part.replace, dest)
+                finally:
+                    with contextlib.suppress(FileNotFoundError):
+                        await asyncio.to_thread(part.unlink)
+                return name
+            finally:
+                await response.aclose()
+    reason = "it redirects too many times"
+    raise VoiceoverError(
+        ErrorCode.DOWNLOAD_FAILED, name=safe_name(unquote(url.path)), reason=reason
+    )
+
+
+async def download_url(
+    url: str, dest: Path, *, max_bytes: int, timeout_s: float = 120.0, allow_private: bool = False
+) -> str:
+    """Stream an http(s) URL to dest with httpx; returns a safe file name for messages."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise _refuse("that isn't a valid link") from exc
+    fallback_name = safe_name(unquote(parsed.path))
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await _fetch(parsed, dest, max_bytes, allow_private)
+    except TimeoutError as exc:
+        raise VoiceoverError(
+            ErrorCode.DOWNLOAD_FAILED, name=fallback_name, reason="the download timed out"
+        ) from exc
+    except httpx.HTTPError as exc:
+        reason = (
+            "the server was too slow"
+            if isinstance(exc, httpx.TimeoutException)
+            else "the server could not be reached or broke off"
+        )
+        raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=fallback_name, reason=reason) from exc
