@@ -1,0 +1,280 @@
+"""The NemoVideo cloud backend: sessions, uploads, streamed messages, state, credits, export.
+
+Follows ../shared/notes/nemovideo-api.md. HTTP, token and retries are in nemo_client; the
+streamed turn (SSE, recovery, silent edits) is in nemo_turn; persistence in nemo_store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from core.backends.base import (
+    BackendEvent,
+    Credits,
+    Draft,
+    RenderHandle,
+    RenderStatus,
+    UploadResult,
+)
+from core.backends.nemo_client import NemoApiError, NemoClient
+from core.backends.nemo_render import NemoRenders
+from core.backends.nemo_store import SessionBook, SessionInfo
+from core.backends.nemo_upload import prepare_upload
+from core.config import Settings
+from core.errors import ErrorCode, VoiceoverError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+APP = "nemo_agent"
+# The API's codes → ours (the messages live in core/errors.py).
+API_ERRORS: dict[int, ErrorCode] = {
+    1001: ErrorCode.TOKEN_INVALID,
+    1002: ErrorCode.SESSION_NOT_FOUND,
+    2001: ErrorCode.NO_CREDITS,
+    4001: ErrorCode.UNSUPPORTED_FILE,
+    4002: ErrorCode.FILE_TOO_LARGE,
+    400: ErrorCode.BAD_REQUEST,
+    402: ErrorCode.PLAN_BLOCKED,
+    429: ErrorCode.RATE_LIMITED,
+}
+CLAIM_TTL_S = 6 * 24 * 3600  # claim tokens last 7 days; refresh a day early
+
+
+@dataclass(frozen=True)
+class NemoTimings:
+    """Every wait and limit of the cloud protocol (the notes' values; tests shrink them)."""
+
+    rate_limit_wait_s: float = 30.0  # 429: wait, then one retry
+    drop_wait_s: float = 30.0  # stream dropped: first state read after this
+    drop_recheck_s: float = 60.0  # then every this long
+    drop_max_reads: int = 5  # unchanged reads before giving up
+    heartbeat_only_s: float = 600.0  # heartbeats and nothing else this long → timeout
+    hard_timeout_s: float = 900.0  # a turn never streams longer
+    stream_silence_s: float = 120.0  # not even a heartbeat this long → treat as a drop
+    heartbeat_every_s: float = 20.0  # our own heartbeats while we wait
+    second_stage_poll_s: float = 20.0  # after a raw video: poll for the music/title stage
+    second_stage_max_polls: int = 9
+    max_render_polls: int = 10  # polls of one render before it counts as stuck
+
+
+class NemoBackend:
+    """Backend protocol over the NemoVideo API."""
+
+    name = "nemo"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http: httpx.AsyncClient | None = None,
+        timings: NemoTimings | None = None,
+    ) -> None:
+        self.settings = settings
+        self.timings = timings or NemoTimings()
+        self.web = settings.nemo_web_url.rstrip("/")
+        self._own_http = http is None
+        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.client = NemoClient(
+            settings, self.http, rate_limit_wait_s=self.timings.rate_limit_wait_s
+        )
+        self.book = SessionBook(settings.data_dir)
+        self._session_lock = asyncio.Lock()
+        self.renders = NemoRenders(self)
+        self.poll_interval_s = settings.nemo_poll_interval_s  # read by the core's render job
+        self._claims: dict[str, tuple[str, float]] = {}
+        self.pending_scripts: dict[str, str] = {}  # session → script text for the next message
+
+    # Sessions -------------------------------------------------------------------------------
+
+    async def open_session(self, owner: str, language: str) -> str:
+        """A new project session for the owner (the chat core keeps which one is current)."""
+        async with self._session_lock:
+            return (await self._create_session(owner, language)).session_id
+
+    async def _create_session(
+        self, owner: str, language: str, replaces: str | None = None
+    ) -> SessionInfo:
+        body = {"task_name": "project", "language": language or "en"}
+        try:
+            data = await self.client.call("POST", f"/api/tasks/me/with-session/{APP}", json=body)
+        except NemoApiError as exc:
+            raise await self.error(exc) from None
+        data = data if isinstance(data, dict) else {}
+        session_id = str(data.get("session_id") or "")
+        if not session_id:
+            raise VoiceoverError(ErrorCode.BACKEND_UNAVAILABLE)
+        bind = data.get("bind_id") or data.get("user_id") or ""
+        info = SessionInfo(session_id, str(data.get("task_id") or ""), owner, language, str(bind))
+        await self.book.add(info, replaces=replaces)
+        log.info("NemoVideo: new session for %s", owner)
+        return info
+
+    async def replace_session(self, session_id: str) -> str:
+        """After a 1002: a new session for the same owner, used in place of the old id."""
+        async with self._session_lock:
+            live = self.book.resolve(session_id)
+            if live != session_id:
+                return live  # someone already replaced it
+            old = self.book.info(session_id)
+            info = await self._create_session(old.owner, old.language, replaces=session_id)
+            return info.session_id
+
+    async def with_session(
+        self, session_id: str, call: Callable[[str], Awaitable[T]], **ctx: Any
+    ) -> T:
+        """Run `call(live_session_id)`; on 1002 make a new session and retry once."""
+        sid = self.book.resolve(session_id)
+        try:
+            return await call(sid)
+        except NemoApiError as exc:
+            if exc.code != ErrorCode.SESSION_NOT_FOUND:
+                raise await self.error(exc, **ctx) from None
+        sid = await self.replace_session(sid)
+        try:
+            return await call(sid)
+        except NemoApiError as exc:
+            raise await self.error(exc, **ctx) from None
+
+    async def project_link(self, session_id: str) -> str | None:
+        """A link that opens the project in the web app (claim token), or None."""
+        info = self.book.info(session_id)
+        cached = self._claims.get(info.session_id)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        body = {"task_id": info.task_id, "session_id": info.session_id}
+        try:
+            data = await self.client.call("POST", "/api/auth/claim-token", json=body)
+        except NemoApiError:
+            return None
+        claim = data.get("claim_token") if isinstance(data, dict) else None
+        if not isinstance(claim, str) or not claim:
+            return None
+        link = str(httpx.URL(f"{self.web}/workspace/claim", params={"ct": claim}))
+        self._claims[info.session_id] = (link, time.monotonic() + CLAIM_TTL_S)
+        return link
+
+    # Errors ---------------------------------------------------------------------------------
+
+    async def error(self, exc: NemoApiError, **fields: Any) -> VoiceoverError:
+        """The user-facing error for an API code, with the fields its message needs."""
+        code = API_ERRORS.get(exc.code, ErrorCode.BACKEND_UNAVAILABLE)
+        if code == ErrorCode.NO_CREDITS:
+            fields = {**fields, **await self._credit_fields(exc.data, fields.get("session"))}
+        fields.pop("session", None)
+        if code == ErrorCode.UNSUPPORTED_FILE:
+            fields.setdefault("reason", "the cloud editor doesn't accept this type")
+        if code == ErrorCode.FILE_TOO_LARGE:
+            fields.setdefault("limit", "500 MB")
+        log.info("NemoVideo error %s → %s", exc.code, code.name)
+        return VoiceoverError(code, **fields)
+
+    async def _credit_fields(self, data: Any, session_id: str | None) -> dict[str, Any]:
+        data = data if isinstance(data, dict) else {}
+        needed = data.get("needed") or data.get("required") or "more"
+        try:  # the raw call: a 2001 here must not come back to this function
+            balance = await self.client.call("GET", "/api/credits/balance/simple")
+            available: Any = _int(balance.get("available") if isinstance(balance, dict) else 0)
+        except NemoApiError:
+            available = data.get("available", 0)
+        if self.client.registered:
+            return {
+                "available": available,
+                "needed": needed,
+                "topup": " Top up credits in your account.",
+            }
+        bind = (
+            self.book.info(session_id).bind_id if session_id else ""
+        ) or self.client.identity.client_id
+        link = str(httpx.URL(self.web, params={"bind": bind}))
+        return {
+            "available": available,
+            "needed": needed,
+            "topup": f" Register to get more: {link}",
+        }
+
+    # Upload, state, credits -----------------------------------------------------------------
+
+    async def upload(self, session_id: str, source: Path | str, name: str) -> UploadResult:
+        """Add a file (streamed multipart) or an http(s) URL to the session."""
+        plan = await prepare_upload(source, name, self.settings)
+        if plan.script_text is not None:
+            sid = self.book.resolve(session_id)
+            self.pending_scripts[sid] = plan.script_text
+            return plan.result
+
+        async def post(sid: str) -> Any:
+            path = f"/api/upload-video/{APP}/me/{sid}"
+            return await self.client.call(
+                "POST", path, timeouts=plan.timeouts, body=plan.body, **plan.request
+            )
+
+        await self.with_session(
+            session_id, post, name=name, session=session_id, **plan.error_fields
+        )
+        return plan.result
+
+    async def read_state(self, sid: str) -> dict[str, Any]:
+        """The raw state of one live session id (draft, video_infos, …); raises NemoApiError."""
+        data = await self.client.call("GET", f"/api/state/{APP}/me/{sid}/latest")
+        state = data.get("state") if isinstance(data, dict) else None
+        return state if isinstance(state, dict) else {}
+
+    async def state(self, session_id: str) -> Draft:
+        """The session's current draft ({} when nothing is on the timeline yet)."""
+        state = await self.with_session(session_id, self.read_state, session=session_id)
+        draft = state.get("draft")
+        return draft if isinstance(draft, dict) else {}
+
+    async def credits(self, owner: str) -> Credits:
+        """The balance of the token in use (all chat users share it)."""
+        try:
+            data = await self.client.call("GET", "/api/credits/balance/simple")
+        except NemoApiError as exc:
+            raise await self.error(exc) from None
+        data = data if isinstance(data, dict) else {}
+        available, frozen = _int(data.get("available")), _int(data.get("frozen"))
+        total = _int(data.get("total")) if data.get("total") is not None else available + frozen
+        return Credits(available=available, frozen=frozen, total=total)
+
+    # Messages -------------------------------------------------------------------------------
+
+    def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
+        """Send one message and stream the reply (never re-sent; see nemo_turn)."""
+        from core.backends.nemo_turn import Turn
+
+        sid = self.book.resolve(session_id)
+        script = self.pending_scripts.pop(sid, None)
+        if script is not None:
+            text = f"{text}\n\nMy script:\n{script}"
+        return Turn(self, sid, text).events()
+
+    # Export ---------------------------------------------------------------------------------
+
+    async def export(self, session_id: str) -> RenderHandle:
+        """Check the draft, then start a render (a new id and one retry on failure)."""
+        return await self.renders.export(session_id)
+
+    async def render_status(self, handle: RenderHandle) -> RenderStatus:
+        """Poll an export: progress, then the download URL (or the fallback download)."""
+        return await self.renders.poll(handle)
+
+    async def aclose(self) -> None:
+        """Close the shared HTTP client (when we made it)."""
+        if self._own_http:
+            await self.http.aclose()
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,329 @@
+"""The NemoVideo backend against the loopback fake: token, sessions, uploads, state, credits,
+the error table and its recoveries (exports: test_nemo_export.py)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from core.backends.nemo import NemoBackend
+from core.backends.nemo_client import detect_platform
+from core.backends.nemo_upload import CHUNK_BYTES, multipart_body
+from core.config import Settings
+from core.errors import ErrorCode, VoiceoverError
+from tests.fake_nemo import FakeNemo
+from tests.nemo_events import full_draft
+from tests.nemo_helpers import FAST, collect, texts
+
+pytest_plugins = ["tests.nemo_fixtures"]  # fixtures: nemo_fake, nemo_settings, nemo_backend
+
+
+async def test_anonymous_token_client_id_persisted_and_headers_on_every_request(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo, nemo_settings: Settings
+) -> None:
+    sid = await nemo_backend.open_session("telegram:1", "en")
+    await nemo_backend.state(sid)
+    await nemo_backend.credits("telegram:1")
+    saved = nemo_settings.data_dir / "nemo_client.json"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    client_id = json.loads(saved.read_text())["client_id"]
+    token_calls = nemo_fake.calls("/api/auth/anonymous-token")
+    assert [c.headers["X-Client-Id"] for c in token_calls] == [client_id]
+    assert len(nemo_fake.requests) == 4
+    for request in nemo_fake.requests:
+        assert request.headers["X-Skill-Source"] == "ai-voiceover"
+        assert request.headers["X-Skill-Version"] == nemo_settings.nemo_skill_version
+        assert request.headers["X-Skill-Platform"] == "unknown"
+    for request in nemo_fake.requests[1:]:
+        token = request.headers["Authorization"].removeprefix("Bearer ")
+        assert token in nemo_fake.valid_tokens and token not in request.url
+    again = NemoBackend(nemo_settings, timings=FAST)  # a restart: same client id and token
+    await again.credits("x")
+    await again.aclose()
+    assert len(nemo_fake.calls("/api/auth/anonymous-token")) == 1
+
+
+async def test_configured_token_is_used_and_never_replaced(
+    nemo_settings: Settings, nemo_fake: FakeNemo
+) -> None:
+    nemo_fake.valid_tokens["nmv_configured_secret"] = "operator"
+    settings = nemo_settings.model_copy(update={"nemo_token": SecretStr("nmv_configured_secret")})
+    nemo = NemoBackend(settings, timings=FAST)
+    assert (await nemo.credits("a")).available == 100
+    nemo_fake.expire_tokens()
+    with pytest.raises(VoiceoverError) as caught:
+        await nemo.credits("a")
+    await nemo.aclose()
+    assert caught.value.code == ErrorCode.TOKEN_INVALID
+    assert nemo_fake.calls("/api/auth/anonymous-token") == []
+    assert all(
+        r.headers["Authorization"] == "Bearer nmv_configured_secret" for r in nemo_fake.requests
+    )
+
+
+async def test_token_expiring_mid_session_is_renewed_for_the_same_client_once(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo
+) -> None:
+    sid = await nemo_backend.open_session("u", "en")
+    nemo_fake.expire_tokens()
+    events = await collect(nemo_backend.send(sid, "add a title"))
+    assert "I added the title 'Paradise Found'." in texts(events)
+    token_calls = nemo_fake.calls("/api/auth/anonymous-token")
+    assert len(token_calls) == 2
+    assert token_calls[0].headers["X-Client-Id"] == token_calls[1].headers["X-Client-Id"]
+    assert nemo_fake.messages_sent == ["add a title"]
+    nemo_fake.expire_tokens()  # and again, on a plain API call
+    assert (await nemo_backend.credits("u")).available == 100
+    assert len(nemo_fake.calls("/api/auth/anonymous-token")) == 3
+    assert len(nemo_fake.calls("/api/credits")) == 2
+
+
+async def test_missing_client_id_answer_makes_a_new_client_id(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo
+) -> None:
+    nemo_fake.fail("token", 400, 400)
+    await nemo_backend.open_session("u", "en")
+    first, second = nemo_fake.calls("/api/auth/anonymous-token")
+    assert first.headers["X-Client-Id"] != second.headers["X-Client-Id"]
+
+
+async def test_sessions_are_per_owner_with_a_project_link(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo
+) -> None:
+    a = await nemo_backend.open_session("telegram:1", "en")
+    first = await nemo_backend.open_session("telegram:1", "en")  # "new project": a new one
+    assert first != a and nemo_backend.book.for_owner("telegram:1").session_id == first  # type: ignore[union-attr]
+    b = await nemo_backend.open_session("discord:9", "zh")
+    assert a != b and set(nemo_fake.sessions) == {a, first, b}
+    assert nemo_fake.calls("/api/tasks")[2].json == {"task_name": "project", "language": "zh"}
+    link = await nemo_backend.project_link(a)
+    assert link is not None and link.startswith("https://web.test/workspace/claim?ct=clm_")
+    assert nemo_fake.calls("/api/auth/claim-token")[0].json == {
+        "task_id": nemo_fake.sessions[a].task_id,
+        "session_id": a,
+    }
+
+
+async def test_lost_session_is_replaced_once_and_followed(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo, nemo_settings: Settings
+) -> None:
+    old = await nemo_backend.open_session("u", "en")
+    nemo_fake.lose_session(old)
+    assert await nemo_backend.state(old) == {}
+    new = nemo_backend.book.resolve(old)
+    assert new != old and new in nemo_fake.sessions
+    assert nemo_backend.book.for_owner("u").session_id == new  # type: ignore[union-attr]
+    restarted = NemoBackend(nemo_settings, timings=FAST)
+    assert restarted.book.resolve(old) == new  # the replacement is kept on disk
+    await restarted.aclose()
+    nemo_fake.sessions[new].draft = full_draft()
+    assert (await nemo_backend.state(old))["d"] == 10000  # the old id now reads the new session
+    nemo_fake.lose_session(new)
+    nemo_fake.fail("session", 1002)
+    with pytest.raises(VoiceoverError) as caught:
+        await nemo_backend.state(old)
+    assert caught.value.code == ErrorCode.SESSION_NOT_FOUND
+    assert stat.S_IMODE((nemo_settings.data_dir / "nemo_sessions.json").stat().st_mode) == 0o600
+
+
+async def test_file_upload_is_streamed_multipart(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo, tmp_path: Path
+) -> None:
+    sid = await nemo_backend.open_session("u", "en")
+    video = tmp_path / "demo.mp4"
+    video.write_bytes(b"\0\1" * 1_500_000)  # 3 MB, three chunks
+    result = await nemo_backend.upload(sid, video, 'my "demo"\r\n.mp4')
+    assert result.kind == "video" and "3.0 MB" in result.summary
+    assert nemo_fake.sessions[sid].uploads == [("my _demo___.mp4", 3_000_000)]
+    request = nemo_fake.calls("/api/upload-video")[0]
+    assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    assert int(request.headers["Content-Length"]) > 3_000_000
+
+
+async def test_url_upload_sends_json(nemo_backend: NemoBackend, nemo_fake: FakeNemo) -> None:
+    sid = await nemo_backend.open_session("u", "en")
+    result = await nemo_backend.upload(sid, "https://example.com/clip.mov", "clip.mov")
+    assert result.kind == "video"
+    assert nemo_fake.calls("/api/upload-video")[0].json == {
+        "urls": ["https://example.com/clip.mov"],
+        "source_type": "url",
+    }
+
+
+async def test_upload_type_and_size_are_checked_before_sending(
+    nemo_settings: Settings, nemo_fake: FakeNemo, tmp_path: Path
+) -> None:
+    nemo = NemoBackend(nemo_settings.model_copy(update={"max_upload_bytes": 1000}), timings=FAST)
+    sid = await nemo.open_session("u", "en")
+    (tmp_path / "x.exe").write_bytes(b"MZ")
+    (tmp_path / "big.mp4").write_bytes(b"\0" * 5000)
+    with pytest.raises(VoiceoverError) as wrong_type:
+        await nemo.upload(sid, tmp_path / "x.exe", "x.exe")
+    with pytest.raises(VoiceoverError) as too_big:
+        await nemo.upload(sid, tmp_path / "big.mp4", "big.mp4")
+    await nemo.aclose()
+    assert wrong_type.value.code == ErrorCode.UNSUPPORTED_FILE
+    assert ".exe" in wrong_type.value.message()
+    assert too_big.value.code == ErrorCode.FILE_TOO_LARGE
+    assert "(5.0 KB; the limit is 1.0 KB)" in too_big.value.message()
+    assert nemo_fake.calls("/api/upload-video") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [(4001, ErrorCode.UNSUPPORTED_FILE), (4002, ErrorCode.FILE_TOO_LARGE)],
+)
+async def test_upload_refusals_from_the_server(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo, tmp_path: Path, code: int, expected: ErrorCode
+) -> None:
+    sid = await nemo_backend.open_session("u", "en")
+    (tmp_path / "a.mp4").write_bytes(b"x" * 10)
+    nemo_fake.fail("upload", code)
+    with pytest.raises(VoiceoverError) as caught:
+        await nemo_backend.upload(sid, tmp_path / "a.mp4", "a.mp4")
+    assert caught.value.code == expected
+    assert "a.mp4" in caught.value.message()
+
+
+async def test_script_file_goes_with_the_next_message(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo, tmp_path: Path
+) -> None:
+    sid = await nemo_backend.open_session("u", "en")
+    (tmp_path / "s.txt").write_text("Welcome to the city.\n\nIt never sleeps.", encoding="utf-8")
+    result = await nemo_backend.upload(sid, tmp_path / "s.txt", "s.txt")
+    assert result.kind == "script" and "7 words" in result.summary
+    assert nemo_fake.calls("/api/upload-video") == []
+    await collect(nemo_backend.send(sid, "add a male voiceover"))
+    await collect(nemo_backend.send(sid, "thanks"))
+    assert nemo_fake.messages_sent == [
+        "add a male voiceover\n\nMy script:\nWelcome to the city.\n\nIt never sleeps.",
+        "thanks",
+    ]
+
+
+async def test_state_and_credits(nemo_backend: NemoBackend, nemo_fake: FakeNemo) -> None:
+    sid = await nemo_backend.open_session("u", "en")
+    nemo_fake.sessions[sid].draft = full_draft()
+    assert await nemo_backend.state(sid) == full_draft()
+    nemo_fake.credits = {"available": 40, "frozen": 60, "total": 100}
+    balance = await nemo_backend.credits("u")
+    assert (balance.available, balance.frozen, balance.total) == (40, 60, 100)
+
+
+async def test_rate_limit_waits_and_retries_once(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo
+) -> None:
+    nemo_fake.valid_tokens.clear()
+    await nemo_backend.open_session("u", "en")
+    nemo_fake.fail("credits", 429, 429)
+    assert (await nemo_backend.credits("u")).available == 100
+    nemo_fake.fail("credits", 429, 429, times=2)
+    with pytest.raises(VoiceoverError) as caught:
+        await nemo_backend.credits("u")
+    assert caught.value.code == ErrorCode.RATE_LIMITED
+    assert len(nemo_fake.calls("/api/credits")) == 4
+
+
+async def test_out_of_credits_shows_the_bind_link_to_anonymous_users(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo
+) -> None:
+    sid = await nemo_backend.open_session("u", "en")
+    nemo_fake.credits = {"available": 3, "frozen": 0, "total": 3}
+    nemo_fake.fail("sse", 2001)
+    with pytest.raises(VoiceoverError) as caught:
+        await collect(nemo_backend.send(sid, "generate a video"))
+    message = caught.value.message()
+    assert caught.value.code == ErrorCode.NO_CREDITS
+    assert "3 left" in message and "https://web.test?bind=anon_42" in message
+    assert nemo_fake.messages_sent == []
+
+
+async def test_out_of_credits_tells_registered_users_to_top_up(
+    nemo_settings: Settings, nemo_fake: FakeNemo
+) -> None:
+    nemo_fake.valid_tokens["nmv_reg"] = "registered"
+    nemo = NemoBackend(
+        nemo_settings.model_copy(update={"nemo_token": SecretStr("nmv_reg")}), timings=FAST
+    )
+    sid = await nemo.open_session("u", "en")
+    nemo_fake.fail("sse", 2001)
+    with pytest.raises(VoiceoverError) as caught:
+        await collect(nemo.send(sid, "generate"))
+    await nemo.aclose()
+    assert "Top up credits in your account." in caught.value.message()
+    assert "bind=" not in caught.value.message()
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (400, ErrorCode.BAD_REQUEST),
+        (402, ErrorCode.PLAN_BLOCKED),
+        (4001, ErrorCode.UNSUPPORTED_FILE),
+        (9999, ErrorCode.BACKEND_UNAVAILABLE),
+    ],
+)
+async def test_error_table(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo, code: int, expected: ErrorCode
+) -> None:
+    await nemo_backend.open_session("u", "en")
+    nemo_fake.fail("credits", code)
+    with pytest.raises(VoiceoverError) as caught:
+        await nemo_backend.credits("u")
+    assert caught.value.code == expected
+
+
+async def test_unreachable_service(nemo_settings: Settings) -> None:
+    nemo = NemoBackend(nemo_settings.model_copy(update={"nemo_api_url": "http://127.0.0.1:9"}))
+    with pytest.raises(VoiceoverError) as caught:
+        await nemo.open_session("u", "en")
+    await nemo.aclose()
+    assert caught.value.code == ErrorCode.BACKEND_UNAVAILABLE
+
+
+async def test_the_token_never_appears_in_logs_urls_or_errors(
+    nemo_backend: NemoBackend, nemo_fake: FakeNemo, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    sid = await nemo_backend.open_session("u", "en")
+    nemo_fake.expire_tokens()
+    await collect(nemo_backend.send(sid, "add a title"))
+    nemo_fake.fail("credits", 2001)
+    with pytest.raises(VoiceoverError) as caught:
+        await nemo_backend.credits("u")
+    auth = [r.headers.get("Authorization", "") for r in nemo_fake.requests]
+    tokens = [a.removeprefix("Bearer ") for a in auth if a]
+    assert len(set(tokens)) == 2
+    for token in tokens:
+        assert token not in caplog.text
+        assert token not in str(caught.value) and token not in caught.value.message()
+        assert all(token not in r.url for r in nemo_fake.requests)
+    assert "NemoVideo" in caplog.text  # the logs do describe the calls
+
+
+@pytest.mark.parametrize(
+    ("path", "platform"),
+    [
+        ("/home/a/.clawhub/skills/voiceover/core/backends/nemo_client.py", "clawhub"),
+        ("/home/a/.cursor/skills/voiceover/core/backends/nemo_client.py", "cursor"),
+        ("/srv/voiceover/core/backends/nemo_client.py", "unknown"),
+    ],
+)
+def test_platform_header_comes_from_the_install_path(path: str, platform: str) -> None:
+    assert detect_platform(Path(path)) == platform
+
+
+async def test_the_multipart_body_is_read_in_chunks(tmp_path: Path) -> None:
+    source = tmp_path / "big.mov"
+    source.write_bytes(bytes(range(256)) * 10_000)  # 2.56 MB
+    make_body, headers = multipart_body(source, "big.mov", "video/quicktime", 2_560_000)
+    chunks = [chunk async for chunk in make_body()]
+    assert max(len(c) for c in chunks) <= CHUNK_BYTES and len(chunks) >= 4
+    body = b"".join(chunks)
+    assert len(body) == int(headers["Content-Length"])
+    assert source.read_bytes() in body and b'name="files"; filename="big.mov"' in body
