@@ -1,0 +1,254 @@
+"""The Discord bot: slash commands and mentions in, the core's Chat port out (thin adapter)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bots.discord_chat import (
+    DEFAULT_UPLOAD_LIMIT,
+    NO_MASS_MENTIONS,
+    DiscordChat,
+    attachment_fetch,
+    too_large,
+)
+from bots.discord_commands import VoiceoverTree, add_commands, language_of
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.errors import VoiceoverError
+from core.ports import Attachment, Chat, Incoming
+
+if TYPE_CHECKING:
+    from core.service import Service
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+DISCORD_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=30 * 60, sock_connect=30, sock_read=120)
+MENTION = re.compile(r"<@!?\d+>")
+RoledFiles = Iterable[tuple[str | None, discord.Attachment]]
+"""Attachments with the core's role hint ("video", "script", "music"; None: let it decide)."""
+
+
+def point_at(settings: Settings) -> None:
+    """Aim discord.py's REST and gateway at the configured URLs (a proxy, or the test fake)."""
+    Route.BASE = settings.discord_api_base_url.rstrip("/")
+    gateway = settings.discord_gateway_url
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway) if gateway else DISCORD_GATEWAY
+
+
+class VoiceoverClient(discord.Client):
+    """A discord.py client that hands every command and mention to the core Service."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        service: Service,
+        *,
+        clock: Clock | None = None,
+        message_content: bool = True,
+    ) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = message_content
+        super().__init__(intents=intents, allowed_mentions=NO_MASS_MENTIONS)
+        self.settings = settings
+        self.service = service
+        self.clock: Clock = clock or SystemClock()
+        self.connected = asyncio.Event()
+        self.downloads: aiohttp.ClientSession | None = None
+        self.tree = VoiceoverTree(self)
+        add_commands(self.tree)
+
+    async def setup_hook(self) -> None:
+        """Open the download session and sync commands (to the dev guild when configured)."""
+        self.downloads = aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT)
+        guild_id = self.settings.discord_guild_id
+        if guild_id is None:
+            await self.tree.sync()
+            return
+        guild = discord.Object(id=guild_id)
+        self.tree.copy_global_to(guild=guild)
+        await self.tree.sync(guild=guild)
+
+    async def on_ready(self) -> None:
+        """The gateway is up: channel sends may go."""
+        log.info("Discord bot connected as %s", self.user)
+        self.connected.set()
+
+    async def close(self) -> None:
+        """Disconnect and release the download session."""
+        # discord.py waits 2 s for guilds after READY; closing meanwhile would leave its 'ready'
+        # dispatch to a loop it has already let go of (a "never awaited" warning). Drop it.
+        pending_ready = getattr(self._connection, "_ready_task", None)
+        if isinstance(pending_ready, asyncio.Task):
+            pending_ready.cancel()
+        await super().close()
+        if self.downloads is not None:
+            await self.downloads.close()
+
+    def chat_factory(self, chat_id: str, context: Mapping[str, str]) -> Chat:
+        """Rebuild a channel Chat for a job's results (after a restart: no token is kept)."""
+        return DiscordChat.from_context(
+            self, chat_id, context, clock=self.clock, ready=self.connected
+        )
+
+    def attachments(self, files: RoledFiles) -> tuple[Attachment, ...]:
+        """Discord attachments as the core's, fetched lazily with a size cap."""
+        assert self.downloads is not None, "setup_hook has not run"
+        return tuple(
+            Attachment(
+                name=att.filename,
+                size=att.size,
+                mime=att.content_type,
+                fetch=attachment_fetch(self.downloads, att.url, att.filename, att.size),
+                role=role,
+            )
+            for role, att in files
+        )
+
+    def refusal(self, files: RoledFiles) -> VoiceoverError | None:
+        """A VoiceoverError for input refused before any work (a file over the limit)."""
+        limit = self.settings.max_upload_bytes
+        for _, att in files:
+            if att.size > limit:
+                return too_large(att.filename, att.size, limit)
+        return None
+
+    async def submit(
+        self,
+        interaction: discord.Interaction[VoiceoverClient],
+        command: str,
+        args: Mapping[str, str] | None = None,
+        files: RoledFiles = (),
+    ) -> None:
+        """Defer at once, then hand the command to the core with a Chat for this interaction."""
+        files = list(files)
+        language = language_of(interaction.locale)
+        refused = self.refusal(files)
+        if refused is not None:
+            await interaction.response.send_message(refused.message(language), ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        chat = self.interaction_chat(interaction)
+        incoming = Incoming(
+            platform=PLATFORM,
+            user_id=str(interaction.user.id),
+            chat_id=str(interaction.channel_id or 0),
+            message_id=str(interaction.id),
+            command=command,
+            args=dict(args or {}),
+            attachments=self.attachments(files),
+            language=language,
+            user_name=interaction.user.display_name,
+            reply_context=chat.reply_context,
+        )
+        await self.hand_over(incoming, chat)
+
+    def interaction_chat(self, interaction: discord.Interaction[VoiceoverClient]) -> DiscordChat:
+        """A Chat answering through this interaction's token while it lives."""
+        return DiscordChat(
+            self,
+            interaction.channel_id or 0,
+            clock=self.clock,
+            ready=self.connected,
+            user_id=str(interaction.user.id),
+            upload_limit=interaction.filesize_limit,
+            interaction=interaction,
+            issued_at=self.clock.now(),
+        )
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Free text ("slower", "music at 20%") when the bot is mentioned or replied to."""
+        if message.author.bot or self.user is None or not self.addressed(message):
+            return
+        files = [(None, att) for att in message.attachments]
+        limit = message.guild.filesize_limit if message.guild else DEFAULT_UPLOAD_LIMIT
+        chat = DiscordChat(
+            self,
+            message.channel.id,
+            clock=self.clock,
+            ready=self.connected,
+            user_id=str(message.author.id),
+            upload_limit=limit,
+        )
+        refused = self.refusal(files)
+        if refused is not None:
+            await chat.say(refused.message())
+            return
+        incoming = Incoming(
+            platform=PLATFORM,
+            user_id=str(message.author.id),
+            chat_id=str(message.channel.id),
+            message_id=str(message.id),
+            text=MENTION.sub("", message.content).strip(),
+            attachments=self.attachments(files),
+            user_name=message.author.display_name,
+            reply_context=chat.reply_context,
+        )
+        await self.hand_over(incoming, chat)
+
+    async def hand_over(self, incoming: Incoming, chat: DiscordChat) -> None:
+        """Give a message to the core; a refusal it raises is answered privately when possible."""
+        try:
+            await self.service.handle(incoming, chat)
+        except VoiceoverError as error:
+            await chat.refuse(error.message(incoming.language))
+
+    def addressed(self, message: discord.Message) -> bool:
+        """True when the message mentions the bot or replies to one of its messages."""
+        assert self.user is not None
+        if any(user.id == self.user.id for user in message.mentions):
+            return True
+        replied = message.reference.resolved if message.reference else None
+        return isinstance(replied, discord.Message) and replied.author.id == self.user.id
+
+
+async def run(
+    settings: Settings, service: Service, stop: asyncio.Event, *, clock: Clock | None = None
+) -> None:
+    """Run the bot until `stop` is set; without the message content intent, mentions only."""
+    token = settings.discord_bot_token
+    if token is None:
+        raise ValueError("DISCORD_BOT_TOKEN is not set")
+    point_at(settings)
+    message_content = True
+    while not stop.is_set():
+        client = VoiceoverClient(settings, service, clock=clock, message_content=message_content)
+        service.register_platform(PLATFORM, client.chat_factory)
+        try:
+            await run_client(client, token.get_secret_value(), stop)
+            return
+        except discord.PrivilegedIntentsRequired:
+            if not message_content:
+                raise
+            log.warning(
+                "The Message Content intent is not enabled in the Developer Portal: "
+                "free-text replies work only when the bot is mentioned."
+            )
+            message_content = False
+
+
+async def run_client(client: VoiceoverClient, token: str, stop: asyncio.Event) -> None:
+    """Start the client, and close it when `stop` is set or it fails (re-raising the failure)."""
+    started = asyncio.create_task(client.start(token))
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({started, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        await client.close()
+        if not started.done():
+            started.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await started

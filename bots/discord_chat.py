@@ -1,0 +1,244 @@
+"""The Chat port for Discord: an interaction while its token lives, the channel after that."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+import aiohttp
+import discord
+
+from core.clock import Clock
+from core.errors import ErrorCode, VoiceoverError, human_size
+from core.ports import Fetch, MessageRef, VideoReply
+
+log = logging.getLogger(__name__)
+
+TOKEN_LIFETIME_S = 15 * 60  # an interaction token allows followups for 15 minutes
+TOKEN_MARGIN_S = 60  # stop using it a minute early: an upload may take that long
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024  # Discord's limit for unboosted guilds and DMs
+MESSAGE_LIMIT = 2000  # characters in one Discord message
+READY_WAIT_S = 120.0  # how long a channel send waits for the gateway after a restart
+ORIGINAL = "@original"  # MessageRef id of the interaction's deferred response
+FOLLOWUP = "followup:"  # MessageRef id prefix of followup messages (edited through the token)
+CHUNK_BYTES = 1 << 20
+RESULT_NAME = "voiceover.mp4"  # what users see (not our job id)
+NO_MASS_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True)
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Text cut to fit one Discord message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class DiscordChat:
+    """One Discord conversation: an interaction (until its token expires) or a channel."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        channel_id: int,
+        *,
+        clock: Clock,
+        ready: asyncio.Event,
+        user_id: str = "",
+        upload_limit: int = DEFAULT_UPLOAD_LIMIT,
+        interaction: discord.Interaction | None = None,
+        issued_at: float = 0.0,
+    ) -> None:
+        self._client = client
+        self._channel_id = channel_id
+        self._clock = clock
+        self._ready = ready
+        self._user_id = user_id
+        self._upload_limit = upload_limit
+        self._interaction = interaction
+        self._issued_at = issued_at
+        self._original_used = False
+        self._moved: dict[str, str] = {}  # interaction message ref → channel message id
+
+    @classmethod
+    def from_context(
+        cls,
+        client: discord.Client,
+        chat_id: str,
+        context: Mapping[str, str],
+        *,
+        clock: Clock,
+        ready: asyncio.Event,
+    ) -> DiscordChat:
+        """A channel chat rebuilt from a job's reply_context (after a restart)."""
+        limit = context.get("upload_limit", "")
+        return cls(
+            client,
+            int(chat_id),
+            clock=clock,
+            ready=ready,
+            user_id=context.get("user_id", ""),
+            upload_limit=int(limit) if limit.isdigit() else DEFAULT_UPLOAD_LIMIT,
+        )
+
+    @property
+    def reply_context(self) -> dict[str, str]:
+        """What a job keeps to reach this chat again (never the interaction token)."""
+        return {
+            "channel_id": str(self._channel_id),
+            "user_id": self._user_id,
+            "upload_limit": str(self._upload_limit),
+            "issued_at": f"{self._issued_at:.3f}",
+        }
+
+    @property
+    def upload_limit(self) -> int:
+        """The largest file Discord accepts here (the interaction's filesize_limit)."""
+        return self._upload_limit
+
+    def token_alive(self) -> bool:
+        """True while followups through the interaction token are still safe."""
+        if self._interaction is None:
+            return False
+        return self._clock.now() - self._issued_at < TOKEN_LIFETIME_S - TOKEN_MARGIN_S
+
+    async def say(self, text: str) -> MessageRef:
+        """Send text: first into the deferred response, then as followups, else to the channel."""
+        if self.token_alive():
+            return await self._say_through_token(clip(text))
+        message = await self._channel_send(text)
+        return MessageRef(str(self._channel_id), str(message.id))
+
+    async def edit(self, ref: MessageRef, text: str) -> None:
+        """Edit a message; one sent through an expired token is replaced by a channel message."""
+        target = self._moved.get(ref.message_id, ref.message_id)
+        if target == ORIGINAL or target.startswith(FOLLOWUP):
+            if self.token_alive():
+                await self._edit_through_token(target, clip(text))
+                return
+            message = await self._channel_send(text)
+            self._moved[ref.message_id] = str(message.id)
+            return
+        await self._ready_or_timeout()
+        channel = self._client.get_partial_messageable(self._channel_id)
+        partial = channel.get_partial_message(int(target))
+        await partial.edit(content=clip(self._addressed(text)), allowed_mentions=NO_MASS_MENTIONS)
+
+    async def send_video(self, video: VideoReply) -> None:
+        """Upload the video: into the response or a followup, or to the channel when late."""
+        upload = discord.File(video.path, filename=RESULT_NAME)
+        if self.token_alive():
+            assert self._interaction is not None
+            if not self._original_used:
+                self._original_used = True
+                await self._interaction.edit_original_response(
+                    content=clip(video.caption), attachments=[upload]
+                )
+                return
+            await self._interaction.followup.send(
+                clip(video.caption), file=upload, allowed_mentions=NO_MASS_MENTIONS
+            )
+            return
+        await self._channel_send(video.caption, upload)
+
+    async def send_link(self, url: str, caption: str) -> None:
+        """Send a download link (too big to upload here)."""
+        await self.say(f"{clip(caption, MESSAGE_LIMIT - len(url) - 1)}\n{url}")
+
+    async def working(self) -> None:
+        """The deferred response already shows 'thinking'; in a channel, show typing once."""
+        if self.token_alive():
+            return
+        await self._ready_or_timeout()
+        await self._client.get_partial_messageable(self._channel_id).typing()
+
+    async def refuse(self, text: str) -> None:
+        """Answer bad input privately: drop the public 'thinking' response, reply ephemerally."""
+        if not self.token_alive() or self._original_used:
+            await self.say(text)
+            return
+        assert self._interaction is not None
+        self._original_used = True
+        with contextlib.suppress(discord.HTTPException):
+            await self._interaction.delete_original_response()
+        await self._interaction.followup.send(clip(text), ephemeral=True)
+
+    async def _say_through_token(self, text: str) -> MessageRef:
+        assert self._interaction is not None
+        chat_id = str(self._channel_id)
+        if not self._original_used:
+            self._original_used = True
+            await self._interaction.edit_original_response(content=text)
+            return MessageRef(chat_id, ORIGINAL)
+        message = await self._interaction.followup.send(
+            text, wait=True, allowed_mentions=NO_MASS_MENTIONS
+        )
+        return MessageRef(chat_id, f"{FOLLOWUP}{message.id}")
+
+    async def _edit_through_token(self, target: str, text: str) -> None:
+        assert self._interaction is not None
+        if target == ORIGINAL:
+            await self._interaction.edit_original_response(content=text)
+        else:
+            message_id = int(target.removeprefix(FOLLOWUP))
+            await self._interaction.followup.edit_message(message_id, content=text)
+
+    async def _channel_send(
+        self, text: str, upload: discord.File | None = None
+    ) -> discord.Message:
+        await self._ready_or_timeout()
+        channel = self._client.get_partial_messageable(self._channel_id)
+        addressed = self._addressed(text)
+        if upload is None:
+            return await channel.send(clip(addressed), allowed_mentions=NO_MASS_MENTIONS)
+        return await channel.send(clip(addressed), file=upload, allowed_mentions=NO_MASS_MENTIONS)
+
+    def _addressed(self, text: str) -> str:
+        """Channel messages mention the user, who may no longer be looking."""
+        return f"<@{self._user_id}> {text}" if self._user_id else text
+
+    async def _ready_or_timeout(self) -> None:
+        """After a restart, a result may be ready before the gateway is: wait a little."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), READY_WAIT_S)
+
+
+def attachment_fetch(
+    session: aiohttp.ClientSession, url: str, name: str, size: int | None
+) -> Fetch:
+    """A Fetch that streams an attachment to disk, refusing more than max_bytes."""
+
+    async def fetch(dest: Path, max_bytes: int) -> None:
+        if size is not None and size > max_bytes:
+            raise too_large(name, size, max_bytes)
+        async with session.get(url) as response:
+            if response.status != 200:
+                reason = f"Discord answered HTTP {response.status}"
+                raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=name, reason=reason)
+            handle = await asyncio.to_thread(dest.open, "wb")
+            try:
+                await _stream(response, handle, name, max_bytes)
+            finally:
+                await asyncio.to_thread(handle.close)
+
+    return fetch
+
+
+async def _stream(
+    response: aiohttp.ClientResponse, handle: IO[bytes], name: str, max_bytes: int
+) -> None:
+    """Copy the body to handle in chunks (writes off the loop), counting bytes as they come."""
+    total = 0
+    async for chunk in response.content.iter_chunked(CHUNK_BYTES):
+        total += len(chunk)
+        if total > max_bytes:
+            raise too_large(name, total, max_bytes)
+        await asyncio.to_thread(handle.write, chunk)
+
+
+def too_large(name: str, size: int, limit: int) -> VoiceoverError:
+    """The core's 'file too large' refusal for an attachment."""
+    return VoiceoverError(
+        ErrorCode.FILE_TOO_LARGE, name=name, size=human_size(size), limit=human_size(limit)
+    )
