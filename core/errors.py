@@ -49,6 +49,7 @@ class ErrorCode(IntEnum):
     TIMEOUT = 5001
     RENDER_FAILED = 5002
     BACKEND_UNAVAILABLE = 5003
+    STREAM_LOST = 5004
     INTERNAL = 5000
 
 
@@ -199,6 +200,11 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
     ErrorCode.BACKEND_UNAVAILABLE: ErrorText(
         "The processing service can't be reached right now. Please try again shortly.",
         "暂时无法连接处理服务，请稍后再试。",
+    ),
+    ErrorCode.STREAM_LOST: ErrorText(
+        "The connection to the editor dropped and nothing changed. Send your message again "
+        "to retry.",
+        "与编辑器的连接中断，项目没有变化。请重新发送消息重试。",
     ),
     ErrorCode.INTERNAL: ErrorText(
         "Something went wrong on my side. Please try again; your files and credits are safe.",

@@ -232,4 +232,4 @@ class Turn:
                         yield event
                 yield BackendEvent(EventKind.DONE)
                 return
-        raise VoiceoverError(ErrorCode.BACKEND_UNAVAILABLE)
+        raise VoiceoverError(ErrorCode.STREAM_LOST)
