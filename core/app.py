@@ -1,0 +1,119 @@
+"""Process entry points: `voiceover serve` (bots, or the console chat) and `voiceover chat`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from core.config import Settings
+from core.service import Service
+
+log = logging.getLogger(__name__)
+EXIT_CONFIG = 2
+BotRun = Callable[[Settings, Service, asyncio.Event], Awaitable[None]]
+
+
+class ConfigurationError(Exception):
+    """A setting that keeps the service from starting (printed without a traceback)."""
+
+
+def check_settings(settings: Settings) -> list[str]:
+    """Problems in the settings that pydantic's field checks can't see."""
+    problems = []
+    for admin in settings.admin_users:
+        if ":" not in admin:
+            problems.append(f"ADMIN_USERS: '{admin}' should look like telegram:12345")
+    if not settings.public_base_url.startswith(("http://", "https://")):
+        problems.append("PUBLIC_BASE_URL must start with http:// or https://")
+    secret = settings.link_secret.get_secret_value() if settings.link_secret else None
+    if secret is not None and len(secret) < 16:
+        problems.append("LINK_SECRET must be at least 16 characters (or unset it)")
+    return problems
+
+
+async def start_service(settings: Settings) -> Service:
+    """A started Service, or ConfigurationError with a clear reason."""
+    problems = check_settings(settings)
+    if problems:
+        raise ConfigurationError("; ".join(problems))
+    service = Service(settings)
+    try:
+        await service.start()
+    except OSError as exc:
+        await _quietly(service.stop())
+        where = f"{settings.http_host}:{settings.http_port} or {settings.data_dir}"
+        raise ConfigurationError(f"can't start ({exc.strerror or exc}); check {where}") from exc
+    return service
+
+
+async def _quietly(work: Awaitable[None]) -> None:
+    with contextlib.suppress(Exception):
+        await work
+
+
+def _bots(settings: Settings) -> list[BotRun]:
+    bots: list[BotRun] = []
+    if settings.telegram_bot_token is not None:
+        from bots.telegram_bot import run as run_telegram
+
+        bots.append(run_telegram)
+    if settings.discord_bot_token is not None:
+        from bots.discord_bot import run as run_discord
+
+        bots.append(run_discord)
+    return bots
+
+
+async def _serve(settings: Settings, bots: list[BotRun]) -> None:
+    service = await start_service(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await asyncio.gather(*(bot(settings, service, stop) for bot in bots))
+    finally:
+        await service.stop()
+
+
+async def _chat(settings: Settings) -> None:
+    from bots.console import run_console, stdin_lines
+
+    service = await start_service(settings)
+    try:
+        interactive = sys.stdin.isatty()
+        if interactive:
+            print("Voiceover chat. Send a video path with your script, or /help. Ctrl-D quits.")
+        await run_console(service, stdin_lines(prompt=interactive))
+    finally:
+        await service.stop()
+
+
+def _run(main: Coroutine[Any, Any, None]) -> int:
+    try:
+        asyncio.run(main)
+    except ConfigurationError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def serve_main(settings: Settings) -> int:
+    """Start the service and every bot whose token is set; with no token, the console chat."""
+    bots = _bots(settings)
+    if not bots:
+        return chat_main(settings)
+    return _run(_serve(settings, bots))
+
+
+def chat_main(settings: Settings) -> int:
+    """The console chat."""
+    return _run(_chat(settings))

@@ -1,0 +1,304 @@
+"""The local backend: projects in SQLite, files in per-user workspaces, renders by the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from core.backends.base import (
+    BackendEvent,
+    Credits,
+    Draft,
+    EventKind,
+    RenderHandle,
+    RenderState,
+    RenderStatus,
+    UploadResult,
+)  # fmt: skip
+from core.backends.local_project import (
+    Project,
+    RenderCancelled,
+    Running,
+    build_draft,
+    estimate_narration_s,
+    media_summary,
+    narration_seconds,
+    script_summary,
+    script_to_json,
+)  # fmt: skip
+from core.config import Settings
+from core.credits import Ledger, price_for
+from core.engine.model import Limits, MediaKind, RenderOptions, RenderRequest, VoiceInfo
+from core.errors import ErrorCode, VoiceoverError
+from core.instructions import apply_changes, parse
+from core.option_text import describe_options
+from core.replies import reply
+from core.store import Store, dumps, loads
+from core.workspace import display_name, owner_dir, safe_name
+
+log = logging.getLogger(__name__)
+NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音")
+
+
+class LocalBackend:
+    """Backend over the embedded engine. Cancel: a flag checked in the progress callback."""
+
+    name = "local"
+    poll_interval_s = 0.25
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.limits = Limits.from_settings(settings)
+        self.store = store or Store(settings.data_dir / "local.db")
+        self.ledger = Ledger(self.store, settings)
+        self.root = settings.data_dir / "local"
+        self._running: dict[str, Running] = {}
+        self._ready = False
+
+    async def _open(self) -> None:
+        """Open the store; renders left unfinished by a previous process failed: release them."""
+        if self._ready:
+            return
+        await self.store.open()
+        self._ready = True
+        stale = await self.store.fetchall(
+            "SELECT id, owner FROM renders WHERE state IN ('pending','processing')"
+        )
+        for row in stale:
+            if row["id"] not in self._running:  # unknown now: the job layer renders again
+                await self.ledger.release(row["owner"], row["id"])
+                await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
+
+    def voices(self) -> list[VoiceInfo]:
+        """The installed Piper voices."""
+        from core.engine.render import installed_voices
+
+        return list(installed_voices(self.settings.voices_dir))
+
+    async def open_session(self, owner: str, language: str) -> str:
+        """A new project for owner."""
+        await self._open()
+        project_id = secrets.token_hex(16)
+        await self.store.execute(
+            "INSERT INTO projects(id, owner, language, options, created) VALUES (?,?,?,?,?)",
+            (project_id, owner, language, dumps(asdict(RenderOptions())), time.time()),
+        )
+        return project_id
+
+    async def _project(self, session_id: str) -> Project:
+        await self._open()
+        row = await self.store.fetchone("SELECT * FROM projects WHERE id=?", (session_id,))
+        if row is None:
+            raise VoiceoverError(ErrorCode.SESSION_NOT_FOUND)
+        return Project.from_row(row)
+
+    async def _save(self, project: Project, **columns: Any) -> None:
+        sql = ", ".join(f"{name}=?" for name in columns)
+        values = [
+            dumps(v) if not isinstance(v, str) and v is not None else v for v in columns.values()
+        ]
+        await self.store.execute(f"UPDATE projects SET {sql} WHERE id=?", (*values, project.id))
+
+    async def upload(self, session_id: str, source: Path | str, name: str) -> UploadResult:
+        """Add a file (or fetch a URL): a script is read, media is probed."""
+        project = await self._project(session_id)
+        folder = owner_dir(self.root / "files", project.owner)
+        name = display_name(name)
+        if isinstance(source, str):
+            from core.fetch import download_url
+
+            path = folder / safe_name(name)
+            name = display_name(
+                await download_url(source, path, max_bytes=self.settings.max_upload_bytes)
+            )
+        else:
+            path = source
+        return await self._take(project, path, name)
+
+    async def _take(self, project: Project, path: Path, name: str) -> UploadResult:
+        from core.engine.probe import probe_media
+        from core.engine.scripts import read_script_file, sniff_script
+
+        if await asyncio.to_thread(sniff_script, path) is not None:
+            script = await asyncio.to_thread(read_script_file, path, self.limits, name)
+            await self._save(project, script=script_to_json(script))
+            return UploadResult("script", name, script_summary(name, script, project.language))
+        info = await asyncio.to_thread(probe_media, path, self.limits, name)
+        entry = {"path": str(path), "name": name, "kind": str(info.kind),
+                 "duration_s": info.duration_s, "width": info.width, "height": info.height,
+                 "has_audio": info.has_audio}  # fmt: skip
+        if info.kind is not MediaKind.AUDIO:
+            await self._save(project, media=entry)
+            return UploadResult(str(info.kind), name, media_summary(entry))
+        role = "narration" if any(h in name.lower() for h in NARRATION_HINTS) else "music"
+        await self._save(project, **{role: entry})
+        return UploadResult("audio", name, media_summary(entry, role))
+
+    async def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
+        """Read instructions and/or a script from text; say what changed."""
+        project = await self._project(session_id)
+        found = parse(text)
+        options = apply_changes(project.options, found.changes)
+        lines = describe_options(project.options, options, project.language)
+        note = await self._check_voice(project.options, options)
+        script_json = None
+        if found.script and (found.any or len(found.script.split()) > 2 or project.media):
+            from core.engine.scripts import parse_script_text
+
+            script = await asyncio.to_thread(parse_script_text, found.script, self.limits)
+            script_json = script_to_json(script)
+            lines.append(script_summary(None, script, project.language))
+        await self._save(project, options=asdict(options), **(
+            {"script": script_json} if script_json else {}))  # fmt: skip
+        if note:
+            lines.append(f"ℹ️ {note}")
+        if not lines and not found.any:
+            lines.append(reply("no_change", project.language))
+        yield (
+            BackendEvent(EventKind.TEXT, "\n".join(lines))
+            if lines
+            else BackendEvent(EventKind.TOOL)
+        )
+        yield BackendEvent(EventKind.DONE)
+
+    async def _check_voice(self, before: RenderOptions, after: RenderOptions) -> str | None:
+        """Refuse a voice or language no installed voice offers (before anything renders)."""
+        keys = ("voice", "language", "gender")
+        if all(getattr(before, k) == getattr(after, k) for k in keys):
+            return None
+        from core.engine.voices import choose_voice
+
+        voices = await asyncio.to_thread(self.voices)
+        _, note = choose_voice(
+            voices, voice_id=after.voice, language=after.language, gender=after.gender
+        )
+        return note
+
+    async def state(self, session_id: str) -> Draft:
+        """The project as the seeds' draft timeline."""
+        return build_draft(await self._project(session_id))
+
+    async def credits(self, owner: str) -> Credits:
+        """The owner's balance from the ledger."""
+        await self._open()
+        return await self.ledger.balance(owner)
+
+    async def grant(self, owner: str, amount: int, ref: str) -> Credits:
+        """An admin's grant."""
+        await self._open()
+        return await self.ledger.grant(owner, amount, ref)
+
+    async def export(self, session_id: str) -> RenderHandle:
+        """Freeze the estimated price and start rendering in a thread."""
+        project = await self._project(session_id)
+        if project.media is None or (project.script is None and project.narration is None):
+            raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
+        render_id = secrets.token_hex(16)
+        out = self.root / "renders" / f"{render_id}.mp4"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        price = price_for(estimate_narration_s(project), self.settings.credits_per_minute)
+        await self.ledger.freeze(project.owner, render_id, price)
+        await self.store.execute(
+            "INSERT INTO renders(id, project_id, owner, state, out, created) VALUES (?,?,?,?,?,?)",
+            (render_id, project.id, project.owner, RenderState.PROCESSING, str(out), time.time()),
+        )
+        running = Running(project.owner)
+        self._running[render_id] = running
+        running.task = asyncio.create_task(self._render(render_id, project, out, running))
+        return RenderHandle(render_id, session_id)
+
+    async def _render(self, render_id: str, project: Project, out: Path, run: Running) -> None:
+        from core.engine.render import render
+
+        request = RenderRequest(
+            out=out, media=project.media_path, script=project.script_obj,
+            narration=project.narration_path, music=project.music_path, options=project.options,
+        )  # fmt: skip
+        try:
+            result = await asyncio.to_thread(render, request, self.settings, run.progress)
+        except RenderCancelled:
+            return
+        except VoiceoverError as err:
+            await self._fail(render_id, run.owner, err)
+            return
+        except Exception as exc:
+            log.exception("render %s crashed", render_id)
+            reason = type(exc).__name__
+            await self._fail(
+                render_id, run.owner, VoiceoverError(ErrorCode.RENDER_FAILED, reason=reason)
+            )
+            return
+        finally:
+            self._running.pop(render_id, None)
+        if run.stop.is_set():
+            return
+        await self.ledger.settle(run.owner, render_id, narration_seconds(result))
+        size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
+        summary = {"duration_s": result.duration_s, "width": result.width,
+                   "height": result.height, "size_bytes": size}  # fmt: skip
+        await self._finish_render(render_id, RenderState.COMPLETED, result=summary)
+
+    async def _fail(self, render_id: str, owner: str, err: VoiceoverError) -> None:
+        error = {"code": int(err.code), "fields": {k: str(v) for k, v in err.fields.items()}}
+        await self._finish_render(render_id, RenderState.FAILED, error=error)
+        await self.ledger.release(owner, render_id)
+
+    async def _finish_render(self, render_id: str, state: RenderState, **values: Any) -> None:
+        columns = {"state": str(state), "percent": 100.0 if state == "completed" else 0.0}
+        columns.update({k: dumps(v) for k, v in values.items()})
+        sql = ", ".join(f"{name}=?" for name in columns)
+        await self.store.execute(
+            f"UPDATE renders SET {sql} WHERE id=?", (*columns.values(), render_id)
+        )
+
+    async def render_status(self, handle: RenderHandle) -> RenderStatus:
+        """Progress while running (from memory), then the stored outcome."""
+        await self._open()
+        running = self._running.get(handle.id)
+        if running is not None:
+            return RenderStatus(RenderState.PROCESSING, running.percent, running.stage)
+        row = await self.store.fetchone("SELECT * FROM renders WHERE id=?", (handle.id,))
+        if row is None:
+            raise VoiceoverError(ErrorCode.SESSION_NOT_FOUND)
+        state = RenderState(row["state"])
+        if state is RenderState.FAILED:
+            error = loads(row["error"], {}) or {}
+            code = ErrorCode(int(error.get("code", ErrorCode.RENDER_FAILED)))
+            return RenderStatus(state, error=VoiceoverError(code, **error.get("fields", {})))
+        if state is RenderState.COMPLETED:
+            result = loads(row["result"], {})
+            return RenderStatus(state, 100.0, "done", path=Path(row["out"]), **result)
+        return RenderStatus(state, row["percent"], row["stage"])
+
+    async def cancel(self, handle: RenderHandle) -> None:
+        """Stop a render (at its next progress step) and release its frozen credits."""
+        await self._open()
+        running = self._running.pop(handle.id, None)
+        row = await self.store.fetchone(
+            "SELECT owner, state FROM renders WHERE id=?", (handle.id,)
+        )
+        if running is not None:
+            running.stop.set()
+        if row is not None and row["state"] in ("pending", "processing"):
+            await self._finish_render(handle.id, RenderState.FAILED, error={"code": 4303})
+            await self.ledger.release(row["owner"], handle.id)
+
+    async def aclose(self) -> None:
+        """Stop renders in flight and close the store."""
+        for running in list(self._running.values()):
+            running.stop.set()
+            if running.task is not None:
+                running.task.cancel()
+                with contextlib.suppress(BaseException):
+                    await running.task
+        self._running.clear()
+        await self.store.close()
+        self._ready = False

@@ -1,0 +1,202 @@
+"""The local backend's project record and its draft timeline (the seeds' shape)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.backends.base import Draft
+from core.engine.model import (
+    Aspect,
+    Captions,
+    Fit,
+    MixMode,
+    Overrun,
+    RenderOptions,
+    RenderResult,
+    Script,
+    ScriptCue,
+)  # fmt: skip
+from core.errors import human_duration
+from core.progressbar import overall_percent
+from core.store import Row, loads
+
+WORDS_PER_MINUTE = 150.0
+ORIGINAL_VOLUME = {MixMode.DUCK: 0.3, MixMode.KEEP: 1.0, MixMode.REPLACE: 0.0}
+ICONS = {"video": "🎬", "image": "🖼", "music": "🎵", "narration": "🎙"}
+
+
+def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
+    """RenderOptions from their stored JSON."""
+    data = dict(data or {})
+    enums = {"captions": Captions, "aspect": Aspect, "fit": Fit, "mix": MixMode,
+             "overrun": Overrun}  # fmt: skip
+    for name, enum in enums.items():
+        if name in data:
+            data[name] = enum(data[name])
+    return RenderOptions(**data)
+
+
+def script_to_json(script: Script) -> list[list[Any]]:
+    """A script as JSON: [[text, start, end], …]."""
+    return [[cue.text, cue.start_s, cue.end_s] for cue in script.cues]
+
+
+def script_from_json(data: list[list[Any]] | None) -> Script | None:
+    """A script back from JSON."""
+    if not data:
+        return None
+    return Script(tuple(ScriptCue(text, start, end) for text, start, end in data))
+
+
+@dataclass
+class Project:
+    """A local session: its owner, options, script and files."""
+
+    id: str
+    owner: str
+    language: str
+    options: RenderOptions
+    script_obj: Script | None
+    media: dict[str, Any] | None
+    music: dict[str, Any] | None
+    narration: dict[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Project:
+        """A project from its row."""
+        return cls(
+            row["id"],
+            row["owner"],
+            row["language"],
+            options_from_json(loads(row["options"])),
+            script_from_json(loads(row["script"])),
+            loads(row["media"]),
+            loads(row["music"]),
+            loads(row["narration"]),
+        )
+
+    @property
+    def script(self) -> Script | None:
+        """The script, if any."""
+        return self.script_obj
+
+    @property
+    def media_path(self) -> Path | None:
+        """The video or image."""
+        return Path(self.media["path"]) if self.media else None
+
+    @property
+    def music_path(self) -> Path | None:
+        """The music bed."""
+        return Path(self.music["path"]) if self.music else None
+
+    @property
+    def narration_path(self) -> Path | None:
+        """The user's own narration."""
+        return Path(self.narration["path"]) if self.narration else None
+
+
+def estimate_narration_s(project: Project) -> float:
+    """How long the narration will be (for freezing credits before the render)."""
+    if project.narration:
+        return float(project.narration["duration_s"])
+    if project.script_obj is None:
+        return 0.0
+    script = project.script_obj
+    if script.timed and script.cues[-1].end_s:
+        return float(script.cues[-1].end_s)
+    words = max(script.word_count, len(script.text) // 3)  # CJK has no spaces
+    return words / WORDS_PER_MINUTE * 60.0 / max(project.options.speed, 0.5)
+
+
+def narration_seconds(result: RenderResult) -> float:
+    """The narration a render actually produced (what credits are settled on)."""
+    spoken = sum(max(0.0, s.end_s - s.start_s) for s in result.segments)
+    return spoken or result.duration_s
+
+
+def _voice_label(options: RenderOptions) -> str:
+    if options.voice:
+        return options.voice
+    parts = [options.gender or "", (options.language or "").upper(), "voice"]
+    return " ".join(p for p in parts if p) or "voice"
+
+
+def build_draft(project: Project) -> Draft:
+    """The draft timeline: video, voiceover, original audio, music, captions (options in m)."""
+    opts, tracks = project.options, []
+    media_ms = int(float(project.media["duration_s"]) * 1000) if project.media else 0
+    voice_ms = int(estimate_narration_s(project) * 1000)
+    total = max(media_ms, voice_ms)
+    if project.media:
+        meta = {"name": project.media["name"], "role": project.media["kind"],
+                "aspect": str(opts.aspect), "fit": str(opts.fit)}  # fmt: skip
+        tracks.append({"tt": 0, "sg": [{"s": 0, "d": media_ms or total, "m": meta}]})
+    if project.script_obj or project.narration:
+        own = project.narration["name"] if project.narration else ""
+        text = project.script_obj.text if project.script_obj else own
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        meta = {"name": _voice_label(opts), "text": text[:60], "role": "voiceover",
+                "volume": 1.0, "speed": opts.speed, "voice": opts.voice,
+                "language": opts.language, "gender": opts.gender, "script": digest,
+                "own": bool(project.narration)}  # fmt: skip
+        tracks.append({"tt": 1, "sg": [{"s": 0, "d": voice_ms, "m": meta}]})
+    if project.media and project.media.get("has_audio"):
+        meta = {"name": "original audio", "role": "original",
+                "volume": ORIGINAL_VOLUME[opts.mix], "mix": str(opts.mix)}  # fmt: skip
+        tracks.append({"tt": 1, "sg": [{"s": 0, "d": media_ms, "m": meta}]})
+    if project.music:
+        meta = {"name": project.music["name"], "role": "bgm", "volume": opts.music_volume}
+        tracks.append({"tt": 1, "sg": [{"s": 0, "d": total, "m": meta}]})
+    if opts.captions is not Captions.NONE and project.script_obj:
+        meta = {"name": "captions", "text": project.script_obj.text[:60], "role": "caption",
+                "mode": str(opts.captions)}  # fmt: skip
+        tracks.append({"tt": 7, "sg": [{"s": 0, "d": voice_ms, "m": meta}]})
+    return {"d": total, "t": tracks}
+
+
+def media_summary(entry: dict[str, Any], role: str | None = None) -> str:
+    """'🎬 Got demo.mov: 1:02, 1080×1920'."""
+    kind = role or entry["kind"]
+    parts = []
+    if kind != "image":
+        parts.append(human_duration(float(entry["duration_s"])))
+    if entry.get("width"):
+        parts.append(f"{entry['width']}×{entry['height']}")
+    if role:
+        parts.append("music" if role == "music" else "your narration")
+    return f"{ICONS.get(kind, '📎')} Got {entry['name']}: {', '.join(parts)}"
+
+
+def script_summary(name: str | None, script: Script, language: str) -> str:
+    """'📝 Got script.txt: 120 words' or '📝 Script: 120 words, 8 timed cues'."""
+    words = script.word_count if script.word_count > 1 else len(script.text)
+    unit = "字" if language.lower().startswith("zh") and words == len(script.text) else "words"
+    detail = f"{words} {unit}" + (f", {len(script.cues)} timed cues" if script.timed else "")
+    return f"📝 Got {name}: {detail}" if name else f"📝 Script: {detail}"
+
+
+class RenderCancelled(Exception):
+    """Raised inside the render thread's progress callback when the user cancelled."""
+
+
+@dataclass
+class Running:
+    """A render in this process: its progress, its stop flag, its task."""
+
+    owner: str
+    stage: str = "probe"
+    percent: float = 0.0
+    stop: threading.Event = field(default_factory=threading.Event)
+    task: asyncio.Task[None] | None = None
+
+    def progress(self, stage: str, percent: float) -> None:
+        """The engine's progress callback (render thread): record it, or stop if cancelled."""
+        if self.stop.is_set():
+            raise RenderCancelled()
+        self.stage, self.percent = stage, overall_percent(stage, percent)

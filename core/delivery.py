@@ -1,0 +1,67 @@
+"""Handing a result to a chat (a playable video when it fits, else a signed link) and retention."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from core.errors import human_duration, human_size
+from core.links import LinkSigner
+from core.ports import Chat, VideoReply
+from core.replies import reply
+
+
+def keep_result(source: Path, results_dir: Path, job_id: str) -> Path:
+    """Place a finished render at results/<job_id>.mp4 (hard link, else copy; atomic)."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    target = results_dir / f"{job_id}.mp4"
+    if target.exists():
+        return target
+    temp = results_dir / f".{job_id}.part"
+    temp.unlink(missing_ok=True)
+    try:
+        os.link(source, temp)
+    except OSError:
+        shutil.copyfile(source, temp)
+    os.replace(temp, target)
+    return target
+
+
+async def deliver_result(
+    chat: Chat, output: dict[str, Any], *, job_id: str, owner: str, signer: LinkSigner,
+    language: str,
+) -> str:  # fmt: skip
+    """Send the result; returns 'video' or 'link'."""
+    size = int(output.get("size_bytes") or 0)
+    duration = float(output.get("duration_s") or 0.0)
+    fields = {"duration": human_duration(duration), "size": human_size(size)}
+    path = Path(output["path"]) if output.get("path") else None
+    if path is not None and path.is_file() and 0 < size <= chat.upload_limit:
+        video = VideoReply(
+            path=path, caption=reply("result", language, **fields), duration_s=duration,
+            width=int(output.get("width") or 0), height=int(output.get("height") or 0),
+            size_bytes=size,
+        )  # fmt: skip
+        await chat.send_video(video)
+        return "video"
+    url = signer.url(job_id, owner) if path is not None else str(output.get("url") or "")
+    hours = f"{signer.ttl_s / 3600:g}"
+    await chat.send_link(url, reply("result_link", language, hours=hours, **fields))
+    return "link"
+
+
+def cleanup_results(folders: list[Path], retention_s: float, now: float) -> int:
+    """Remove results older than the retention time; returns how many."""
+    removed = 0
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.glob("*.mp4"):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > retention_s:
+                    path.unlink()
+                    removed += 1
+    return removed

@@ -1,0 +1,300 @@
+"""The flows a message can start (one method per intent of the routing table)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from core.backends.base import Draft, EventKind
+from core.delivery import deliver_result
+from core.errors import ErrorCode, VoiceoverError
+from core.heartbeat import Heartbeat
+from core.intents import Routed, reply_language
+from core.option_text import LANGUAGE_NAMES, args_to_text
+from core.ports import Attachment
+from core.replies import reply, stage_label
+from core.store import Row
+from core.timeline import describe_changes, draft_ready, summarize_draft
+from core.workspace import display_name, fetch_attachment, owner_dir
+
+if TYPE_CHECKING:
+    from core.service import Ctx, Service
+
+VISUAL_ROLES = frozenset({"video", "image"})
+
+
+class Flows:
+    """Every flow, run by Service.handle; each returns True when it created a job."""
+
+    def __init__(self, service: Service) -> None:
+        self.s = service
+
+    async def run(self, ctx: Ctx, routed: Routed) -> bool:
+        """Run the flow for the routed intent."""
+        flow = getattr(self, f"flow_{routed.intent}")
+        try:
+            return bool(await flow(ctx, routed))
+        except VoiceoverError as err:
+            if err.code is ErrorCode.SESSION_NOT_FOUND:
+                await self.s.store.execute("DELETE FROM sessions WHERE owner=?", (ctx.owner,))
+            raise
+
+    # State -------------------------------------------------------------------------------------
+
+    async def language_of(self, ctx: Ctx) -> str:
+        """The user's chosen reply language, else the platform's."""
+        row = await self.s.store.fetchone("SELECT language FROM prefs WHERE owner=?", (ctx.owner,))
+        return str(row["language"]) if row else ctx.incoming.language
+
+    async def session(self, ctx: Ctx, create: bool = True) -> Row | None:
+        """The user's current project session (opened on first use)."""
+        row = await self.s.store.fetchone("SELECT * FROM sessions WHERE owner=?", (ctx.owner,))
+        if row is None and create:
+            await self._open_session(ctx)
+            row = await self.s.store.fetchone("SELECT * FROM sessions WHERE owner=?", (ctx.owner,))
+        return row
+
+    async def _need_session(self, ctx: Ctx) -> Row:
+        row = await self.session(ctx, create=False)
+        if row is None:
+            raise VoiceoverError(ErrorCode.NO_PROJECT)
+        return row
+
+    async def _open_session(self, ctx: Ctx) -> str:
+        session_id = await self.s.backend.open_session(ctx.owner, ctx.lang)
+        await self.s.store.execute(
+            "INSERT OR REPLACE INTO sessions(owner, session_id, language, updated)"
+            " VALUES (?,?,?,?)",
+            (ctx.owner, session_id, ctx.lang, time.time()),
+        )
+        return session_id
+
+    # Simple answers ----------------------------------------------------------------------------
+
+    async def flow_help(self, ctx: Ctx, routed: Routed) -> bool:
+        """What the user can send and say."""
+        await ctx.say("help")
+        return False
+
+    async def flow_did_you_mean(self, ctx: Ctx, routed: Routed) -> bool:
+        """A near-miss command."""
+        await ctx.say("did_you_mean", command=routed.command, suggestion=routed.suggestion)
+        return False
+
+    async def flow_unknown_command(self, ctx: Ctx, routed: Routed) -> bool:
+        """A command nobody knows."""
+        await ctx.say("unknown_command", command=routed.command)
+        return False
+
+    async def flow_voices(self, ctx: Ctx, routed: Routed) -> bool:
+        """The installed voices."""
+        lines = [
+            f"• {v.id} ({LANGUAGE_NAMES.get(v.language_code, v.language)}"
+            + (f", {v.gender})" if v.gender else ")")
+            for v in self.s.voices()
+        ]  # fmt: skip
+        await ctx.say("voices", voices="\n".join(lines) or "—")
+        return False
+
+    async def flow_language(self, ctx: Ctx, routed: Routed) -> bool:
+        """Switch the reply language."""
+        ctx.lang = reply_language(routed.rest or ctx.incoming.text, ctx.lang)
+        await self.s.store.execute(
+            "INSERT OR REPLACE INTO prefs(owner, language) VALUES (?,?)", (ctx.owner, ctx.lang)
+        )
+        await ctx.say("language_set")
+        return False
+
+    async def flow_credits(self, ctx: Ctx, routed: Routed) -> bool:
+        """The balance, or an admin's grant ('/credits grant <user> <n>')."""
+        if routed.rest.lower().startswith("grant"):
+            return await self._grant(ctx, routed.rest.split()[1:])
+        credits = await self.s.backend.credits(ctx.owner)
+        if credits.unlimited:
+            await ctx.say("credits_unlimited")
+        else:
+            await ctx.say("credits", available=credits.available, frozen=credits.frozen,
+                          total=credits.total)  # fmt: skip
+        return False
+
+    async def _grant(self, ctx: Ctx, words: list[str]) -> bool:
+        grant = getattr(self.s.backend, "grant", None)
+        if ctx.owner not in self.s.settings.admin_users or grant is None:
+            raise VoiceoverError(ErrorCode.NOT_ALLOWED)
+        if len(words) != 2 or not words[1].isdigit() or ":" not in words[0]:
+            await ctx.say("grant_usage")
+            return False
+        ref = f"grant:{ctx.incoming.platform}:{ctx.incoming.message_id}"
+        credits = await grant(words[0], int(words[1]), ref)
+        await ctx.say("granted", amount=words[1], user=words[0], available=credits.available)
+        return False
+
+    async def flow_status(self, ctx: Ctx, routed: Routed) -> bool:
+        """The timeline in the seeds' format, and where the user's jobs are."""
+        session = await self._need_session(ctx)
+        lines = [summarize_draft(await self.s.backend.state(session["session_id"]))]
+        for job in await self.s.jobs.active_for(ctx.owner):
+            if job.status == "running":
+                stage = stage_label(job.stage or "render", ctx.lang)
+                lines.append(reply("progress", ctx.lang, stage=stage, percent=int(job.progress)))
+            else:
+                lines.append(reply("queued", ctx.lang, position=await self.s.jobs.position(job)))
+        await ctx.chat.say("\n".join(lines))
+        return False
+
+    async def flow_cancel(self, ctx: Ctx, routed: Routed) -> bool:
+        """Stop the user's jobs and release their frozen credits."""
+        active = await self.s.jobs.active_for(ctx.owner)
+        if not active:
+            raise VoiceoverError(ErrorCode.NOTHING_TO_CANCEL)
+        for job in active:
+            await self.s.cancel_job(job)
+        await ctx.say("cancelled")
+        return False
+
+    async def flow_new_project(self, ctx: Ctx, routed: Routed) -> bool:
+        """Start over with an empty project."""
+        await self._open_session(ctx)
+        await ctx.say("new_project")
+        return False
+
+    # Work --------------------------------------------------------------------------------------
+
+    async def flow_upload(self, ctx: Ctx, routed: Routed) -> bool:
+        """Files (and a caption): take each, then read the caption, then maybe render."""
+        if not ctx.incoming.attachments:
+            await ctx.say("upload_hint")
+            return False
+        session = await self.session(ctx)
+        assert session is not None
+        for attachment in ctx.incoming.attachments:
+            name = display_name(attachment.name)
+            work = self._upload_one(ctx, session["session_id"], attachment)
+            summary = await self.s.ack_if_slow(ctx, work, "receiving", name=name)
+            await ctx.chat.say(summary)
+        if routed.rest:
+            await self._converse(ctx, session["session_id"], routed.rest)
+        return await self._maybe_render(ctx)
+
+    async def _upload_one(self, ctx: Ctx, session_id: str, attachment: Attachment) -> str:
+        if attachment.fetch is None and attachment.url:
+            result = await self.s.backend.upload(session_id, attachment.url, attachment.name)
+            return result.summary
+        folder = owner_dir(self.s.workspaces, ctx.owner)
+        limit = self.s.settings.max_upload_bytes
+        path = await fetch_attachment(attachment, folder, limit)
+        result = await self.s.backend.upload(session_id, path, display_name(attachment.name))
+        return result.summary
+
+    async def flow_voiceover(self, ctx: Ctx, routed: Routed) -> bool:
+        """/voiceover with options, files and/or a script: a complete request."""
+        text = args_to_text(dict(ctx.incoming.args)) if ctx.incoming.args else routed.rest
+        if ctx.incoming.attachments:
+            return await self.flow_upload(ctx, Routed("upload", rest=text))
+        if not text:
+            await ctx.say("help")
+            return False
+        return await self.flow_converse(ctx, Routed("converse", rest=text))
+
+    async def flow_converse(self, ctx: Ctx, routed: Routed) -> bool:
+        """Everything else goes to the backend conversation, then maybe a render."""
+        session = await self.session(ctx)
+        assert session is not None
+        await self._converse(ctx, session["session_id"], routed.rest)
+        return await self._maybe_render(ctx)
+
+    async def _converse(self, ctx: Ctx, session_id: str, text: str) -> None:
+        before = await self.s.backend.state(session_id)
+        said = await self.s.ack_if_slow(ctx, self._stream(ctx, session_id, text), "working_on_it")
+        if not said:
+            after = await self.s.backend.state(session_id)
+            lines = describe_changes(before, after) or [reply("edited", ctx.lang)]
+            await ctx.chat.say("\n".join(lines))
+
+    async def _stream(self, ctx: Ctx, session_id: str, text: str) -> bool:
+        """Show the reply's text; keep the chat alive ('Still working...') on long turns."""
+        said = False
+        async with Heartbeat(ctx.chat, self.s.clock, self.s.settings, ctx.lang) as beat:
+            async for event in self.s.backend.send(session_id, text):
+                if event.kind is EventKind.TEXT and event.text.strip():
+                    await ctx.chat.say(event.text)
+                    beat.visible_change()
+                    said = True
+                elif event.kind is EventKind.PROGRESS and event.percent is not None:
+                    await beat.progress(event.stage or "render", event.percent)
+        return said
+
+    async def flow_export(self, ctx: Ctx, routed: Routed) -> bool:
+        """Render the draft, or re-deliver the last render when nothing changed."""
+        session = await self._need_session(ctx)
+        draft = await self.s.backend.state(session["session_id"])
+        if not draft_ready(draft):
+            raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
+        from core.service import fingerprint
+
+        last = await self.s.jobs.get(session["last_job"]) if session["last_job"] else None
+        if (
+            last
+            and last.status in ("queued", "running")
+            and session["last_fp"] == fingerprint(draft)
+        ):
+            if last.status == "running":
+                await ctx.say("starting")
+            else:
+                await ctx.say("queued", position=await self.s.jobs.position(last))
+            return False
+        if (
+            last
+            and last.status == "done"
+            and last.output
+            and session["last_fp"] == fingerprint(draft)
+        ):
+            await ctx.say("same_render")
+            assert self.s.signer is not None
+            await deliver_result(ctx.chat, last.output, job_id=last.id, owner=ctx.owner,
+                                 signer=self.s.signer, language=ctx.lang)  # fmt: skip
+            return False
+        return await self._start_job(ctx, session, draft)
+
+    async def _maybe_render(self, ctx: Ctx) -> bool:
+        """Start a render when the draft has a picture and a voice and changed since the last."""
+        session = await self.session(ctx)
+        assert session is not None
+        draft = await self.s.backend.state(session["session_id"])
+        from core.service import draft_roles, fingerprint
+
+        roles = draft_roles(draft)
+        if not roles & VISUAL_ROLES:
+            if "voiceover" in roles:
+                await ctx.say("need_visual")
+            return False
+        if "voiceover" not in roles:
+            await ctx.say("need_script")
+            return False
+        if session["last_fp"] == fingerprint(draft):
+            return False
+        return await self._start_job(ctx, session, draft)
+
+    async def _start_job(self, ctx: Ctx, session: Row, draft: Draft) -> bool:
+        from core.service import fingerprint
+
+        ahead = await self.s.jobs.active_for(ctx.owner)
+        incoming = ctx.incoming
+        job = await self.s.jobs.create(
+            owner=ctx.owner, kind="render", platform=incoming.platform, chat_id=incoming.chat_id,
+            message_id=incoming.message_id, reply_context=incoming.reply_context,
+            language=ctx.lang, session_id=session["session_id"],
+            inputs={"fingerprint": fingerprint(draft)},
+        )  # fmt: skip
+        if job is None:
+            return True
+        self.s.remember_chat(job.id, ctx.chat)
+        await self.s.store.execute(
+            "UPDATE sessions SET last_fp=?, last_job=?, updated=? WHERE owner=?",
+            (fingerprint(draft), job.id, time.time(), ctx.owner),
+        )
+        position = await self.s.jobs.position(job)
+        busy = bool(ahead) or self.s.runner.running_count >= self.s.runner.slots
+        await (ctx.say("queued", position=position) if busy else ctx.say("starting"))
+        self.s.runner.kick()
+        return True

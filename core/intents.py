@@ -1,0 +1,117 @@
+"""The routing table (data): which flow a message goes to. Commands first, then keywords."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.ports import Incoming
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row: an intent, its slash commands, and its keyword phrases (English, Chinese)."""
+
+    intent: str
+    commands: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("voiceover", ("voiceover", "vo"), ()),
+    Route("new_project", ("new", "reset"), ("new project", "start over", "新项目", "重新开始")),
+    Route("language", ("language", "lang"), (
+        "reply in english", "speak english", "talk in english", "reply in chinese",
+        "speak chinese", "talk in chinese", "用中文回复", "说中文", "用英文回复", "说英文",
+    )),
+    Route("export", ("export", "download"), (
+        "export", "download", "send me the video", "render it", "导出", "下载",
+    )),
+    Route("credits", ("credits", "balance"), ("credits", "balance", "积分", "余额")),
+    Route("status", ("status", "state"), ("status", "show tracks", "timeline", "状态", "时间线")),
+    Route("voices", ("voices",), (
+        "voices", "list voices", "which voices", "声音列表", "有哪些声音",
+    )),
+    Route("cancel", ("cancel", "stop"), ("cancel", "stop", "取消", "停止")),
+    Route("help", ("help", "start"), ("help", "what can you do", "帮助", "怎么用")),
+    Route("upload", ("upload",), ("upload", "上传")),
+)  # fmt: skip
+
+KEYWORD_MAX_WORDS = 8
+KEYWORD_MAX_CHARS = 40
+COMMANDS: dict[str, str] = {cmd: row.intent for row in ROUTES for cmd in row.commands}
+
+
+@dataclass(frozen=True)
+class Routed:
+    """Where a message goes: an intent, the command's remaining text, a suggestion if unknown."""
+
+    intent: str  # a ROUTES intent, "converse", "did_you_mean" or "unknown_command"
+    rest: str = ""
+    command: str = ""
+    suggestion: str = ""
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    if phrase.isascii():
+        return re.compile(rf"(?<![\w/]){re.escape(phrase)}(?!\w)", re.IGNORECASE)
+    return re.compile(re.escape(phrase))
+
+
+def _split_command(text: str) -> tuple[str, str] | None:
+    match = re.match(r"^/([A-Za-z_]+)(?:@\S+)?\s*(.*)$", text.strip(), re.DOTALL)
+    return (match.group(1).lower(), match.group(2).strip()) if match else None
+
+
+def route_command(command: str, rest: str = "") -> Routed:
+    """A slash command (without the slash) → its intent, or a near-miss suggestion."""
+    name = command.lower()
+    if name in COMMANDS:
+        return Routed(COMMANDS[name], rest=rest, command=name)
+    close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
+    if close:
+        return Routed("did_you_mean", rest=rest, command=name, suggestion=close[0])
+    return Routed("unknown_command", rest=rest, command=name)
+
+
+def route_keywords(text: str) -> str | None:
+    """The intent a short message asks for by keyword, or None."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > KEYWORD_MAX_CHARS:
+        return None
+    if len(stripped.split()) > KEYWORD_MAX_WORDS:
+        return None
+    for row in ROUTES:
+        if any(_phrase_pattern(phrase).search(stripped) for phrase in row.phrases):
+            return row.intent
+    return None
+
+
+def route(incoming: Incoming) -> Routed:
+    """Route a message: a command, then attachments (upload), then keywords, else converse."""
+    if incoming.command:
+        rest = incoming.text.strip()
+        split = _split_command(rest)
+        if split is not None and split[0] == incoming.command.lower():
+            rest = split[1]  # the adapter passed the whole "/credits grant …" line
+        return route_command(incoming.command, rest)
+    split = _split_command(incoming.text)
+    if split is not None:
+        return route_command(*split)
+    if incoming.attachments:
+        return Routed("upload", rest=incoming.text.strip())
+    intent = route_keywords(incoming.text)
+    return Routed(intent or "converse", rest=incoming.text.strip())
+
+
+def reply_language(text: str, current: str) -> str:
+    """The language a 'language' request asks for (zh or en); current when unclear."""
+    lowered = text.lower()
+    if any(word in lowered for word in ("chinese", "中文", "zh")):
+        return "zh"
+    if any(word in lowered for word in ("english", "英文", "en")):
+        return "en"
+    return current

@@ -1,0 +1,123 @@
+"""Signed, expiring, per-owner download links and the small HTTP server that honours them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from core.clock import Clock
+from core.config import Settings
+from core.errors import ErrorCode, message_for
+
+log = logging.getLogger(__name__)
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+Resolve = Callable[[str], Awaitable[tuple[str, Path] | None]]
+"""job id → (owner, result file) when the job has a result, else None."""
+
+
+def load_link_key(settings: Settings) -> bytes:
+    """The link key: LINK_SECRET, or one generated once and kept in data_dir (mode 0600)."""
+    if settings.link_secret is not None and settings.link_secret.get_secret_value():
+        return settings.link_secret.get_secret_value().encode()
+    path = settings.data_dir / "link.key"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secrets.token_hex(32).encode())
+    return path.read_bytes().strip()
+
+
+class LinkSigner:
+    """HMAC-SHA256 over (method, path, expiry, owner)."""
+
+    def __init__(self, key: bytes, base_url: str, ttl_s: float, clock: Clock) -> None:
+        self._key = key
+        self.base_url = base_url.rstrip("/")
+        self.ttl_s = ttl_s
+        self.clock = clock
+
+    def _signature(self, path: str, expires: int, owner: str) -> str:
+        message = f"GET\n{path}\n{expires}\n{owner}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def url(self, job_id: str, owner: str) -> str:
+        """A link to job_id's result for owner, valid for the configured time."""
+        expires = int(self.clock.now() + self.ttl_s)
+        path = f"/r/{job_id}"
+        query = urlencode({"e": expires, "s": self._signature(path, expires, owner)})
+        return f"{self.base_url}{path}?{query}"
+
+    def check(self, job_id: str, owner: str, expires: str, signature: str) -> ErrorCode:
+        """OK, LINK_INVALID or LINK_EXPIRED (the signature is checked before the expiry)."""
+        if not expires.isdigit() or not JOB_ID.match(job_id):
+            return ErrorCode.LINK_INVALID
+        expected = self._signature(f"/r/{job_id}", int(expires), owner)
+        if not hmac.compare_digest(expected, signature):
+            return ErrorCode.LINK_INVALID
+        if int(expires) < self.clock.now():
+            return ErrorCode.LINK_EXPIRED
+        return ErrorCode.OK
+
+
+def link_app(signer: LinkSigner, resolve: Resolve) -> web.Application:
+    """The aiohttp app serving GET /r/{job_id}?e=&s= as an attachment."""
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        """One download: verify the link, then send the file as an attachment."""
+        job_id = request.match_info["job_id"]
+        found = await resolve(job_id) if JOB_ID.match(job_id) else None
+        if found is None:
+            return web.Response(status=403, text=message_for(ErrorCode.LINK_INVALID))
+        owner, path = found
+        verdict = signer.check(
+            job_id, owner, request.query.get("e", ""), request.query.get("s", "")
+        )
+        if verdict is not ErrorCode.OK:
+            status = 410 if verdict is ErrorCode.LINK_EXPIRED else 403
+            return web.Response(status=status, text=message_for(verdict))
+        if not path.is_file():
+            return web.Response(status=410, text=message_for(ErrorCode.LINK_EXPIRED))
+        headers = {"Content-Disposition": f'attachment; filename="voiceover-{job_id[:8]}.mp4"'}
+        return web.FileResponse(path, headers=headers)
+
+    app = web.Application()
+    app.router.add_get("/r/{job_id}", serve)
+    return app
+
+
+class LinkServer:
+    """Runs the link app on host:port (port 0 picks a free one; see .port)."""
+
+    def __init__(self, app: web.Application, host: str, port: int) -> None:
+        self.app, self.host, self.port = app, host, port
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        """Listen."""
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        log.info("link server on %s:%s", self.host, self.port)
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

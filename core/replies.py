@@ -1,0 +1,131 @@
+"""Everything the bot says that is not an error, in English and Chinese (a table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.errors import ErrorText
+
+REPLIES: dict[str, ErrorText] = {
+    "help": ErrorText(
+        "🎙 I add AI narration to videos.\n"
+        "• Send a video (MP4, MOV, AVI, WebM, MKV) or an image, with your script as the caption\n"
+        "  or in the next message (text, TXT, DOCX, SRT, VTT). Audio files become music.\n"
+        "• Say: 'slower', 'use a female voice', 'in Chinese', 'music at 20%', "
+        "'remove captions', 'burn the captions', 'make it 9:16', 'replace the original audio'.\n"
+        "• Commands: /voiceover, /status, /export, /credits, /voices, /cancel, /help.\n"
+        "• Words work too: status, export, credits, cancel, new project\n"
+        "  (中文也可以：状态、导出、积分).",
+        "🎙 我可以为视频添加 AI 配音。\n"
+        "• 发送视频（MP4、MOV、AVI、WebM、MKV）或图片，并附上脚本作为说明文字，\n"
+        "  或在下一条消息中发送（文字、TXT、DOCX、SRT、VTT）。音频文件将作为背景音乐。\n"
+        "• 可以说：'慢一点'、'女声'、'用中文'、'背景音乐 20%'、\n"
+        "  '去掉字幕'、'烧录字幕'、'竖屏'、'替换原声'。\n"
+        "• 命令：/voiceover、/status、/export、/credits、/voices、/cancel、/help。\n"
+        "• 也可以直接说：状态、导出、积分、取消、新项目。",
+    ),
+    "did_you_mean": ErrorText(
+        "I don't know /{command}. Did you mean /{suggestion}?",
+        "没有 /{command} 这个命令。你是想用 /{suggestion} 吗？",
+    ),
+    "unknown_command": ErrorText(
+        "I don't know /{command}. Send /help to see what I can do.",
+        "没有 /{command} 这个命令。发送 /help 查看我能做什么。",
+    ),
+    "upload_hint": ErrorText(
+        "Send the file here (video, image, audio or script), or a link to it.",
+        "请直接在这里发送文件（视频、图片、音频或脚本）或文件链接。",
+    ),
+    "receiving": ErrorText("📥 Receiving {name}…", "📥 正在接收 {name}…"),
+    "working_on_it": ErrorText("🤔 Working on it…", "🤔 处理中…"),
+    "queued": ErrorText(
+        "🕒 Queued: you're number {position} in line. I'll post progress here.",
+        "🕒 已排队：你排在第 {position} 位。进度会在这里更新。",
+    ),
+    "starting": ErrorText("🎬 Rendering your video…", "🎬 正在渲染你的视频…"),
+    "progress": ErrorText("⏳ {stage}: {percent}%", "⏳ {stage}：{percent}%"),
+    "still_working": ErrorText("⏳ Still working...", "⏳ 仍在处理中..."),
+    "result": ErrorText(
+        "✅ Your video is ready ({duration}, {size}).",
+        "✅ 视频已完成（{duration}，{size}）。",
+    ),
+    "result_link": ErrorText(
+        "✅ Your video is ready ({duration}, {size}), too big to post here. "
+        "Download it (the link works for {hours} h):",
+        "✅ 视频已完成（{duration}，{size}），文件太大无法直接发送。"
+        "请通过链接下载（{hours} 小时内有效）：",
+    ),
+    "credits": ErrorText(
+        "💳 Credits: {available} available, {frozen} frozen, {total} total.",
+        "💳 积分：可用 {available}，冻结 {frozen}，总计 {total}。",
+    ),
+    "credits_unlimited": ErrorText("💳 Credits: unlimited.", "💳 积分：无限制。"),
+    "granted": ErrorText(
+        "✅ Granted {amount} credits to {user}: now {available} available.",
+        "✅ 已为 {user} 增加 {amount} 积分：现可用 {available}。",
+    ),
+    "grant_usage": ErrorText(
+        "Usage: /credits grant <platform:user_id> <amount>",
+        "用法：/credits grant <平台:用户ID> <数量>",
+    ),
+    "cancelled": ErrorText(
+        "🛑 Cancelled. Frozen credits were released.",
+        "🛑 已取消，冻结的积分已退回。",
+    ),
+    "voices": ErrorText("🗣 Installed voices:\n{voices}", "🗣 已安装的声音：\n{voices}"),
+    "new_project": ErrorText(
+        "🆕 New project started. Send a video and a script.",
+        "🆕 已开始新项目。请发送视频和脚本。",
+    ),
+    "language_set": ErrorText(
+        "✅ I'll reply in English.",
+        "✅ 之后我会用中文回复。",
+    ),
+    "edited": ErrorText("✅ Done.", "✅ 已完成。"),
+    "no_change": ErrorText(
+        "I didn't find anything to change. Send /help for what you can say.",
+        "没有找到可以修改的内容。发送 /help 查看可用说法。",
+    ),
+    "need_visual": ErrorText(
+        "Got it. Now send the video (or an image) to put it on.",
+        "收到。现在请发送要配音的视频（或图片）。",
+    ),
+    "need_script": ErrorText(
+        "Now send the script: type it, or send a TXT, DOCX, SRT or VTT file.",
+        "现在请发送脚本：直接输入，或发送 TXT、DOCX、SRT、VTT 文件。",
+    ),
+    "same_render": ErrorText(
+        "Nothing changed since the last render, so here it is again.",
+        "自上次渲染以来没有变化，再次发送结果。",
+    ),
+    "gave_up": ErrorText(
+        "Your render was interrupted too many times and was stopped. Send 'export' to retry.",
+        "渲染多次中断已停止。发送“导出”重试。",
+    ),
+}
+
+STAGES: dict[str, ErrorText] = {
+    "queued": ErrorText("Waiting", "等待中"),
+    "probe": ErrorText("Checking the media", "检查素材"),
+    "speech": ErrorText("Generating the voice", "生成配音"),
+    "mix": ErrorText("Mixing the audio", "混音"),
+    "encode": ErrorText("Encoding the video", "编码视频"),
+    "render": ErrorText("Rendering", "渲染中"),
+}
+
+
+def is_zh(language: str) -> bool:
+    """True for Chinese."""
+    return language.lower().startswith("zh")
+
+
+def reply(key: str, language: str = "en", **fields: Any) -> str:
+    """The text for `key` in the user's language."""
+    text = REPLIES[key]
+    return (text.zh if is_zh(language) else text.en).format(**fields)
+
+
+def stage_label(stage: str, language: str = "en") -> str:
+    """A stage name for people."""
+    text = STAGES.get(stage, STAGES["render"])
+    return text.zh if is_zh(language) else text.en

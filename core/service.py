@@ -1,0 +1,306 @@
+"""One place for every flow: route a message, run it, translate errors, run jobs, deliver."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.backends.base import Backend, Draft, RenderHandle
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.engine.model import VoiceInfo
+from core.errors import ErrorCode, VoiceoverError, message_for
+from core.intents import Routed, route
+from core.jobs import Job, JobRunner, JobStatus, JobStore
+from core.links import LinkServer, LinkSigner, link_app, load_link_key
+from core.ports import Chat, ChatFactory, Incoming
+from core.replies import reply
+from core.store import Store
+
+log = logging.getLogger(__name__)
+ACK_AFTER_S = 0.8
+DELIVERY_TRIES = 3  # per process; undelivered results are tried again at the next start
+READ_ONLY = frozenset({"help", "credits", "voices", "status", "cancel", "did_you_mean",
+                       "unknown_command", "language"})  # fmt: skip
+
+
+def make_backend(settings: Settings) -> Backend:
+    """The configured backend."""
+    if settings.backend == "nemo":
+        from core.backends.nemo import NemoBackend
+
+        return NemoBackend(settings)
+    from core.backends.local import LocalBackend
+
+    return LocalBackend(settings)
+
+
+def fingerprint(draft: Draft) -> str:
+    """A stable hash of a draft (what changed since the last render)."""
+    return hashlib.sha256(json.dumps(draft, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def draft_roles(draft: Draft) -> set[str]:
+    """Every segment role in a draft."""
+    return {
+        str(seg.get("m", {}).get("role", ""))
+        for track in draft.get("t", []) if isinstance(track, dict)
+        for seg in track.get("sg", []) if isinstance(seg, dict)
+    }  # fmt: skip
+
+
+@dataclass
+class Ctx:
+    """One message being handled: who, where, in which language."""
+
+    incoming: Incoming
+    chat: Chat
+    owner: str
+    lang: str
+
+    async def say(self, key: str, **fields: Any) -> None:
+        """Say a reply from the table."""
+        await self.chat.say(reply(key, self.lang, **fields))
+
+
+class Service:
+    """The chat core. Flows live in core/flows.py as methods of FlowsMixin, jobs here."""
+
+    def __init__(
+        self, settings: Settings, backend: Backend | None = None, clock: Clock | None = None
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.backend = backend or make_backend(settings)
+        self.store = Store(settings.data_dir / "service.db")
+        self.jobs = JobStore(self.store)
+        self.results_dir = settings.data_dir / "results"
+        self.workspaces = settings.data_dir / "workspaces"
+        self.signer: LinkSigner | None = None
+        self.link_server: LinkServer | None = None
+        self._factories: dict[str, ChatFactory] = {}
+        self._live: dict[str, Chat] = {}
+        self._inflight: set[tuple[str, str]] = set()
+        self._user_locks: dict[str, asyncio.Lock] = {}
+        self._delivering: set[str] = set()
+        self._failed_deliveries: dict[str, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.runner = JobRunner(self.jobs, settings.job_slots, self._run_job)
+        from core.flows import Flows
+
+        self.flows = Flows(self)
+
+    # Lifecycle ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the store, start the link server, resume interrupted jobs, start workers."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await self.store.open()
+        key = await asyncio.to_thread(load_link_key, self.settings)
+        ttl = self.settings.link_ttl_hours * 3600
+        self.signer = LinkSigner(key, self.settings.public_base_url, ttl, self.clock)
+        host, port = self.settings.http_host, self.settings.http_port
+        self.link_server = LinkServer(link_app(self.signer, self._resolve_link), host, port)
+        await self.link_server.start()
+        if port == 0:
+            self.signer.base_url = f"http://{host}:{self.link_server.port}"
+        _, given_up = await self.jobs.resume_interrupted()
+        for job in given_up:
+            log.warning("job %s interrupted too often; failed", job.id)
+        self.runner.start()
+        self._spawn(self._maintain())
+
+    async def stop(self) -> None:
+        """Stop workers (running jobs resume at the next start) and close everything."""
+        await self.runner.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.link_server is not None:
+            await self.link_server.stop()
+        await self.backend.aclose()
+        await self.store.close()
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def register_platform(self, platform: str, factory: ChatFactory) -> None:
+        """How to reach a chat of this platform after a restart (pending results go out now)."""
+        self._factories[platform] = factory
+        if self.signer is not None:
+            self._spawn(self._deliver_pending())
+
+    def voices(self) -> list[VoiceInfo]:
+        """Installed voices (for autocomplete and /voices)."""
+        voices = getattr(self.backend, "voices", None)
+        return list(voices()) if callable(voices) else []
+
+    async def wait_idle(self) -> None:
+        """Until no job is queued or running and every result is delivered."""
+        while True:
+            await self.runner.wait_idle()
+            pending = [
+                j for j in await self.jobs.undelivered()
+                if self._chat_for(j) and self._failed_deliveries.get(j.id, 0) < DELIVERY_TRIES
+            ]  # fmt: skip
+            if not pending and not self._delivering:
+                return
+            await self._deliver_pending()
+            await asyncio.sleep(0.05)
+
+    # Messages ----------------------------------------------------------------------------------
+
+    async def handle(self, incoming: Incoming, chat: Chat) -> None:
+        """Handle one message; long work becomes a job. A redelivered message does nothing."""
+        key = (incoming.platform, incoming.message_id)
+        if key in self._inflight:
+            return
+        self._inflight.add(key)
+        if await self.jobs.seen(*key):
+            self._inflight.discard(key)
+            return
+        ctx = Ctx(incoming, chat, f"{incoming.platform}:{incoming.user_id}", incoming.language)
+        created = False
+        try:
+            ctx.lang = await self.flows.language_of(ctx)
+            routed = route(incoming)
+            async with self._user_lock(ctx.owner, routed):
+                created = await self.flows.run(ctx, routed)
+        except VoiceoverError as err:
+            await self._say_safely(chat, err.message(ctx.lang))
+        except Exception:
+            log.exception("message %s:%s failed", *key)
+            await self._say_safely(chat, message_for(ErrorCode.INTERNAL, ctx.lang))
+        finally:
+            self._inflight.discard(key)
+            if not created:
+                with contextlib.suppress(Exception):
+                    await self.jobs.mark_seen(*key)
+
+    @asynccontextmanager
+    async def _user_lock(self, owner: str, routed: Routed) -> AsyncIterator[None]:
+        if routed.intent in READ_ONLY:
+            yield
+            return
+        async with self._user_locks.setdefault(owner, asyncio.Lock()):
+            yield
+
+    async def _say_safely(self, chat: Chat, text: str) -> None:
+        try:
+            await chat.say(text)
+        except Exception:
+            log.warning("could not send an error message", exc_info=True)
+
+    async def ack_if_slow(self, ctx: Ctx, work: Awaitable[Any], key: str, **fields: Any) -> Any:
+        """Await work; if it takes longer than a moment, tell the user it's under way first."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=ACK_AFTER_S)
+        if not done:
+            await self._say_safely(ctx.chat, reply(key, ctx.lang, **fields))
+        return await task
+
+    # Jobs --------------------------------------------------------------------------------------
+
+    def _chat_for(self, job: Job) -> Chat | None:
+        chat = self._live.get(job.id)
+        factory = self._factories.get(job.platform)
+        if chat is None and factory is not None:
+            chat = factory(job.chat_id, job.reply_context)
+            self._live[job.id] = chat
+        return chat
+
+    def remember_chat(self, job_id: str, chat: Chat) -> None:
+        """The chat a job answers in, while this process lives."""
+        self._live[job_id] = chat
+
+    async def _run_job(self, job: Job) -> None:
+        from core.render_job import run_render_job
+
+        await run_render_job(self, job)
+        await self.deliver(job.id)
+
+    async def cancel_job(self, job: Job) -> None:
+        """Stop a job: the queued one is dropped, the running one stopped; credits released."""
+        if job.status == "queued":
+            changed = await self.store.execute(
+                "UPDATE jobs SET status='cancelled', delivered=? WHERE id=? AND status='queued'",
+                (time.time(), job.id),
+            )
+            if changed:
+                return
+        task = self.runner.cancel(job.id)
+        if task is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(asyncio.shield(task), timeout=30)
+        fresh = await self.jobs.get(job.id)
+        if fresh is not None and fresh.status in ("queued", "running"):
+            await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
+        cancel = getattr(self.backend, "cancel", None)
+        if fresh is not None and fresh.handle and callable(cancel):
+            await cancel(RenderHandle(fresh.handle, fresh.session_id))
+
+    async def deliver(self, job_id: str) -> None:
+        """Tell a finished job's owner (once): the result, or what went wrong."""
+        job = await self.jobs.get(job_id)
+        if job is None or job.delivered is not None or job_id in self._delivering:
+            return
+        chat = self._chat_for(job)
+        if chat is None or self.signer is None:
+            return
+        self._delivering.add(job_id)
+        try:
+            await self._send_outcome(job, chat)
+            await self.jobs.update(job_id, delivered=time.time())
+            self._live.pop(job_id, None)
+        except Exception:
+            self._failed_deliveries[job_id] = self._failed_deliveries.get(job_id, 0) + 1
+            log.exception("delivering job %s failed; will retry", job_id)
+        finally:
+            self._delivering.discard(job_id)
+
+    async def _send_outcome(self, job: Job, chat: Chat) -> None:
+        from core.delivery import deliver_result
+
+        assert self.signer is not None
+        if job.status == "done" and job.output:
+            await deliver_result(
+                chat, job.output, job_id=job.id, owner=job.owner, signer=self.signer,
+                language=job.language,
+            )  # fmt: skip
+        elif job.status == "failed":
+            error = job.error or {"code": int(ErrorCode.INTERNAL), "fields": {}}
+            code = ErrorCode(int(error.get("code", ErrorCode.INTERNAL)))
+            await chat.say(message_for(code, job.language, **error.get("fields", {})))
+
+    async def _deliver_pending(self) -> None:
+        for job in await self.jobs.undelivered():
+            await self.deliver(job.id)
+
+    async def _resolve_link(self, job_id: str) -> tuple[str, Path] | None:
+        job = await self.jobs.get(job_id)
+        if job is None or job.status != "done":
+            return None
+        return job.owner, self.results_dir / f"{job_id}.mp4"
+
+    async def _maintain(self) -> None:
+        from core.delivery import cleanup_results
+
+        await self._deliver_pending()
+        retention = self.settings.result_retention_hours * 3600
+        folders = [self.results_dir, self.settings.data_dir / "local" / "renders"]
+        while True:
+            removed = await asyncio.to_thread(cleanup_results, folders, retention, time.time())
+            if removed:
+                log.info("removed %d old results", removed)
+            await asyncio.sleep(3600)

@@ -1,0 +1,134 @@
+"""SQLite state (aiosqlite, WAL, busy timeout): one schema, small helpers, one writer at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+Row = dict[str, Any]
+
+SCHEMA = (
+    # The service: one current session per user, durable jobs, messages already seen.
+    """CREATE TABLE IF NOT EXISTS sessions (
+        owner TEXT PRIMARY KEY, session_id TEXT NOT NULL, language TEXT NOT NULL,
+        last_fp TEXT, last_job TEXT, updated REAL NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS prefs (owner TEXT PRIMARY KEY, language TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS jobs (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+        platform TEXT NOT NULL, chat_id TEXT NOT NULL, reply_context TEXT NOT NULL,
+        language TEXT NOT NULL, session_id TEXT NOT NULL, inputs TEXT NOT NULL,
+        handle TEXT, output TEXT, stage TEXT NOT NULL DEFAULT '', progress REAL NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0, lease_until REAL, error TEXT,
+        created REAL NOT NULL, updated REAL NOT NULL, delivered REAL)""",
+    "CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created)",
+    """CREATE TABLE IF NOT EXISTS seen (
+        platform TEXT NOT NULL, message_id TEXT NOT NULL, job_id TEXT, created REAL NOT NULL,
+        PRIMARY KEY (platform, message_id))""",
+    # The local backend: projects, their renders, and the credit ledger.
+    """CREATE TABLE IF NOT EXISTS projects (
+        id TEXT PRIMARY KEY, owner TEXT NOT NULL, language TEXT NOT NULL,
+        options TEXT NOT NULL, script TEXT, media TEXT, music TEXT, narration TEXT,
+        created REAL NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS renders (
+        id TEXT PRIMARY KEY, project_id TEXT NOT NULL, owner TEXT NOT NULL, state TEXT NOT NULL,
+        percent REAL NOT NULL DEFAULT 0, stage TEXT NOT NULL DEFAULT '', out TEXT NOT NULL,
+        error TEXT, result TEXT, created REAL NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS balances (
+        owner TEXT PRIMARY KEY, available INTEGER NOT NULL CHECK (available >= 0),
+        frozen INTEGER NOT NULL CHECK (frozen >= 0))""",
+    """CREATE TABLE IF NOT EXISTS ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL, ref TEXT NOT NULL,
+        kind TEXT NOT NULL, amount INTEGER NOT NULL, created REAL NOT NULL,
+        UNIQUE (ref, kind))""",
+)
+
+
+class Store:
+    """One aiosqlite connection; every statement and transaction runs under one lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> Store:
+        """Open (creating) the database and its schema."""
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(self.path, isolation_level=None)
+            db.row_factory = aiosqlite.Row
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA busy_timeout=10000")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            for statement in SCHEMA:
+                await db.execute(statement)
+            self._db = db
+        return self
+
+    async def close(self) -> None:
+        """Close the connection."""
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        """The open connection."""
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error), alone on the connection."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; returns the number of rows changed."""
+        async with self._lock:
+            cursor = await self.db.execute(sql, tuple(params))
+            return cursor.rowcount
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """The first row as a dict, or None."""
+        async with self._lock, self.db.execute(sql, tuple(params)) as cursor:
+            row = await cursor.fetchone()
+        return dict(row) if row is not None else None
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Every row as dicts."""
+        async with self._lock, self.db.execute(sql, tuple(params)) as cursor:
+            rows = await cursor.fetchall()
+        return [dict(row) for row in rows]
+
+
+async def fetchone_in(
+    db: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+) -> Row | None:
+    """Inside a transaction: the first row as a dict, or None."""
+    async with db.execute(sql, tuple(params)) as cursor:
+        row = await cursor.fetchone()
+    return dict(row) if row is not None else None
+
+
+def dumps(value: Any) -> str:
+    """JSON for a column."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    """A JSON column back (default when NULL)."""
+    return default if text is None else json.loads(text)

@@ -1,0 +1,64 @@
+"""Per-user workspaces: where attachments land, under names we choose."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from pathlib import Path
+
+from core.errors import ErrorCode, VoiceoverError, human_size
+from core.ports import Attachment
+
+SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
+
+
+def owner_dir(root: Path, owner: str) -> Path:
+    """The owner's folder (named by a hash: user ids never become paths)."""
+    digest = hashlib.sha256(owner.encode()).hexdigest()[:24]
+    path = root / digest
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def safe_name(name: str) -> str:
+    """A random file name of ours keeping only a plain lowercase suffix from the user's name."""
+    suffix = Path(name).suffix.lower()
+    return secrets.token_hex(8) + (suffix if SAFE_SUFFIX.match(suffix) else "")
+
+
+def display_name(name: str) -> str:
+    """The user's file name, trimmed and stripped of paths and control characters, for chat."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(ch for ch in base if ch.isprintable())[:80]
+    return base or "file"
+
+
+async def fetch_attachment(attachment: Attachment, folder: Path, max_bytes: int) -> Path:
+    """Write an attachment's bytes into folder (size-capped); returns the path."""
+    name = display_name(attachment.name)
+    if attachment.size is not None and attachment.size > max_bytes:
+        raise VoiceoverError(
+            ErrorCode.FILE_TOO_LARGE, name=name, size=human_size(attachment.size),
+            limit=human_size(max_bytes),
+        )  # fmt: skip
+    if attachment.fetch is None:
+        raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=name, reason="no file attached")
+    path = folder / safe_name(attachment.name)
+    try:
+        await attachment.fetch(path, max_bytes)
+    except VoiceoverError:
+        path.unlink(missing_ok=True)
+        raise
+    except Exception as exc:
+        path.unlink(missing_ok=True)
+        raise VoiceoverError(
+            ErrorCode.DOWNLOAD_FAILED, name=name, reason=type(exc).__name__
+        ) from exc
+    if path.stat().st_size > max_bytes:
+        size = path.stat().st_size
+        path.unlink(missing_ok=True)
+        raise VoiceoverError(
+            ErrorCode.FILE_TOO_LARGE, name=name, size=human_size(size), limit=human_size(max_bytes)
+        )
+    return path

@@ -1,0 +1,110 @@
+"""Signed links over real HTTP: valid, expired, tampered, another owner's, unknown job."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from core.config import Settings
+from core.delivery import cleanup_results, deliver_result
+from core.links import LinkServer, LinkSigner, link_app, load_link_key
+from tests.fakes import FakeClock, RecordingChat
+
+JOB = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[LinkSigner, FakeClock, str]]:
+    result = tmp_path / f"{JOB}.mp4"
+    result.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"x" * 100)
+    clock = FakeClock()
+
+    async def resolve(job_id: str) -> tuple[str, Path] | None:
+        return ("telegram:1", result) if job_id == JOB else None
+
+    signer = LinkSigner(b"k" * 32, "http://127.0.0.1:0", 3600, clock)
+    server = LinkServer(link_app(signer, resolve), "127.0.0.1", 0)
+    await server.start()
+    signer.base_url = f"http://127.0.0.1:{server.port}"
+    yield signer, clock, signer.base_url
+    await server.stop()
+
+
+async def test_valid_link_downloads_as_attachment(
+    served: tuple[LinkSigner, FakeClock, str],
+) -> None:
+    signer, _, _ = served
+    async with httpx.AsyncClient() as client:
+        response = await client.get(signer.url(JOB, "telegram:1"))
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x00\x00\x00\x18ftyp")
+    assert response.headers["content-disposition"].startswith("attachment")
+
+
+async def test_expired_link(served: tuple[LinkSigner, FakeClock, str]) -> None:
+    signer, clock, _ = served
+    url = signer.url(JOB, "telegram:1")
+    await clock.advance(3601, step=3601)
+    async with httpx.AsyncClient() as client:
+        response = await client.get(url)
+    assert response.status_code == 410 and "expired" in response.text
+
+
+async def test_tampered_links(served: tuple[LinkSigner, FakeClock, str]) -> None:
+    signer, _, base = served
+    url = signer.url(JOB, "telegram:1")
+    longer = url.replace("e=", "e=9")
+    flipped = url[:-1] + ("0" if url[-1] != "0" else "1")
+    async with httpx.AsyncClient() as client:
+        for bad in (longer, flipped, f"{base}/r/{JOB}", f"{base}/r/{JOB}?e=1&s=zz"):
+            assert (await client.get(bad)).status_code == 403
+
+
+async def test_another_owners_link_is_refused(served: tuple[LinkSigner, FakeClock, str]) -> None:
+    signer, _, _ = served
+    async with httpx.AsyncClient() as client:
+        response = await client.get(signer.url(JOB, "telegram:2"))
+    assert response.status_code == 403 and "isn't valid" in response.text
+
+
+async def test_unknown_or_malformed_job_ids(served: tuple[LinkSigner, FakeClock, str]) -> None:
+    signer, _, base = served
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(signer.url("f" * 32, "telegram:1"))).status_code == 403
+        assert (await client.get(f"{base}/r/..%2F..%2Fetc%2Fpasswd")).status_code in (403, 404)
+
+
+def test_link_key_generated_once_with_0600(settings: Settings) -> None:
+    first = load_link_key(settings)
+    assert load_link_key(settings) == first and len(first) == 64
+    mode = stat.S_IMODE(os.stat(settings.data_dir / "link.key").st_mode)
+    assert mode == 0o600
+
+
+def test_configured_link_secret_wins(settings: Settings) -> None:
+    configured = settings.model_copy(update={"link_secret": SecretStr("s" * 40)})
+    assert load_link_key(configured) == b"s" * 40
+
+
+def test_retention_removes_only_old_results(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.mp4", tmp_path / "new.mp4"
+    for path in (old, new):
+        path.write_bytes(b"x")
+    os.utime(old, (1000, 1000))
+    removed = cleanup_results([tmp_path, tmp_path / "missing"], 3600, now=10_000)
+    assert removed == 1 and not old.exists() and new.exists() is True
+
+
+async def test_a_cloud_result_is_sent_as_its_url() -> None:
+    chat = RecordingChat(upload_limit=10**9)
+    signer = LinkSigner(b"k" * 32, "http://127.0.0.1:1", 3600, FakeClock())
+    output = {"url": "https://cdn.example/v.mp4", "duration_s": 62.0, "size_bytes": 5_000_000}
+    kind = await deliver_result(chat, output, job_id=JOB, owner="o", signer=signer, language="en")
+    assert kind == "link" and chat.results[0].url == "https://cdn.example/v.mp4"
+    assert "(1:02, 5.0 MB)" in chat.results[0].text

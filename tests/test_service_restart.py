@@ -1,0 +1,176 @@
+"""Restarts in every job state, and 20 users at once on 2 slots (real renders of tiny clips)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from core.config import Settings
+from core.ports import Chat, MessageRef, VideoReply
+from core.service import Service
+from core.store import Store
+from tests.fakes import RecordingChat
+from tests.media import make_video
+from tests.test_service import SCRIPT, incoming
+
+LONG = SCRIPT
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_video(tmp_path_factory.mktemp("rs") / "demo.mp4", seconds=4.0, size="160x120")
+
+
+def configured(settings: Settings, slots: int) -> Settings:
+    return settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": slots})
+
+
+@pytest.fixture
+async def launch(settings: Settings) -> AsyncIterator[Callable[[int], Awaitable[Service]]]:
+    """Start Services on the test's data dir; all are stopped at the end, even on failure."""
+    started: list[Service] = []
+
+    async def start(slots: int) -> Service:
+        service = Service(configured(settings, slots))
+        started.append(service)
+        await service.start()
+        return service
+
+    yield start
+    for service in started:
+        with contextlib.suppress(Exception):
+            await service.stop()
+
+
+class Chats:
+    """A ChatFactory for after the restart: one RecordingChat per chat id."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, RecordingChat] = {}
+
+    def __call__(self, chat_id: str, context: object) -> Chat:
+        return self.by_id.setdefault(chat_id, RecordingChat(chat_id))
+
+
+async def test_restart_with_one_job_running_and_one_queued(
+    settings: Settings, tiny: Path, launch: Callable[[int], Awaitable[Service]]
+) -> None:
+    first = await launch(1)
+    chat_a, chat_b = RecordingChat("chat1"), RecordingChat("chat2")
+    await first.handle(incoming(LONG, user="1", files=(tiny,)), chat_a)
+    await first.handle(incoming(LONG, user="2", files=(tiny,)), chat_b)
+    assert chat_b.texts[-1].startswith("🕒 Queued: you're number 1")
+    await chat_a.wait_for(lambda c: any(t.startswith("⏳") for t in c.texts), 60)
+    await first.stop()
+    peek = await Store(settings.data_dir / "service.db").open()
+    rows = await peek.fetchall("SELECT status FROM jobs ORDER BY created")
+    assert [r["status"] for r in rows] == ["running", "queued"]
+    await peek.close()
+
+    second, chats = await launch(1), Chats()
+    second.register_platform("telegram", chats)
+    await asyncio.wait_for(second.wait_idle(), 180)
+    for chat_id in ("chat1", "chat2"):
+        assert len(chats.by_id[chat_id].results) == 1, chat_id
+    assert chat_a.results == [] and chat_b.results == []
+    rows = await second.store.fetchall("SELECT status, attempts FROM jobs ORDER BY created")
+    assert [r["status"] for r in rows] == ["done", "done"] and rows[0]["attempts"] == 2
+    await second.handle(incoming("/credits", user="1"), chats("chat1", {}))
+    assert chats.by_id["chat1"].texts[-1] == "💳 Credits: 90 available, 0 frozen, 90 total."
+    await second.stop()
+
+
+class BrokenUpload(RecordingChat):
+    """A chat whose video uploads fail (the process 'dies' before recording the delivery)."""
+
+    async def send_video(self, video: VideoReply) -> None:
+        raise ConnectionError("upload cut")
+
+
+async def test_restart_after_done_but_undelivered_delivers_exactly_once(
+    tiny: Path, launch: Callable[[int], Awaitable[Service]]
+) -> None:
+    first = await launch(2)
+    broken = BrokenUpload("chat1")
+    await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), broken)
+    await asyncio.wait_for(first.wait_idle(), 120)  # gives up on the broken chat
+    await first.stop()
+    for attempt in range(2):  # done+undelivered, then done+delivered
+        again, chats = await launch(2), Chats()
+        again.register_platform("telegram", chats)
+        await asyncio.wait_for(again.wait_idle(), 60)
+        delivered = len(chats.by_id["chat1"].results) if "chat1" in chats.by_id else 0
+        assert delivered == (1 if attempt == 0 else 0)
+        await again.stop()
+
+
+async def test_twenty_users_on_two_slots(
+    tiny: Path, launch: Callable[[int], Awaitable[Service]]
+) -> None:
+    service = await launch(2)
+    chats = [RecordingChat(f"chat{n}") for n in range(20)]
+    peak = 0
+
+    async def watch() -> None:
+        nonlocal peak
+        while True:
+            row = await service.store.fetchone(
+                "SELECT COUNT(*) AS n FROM jobs WHERE status='running'"
+            )
+            peak = max(peak, int(row["n"]) if row else 0)
+            await asyncio.sleep(0.05)
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.gather(*(
+        service.handle(incoming(SCRIPT, user=str(n), files=(tiny,)), chat)
+        for n, chat in enumerate(chats)
+    ))  # fmt: skip
+    told = [t for c in chats for t in c.texts if t.startswith(("🕒 Queued", "🎬 Rendering"))]
+    assert len(told) == 20 and any(t.startswith("🕒 Queued") for t in told)
+    await asyncio.wait_for(service.wait_idle(), 400)
+    watcher.cancel()
+    assert peak == 2
+    assert [len(c.results) for c in chats] == [1] * 20
+    for n in range(20):
+        credits = await service.backend.credits(f"telegram:{n}")
+        assert (credits.available, credits.frozen) == (90, 0)
+    rows = await service.store.fetchall("SELECT status FROM jobs")
+    assert [r["status"] for r in rows] == ["done"] * 20
+    await service.stop()
+
+
+class BrokenBadNews(RecordingChat):
+    """A chat that can't take the failure message (the process 'dies' before recording it)."""
+
+    async def say(self, text: str) -> MessageRef:
+        if "out of credits" in text:
+            raise ConnectionError("send cut")
+        return await super().say(text)
+
+
+async def test_restart_after_failed_but_untold_tells_exactly_once(
+    settings: Settings, tiny: Path
+) -> None:
+    poor = configured(settings, 2).model_copy(update={"starting_credits": 0})
+    first = Service(poor)
+    await first.start()
+    try:
+        await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), BrokenBadNews("chat1"))
+        await asyncio.wait_for(first.wait_idle(), 120)
+    finally:
+        await first.stop()
+    for attempt in range(2):
+        again, chats = Service(poor), Chats()
+        await again.start()
+        try:
+            again.register_platform("telegram", chats)
+            await asyncio.wait_for(again.wait_idle(), 60)
+            told = chats.by_id["chat1"].texts if "chat1" in chats.by_id else []
+            expected = ["You're out of credits (0 left, 10 needed)."] if attempt == 0 else []
+            assert told == expected
+        finally:
+            await again.stop()
