@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MB = 1_000_000
 
@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     starting_credits: int = Field(100, ge=0)
     unlimited_credits: bool = False
     credits_per_minute: int = Field(10, ge=0)
-    admin_users: list[str] = Field(default_factory=list)
+    admin_users: Annotated[list[str], NoDecode] = Field(default_factory=list)
     result_retention_hours: float = Field(72, gt=0)
     heartbeat_interval_s: float = Field(4, gt=0)
     progress_edit_interval_s: float = Field(3, gt=0)

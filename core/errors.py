@@ -61,7 +61,9 @@ class ErrorText:
     zh: str
 
 
-ACCEPTED_FORMATS = "mp4, mov, avi, webm, mkv, jpg, png, gif, webp, mp3, wav, m4a, aac, txt, docx, srt, vtt"
+ACCEPTED_FORMATS = (
+    "mp4, mov, avi, webm, mkv, jpg, png, gif, webp, mp3, wav, m4a, aac, txt, docx, srt, vtt"
+)
 
 ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
     ErrorCode.TOKEN_INVALID: ErrorText(
@@ -81,7 +83,8 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
         "无法使用 {name}：{reason}。支持的格式：" + ACCEPTED_FORMATS + "。",
     ),
     ErrorCode.FILE_TOO_LARGE: ErrorText(
-        "{name} is too large ({size}; the limit is {limit}). Compress or trim it and send it again.",
+        "{name} is too large ({size}; the limit is {limit}). "
+        "Compress or trim it and send it again.",
         "{name} 太大（{size}，上限 {limit}）。请压缩或剪短后重新发送。",
     ),
     ErrorCode.BAD_REQUEST: ErrorText(
@@ -226,12 +229,12 @@ class VoiceoverError(Exception):
         self.fields = fields
         super().__init__(f"{int(code)} {self.message('en')}")
 
-    def message(self, language: str = "en") -> str:
+    def message(self, language: str = "en", /) -> str:
         """The one-line message for the user, in their language (English fallback)."""
         return message_for(self.code, language, **self.fields)
 
 
-def message_for(code: ErrorCode, language: str = "en", **fields: Any) -> str:
+def message_for(code: ErrorCode, language: str = "en", /, **fields: Any) -> str:
     """Format the table's message for `code` in `language` ('zh…' → Chinese, else English)."""
     text = ERROR_TEXTS.get(code, ERROR_TEXTS[ErrorCode.INTERNAL])
     template = text.zh if language.lower().startswith("zh") else text.en

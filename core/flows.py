@@ -178,12 +178,15 @@ class Flows:
 
     async def _upload_one(self, ctx: Ctx, session_id: str, attachment: Attachment) -> str:
         if attachment.fetch is None and attachment.url:
-            result = await self.s.backend.upload(session_id, attachment.url, attachment.name)
+            result = await self.s.backend.upload(
+                session_id, attachment.url, attachment.name, attachment.role
+            )
             return result.summary
         folder = owner_dir(self.s.workspaces, ctx.owner)
         limit = self.s.settings.max_upload_bytes
         path = await fetch_attachment(attachment, folder, limit)
-        result = await self.s.backend.upload(session_id, path, display_name(attachment.name))
+        name = display_name(attachment.name)
+        result = await self.s.backend.upload(session_id, path, name, attachment.role)
         return result.summary
 
     async def flow_voiceover(self, ctx: Ctx, routed: Routed) -> bool:

@@ -37,7 +37,8 @@ class Incoming:
     attachments: tuple[Attachment, ...] = ()
     language: str = "en"
     user_name: str = ""
-    reply_context: Mapping[str, str] = field(default_factory=dict)  # kept with jobs, see ChatFactory
+    # Kept with jobs so the platform can answer after a restart (see ChatFactory).
+    reply_context: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

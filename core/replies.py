@@ -87,8 +87,9 @@ REPLIES: dict[str, ErrorText] = {
         "没有找到可以修改的内容。发送 /help 查看可用说法。",
     ),
     "need_visual": ErrorText(
-        "Got it. Now send the video (or an image) to put it on.",
-        "收到。现在请发送要配音的视频（或图片）。",
+        "Got it. Now send the video (or an image) to put it on, or say 'export' to render it "
+        "over a generated 1080p background.",
+        "收到。现在请发送要配音的视频（或图片），或说“导出”以生成 1080p 背景视频。",
     ),
     "need_script": ErrorText(
         "Now send the script: type it, or send a TXT, DOCX, SRT or VTT file.",

@@ -246,9 +246,8 @@ class Service:
         fresh = await self.jobs.get(job.id)
         if fresh is not None and fresh.status in ("queued", "running"):
             await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
-        cancel = getattr(self.backend, "cancel", None)
-        if fresh is not None and fresh.handle and callable(cancel):
-            await cancel(RenderHandle(fresh.handle, fresh.session_id))
+        if fresh is not None and fresh.handle:
+            await self.backend.cancel(RenderHandle(fresh.handle, fresh.session_id))
 
     async def deliver(self, job_id: str) -> None:
         """Tell a finished job's owner (once): the result, or what went wrong."""

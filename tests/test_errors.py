@@ -15,7 +15,8 @@ def test_every_code_but_ok_has_texts_in_both_languages() -> None:
 def test_fields_are_filled_and_missing_ones_do_not_crash() -> None:
     err = VoiceoverError(ErrorCode.FILE_TOO_LARGE, name="big.mp4", size="600 MB", limit="500 MB")
     assert err.message() == (
-        "big.mp4 is too large (600 MB; the limit is 500 MB). Compress or trim it and send it again."
+        "big.mp4 is too large (600 MB; the limit is 500 MB). "
+        "Compress or trim it and send it again."
     )
     assert "big.mp4" in err.message("zh-CN") and "太大" in err.message("zh-CN")
     assert "?" in VoiceoverError(ErrorCode.MEDIA_TOO_LONG).message()

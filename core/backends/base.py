@@ -91,8 +91,10 @@ class Backend(Protocol):
         """Start a project session; returns its id."""
         ...
 
-    async def upload(self, session_id: str, source: Path | str, name: str) -> UploadResult:
-        """Add a local file or an http(s) URL to the session."""
+    async def upload(
+        self, session_id: str, source: Path | str, name: str, role: str | None = None
+    ) -> UploadResult:
+        """Add a local file or an http(s) URL; `role` is the chat's hint (music, narration…)."""
         ...
 
     def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
@@ -113,6 +115,10 @@ class Backend(Protocol):
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Poll an export."""
+        ...
+
+    async def cancel(self, handle: RenderHandle) -> None:
+        """Stop an export if the backend can (releasing what it froze)."""
         ...
 
     async def aclose(self) -> None:

@@ -62,6 +62,7 @@ class LocalBackend:
         self.root = settings.data_dir / "local"
         self._running: dict[str, Running] = {}
         self._ready = False
+        self._warm_up: asyncio.Task[None] | None = None
 
     async def _open(self) -> None:
         """Open the store; renders left unfinished by a previous process failed: release them."""
@@ -69,6 +70,7 @@ class LocalBackend:
             return
         await self.store.open()
         self._ready = True
+        self._warm_up = asyncio.create_task(asyncio.to_thread(self._preload_default_voice))
         stale = await self.store.fetchall(
             "SELECT id, owner FROM renders WHERE state IN ('pending','processing')"
         )
@@ -76,6 +78,17 @@ class LocalBackend:
             if row["id"] not in self._running:  # unknown now: the job layer renders again
                 await self.ledger.release(row["owner"], row["id"])
                 await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
+
+    def _preload_default_voice(self) -> None:
+        """Load the default voice in the background so the first render does not wait."""
+        from core.engine.tts import get_synthesizer
+        from core.engine.voices import choose_voice
+
+        try:
+            voice, _ = choose_voice(self.voices(), default_id=self.settings.default_voice)
+            get_synthesizer(self.settings.tts_threads).preload(voice)
+        except Exception:
+            log.warning("could not preload the default voice", exc_info=True)
 
     def voices(self) -> list[VoiceInfo]:
         """The installed Piper voices."""
@@ -107,7 +120,9 @@ class LocalBackend:
         ]
         await self.store.execute(f"UPDATE projects SET {sql} WHERE id=?", (*values, project.id))
 
-    async def upload(self, session_id: str, source: Path | str, name: str) -> UploadResult:
+    async def upload(
+        self, session_id: str, source: Path | str, name: str, role: str | None = None
+    ) -> UploadResult:
         """Add a file (or fetch a URL): a script is read, media is probed."""
         project = await self._project(session_id)
         folder = owner_dir(self.root / "files", project.owner)
@@ -121,9 +136,11 @@ class LocalBackend:
             )
         else:
             path = source
-        return await self._take(project, path, name)
+        return await self._take(project, path, name, role)
 
-    async def _take(self, project: Project, path: Path, name: str) -> UploadResult:
+    async def _take(
+        self, project: Project, path: Path, name: str, role: str | None
+    ) -> UploadResult:
         from core.engine.probe import probe_media
         from core.engine.scripts import read_script_file, sniff_script
 
@@ -138,7 +155,9 @@ class LocalBackend:
         if info.kind is not MediaKind.AUDIO:
             await self._save(project, media=entry)
             return UploadResult(str(info.kind), name, media_summary(entry))
-        role = "narration" if any(h in name.lower() for h in NARRATION_HINTS) else "music"
+        if role not in ("narration", "music"):
+            named = any(h in name.lower() for h in NARRATION_HINTS)
+            role = "narration" if named else "music"
         await self._save(project, **{role: entry})
         return UploadResult("audio", name, media_summary(entry, role))
 
@@ -178,7 +197,11 @@ class LocalBackend:
 
         voices = await asyncio.to_thread(self.voices)
         _, note = choose_voice(
-            voices, voice_id=after.voice, language=after.language, gender=after.gender
+            voices,
+            voice_id=after.voice,
+            language=after.language,
+            gender=after.gender,
+            default_id=self.settings.default_voice,
         )
         return note
 
@@ -199,7 +222,7 @@ class LocalBackend:
     async def export(self, session_id: str) -> RenderHandle:
         """Freeze the estimated price and start rendering in a thread."""
         project = await self._project(session_id)
-        if project.media is None or (project.script is None and project.narration is None):
+        if project.script is None and project.narration is None:
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
         render_id = secrets.token_hex(16)
         out = self.root / "renders" / f"{render_id}.mp4"
@@ -300,5 +323,7 @@ class LocalBackend:
                 with contextlib.suppress(BaseException):
                     await running.task
         self._running.clear()
+        if self._warm_up is not None:
+            await self._warm_up  # a thread cannot be cancelled; it takes a few seconds at most
         await self.store.close()
         self._ready = False

@@ -203,7 +203,9 @@ class NemoBackend:
 
     # Upload, state, credits -----------------------------------------------------------------
 
-    async def upload(self, session_id: str, source: Path | str, name: str) -> UploadResult:
+    async def upload(
+        self, session_id: str, source: Path | str, name: str, role: str | None = None
+    ) -> UploadResult:
         """Add a file (streamed multipart) or an http(s) URL to the session."""
         plan = await prepare_upload(source, name, self.settings)
         if plan.script_text is not None:
@@ -266,6 +268,10 @@ class NemoBackend:
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Poll an export: progress, then the download URL (or the fallback download)."""
         return await self.renders.poll(handle)
+
+    async def cancel(self, handle: RenderHandle) -> None:
+        """The cloud has no cancel call: stop tracking the render so a new export may start."""
+        self.renders.forget(handle)
 
     async def aclose(self) -> None:
         """Close the shared HTTP client (when we made it)."""

@@ -78,6 +78,12 @@ class NemoRenders:
             self.in_flight.pop(sid, None)
             self.in_flight.pop(self.backend.book.resolve(sid), None)
 
+    def forget(self, handle: RenderHandle) -> None:
+        """Stop tracking a render the user cancelled (it may still finish in the cloud)."""
+        self._free(handle.session_id)
+        self.polls.pop(handle.id, None)
+        self.polls.pop(self.retried.pop(handle.id, handle.id), None)
+
     async def export(self, session_id: str) -> RenderHandle:
         """Check the draft, then submit it; one export per session at a time."""
         sid = self.backend.book.resolve(session_id)

@@ -21,7 +21,7 @@ CUE_SENTENCE_GAP_S = 0.2
 MIN_TIMED_GAP_S = 0.1
 TAIL_S = 0.6
 MAX_TTS_SPEED = 2.0
-BATCH = 8
+BATCH = 16
 
 
 @dataclass

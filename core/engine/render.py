@@ -123,6 +123,7 @@ def _narrate(
         voice_id=opts.voice,
         language=opts.language,
         gender=opts.gender,
+        default_id=settings.default_voice,
     )
     builder = NarrationBuilder(
         get_synthesizer(settings.tts_threads),

@@ -24,7 +24,8 @@ SUFFIX_KINDS: dict[str, str] = {
 }  # fmt: skip
 # A file named as media is media: probing refuses it clearly if it is text (a renamed playlist).
 MEDIA_SUFFIXES = frozenset(
-    ".mp4 .mov .m4v .avi .webm .mkv .jpg .jpeg .png .gif .webp .mp3 .wav .m4a .aac".split()
+    (".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".jpg", ".jpeg", ".png", ".gif", ".webp")
+    + (".mp3", ".wav", ".m4a", ".aac")
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
