@@ -84,17 +84,28 @@ async def test_upload_generate_status_credits_export(
     assert f"https://cdn.example/{next(iter(nemo_fake.renders))}.mp4" in text
 
 
-async def test_heartbeats_reach_the_chat_while_generating(
-    service: Service, nemo_fake: FakeNemo
+async def test_heartbeats_only_keep_the_chat_alive_and_say_still_working(
+    nemo_settings: Settings, nemo_fake: FakeNemo
 ) -> None:
-    nemo_fake.script(*[Step(HEARTBEAT, sleep_s=0.02) for _ in range(5)], Step(adk("Done.")))
-    recording = RecordingChat()
-    await service.handle(
-        Incoming("console", "you", "console", "m1", text="make it moody"), recording
+    settings = nemo_settings.model_copy(
+        update={"http_port": 0, "heartbeat_interval_s": 0.05, "still_working_after_s": 0.2}
     )
-    await asyncio.wait_for(service.wait_idle(), 30)
+    svc = Service(settings, backend=NemoBackend(settings, timings=FAST))
+    await svc.start()
+    try:
+        beats = [Step(HEARTBEAT, sleep_s=0.1) for _ in range(5)]  # under FAST.heartbeat_only_s
+        nemo_fake.script(*beats, Step(adk("Done.")))
+        recording = RecordingChat()
+        await svc.handle(
+            Incoming("console", "you", "console", "m1", text="make it moody"), recording
+        )
+        await asyncio.wait_for(svc.wait_idle(), 30)
+    finally:
+        await svc.stop()
     assert recording.count("working") >= 5
-    assert "Done." in recording.texts
+    still = [t for t in recording.texts if t.startswith("⏳ Still working")]
+    assert len(still) >= 1
+    assert recording.texts.index(still[0]) < recording.texts.index("Done.")
 
 
 async def test_out_of_credits_and_nothing_to_export(service: Service, nemo_fake: FakeNemo) -> None:
