@@ -47,9 +47,15 @@ async def deliver_result(
         )  # fmt: skip
         await chat.send_video(video)
         return "video"
-    url = signer.url(job_id, owner) if path is not None else str(output.get("url") or "")
-    hours = f"{signer.ttl_s / 3600:g}"
-    await chat.send_link(url, reply("result_link", language, hours=hours, **fields))
+    if path is not None:
+        url = signer.url(job_id, owner)
+        key = "result_link" if chat.upload_limit > 0 else "result_link_here"
+        caption = reply(key, language, hours=f"{signer.ttl_s / 3600:g}", **fields)
+    else:  # a cloud render: its own link, of a size we do not know
+        url, caption = str(output.get("url") or ""), reply("result_cloud", language)
+    if output.get("project_url"):
+        caption += "\n" + reply("project_link", language, url=output["project_url"])
+    await chat.send_link(url, caption)
     return "link"
 
 

@@ -73,7 +73,8 @@ async def _follow(service: Service, job: Job, beat: Heartbeat) -> dict[str, Any]
         if status.state is RenderState.COMPLETED:
             return {"path": str(status.path) if status.path else None, "url": status.url,
                     "duration_s": status.duration_s, "width": status.width,
-                    "height": status.height, "size_bytes": status.size_bytes}  # fmt: skip
+                    "height": status.height, "size_bytes": status.size_bytes,
+                    "project_url": status.project_url}  # fmt: skip
         if status.state is RenderState.FAILED:
             raise status.error or VoiceoverError(ErrorCode.RENDER_FAILED, reason="unknown")
         now = (status.stage or "render", int(status.percent))

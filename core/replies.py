@@ -55,6 +55,18 @@ REPLIES: dict[str, ErrorText] = {
         "✅ 视频已完成（{duration}，{size}），文件太大无法直接发送。"
         "请通过链接下载（{hours} 小时内有效）：",
     ),
+    "result_link_here": ErrorText(
+        "✅ Your video is ready ({duration}, {size}). Download it (the link works for {hours} h):",
+        "✅ 视频已完成（{duration}，{size}）。请通过链接下载（{hours} 小时内有效）：",
+    ),
+    "result_cloud": ErrorText(
+        "✅ Video ready! Download it:",
+        "✅ 视频已完成！下载链接：",
+    ),
+    "project_link": ErrorText(
+        "Open the project in the editor: {url}",
+        "在编辑器中打开项目：{url}",
+    ),
     "credits": ErrorText(
         "💳 Credits: {available} available, {frozen} frozen, {total} total.",
         "💳 积分：可用 {available}，冻结 {frozen}，总计 {total}。",

@@ -82,6 +82,8 @@ async def test_upload_generate_status_credits_export(
     ]
     assert len(nemo_fake.renders) == 1  # the core started the render once the draft was ready
     assert f"https://cdn.example/{next(iter(nemo_fake.renders))}.mp4" in text
+    assert "✅ Video ready! Download it:" in text
+    assert "Open the project in the editor: " in text and "/workspace/claim?ct=clm_" in text
 
 
 async def test_heartbeats_only_keep_the_chat_alive_and_say_still_working(

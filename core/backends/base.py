@@ -80,6 +80,7 @@ class RenderStatus:
     width: int = 0
     height: int = 0
     size_bytes: int = 0
+    project_url: str | None = None  # where the user can open the project (cloud editor)
 
 
 class Backend(Protocol):

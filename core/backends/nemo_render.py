@@ -146,7 +146,7 @@ class NemoRenders:
         state = RENDER_STATES.get(str(info.get("status", "")).lower(), RenderState.PROCESSING)
         if state == RenderState.COMPLETED:
             self._free(handle.session_id)
-            return await self._completed(render_id, info)
+            return await self._completed(handle, render_id, info)
         if state == RenderState.FAILED:
             reason = str(info.get("error") or "the cloud render failed")[:120]
             again = await self._resubmit(handle, reason)
@@ -161,7 +161,9 @@ class NemoRenders:
             return RenderStatus(RenderState.FAILED, error=VoiceoverError(ErrorCode.TIMEOUT))
         return RenderStatus(state, percent=_percent(info), stage="render")
 
-    async def _completed(self, render_id: str, info: dict[str, Any]) -> RenderStatus:
+    async def _completed(
+        self, handle: RenderHandle, render_id: str, info: dict[str, Any]
+    ) -> RenderStatus:
         found = info.get("output")
         output: dict[str, Any] = found if isinstance(found, dict) else {}
         url = output.get("url")
@@ -178,6 +180,7 @@ class NemoRenders:
             width=int(_number(output, "width")),
             height=int(_number(output, "height")),
             size_bytes=int(_number(output, "size")),
+            project_url=await self.backend.project_link(handle.session_id),
         )
 
     async def _download(self, render_id: str) -> Path:
