@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import too_large
 from core.ports import Attachment, Fetch, Incoming, MessageRef, VideoReply
 from core.service import Service
 
@@ -58,10 +58,7 @@ def _copy_capped(source: Path, dest: Path, max_bytes: int) -> None:
         while chunk := reader.read(CHUNK):
             copied += len(chunk)
             if copied > max_bytes:
-                raise VoiceoverError(
-                    ErrorCode.FILE_TOO_LARGE, name=source.name, size=f"> {human_size(copied)}",
-                    limit=human_size(max_bytes),
-                )  # fmt: skip
+                raise too_large(source.name, copied, max_bytes, at_least=True)
             writer.write(chunk)
 
 

@@ -13,7 +13,7 @@ import aiohttp
 import discord
 
 from core.clock import Clock
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError, too_large
 from core.ports import Fetch, MessageRef, VideoReply
 
 log = logging.getLogger(__name__)
@@ -235,10 +235,3 @@ async def _stream(
         if total > max_bytes:
             raise too_large(name, total, max_bytes)
         await asyncio.to_thread(handle.write, chunk)
-
-
-def too_large(name: str, size: int, limit: int) -> VoiceoverError:
-    """The core's 'file too large' refusal for an attachment."""
-    return VoiceoverError(
-        ErrorCode.FILE_TOO_LARGE, name=name, size=human_size(size), limit=human_size(limit)
-    )

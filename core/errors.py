@@ -241,6 +241,12 @@ def message_for(code: ErrorCode, language: str = "en", /, **fields: Any) -> str:
     return template.format_map(_Blank(fields))
 
 
+def too_large(name: str, size: int, limit: int, *, at_least: bool = False) -> VoiceoverError:
+    """FILE_TOO_LARGE for `name` ("over" the size when only a lower bound is known)."""
+    shown = f"over {human_size(size)}" if at_least else human_size(size)
+    return VoiceoverError(ErrorCode.FILE_TOO_LARGE, name=name, size=shown, limit=human_size(limit))
+
+
 def human_size(n: int) -> str:
     """Bytes as a short human string: 512 KB, 20 MB, 1.5 GB."""
     size = float(n)

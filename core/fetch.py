@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError, too_large
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -107,12 +107,7 @@ async def _write_body(response: httpx.Response, part: Path, max_bytes: int, name
         async for chunk in response.aiter_bytes():
             received += len(chunk)
             if received > max_bytes:
-                raise VoiceoverError(
-                    ErrorCode.FILE_TOO_LARGE,
-                    name=name,
-                    size=f"over {human_size(max_bytes)}",
-                    limit=human_size(max_bytes),
-                )
+                raise too_large(name, max_bytes, max_bytes, at_least=True)
             buffer += chunk
             if len(buffer) >= FLUSH_BYTES:
                 await asyncio.to_thread(handle.write, bytes(buffer))
@@ -125,12 +120,7 @@ async def _write_body(response: httpx.Response, part: Path, max_bytes: int, name
 def _declared_too_large(response: httpx.Response, max_bytes: int, name: str) -> None:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise VoiceoverError(
-            ErrorCode.FILE_TOO_LARGE,
-            name=name,
-            size=human_size(int(declared)),
-            limit=human_size(max_bytes),
-        )
+        raise too_large(name, int(declared), max_bytes)
 
 
 def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, address: str) -> httpx.Request:

@@ -7,7 +7,7 @@ import re
 import secrets
 from pathlib import Path
 
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError, too_large
 from core.ports import Attachment
 
 SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
@@ -38,10 +38,7 @@ async def fetch_attachment(attachment: Attachment, folder: Path, max_bytes: int)
     """Write an attachment's bytes into folder (size-capped); returns the path."""
     name = display_name(attachment.name)
     if attachment.size is not None and attachment.size > max_bytes:
-        raise VoiceoverError(
-            ErrorCode.FILE_TOO_LARGE, name=name, size=human_size(attachment.size),
-            limit=human_size(max_bytes),
-        )  # fmt: skip
+        raise too_large(name, attachment.size, max_bytes)
     if attachment.fetch is None:
         raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=name, reason="no file attached")
     path = folder / safe_name(attachment.name)
@@ -58,7 +55,5 @@ async def fetch_attachment(attachment: Attachment, folder: Path, max_bytes: int)
     if path.stat().st_size > max_bytes:
         size = path.stat().st_size
         path.unlink(missing_ok=True)
-        raise VoiceoverError(
-            ErrorCode.FILE_TOO_LARGE, name=name, size=human_size(size), limit=human_size(max_bytes)
-        )
+        raise too_large(name, size, max_bytes)
     return path

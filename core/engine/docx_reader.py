@@ -20,7 +20,7 @@ from docx.types import ProvidesStoryPart
 
 from core.engine.model import Limits
 from core.engine.script_text import count_words
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError, human_size, too_large
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +96,7 @@ def check_docx(path: Path, name: str, caps: DocxCaps = CAPS) -> None:
     """Refuse a .docx that is not a zip, is encrypted or legacy, or declares hostile sizes."""
     size = path.stat().st_size
     if size > caps.max_file_bytes:
-        raise VoiceoverError(
-            ErrorCode.FILE_TOO_LARGE,
-            name=name,
-            size=human_size(size),
-            limit=human_size(caps.max_file_bytes),
-        )
+        raise too_large(name, size, caps.max_file_bytes)
     magic = file_magic(path)
     if magic == "cfb":
         raise _refuse(name, "it is password-protected or an old .doc")

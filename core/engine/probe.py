@@ -16,7 +16,7 @@ from typing import Any
 from core.engine import probe_worker
 from core.engine.ffmpeg import child_env
 from core.engine.model import Limits, MediaInfo, MediaKind
-from core.errors import ErrorCode, VoiceoverError, human_duration, human_size
+from core.errors import ErrorCode, VoiceoverError, human_duration, too_large
 
 # Container (first FFmpeg demuxer name) → what it can hold.
 CONTAINERS: dict[str, str] = {
@@ -81,12 +81,7 @@ def _checked_size(path: Path, limits: Limits, name: str) -> int:
     if size == 0:
         raise VoiceoverError(ErrorCode.CORRUPT_MEDIA, name=name, reason="empty")
     if size > limits.max_bytes:
-        raise VoiceoverError(
-            ErrorCode.FILE_TOO_LARGE,
-            name=name,
-            size=human_size(size),
-            limit=human_size(limits.max_bytes),
-        )
+        raise too_large(name, size, limits.max_bytes)
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(PLAYLIST_SIGNATURES):
         raise VoiceoverError(
             ErrorCode.UNSUPPORTED_FILE, name=name, reason="it is a playlist, not a media file"

@@ -14,7 +14,7 @@ from core.engine.script_timed import (
     parse_subtitles,
     subtitle_kind,
 )
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError, too_large
 
 SNIFF_BYTES = 64 * 1024
 # What a script suffix says a file is, used only when its content is unrecognisable.
@@ -63,12 +63,7 @@ def _read_text_file(path: Path, limits: Limits, name: str) -> str:
     """The decoded text of a plain-text script, refused when too large or binary."""
     size = path.stat().st_size
     if size > limits.max_script_bytes:
-        raise VoiceoverError(
-            ErrorCode.FILE_TOO_LARGE,
-            name=name,
-            size=human_size(size),
-            limit=human_size(limits.max_script_bytes),
-        )
+        raise too_large(name, size, limits.max_script_bytes)
     text = decode_script_bytes(path.read_bytes())
     if text is None:
         reason = (
