@@ -40,6 +40,10 @@ class ConsoleChat:
         """Print the new text of a message (a terminal can't edit what scrolled by)."""
         self._print(text)
 
+    async def refuse(self, text: str) -> None:
+        """Print a refusal (a terminal has no private replies)."""
+        self._print(text)
+
     async def send_video(self, video: VideoReply) -> None:
         """Print where the video is."""
         self._print(f"{video.caption}\n     {video.path}")

@@ -90,6 +90,10 @@ class Chat(Protocol):
         """Show the platform's 'working' signal once (lasts a few seconds)."""
         ...
 
+    async def refuse(self, text: str) -> None:
+        """Answer bad input: privately where the platform can (Discord), else as `say`."""
+        ...
+
 
 ChatFactory = Callable[[str, Mapping[str, str]], Chat]
 """Rebuild a Chat for (chat_id, reply_context) — used to deliver results after a restart."""

@@ -178,7 +178,7 @@ class Service:
             async with self._user_lock(ctx.owner, routed):
                 created = await self.flows.run(ctx, routed)
         except VoiceoverError as err:
-            await self._say_safely(chat, err.message(ctx.lang))
+            await self._say_safely(chat, err.message(ctx.lang), refusal=True)
         except Exception:
             log.exception("message %s:%s failed", *key)
             await self._say_safely(chat, message_for(ErrorCode.INTERNAL, ctx.lang))
@@ -196,9 +196,9 @@ class Service:
         async with self._user_locks.setdefault(owner, asyncio.Lock()):
             yield
 
-    async def _say_safely(self, chat: Chat, text: str) -> None:
+    async def _say_safely(self, chat: Chat, text: str, *, refusal: bool = False) -> None:
         try:
-            await chat.say(text)
+            await (chat.refuse(text) if refusal else chat.say(text))
         except Exception:
             log.warning("could not send an error message", exc_info=True)
 

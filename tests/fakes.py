@@ -51,6 +51,10 @@ class RecordingChat:
         self.messages[ref.message_id] = text
         self._record(Sent("edit", text, ref))
 
+    async def refuse(self, text: str) -> None:
+        """Record a refusal of bad input (what the user reads, as 'refuse')."""
+        self._record(Sent("refuse", text))
+
     async def send_video(self, video: VideoReply) -> None:
         """Record a video upload."""
         self._record(Sent("video", video.caption, video=video))
@@ -66,7 +70,7 @@ class RecordingChat:
     @property
     def texts(self) -> list[str]:
         """Every text shown: messages, edits, captions."""
-        return [c.text for c in self.calls if c.kind in ("say", "edit", "video", "link")]
+        return [c.text for c in self.calls if c.kind in ("say", "refuse", "edit", "video", "link")]
 
     @property
     def all_text(self) -> str:

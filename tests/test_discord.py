@@ -224,6 +224,11 @@ async def test_a_refusal_from_the_core_is_answered(harness: Harness) -> None:
     await harness.fake.wait_for(lambda: expected in harness.texts(interaction["token"]))
 
     assert harness.callbacks(interaction)[0].json["type"] == DEFERRED
+    answer = next(
+        c.json for c in harness.fake.calls
+        if interaction["token"] in c.path and (c.json or {}).get("content") == expected
+    )  # fmt: skip
+    assert answer is not None and answer["flags"] == EPHEMERAL  # only the user sees it
 
 
 async def test_a_file_over_the_size_limit_is_refused_ephemerally(
