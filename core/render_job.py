@@ -40,6 +40,9 @@ class _Silent:
     async def working(self) -> None:
         """Drop."""
 
+    async def refuse(self, text: str) -> None:
+        """Drop."""
+
 
 def error_record(err: VoiceoverError) -> dict[str, Any]:
     """An error as stored with a job (code and message fields)."""
