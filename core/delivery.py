@@ -51,8 +51,9 @@ async def deliver_result(
         url = signer.url(job_id, owner)
         key = "result_link" if chat.upload_limit > 0 else "result_link_here"
         caption = reply(key, language, hours=f"{signer.ttl_s / 3600:g}", **fields)
-    else:  # a cloud render: its own link, of a size we do not know
-        url, caption = str(output.get("url") or ""), reply("result_cloud", language)
+    else:  # a cloud render: its own link (size and length when the cloud said them)
+        known = f" ({fields['duration']}, {fields['size']})" if size and duration else ""
+        url, caption = str(output.get("url") or ""), reply("result_cloud", language, known=known)
     if output.get("project_url"):
         caption += "\n" + reply("project_link", language, url=output["project_url"])
     await chat.send_link(url, caption)

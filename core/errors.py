@@ -38,6 +38,7 @@ class ErrorCode(IntEnum):
     NO_AUDIO_STREAM = 4208
     DOWNLOAD_FAILED = 4209
     URL_NOT_ALLOWED = 4210
+    TOO_BIG_FOR_CHAT = 4211
     # Our own: chat and service.
     JOB_RUNNING = 4301
     NO_PROJECT = 4302
@@ -167,6 +168,15 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
     ErrorCode.URL_NOT_ALLOWED: ErrorText(
         "I can't fetch that link: {reason}. Send a public http(s) link or the file itself.",
         "无法获取该链接：{reason}。请发送公开的 http(s) 链接或文件本身。",
+    ),
+    ErrorCode.TOO_BIG_FOR_CHAT: ErrorText(
+        "📦 {name} is {size}, but {platform} only lets bots download files up to {limit}. "
+        "Send me a link to the file instead (any public http(s) URL), or compress or trim it "
+        "below {limit}. The bot's operator can lift this limit by running a local Telegram "
+        "Bot API server.",
+        "📦 {name} 大小为 {size}，但 {platform} 只允许机器人下载不超过 {limit} 的文件。"
+        "请改为发送文件的链接（公开的 http(s) 地址），或压缩/剪短到 {limit} 以下。"
+        "机器人运营者可以通过运行本地 Telegram Bot API 服务器解除此限制。",
     ),
     ErrorCode.JOB_RUNNING: ErrorText(
         "A job of yours is already running. Wait for it, or send /cancel.",

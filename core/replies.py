@@ -60,8 +60,8 @@ REPLIES: dict[str, ErrorText] = {
         "✅ 视频已完成（{duration}，{size}）。请通过链接下载（{hours} 小时内有效）：",
     ),
     "result_cloud": ErrorText(
-        "✅ Video ready! Download it:",
-        "✅ 视频已完成！下载链接：",
+        "✅ Video ready{known}! Download it:",
+        "✅ 视频已完成{known}！下载链接：",
     ),
     "project_link": ErrorText(
         "Open the project in the editor: {url}",

@@ -58,17 +58,18 @@ class Store:
         self._lock = asyncio.Lock()
 
     async def open(self) -> Store:
-        """Open (creating) the database and its schema."""
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(self.path, isolation_level=None)
-            db.row_factory = aiosqlite.Row
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA busy_timeout=10000")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            for statement in SCHEMA:
-                await db.execute(statement)
-            self._db = db
+        """Open (creating) the database and its schema; concurrent first calls open it once."""
+        async with self._lock:
+            if self._db is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = await aiosqlite.connect(self.path, isolation_level=None)
+                db.row_factory = aiosqlite.Row
+                await db.execute("PRAGMA journal_mode=WAL")
+                await db.execute("PRAGMA busy_timeout=10000")
+                await db.execute("PRAGMA synchronous=NORMAL")
+                for statement in SCHEMA:
+                    await db.execute(statement)
+                self._db = db
         return self
 
     async def close(self) -> None:

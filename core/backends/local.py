@@ -63,11 +63,15 @@ class LocalBackend:
         self._running: dict[str, Running] = {}
         self._ready = False
         self._warm_up: asyncio.Task[None] | None = None
+        self._opening = asyncio.Lock()
 
     async def _open(self) -> None:
         """Open the store; renders left unfinished by a previous process failed: release them."""
-        if self._ready:
-            return
+        async with self._opening:  # concurrent first messages must not open it twice
+            if not self._ready:
+                await self._open_once()
+
+    async def _open_once(self) -> None:
         await self.store.open()
         self._ready = True
         self._warm_up = asyncio.create_task(asyncio.to_thread(self._preload_default_voice))

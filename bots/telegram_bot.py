@@ -1,0 +1,254 @@
+"""The Telegram bot: a thin adapter from PTB updates to the core Service, and back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bots.telegram_chat import TelegramChat
+from bots.telegram_incoming import (
+    addressed,
+    message_files,
+    oversized,
+    to_incoming,
+    too_big_message,
+)
+from core.config import Settings
+from core.errors import ErrorCode, message_for
+from core.ports import Chat, ChatFactory
+
+if TYPE_CHECKING:
+    from core.service import Service
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = ["message"]
+MEDIA_WRITE_TIMEOUT_S = 600.0
+POLL_TIMEOUT_S = 30
+RATE_LIMIT_RETRIES = 3
+WATCHED_LOGGERS = ("httpx", "httpcore", "telegram", "bots", "core", "")
+
+COMMAND_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "start": "Start: what this bot does",
+        "help": "What you can send and say",
+        "voiceover": "Voice over your video (script as text)",
+        "credits": "Your credit balance",
+        "status": "Your project's timeline",
+        "export": "Render and send the video",
+        "voices": "The installed voices",
+        "cancel": "Stop the running job",
+    },
+    "zh": {
+        "start": "开始：机器人能做什么",
+        "help": "可以发送和说什么",
+        "voiceover": "为视频配音（文字为脚本）",
+        "credits": "积分余额",
+        "status": "项目时间线",
+        "export": "渲染并发送视频",
+        "voices": "已安装的声音",
+        "cancel": "停止正在运行的任务",
+    },
+}
+
+
+class TokenRedactor(logging.Filter):
+    """Replaces the bot token in log records (PTB puts it in every URL) with a marker."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+        self._forms = sorted({token, quote(token, safe="")} - {""}, key=len, reverse=True)
+
+    def _clean(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        for form in self._forms:
+            value = value.replace(form, "<token>")
+        return value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the message, its arguments and any traceback; never drops a record."""
+        if not self._token:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = self._clean(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_text = self._clean(record.exc_text)
+        record.stack_info = self._clean(record.stack_info)
+        return True
+
+
+def install_redaction(token: str) -> TokenRedactor:
+    """Attach a redactor to every existing logger under our, PTB's and httpx's names."""
+    redactor = TokenRedactor(token)
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in WATCHED_LOGGERS]
+    loggers = [logging.getLogger(n) for n in (*WATCHED_LOGGERS, *names)]
+    for filterer in [*loggers, *logging.root.handlers]:
+        if not any(isinstance(f, TokenRedactor) and f._token == token for f in filterer.filters):
+            filterer.addFilter(redactor)
+    return redactor
+
+
+def chat_factory(
+    application: Application, settings: Settings, ready: asyncio.Event
+) -> ChatFactory:
+    """Rebuilds a chat from a stored job (after a restart); waits until the bot is up."""
+
+    def factory(chat_id: str, reply_context: Mapping[str, str]) -> Chat:
+        return TelegramChat(
+            application.bot,
+            int(chat_id),
+            settings.telegram_upload_limit,
+            reply_context,
+            ready=ready,
+            local_mode=settings.telegram_local_mode,
+        )
+
+    return factory
+
+
+def build_application(settings: Settings, service: Service) -> Application:
+    """The PTB Application: base URLs, rate limiter, concurrent updates, handlers."""
+    assert settings.telegram_bot_token is not None
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .local_mode(settings.telegram_local_mode)
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(True)
+        .media_write_timeout(MEDIA_WRITE_TIMEOUT_S)
+        .get_updates_read_timeout(POLL_TIMEOUT_S + 10)
+        .build()
+    )
+    ready = asyncio.Event()
+    application.bot_data["ready"] = ready
+    application.bot_data["factory"] = chat_factory(application, settings, ready)
+
+    async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await handle_message(update, context, settings, service)
+
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def handle_message(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, settings: Settings, service: Service
+) -> None:
+    """One new message: ignore what isn't for the bot, refuse files Telegram won't give us."""
+    message = update.message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return
+    bot = context.bot
+    said = addressed(message, bot.id, bot.username)
+    if said is None:
+        return
+    factory: ChatFactory = context.bot_data["factory"]
+    incoming = to_incoming(message, said, bot, settings.telegram_download_limit)
+    chat = factory(incoming.chat_id, incoming.reply_context)
+    too_big = oversized(message_files(message), settings.telegram_download_limit)
+    if too_big is not None:
+        await chat.say(
+            too_big_message(too_big, settings.telegram_download_limit, incoming.language)
+        )
+        return
+    await service.handle(incoming, chat)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Last resort: log with the traceback (token redacted), tell the user in one line."""
+    log.error("unhandled error in the Telegram bot", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    sender = update.effective_user
+    language = (sender.language_code if sender else None) or "en"
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id, message_for(ErrorCode.INTERNAL, language)
+        )
+    except Exception:  # noqa: BLE001 - the user can't be told; it is logged above
+        log.warning("could not tell the user about the error", exc_info=True)
+
+
+async def register_commands(application: Application) -> None:
+    """The command menu, in English (default) and Chinese."""
+    for language, texts in COMMAND_TEXTS.items():
+        commands = [BotCommand(name, description) for name, description in texts.items()]
+        try:
+            await application.bot.set_my_commands(
+                commands, language_code=None if language == "en" else language
+            )
+        except Exception:  # noqa: BLE001 - a missing menu must not stop the bot
+            log.warning("set_my_commands(%s) failed", language, exc_info=True)
+
+
+async def start_updates(application: Application, settings: Settings) -> None:
+    """Long polling by default; a webhook (secret-token header checked) when configured."""
+    updater = application.updater
+    assert updater is not None
+    url = settings.telegram_webhook_url
+    if not url:
+        await updater.start_polling(
+            allowed_updates=ALLOWED_UPDATES,
+            timeout=timedelta(seconds=POLL_TIMEOUT_S),
+            poll_interval=0.0,
+        )
+        return
+    secret = settings.telegram_webhook_secret
+    secret_token = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
+    await updater.start_webhook(
+        listen=settings.telegram_webhook_listen,
+        port=settings.telegram_webhook_port,
+        url_path=urlsplit(url).path.lstrip("/"),
+        webhook_url=url,
+        secret_token=secret_token,
+        allowed_updates=ALLOWED_UPDATES,
+    )
+
+
+async def run(settings: Settings, service: Service, stop: asyncio.Event) -> None:
+    """Run the bot until `stop` is set; results of jobs from before a restart still arrive."""
+    assert settings.telegram_bot_token is not None, "TELEGRAM_BOT_TOKEN is not set"
+    install_redaction(settings.telegram_bot_token.get_secret_value())
+    if settings.log_level.upper() != "DEBUG":
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+    application = build_application(settings, service)
+    service.register_platform(PLATFORM, application.bot_data["factory"])
+    async with application:
+        application.bot_data["ready"].set()
+        await register_commands(application)
+        await application.start()
+        await start_updates(application, settings)
+        log.info("Telegram bot @%s is running", application.bot.username)
+        try:
+            await stop.wait()
+        finally:
+            if application.updater and application.updater.running:
+                await application.updater.stop()
+            await application.stop()  # lets updates in progress finish (they may still reply)
+            # From here on, chats of jobs still running wait (instead of failing) until the
+            # service stops them; they resume, and deliver, after the next start.
+            application.bot_data["ready"].clear()
