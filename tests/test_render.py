@@ -238,7 +238,7 @@ def test_loudness_is_normalised(mixes: dict[MixMode, Path]) -> None:
     for path in mixes.values():
         integrated, peak = analysis.loudness(path)
         assert integrated == pytest.approx(-16.0, abs=1.0), path.name
-        assert peak <= -1.0, path.name
+        assert peak <= -1.5, path.name  # true peak, dBTP
 
 
 def test_music_bed_loops_ducks_and_fades(settings: Settings, tmp_path: Path) -> None:

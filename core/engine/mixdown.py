@@ -14,7 +14,7 @@ RATE = 48_000
 FORMAT = f"aresample={RATE},aformat=sample_fmts=fltp:channel_layouts=stereo"
 DUCK = "sidechaincompress=threshold=0.012:ratio=20:attack=10:release=350:makeup=1"  # ≈ -10 dB
 MUSIC_FADE_S = 2.0
-METER = "ebur128=metadata=1:peak=true:framelog=quiet"
+METER = "ebur128=metadata=1:framelog=quiet"  # the limiter guards peaks; no 4× upsampling
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,9 @@ class MixPlan:
 
 @dataclass(frozen=True)
 class Loudness:
-    """Measured integrated loudness (LUFS) and true peak (dBTP) of the mix."""
+    """Measured integrated loudness (LUFS) of the mix."""
 
     integrated: float
-    true_peak_db: float
 
     def gain_filter(self, target_lufs: float, true_peak_db: float) -> str:
         """The filter that brings the mix to the target loudness under the peak ceiling."""
@@ -91,9 +90,7 @@ def mix_audio(plan: MixPlan, out_wav: Path, meter_file: Path, timeout_s: float) 
     """Render the mix to a WAV and measure its loudness (EBU R128) in the same pass."""
     inputs, graph = _graph(plan)
     log = graph_safe(meter_file)
-    meter = (
-        f"[m0]ebur128=metadata=1:peak=true:framelog=quiet,ametadata=mode=print:file={log}[meter]"
-    )
+    meter = f"[m0]{METER},ametadata=mode=print:key=lavfi.r128.I:file={log}[meter]"
     run_ffmpeg(
         [
             *inputs,
@@ -107,15 +104,10 @@ def mix_audio(plan: MixPlan, out_wav: Path, meter_file: Path, timeout_s: float) 
 
 
 def read_meter(meter_file: Path) -> Loudness:
-    """The final integrated loudness and the highest true peak from ebur128's metadata log."""
-    integrated, peak = -math.inf, 0.0
+    """The final integrated loudness from ebur128's metadata log (-inf for silence)."""
+    integrated = -math.inf
     for line in meter_file.read_text(encoding="utf-8", errors="replace").splitlines():
         key, _, value = line.partition("=")
         if key == "lavfi.r128.I":
             integrated = float(value)
-        elif key == "lavfi.r128.true_peak":
-            peak = max(peak, float(value))
-    peak_db = 20 * math.log10(peak) if peak > 0 else -math.inf
-    if integrated <= -70:
-        integrated = -math.inf
-    return Loudness(integrated, peak_db)
+    return Loudness(integrated if integrated > -70 else -math.inf)

