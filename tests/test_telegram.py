@@ -125,8 +125,9 @@ async def test_video_with_caption_gets_progress_and_the_mp4(
     fake: FakeTelegram, tg_settings: Settings, clip: Path
 ) -> None:
     fake.fail_next("editMessageText", 429, "Too Many Requests: retry after 1", retry_after=1)
+    long_script = " ".join([SCRIPT] * 4)  # a render of several seconds, so progress is edited
     async with bot_running(tg_settings, fake) as service:
-        message_id = push_video(fake, clip, SCRIPT)
+        message_id = push_video(fake, clip, long_script)
         [upload] = await fake.wait_for("sendVideo", within_s=120)
         await service.wait_idle()
     codec, has_audio, duration = probe(upload.files["video"])
