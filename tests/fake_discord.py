@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from tests.loopback import serve_loopback
+
 APP_ID = 900_000_000_000_000_001
 BOT_ID = 900_000_000_000_000_002
 GUILD_ID = 900_000_000_000_000_003
@@ -108,10 +110,7 @@ class FakeDiscord:
         app.router.add_get("/attachments/{key}/{name}", self._attachment)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = await serve_loopback(self._runner)
 
     async def stop(self) -> None:
         """Close the gateway and the server."""

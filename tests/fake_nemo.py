@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.loopback import serve_loopback
 from tests.nemo_events import TURN_COMPLETE, Draft, add_title, adk, tool_call
 
 ATTRIBUTION = ("X-Skill-Source", "X-Skill-Version", "X-Skill-Platform")
@@ -126,11 +127,7 @@ class FakeNemo:
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
         self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{await serve_loopback(self._runner)}"
         return self.url
 
     async def stop(self) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.loopback import serve_loopback
+
 TOKEN = "123456:TEST-token-that-must-never-be-logged"
 BOT_ID = 123456
 BOT_USERNAME = "voiceover_test_bot"
@@ -62,11 +64,7 @@ class FakeTelegram:
         app.router.add_post("/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://127.0.0.1:{await serve_loopback(self._runner)}"
         return self.url
 
     async def stop(self) -> None:

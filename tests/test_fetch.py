@@ -15,6 +15,7 @@ from aiohttp.typedefs import Handler
 from core import fetch
 from core.errors import ErrorCode, VoiceoverError
 from core.fetch import download_url, safe_name
+from tests.loopback import serve_loopback
 
 BODY = bytes(range(256)) * 1000  # 256 KB
 CHUNK = 16_384
@@ -98,10 +99,7 @@ async def server() -> AsyncIterator[Server]:
     """A real aiohttp server on 127.0.0.1 (random port)."""
     found = Server(base="", port=0)
     runner = web.AppRunner(_routes(found), shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    found.port = runner.addresses[0][1]
+    found.port = await serve_loopback(runner)
     found.base = f"http://127.0.0.1:{found.port}"
     yield found
     await runner.cleanup()

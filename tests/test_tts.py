@@ -171,3 +171,29 @@ def test_a_model_that_will_not_load_is_a_render_failure(joe: VoiceInfo, tmp_path
     synth.close()
     assert caught.value.code is ErrorCode.RENDER_FAILED
     assert "en_US-junk-medium" in caught.value.message("en") and cache.loads == 0
+
+
+def test_progress_is_reported_as_sentences_finish(synth: Synthesizer, joe: VoiceInfo) -> None:
+    seen: list[float] = []
+    synth.synthesize(joe, ["One.", "Two words.", "Three more words."], on_progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 100.0 and len(seen) == 3
+
+
+def test_a_progress_callback_that_raises_stops_synthesis(
+    synth: Synthesizer, joe: VoiceInfo
+) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop(percent: float) -> None:
+        raise Stop
+
+    many = [f"Sentence number {n} is here." for n in range(30)]
+    started = time.perf_counter()
+    synth.synthesize(joe, many)
+    whole = time.perf_counter() - started
+    started = time.perf_counter()
+    with pytest.raises(Stop):
+        synth.synthesize(joe, many, on_progress=stop)
+    assert time.perf_counter() - started < whole / 2  # the rest was dropped, not spoken
+    assert len(synth.synthesize(joe, ["Still works."])[0]) > 0

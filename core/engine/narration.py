@@ -21,7 +21,6 @@ CUE_SENTENCE_GAP_S = 0.2
 MIN_TIMED_GAP_S = 0.1
 TAIL_S = 0.6
 MAX_TTS_SPEED = 2.0
-BATCH = 16
 
 
 @dataclass
@@ -84,20 +83,25 @@ class NarrationBuilder:
     def _speak(
         self, units: Sequence[_Unit], speeds: Sequence[float], progress_span: tuple[float, float]
     ) -> list[np.ndarray]:
-        """Synthesise every unit (sentences in parallel batches), joined per unit."""
-        jobs = [(i, s) for i, u in enumerate(units) for s in u.sentences]
+        """Synthesise every unit (all sentences of one speed in one parallel call), per unit."""
         by_unit: list[list[np.ndarray]] = [[] for _ in units]
         lo, hi = progress_span
-        for start in range(0, len(jobs), BATCH):
-            batch = jobs[start : start + BATCH]
-            for speed_key in sorted({min(MAX_TTS_SPEED, speeds[i]) for i, _ in batch}):
-                chosen = [(i, s) for i, s in batch if min(MAX_TTS_SPEED, speeds[i]) == speed_key]
-                audio = self.synth.synthesize(self.voice, [s for _, s in chosen], speed_key)
-                for (i, _), clip in zip(chosen, audio, strict=True):
-                    by_unit[i].append(clip)
-            self.progress(lo + (hi - lo) * min(1.0, (start + BATCH) / max(1, len(jobs))))
+        groups = sorted({min(MAX_TTS_SPEED, s) for s in speeds})
+        for n, speed in enumerate(groups):
+            jobs = [(i, s) for i, u in enumerate(units) for s in u.sentences
+                    if min(MAX_TTS_SPEED, speeds[i]) == speed]  # fmt: skip
+            start, width = lo + (hi - lo) * n / len(groups), (hi - lo) / len(groups)
+            audio = self.synth.synthesize(
+                self.voice, [s for _, s in jobs], speed, on_progress=self._scaled(start, width)
+            )
+            for (i, _), clip in zip(jobs, audio, strict=True):
+                by_unit[i].append(clip)
         gap = np.zeros(int(CUE_SENTENCE_GAP_S / self.speed * self.rate), dtype=np.float32)
         return [_join(parts, gap) for parts in by_unit]
+
+    def _scaled(self, start: float, width: float) -> Callable[[float], None]:
+        """A progress callback mapping 0–100 onto start…start+width of this stage."""
+        return lambda pct: self.progress(start + width * pct / 100)
 
     def _cue_factors(
         self, units: Sequence[_Unit], clips: Sequence[np.ndarray], fit_to_s: float | None

@@ -13,8 +13,8 @@ import math
 import re
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -107,9 +107,17 @@ class Synthesizer:
         self.cache.get(voice)
 
     def synthesize(
-        self, voice: VoiceInfo, sentences: Sequence[str], speed: float = 1.0
+        self,
+        voice: VoiceInfo,
+        sentences: Sequence[str],
+        speed: float = 1.0,
+        on_progress: Callable[[float], None] | None = None,
     ) -> list[np.ndarray]:
-        """One float32 mono array (voice.sample_rate, -1..1) per sentence, in order."""
+        """One float32 mono array (voice.sample_rate, -1..1) per sentence, in order.
+
+        `on_progress` gets the percent done as pieces finish; if it raises (a cancel), the
+        pieces not started yet are dropped and the exception propagates.
+        """
         check_speed(speed)
         piper = self.cache.get(voice)
         config = SynthesisConfig(
@@ -122,6 +130,8 @@ class Synthesizer:
         futures: dict[int, Future[np.ndarray]] = {
             k: self._pool.submit(speak, piper, pieces[k][1], config) for k in longest_first
         }
+        if on_progress is not None:
+            _report(list(futures.values()), on_progress)
         parts: list[list[np.ndarray]] = [[] for _ in sentences]
         for k, (i, _) in enumerate(pieces):
             parts[i].append(futures[k].result())
@@ -132,6 +142,17 @@ class Synthesizer:
         """Stop the worker threads (loaded voices stay in the process cache)."""
         self.closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _report(futures: list[Future[np.ndarray]], on_progress: Callable[[float], None]) -> None:
+    """Call on_progress as futures finish; on an exception, cancel what has not started."""
+    try:
+        for done, _ in enumerate(as_completed(futures), start=1):
+            on_progress(100.0 * done / len(futures))
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
 
 
 def check_speed(speed: float) -> None:
