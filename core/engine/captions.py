@@ -62,11 +62,18 @@ def _chunks(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def _clock(seconds: float, digits: int) -> tuple[int, int, int, int]:
+    """Hours, minutes, seconds and the fraction in `digits` decimal places."""
+    scale = 10**digits
+    frac = int(round(seconds * scale))
+    whole, frac = divmod(frac, scale)
+    minutes, secs = divmod(whole, 60)
+    hours, minutes = divmod(minutes, 60)
+    return hours, minutes, secs, frac
+
+
 def _srt_time(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
+    h, m, s, ms = _clock(seconds, 3)
     return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
 
 
@@ -81,10 +88,7 @@ def write_srt(path: Path, cues: Sequence[Cue]) -> Path:
 
 
 def _ass_time(seconds: float) -> str:
-    cs = int(round(seconds * 100))
-    h, cs = divmod(cs, 360_000)
-    m, cs = divmod(cs, 6000)
-    s, cs = divmod(cs, 100)
+    h, m, s, cs = _clock(seconds, 2)
     return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
 
 
