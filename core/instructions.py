@@ -8,20 +8,24 @@ from functools import lru_cache
 from typing import Any
 
 from core.engine.model import Aspect, Captions, Fit, MixMode, RenderOptions
+from core.engine.validate import SPEED_RANGE, check_range
+from core.engine.voices import LANGUAGES as VOICE_LANGUAGES
 from core.errors import ErrorCode, VoiceoverError
 
+# Language names people write ("english", "mandarin", "中文") → code, from the voices' table.
 LANGUAGES: dict[str, str] = {
-    "english": "en", "chinese": "zh", "mandarin": "zh", "german": "de", "french": "fr",
-    "spanish": "es", "italian": "it", "portuguese": "pt", "russian": "ru", "japanese": "ja",
-    "korean": "ko", "dutch": "nl", "polish": "pl", "turkish": "tr", "arabic": "ar",
-    "hindi": "hi", "ukrainian": "uk", "vietnamese": "vi",
-    "英文": "en", "英语": "en", "中文": "zh", "普通话": "zh", "汉语": "zh", "国语": "zh",
-    "德语": "de", "法语": "fr", "西班牙语": "es", "日语": "ja", "韩语": "ko", "俄语": "ru",
-}  # fmt: skip
+    name.lower(): code
+    for code, (english, aliases) in VOICE_LANGUAGES.items()
+    for name in (english, *aliases)
+    if not (name.isascii() and len(name) <= 3)  # ISO codes like "eng" are not words people use
+}
 _EN_LANGS = "|".join(name for name in LANGUAGES if name.isascii())
 _ZH_LANGS = "|".join(name for name in LANGUAGES if not name.isascii())
 _CAPS = r"(?:captions?|subtitles?|subs)"
 _SOUND = r"original\s+(?:audio|sound|track)"
+
+
+PERCENT_RANGE = (0.0, 100.0)  # music volume as people say it
 
 
 @dataclass(frozen=True)
@@ -228,25 +232,17 @@ def parse(text: str) -> Instructions:
     return Instructions({}, text or None)
 
 
-def _bounded(name: str, value: float, low: float, high: float) -> float:
-    if not low <= value <= high:
-        shown = f"{value:g}"
-        raise VoiceoverError(
-            ErrorCode.BAD_OPTION, option=name, value=shown, reason=f"use {low:g} to {high:g}"
-        )
-    return round(value, 2)
-
-
 def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOptions:
     """The options after these changes (BAD_OPTION when a value is out of range)."""
     values: dict[str, Any] = {}
     if "speed" in changes or "speed_delta" in changes:
         speed = changes.get("speed", options.speed + changes.get("speed_delta", 0.0))
-        values["speed"] = _bounded("speed", float(speed), 0.5, 2.0)
+        values["speed"] = round(check_range("speed", float(speed), SPEED_RANGE), 2)
     if "music_volume" in changes or "music_delta" in changes:
         delta = changes.get("music_delta", 0.0)
         volume = changes.get("music_volume", options.music_volume + delta)
-        values["music_volume"] = _bounded("music volume", float(volume) * 100, 0, 100) / 100
+        percent = check_range("music volume", float(volume) * 100, PERCENT_RANGE)
+        values["music_volume"] = round(percent, 2) / 100
     for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix"):
         if name in changes:
             values[name] = changes[name]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 import threading
 import time
@@ -23,11 +22,12 @@ from piper import PiperVoice, SynthesisConfig
 from piper.config import PiperConfig
 
 from core.engine.model import VoiceInfo
+from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
 
 log = logging.getLogger(__name__)
 
-MIN_SPEED, MAX_SPEED = 0.5, 2.0
+MIN_SPEED, MAX_SPEED = SPEED_RANGE
 # Piper rounds every phoneme up to whole frames, so speech length is not proportional to
 # length_scale (0.5 gives only 1.55x faster speech). Measured on en_US-joe-medium over a
 # 300-word script (speech length relative to length_scale 1): speed → length_scale.
@@ -157,13 +157,7 @@ def _report(futures: list[Future[np.ndarray]], on_progress: Callable[[float], No
 
 def check_speed(speed: float) -> None:
     """Refuse a speaking speed outside 0.5–2.0."""
-    if not (math.isfinite(speed) and MIN_SPEED <= speed <= MAX_SPEED):
-        raise VoiceoverError(
-            ErrorCode.BAD_OPTION,
-            option="speed",
-            value=speed,
-            reason=f"it must be between {MIN_SPEED} and {MAX_SPEED}",
-        )
+    check_range("speed", speed, SPEED_RANGE)
 
 
 def length_scale_for(speed: float) -> float:

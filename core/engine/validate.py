@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from core.engine.model import Limits, RenderOptions, RenderRequest
 from core.errors import ErrorCode, VoiceoverError
 
@@ -9,18 +11,23 @@ SPEED_RANGE = (0.5, 2.0)
 VOLUME_RANGE = (0.0, 1.0)
 
 
+def check_range(option: str, value: float, bounds: tuple[float, float]) -> float:
+    """`value` if it lies within `bounds`, else BAD_OPTION naming the option and the range."""
+    low, high = bounds
+    if not (math.isfinite(value) and low <= value <= high):
+        raise VoiceoverError(
+            ErrorCode.BAD_OPTION,
+            option=option,
+            value=f"{value:g}",
+            reason=f"it must be between {low:g} and {high:g}",
+        )
+    return value
+
+
 def check_options(options: RenderOptions) -> None:
     """Refuse options outside their ranges, naming the option and the allowed range."""
-    ranges = {"speed": (options.speed, SPEED_RANGE), "music volume": (options.music_volume,
-              VOLUME_RANGE)}  # fmt: skip
-    for name, (value, (low, high)) in ranges.items():
-        if not low <= value <= high:
-            raise VoiceoverError(
-                ErrorCode.BAD_OPTION,
-                option=name,
-                value=f"{value:g}",
-                reason=f"it must be between {low:g} and {high:g}",
-            )
+    check_range("speed", options.speed, SPEED_RANGE)
+    check_range("music volume", options.music_volume, VOLUME_RANGE)
 
 
 def check_inputs(request: RenderRequest, limits: Limits) -> None:
