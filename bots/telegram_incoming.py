@@ -62,32 +62,26 @@ def document_role(name: str, mime: str | None) -> str | None:
     return None
 
 
+# Message attribute → (fallback name, fixed MIME type, role); animation before document.
+FILE_KINDS: tuple[tuple[str, str, str | None, str | None], ...] = (
+    ("animation", "animation.mp4", None, "video"),
+    ("video", "video.mp4", None, "video"),
+    ("video_note", "video_note.mp4", "video/mp4", "video"),
+    ("document", "document", None, None),  # role from name and type: document_role
+    ("audio", "music.mp3", None, "music"),
+    ("voice", "narration.ogg", None, "narration"),
+)
+
+
 def message_files(message: Message) -> list[FileRef]:
-    """The message's file, by type (animation before document: it sets both)."""
-    if message.animation:
-        a = message.animation
-        return [FileRef(a.file_id, safe_name(a.file_name, "animation.mp4"), a.file_size,
-                        a.mime_type, "video")]  # fmt: skip
-    if message.video:
-        v = message.video
-        return [FileRef(v.file_id, safe_name(v.file_name, "video.mp4"), v.file_size,
-                        v.mime_type, "video")]  # fmt: skip
-    if message.video_note:
-        n = message.video_note
-        return [FileRef(n.file_id, "video_note.mp4", n.file_size, "video/mp4", "video")]
-    if message.document:
-        d = message.document
-        name = safe_name(d.file_name, "document")
-        return [
-            FileRef(d.file_id, name, d.file_size, d.mime_type, document_role(name, d.mime_type))
-        ]
-    if message.audio:
-        a2 = message.audio
-        return [FileRef(a2.file_id, safe_name(a2.file_name, "music.mp3"), a2.file_size,
-                        a2.mime_type, "music")]  # fmt: skip
-    if message.voice:
-        vo = message.voice
-        return [FileRef(vo.file_id, "narration.ogg", vo.file_size, vo.mime_type, "narration")]
+    """The message's file, by type (the first kind present in FILE_KINDS, then a photo)."""
+    for attr, fallback, fixed_mime, role in FILE_KINDS:
+        media = getattr(message, attr)
+        if media:
+            name = safe_name(getattr(media, "file_name", None), fallback)
+            mime = fixed_mime or getattr(media, "mime_type", None)
+            role = document_role(name, mime) if attr == "document" else role
+            return [FileRef(media.file_id, name, media.file_size, mime, role)]
     if message.photo:
         p = max(message.photo, key=lambda size: size.width * size.height)
         return [FileRef(p.file_id, "photo.jpg", p.file_size, "image/jpeg", None)]
