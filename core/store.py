@@ -11,6 +11,8 @@ from typing import Any
 
 import aiosqlite
 
+from core.uninterrupted import uninterrupted
+
 Row = dict[str, Any]
 
 SCHEMA = (
@@ -87,15 +89,26 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error), alone on the connection."""
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error), alone on the connection.
+
+        Cancellation-safe: aiosqlite queues each statement before its await, so a statement
+        whose caller was cancelled still runs. Whatever happens (an error, or a cancel at any
+        await, BEGIN included), the commit or rollback is queued after it and awaited to its
+        end under the lock, so the connection never stays inside a transaction.
+        """
         async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+            db = self.db
             try:
-                yield self.db
+                await db.execute("BEGIN IMMEDIATE")
+                yield db
             except BaseException:
-                await self.db.execute("ROLLBACK")
+                await uninterrupted(db.rollback())  # a no-op when BEGIN itself failed
                 raise
-            await self.db.execute("COMMIT")
+            try:
+                await uninterrupted(db.commit())
+            except BaseException:
+                await uninterrupted(db.rollback())
+                raise
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; returns the number of rows changed."""
