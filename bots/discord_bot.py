@@ -132,14 +132,17 @@ class VoiceoverClient(discord.Client):
         args: Mapping[str, str] | None = None,
         files: RoledFiles = (),
     ) -> None:
-        """Defer at once, then hand the command to the core with a Chat for this interaction."""
+        """Take the command's place in its user's order, defer at once, and let the core run it.
+
+        The core queues the message before the deferral is awaited (messages take effect in
+        the order sent); the chat waits for the deferral before it answers through the token.
+        """
         files = list(files)
         language = language_of(interaction.locale)
         refused = self.refusal(files)
         if refused is not None:
             await interaction.response.send_message(refused.message(language), ephemeral=True)
             return
-        await interaction.response.defer(thinking=True)
         chat = self.interaction_chat(interaction)
         incoming = Incoming(
             platform=PLATFORM,
@@ -153,7 +156,12 @@ class VoiceoverClient(discord.Client):
             user_name=interaction.user.display_name,
             reply_context=chat.reply_context,
         )
-        await self.hand_over(incoming, chat)
+        handled = self.service.accept(incoming, chat)
+        try:
+            await interaction.response.defer(thinking=True)
+        finally:
+            chat.deferred.set()  # answered or not: the chat falls back to the channel if needed
+        await handled
 
     def interaction_chat(self, interaction: discord.Interaction[VoiceoverClient]) -> DiscordChat:
         """A Chat answering through this interaction's token while it lives."""

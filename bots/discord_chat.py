@@ -59,6 +59,9 @@ class DiscordChat:
         self._interaction = interaction
         self._issued_at = issued_at
         self._original_used = False
+        self.deferred = asyncio.Event()  # the interaction's response exists (see submit)
+        if interaction is None or interaction.response.is_done():
+            self.deferred.set()
         self._moved: dict[str, str] = {}  # interaction message ref → channel message id
 
     @classmethod
@@ -130,6 +133,7 @@ class DiscordChat:
         upload = discord.File(video.path, filename=RESULT_NAME)
         if self.token_alive():
             assert self._interaction is not None
+            await self.deferred.wait()
             if not self._original_used:
                 self._original_used = True
                 await self._interaction.edit_original_response(
@@ -159,6 +163,7 @@ class DiscordChat:
             await self.say(text)
             return
         assert self._interaction is not None
+        await self.deferred.wait()
         self._original_used = True
         with contextlib.suppress(discord.HTTPException):
             await self._interaction.delete_original_response()
@@ -166,6 +171,7 @@ class DiscordChat:
 
     async def _say_through_token(self, text: str) -> MessageRef:
         assert self._interaction is not None
+        await self.deferred.wait()
         chat_id = str(self._channel_id)
         if not self._original_used:
             self._original_used = True
@@ -178,6 +184,7 @@ class DiscordChat:
 
     async def _edit_through_token(self, target: str, text: str) -> None:
         assert self._interaction is not None
+        await self.deferred.wait()
         if target == ORIGINAL:
             await self._interaction.edit_original_response(content=text)
         else:

@@ -62,18 +62,20 @@ class Ledger:
 
     async def freeze(self, owner: str, ref: str, amount: int) -> None:
         """Hold `amount` for job `ref`; NO_CREDITS when the balance is short. Idempotent."""
+        async with self.store.transaction() as db:
+            await self.freeze_in(db, owner, ref, amount)
+
+    async def freeze_in(self, db: aiosqlite.Connection, owner: str, ref: str, amount: int) -> None:
+        """`freeze` inside the caller's transaction (one commit with what goes with it)."""
         if self.unlimited:
             return
-        async with self.store.transaction() as db:
-            row = await self._ensure(db, owner)
-            if await self._entry(db, ref, "freeze") is not None:
-                return
-            if row["available"] < amount:
-                raise VoiceoverError(
-                    ErrorCode.NO_CREDITS, available=row["available"], needed=amount
-                )
-            await self._log(db, owner, ref, "freeze", amount)
-            await self._set(db, owner, row["available"] - amount, row["frozen"] + amount)
+        row = await self._ensure(db, owner)
+        if await self._entry(db, ref, "freeze") is not None:
+            return
+        if row["available"] < amount:
+            raise VoiceoverError(ErrorCode.NO_CREDITS, available=row["available"], needed=amount)
+        await self._log(db, owner, ref, "freeze", amount)
+        await self._set(db, owner, row["available"] - amount, row["frozen"] + amount)
 
     async def _entry(self, db: aiosqlite.Connection, ref: str, kind: str) -> int | None:
         row = await fetchone_in(

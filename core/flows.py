@@ -5,16 +5,18 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from core.backends.base import Draft, EventKind
+from core.backends.base import Draft, EventKind, Pinned
 from core.delivery import deliver_result
 from core.errors import ErrorCode, VoiceoverError
 from core.heartbeat import Heartbeat
 from core.intents import Routed, reply_language
+from core.jobs import Job, new_job_id
 from core.option_text import LANGUAGE_NAMES, args_to_text
 from core.ports import Attachment
 from core.replies import reply, stage_label
 from core.store import Row
-from core.timeline import describe_changes, draft_ready, summarize_draft
+from core.timeline import describe_changes, draft_ready, draft_roles, fingerprint, summarize_draft
+from core.uninterrupted import uninterrupted
 from core.workspace import display_name, fetch_attachment, owner_dir
 
 if TYPE_CHECKING:
@@ -145,7 +147,7 @@ class Flows:
     async def flow_cancel(self, ctx: Ctx, routed: Routed) -> bool:
         """Stop the user's jobs and release their frozen credits."""
         active = await self.s.jobs.active_for(ctx.owner)
-        if not active:
+        if not active and not ctx.preempted:
             raise VoiceoverError(ErrorCode.NOTHING_TO_CANCEL)
         for job in active:
             await self.s.cancel_job(job)
@@ -233,8 +235,6 @@ class Flows:
         draft = await self.s.backend.state(session["session_id"])
         if not draft_ready(draft):
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
-        from core.service import fingerprint
-
         last = await self.s.jobs.get(session["last_job"]) if session["last_job"] else None
         if (
             last
@@ -264,8 +264,6 @@ class Flows:
         session = await self.session(ctx)
         assert session is not None
         draft = await self.s.backend.state(session["session_id"])
-        from core.service import draft_roles, fingerprint
-
         roles = draft_roles(draft)
         if not roles & VISUAL_ROLES:
             if "voiceover" in roles:
@@ -279,25 +277,44 @@ class Flows:
         return await self._start_job(ctx, session, draft)
 
     async def _start_job(self, ctx: Ctx, session: Row, draft: Draft) -> bool:
-        from core.service import fingerprint
-
+        """Pin the session as it is now, hold its price, and queue it (replacing queued ones)."""
         ahead = await self.s.jobs.active_for(ctx.owner)
-        incoming = ctx.incoming
-        job = await self.s.jobs.create(
-            owner=ctx.owner, kind="render", platform=incoming.platform, chat_id=incoming.chat_id,
-            message_id=incoming.message_id, reply_context=incoming.reply_context,
-            language=ctx.lang, session_id=session["session_id"],
-            inputs={"fingerprint": fingerprint(draft)},
-        )  # fmt: skip
+        pinned = await self.s.backend.snapshot(session["session_id"])
+        job, replaced = await uninterrupted(self._queue(ctx, session, pinned))
         if job is None:
             return True
+        for old in replaced:
+            await self.s.job_ended(old)
+        if replaced:
+            await ctx.say("superseded")
         self.s.remember_chat(job.id, ctx.chat)
-        await self.s.store.execute(
-            "UPDATE sessions SET last_fp=?, last_job=?, updated=? WHERE owner=?",
-            (fingerprint(draft), job.id, time.time(), ctx.owner),
-        )
         position = await self.s.jobs.position(job)
-        busy = bool(ahead) or self.s.runner.running_count >= self.s.runner.slots
+        busy = len(ahead) > len(replaced) or self.s.runner.running_count >= self.s.runner.slots
         await (ctx.say("queued", position=position) if busy else ctx.say("starting"))
         self.s.runner.kick()
         return True
+
+    async def _queue(self, ctx: Ctx, session: Row, pinned: Pinned) -> tuple[Job | None, list[Job]]:
+        """Hold the price, create the job (its message seen), remember it as the last render."""
+        incoming, job_id, owner = ctx.incoming, new_job_id(), ctx.owner
+        try:
+            await self.s.backend.reserve(owner, job_id, pinned)
+            fp = fingerprint(pinned.draft)
+            job, replaced = await self.s.jobs.create(
+                owner=owner, kind="render", platform=incoming.platform,
+                chat_id=incoming.chat_id, message_id=incoming.message_id,
+                reply_context=incoming.reply_context, language=ctx.lang,
+                session_id=session["session_id"], job_id=job_id, supersede=True,
+                inputs={"fingerprint": fp, **pinned.to_record()},
+            )  # fmt: skip
+        except BaseException:
+            await self.s.backend.release(owner, job_id, pinned)
+            raise
+        if job is None:  # this message already made its job
+            await self.s.backend.release(owner, job_id, pinned)
+            return None, []
+        await self.s.store.execute(
+            "UPDATE sessions SET last_fp=?, last_job=?, updated=? WHERE owner=?",
+            (fp, job.id, time.time(), owner),
+        )
+        return job, replaced

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import aiosqlite
+
 from core.store import Row, Store, dumps, fetchone_in, loads
 
 log = logging.getLogger(__name__)
@@ -96,16 +98,21 @@ class JobStore:
     async def create(
         self, *, owner: str, kind: str, platform: str, chat_id: str, message_id: str,
         reply_context: Mapping[str, str], language: str, session_id: str,
-        inputs: Mapping[str, Any],
-    ) -> Job | None:  # fmt: skip
-        """Queue a job and record its message in one transaction; None if the message was seen."""
-        job_id, now = new_job_id(), time.time()
+        inputs: Mapping[str, Any], job_id: str | None = None, supersede: bool = False,
+    ) -> tuple[Job | None, list[Job]]:  # fmt: skip
+        """Queue a job and record its message in one transaction (None if the message was seen).
+
+        With `supersede`, the owner's jobs of this kind still queued are cancelled in the same
+        transaction (a newer request replaces them); they are returned too.
+        """
+        job_id, now = job_id or new_job_id(), time.time()
         try:
             async with self.store.transaction() as db:
                 await db.execute(
                     "INSERT INTO seen(platform, message_id, job_id, created) VALUES (?,?,?,?)",
                     (platform, message_id, job_id, now),
                 )
+                replaced = await self._supersede(db, owner, kind, now) if supersede else []
                 await db.execute(
                     "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
                     " language, session_id, inputs, created, updated)"
@@ -115,8 +122,17 @@ class JobStore:
                      now, now),
                 )  # fmt: skip
         except sqlite3.IntegrityError:
-            return None
-        return await self.get(job_id)
+            return None, []
+        return await self.get(job_id), replaced
+
+    @staticmethod
+    async def _supersede(db: aiosqlite.Connection, owner: str, kind: str, now: float) -> list[Job]:
+        async with db.execute(
+            "UPDATE jobs SET status=?, delivered=?, updated=? WHERE owner=? AND kind=?"
+            " AND status=? RETURNING *",
+            (JobStatus.CANCELLED, now, now, owner, kind, JobStatus.QUEUED),
+        ) as cursor:
+            return [Job.from_row(dict(row)) for row in await cursor.fetchall()]
 
     async def get(self, job_id: str) -> Job | None:
         """One job by id."""

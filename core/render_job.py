@@ -8,11 +8,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.backends.base import RenderHandle, RenderState
+from core.backends.base import Pinned, RenderHandle, RenderState
 from core.delivery import keep_result
 from core.errors import ErrorCode, VoiceoverError
 from core.heartbeat import Heartbeat
 from core.jobs import Job, JobStatus
+from core.uninterrupted import uninterrupted
 
 if TYPE_CHECKING:
     from core.service import Service
@@ -63,12 +64,19 @@ async def _current_handle(service: Service, job: Job) -> RenderHandle | None:
     return handle
 
 
+async def _export(service: Service, job: Job) -> RenderHandle:
+    """Start rendering what the job pinned when the user asked, and record its handle."""
+    pinned = Pinned.from_record(job.inputs) if "payload" in job.inputs else None
+    handle = await service.backend.export(job.session_id, pinned, ref=job.id)
+    await service.jobs.update(job.id, handle=handle.id)
+    return handle
+
+
 async def _follow(service: Service, job: Job, beat: Heartbeat) -> dict[str, Any]:
     """Export (or pick up the export) and poll until it ends; returns the output record."""
     handle = await _current_handle(service, job)
-    if handle is None:
-        handle = await service.backend.export(job.session_id)
-        await service.jobs.update(job.id, handle=handle.id)
+    if handle is None:  # started and recorded as one step: a cancel can't lose the handle
+        handle = await uninterrupted(_export(service, job))
     interval = float(getattr(service.backend, "poll_interval_s", 1.0))
     last: tuple[str, int] = ("", -1)
     while True:
@@ -102,11 +110,14 @@ async def run_render_job(service: Service, job: Job) -> None:
         await service.jobs.finish(job.id, JobStatus.DONE, output=output, progress=100.0)
     except asyncio.CancelledError:
         if not service.runner.cancelled_by_user(job.id):
-            raise
-        await service.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
+            raise  # a shutdown: the job stays running and resumes at the next start
+        await uninterrupted(
+            service.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
+        )
     except VoiceoverError as err:
         await service.jobs.finish(job.id, JobStatus.FAILED, error=error_record(err))
     except Exception:
         log.exception("render job %s failed", job.id)
         await service.jobs.finish(job.id, JobStatus.FAILED, error=error_record(
             VoiceoverError(ErrorCode.INTERNAL)))  # fmt: skip
+    await service.job_ended(job)

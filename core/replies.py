@@ -42,6 +42,11 @@ REPLIES: dict[str, ErrorText] = {
         "🕒 Queued: you're number {position} in line. I'll post progress here.",
         "🕒 已排队：你排在第 {position} 位。进度会在这里更新。",
     ),
+    "superseded": ErrorText(
+        "⏭ Your earlier request that was still waiting is replaced by this one "
+        "(it was not rendered and costs nothing).",
+        "⏭ 之前仍在排队的请求已被这次的请求取代（未渲染，不扣积分）。",
+    ),
     "starting": ErrorText("🎬 Rendering your video…", "🎬 正在渲染你的视频…"),
     "progress": ErrorText("⏳ {stage}: {percent}%", "⏳ {stage}：{percent}%"),
     "still_working": ErrorText("⏳ Still working...", "⏳ 仍在处理中..."),

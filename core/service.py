@@ -4,33 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.backends.base import Backend, Draft, RenderHandle
+from core.backends.base import Backend, Pinned, RenderHandle
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.intents import Routed, route
 from core.jobs import Job, JobRunner, JobStatus, JobStore
+from core.lanes import Lanes
 from core.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.ports import Chat, ChatFactory, Incoming
 from core.replies import reply
 from core.store import Store
+from core.uninterrupted import uninterrupted
 
 log = logging.getLogger(__name__)
-ACK_AFTER_S = 0.8
-DELIVERY_TRIES = 3  # per process; undelivered results are tried again at the next start
+# Intents that only answer: a /cancel lets them run (in order); it stops the others' work.
 READ_ONLY = frozenset({"help", "credits", "voices", "status", "cancel", "did_you_mean",
                        "unknown_command", "language"})  # fmt: skip
+ACK_AFTER_S = 0.8
+DELIVERY_TRIES = 3  # per process; undelivered results are tried again at the next start
 
 
 def make_backend(settings: Settings) -> Backend:
@@ -44,20 +44,6 @@ def make_backend(settings: Settings) -> Backend:
     return LocalBackend(settings)
 
 
-def fingerprint(draft: Draft) -> str:
-    """A stable hash of a draft (what changed since the last render)."""
-    return hashlib.sha256(json.dumps(draft, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def draft_roles(draft: Draft) -> set[str]:
-    """Every segment role in a draft."""
-    return {
-        str(seg.get("m", {}).get("role", ""))
-        for track in draft.get("t", []) if isinstance(track, dict)
-        for seg in track.get("sg", []) if isinstance(seg, dict)
-    }  # fmt: skip
-
-
 @dataclass
 class Ctx:
     """One message being handled: who, where, in which language."""
@@ -66,6 +52,7 @@ class Ctx:
     chat: Chat
     owner: str
     lang: str
+    preempted: int = 0  # earlier messages a /cancel stopped before it ran
 
     async def say(self, key: str, **fields: Any) -> None:
         """Say a reply from the table."""
@@ -90,7 +77,7 @@ class Service:
         self._factories: dict[str, ChatFactory] = {}
         self._live: dict[str, Chat] = {}
         self._inflight: set[tuple[str, str]] = set()
-        self._user_locks: dict[str, asyncio.Lock] = {}
+        self.lanes = Lanes()
         self._delivering: set[str] = set()
         self._failed_deliveries: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -116,11 +103,13 @@ class Service:
         _, given_up = await self.jobs.resume_interrupted()
         for job in given_up:
             log.warning("job %s interrupted too often; failed", job.id)
+            await self.job_ended(job)  # its frozen credits go back now, not at the next use
         self.runner.start()
         self._spawn(self._maintain())
 
     async def stop(self) -> None:
         """Stop workers (running jobs resume at the next start) and close everything."""
+        await self.lanes.stop()
         await self.runner.stop()
         for task in list(self._tasks):
             task.cancel()
@@ -162,39 +151,60 @@ class Service:
     # Messages ----------------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming, chat: Chat) -> None:
-        """Handle one message; long work becomes a job. A redelivered message does nothing."""
+        """Handle one message in its user's order; long work becomes a job."""
+        await self.accept(incoming, chat)
+
+    def accept(self, incoming: Incoming, chat: Chat) -> Awaitable[None]:
+        """Queue a message behind the same user's earlier ones, now (so call order is kept).
+
+        Every message of a user takes effect in the order it arrived, read-only ones included;
+        /cancel first stops every earlier message still waiting or running (an upload being
+        received, say). A redelivered message does nothing. Returns what to await for the end.
+        """
         key = (incoming.platform, incoming.message_id)
         if key in self._inflight:
-            return
+            return asyncio.sleep(0)
         self._inflight.add(key)
-        if await self.jobs.seen(*key):
-            self._inflight.discard(key)
-            return
-        ctx = Ctx(incoming, chat, f"{incoming.platform}:{incoming.user_id}", incoming.language)
+        owner = f"{incoming.platform}:{incoming.user_id}"
+        ctx = Ctx(incoming, chat, owner, incoming.language)
+        routed = route(incoming)
+        task, ctx.preempted = self.lanes.submit(
+            owner,
+            lambda: self._handle(ctx, routed),
+            preempt=routed.intent == "cancel",
+            stoppable=routed.intent not in READ_ONLY,
+        )
+        task.add_done_callback(lambda _: self._inflight.discard(key))
+        return self._outcome(task)
+
+    @staticmethod
+    async def _outcome(task: asyncio.Task[None]) -> None:
+        """Await a message's handling; a later /cancel stopping it is not the caller's error."""
+        try:
+            await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+
+    async def _handle(self, ctx: Ctx, routed: Routed) -> None:
+        key = (ctx.incoming.platform, ctx.incoming.message_id)
         created = False
         try:
+            if await self.jobs.seen(*key):
+                created = True  # nothing to record again
+                return
             ctx.lang = await self.flows.language_of(ctx)
-            routed = route(incoming)
-            async with self._user_lock(ctx.owner, routed):
-                created = await self.flows.run(ctx, routed)
+            created = await self.flows.run(ctx, routed)
         except VoiceoverError as err:
-            await self._say_safely(chat, err.message(ctx.lang), refusal=True)
+            await self._say_safely(ctx.chat, err.message(ctx.lang), refusal=True)
         except Exception:
             log.exception("message %s:%s failed", *key)
-            await self._say_safely(chat, message_for(ErrorCode.INTERNAL, ctx.lang))
+            await self._say_safely(ctx.chat, message_for(ErrorCode.INTERNAL, ctx.lang))
         finally:
-            self._inflight.discard(key)
             if not created:
                 with contextlib.suppress(Exception):
-                    await self.jobs.mark_seen(*key)
-
-    @asynccontextmanager
-    async def _user_lock(self, owner: str, routed: Routed) -> AsyncIterator[None]:
-        if routed.intent in READ_ONLY:
-            yield
-            return
-        async with self._user_locks.setdefault(owner, asyncio.Lock()):
-            yield
+                    await uninterrupted(self.jobs.mark_seen(*key))
 
     async def _say_safely(self, chat: Chat, text: str, *, refusal: bool = False) -> None:
         try:
@@ -205,10 +215,15 @@ class Service:
     async def ack_if_slow(self, ctx: Ctx, work: Awaitable[Any], key: str, **fields: Any) -> Any:
         """Await work; if it takes longer than a moment, tell the user it's under way first."""
         task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=ACK_AFTER_S)
-        if not done:
-            await self._say_safely(ctx.chat, reply(key, ctx.lang, **fields))
-        return await task
+        try:
+            done, _ = await asyncio.wait({task}, timeout=ACK_AFTER_S)
+            if not done:
+                await self._say_safely(ctx.chat, reply(key, ctx.lang, **fields))
+            return await task
+        finally:
+            if not task.done():  # we were cancelled (a /cancel): the work stops with us
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
     # Jobs --------------------------------------------------------------------------------------
 
@@ -230,6 +245,11 @@ class Service:
         await run_render_job(self, job)
         await self.deliver(job.id)
 
+    async def job_ended(self, job: Job) -> None:
+        """Give back what an ended job held (frozen credits, pinned files); never twice harmful."""
+        pinned = Pinned.from_record(job.inputs)
+        await uninterrupted(self.backend.release(job.owner, job.id, pinned))
+
     async def cancel_job(self, job: Job) -> None:
         """Stop a job: the queued one is dropped, the running one stopped; credits released."""
         if job.status == "queued":
@@ -238,6 +258,7 @@ class Service:
                 (time.time(), job.id),
             )
             if changed:
+                await self.job_ended(job)
                 return
         task = self.runner.cancel(job.id)
         if task is not None:

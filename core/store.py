@@ -40,7 +40,7 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS renders (
         id TEXT PRIMARY KEY, project_id TEXT NOT NULL, owner TEXT NOT NULL, state TEXT NOT NULL,
         percent REAL NOT NULL DEFAULT 0, stage TEXT NOT NULL DEFAULT '', out TEXT NOT NULL,
-        error TEXT, result TEXT, created REAL NOT NULL)""",
+        error TEXT, result TEXT, created REAL NOT NULL, ref TEXT)""",
     """CREATE TABLE IF NOT EXISTS balances (
         owner TEXT PRIMARY KEY, available INTEGER NOT NULL CHECK (available >= 0),
         frozen INTEGER NOT NULL CHECK (frozen >= 0))""",
@@ -49,6 +49,19 @@ SCHEMA = (
         kind TEXT NOT NULL, amount INTEGER NOT NULL, created REAL NOT NULL,
         UNIQUE (ref, kind))""",
 )
+
+
+# Columns added after a table was first released: (table, column, declaration).
+ADDED_COLUMNS = (("renders", "ref", "TEXT"),)
+
+
+async def _add_columns(db: aiosqlite.Connection) -> None:
+    """Bring an older database's tables up to the schema."""
+    for table, column, declaration in ADDED_COLUMNS:
+        async with db.execute(f"PRAGMA table_info({table})") as cursor:
+            names = {row[1] for row in await cursor.fetchall()}
+        if column not in names:
+            await db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 class Store:
@@ -71,6 +84,7 @@ class Store:
                 await db.execute("PRAGMA synchronous=NORMAL")
                 for statement in SCHEMA:
                     await db.execute(statement)
+                await _add_columns(db)
                 self._db = db
         return self
 

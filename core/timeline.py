@@ -6,6 +6,8 @@ Draft shape (both backends): {"d": total_ms, "t": [{"tt": 0|1|7, "sg": [{"s": st
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -188,3 +190,17 @@ def describe_changes(
     if old_ms and new_ms and old_ms != new_ms:
         lines.append(f"⏱️ Length: {_secs(old_ms)} s → {_secs(new_ms)} s")
     return lines
+
+
+def fingerprint(draft: Mapping[str, Any]) -> str:
+    """A stable hash of a draft (what changed since the last render)."""
+    return hashlib.sha256(json.dumps(draft, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def draft_roles(draft: Mapping[str, Any]) -> set[str]:
+    """Every segment role in a draft."""
+    return {
+        str(seg.get("m", {}).get("role", ""))
+        for track in draft.get("t", []) if isinstance(track, dict)
+        for seg in track.get("sg", []) if isinstance(seg, dict)
+    }  # fmt: skip

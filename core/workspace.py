@@ -52,8 +52,17 @@ async def fetch_attachment(attachment: Attachment, folder: Path, max_bytes: int)
         raise VoiceoverError(
             ErrorCode.DOWNLOAD_FAILED, name=name, reason=type(exc).__name__
         ) from exc
+    except BaseException:  # a /cancel while it was arriving: nothing stays
+        path.unlink(missing_ok=True)
+        raise
     if path.stat().st_size > max_bytes:
         size = path.stat().st_size
         path.unlink(missing_ok=True)
         raise too_large(name, size, max_bytes)
     return path
+
+
+def discard_ours(path: Path, root: Path) -> None:
+    """Delete a file we keep under `root` (DATA_DIR); a file from elsewhere is never touched."""
+    if path.resolve().is_relative_to(root.resolve()):
+        path.unlink(missing_ok=True)

@@ -21,10 +21,11 @@ async def jobs(tmp_path: Path) -> AsyncIterator[JobStore]:
 
 
 async def make(jobs: JobStore, owner: str, message: str) -> Job | None:
-    return await jobs.create(
+    job, _ = await jobs.create(
         owner=owner, kind="render", platform="telegram", chat_id="c", message_id=message,
         reply_context={"thread": "1"}, language="en", session_id="s", inputs={"a": 1},
     )  # fmt: skip
+    return job
 
 
 async def test_a_message_creates_a_job_once(jobs: JobStore) -> None:

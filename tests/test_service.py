@@ -240,7 +240,9 @@ async def test_an_unexpected_crash_is_logged_not_shown(
     await svc.store.close()
 
 
-async def test_a_failed_job_tells_its_owner(fast: Settings, tiny: Path) -> None:
+async def test_out_of_credits_is_refused_before_anything_is_queued(
+    fast: Settings, tiny: Path
+) -> None:
     svc = Service(fast.model_copy(update={"starting_credits": 0}))
     await svc.start()
     try:
@@ -249,8 +251,9 @@ async def test_a_failed_job_tells_its_owner(fast: Settings, tiny: Path) -> None:
         await idle(svc)
         assert chat.texts[-1] == "You're out of credits (0 left, 10 needed)."
         assert chat.results == []
-        rows = await svc.store.fetchall("SELECT status FROM jobs")
-        assert [r["status"] for r in rows] == ["failed"]
+        assert await svc.store.fetchall("SELECT status FROM jobs") == []
+        pins = fast.data_dir / "local" / "pins"
+        assert not pins.exists() or not any(pins.iterdir())  # its pinned files are gone too
     finally:
         await svc.stop()
 

@@ -249,7 +249,10 @@ async def test_every_command_answers(
     fake: FakeTelegram, tg_settings: Settings, language: str
 ) -> None:
     commands = ["start", "help", "voiceover", "credits", "status", "export", "voices", "cancel"]
-    updates = [message_update(text=f"/{name}", language=language) for name in commands]
+    updates = [  # one user each: a /cancel stops the work of its own user's earlier messages
+        message_update(text=f"/{name}", language=language, chat_id=100 + n, user_id=100 + n)
+        for n, name in enumerate(commands)
+    ]
     async with bot_running(tg_settings, fake) as service:
         for update in updates:
             fake.push(update)

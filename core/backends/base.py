@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,6 +51,27 @@ class UploadResult:
     summary: str  # one line for the user, e.g. "🎬 Got demo.mov: 1:02, 1080×1920"
 
 
+@dataclass(frozen=True)
+class Pinned:
+    """What a render job renders: the draft as it was when the user asked, and its inputs.
+
+    `payload` is the backend's own record of everything the render reads (JSON), so the job
+    renders exactly that on any process at any later time, whatever the session became.
+    """
+
+    draft: Draft
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        """As stored with the job."""
+        return {"draft": self.draft, "payload": self.payload}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Pinned:
+        """Back from the job's record."""
+        return cls(dict(record.get("draft") or {}), dict(record.get("payload") or {}))
+
+
 class RenderState(StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
@@ -95,7 +116,10 @@ class Backend(Protocol):
     async def upload(
         self, session_id: str, source: Path | str, name: str, role: str | None = None
     ) -> UploadResult:
-        """Add a local file or an http(s) URL; `role` is the chat's hint (music, narration…)."""
+        """Add a local file (now the backend's: kept or deleted) or an http(s) URL.
+
+        `role` is the chat's hint (music, narration…). A refused file is deleted at once.
+        """
         ...
 
     def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
@@ -110,8 +134,22 @@ class Backend(Protocol):
         """The owner's balance."""
         ...
 
-    async def export(self, session_id: str) -> RenderHandle:
-        """Start rendering the current draft."""
+    async def snapshot(self, session_id: str) -> Pinned:
+        """The session as it is now, pinned for a render job (its draft and its inputs)."""
+        ...
+
+    async def reserve(self, owner: str, ref: str, pinned: Pinned) -> None:
+        """Hold what the job `ref` will cost (NO_CREDITS when short), before it is queued."""
+        ...
+
+    async def release(self, owner: str, ref: str, pinned: Pinned) -> None:
+        """A job ended: give back what it still holds (frozen credits, pinned files)."""
+        ...
+
+    async def export(
+        self, session_id: str, pinned: Pinned | None = None, ref: str | None = None
+    ) -> RenderHandle:
+        """Start rendering `pinned` (default: the session now); `ref` names its credits."""
         ...
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:

@@ -18,11 +18,13 @@ from core.backends.base import (
     Credits,
     Draft,
     EventKind,
+    Pinned,
     RenderHandle,
     RenderState,
     RenderStatus,
     UploadResult,
 )  # fmt: skip
+from core.backends.local_pins import pin_project, unpin
 from core.backends.local_project import (
     Project,
     RenderCancelled,
@@ -42,7 +44,8 @@ from core.instructions import apply_changes, parse
 from core.option_text import describe_options
 from core.replies import reply
 from core.store import Store, dumps, loads
-from core.workspace import display_name, owner_dir, safe_name
+from core.uninterrupted import uninterrupted
+from core.workspace import discard_ours, display_name, owner_dir, safe_name
 
 log = logging.getLogger(__name__)
 NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音")
@@ -60,6 +63,7 @@ class LocalBackend:
         self.store = store or Store(settings.data_dir / "local.db")
         self.ledger = Ledger(self.store, settings)
         self.root = settings.data_dir / "local"
+        self.pins = self.root / "pins"
         self._running: dict[str, Running] = {}
         self._ready = False
         self._warm_up: asyncio.Task[None] | None = None
@@ -76,11 +80,12 @@ class LocalBackend:
         self._ready = True
         self._warm_up = asyncio.create_task(asyncio.to_thread(self._preload_default_voice))
         stale = await self.store.fetchall(
-            "SELECT id, owner FROM renders WHERE state IN ('pending','processing')"
+            "SELECT id, owner, ref FROM renders WHERE state IN ('pending','processing')"
         )
         for row in stale:
             if row["id"] not in self._running:  # unknown now: the job layer renders again
-                await self.ledger.release(row["owner"], row["id"])
+                if row["ref"] in (None, row["id"]):  # not a job's credits: those wait for it
+                    await self.ledger.release(row["owner"], row["id"])
                 await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
 
     def _preload_default_voice(self) -> None:
@@ -140,7 +145,16 @@ class LocalBackend:
             )
         else:
             path = source
-        return await self._take(project, path, name, role)
+        try:
+            return await self._take(project, path, name, role)
+        except BaseException:
+            self._discard({"path": str(path)})  # refused (or cancelled): not kept
+            raise
+
+    def _discard(self, entry: dict[str, Any] | None) -> None:
+        """Delete a refused or replaced file of ours (never one from outside DATA_DIR)."""
+        if entry and entry.get("path"):
+            discard_ours(Path(entry["path"]), self.settings.data_dir)
 
     async def _take(
         self, project: Project, path: Path, name: str, role: str | None
@@ -157,13 +171,20 @@ class LocalBackend:
                  "duration_s": info.duration_s, "width": info.width, "height": info.height,
                  "has_audio": info.has_audio}  # fmt: skip
         if info.kind is not MediaKind.AUDIO:
-            await self._save(project, media=entry)
+            await self._replace(project, "media", entry)
             return UploadResult(str(info.kind), name, media_summary(entry))
         if role not in ("narration", "music"):
             named = any(h in name.lower() for h in NARRATION_HINTS)
             role = "narration" if named else "music"
-        await self._save(project, **{role: entry})
+        await self._replace(project, role, entry)
         return UploadResult("audio", name, media_summary(entry, role))
+
+    async def _replace(self, project: Project, role: str, entry: dict[str, Any]) -> None:
+        """Keep `entry` as the project's file for `role`; the one it replaces is deleted now."""
+        old = project.files().get(role)
+        await uninterrupted(self._save(project, **{role: entry}))
+        if old and old["path"] != entry["path"]:
+            self._discard(old)  # a queued job still has its own pinned link
 
     async def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
         """Read instructions and/or a script from text; say what changed."""
@@ -223,21 +244,50 @@ class LocalBackend:
         await self._open()
         return await self.ledger.grant(owner, amount, ref)
 
-    async def export(self, session_id: str) -> RenderHandle:
-        """Freeze the estimated price and start rendering in a thread."""
+    async def snapshot(self, session_id: str) -> Pinned:
+        """The project now, its files pinned (hard links) for a job that may run later."""
         project = await self._project(session_id)
+        return await asyncio.to_thread(pin_project, project, self.pins)
+
+    async def reserve(self, owner: str, ref: str, pinned: Pinned) -> None:
+        """Freeze the job's estimated price (NO_CREDITS before it is even queued)."""
+        await self._open()
+        project = Project.from_payload(pinned.payload)
+        await self.ledger.freeze(owner, ref, self._price(project))
+
+    async def release(self, owner: str, ref: str, pinned: Pinned) -> None:
+        """A job ended: its credits go back unless it was settled; its pins are deleted."""
+        await self._open()
+        await self.ledger.release(owner, ref)
+        await asyncio.to_thread(unpin, pinned, self.pins)
+
+    def _price(self, project: Project) -> int:
+        return price_for(estimate_narration_s(project), self.settings.credits_per_minute)
+
+    async def export(
+        self, session_id: str, pinned: Pinned | None = None, ref: str | None = None
+    ) -> RenderHandle:
+        """Freeze the price (once per `ref`) and start rendering `pinned` in a thread."""
+        if pinned is None:
+            project = await self._project(session_id)
+        else:
+            await self._open()
+            project = Project.from_payload(pinned.payload)
         if project.script is None and project.narration is None:
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
         render_id = secrets.token_hex(16)
         out = self.root / "renders" / f"{render_id}.mp4"
         out.parent.mkdir(parents=True, exist_ok=True)
-        price = price_for(estimate_narration_s(project), self.settings.credits_per_minute)
-        await self.ledger.freeze(project.owner, render_id, price)
-        await self.store.execute(
-            "INSERT INTO renders(id, project_id, owner, state, out, created) VALUES (?,?,?,?,?,?)",
-            (render_id, project.id, project.owner, RenderState.PROCESSING, str(out), time.time()),
-        )
-        running = Running(project.owner)
+        ref = ref or render_id
+        async with self.store.transaction() as db:  # the hold and its render: one commit
+            await self.ledger.freeze_in(db, project.owner, ref, self._price(project))
+            await db.execute(
+                "INSERT INTO renders(id, project_id, owner, state, out, created, ref)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (render_id, project.id, project.owner, RenderState.PROCESSING, str(out),
+                 time.time(), ref),
+            )  # fmt: skip
+        running = Running(project.owner, ref=ref)
         self._running[render_id] = running
         running.task = asyncio.create_task(self._render(render_id, project, out, running))
         return RenderHandle(render_id, session_id)
@@ -254,29 +304,29 @@ class LocalBackend:
         except RenderCancelled:
             return
         except VoiceoverError as err:
-            await self._fail(render_id, run.owner, err)
+            await self._fail(render_id, run, err)
             return
         except Exception as exc:
             log.exception("render %s crashed", render_id)
             reason = type(exc).__name__
             await self._fail(
-                render_id, run.owner, VoiceoverError(ErrorCode.RENDER_FAILED, reason=reason)
+                render_id, run, VoiceoverError(ErrorCode.RENDER_FAILED, reason=reason)
             )
             return
         finally:
             self._running.pop(render_id, None)
         if run.stop.is_set():
             return
-        await self.ledger.settle(run.owner, render_id, narration_seconds(result))
+        await self.ledger.settle(run.owner, run.ref, narration_seconds(result))
         size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
         summary = {"duration_s": result.duration_s, "width": result.width,
                    "height": result.height, "size_bytes": size}  # fmt: skip
         await self._finish_render(render_id, RenderState.COMPLETED, result=summary)
 
-    async def _fail(self, render_id: str, owner: str, err: VoiceoverError) -> None:
+    async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
         error = {"code": int(err.code), "fields": {k: str(v) for k, v in err.fields.items()}}
         await self._finish_render(render_id, RenderState.FAILED, error=error)
-        await self.ledger.release(owner, render_id)
+        await self.ledger.release(run.owner, run.ref)
 
     async def _finish_render(self, render_id: str, state: RenderState, **values: Any) -> None:
         columns = {"state": str(state), "percent": 100.0 if state == "completed" else 0.0}
@@ -310,13 +360,13 @@ class LocalBackend:
         await self._open()
         running = self._running.pop(handle.id, None)
         row = await self.store.fetchone(
-            "SELECT owner, state FROM renders WHERE id=?", (handle.id,)
+            "SELECT owner, state, ref FROM renders WHERE id=?", (handle.id,)
         )
         if running is not None:
             running.stop.set()
         if row is not None and row["state"] in ("pending", "processing"):
             await self._finish_render(handle.id, RenderState.FAILED, error={"code": 4303})
-            await self.ledger.release(row["owner"], handle.id)
+            await self.ledger.release(row["owner"], row["ref"] or handle.id)
 
     async def aclose(self) -> None:
         """Stop renders in flight and close the store."""

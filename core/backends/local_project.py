@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,11 @@ def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
         if name in data:
             data[name] = enum(data[name])
     return RenderOptions(**data)
+
+
+def options_to_json(options: RenderOptions) -> dict[str, Any]:
+    """RenderOptions as JSON."""
+    return {k: str(v) if isinstance(v, StrEnum) else v for k, v in asdict(options).items()}
 
 
 def script_to_json(script: Script) -> list[list[Any]]:
@@ -79,6 +85,34 @@ class Project:
             loads(row["music"]),
             loads(row["narration"]),
         )
+
+    def to_payload(self) -> dict[str, Any]:
+        """Everything a render reads, as JSON (a job's pinned inputs)."""
+        return {
+            "id": self.id, "owner": self.owner, "language": self.language,
+            "options": options_to_json(self.options),
+            "script": script_to_json(self.script_obj) if self.script_obj else None,
+            "media": self.media, "music": self.music, "narration": self.narration,
+        }  # fmt: skip
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Project:
+        """A project back from a job's pinned inputs."""
+        return cls(
+            str(data["id"]),
+            str(data["owner"]),
+            str(data["language"]),
+            options_from_json(data.get("options")),
+            script_from_json(data.get("script")),
+            data.get("media"),
+            data.get("music"),
+            data.get("narration"),
+        )
+
+    def files(self) -> dict[str, dict[str, Any]]:
+        """The project's files by role (media, music, narration)."""
+        entries = {"media": self.media, "music": self.music, "narration": self.narration}
+        return {role: entry for role, entry in entries.items() if entry}
 
     @property
     def script(self) -> Script | None:
@@ -190,6 +224,7 @@ class Running:
     """A render in this process: its progress, its stop flag, its task."""
 
     owner: str
+    ref: str = ""  # whose credits: the job's id (or the render's own)
     stage: str = "probe"
     percent: float = 0.0
     stop: threading.Event = field(default_factory=threading.Event)

@@ -20,6 +20,7 @@ from core.backends.base import (
     BackendEvent,
     Credits,
     Draft,
+    Pinned,
     RenderHandle,
     RenderStatus,
     UploadResult,
@@ -30,6 +31,7 @@ from core.backends.nemo_store import SessionBook, SessionInfo
 from core.backends.nemo_upload import prepare_upload
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
+from core.workspace import discard_ours
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -206,7 +208,14 @@ class NemoBackend:
     async def upload(
         self, session_id: str, source: Path | str, name: str, role: str | None = None
     ) -> UploadResult:
-        """Add a file (streamed multipart) or an http(s) URL to the session."""
+        """Add a file (streamed multipart, then deleted here) or an http(s) URL to the session."""
+        try:
+            return await self._upload(session_id, source, name)
+        finally:
+            if isinstance(source, Path):  # the cloud has it now (or refused it)
+                discard_ours(source, self.settings.data_dir)
+
+    async def _upload(self, session_id: str, source: Path | str, name: str) -> UploadResult:
         plan = await prepare_upload(source, name, self.settings)
         if plan.script_text is not None:
             sid = self.book.resolve(session_id)
@@ -261,9 +270,21 @@ class NemoBackend:
 
     # Export ---------------------------------------------------------------------------------
 
-    async def export(self, session_id: str) -> RenderHandle:
-        """Check the draft, then start a render (a new id and one retry on failure)."""
-        return await self.renders.export(session_id)
+    async def snapshot(self, session_id: str) -> Pinned:
+        """The draft now: the cloud renders the draft it is sent, so the job keeps it."""
+        return Pinned(await self.state(session_id))
+
+    async def reserve(self, owner: str, ref: str, pinned: Pinned) -> None:
+        """Nothing to hold: the cloud account pays for its own work (export is free)."""
+
+    async def release(self, owner: str, ref: str, pinned: Pinned) -> None:
+        """Nothing held here."""
+
+    async def export(
+        self, session_id: str, pinned: Pinned | None = None, ref: str | None = None
+    ) -> RenderHandle:
+        """Check the draft, then render it (a new id and one retry on failure)."""
+        return await self.renders.export(session_id, pinned.draft if pinned else None)
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Poll an export: progress, then the download URL (or the fallback download)."""

@@ -67,6 +67,7 @@ class NemoRenders:
         self.in_flight: dict[str, float] = {}  # session → when its export started
         self.retried: dict[str, str] = {}  # first render id → the resubmission's id
         self.polls: dict[str, int] = {}
+        self.drafts: dict[str, Draft] = {}  # render id → the draft it renders (for a retry)
         self._last_stamp = 0
 
     def _busy(self, sid: str) -> bool:
@@ -83,15 +84,16 @@ class NemoRenders:
         self._free(handle.session_id)
         self.polls.pop(handle.id, None)
         self.polls.pop(self.retried.pop(handle.id, handle.id), None)
+        self.drafts.pop(handle.id, None)
 
-    async def export(self, session_id: str) -> RenderHandle:
-        """Check the draft, then submit it; one export per session at a time."""
+    async def export(self, session_id: str, pinned: Draft | None = None) -> RenderHandle:
+        """Check the draft (`pinned`, else the session's now), then submit it; one at a time."""
         sid = self.backend.book.resolve(session_id)
         if self._busy(sid):
             raise VoiceoverError(ErrorCode.JOB_RUNNING)
         self.in_flight[sid] = time.monotonic()
         try:
-            draft = await self.backend.state(sid)
+            draft = pinned if pinned is not None else await self.backend.state(sid)
             live = self.backend.book.resolve(sid)
             if not draft_ready(draft):
                 raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
@@ -99,6 +101,7 @@ class NemoRenders:
         except BaseException:
             self._free(sid)
             raise
+        self.drafts[render_id] = draft
         self.in_flight[live] = self.in_flight.pop(sid, time.monotonic())
         return RenderHandle(id=render_id, session_id=live)
 
@@ -127,7 +130,7 @@ class NemoRenders:
             return None
         log.info("NemoVideo render %s failed (%s); resubmitting once", handle.id, reason)
         try:
-            draft = await self.backend.state(handle.session_id)
+            draft = self.drafts.get(handle.id) or await self.backend.state(handle.session_id)
             live = self.backend.book.resolve(handle.session_id)
             self.retried[handle.id] = await self.submit(live, draft)
         except VoiceoverError:

@@ -1,0 +1,150 @@
+"""Messages take effect in the order sent; /cancel stops what came before; jobs render what
+was asked (pinned inputs), and a newer request replaces one still queued, uncharged."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import av
+import pytest
+
+from core.backends.local import LocalBackend
+from core.config import Settings
+from core.ports import Attachment
+from core.service import Service
+from tests.fakes import RecordingChat, tree_files
+from tests.media import make_video
+from tests.test_local_backend import finish
+from tests.test_service import SCRIPT, incoming
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_video(tmp_path_factory.mktemp("order") / "demo.mp4", seconds=4, size="160x120")
+
+
+@pytest.fixture
+async def service(settings: Settings) -> AsyncIterator[Service]:
+    svc = Service(settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 1}))
+    await svc.start()
+    try:
+        yield svc
+    finally:
+        await svc.stop()
+
+
+class HeldFile:
+    """An attachment whose bytes arrive only when the test releases them (a slow upload)."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.partial: Path | None = None
+
+    async def fetch(self, dest: Path, max_bytes: int) -> None:
+        """Write half the bytes, wait for the test, then the rest."""
+        data = await asyncio.to_thread(self.source.read_bytes)
+        await asyncio.to_thread(dest.write_bytes, data[: len(data) // 2])
+        self.partial = dest
+        self.started.set()
+        await self.release.wait()
+        await asyncio.to_thread(dest.write_bytes, data)
+
+    def attachment(self) -> Attachment:
+        """As the adapter would pass it."""
+        size = self.source.stat().st_size
+        return Attachment(name=self.source.name, size=size, fetch=self.fetch)
+
+
+async def test_cancel_right_after_a_video_stops_its_upload(
+    service: Service, tiny: Path, settings: Settings
+) -> None:
+    chat, held = RecordingChat(), HeldFile(tiny)
+    video = replace(incoming(SCRIPT), attachments=(held.attachment(),))
+    upload = asyncio.ensure_future(service.handle(video, chat))
+    await held.started.wait()
+    await service.handle(incoming("/cancel"), chat)
+    await upload
+    assert chat.texts[-1] == "🛑 Cancelled. Frozen credits were released."
+    assert "🎬 Rendering your video…" not in chat.texts
+    await asyncio.wait_for(service.wait_idle(), 60)
+    assert await service.store.fetchall("SELECT id FROM jobs") == []
+    assert held.partial is not None and not held.partial.exists()
+    assert tree_files(settings.data_dir / "workspaces") == []
+    await service.handle(incoming("/credits"), chat)
+    assert chat.texts[-1] == "💳 Credits: 100 available, 0 frozen, 100 total."
+
+
+async def test_credits_wait_for_the_upload_sent_before_them(service: Service, tiny: Path) -> None:
+    await service.runner.stop()  # nothing renders: the frozen price stays visible
+    chat, held = RecordingChat(), HeldFile(tiny)
+    video = replace(incoming(SCRIPT), attachments=(held.attachment(),))
+    upload = asyncio.ensure_future(service.handle(video, chat))
+    await held.started.wait()
+    credits = asyncio.ensure_future(service.handle(incoming("/credits"), chat))
+    await asyncio.sleep(0)
+    assert not any(t.startswith("💳") for t in chat.texts)  # it waits its turn
+    held.release.set()
+    await asyncio.gather(upload, credits)
+    assert chat.texts[-1] == "💳 Credits: 90 available, 10 frozen, 100 total."
+    assert chat.texts.index("🎬 Rendering your video…") < len(chat.texts) - 1
+
+
+async def test_quick_edits_render_once_what_was_asked_and_charge_once(
+    service: Service, tiny: Path
+) -> None:
+    await service.runner.stop()  # the edits arrive while the first request is still queued
+    chat = RecordingChat()
+    for text, files in ((SCRIPT, (tiny,)), ("slower", ()), ("burn the captions", ()),
+                        ("make it 9:16", ())):  # fmt: skip
+        await service.handle(incoming(text, files=files), chat)
+    assert (
+        chat.texts.count(
+            "⏭ Your earlier request that was still waiting is replaced by this one "
+            "(it was not rendered and costs nothing)."
+        )
+        == 3
+    )
+    service.runner.start()
+    await asyncio.wait_for(service.wait_idle(), 120)
+    (result,) = chat.results
+    assert result.video is not None and result.video.height > result.video.width  # 9:16
+    rows = await service.store.fetchall("SELECT status FROM jobs ORDER BY created")
+    assert [r["status"] for r in rows] == ["cancelled", "cancelled", "cancelled", "done"]
+    credits = await service.backend.credits("telegram:1")
+    assert (credits.available, credits.frozen, credits.total) == (90, 0, 90)
+
+
+async def test_a_job_renders_its_pinned_inputs_after_the_user_replaced_them(
+    settings: Settings, tiny: Path, tmp_path: Path
+) -> None:
+    backend = LocalBackend(settings)
+    try:
+        session = await backend.open_session("console:a", "en")
+        owned = settings.data_dir / "workspaces" / "first.mp4"
+        owned.parent.mkdir(parents=True)
+        shutil.copyfile(tiny, owned)
+        await backend.upload(session, owned, "first.mp4")
+        async for _ in backend.send(session, SCRIPT):
+            pass
+        pinned = await backend.snapshot(session)
+        wide = make_video(tmp_path / "wide.mp4", seconds=2, size="320x120")
+        await backend.upload(session, wide, "wide.mp4")  # replaces the video...
+        assert not owned.exists()  # ...and ours is deleted at once
+        async for _ in backend.send(session, "make it 1:1"):
+            pass
+        handle = await backend.export(session, pinned, ref="job1")
+        status = await finish(backend, handle)
+        assert status.path is not None
+        with av.open(str(status.path)) as container:
+            stream = container.streams.video[0]
+            assert (stream.width, stream.height) == (160, 120)  # the pinned video and aspect
+        await backend.release("console:a", "job1", pinned)
+        assert tree_files(settings.data_dir / "local" / "pins") == []
+    finally:
+        await backend.aclose()
