@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -161,7 +161,7 @@ class VoiceoverClient(discord.Client):
             await interaction.response.defer(thinking=True)
         finally:
             chat.deferred.set()  # answered or not: the chat falls back to the channel if needed
-        await handled
+        await self.hand_over(incoming, chat, handled)
 
     def interaction_chat(self, interaction: discord.Interaction[VoiceoverClient]) -> DiscordChat:
         """A Chat answering through this interaction's token while it lives."""
@@ -206,10 +206,13 @@ class VoiceoverClient(discord.Client):
         )
         await self.hand_over(incoming, chat)
 
-    async def hand_over(self, incoming: Incoming, chat: DiscordChat) -> None:
-        """Give a message to the core; a refusal it raises is answered privately when possible."""
+    async def hand_over(
+        self, incoming: Incoming, chat: DiscordChat, handled: Awaitable[None] | None = None
+    ) -> None:
+        """Give a message to the core (or await it, `handled`, already given); a refusal it
+        raises is answered privately when possible."""
         try:
-            await self.service.handle(incoming, chat)
+            await (handled if handled is not None else self.service.handle(incoming, chat))
         except VoiceoverError as error:
             await chat.refuse(error.message(incoming.language))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -347,6 +347,10 @@ class RefusingCore:
     async def handle(self, incoming: Any, chat: Any) -> None:
         """Refuse everything."""
         raise VoiceoverError(ErrorCode.UNKNOWN_VOICE, voice="nobody")
+
+    def accept(self, incoming: Any, chat: Any) -> Awaitable[None]:
+        """Queue the refusal (like the core: nothing runs before it is awaited)."""
+        return self.handle(incoming, chat)
 
 
 async def test_a_raised_refusal_replaces_the_public_answer_with_an_ephemeral_one(
