@@ -52,6 +52,7 @@ IMAGE_PIPES: dict[str, str] = {
 # Text files that FFmpeg would follow to other files or the network.
 PLAYLIST_SIGNATURES = (b"#extm3u", b"ffconcat", b"[playlist]", b"<?xml", b"<mpd", b"<smil")
 SNIFF_BYTES = 512
+FULL_RANGE = 2  # FFmpeg's AVCOL_RANGE_JPEG: 0-255 ("pc"), not the 16-235 video range
 
 
 def probe_media(path: Path, limits: Limits, name: str | None = None) -> MediaInfo:
@@ -191,6 +192,13 @@ def _check_codecs(picture: dict[str, Any] | None, sound: dict[str, Any] | None, 
         raise VoiceoverError(ErrorCode.UNSUPPORTED_CODEC, name=name, codec=sound["codec"])
 
 
+def _full_range(picture: dict[str, Any] | None) -> bool:
+    """True when the picture uses the full 0-255 range (yuvj formats, or flagged "pc")."""
+    if picture is None:
+        return False
+    return str(picture["pix_fmt"]).startswith("yuvj") or picture.get("color_range") == FULL_RANGE
+
+
 def _duration(found: dict[str, Any], kind: MediaKind) -> float:
     if kind is MediaKind.IMAGE:
         return 0.0
@@ -240,6 +248,7 @@ def _validate(path: Path, found: dict[str, Any], size: int, limits: Limits,
         fps=round(float(picture["fps"]), 3) if picture and kind is MediaKind.VIDEO else 0.0,
         vcodec=picture["codec"] if picture else "",
         pix_fmt=picture["pix_fmt"] if picture else "",
+        full_range=_full_range(picture),
         has_audio=sound is not None,
         acodec=sound["codec"] if sound else "",
         audio_channels=int(sound["channels"]) if sound else 0,
