@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.engine import probe_worker
-from core.engine.ffmpeg import child_env
+from core.engine.ffmpeg import child_env, die_with_parent
 from core.engine.model import Limits, MediaInfo, MediaKind
 from core.errors import ErrorCode, VoiceoverError, human_duration, too_large
 
@@ -106,6 +106,7 @@ def _run_worker(path: Path, limits: Limits, name: str) -> dict[str, Any]:
             timeout=limits.probe_timeout_s,
             stdin=subprocess.DEVNULL,
             env=child_env(),
+            preexec_fn=die_with_parent(),  # runs only prctl and getppid
             check=False,
         )
     except subprocess.TimeoutExpired as exc:

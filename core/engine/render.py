@@ -16,6 +16,7 @@ from core.config import Settings
 from core.engine.captions import caption_cues, fonts_dir, write_ass, write_srt
 from core.engine.ffmpeg import run_ffmpeg
 from core.engine.layout import Geometry, plan_geometry
+from core.engine.leftovers import partial_path, remove_stale_work, work_dir
 from core.engine.mixdown import Loudness, MixPlan, mix_audio
 from core.engine.model import (
     Captions,
@@ -78,7 +79,8 @@ def render(
         inputs = _probe_inputs(request, limits)
         check_inputs(request, limits)
         progress("probe", 100.0)
-    with tempfile.TemporaryDirectory(prefix="voiceover-") as tmp:
+    remove_stale_work(Path(tempfile.gettempdir()), request.out.parent)
+    with work_dir() as tmp:
         work = Path(tmp)
         with clock.stage("speech"):
             narration, voice, note = _narrate(request, settings, inputs, work, progress)
@@ -249,7 +251,7 @@ def _final_pass(
     (work / "fonts").symlink_to(fonts_dir(), target_is_directory=True)
     out = request.out
     return FinalPass(
-        out=out.with_name(f".{out.stem}.{os.getpid()}.{time.monotonic_ns()}.partial.mp4"),
+        out=partial_path(out),
         fonts=work / "fonts",
         duration_s=duration,
         geometry=geometry,
