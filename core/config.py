@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     loudness_lufs: float = Field(-16.0, ge=-40, le=-5)
     true_peak_db: float = Field(-1.5, ge=-9, le=0)
     tts_workers: int = Field(0, ge=0)  # 0: one per core
+    tts_timeout_s: float = Field(900, gt=0)  # wall clock for one render's speech
 
     # Chat core.
     max_concurrent_jobs: int = Field(0, ge=0)  # 0: one per core

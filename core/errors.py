@@ -27,6 +27,9 @@ class ErrorCode(IntEnum):
     UNKNOWN_VOICE = 4105
     BAD_OPTION = 4106
     NOTHING_TO_RENDER = 4107
+    WORD_TOO_LONG = 4108
+    CUE_TOO_LATE = 4109
+    SPEECH_TOO_LONG = 4110
     # Our own: media.
     CORRUPT_MEDIA = 4201
     NO_VIDEO_STREAM = 4202
@@ -128,6 +131,23 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
     ErrorCode.NOTHING_TO_RENDER: ErrorText(
         "There's nothing to render yet. Send a video (or image) and a script first.",
         "还没有可渲染的内容。请先发送视频（或图片）和脚本。",
+    ),
+    ErrorCode.WORD_TOO_LONG: ErrorText(
+        "The script has a word of {length} characters ({word}…); I read words of up to {limit}. "
+        "Put spaces between the words, or remove it.",
+        "脚本中有一个长达 {length} 个字符的词（{word}…），最多只能朗读 {limit} 个字符的词。"
+        "请在词之间加空格，或删除它。",
+    ),
+    ErrorCode.CUE_TOO_LATE: ErrorText(
+        "A cue in the script is timed at {at}, past the {limit} limit on length. "
+        "Fix its timestamp, or split the script into shorter parts.",
+        "脚本中有一段字幕的时间为 {at}，超过了 {limit} 的时长上限。"
+        "请修改时间戳，或把脚本拆分成较短的几部分。",
+    ),
+    ErrorCode.SPEECH_TOO_LONG: ErrorText(
+        "Read aloud, this would run to at least {duration}, past the {limit} limit. "
+        "Shorten the script or split it into parts.",
+        "朗读后时长至少为 {duration}，超过了 {limit} 的上限。请缩短脚本或拆分成几部分。",
     ),
     ErrorCode.CORRUPT_MEDIA: ErrorText(
         "{name} looks damaged or isn't a real media file. Export it again and resend it.",

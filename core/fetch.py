@@ -1,9 +1,10 @@
 """Download a file from a URL a user sent, without letting the URL reach our own network.
 
 Only http(s); every hop (redirects are followed here, at most five) is resolved and refused when
-any address is loopback, private, link-local, multicast, reserved or unspecified, and the
-connection then goes to the address we checked (no second lookup to rebind). Bytes are capped
-while streaming, whatever Content-Length says. The URL never appears in errors or logs.
+any address is loopback, private, link-local, multicast, reserved or unspecified (also when an
+IPv6 address carries such an IPv4 one: mapped, NAT64, 6to4, Teredo), and the connection then
+goes to the address we checked (no second lookup to rebind). Bytes are capped while streaming,
+whatever Content-Length says. The URL never appears in errors or logs.
 """
 
 from __future__ import annotations
@@ -33,10 +34,18 @@ UNSAFE_NAME_CHARS = re.compile(r"[^\w .()\[\]+-]")
 DISPOSITION_NAME = re.compile(r"filename\*?\s*=\s*(?:([\w-]+)''|\")?([^\";]+)", re.I)
 
 
-def is_public_address(ip: IPAddress) -> bool:
-    """True for an address on the public internet (not ours, not special)."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+# IPv6 forms that carry an IPv4 address. Translated ones (IPv4-mapped, NAT64's well-known
+# prefix) lead to that IPv4 host, so it alone decides; tunnels (6to4, Teredo) are refused when
+# the IPv4 address they carry is not public.
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are IPv4
+NOT_PUBLIC_V6 = (
+    ipaddress.IPv6Network("64:ff9b:1::/48"),  # RFC 8215 local-use NAT64: a private network
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated), :: and ::1
+)
+
+
+def _is_plain_public(ip: IPAddress) -> bool:
+    """True for an address that is global and in none of the special ranges."""
     special = (
         ip.is_loopback
         or ip.is_private
@@ -46,6 +55,35 @@ def is_public_address(ip: IPAddress) -> bool:
         or ip.is_unspecified
     )
     return ip.is_global and not special
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses a 6to4, Teredo (server and client), mapped or NAT64 address carries."""
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found += ip.teredo
+    if ip in NAT64_PREFIX or any(ip in net for net in NOT_PUBLIC_V6):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def is_public_address(ip: IPAddress) -> bool:
+    """True for an address on the public internet (not ours, not special), looking through
+    IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4, Teredo, IPv4-compatible)."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _is_plain_public(ip)
+    if any(ip in net for net in NOT_PUBLIC_V6):
+        return False
+    inner = embedded_ipv4(ip)
+    if not all(_is_plain_public(v4) for v4 in inner):
+        return False
+    if ip.ipv4_mapped is not None or ip in NAT64_PREFIX:
+        return True  # a translation: the IPv4 host is where the connection goes
+    return _is_plain_public(ip)
 
 
 def safe_name(raw: str) -> str:

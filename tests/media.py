@@ -55,3 +55,18 @@ def make_audio(path: Path, *, seconds: float = 3.0, freq: int = 220) -> Path:
         "-c:a", codec, str(path),
     )  # fmt: skip
     return path
+
+
+def make_full_range_video(path: Path, vcodec: str, *, flag_only: bool = False) -> Path:
+    """A 2 s clip in full range: left half white (Y 255), right half black (Y 0).
+
+    `vcodec` is "mjpeg" (yuvj420p, as cameras write AVI) or "libx264"; with `flag_only` the
+    H.264 stream is plain yuv420p flagged color_range=pc instead of yuvj420p.
+    """
+    picture = "color=c=black:s=320x240:r=25:d=2,drawbox=x=0:y=0:w=160:h=240:color=white:t=fill"
+    stored = "yuv420p" if flag_only else "yuvj420p"
+    picture += f",format=yuv420p,scale=out_range=pc,format={stored}"
+    args = ["-f", "lavfi", "-i", picture, "-c:v", vcodec]
+    args += ["-q:v", "2"] if vcodec == "mjpeg" else ["-preset", "ultrafast", "-color_range", "pc"]
+    ffmpeg(*args, str(path))
+    return path

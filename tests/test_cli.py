@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.media import make_video
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +66,28 @@ def test_voices_lists_the_bundled_voice(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     voices = json.loads(proc.stdout)
     assert voices[0]["id"] == "en_US-joe-medium" and voices[0]["gender"] == "male"
+
+
+@pytest.mark.parametrize(
+    ("kind", "script", "code"),
+    [
+        ("file", "1\n999:59:58,000 --> 999:59:59,000\nHi.\n", 4109),
+        ("file", "1\n1:00:00,000 --> 1:00:02,000\nHello.\n", 4109),
+        ("text", "[999:59:58] Hi there.", 4109),
+        ("file", "a" * 1_900_000, 4108),
+        ("text", "Meet " + "x" * 500 + " today.", 4108),
+        ("file", "word " * 19_000, 4110),  # at least 31:40 however fast it is read
+    ],
+)
+def test_scripts_over_the_limits_exit_2_with_one_line(
+    tmp_path: Path, kind: str, script: str, code: int
+) -> None:
+    source = ["--text", script]
+    if kind == "file":
+        (tmp_path / "script.txt").write_text(script, encoding="utf-8")
+        source = ["--script", "script.txt"]
+    proc = voiceover("render", *source, "--out", "o.mp4", cwd=tmp_path)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith(f"error {code}:")
+    assert "Traceback" not in proc.stderr and not (tmp_path / "o.mp4").exists()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
+from piper import AudioChunk, PiperVoice, SynthesisConfig
 
 from core.engine.model import VoiceInfo
 from core.engine.tts import (
@@ -197,3 +201,45 @@ def test_a_progress_callback_that_raises_stops_synthesis(
         synth.synthesize(joe, many, on_progress=stop)
     assert time.perf_counter() - started < whole / 2  # the rest was dropped, not spoken
     assert len(synth.synthesize(joe, ["Still works."])[0]) > 0
+
+
+class GatedPiper:
+    """The real Piper voice behind a gate: each piece waits at the gate, then is spoken."""
+
+    def __init__(self, real: PiperVoice) -> None:
+        self.real, self.config = real, real.config
+        self.gate = threading.Event()
+        self.calls = 0
+
+    def synthesize(self, text: str, syn_config: SynthesisConfig) -> Iterable[AudioChunk]:
+        """Count the piece, wait for the gate, then speak it."""
+        self.calls += 1
+        self.gate.wait(timeout=120)
+        return self.real.synthesize(text, syn_config=syn_config)
+
+
+class GatedCache(VoiceCache):
+    """A voice cache that hands out one gated voice."""
+
+    def __init__(self, piper: GatedPiper) -> None:
+        super().__init__()
+        self.piper = piper
+
+    def get(self, voice: VoiceInfo) -> PiperVoice:
+        """The gated voice, whatever is asked for."""
+        return cast(PiperVoice, self.piper)
+
+
+def test_synthesis_stops_at_its_deadline_and_drops_the_rest(
+    synth: Synthesizer, joe: VoiceInfo
+) -> None:
+    gated = GatedPiper(synth.cache.get(joe))
+    one_worker = Synthesizer(1, cache=GatedCache(gated))
+    try:
+        with pytest.raises(VoiceoverError) as caught:  # the first piece is held at the gate
+            one_worker.synthesize(joe, ["One.", "Two.", "Three."], deadline=time.monotonic())
+        assert caught.value.code is ErrorCode.TIMEOUT and not gated.gate.is_set()
+    finally:
+        gated.gate.set()
+        one_worker.close()  # waits for its thread: only the piece in progress was spoken
+    assert gated.calls == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.engine.ffmpeg import run_ffmpeg
+from core.engine.leftovers import partial_path
 
 
 def make_demo_clip(
@@ -14,7 +15,7 @@ def make_demo_clip(
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.mp4")
+    partial = partial_path(path)
     source = f"testsrc2=size={size}:rate={fps}:duration={seconds}"
     encode = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", str(fps * 2)]
     run_ffmpeg(["-f", "lavfi", "-i", source, *encode, "-f", "mp4", f"file:{partial}"],

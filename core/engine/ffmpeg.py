@@ -2,17 +2,20 @@
 
 Every ffmpeg run in the project goes through `run_ffmpeg`, which adds `-nostdin`, a protocol
 whitelist before every input, `-progress pipe:1`, and a wall-clock timeout that kills the whole
-process group. Inputs that came from users are named with `input_args`, which forces the demuxer
-found by probing and refers to the file as a `file:` URL of an absolute path we chose.
+process group; on Linux ffmpeg also dies with our process (PR_SET_PDEATHSIG). Inputs that came
+from users are named with `input_args`, which forces the demuxer found by probing and refers to
+the file as a `file:` URL of an absolute path we chose.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -39,6 +42,43 @@ LOG_PREFIX = re.compile(r"^\[[^\]]*@ 0x[0-9a-f]+\]\s*")
 def ffmpeg_exe() -> str:
     """The ffmpeg binary (imageio-ffmpeg's)."""
     return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    """libc's prctl on Linux (looked up once, before any fork), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+        return prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn that makes the child get SIGKILL when we die (Linux; None elsewhere).
+
+    Without it a child outlives a `kill -9` of our process and keeps rendering as an orphan.
+    The signal fires when the *thread* that forked exits, not only the process: that is fine
+    here because the thread that starts ffmpeg (or the probe) is the one that waits for it to end
+    (run_ffmpeg and subprocess.run return only after the child is gone). If we died between the
+    fork and the prctl, the parent pid has already changed: the child kills itself.
+    """
+    prctl = _PRCTL
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec
 
 
 def child_env() -> dict[str, str]:
@@ -175,6 +215,7 @@ def run_ffmpeg(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=die_with_parent(),  # runs only prctl and getppid
         env=child_env(),
     )
     parser = _ProgressParser(duration_s, on_progress)

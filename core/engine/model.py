@@ -132,6 +132,7 @@ class MediaInfo:
     fps: float = 0.0
     vcodec: str = ""
     pix_fmt: str = ""
+    full_range: bool = False  # 0-255 levels (yuvj420p, color_range=pc): must be converted
     has_audio: bool = False
     acodec: str = ""
     audio_channels: int = 0
@@ -139,8 +140,8 @@ class MediaInfo:
 
     @property
     def is_h264_yuv420p(self) -> bool:
-        """True when the video can be stream-copied into an MP4 as it is."""
-        return self.vcodec == "h264" and self.pix_fmt in ("yuv420p", "yuvj420p")
+        """True when the video can be stream-copied into an MP4 as it is (limited range only)."""
+        return self.vcodec == "h264" and self.pix_fmt == "yuv420p" and not self.full_range
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,14 +58,19 @@ class NarrationBuilder:
         speed: float,
         max_speedup: float,
         progress: Callable[[float], None],
+        timeout_s: float | None = None,
     ) -> None:
         self.synth, self.voice, self.speed = synth, voice, speed
         self.max_speedup = max_speedup
         self.progress = progress
         self.rate = voice.sample_rate
+        self.timeout_s = timeout_s  # for all the speech of one build (VoiceoverError TIMEOUT)
+        self.deadline: float | None = None
 
     def build(self, script: Script, fit_to_s: float | None = None) -> Narration:
         """Synthesise and place the script; `fit_to_s` asks untimed speech to fit (speed-up)."""
+        if self.timeout_s is not None:
+            self.deadline = time.monotonic() + self.timeout_s
         lang = self.voice.language_code
         units = _timed_units(script, lang) if script.timed else _untimed_units(script, lang)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
@@ -92,7 +98,11 @@ class NarrationBuilder:
                     if min(MAX_TTS_SPEED, speeds[i]) == speed]  # fmt: skip
             start, width = lo + (hi - lo) * n / len(groups), (hi - lo) / len(groups)
             audio = self.synth.synthesize(
-                self.voice, [s for _, s in jobs], speed, on_progress=self._scaled(start, width)
+                self.voice,
+                [s for _, s in jobs],
+                speed,
+                on_progress=self._scaled(start, width),
+                deadline=self.deadline,
             )
             for (i, _), clip in zip(jobs, audio, strict=True):
                 by_unit[i].append(clip)

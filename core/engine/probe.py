@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.engine import probe_worker
-from core.engine.ffmpeg import child_env
+from core.engine.ffmpeg import child_env, die_with_parent
 from core.engine.model import Limits, MediaInfo, MediaKind
 from core.errors import ErrorCode, VoiceoverError, human_duration, too_large
 
@@ -52,6 +52,7 @@ IMAGE_PIPES: dict[str, str] = {
 # Text files that FFmpeg would follow to other files or the network.
 PLAYLIST_SIGNATURES = (b"#extm3u", b"ffconcat", b"[playlist]", b"<?xml", b"<mpd", b"<smil")
 SNIFF_BYTES = 512
+FULL_RANGE = 2  # FFmpeg's AVCOL_RANGE_JPEG: 0-255 ("pc"), not the 16-235 video range
 
 
 def probe_media(path: Path, limits: Limits, name: str | None = None) -> MediaInfo:
@@ -105,6 +106,7 @@ def _run_worker(path: Path, limits: Limits, name: str) -> dict[str, Any]:
             timeout=limits.probe_timeout_s,
             stdin=subprocess.DEVNULL,
             env=child_env(),
+            preexec_fn=die_with_parent(),  # runs only prctl and getppid
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
@@ -191,6 +193,13 @@ def _check_codecs(picture: dict[str, Any] | None, sound: dict[str, Any] | None, 
         raise VoiceoverError(ErrorCode.UNSUPPORTED_CODEC, name=name, codec=sound["codec"])
 
 
+def _full_range(picture: dict[str, Any] | None) -> bool:
+    """True when the picture uses the full 0-255 range (yuvj formats, or flagged "pc")."""
+    if picture is None:
+        return False
+    return str(picture["pix_fmt"]).startswith("yuvj") or picture.get("color_range") == FULL_RANGE
+
+
 def _duration(found: dict[str, Any], kind: MediaKind) -> float:
     if kind is MediaKind.IMAGE:
         return 0.0
@@ -240,6 +249,7 @@ def _validate(path: Path, found: dict[str, Any], size: int, limits: Limits,
         fps=round(float(picture["fps"]), 3) if picture and kind is MediaKind.VIDEO else 0.0,
         vcodec=picture["codec"] if picture else "",
         pix_fmt=picture["pix_fmt"] if picture else "",
+        full_range=_full_range(picture),
         has_audio=sound is not None,
         acodec=sound["codec"] if sound else "",
         audio_channels=int(sound["channels"]) if sound else 0,

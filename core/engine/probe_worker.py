@@ -109,6 +109,7 @@ def describe_stream(stream: Any) -> dict[str, Any]:
             width=int(context.width or 0),
             height=int(context.height or 0),
             pix_fmt=context.pix_fmt or "",
+            color_range=int(getattr(context, "color_range", 0) or 0),  # 1: tv, 2: pc (full)
             fps=_rate(stream.average_rate) or _rate(stream.guessed_rate),
         )
     elif stream.type == "audio":

@@ -16,6 +16,7 @@ from core.config import Settings
 from core.engine.captions import caption_cues, fonts_dir, write_ass, write_srt
 from core.engine.ffmpeg import run_ffmpeg
 from core.engine.layout import Geometry, plan_geometry
+from core.engine.leftovers import partial_path, remove_stale_work, work_dir
 from core.engine.mixdown import Loudness, MixPlan, mix_audio
 from core.engine.model import (
     Captions,
@@ -33,7 +34,7 @@ from core.engine.model import (
 from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.probe import probe_media, require_visual
 from core.engine.tts import get_synthesizer
-from core.engine.validate import check_inputs
+from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voices import choose_voice, discover_voices
 from core.errors import ErrorCode, VoiceoverError
@@ -75,13 +76,15 @@ def render(
     clock = _Clock()
     started = time.perf_counter()
     with clock.stage("probe"):
+        check_inputs(request, limits, settings.max_segment_speedup)
         inputs = _probe_inputs(request, limits)
-        check_inputs(request, limits)
         progress("probe", 100.0)
-    with tempfile.TemporaryDirectory(prefix="voiceover-") as tmp:
+    remove_stale_work(Path(tempfile.gettempdir()), request.out.parent)
+    with work_dir() as tmp:
         work = Path(tmp)
         with clock.stage("speech"):
             narration, voice, note = _narrate(request, settings, inputs, work, progress)
+        check_output_length(narration.duration_s, limits)
         result = _compose(request, settings, inputs, narration, work, clock, progress)
     result.voice, result.voice_note = (voice.id if voice else None), note
     clock.timings["total"] = round(time.perf_counter() - started, 3)
@@ -131,6 +134,7 @@ def _narrate(
         opts.speed,
         settings.max_segment_speedup,
         lambda pct: progress("speech", pct),
+        settings.tts_timeout_s,
     )
     fit_to = _video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
     narration = builder.build(request.script, fit_to)
@@ -249,7 +253,7 @@ def _final_pass(
     (work / "fonts").symlink_to(fonts_dir(), target_is_directory=True)
     out = request.out
     return FinalPass(
-        out=out.with_name(f".{out.stem}.{os.getpid()}.{time.monotonic_ns()}.partial.mp4"),
+        out=partial_path(out),
         fonts=work / "fonts",
         duration_s=duration,
         geometry=geometry,

@@ -76,7 +76,16 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def cjk_characters(text: str) -> int:
+    """How many CJK characters (Han, kana, hangul) the text has: each is read as one word."""
+    return len(_CJK.findall(text))
+
+
+def spaced_words(text: str) -> list[str]:
+    """The whitespace-separated words of the text, CJK characters taken out (they stand alone)."""
+    return _CJK.sub(" ", text).split()
+
+
 def count_words(text: str) -> int:
     """Words as a narrator counts them: whitespace-separated, each CJK character one word."""
-    cjk = len(_CJK.findall(text))
-    return cjk + len(_CJK.sub(" ", text).split())
+    return cjk_characters(text) + len(spaced_words(text))

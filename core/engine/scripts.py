@@ -14,6 +14,7 @@ from core.engine.script_timed import (
     parse_subtitles,
     subtitle_kind,
 )
+from core.engine.validate import check_script
 from core.errors import ErrorCode, VoiceoverError, too_large
 
 SNIFF_BYTES = 64 * 1024
@@ -100,7 +101,7 @@ def _paragraphs(text: str) -> list[ScriptCue]:
 
 def parse_script_text(text: str, limits: Limits) -> Script:
     """Typed text: plain paragraphs, inline timestamps ('[0:05] Meet Aurora.'), or pasted
-    SRT/VTT."""
+    SRT/VTT; refused (VoiceoverError) when over the limits of `validate.check_script`."""
     if len(text.encode("utf-8", "replace")) > limits.max_script_bytes:
         raise VoiceoverError(
             ErrorCode.SCRIPT_TOO_LONG, words=count_words(text), limit=limits.max_script_words
@@ -114,7 +115,6 @@ def parse_script_text(text: str, limits: Limits) -> Script:
         cues = _paragraphs(text)
     if not cues:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
-    words = sum(count_words(c.text) for c in cues)
-    if words > limits.max_script_words:
-        raise VoiceoverError(ErrorCode.SCRIPT_TOO_LONG, words=words, limit=limits.max_script_words)
-    return Script(tuple(cues))
+    script = Script(tuple(cues))
+    check_script(script, limits)
+    return script

@@ -112,11 +112,14 @@ class Synthesizer:
         sentences: Sequence[str],
         speed: float = 1.0,
         on_progress: Callable[[float], None] | None = None,
+        deadline: float | None = None,
     ) -> list[np.ndarray]:
         """One float32 mono array (voice.sample_rate, -1..1) per sentence, in order.
 
         `on_progress` gets the percent done as pieces finish; if it raises (a cancel), the
-        pieces not started yet are dropped and the exception propagates.
+        pieces not started yet are dropped and the exception propagates. At `deadline` (a
+        time.monotonic() value) the same happens with VoiceoverError(TIMEOUT): only the pieces
+        already being spoken run on, each bounded by split_long.
         """
         check_speed(speed)
         piper = self.cache.get(voice)
@@ -130,8 +133,7 @@ class Synthesizer:
         futures: dict[int, Future[np.ndarray]] = {
             k: self._pool.submit(speak, piper, pieces[k][1], config) for k in longest_first
         }
-        if on_progress is not None:
-            _report(list(futures.values()), on_progress)
+        _wait(list(futures.values()), on_progress, deadline)
         parts: list[list[np.ndarray]] = [[] for _ in sentences]
         for k, (i, _) in enumerate(pieces):
             parts[i].append(futures[k].result())
@@ -144,14 +146,24 @@ class Synthesizer:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _report(futures: list[Future[np.ndarray]], on_progress: Callable[[float], None]) -> None:
-    """Call on_progress as futures finish; on an exception, cancel what has not started."""
+def _wait(
+    futures: list[Future[np.ndarray]],
+    on_progress: Callable[[float], None] | None,
+    deadline: float | None,
+) -> None:
+    """Wait for every piece, reporting progress; on an exception or at the deadline, cancel the
+    pieces not started yet (TIMEOUT for the deadline)."""
+    timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
     try:
-        for done, _ in enumerate(as_completed(futures), start=1):
-            on_progress(100.0 * done / len(futures))
-    except BaseException:
+        for done, _ in enumerate(as_completed(futures, timeout=timeout), start=1):
+            if on_progress is not None:
+                on_progress(100.0 * done / len(futures))
+    except BaseException as exc:
         for future in futures:
             future.cancel()
+        if isinstance(exc, TimeoutError):
+            log.warning("Speech synthesis stopped at its deadline")
+            raise VoiceoverError(ErrorCode.TIMEOUT) from exc
         raise
 
 

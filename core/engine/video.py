@@ -17,6 +17,10 @@ X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "21"]
 # The native AAC encoder's fast coder with M/S stereo is about twice as fast as its default.
 AAC = ["-c:a", "aac", "-aac_coder", "fast", "-aac_ms", "1", "-b:a", "160k", "-ar", "48000"]
 AAC += ["-ac", "2"]
+# The output is always 8-bit 4:2:0 in limited ("tv") range, the range players assume for H.264:
+# full-range sources (MJPEG's yuvj420p, H.264 flagged color_range=pc) are converted, not relabeled.
+TV_RANGE_YUV420P = "scale=out_range=tv,format=yuv420p"
+TV_RANGE_ARGS = ["-pix_fmt", "yuv420p", "-color_range", "tv"]
 BACKGROUND = "gradients=s={w}x{h}:c0=0x27325e:c1=0x0d1020:x0=0:y0=0:x1={w}:y1={h}:d=0.1:r=10"
 
 
@@ -78,7 +82,7 @@ def _video_chain(p: FinalPass, fit: Fit, still: bool) -> str:
     if p.burn_ass is not None:
         ass, fonts = graph_safe(p.burn_ass), graph_safe(p.fonts)
         parts.append(f"subtitles=filename={ass}:fontsdir={fonts}")
-    parts.append("format=yuv420p[v]")
+    parts.append(TV_RANGE_YUV420P + "[v]")
     return ",".join(parts)
 
 
@@ -98,7 +102,7 @@ def final_args(p: FinalPass, fit: Fit) -> list[str]:
     else:
         tune = ["-tune", "stillimage"] if still else []
         args += ["-filter_complex", _video_chain(p, fit, still), "-map", "[v]", *X264, *tune]
-        args += ["-profile:v", "high"]
+        args += ["-profile:v", "high", *TV_RANGE_ARGS]
     args += ["-map", "1:a:0", "-af", p.audio_filter, *AAC]
     if p.soft_srt is not None:
         args += ["-map", "2:s:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={p.language}"]
