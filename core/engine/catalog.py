@@ -5,6 +5,7 @@ Everything here is synchronous (httpx); async callers run it with asyncio.to_thr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from core.engine.voices import language_name, normalize_gender, normalize_langua
 from core.errors import ErrorCode, VoiceoverError
 
 INDEX_NAME = "voices.json"
+VOICE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$")  # also the folder it installs to
 TIMEOUT_S = 30.0
 MAX_INDEX_BYTES = 20_000_000
 
@@ -106,13 +108,16 @@ def _entry(key: str, entry: dict[str, Any], table: dict[str, dict[str, str]]) ->
         VoiceFile(str(path), int(info["size_bytes"]), str(info["md5_digest"]).lower())
         for path, info in entry["files"].items()
     )
-    if not any(f.path.endswith(".onnx") for f in files) or any(
-        f.path.startswith("/") or ".." in f.path.split("/") for f in files
-    ):
-        raise ValueError(f"bad files for {key}")
+    key = str(entry.get("key") or key)
+    names = [f.name for f in files]
+    unsafe = any(f.path.startswith("/") or ".." in f.path.split("/") for f in files)
+    if not VOICE_KEY.match(key) or unsafe or len(set(names)) < len(names):
+        raise ValueError(f"unsafe key or file names for {key}")
+    if not any(name.endswith(".onnx") for name in names):
+        raise ValueError(f"no model among the files of {key}")
     ours = table.get(key, {})
     return CatalogVoice(
-        key=str(entry.get("key") or key),
+        key=key,
         name=str(entry["name"]),
         language=str(language["code"]),
         language_english=str(language.get("name_english") or language_name(language["code"])),

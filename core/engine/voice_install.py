@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -18,12 +17,17 @@ from pathlib import Path
 
 import httpx
 
-from core.engine.catalog import CatalogVoice, VoiceFile, failure_reason, http_client
+from core.engine.catalog import (
+    VOICE_KEY,
+    CatalogVoice,
+    VoiceFile,
+    failure_reason,
+    http_client,
+)
 from core.engine.voices import DEFAULT_VOICE_ID, discover_voices
 from core.errors import ErrorCode, VoiceoverError
 
 CHUNK_BYTES = 1 << 16
-VOICE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$")
 Downloaded = Callable[[int, int], None]
 """A download progress callback: (bytes done, bytes in all)."""
 
