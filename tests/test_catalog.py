@@ -11,7 +11,13 @@ import pytest
 from core.cli import main
 from core.engine.catalog import filter_catalog, parse_catalog, suggested_voice
 from core.engine.voices import discover_voices
-from tests.voice_repo import RepoServer, build_repository, copy_tree_size, serve_repository
+from tests.voice_repo import (
+    CUT_MODEL,
+    RepoServer,
+    build_repository,
+    copy_tree_size,
+    serve_repository,
+)
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +96,12 @@ def test_a_corrupt_file_is_refused_and_nothing_is_left(
     assert list((env / "voices").iterdir()) == []
 
 
-def test_an_interrupted_download_is_refused_and_nothing_is_left(
-    env: Path, capsys: pytest.CaptureFixture[str]
+def test_an_interrupted_download_is_retried_then_refused_and_nothing_is_left(
+    env: Path, repo: RepoServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    before = len(repo.requests)
     code, _, err = run(capsys, "voices", "install", "fr_FR-cut-medium")
+    assert repo.requests[before:].count(CUT_MODEL) == 2  # tried again once
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error 4109:") and "fr_FR-cut-medium" in err

@@ -85,8 +85,9 @@ def test_no_voice_for_the_language_is_refused_with_the_install_command() -> None
 
 def test_unclear_text_falls_back_to_the_default_voice() -> None:
     assert choose_voice_for("2024 · 42 · 99%", [JOE, ZH]) == (JOE, None)
-    voice, note = choose_voice_for("OK", [JOE, ZH], default_id="en_US-joe-medium")
-    assert voice == JOE
+    assert choose_voice_for("OK", [JOE, ZH], default_id="en_US-joe-medium")[0] == JOE
+    voice, note = choose_voice_for("Guten Tag", [JOE], gender="male")  # too short to be sure
+    assert voice == JOE and note == "The script may be in German; using joe (male)."
 
 
 def test_a_mixed_script_is_noted() -> None:

@@ -21,7 +21,7 @@ from core.engine.voices import (
 )
 from core.errors import ErrorCode, VoiceoverError
 
-REFUSE_CONFIDENCE = 0.7  # refuse only when sure; an unsure guess falls back to the default voice
+SURE = 0.7  # leave the default voice's language only when this sure; else it reads, with a note
 MIXED_SHARE = 0.2  # another language above this share of the script is named in the note
 
 
@@ -41,14 +41,15 @@ def choose_voice_for(
         return _for_language(voices, language, gender, default_id)
     texts = script_texts(script)
     detected, weights = dominant_language(texts)
-    if detected is None:
-        return choose_voice(voices, gender=gender, default_id=default_id)
-    if not any(v.language_code == detected for v in voices):
-        whole = detect_language(" ".join(texts))
-        if whole is None or whole.language != detected or whole.confidence < REFUSE_CONFIDENCE:
-            voice, note = choose_voice(voices, gender=gender, default_id=default_id)
-            unsure = f"The script may be in {language_name(detected)}; using {voice_label(voice)}."
-            return voice, " ".join(filter(None, [note, unsure]))
+    default, _ = choose_voice(voices, default_id=default_id)
+    if detected is None or detected == default.language_code:
+        voice, note = choose_voice(voices, gender=gender, default_id=default_id)
+        return voice, _with_mixed_note(note, voice, weights)
+    whole = detect_language(" ".join(texts))
+    if whole is None or whole.language != detected or whole.confidence < SURE:
+        voice, note = choose_voice(voices, gender=gender, default_id=default_id)
+        unsure = f"The script may be in {language_name(detected)}; using {voice_label(voice)}."
+        return voice, " ".join(filter(None, [note, unsure]))
     voice, note = _for_language(voices, detected, gender, default_id)
     return voice, _with_mixed_note(note, voice, weights)
 

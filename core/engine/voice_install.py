@@ -28,6 +28,7 @@ from core.engine.voices import DEFAULT_VOICE_ID, discover_voices
 from core.errors import ErrorCode, VoiceoverError
 
 CHUNK_BYTES = 1 << 16
+ATTEMPTS = 2  # a dropped connection is tried once more; a wrong size or checksum is not
 Downloaded = Callable[[int, int], None]
 """A download progress callback: (bytes done, bytes in all)."""
 
@@ -66,9 +67,9 @@ def install_voice(
         with http_client(client) as http:
             for file in voice.files:
                 url = f"{base_url.rstrip('/')}/{file.path}"
-                done = _download(http, url, staging / file.name, file, done, voice, progress)
+                done = _fetch(http, url, staging / file.name, file, done, voice, progress)
         _check_usable(staging, voice.key)
-        os.rename(staging, target)
+        _move_into_place(staging, target)
     except (httpx.HTTPError, OSError, _BadFile) as exc:
         reason = failure_reason(exc) if isinstance(exc, httpx.HTTPError) else str(exc)
         raise VoiceoverError(
@@ -77,6 +78,34 @@ def install_voice(
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already after a successful rename
     return target
+
+
+def _fetch(
+    http: httpx.Client,
+    url: str,
+    dest: Path,
+    file: VoiceFile,
+    done: int,
+    voice: CatalogVoice,
+    progress: Downloaded | None,
+) -> int:
+    """_download, tried again from the start after a dropped connection (not a bad file)."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _download(http, url, dest, file, done, voice, progress)
+        except httpx.TransportError:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename the verified folder to the voice's own; another install that won is fine too."""
+    try:
+        os.rename(staging, target)
+    except OSError:
+        if not target.is_dir():
+            raise
 
 
 def _download(
