@@ -1,4 +1,4 @@
-"""Our table of the voices worth recommending: gender and licence notes (data/voice_table.json).
+"""Our table of the voices worth recommending: gender and licence notes (voice_table.json).
 
 Piper's index has no gender, so it is kept as data here, in order of preference per language.
 """
@@ -9,7 +9,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-VOICE_TABLE_FILE = Path(__file__).with_name("data") / "voice_table.json"
+VOICE_TABLE_FILE = Path(__file__).with_name("voice_table.json")
 
 
 @lru_cache(maxsize=1)
