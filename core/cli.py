@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from core.engine.model import (
     Script,
 )
 from core.errors import VoiceoverError
+from core.voices_cli import add_voices_parser, run_voices
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 SAMPLE_SCRIPT = (
@@ -57,8 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--overrun", choices=[o.value for o in Overrun], default="extend")
     render.add_argument("--narration", type=Path, help="your own recording instead of TTS")
     render.add_argument("--json", action="store_true", help="print one JSON object")
-    voices = sub.add_parser("voices", help="list installed voices")
-    voices.add_argument("--json", action="store_true")
+    add_voices_parser(sub)
     demo = sub.add_parser("demo", help="render a generated clip with a sample script")
     demo.add_argument("--out", type=Path, default=Path("data/demo.mp4"))
     sub.add_parser("chat", help="the terminal chat")
@@ -151,20 +150,6 @@ def _summary(result: RenderResult) -> str:
     return "\n".join(lines)
 
 
-def _voices(args: argparse.Namespace, settings: Settings) -> int:
-    from core.engine.render import installed_voices
-
-    voices = installed_voices(settings.voices_dir)
-    if args.json:
-        rows = [{**asdict(v), "model_path": str(v.model_path), "config_path": str(v.config_path)}
-                for v in voices]  # fmt: skip
-        print(json.dumps(rows))
-    else:
-        for v in voices:
-            print(f"{v.id:32} {v.language:6} {v.gender or '?':7} {v.quality}")
-    return EXIT_OK
-
-
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from core.engine.demo import make_demo_clip
 
@@ -179,7 +164,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "render":
         return _render(args, settings)
     if args.command == "voices":
-        return _voices(args, settings)
+        return run_voices(args, settings)
     if args.command == "demo":
         return _demo(args, settings)
     from core.app import chat_main, serve_main

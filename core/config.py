@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MB = 1_000_000
@@ -20,7 +20,8 @@ class Settings(BaseSettings):
 
     # Where things live.
     data_dir: Path = Path("data")
-    voices_dir: Path | None = None
+    voices_dir: Path | None = None  # None: DATA_DIR/voices (set after validation)
+    voices_base_url: str = "https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0"
     backend: Literal["local", "nemo"] = "local"
     log_level: str = "INFO"
 
@@ -92,6 +93,17 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _default_voices_dir(self) -> Settings:
+        if self.voices_dir is None:
+            self.voices_dir = self.data_dir / "voices"
+        return self
+
+    @property
+    def voices_path(self) -> Path:
+        """Where installed voices live (VOICES_DIR, by default DATA_DIR/voices)."""
+        return self.voices_dir if self.voices_dir is not None else self.data_dir / "voices"
 
     @property
     def cores(self) -> int:

@@ -30,6 +30,9 @@ class ErrorCode(IntEnum):
     WORD_TOO_LONG = 4108
     CUE_TOO_LATE = 4109
     SPEECH_TOO_LONG = 4110
+    VOICE_NOT_IN_CATALOG = 4111
+    VOICE_INSTALL_FAILED = 4112
+    VOICE_NOT_INSTALLED = 4113
     # Our own: media.
     CORRUPT_MEDIA = 4201
     NO_VIDEO_STREAM = 4202
@@ -117,8 +120,22 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
         "无法读取脚本 {name}：{reason}。请改发纯文本、TXT、DOCX 或 SRT。",
     ),
     ErrorCode.NO_VOICE_FOR_LANGUAGE: ErrorText(
-        "No installed voice speaks {language}. Installed languages: {available}.",
-        "没有可朗读 {language} 的已安装声音。已安装语言：{available}。",
+        "No installed voice speaks {language}. Installed languages: {available}.{install}",
+        "没有可朗读 {language} 的已安装声音。已安装语言：{available}。{install_zh}",
+    ),
+    ErrorCode.VOICE_NOT_IN_CATALOG: ErrorText(
+        "There is no voice {voice} in the voice catalog. "
+        "`voiceover voices available` (in chat: /voices available) lists them.",
+        "声音目录中没有 {voice}。"
+        "`voiceover voices available`（聊天中：/voices available）可列出全部。",
+    ),
+    ErrorCode.VOICE_INSTALL_FAILED: ErrorText(
+        "I couldn't install the voice {voice}: {reason}. Nothing was kept; try again.",
+        "无法安装声音 {voice}：{reason}。未保留任何文件，请重试。",
+    ),
+    ErrorCode.VOICE_NOT_INSTALLED: ErrorText(
+        "The voice {voice} is not installed in {folder}{reason}.",
+        "声音 {voice} 未安装在 {folder}{reason}。",
     ),
     ErrorCode.UNKNOWN_VOICE: ErrorText(
         "There is no voice called {voice}. Send /voices to see the installed ones.",
@@ -248,7 +265,7 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
 
 class _Blank(dict[str, Any]):
     def __missing__(self, key: str) -> str:
-        return "?" if key != "topup" else ""
+        return "" if key in ("topup", "install", "install_zh") else "?"
 
 
 class VoiceoverError(Exception):

@@ -12,7 +12,9 @@ WEIGHTS = {"probe": 3.0, "speech": 42.0, "mix": 10.0, "encode": 45.0}
 
 
 def overall_percent(stage: str, percent: float) -> float:
-    """A stage's percent as a share of the whole render."""
+    """A stage's percent as a share of the whole render (other stages, e.g. download, as is)."""
+    if stage not in STAGES:
+        return min(100.0, max(0.0, percent))
     done = sum(WEIGHTS[s] for s in STAGES[: STAGES.index(stage)]) if stage in STAGES else 0.0
     return min(100.0, done + WEIGHTS.get(stage, 0.0) * max(0.0, min(percent, 100.0)) / 100)
 

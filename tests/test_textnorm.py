@@ -104,13 +104,12 @@ def test_sentence_final_abbreviation_keeps_its_stop() -> None:
 
 def test_chinese_text_is_kept_and_symbols_read_in_chinese() -> None:
     spoken = normalize_for_speech("一共有3个苹果，占45%，价格¥100。😀", "zh")
-    # num2words has no Chinese, so digits are left for the voice to read.
-    assert spoken == "一共有3个苹果，占百分之45，价格100元。"
+    assert spoken == "一共有三个苹果，占百分之四十五，价格一百元。"
 
 
 def test_language_code_with_region_is_understood() -> None:
     assert normalize_for_speech("45%", "en_US") == "forty-five percent"
-    assert normalize_for_speech("45%", "zh-CN") == "百分之45"
+    assert normalize_for_speech("45%", "zh-CN") == "百分之四十五"
 
 
 def test_other_languages_only_lose_markup() -> None:

@@ -36,7 +36,8 @@ from core.engine.probe import probe_media, require_visual
 from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
-from core.engine.voices import choose_voice, discover_voices
+from core.engine.voice_choice import choose_voice_for
+from core.engine.voices import discover_voices
 from core.errors import ErrorCode, VoiceoverError
 
 
@@ -121,7 +122,8 @@ def _narrate(
         return inputs.narration, None, None
     assert request.script is not None
     opts = request.options
-    voice, note = choose_voice(
+    voice, note = choose_voice_for(
+        request.script,
         installed_voices(settings.voices_dir),
         voice_id=opts.voice,
         language=opts.language,

@@ -6,13 +6,13 @@ import html
 import re
 import unicodedata
 
-from core.engine.textnorm_en import NUM, Rule, english
+from core.engine.textnorm_en import english
 from core.engine.textnorm_tables import (
     EMOJI_RANGES,
     NO_BREAK_AFTER,
     NO_BREAK_BEFORE_NUMBER,
-    ZH_CURRENCY,
 )
+from core.engine.textnorm_zh import chinese
 
 # --- Markup and emoji -------------------------------------------------------------------------
 
@@ -52,22 +52,6 @@ def strip_markup(text: str) -> str:
     return _EMOJI.sub(" ", text)
 
 
-# --- Chinese ----------------------------------------------------------------------------------
-
-_ZH_RULES: list[Rule] = [
-    (re.compile(r"(" + NUM + r")\s?[%％]"), lambda m: "百分之" + m[1]),
-    (re.compile(r"([¥￥$€£])\s?(" + NUM + ")"), lambda m: m[2] + ZH_CURRENCY[m[1]]),
-    (re.compile(r"[&＆]"), lambda m: "和"),
-    (re.compile(r"[*_#|^\\{}\[\]<>™®~]"), lambda m: " "),
-]
-
-
-def _chinese(text: str) -> str:
-    for pattern, replace in _ZH_RULES:
-        text = pattern.sub(replace, text)
-    return text
-
-
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?，。；：！？])")
 
 
@@ -79,7 +63,7 @@ def normalize_for_speech(text: str, language: str = "en") -> str:
     if lang == "en":
         text = english(text)
     elif lang == "zh":
-        text = _chinese(text)
+        text = chinese(text)
     text = " ".join(text.split())
     text = re.sub(r"([,;:])(?:\s*,)+", r"\1", text)
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip(" ,")
@@ -87,7 +71,7 @@ def normalize_for_speech(text: str, language: str = "en") -> str:
 
 # --- Sentences --------------------------------------------------------------------------------
 
-_CJK_END = re.compile(r"(?:[。！？]+|[!?]+(?=[\u3400-\u9fff]))[”’」』】)）]*")
+_CJK_END = re.compile(r"(?:[。！？；]+|[!?;]+(?=[\u3400-\u9fff]))[”’」』】)）]*")
 _LATIN_END = re.compile(r"[.!?…]+[\"'”’)\]」』】]*(?=\s|$)")
 _LOOK = 64  # characters looked at around a sentence end (no abbreviation is longer)
 _INITIAL_OR_ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$|^[A-Z]$")

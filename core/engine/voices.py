@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from core.engine.model import VoiceInfo
+from core.engine.voice_table import table_gender
 from core.errors import ErrorCode, VoiceoverError
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,8 @@ def discover_voices(extra_dir: Path | None = None) -> list[VoiceInfo]:
         files += [
             (m, m.with_name(m.name + ".json"))
             for m in sorted(extra_dir.rglob("*.onnx"), key=lambda m: (m.name, m))
-        ]
+            if not any(p.startswith(".") for p in m.relative_to(extra_dir).parts)
+        ]  # hidden folders hold downloads in progress
     voices: list[VoiceInfo] = []
     seen: set[str] = set()
     for model_path, config_path in files:
@@ -133,7 +135,9 @@ def _voices_from_config(
     genders = config.get("gender")
     single = VoiceInfo(
         id=stem, language=language, name=name, quality=quality,
-        gender=_gender_override(genders, None) or KNOWN_GENDERS.get(name.lower()),
+        gender=_gender_override(genders, None)
+        or table_gender(stem)
+        or KNOWN_GENDERS.get(name.lower()),
         model_path=model_path, config_path=config_path, sample_rate=sample_rate,
     )  # fmt: skip
     speakers = _speakers(config)

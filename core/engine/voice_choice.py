@@ -1,0 +1,113 @@
+"""The voice for a script: an explicit request wins, else the script's own language decides.
+
+When no installed voice speaks the script's language the render is refused with the command that
+installs one; a script is never read by a voice of another language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.engine.catalog import suggested_voice
+from core.engine.language_id import detect_language, dominant_language
+from core.engine.model import Script, VoiceInfo
+from core.engine.voices import (
+    DEFAULT_VOICE_ID,
+    LANGUAGES,
+    choose_voice,
+    language_name,
+    normalize_language,
+    voice_label,
+)
+from core.errors import ErrorCode, VoiceoverError
+
+SURE = 0.7  # leave the default voice's language only when this sure; else it reads, with a note
+MIXED_SHARE = 0.2  # another language above this share of the script is named in the note
+
+
+def choose_voice_for(
+    script: Script | str | Sequence[str],
+    voices: Sequence[VoiceInfo],
+    *,
+    voice_id: str | None = None,
+    language: str | None = None,
+    gender: str | None = None,
+    default_id: str = DEFAULT_VOICE_ID,
+) -> tuple[VoiceInfo, str | None]:
+    """The voice to read `script` and a note when the request was not met exactly."""
+    if voice_id:
+        return choose_voice(voices, voice_id=voice_id, gender=gender, default_id=default_id)
+    if language:
+        return _for_language(voices, language, gender, default_id)
+    texts = script_texts(script)
+    detected, weights = dominant_language(texts)
+    default, _ = choose_voice(voices, default_id=default_id)
+    if detected is None or detected == default.language_code:
+        voice, note = choose_voice(voices, gender=gender, default_id=default_id)
+        return voice, _with_mixed_note(note, voice, weights)
+    whole = detect_language(" ".join(texts))
+    if whole is None or whole.language != detected or whole.confidence < SURE:
+        voice, note = choose_voice(voices, gender=gender, default_id=default_id)
+        unsure = f"The script may be in {language_name(detected)}; using {voice_label(voice)}."
+        return voice, " ".join(filter(None, [note, unsure]))
+    voice, note = _for_language(voices, detected, gender, default_id)
+    return voice, _with_mixed_note(note, voice, weights)
+
+
+def script_texts(script: Script | str | Sequence[str]) -> list[str]:
+    """The segments of a script: its cues, a text's paragraphs, or the given strings."""
+    if isinstance(script, Script):
+        return [cue.text for cue in script.cues]
+    if isinstance(script, str):
+        return [p for p in script.split("\n\n") if p.strip()]
+    return list(script)
+
+
+def _for_language(
+    voices: Sequence[VoiceInfo], language: str, gender: str | None, default_id: str
+) -> tuple[VoiceInfo, str | None]:
+    """The best installed voice for a language, or the refusal naming how to install one."""
+    try:
+        return choose_voice(voices, language=language, gender=gender, default_id=default_id)
+    except VoiceoverError as exc:
+        if exc.code is not ErrorCode.NO_VOICE_FOR_LANGUAGE or not voices:
+            raise
+        raise no_voice_error(language, voices, gender) from exc
+
+
+def no_voice_error(
+    language: str, voices: Sequence[VoiceInfo], gender: str | None = None
+) -> VoiceoverError:
+    """NO_VOICE_FOR_LANGUAGE naming the language and the command that installs a voice for it."""
+    code, _ = normalize_language(language)
+    key = suggested_voice(language, gender)
+    if key:
+        command = f"voices install {key}"
+        install = f" Install one with `voiceover {command}` (in chat: /{command})."
+        install_zh = f"安装命令：`voiceover {command}`（聊天中：/{command}）。"
+    else:
+        listing = f"voiceover voices available --language {code}"
+        install = f" See `{listing}` (in chat: /voices available) for one to install."
+        install_zh = f"可用 `{listing}`（聊天中：/voices available）查找可安装的声音。"
+    return VoiceoverError(
+        ErrorCode.NO_VOICE_FOR_LANGUAGE,
+        language=language_name(code) if code in LANGUAGES else language.strip(),
+        available=", ".join(sorted({language_name(v.language) for v in voices})) or "none",
+        install=install,
+        install_zh=install_zh,
+    )
+
+
+def _with_mixed_note(note: str | None, voice: VoiceInfo, weights: dict[str, int]) -> str | None:
+    """The note, plus a line naming other languages that make up a real share of the script."""
+    total = sum(weights.values())
+    others = [
+        language_name(code)
+        for code, weight in weights.items()
+        if code != voice.language_code and total and weight / total >= MIXED_SHARE
+    ]
+    if not others:
+        return note
+    names = ", ".join(others)
+    mixed = f"Parts of the script look like {names}; {voice_label(voice)} reads it all."
+    return " ".join(filter(None, [note, mixed]))
