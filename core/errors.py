@@ -57,6 +57,7 @@ class ErrorCode(IntEnum):
     RENDER_FAILED = 5002
     BACKEND_UNAVAILABLE = 5003
     STREAM_LOST = 5004
+    GAVE_UP = 5005
     INTERNAL = 5000
 
 
@@ -255,6 +256,11 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
         "The connection to the editor dropped and nothing changed. Send your message again "
         "to retry.",
         "与编辑器的连接中断，项目没有变化。请重新发送消息重试。",
+    ),
+    ErrorCode.GAVE_UP: ErrorText(
+        "Your render was interrupted too many times and was stopped; your credits were "
+        "released. Send 'export' to try again.",
+        "渲染多次中断已停止，积分已退回。发送“导出”重试。",
     ),
     ErrorCode.INTERNAL: ErrorText(
         "Something went wrong on my side. Please try again; your files and credits are safe.",

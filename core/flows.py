@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from core.backends.base import Draft, EventKind, Pinned
 from core.delivery import deliver_result
 from core.errors import ErrorCode, VoiceoverError
+from core.failpoints import pause_point
 from core.heartbeat import Heartbeat
 from core.intents import Routed, reply_language
 from core.jobs import Job, new_job_id
@@ -281,6 +282,7 @@ class Flows:
         ahead = await self.s.jobs.active_for(ctx.owner)
         pinned = await self.s.backend.snapshot(session["session_id"])
         job, replaced = await uninterrupted(self._queue(ctx, session, pinned))
+        pause_point("queued")  # the crash tests kill us with the job queued
         if job is None:
             return True
         for old in replaced:

@@ -15,6 +15,9 @@ from typing import Any
 
 import aiosqlite
 
+from core.backends.base import Pinned
+from core.errors import ErrorCode
+from core.failpoints import pause_point
 from core.store import Row, Store, dumps, fetchone_in, loads
 
 log = logging.getLogger(__name__)
@@ -174,7 +177,7 @@ class JobStore:
         requeued, given_up = [], []
         for job in map(Job.from_row, rows):
             if job.attempts >= MAX_ATTEMPTS:
-                error = {"code": 5000, "fields": {}}
+                error = {"code": int(ErrorCode.GAVE_UP), "fields": {}}
                 await self.finish(job.id, JobStatus.FAILED, error=error)
                 given_up.append(job)
             else:
@@ -197,6 +200,13 @@ class JobStore:
             (owner,),
         )
         return [Job.from_row(row) for row in rows]
+
+    async def active_pinned(self) -> list[Pinned]:
+        """The pinned inputs of every queued or running job."""
+        rows = await self.store.fetchall(
+            "SELECT inputs FROM jobs WHERE status IN (?, ?)", (JobStatus.QUEUED, JobStatus.RUNNING)
+        )
+        return [Pinned.from_record(loads(row["inputs"], {})) for row in rows]
 
     async def position(self, job: Job) -> int:
         """1 + the queued jobs ahead of this one."""
@@ -253,6 +263,7 @@ class JobRunner:
             job = await self.jobs.claim_next()
             if job is None:
                 return
+            pause_point("claimed")  # the crash tests kill us between claimed and started
             self._idle.clear()
             self._running[job.id] = asyncio.create_task(self._guard(job))
 

@@ -116,10 +116,6 @@ REPLIES: dict[str, ErrorText] = {
         "Nothing changed since the last render, so here it is again.",
         "自上次渲染以来没有变化，再次发送结果。",
     ),
-    "gave_up": ErrorText(
-        "Your render was interrupted too many times and was stopped. Send 'export' to retry.",
-        "渲染多次中断已停止。发送“导出”重试。",
-    ),
 }
 
 STAGES: dict[str, ErrorText] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import tempfile
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -14,8 +15,10 @@ from typing import Any
 from core.backends.base import Backend, Pinned, RenderHandle
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.engine.leftovers import remove_stale_work
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
+from core.failpoints import pause_point
 from core.intents import Routed, route
 from core.jobs import Job, JobRunner, JobStatus, JobStore
 from core.lanes import Lanes
@@ -100,6 +103,7 @@ class Service:
         await self.link_server.start()
         if port == 0:
             self.signer.base_url = f"http://{host}:{self.link_server.port}"
+        await self._remove_leftovers()
         _, given_up = await self.jobs.resume_interrupted()
         for job in given_up:
             log.warning("job %s interrupted too often; failed", job.id)
@@ -118,6 +122,18 @@ class Service:
             await self.link_server.stop()
         await self.backend.aclose()
         await self.store.close()
+
+    async def _remove_leftovers(self) -> None:
+        """What a killed process left: its temp work and partial files, pins of ended jobs."""
+        renders = self.settings.data_dir / "local" / "renders"
+        tmp = Path(tempfile.gettempdir())
+        removed = await asyncio.to_thread(remove_stale_work, tmp, self.results_dir, renders)
+        sweep = getattr(self.backend, "sweep_pins", None)
+        if callable(sweep):
+            active = await self.jobs.active_pinned()
+            removed += await sweep({p.payload.get("pin") for p in active})
+        if removed:
+            log.info("removed %d leftovers of an earlier process", removed)
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -280,6 +296,7 @@ class Service:
             return
         self._delivering.add(job_id)
         try:
+            pause_point("deliver")  # the crash tests kill us between done and delivered
             await self._send_outcome(job, chat)
             await self.jobs.update(job_id, delivered=time.time())
             self._live.pop(job_id, None)

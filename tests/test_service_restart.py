@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.config import Settings
+from core.errors import ErrorCode, message_for
 from core.ports import Chat, MessageRef, VideoReply
 from core.service import Service
 from core.store import Store
@@ -178,3 +179,22 @@ async def test_restart_after_failed_but_untold_tells_exactly_once(
             assert all("looks damaged" in t for t in told), told
         finally:
             await again.stop()
+
+
+async def test_a_job_given_up_releases_its_credits_at_once(
+    settings: Settings, tiny: Path, launch: Callable[[int], Awaitable[Service]]
+) -> None:
+    first = await launch(1)
+    await first.runner.stop()
+    await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), RecordingChat("chat1"))
+    await first.store.execute("UPDATE jobs SET status='running', attempts=3")  # 3 crashes
+    await first.stop()
+    second = await launch(1)
+    peek = await Store(settings.data_dir / "local.db").open()
+    row = await peek.fetchone("SELECT available, frozen FROM balances WHERE owner='telegram:1'")
+    await peek.close()
+    assert row == {"available": 100, "frozen": 0}  # before anyone uses anything
+    chats = Chats()
+    second.register_platform("telegram", chats)
+    await asyncio.wait_for(second.wait_idle(), 60)
+    assert chats.by_id["chat1"].texts == [message_for(ErrorCode.GAVE_UP)]

@@ -24,7 +24,7 @@ from core.backends.base import (
     RenderStatus,
     UploadResult,
 )  # fmt: skip
-from core.backends.local_pins import pin_project, unpin
+from core.backends.local_pins import pin_project, sweep_pins, unpin
 from core.backends.local_project import (
     Project,
     RenderCancelled,
@@ -260,6 +260,10 @@ class LocalBackend:
         await self._open()
         await self.ledger.release(owner, ref)
         await asyncio.to_thread(unpin, pinned, self.pins)
+
+    async def sweep_pins(self, keep: set[object]) -> int:
+        """Delete pin folders no waiting or running job refers to (left by a killed process)."""
+        return await asyncio.to_thread(sweep_pins, self.pins, keep)
 
     def _price(self, project: Project) -> int:
         return price_for(estimate_narration_s(project), self.settings.credits_per_minute)

@@ -47,3 +47,13 @@ def unpin(pinned: Pinned, pins_root: Path) -> None:
     name = pinned.payload.get(PIN_KEY)
     if isinstance(name, str) and name.isalnum():
         shutil.rmtree(pins_root / name, ignore_errors=True)
+
+
+def sweep_pins(pins_root: Path, keep: set[object]) -> int:
+    """Delete every pin folder whose name is not in `keep`; returns how many."""
+    if not pins_root.is_dir():
+        return 0
+    stale = [folder for folder in pins_root.iterdir() if folder.name not in keep]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(stale)

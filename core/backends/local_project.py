@@ -23,6 +23,7 @@ from core.engine.model import (
     ScriptCue,
 )  # fmt: skip
 from core.errors import human_duration
+from core.failpoints import pause_point
 from core.progressbar import overall_percent
 from core.store import Row, loads
 
@@ -234,4 +235,5 @@ class Running:
         """The engine's progress callback (render thread): record it, or stop if cancelled."""
         if self.stop.is_set():
             raise RenderCancelled()
+        pause_point(stage)  # the crash tests stop a render here, then kill us
         self.stage, self.percent = stage, overall_percent(stage, percent)
