@@ -1,12 +1,15 @@
-"""Shared fixtures: settings pointed at a temporary data dir, and small media."""
+"""Shared fixtures: settings pointed at a temporary data dir, small media, the Telegram fake."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from core.config import Settings
+from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.media import make_video
 
 
@@ -20,3 +23,28 @@ def settings(tmp_path: Path) -> Settings:
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3-second 320×240 H.264/AAC MP4 with a tone, shared read-only by the session."""
     return make_video(tmp_path_factory.mktemp("media") / "clip.mp4")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API on 127.0.0.1."""
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def tg_settings(settings: Settings, fake: FakeTelegram) -> Settings:
+    """Settings pointing the bot at the fake, with quick progress."""
+    return settings.model_copy(
+        update={
+            "telegram_bot_token": SecretStr(TOKEN),
+            "telegram_base_url": f"{fake.url}/bot",
+            "telegram_base_file_url": f"{fake.url}/file/bot",
+            "log_level": "DEBUG",
+            "http_port": 0,
+            "progress_edit_interval_s": 1.0,
+            "max_concurrent_jobs": 1,
+        }
+    )

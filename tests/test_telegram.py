@@ -36,31 +36,6 @@ from tests.fake_telegram import (
 SCRIPT = "Welcome to the tour. This clip shows the test pattern."
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API on 127.0.0.1."""
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def tg_settings(settings: Settings, fake: FakeTelegram) -> Settings:
-    """Settings pointing the bot at the fake, with quick progress."""
-    return settings.model_copy(
-        update={
-            "telegram_bot_token": SecretStr(TOKEN),
-            "telegram_base_url": f"{fake.url}/bot",
-            "telegram_base_file_url": f"{fake.url}/file/bot",
-            "log_level": "DEBUG",
-            "http_port": 0,
-            "progress_edit_interval_s": 1.0,
-            "max_concurrent_jobs": 1,
-        }
-    )
-
-
 @asynccontextmanager
 async def bot_running(
     settings: Settings, fake: FakeTelegram, service: Service | None = None
