@@ -29,7 +29,7 @@ from core.errors import VoiceoverError
 from core.ports import Attachment, Chat, Incoming
 
 if TYPE_CHECKING:
-    from core.service import Service
+    from core.chat.service import Service
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from core.errors import ErrorCode, message_for
 from core.ports import Chat, ChatFactory
 
 if TYPE_CHECKING:
-    from core.service import Service
+    from core.chat.service import Service
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from core.chat.service import Service
 from core.config import Settings
-from core.service import Service
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2

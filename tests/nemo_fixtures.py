@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from core.backends.nemo import NemoBackend
+from core.backends.nemo.backend import NemoBackend
 from core.config import Settings
 from tests.fake_nemo import FakeNemo
 from tests.nemo_helpers import FAST

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bots.console import parse_line, run_console
+from core.chat.service import Service
 from core.config import Settings
-from core.service import Service
 from tests.media import make_video
 
 SEED = "add a natural-sounding male voiceover reading my script in English: Hello and welcome."

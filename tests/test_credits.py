@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.backends.local.credits import Ledger, price_for
 from core.config import Settings
-from core.credits import Ledger, price_for
 from core.errors import ErrorCode, VoiceoverError
 from core.store import Store
 

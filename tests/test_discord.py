@@ -18,9 +18,9 @@ from pydantic import SecretStr
 
 from bots import discord_bot
 from bots.discord_chat import TOKEN_LIFETIME_S, attachment_fetch
+from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError, message_for
-from core.service import Service
 from tests.fake_discord import (
     APP_ID,
     BOT_ID,

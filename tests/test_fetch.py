@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from core import fetch
+from core.backends.local import fetch
+from core.backends.local.fetch import download_url, safe_name
 from core.errors import ErrorCode, VoiceoverError
-from core.fetch import download_url, safe_name
 from tests.loopback import serve_loopback
 
 BODY = bytes(range(256)) * 1000  # 256 KB

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.backends.local.fetch import download_url, is_public_address
 from core.errors import ErrorCode, VoiceoverError
-from core.fetch import download_url, is_public_address
 
 # IPv6 addresses that carry an IPv4 one are judged by it (and tunnels by both).
 EMBEDDED_NOT_PUBLIC = [

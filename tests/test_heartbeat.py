@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from core.chat.heartbeat import Heartbeat
 from core.config import Settings
-from core.heartbeat import Heartbeat
 from tests.fakes import FakeClock, RecordingChat
 
 

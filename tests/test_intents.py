@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.intents import ROUTES, reply_language, route
+from core.chat.routing import ROUTES, reply_language, route
 from core.ports import Attachment, Incoming
 
 

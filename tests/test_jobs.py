@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from core.jobs import MAX_ATTEMPTS, Job, JobRunner, JobStatus, JobStore
+from core.jobs.store import MAX_ATTEMPTS, Job, JobRunner, JobStatus, JobStore
 from core.store import Store
 
 

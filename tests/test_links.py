@@ -12,8 +12,8 @@ import pytest
 from pydantic import SecretStr
 
 from core.config import Settings
-from core.delivery import cleanup_results, deliver_result
-from core.links import LinkServer, LinkSigner, link_app, load_link_key
+from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
+from core.delivery.results import cleanup_results, deliver_result
 from tests.fakes import FakeClock, RecordingChat
 
 JOB = "0123456789abcdef0123456789abcdef"

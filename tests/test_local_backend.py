@@ -10,7 +10,7 @@ import av
 import pytest
 
 from core.backends.base import EventKind, RenderHandle, RenderState, RenderStatus
-from core.backends.local import LocalBackend
+from core.backends.local.backend import LocalBackend
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
 from tests.media import make_audio, make_image, make_video

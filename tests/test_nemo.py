@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from core.backends.nemo import NemoBackend
-from core.backends.nemo_client import detect_platform
-from core.backends.nemo_upload import CHUNK_BYTES, multipart_body
+from core.backends.nemo.backend import NemoBackend
+from core.backends.nemo.client import detect_platform
+from core.backends.nemo.upload import CHUNK_BYTES, multipart_body
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
 from tests.fake_nemo import FakeNemo

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from bots.console import run_console
-from core.backends.nemo import NemoBackend
+from core.backends.nemo.backend import NemoBackend
+from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Incoming
-from core.service import Service
 from tests.fake_nemo import FakeNemo, Step
 from tests.fakes import RecordingChat
 from tests.nemo_events import HEARTBEAT, TURN_COMPLETE, adk, full_draft, segment, tool_call

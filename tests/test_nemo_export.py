@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.backends.base import RenderHandle, RenderState
-from core.backends.nemo import NemoBackend
+from core.backends.nemo.backend import NemoBackend
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
 from tests.fake_nemo import FakeNemo

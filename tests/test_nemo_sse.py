@@ -7,8 +7,8 @@ import json
 import pytest
 
 from core.backends.base import EventKind
-from core.backends.nemo_gui import GuiAction, translate_gui
-from core.backends.nemo_sse import AdkReader, NemoStreamError, SseMessage, SseParser
+from core.backends.nemo.gui import GuiAction, translate_gui
+from core.backends.nemo.sse import AdkReader, NemoStreamError, SseMessage, SseParser
 
 STREAM = (
     "\ufeff: connected\r\n\r\n"

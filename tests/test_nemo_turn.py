@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from core.backends.base import BackendEvent, EventKind
-from core.backends.nemo import NemoBackend
-from core.backends.nemo_gui import ACTION_HINTS, GuiAction
-from core.backends.nemo_turn import (
+from core.backends.nemo.backend import NemoBackend
+from core.backends.nemo.gui import ACTION_HINTS, GuiAction
+from core.backends.nemo.turn import (
     DROP_RECOVERED_TEXT,
     NO_CHANGE_TEXT,
     SECOND_STAGE_TEXT,

@@ -12,10 +12,10 @@ from pathlib import Path
 import av
 import pytest
 
-from core.backends.local import LocalBackend
+from core.backends.local.backend import LocalBackend
+from core.chat.service import Service
 from core.config import Settings
 from core.ports import Attachment
-from core.service import Service
 from tests.fakes import RecordingChat, tree_files
 from tests.media import make_video
 from tests.test_local_backend import finish

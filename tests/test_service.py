@@ -13,10 +13,10 @@ import pytest
 
 from bots.console import file_fetcher
 from core.backends.base import BackendEvent, EventKind
+from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Attachment, Incoming
-from core.service import Service
 from tests.fakes import FakeClock, RecordingChat
 from tests.media import make_video
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Chat, MessageRef, VideoReply
-from core.service import Service
 from core.store import Store
 from tests.fakes import RecordingChat
 from tests.media import make_video

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from core.backends.local.credits import Ledger
 from core.config import Settings
-from core.credits import Ledger
 from core.store import Store
 
 

@@ -20,10 +20,10 @@ from telegram import Bot, Message
 from bots.telegram_bot import TokenRedactor, run
 from bots.telegram_chat import TelegramChat, split_text
 from bots.telegram_incoming import FileRef, addressed, make_fetch, message_files
+from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.ports import VideoReply
-from core.service import Service
 from tests.fake_telegram import (
     BOT_ID,
     BOT_USERNAME,

@@ -25,13 +25,13 @@ from core.backends.base import (
     RenderStatus,
     UploadResult,
 )
-from core.backends.nemo_client import NemoApiError, NemoClient
-from core.backends.nemo_render import NemoRenders
-from core.backends.nemo_store import SessionBook, SessionInfo
-from core.backends.nemo_upload import prepare_upload
+from core.backends.nemo.client import NemoApiError, NemoClient
+from core.backends.nemo.render import NemoRenders
+from core.backends.nemo.sessions import SessionBook, SessionInfo
+from core.backends.nemo.upload import prepare_upload
+from core.chat.intake import discard_ours
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
-from core.workspace import discard_ours
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -260,7 +260,7 @@ class NemoBackend:
 
     def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
         """Send one message and stream the reply (never re-sent; see nemo_turn)."""
-        from core.backends.nemo_turn import Turn
+        from core.backends.nemo.turn import Turn
 
         sid = self.book.resolve(session_id)
         script = self.pending_scripts.pop(sid, None)

@@ -6,22 +6,28 @@ import time
 from typing import TYPE_CHECKING
 
 from core.backends.base import Draft, EventKind, Pinned
-from core.delivery import deliver_result
+from core.chat.heartbeat import Heartbeat
+from core.chat.intake import display_name, fetch_attachment, owner_dir
+from core.chat.option_text import LANGUAGE_NAMES, args_to_text
+from core.chat.replies import reply, stage_label
+from core.chat.routing import Routed, reply_language
+from core.chat.timeline import (
+    describe_changes,
+    draft_ready,
+    draft_roles,
+    fingerprint,
+    summarize_draft,
+)
+from core.delivery.results import deliver_result
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
-from core.heartbeat import Heartbeat
-from core.intents import Routed, reply_language
-from core.jobs import Job, new_job_id
-from core.option_text import LANGUAGE_NAMES, args_to_text
+from core.jobs.store import Job, new_job_id
 from core.ports import Attachment
-from core.replies import reply, stage_label
 from core.store import Row
-from core.timeline import describe_changes, draft_ready, draft_roles, fingerprint, summarize_draft
 from core.uninterrupted import uninterrupted
-from core.workspace import display_name, fetch_attachment, owner_dir
 
 if TYPE_CHECKING:
-    from core.service import Ctx, Service
+    from core.chat.service import Ctx, Service
 
 VISUAL_ROLES = frozenset({"video", "image"})
 

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from core.backends.base import BackendEvent, EventKind
-from core.backends.nemo_client import NemoApiError
-from core.backends.nemo_gui import ACTION_HINTS, GuiAction, translate_gui
-from core.backends.nemo_sse import AdkReader, NemoStreamError, SseParser
+from core.backends.nemo.client import NemoApiError
+from core.backends.nemo.gui import ACTION_HINTS, GuiAction, translate_gui
+from core.backends.nemo.sse import AdkReader, NemoStreamError, SseParser
+from core.chat.timeline import describe_changes, summarize_draft, track_labels
 from core.errors import ErrorCode, VoiceoverError
-from core.timeline import describe_changes, summarize_draft, track_labels
 
 if TYPE_CHECKING:
-    from core.backends.nemo import NemoBackend
+    from core.backends.nemo.backend import NemoBackend
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from core.backends.base import Pinned
-from core.backends.local_project import Project, build_draft
+from core.backends.local.project import Project, build_draft
 
 PIN_KEY = "pin"
 

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.backends.base import Pinned, RenderHandle, RenderState
-from core.delivery import keep_result
+from core.chat.heartbeat import Heartbeat
+from core.delivery.results import keep_result
 from core.errors import ErrorCode, VoiceoverError
-from core.heartbeat import Heartbeat
-from core.jobs import Job, JobStatus
+from core.jobs.store import Job, JobStatus
 from core.uninterrupted import uninterrupted
 
 if TYPE_CHECKING:
-    from core.service import Service
+    from core.chat.service import Service
 
 log = logging.getLogger(__name__)
 

@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
+from core.chat.lanes import Lanes
+from core.chat.replies import reply
+from core.chat.routing import Routed, route
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.engine.leftovers import remove_stale_work
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.failpoints import pause_point
-from core.intents import Routed, route
-from core.jobs import Job, JobRunner, JobStatus, JobStore
-from core.lanes import Lanes
-from core.links import LinkServer, LinkSigner, link_app, load_link_key
+from core.jobs.store import Job, JobRunner, JobStatus, JobStore
 from core.ports import Chat, ChatFactory, Incoming
-from core.replies import reply
 from core.store import Store
 from core.uninterrupted import uninterrupted
 
@@ -39,10 +39,10 @@ DELIVERY_TRIES = 3  # per process; undelivered results are tried again at the ne
 def make_backend(settings: Settings) -> Backend:
     """The configured backend."""
     if settings.backend == "nemo":
-        from core.backends.nemo import NemoBackend
+        from core.backends.nemo.backend import NemoBackend
 
         return NemoBackend(settings)
-    from core.backends.local import LocalBackend
+    from core.backends.local.backend import LocalBackend
 
     return LocalBackend(settings)
 
@@ -85,7 +85,7 @@ class Service:
         self._failed_deliveries: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.runner = JobRunner(self.jobs, settings.job_slots, self._run_job)
-        from core.flows import Flows
+        from core.chat.flows import Flows
 
         self.flows = Flows(self)
 
@@ -256,7 +256,7 @@ class Service:
         self._live[job_id] = chat
 
     async def _run_job(self, job: Job) -> None:
-        from core.render_job import run_render_job
+        from core.jobs.render import run_render_job
 
         await run_render_job(self, job)
         await self.deliver(job.id)
@@ -307,7 +307,7 @@ class Service:
             self._delivering.discard(job_id)
 
     async def _send_outcome(self, job: Job, chat: Chat) -> None:
-        from core.delivery import deliver_result
+        from core.delivery.results import deliver_result
 
         assert self.signer is not None
         if job.status == "done" and job.output:
@@ -331,7 +331,7 @@ class Service:
         return job.owner, self.results_dir / f"{job_id}.mp4"
 
     async def _maintain(self) -> None:
-        from core.delivery import cleanup_results
+        from core.delivery.results import cleanup_results
 
         await self._deliver_pending()
         retention = self.settings.result_retention_hours * 3600

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from core.backends.nemo_store import ClientIdentity
+from core.backends.nemo.sessions import ClientIdentity
 from core.config import Settings
 from core.errors import ErrorCode
 

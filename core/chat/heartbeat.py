@@ -7,10 +7,10 @@ import contextlib
 import logging
 from types import TracebackType
 
+from core.chat.replies import reply, stage_label
 from core.clock import Clock
 from core.config import Settings
 from core.ports import Chat, MessageRef
-from core.replies import reply, stage_label
 
 log = logging.getLogger(__name__)
 

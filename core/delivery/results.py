@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from core.chat.replies import reply
+from core.delivery.links import LinkSigner
 from core.errors import human_duration, human_size
-from core.links import LinkSigner
 from core.ports import Chat, VideoReply
-from core.replies import reply
 
 
 def keep_result(source: Path, results_dir: Path, job_id: str) -> Path:

@@ -24,8 +24,10 @@ from core.backends.base import (
     RenderStatus,
     UploadResult,
 )  # fmt: skip
-from core.backends.local_pins import pin_project, sweep_pins, unpin
-from core.backends.local_project import (
+from core.backends.local.credits import Ledger, price_for
+from core.backends.local.instructions import apply_changes, parse
+from core.backends.local.pins import pin_project, sweep_pins, unpin
+from core.backends.local.project import (
     Project,
     RenderCancelled,
     Running,
@@ -36,16 +38,14 @@ from core.backends.local_project import (
     script_summary,
     script_to_json,
 )  # fmt: skip
+from core.chat.intake import discard_ours, display_name, owner_dir, safe_name
+from core.chat.option_text import describe_options
+from core.chat.replies import reply
 from core.config import Settings
-from core.credits import Ledger, price_for
 from core.engine.model import Limits, MediaKind, RenderOptions, RenderRequest, VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
-from core.instructions import apply_changes, parse
-from core.option_text import describe_options
-from core.replies import reply
 from core.store import Store, dumps, loads
 from core.uninterrupted import uninterrupted
-from core.workspace import discard_ours, display_name, owner_dir, safe_name
 
 log = logging.getLogger(__name__)
 NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音")
@@ -137,7 +137,7 @@ class LocalBackend:
         folder = owner_dir(self.root / "files", project.owner)
         name = display_name(name)
         if isinstance(source, str):
-            from core.fetch import download_url
+            from core.backends.local.fetch import download_url
 
             path = folder / safe_name(name)
             name = display_name(

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from core.backends.base import Draft, RenderHandle, RenderState, RenderStatus
-from core.backends.nemo_client import NemoApiError
+from core.backends.nemo.client import NemoApiError
+from core.chat.timeline import draft_ready
 from core.errors import ErrorCode, VoiceoverError
-from core.timeline import draft_ready
 
 if TYPE_CHECKING:
-    from core.backends.nemo import NemoBackend
+    from core.backends.nemo.backend import NemoBackend
 
 log = logging.getLogger(__name__)
 

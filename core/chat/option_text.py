@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from core.backends.local.instructions import LANGUAGES
 from core.engine.model import RenderOptions
-from core.instructions import LANGUAGES
 
 LABELS: dict[str, tuple[str, str]] = {
     "voice": ("Voice", "声音"), "language": ("Language", "语言"), "gender": ("Voice", "声音"),
