@@ -287,6 +287,21 @@ class VoiceoverError(Exception):
         return message_for(self.code, language, **self.fields)
 
 
+def to_record(err: VoiceoverError) -> dict[str, Any]:
+    """An error as stored (a job's or a render's): its code and its message fields."""
+    return {"code": int(err.code), "fields": {k: str(v) for k, v in err.fields.items()}}
+
+
+def from_record(record: dict[str, Any] | None, default: ErrorCode) -> VoiceoverError:
+    """A stored error back (`default` when none was stored or its code is unknown)."""
+    record = record or {}
+    try:
+        code = ErrorCode(int(record.get("code", default)))
+    except ValueError:
+        code = default
+    return VoiceoverError(code, **dict(record.get("fields") or {}))
+
+
 def message_for(code: ErrorCode, language: str = "en", /, **fields: Any) -> str:
     """Format the table's message for `code` in `language` ('zh…' → Chinese, else English)."""
     text = ERROR_TEXTS.get(code, ERROR_TEXTS[ErrorCode.INTERNAL])

@@ -21,7 +21,7 @@ from core.config import Settings
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.engine.leftovers import remove_stale_work
 from core.engine.model import VoiceInfo
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.errors import ErrorCode, VoiceoverError, from_record, message_for
 from core.failpoints import pause_point
 from core.jobs.store import Job, JobRunner, JobStatus, JobStore
 from core.ports import Chat, ChatFactory, Incoming
@@ -316,9 +316,7 @@ class Service:
                 language=job.language,
             )  # fmt: skip
         elif job.status == "failed":
-            error = job.error or {"code": int(ErrorCode.INTERNAL), "fields": {}}
-            code = ErrorCode(int(error.get("code", ErrorCode.INTERNAL)))
-            await chat.say(message_for(code, job.language, **error.get("fields", {})))
+            await chat.say(from_record(job.error, ErrorCode.INTERNAL).message(job.language))
 
     async def _deliver_pending(self) -> None:
         for job in await self.jobs.undelivered():

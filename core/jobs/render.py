@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from core.backends.base import Pinned, RenderHandle, RenderState
 from core.chat.heartbeat import Heartbeat
 from core.delivery.results import keep_result
-from core.errors import ErrorCode, VoiceoverError
+from core.errors import ErrorCode, VoiceoverError, to_record
 from core.jobs.store import Job, JobStatus
 from core.uninterrupted import uninterrupted
 
@@ -43,11 +43,6 @@ class _Silent:
 
     async def refuse(self, text: str) -> None:
         """Drop."""
-
-
-def error_record(err: VoiceoverError) -> dict[str, Any]:
-    """An error as stored with a job (code and message fields)."""
-    return {"code": int(err.code), "fields": {k: str(v) for k, v in err.fields.items()}}
 
 
 async def _current_handle(service: Service, job: Job) -> RenderHandle | None:
@@ -115,9 +110,9 @@ async def run_render_job(service: Service, job: Job) -> None:
             service.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
         )
     except VoiceoverError as err:
-        await service.jobs.finish(job.id, JobStatus.FAILED, error=error_record(err))
+        await service.jobs.finish(job.id, JobStatus.FAILED, error=to_record(err))
     except Exception:
         log.exception("render job %s failed", job.id)
-        await service.jobs.finish(job.id, JobStatus.FAILED, error=error_record(
+        await service.jobs.finish(job.id, JobStatus.FAILED, error=to_record(
             VoiceoverError(ErrorCode.INTERNAL)))  # fmt: skip
     await service.job_ended(job)

@@ -16,7 +16,7 @@ from typing import Any
 import aiosqlite
 
 from core.backends.base import Pinned
-from core.errors import ErrorCode
+from core.errors import ErrorCode, VoiceoverError, to_record
 from core.failpoints import pause_point
 from core.store import Row, Store, dumps, fetchone_in, loads
 
@@ -177,7 +177,7 @@ class JobStore:
         requeued, given_up = [], []
         for job in map(Job.from_row, rows):
             if job.attempts >= MAX_ATTEMPTS:
-                error = {"code": int(ErrorCode.GAVE_UP), "fields": {}}
+                error = to_record(VoiceoverError(ErrorCode.GAVE_UP))
                 await self.finish(job.id, JobStatus.FAILED, error=error)
                 given_up.append(job)
             else:

@@ -43,7 +43,7 @@ from core.chat.option_text import describe_options
 from core.chat.replies import reply
 from core.config import Settings
 from core.engine.model import Limits, MediaKind, RenderOptions, RenderRequest, VoiceInfo
-from core.errors import ErrorCode, VoiceoverError
+from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.store import Store, dumps, loads
 from core.uninterrupted import uninterrupted
 
@@ -328,8 +328,7 @@ class LocalBackend:
         await self._finish_render(render_id, RenderState.COMPLETED, result=summary)
 
     async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
-        error = {"code": int(err.code), "fields": {k: str(v) for k, v in err.fields.items()}}
-        await self._finish_render(render_id, RenderState.FAILED, error=error)
+        await self._finish_render(render_id, RenderState.FAILED, error=to_record(err))
         await self.ledger.release(run.owner, run.ref)
 
     async def _finish_render(self, render_id: str, state: RenderState, **values: Any) -> None:
@@ -351,9 +350,9 @@ class LocalBackend:
             raise VoiceoverError(ErrorCode.SESSION_NOT_FOUND)
         state = RenderState(row["state"])
         if state is RenderState.FAILED:
-            error = loads(row["error"], {}) or {}
-            code = ErrorCode(int(error.get("code", ErrorCode.RENDER_FAILED)))
-            return RenderStatus(state, error=VoiceoverError(code, **error.get("fields", {})))
+            return RenderStatus(
+                state, error=from_record(loads(row["error"]), ErrorCode.RENDER_FAILED)
+            )
         if state is RenderState.COMPLETED:
             result = loads(row["result"], {})
             return RenderStatus(state, 100.0, "done", path=Path(row["out"]), **result)
@@ -369,7 +368,8 @@ class LocalBackend:
         if running is not None:
             running.stop.set()
         if row is not None and row["state"] in ("pending", "processing"):
-            await self._finish_render(handle.id, RenderState.FAILED, error={"code": 4303})
+            cancelled = to_record(VoiceoverError(ErrorCode.NOTHING_TO_CANCEL))
+            await self._finish_render(handle.id, RenderState.FAILED, error=cancelled)
             await self.ledger.release(row["owner"], row["ref"] or handle.id)
 
     async def aclose(self) -> None:
