@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.chat.heartbeat import Heartbeat
+from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.config import Settings
 from tests.fakes import FakeClock, RecordingChat
 
@@ -16,7 +16,7 @@ async def settle() -> None:
 
 async def test_working_signal_about_every_4_seconds(settings: Settings) -> None:
     chat, clock = RecordingChat(), FakeClock()
-    async with Heartbeat(chat, clock, settings):
+    async with Heartbeat(chat, clock, HeartbeatTimings.from_settings(settings)):
         await settle()
         await clock.advance(20)
     assert chat.count("working") == 6  # t = 0, 4, 8, 12, 16, 20
@@ -26,7 +26,7 @@ async def test_progress_edits_at_most_every_3_seconds_and_never_identical(
     settings: Settings,
 ) -> None:
     chat, clock = RecordingChat(), FakeClock()
-    async with Heartbeat(chat, clock, settings) as beat:
+    async with Heartbeat(chat, clock, HeartbeatTimings.from_settings(settings)) as beat:
         await beat.progress("speech", 10)
         await beat.progress("speech", 20)
         await beat.progress("speech", 30)
@@ -42,7 +42,7 @@ async def test_progress_edits_at_most_every_3_seconds_and_never_identical(
 
 async def test_steady_progress_is_throttled(settings: Settings) -> None:
     chat, clock = RecordingChat(), FakeClock()
-    async with Heartbeat(chat, clock, settings) as beat:
+    async with Heartbeat(chat, clock, HeartbeatTimings.from_settings(settings)) as beat:
         for percent in range(0, 100, 5):
             await beat.progress("encode", percent)
             await clock.advance(1)
@@ -53,7 +53,7 @@ async def test_steady_progress_is_throttled(settings: Settings) -> None:
 
 async def test_still_working_after_two_quiet_minutes(settings: Settings) -> None:
     chat, clock = RecordingChat(), FakeClock()
-    async with Heartbeat(chat, clock, settings) as beat:
+    async with Heartbeat(chat, clock, HeartbeatTimings.from_settings(settings)) as beat:
         await beat.progress("encode", 40)
         await clock.advance(119)
         assert "⏳ Still working..." not in chat.texts
@@ -68,7 +68,9 @@ async def test_still_working_after_two_quiet_minutes(settings: Settings) -> None
 
 async def test_chinese_progress_and_still_working(settings: Settings) -> None:
     chat, clock = RecordingChat(), FakeClock()
-    async with Heartbeat(chat, clock, settings, language="zh") as beat:
+    async with Heartbeat(
+        chat, clock, HeartbeatTimings.from_settings(settings), language="zh"
+    ) as beat:
         await beat.progress("speech", 50)
         await clock.advance(125)
     assert chat.texts[:2] == ["⏳ 生成配音：50%", "⏳ 仍在处理中..."]
@@ -81,7 +83,7 @@ async def test_a_failing_chat_does_not_stop_the_heartbeat(settings: Settings) ->
             raise ConnectionError("chat down")
 
     chat, clock = Flaky(), FakeClock()
-    async with Heartbeat(chat, clock, settings):
+    async with Heartbeat(chat, clock, HeartbeatTimings.from_settings(settings)):
         await settle()
         await clock.advance(12)
     assert chat.count("working") == 4

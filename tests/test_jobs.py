@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from core.jobs.store import MAX_ATTEMPTS, Job, JobRunner, JobStatus, JobStore
+from core.jobs.model import Job, JobStatus
+from core.jobs.runner import JobRunner
+from core.jobs.store import MAX_ATTEMPTS, JobStore
 from core.store import Store
 
 

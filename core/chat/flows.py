@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from core.backends.base import Draft, EventKind, Pinned
-from core.chat.heartbeat import Heartbeat
+from core.backends.base import Backend, Draft, EventKind, Pinned
+from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import display_name, fetch_attachment, owner_dir
 from core.chat.option_text import LANGUAGE_NAMES, args_to_text
 from core.chat.replies import reply, stage_label
-from core.chat.routing import Routed, reply_language
+from core.chat.routing import INTENTS, Routed, reply_language
+from core.chat.sessions import Sessions
 from core.chat.timeline import (
     describe_changes,
     draft_ready,
@@ -18,117 +22,164 @@ from core.chat.timeline import (
     fingerprint,
     summarize_draft,
 )
+from core.clock import Clock
+from core.config import Settings
+from core.delivery.chats import ChatDirectory
+from core.delivery.links import LinkSigner
 from core.delivery.results import deliver_result
+from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
-from core.jobs.store import Job, new_job_id
-from core.ports import Attachment
+from core.jobs.model import Job, JobStatus, new_job_id
+from core.jobs.queue import JobQueue
+from core.ports import Attachment, Chat, Incoming
 from core.store import Row
 from core.uninterrupted import uninterrupted
 
-if TYPE_CHECKING:
-    from core.chat.service import Ctx, Service
-
+T = TypeVar("T")
 VISUAL_ROLES = frozenset({"video", "image"})
+ACK_AFTER_S = 0.8  # work slower than this is announced first ("📥 Receiving…")
+
+
+@dataclass
+class Turn:
+    """One message being handled: what came in, the chat to answer, who, which language."""
+
+    incoming: Incoming
+    chat: Chat
+    owner: str
+    lang: str
+    preempted: int = 0  # earlier messages a /cancel stopped before it ran
+
+    async def say(self, key: str, **fields: Any) -> None:
+        """Say a reply from the table."""
+        await self.chat.say(reply(key, self.lang, **fields))
+
+
+@dataclass
+class FlowDeps:
+    """What the flows work with, passed in (nothing reaches back into the service)."""
+
+    settings: Settings
+    clock: Clock
+    backend: Backend
+    sessions: Sessions
+    queue: JobQueue
+    chats: ChatDirectory
+    signer: LinkSigner
+
+
+async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:
+    """Await work; if it takes longer than a moment, tell the user it's under way first."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=ACK_AFTER_S)
+        if not done:
+            with contextlib.suppress(Exception):
+                await ctx.say(key, **fields)
+        return await task
+    finally:
+        if not task.done():  # we were cancelled (a /cancel): the work stops with us
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 class Flows:
-    """Every flow, run by Service.handle; each returns True when it created a job."""
+    """Every flow, run in its user's order; each returns True when it created a job."""
 
-    def __init__(self, service: Service) -> None:
-        self.s = service
+    def __init__(self, deps: FlowDeps) -> None:
+        self.deps = deps
+        self.table: dict[str, Callable[[Turn, Routed], Awaitable[bool]]] = {
+            intent: getattr(self, f"flow_{intent}") for intent in INTENTS
+        }
 
-    async def run(self, ctx: Ctx, routed: Routed) -> bool:
+    async def run(self, ctx: Turn, routed: Routed) -> bool:
         """Run the flow for the routed intent."""
-        flow = getattr(self, f"flow_{routed.intent}")
         try:
-            return bool(await flow(ctx, routed))
+            return bool(await self.table[routed.intent](ctx, routed))
         except VoiceoverError as err:
             if err.code is ErrorCode.SESSION_NOT_FOUND:
-                await self.s.store.execute("DELETE FROM sessions WHERE owner=?", (ctx.owner,))
+                await self.deps.sessions.forget(ctx.owner)
             raise
 
     # State -------------------------------------------------------------------------------------
 
-    async def language_of(self, ctx: Ctx) -> str:
+    async def language_of(self, ctx: Turn) -> str:
         """The user's chosen reply language, else the platform's."""
-        row = await self.s.store.fetchone("SELECT language FROM prefs WHERE owner=?", (ctx.owner,))
-        return str(row["language"]) if row else ctx.incoming.language
+        return await self.deps.sessions.language(ctx.owner) or ctx.incoming.language
 
-    async def session(self, ctx: Ctx, create: bool = True) -> Row | None:
+    async def session(self, ctx: Turn, create: bool = True) -> Row | None:
         """The user's current project session (opened on first use)."""
-        row = await self.s.store.fetchone("SELECT * FROM sessions WHERE owner=?", (ctx.owner,))
+        row = await self.deps.sessions.current(ctx.owner)
         if row is None and create:
             await self._open_session(ctx)
-            row = await self.s.store.fetchone("SELECT * FROM sessions WHERE owner=?", (ctx.owner,))
+            row = await self.deps.sessions.current(ctx.owner)
         return row
 
-    async def _need_session(self, ctx: Ctx) -> Row:
+    async def _need_session(self, ctx: Turn) -> Row:
         row = await self.session(ctx, create=False)
         if row is None:
             raise VoiceoverError(ErrorCode.NO_PROJECT)
         return row
 
-    async def _open_session(self, ctx: Ctx) -> str:
-        session_id = await self.s.backend.open_session(ctx.owner, ctx.lang)
-        await self.s.store.execute(
-            "INSERT OR REPLACE INTO sessions(owner, session_id, language, updated)"
-            " VALUES (?,?,?,?)",
-            (ctx.owner, session_id, ctx.lang, time.time()),
-        )
+    async def _open_session(self, ctx: Turn) -> str:
+        session_id = await self.deps.backend.open_session(ctx.owner, ctx.lang)
+        await self.deps.sessions.start(ctx.owner, session_id, ctx.lang)
         return session_id
 
     # Simple answers ----------------------------------------------------------------------------
 
-    async def flow_help(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_help(self, ctx: Turn, routed: Routed) -> bool:
         """What the user can send and say."""
         await ctx.say("help")
         return False
 
-    async def flow_did_you_mean(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_did_you_mean(self, ctx: Turn, routed: Routed) -> bool:
         """A near-miss command."""
         await ctx.say("did_you_mean", command=routed.command, suggestion=routed.suggestion)
         return False
 
-    async def flow_unknown_command(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_unknown_command(self, ctx: Turn, routed: Routed) -> bool:
         """A command nobody knows."""
         await ctx.say("unknown_command", command=routed.command)
         return False
 
-    async def flow_voices(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_voices(self, ctx: Turn, routed: Routed) -> bool:
         """The installed voices."""
         lines = [
             f"• {v.id} ({LANGUAGE_NAMES.get(v.language_code, v.language)}"
             + (f", {v.gender})" if v.gender else ")")
-            for v in self.s.voices()
-        ]  # fmt: skip
+            for v in installed_voices(self.deps.backend)
+        ]
         await ctx.say("voices", voices="\n".join(lines) or "—")
         return False
 
-    async def flow_language(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_language(self, ctx: Turn, routed: Routed) -> bool:
         """Switch the reply language."""
         ctx.lang = reply_language(routed.rest or ctx.incoming.text, ctx.lang)
-        await self.s.store.execute(
-            "INSERT OR REPLACE INTO prefs(owner, language) VALUES (?,?)", (ctx.owner, ctx.lang)
-        )
+        await self.deps.sessions.set_language(ctx.owner, ctx.lang)
         await ctx.say("language_set")
         return False
 
-    async def flow_credits(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_credits(self, ctx: Turn, routed: Routed) -> bool:
         """The balance, or an admin's grant ('/credits grant <user> <n>')."""
         if routed.rest.lower().startswith("grant"):
             return await self._grant(ctx, routed.rest.split()[1:])
-        credits = await self.s.backend.credits(ctx.owner)
+        credits = await self.deps.backend.credits(ctx.owner)
         if credits.unlimited:
             await ctx.say("credits_unlimited")
         else:
-            await ctx.say("credits", available=credits.available, frozen=credits.frozen,
-                          total=credits.total)  # fmt: skip
+            await ctx.say(
+                "credits",
+                available=credits.available,
+                frozen=credits.frozen,
+                total=credits.total,
+            )
         return False
 
-    async def _grant(self, ctx: Ctx, words: list[str]) -> bool:
-        grant = getattr(self.s.backend, "grant", None)
-        if ctx.owner not in self.s.settings.admin_users or grant is None:
+    async def _grant(self, ctx: Turn, words: list[str]) -> bool:
+        grant = getattr(self.deps.backend, "grant", None)
+        if ctx.owner not in self.deps.settings.admin_users or grant is None:
             raise VoiceoverError(ErrorCode.NOT_ALLOWED)
         if len(words) != 2 or not words[1].isdigit() or ":" not in words[0]:
             await ctx.say("grant_usage")
@@ -138,30 +189,32 @@ class Flows:
         await ctx.say("granted", amount=words[1], user=words[0], available=credits.available)
         return False
 
-    async def flow_status(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_status(self, ctx: Turn, routed: Routed) -> bool:
         """The timeline in the seeds' format, and where the user's jobs are."""
         session = await self._need_session(ctx)
-        lines = [summarize_draft(await self.s.backend.state(session["session_id"]))]
-        for job in await self.s.jobs.active_for(ctx.owner):
+        lines = [summarize_draft(await self.deps.backend.state(session["session_id"]))]
+        for job in await self.deps.queue.active_for(ctx.owner):
             if job.status == "running":
                 stage = stage_label(job.stage or "render", ctx.lang)
                 lines.append(reply("progress", ctx.lang, stage=stage, percent=int(job.progress)))
             else:
-                lines.append(reply("queued", ctx.lang, position=await self.s.jobs.position(job)))
+                lines.append(
+                    reply("queued", ctx.lang, position=await self.deps.queue.position(job))
+                )
         await ctx.chat.say("\n".join(lines))
         return False
 
-    async def flow_cancel(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_cancel(self, ctx: Turn, routed: Routed) -> bool:
         """Stop the user's jobs and release their frozen credits."""
-        active = await self.s.jobs.active_for(ctx.owner)
+        active = await self.deps.queue.active_for(ctx.owner)
         if not active and not ctx.preempted:
             raise VoiceoverError(ErrorCode.NOTHING_TO_CANCEL)
         for job in active:
-            await self.s.cancel_job(job)
+            await self.deps.queue.cancel(job)
         await ctx.say("cancelled")
         return False
 
-    async def flow_new_project(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_new_project(self, ctx: Turn, routed: Routed) -> bool:
         """Start over with an empty project."""
         await self._open_session(ctx)
         await ctx.say("new_project")
@@ -169,7 +222,7 @@ class Flows:
 
     # Work --------------------------------------------------------------------------------------
 
-    async def flow_upload(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_upload(self, ctx: Turn, routed: Routed) -> bool:
         """Files (and a caption): take each, then read the caption, then maybe render."""
         if not ctx.incoming.attachments:
             await ctx.say("upload_hint")
@@ -179,26 +232,26 @@ class Flows:
         for attachment in ctx.incoming.attachments:
             name = display_name(attachment.name)
             work = self._upload_one(ctx, session["session_id"], attachment)
-            summary = await self.s.ack_if_slow(ctx, work, "receiving", name=name)
+            summary = await ack_if_slow(ctx, work, "receiving", name=name)
             await ctx.chat.say(summary)
         if routed.rest:
             await self._converse(ctx, session["session_id"], routed.rest)
         return await self._maybe_render(ctx)
 
-    async def _upload_one(self, ctx: Ctx, session_id: str, attachment: Attachment) -> str:
+    async def _upload_one(self, ctx: Turn, session_id: str, attachment: Attachment) -> str:
         if attachment.fetch is None and attachment.url:
-            result = await self.s.backend.upload(
+            result = await self.deps.backend.upload(
                 session_id, attachment.url, attachment.name, attachment.role
             )
             return result.summary
-        folder = owner_dir(self.s.workspaces, ctx.owner)
-        limit = self.s.settings.max_upload_bytes
+        folder = owner_dir(self.deps.settings.data_dir / "workspaces", ctx.owner)
+        limit = self.deps.settings.max_upload_bytes
         path = await fetch_attachment(attachment, folder, limit)
         name = display_name(attachment.name)
-        result = await self.s.backend.upload(session_id, path, name, attachment.role)
+        result = await self.deps.backend.upload(session_id, path, name, attachment.role)
         return result.summary
 
-    async def flow_voiceover(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_voiceover(self, ctx: Turn, routed: Routed) -> bool:
         """/voiceover with options, files and/or a script: a complete request."""
         text = args_to_text(dict(ctx.incoming.args)) if ctx.incoming.args else routed.rest
         if ctx.incoming.attachments:
@@ -208,26 +261,27 @@ class Flows:
             return False
         return await self.flow_converse(ctx, Routed("converse", rest=text))
 
-    async def flow_converse(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_converse(self, ctx: Turn, routed: Routed) -> bool:
         """Everything else goes to the backend conversation, then maybe a render."""
         session = await self.session(ctx)
         assert session is not None
         await self._converse(ctx, session["session_id"], routed.rest)
         return await self._maybe_render(ctx)
 
-    async def _converse(self, ctx: Ctx, session_id: str, text: str) -> None:
-        before = await self.s.backend.state(session_id)
-        said = await self.s.ack_if_slow(ctx, self._stream(ctx, session_id, text), "working_on_it")
+    async def _converse(self, ctx: Turn, session_id: str, text: str) -> None:
+        before = await self.deps.backend.state(session_id)
+        said = await ack_if_slow(ctx, self._stream(ctx, session_id, text), "working_on_it")
         if not said:
-            after = await self.s.backend.state(session_id)
+            after = await self.deps.backend.state(session_id)
             lines = describe_changes(before, after) or [reply("edited", ctx.lang)]
             await ctx.chat.say("\n".join(lines))
 
-    async def _stream(self, ctx: Ctx, session_id: str, text: str) -> bool:
+    async def _stream(self, ctx: Turn, session_id: str, text: str) -> bool:
         """Show the reply's text; keep the chat alive ('Still working...') on long turns."""
         said = False
-        async with Heartbeat(ctx.chat, self.s.clock, self.s.settings, ctx.lang) as beat:
-            async for event in self.s.backend.send(session_id, text):
+        timings = HeartbeatTimings.from_settings(self.deps.settings)
+        async with Heartbeat(ctx.chat, self.deps.clock, timings, ctx.lang) as beat:
+            async for event in self.deps.backend.send(session_id, text):
                 if event.kind is EventKind.TEXT and event.text.strip():
                     await ctx.chat.say(event.text)
                     beat.visible_change()
@@ -236,41 +290,38 @@ class Flows:
                     await beat.progress(event.stage or "render", event.percent)
         return said
 
-    async def flow_export(self, ctx: Ctx, routed: Routed) -> bool:
+    async def flow_export(self, ctx: Turn, routed: Routed) -> bool:
         """Render the draft, or re-deliver the last render when nothing changed."""
         session = await self._need_session(ctx)
-        draft = await self.s.backend.state(session["session_id"])
+        draft = await self.deps.backend.state(session["session_id"])
         if not draft_ready(draft):
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
-        last = await self.s.jobs.get(session["last_job"]) if session["last_job"] else None
-        if (
-            last
-            and last.status in ("queued", "running")
-            and session["last_fp"] == fingerprint(draft)
-        ):
-            if last.status == "running":
-                await ctx.say("starting")
-            else:
-                await ctx.say("queued", position=await self.s.jobs.position(last))
-            return False
-        if (
-            last
-            and last.status == "done"
-            and last.output
-            and session["last_fp"] == fingerprint(draft)
-        ):
+        last = await self.deps.queue.get(session["last_job"]) if session["last_job"] else None
+        if last is None or session["last_fp"] != fingerprint(draft):
+            return await self._start_job(ctx, session, draft)
+        if last.status is JobStatus.RUNNING:
+            await ctx.say("starting")
+        elif last.status is JobStatus.QUEUED:
+            await ctx.say("queued", position=await self.deps.queue.position(last))
+        elif last.status is JobStatus.DONE and last.output:
             await ctx.say("same_render")
-            assert self.s.signer is not None
-            await deliver_result(ctx.chat, last.output, job_id=last.id, owner=ctx.owner,
-                                 signer=self.s.signer, language=ctx.lang)  # fmt: skip
-            return False
-        return await self._start_job(ctx, session, draft)
+            await deliver_result(
+                ctx.chat,
+                last.output,
+                job_id=last.id,
+                owner=ctx.owner,
+                signer=self.deps.signer,
+                language=ctx.lang,
+            )
+        else:  # it failed or was cancelled: render it again
+            return await self._start_job(ctx, session, draft)
+        return False
 
-    async def _maybe_render(self, ctx: Ctx) -> bool:
+    async def _maybe_render(self, ctx: Turn) -> bool:
         """Start a render when the draft has a picture and a voice and changed since the last."""
         session = await self.session(ctx)
         assert session is not None
-        draft = await self.s.backend.state(session["session_id"])
+        draft = await self.deps.backend.state(session["session_id"])
         roles = draft_roles(draft)
         if not roles & VISUAL_ROLES:
             if "voiceover" in roles:
@@ -283,46 +334,54 @@ class Flows:
             return False
         return await self._start_job(ctx, session, draft)
 
-    async def _start_job(self, ctx: Ctx, session: Row, draft: Draft) -> bool:
+    async def _start_job(self, ctx: Turn, session: Row, draft: Draft) -> bool:
         """Pin the session as it is now, hold its price, and queue it (replacing queued ones)."""
-        ahead = await self.s.jobs.active_for(ctx.owner)
-        pinned = await self.s.backend.snapshot(session["session_id"])
+        ahead = await self.deps.queue.active_for(ctx.owner)
+        pinned = await self.deps.backend.snapshot(session["session_id"])
         job, replaced = await uninterrupted(self._queue(ctx, session, pinned))
         pause_point("queued")  # the crash tests kill us with the job queued
         if job is None:
             return True
-        for old in replaced:
-            await self.s.job_ended(old)
         if replaced:
             await ctx.say("superseded")
-        self.s.remember_chat(job.id, ctx.chat)
-        position = await self.s.jobs.position(job)
-        busy = len(ahead) > len(replaced) or self.s.runner.running_count >= self.s.runner.slots
+        self.deps.chats.remember(job.id, ctx.chat)
+        position = await self.deps.queue.position(job)
+        busy = len(ahead) > len(replaced) or self.deps.queue.busy()
         await (ctx.say("queued", position=position) if busy else ctx.say("starting"))
-        self.s.runner.kick()
         return True
 
-    async def _queue(self, ctx: Ctx, session: Row, pinned: Pinned) -> tuple[Job | None, list[Job]]:
+    async def _queue(
+        self, ctx: Turn, session: Row, pinned: Pinned
+    ) -> tuple[Job | None, list[Job]]:
         """Hold the price, create the job (its message seen), remember it as the last render."""
         incoming, job_id, owner = ctx.incoming, new_job_id(), ctx.owner
         try:
-            await self.s.backend.reserve(owner, job_id, pinned)
+            await self.deps.backend.reserve(owner, job_id, pinned)
             fp = fingerprint(pinned.draft)
-            job, replaced = await self.s.jobs.create(
-                owner=owner, kind="render", platform=incoming.platform,
-                chat_id=incoming.chat_id, message_id=incoming.message_id,
-                reply_context=incoming.reply_context, language=ctx.lang,
-                session_id=session["session_id"], job_id=job_id, supersede=True,
+            job, replaced = await self.deps.queue.enqueue(
+                owner=owner,
+                kind="render",
+                platform=incoming.platform,
+                chat_id=incoming.chat_id,
+                message_id=incoming.message_id,
+                reply_context=incoming.reply_context,
+                language=ctx.lang,
+                session_id=session["session_id"],
+                job_id=job_id,
+                supersede=True,
                 inputs={"fingerprint": fp, **pinned.to_record()},
-            )  # fmt: skip
+            )
         except BaseException:
-            await self.s.backend.release(owner, job_id, pinned)
+            await self.deps.backend.release(owner, job_id, pinned)
             raise
         if job is None:  # this message already made its job
-            await self.s.backend.release(owner, job_id, pinned)
+            await self.deps.backend.release(owner, job_id, pinned)
             return None, []
-        await self.s.store.execute(
-            "UPDATE sessions SET last_fp=?, last_job=?, updated=? WHERE owner=?",
-            (fp, job.id, time.time(), owner),
-        )
+        await self.deps.sessions.rendered(owner, fp, job.id)
         return job, replaced
+
+
+def installed_voices(backend: Backend) -> list[VoiceInfo]:
+    """The backend's installed voices (none for a cloud backend)."""
+    voices = getattr(backend, "voices", None)
+    return list(voices()) if callable(voices) else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from types import TracebackType
 
 from core.chat.replies import reply, stage_label
@@ -15,16 +16,37 @@ from core.ports import Chat, MessageRef
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class HeartbeatTimings:
+    """How often the chat's 'working' signal repeats, progress is edited, and when a quiet
+    step says 'Still working...'."""
+
+    interval_s: float = 4.0
+    edit_interval_s: float = 3.0
+    still_after_s: float = 120.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HeartbeatTimings:
+        """The configured timings."""
+        return cls(
+            settings.heartbeat_interval_s,
+            settings.progress_edit_interval_s,
+            settings.still_working_after_s,
+        )
+
+
 class Heartbeat:
     """An async context manager (like aiogram's ChatActionSender) that keeps a chat informed."""
 
-    def __init__(self, chat: Chat, clock: Clock, settings: Settings, language: str = "en") -> None:
+    def __init__(
+        self, chat: Chat, clock: Clock, timings: HeartbeatTimings, language: str = "en"
+    ) -> None:
         self.chat = chat
         self.clock = clock
         self.language = language
-        self.interval_s = settings.heartbeat_interval_s
-        self.edit_interval_s = settings.progress_edit_interval_s
-        self.still_after_s = settings.still_working_after_s
+        self.interval_s = timings.interval_s
+        self.edit_interval_s = timings.edit_interval_s
+        self.still_after_s = timings.still_after_s
         self._ref: MessageRef | None = None
         self._shown = ""
         self._pending = ""

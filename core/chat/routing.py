@@ -39,6 +39,13 @@ ROUTES: tuple[Route, ...] = (
     Route("upload", ("upload",), ("upload", "上传")),
 )  # fmt: skip
 
+# Every intent a message can be routed to (each has a flow: core/chat/flows.py).
+INTENTS: tuple[str, ...] = (
+    *(row.intent for row in ROUTES),
+    "converse",
+    "did_you_mean",
+    "unknown_command",
+)
 KEYWORD_MAX_WORDS = 8
 KEYWORD_MAX_CHARS = 40
 COMMANDS: dict[str, str] = {cmd: row.intent for row in ROUTES for cmd in row.commands}

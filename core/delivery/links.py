@@ -43,14 +43,14 @@ class LinkSigner:
     """HMAC-SHA256 over (method, path, expiry, owner)."""
 
     def __init__(self, key: bytes, base_url: str, ttl_s: float, clock: Clock) -> None:
-        self._key = key
+        self.key = key  # the service sets it when it starts (load_link_key)
         self.base_url = base_url.rstrip("/")
         self.ttl_s = ttl_s
         self.clock = clock
 
     def _signature(self, path: str, expires: int, owner: str) -> str:
         message = f"GET\n{path}\n{expires}\n{owner}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
     def url(self, job_id: str, owner: str) -> str:
         """A link to job_id's result for owner, valid for the configured time."""

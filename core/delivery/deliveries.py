@@ -1,0 +1,86 @@
+"""Telling each ended job's owner, exactly once: the result, or what went wrong."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from core.delivery.chats import ChatDirectory
+from core.delivery.links import LinkSigner
+from core.delivery.results import deliver_result
+from core.errors import ErrorCode, from_record
+from core.failpoints import pause_point
+from core.jobs.model import Job, JobStatus
+from core.jobs.store import JobStore
+from core.ports import Chat
+
+log = logging.getLogger(__name__)
+DELIVERY_TRIES = 3  # per process; undelivered results are tried again at the next start
+
+
+class Deliveries:
+    """Ended jobs → their chats: once each, retried, and again after a restart."""
+
+    def __init__(
+        self, jobs: JobStore, chats: ChatDirectory, signer: LinkSigner, results_dir: Path
+    ) -> None:
+        self.jobs = jobs
+        self.chats = chats
+        self.signer = signer
+        self.results_dir = results_dir
+        self._delivering: set[str] = set()
+        self._failures: dict[str, int] = {}
+
+    async def deliver(self, job_id: str) -> None:
+        """Tell an ended job's owner (once); a failed send is retried later."""
+        job = await self.jobs.get(job_id)
+        if job is None or job.delivered is not None or job_id in self._delivering:
+            return
+        chat = self.chats.for_job(job)
+        if chat is None:
+            return
+        self._delivering.add(job_id)
+        try:
+            pause_point("deliver")  # the crash tests kill us between done and delivered
+            await self._send_outcome(job, chat)
+            await self.jobs.update(job_id, delivered=time.time())
+            self.chats.forget(job_id)
+        except Exception:
+            self._failures[job_id] = self._failures.get(job_id, 0) + 1
+            log.exception("delivering job %s failed; will retry", job_id)
+        finally:
+            self._delivering.discard(job_id)
+
+    async def _send_outcome(self, job: Job, chat: Chat) -> None:
+        if job.status is JobStatus.DONE and job.output:
+            await deliver_result(
+                chat,
+                job.output,
+                job_id=job.id,
+                owner=job.owner,
+                signer=self.signer,
+                language=job.language,
+            )
+        elif job.status is JobStatus.FAILED:
+            await chat.say(from_record(job.error, ErrorCode.INTERNAL).message(job.language))
+
+    async def deliver_pending(self) -> None:
+        """Every ended job not told yet (at start, and when a platform connects)."""
+        for job in await self.jobs.undelivered():
+            await self.deliver(job.id)
+
+    async def pending(self) -> bool:
+        """True while an ended job can still be told in this process."""
+        for job in await self.jobs.undelivered():
+            tries = self._failures.get(job.id, 0)
+            if self.chats.for_job(job) is not None and tries < DELIVERY_TRIES:
+                return True
+        return bool(self._delivering)
+
+    async def resolve_link(self, job_id: str) -> tuple[str, Path] | None:
+        """A download link's job → (its owner, its result file), if it has one."""
+        job = await self.jobs.get(job_id)
+        if job is None or job.status is not JobStatus.DONE:
+            return None
+        return job.owner, self.results_dir / f"{job_id}.mp4"

@@ -1,0 +1,75 @@
+"""Job records (like arq's): queued → running → done | failed | cancelled."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from core.store import Row, loads
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+ENDED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+@dataclass
+class Job:
+    """One job record: who asked, where to answer, what to do, and how far it got."""
+
+    id: str
+    owner: str
+    kind: str
+    status: JobStatus
+    platform: str
+    chat_id: str
+    reply_context: dict[str, str]
+    language: str
+    session_id: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    handle: str | None = None
+    output: dict[str, Any] | None = None
+    stage: str = ""
+    progress: float = 0.0
+    attempts: int = 0
+    error: dict[str, Any] | None = None
+    created: float = 0.0
+    delivered: float | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Job:
+        """A job from its database row."""
+        return cls(
+            id=row["id"],
+            owner=row["owner"],
+            kind=row["kind"],
+            status=JobStatus(row["status"]),
+            platform=row["platform"],
+            chat_id=row["chat_id"],
+            reply_context=loads(row["reply_context"], {}),
+            language=row["language"],
+            session_id=row["session_id"],
+            inputs=loads(row["inputs"], {}),
+            handle=row["handle"],
+            output=loads(row["output"]),
+            stage=row["stage"],
+            progress=row["progress"],
+            attempts=row["attempts"],
+            error=loads(row["error"]),
+            created=row["created"],
+            delivered=row["delivered"],
+        )
+
+
+def new_job_id() -> str:
+    """A random 128-bit id (32 hex digits)."""
+    return secrets.token_hex(16)
