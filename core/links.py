@@ -20,6 +20,8 @@ from core.errors import ErrorCode, message_for
 
 log = logging.getLogger(__name__)
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+EXPIRES = re.compile(r"[0-9]{1,12}")  # ASCII digits only: str.isdigit() also accepts "²"
+SIGNATURE = re.compile(r"[0-9a-f]{64}")  # compare_digest refuses non-ASCII text
 Resolve = Callable[[str], Awaitable[tuple[str, Path] | None]]
 """job id → (owner, result file) when the job has a result, else None."""
 
@@ -61,7 +63,9 @@ class LinkSigner:
 
     def check(self, job_id: str, owner: str, expires: str, signature: str) -> ErrorCode:
         """OK, LINK_INVALID or LINK_EXPIRED (the signature is checked before the expiry)."""
-        if not expires.isdigit() or not JOB_ID.match(job_id):
+        if not (EXPIRES.fullmatch(expires) and SIGNATURE.fullmatch(signature)):
+            return ErrorCode.LINK_INVALID
+        if not JOB_ID.fullmatch(job_id):
             return ErrorCode.LINK_INVALID
         expected = self._signature(f"/r/{job_id}", int(expires), owner)
         if not hmac.compare_digest(expected, signature):

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from core.config import Settings
 from core.delivery import cleanup_results, deliver_result
+from core.errors import ErrorCode, message_for
 from core.links import LinkServer, LinkSigner, link_app, load_link_key
 from tests.fakes import FakeClock, RecordingChat
 
@@ -64,6 +65,29 @@ async def test_tampered_links(served: tuple[LinkSigner, FakeClock, str]) -> None
     async with httpx.AsyncClient() as client:
         for bad in (longer, flipped, f"{base}/r/{JOB}", f"{base}/r/{JOB}?e=1&s=zz"):
             assert (await client.get(bad)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("expires", "signature"),
+    [("²", None), ("1" * 5000, None), ("١٢٣", None), ("-1", None), (" 12", None),
+     (None, "é" * 64), (None, "²"), (None, "A" * 64)],
+    ids=["superscript", "5000 digits", "arabic digits", "negative", "space", "non-ascii s",
+         "superscript s", "upper-case s"],
+)  # fmt: skip
+async def test_junk_in_a_link_is_403_in_one_line(
+    served: tuple[LinkSigner, FakeClock, str],
+    caplog: pytest.LogCaptureFixture,
+    expires: str | None,
+    signature: str | None,
+) -> None:
+    signer, _, base = served
+    good = httpx.URL(signer.url(JOB, "telegram:1")).params
+    params = {"e": expires or good["e"], "s": signature or good["s"]}
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{base}/r/{JOB}", params=params)
+    assert response.status_code == 403
+    assert response.text == message_for(ErrorCode.LINK_INVALID)
+    assert "Traceback" not in caplog.text
 
 
 async def test_another_owners_link_is_refused(served: tuple[LinkSigner, FakeClock, str]) -> None:
