@@ -30,6 +30,7 @@ from bots.telegram_incoming import (
 )
 from core.config import Settings
 from core.errors import ErrorCode, message_for
+from core.logs import quiet_request_logs
 from core.ports import Chat, ChatFactory
 
 if TYPE_CHECKING:
@@ -233,8 +234,7 @@ async def run(settings: Settings, service: Service, stop: asyncio.Event) -> None
     """Run the bot until `stop` is set; results of jobs from before a restart still arrive."""
     assert settings.telegram_bot_token is not None, "TELEGRAM_BOT_TOKEN is not set"
     install_redaction(settings.telegram_bot_token.get_secret_value())
-    if settings.log_level.upper() != "DEBUG":
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+    quiet_request_logs(settings.log_level)  # httpx: a line per poll, with the token's URL
     application = build_application(settings, service)
     service.register_platform(PLATFORM, application.bot_data["factory"])
     async with application:

@@ -8,18 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.media import make_video
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def voiceover(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point in a clean environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-    env["DATA_DIR"] = str(cwd / "data")
+def voiceover(*args: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point in a clean environment (no stdin), `extra` added to it."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "DISCORD_")) and k != "LOG_LEVEL"}  # fmt: skip
+    env.update(DATA_DIR=str(cwd / "data"), PYTHONPATH=str(ROOT), **extra)
     return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
-        cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "core.cli", *args], input="",
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
 
@@ -64,3 +67,27 @@ def test_voices_lists_the_bundled_voice(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     voices = json.loads(proc.stdout)
     assert voices[0]["id"] == "en_US-joe-medium" and voices[0]["gender"] == "male"
+
+
+def test_a_bad_log_level_is_named_in_one_line(tmp_path: Path) -> None:
+    proc = voiceover("voices", cwd=tmp_path, LOG_LEVEL="loud")
+    assert proc.returncode == 2
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("error: setting LOG_LEVEL:") and "DEBUG, INFO, WARNING" in line
+
+
+@pytest.mark.parametrize(
+    ("level", "shown", "hidden"),
+    [(None, "INFO core.links: link server on", "DEBUG "), ("warning", None, "INFO "),
+     ("DEBUG", "DEBUG ", None)],
+)  # fmt: skip
+def test_log_level_is_honoured(
+    tmp_path: Path, level: str | None, shown: str | None, hidden: str | None
+) -> None:
+    extra = {"HTTP_PORT": "0"} | ({"LOG_LEVEL": level} if level else {})
+    proc = voiceover("chat", cwd=tmp_path, **extra)  # an empty stdin: start, then stop
+    assert proc.returncode == 0, proc.stderr
+    if shown is not None:
+        assert shown in proc.stderr
+    if hidden is not None:
+        assert hidden not in proc.stderr
