@@ -58,13 +58,13 @@ class FakeTelegram:
     _activity: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        """Serve on 127.0.0.1; returns the base URL (http://127.0.0.1:PORT)."""
+    async def start(self, port: int = 0) -> str:
+        """Serve on 127.0.0.1 (port 0: a free one); returns the base URL (http://127.0.0.1:PORT)."""
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_post("/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
-        self.url = f"http://127.0.0.1:{await serve_loopback(self._runner)}"
+        self.url = f"http://127.0.0.1:{await serve_loopback(self._runner, port)}"
         return self.url
 
     async def stop(self) -> None:

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.loopback import free_port
 from tests.media import make_video
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,3 +93,29 @@ def test_log_level_is_honoured(
         assert shown in proc.stderr
     if hidden is not None:
         assert hidden not in proc.stderr
+
+
+def test_serve_keeps_serving_links_while_telegram_is_unreachable(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
+    env.update(DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT), LOG_LEVEL="INFO",
+               HTTP_PORT=str(port := free_port()), TELEGRAM_BOT_TOKEN="123:SECRET-never-logged",
+               TELEGRAM_BASE_URL=f"http://127.0.0.1:{free_port()}/bot")  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "serve"], cwd=tmp_path, env=env, text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    seen = []
+    try:
+        while not any("Telegram is unreachable" in line for line in seen[-1:]):
+            line = proc.stderr.readline()
+            assert line, f"serve ended: {''.join(seen)}"
+            seen.append(line)
+        link = f"http://127.0.0.1:{port}/r/{'0' * 32}?e=1&s={'0' * 64}"
+        assert httpx.get(link).status_code == 403  # the link server still answers
+    finally:
+        proc.terminate()  # SIGTERM, as a process manager stops it
+        rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 0, rest
+    text = "".join(seen) + rest
+    assert "Traceback" not in text and "SECRET-never-logged" not in text

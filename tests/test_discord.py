@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from tests.fake_discord import (
     FakeDiscord,
 )
 from tests.fakes import FakeClock
+from tests.loopback import free_port
 
 BOT_TOKEN = "bot-token-that-must-never-be-logged"
 SCRIPT = "Hello from the test. This sentence is read aloud."
@@ -40,13 +40,6 @@ EPHEMERAL = 64
 DEFERRED = 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE ("thinking")
 AUTOCOMPLETE_RESULT = 8
 MESSAGE_RESULT = 4
-
-
-def free_port() -> int:
-    """A free loopback port for the service's link server."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -344,6 +337,9 @@ class RefusingCore:
         """No voices."""
         return []
 
+    def register_platform(self, platform: str, factory: Any) -> None:
+        """No results to deliver."""
+
     async def handle(self, incoming: Any, chat: Any) -> None:
         """Refuse everything."""
         raise VoiceoverError(ErrorCode.UNKNOWN_VOICE, voice="nobody")
@@ -370,3 +366,35 @@ async def test_a_raised_refusal_replaces_the_public_answer_with_an_ephemeral_one
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+async def test_an_unreachable_discord_is_retried_with_backoff_until_it_answers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake = FakeDiscord(port=free_port())  # not listening yet: the login is refused
+    settings = make_settings(tmp_path, fake)
+    clock, stop, service = FakeClock(), asyncio.Event(), Service(settings)
+    await service.start()
+    task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+    try:
+        await clock.until_sleeping()  # waiting 1 s
+        await clock.advance(1)
+        await clock.until_sleeping()  # refused again: waiting 2 s
+        await fake.start()
+        await clock.advance(2)
+        await fake.wait_connected()
+        token = (await fake.slash("credits"))["token"]
+        texts = lambda: [str((c.json or {}).get("content")) for c in fake.calls  # noqa: E731
+                         if token in c.path]  # fmt: skip
+        await fake.wait_for(lambda: any("100" in t for t in texts()))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await service.stop()
+        await fake.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bots.reconnect"]
+    assert [w.startswith("Discord is unreachable (") for w in warnings] == [True, True]
+    assert [w.rsplit("; ", 1)[1] for w in warnings] == ["trying again in 1 s",
+                                                        "trying again in 2 s"]  # fmt: skip
+    assert BOT_TOKEN not in caplog.text

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,6 +31,8 @@ from tests.fake_telegram import (
     message_update,
     video_media,
 )
+from tests.fakes import FakeClock
+from tests.loopback import free_port
 
 SCRIPT = "Welcome to the tour. This clip shows the test pattern."
 
@@ -48,11 +49,16 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def tg_settings(settings: Settings, fake: FakeTelegram) -> Settings:
     """Settings pointing the bot at the fake, with quick progress."""
+    return pointed_at(settings, fake.url)
+
+
+def pointed_at(settings: Settings, url: str) -> Settings:
+    """Settings for a bot whose Bot API is at url (http://127.0.0.1:PORT)."""
     return settings.model_copy(
         update={
             "telegram_bot_token": SecretStr(TOKEN),
-            "telegram_base_url": f"{fake.url}/bot",
-            "telegram_base_file_url": f"{fake.url}/file/bot",
+            "telegram_base_url": f"{url}/bot",
+            "telegram_base_file_url": f"{url}/file/bot",
             "log_level": "DEBUG",
             "http_port": 0,
             "progress_edit_interval_s": 1.0,
@@ -289,9 +295,7 @@ async def test_failures_are_told_in_one_line_and_the_token_never_logged(
 async def test_webhook_mode_checks_the_secret_token(
     fake: FakeTelegram, tg_settings: Settings
 ) -> None:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        port = probe_socket.getsockname()[1]
+    port = free_port()
     hooked = tg_settings.model_copy(
         update={
             "telegram_webhook_url": f"http://127.0.0.1:{port}/tg-hook",
@@ -325,6 +329,50 @@ async def test_webhook_mode_checks_the_secret_token(
     assert registered.params["secret_token"] == "s3cret-value"
     assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
     assert len(replies_to(fake, update["message"]["message_id"])) == 1
+
+
+async def test_an_unreachable_bot_api_is_retried_with_backoff_until_it_answers(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    port = free_port()
+    unreachable = pointed_at(settings, f"http://127.0.0.1:{port}")
+    clock, stop, service = FakeClock(), asyncio.Event(), Service(unreachable)
+    task = asyncio.create_task(run(unreachable, service, stop, clock=clock))
+    await service.start()
+    fake = FakeTelegram()
+    try:
+        await clock.until_sleeping()  # getMe was refused: waiting 1 s
+        await clock.advance(1)
+        await clock.until_sleeping()  # refused again: waiting 2 s
+        await fake.start(port)
+        await clock.advance(2)
+        await fake.wait_for("getUpdates")
+        update = fake.push(message_update(text="/credits"))
+        await fake.wait_for("sendMessage")
+    finally:
+        stop.set()
+        await task
+        await service.stop()
+        await fake.stop()
+    assert "💳" in replies_to(fake, update["message"]["message_id"])[0]
+    warnings = [r for r in caplog.records if r.name == "bots.reconnect"]
+    assert [r.getMessage().rsplit(";", 1)[1] for r in warnings] == [
+        " trying again in 1 s", " trying again in 2 s"
+    ]  # fmt: skip
+    assert all(r.getMessage().startswith("Telegram is unreachable (") for r in warnings)
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in warnings)
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_stop_ends_the_bot_while_it_waits_to_retry(settings: Settings) -> None:
+    unreachable = pointed_at(settings, f"http://127.0.0.1:{free_port()}")
+    clock, stop = FakeClock(), asyncio.Event()
+    task = asyncio.create_task(run(unreachable, Service(unreachable), stop, clock=clock))
+    await clock.until_sleeping()
+    stop.set()  # the fake clock never moves: only the stop event can end the wait
+    async with asyncio.timeout(10):
+        await task
 
 
 def test_long_text_is_split_at_line_breaks_within_the_limit() -> None:
