@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from core.config import Settings
+from tests.held_render import RenderGate
 from tests.media import make_video
 
 
@@ -20,3 +22,15 @@ def settings(tmp_path: Path) -> Settings:
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3-second 320×240 H.264/AAC MP4 with a tone, shared read-only by the session."""
     return make_video(tmp_path_factory.mktemp("media") / "clip.mp4")
+
+
+@pytest.fixture
+def render_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[RenderGate]:
+    """Renders (the real engine) held at their speech and mix stages until the test releases
+    them: the one place a test may need a render to be still running. Released at the end."""
+    from core.engine import render as engine
+
+    gate = RenderGate()
+    monkeypatch.setattr(engine, "render", gate.wrap(engine.render))
+    yield gate
+    gate.release_all()

@@ -32,6 +32,7 @@ from tests.fake_discord import (
     FakeDiscord,
 )
 from tests.fakes import FakeClock
+from tests.held_render import RenderGate
 from tests.loopback import free_port
 
 BOT_TOKEN = "bot-token-that-must-never-be-logged"
@@ -293,13 +294,15 @@ async def test_without_the_content_intent_the_bot_reconnects_and_still_answers(
 
 
 async def test_after_a_restart_the_result_goes_to_the_channel(
-    tmp_path: Path, fake: FakeDiscord, clip_data: bytes
+    tmp_path: Path, fake: FakeDiscord, clip_data: bytes, render_gate: RenderGate
 ) -> None:
     video = FakeAttachment("clip.mp4", clip_data, "video/mp4")
     async with running_bot(tmp_path, fake) as first:
         interaction = await fake.slash("voiceover", video=video, script=SCRIPT)
         token = interaction["token"]
+        await render_gate.reached("speech")  # the job is running when the bot stops
         await fake.wait_for(lambda: any("Rendering" in t for t in first.texts(token)))
+    render_gate.release_all()  # the stopped render ends; the next process renders freely
     assert not first.uploads("/"), "the job should still be running when the bot stops"
 
     async with running_bot(tmp_path, fake) as second:

@@ -32,6 +32,7 @@ from tests.fake_telegram import (
     video_media,
 )
 from tests.fakes import FakeClock
+from tests.held_render import RenderGate
 from tests.loopback import free_port
 
 SCRIPT = "Welcome to the tour. This clip shows the test pattern."
@@ -128,12 +129,17 @@ def probe(data: bytes) -> tuple[str, bool, float]:
 
 
 async def test_video_with_caption_gets_progress_and_the_mp4(
-    fake: FakeTelegram, tg_settings: Settings, clip: Path
+    fake: FakeTelegram, tg_settings: Settings, clip: Path, render_gate: RenderGate
 ) -> None:
     fake.fail_next("editMessageText", 429, "Too Many Requests: retry after 1", retry_after=1)
-    long_script = " ".join([SCRIPT] * 4)  # a render of several seconds, so progress is edited
     async with bot_running(tg_settings, fake) as service:
-        message_id = push_video(fake, clip, long_script)
+        message_id = push_video(fake, clip, SCRIPT)
+        await render_gate.reached("speech")
+        await wait_for_text(fake, "⏳")  # the progress message, sent while the render waits
+        render_gate.release("speech")
+        await render_gate.reached("mix")  # a later stage: the message is edited (429, retried)
+        await fake.wait_for("editMessageText", 2)
+        render_gate.release("mix")
         [upload] = await fake.wait_for("sendVideo", within_s=120)
         await service.wait_idle()
     codec, has_audio, duration = probe(upload.files["video"])
@@ -202,11 +208,13 @@ async def test_a_duplicated_update_makes_one_job(
 
 
 async def test_a_restart_in_the_middle_of_a_job_still_delivers(
-    fake: FakeTelegram, tg_settings: Settings, clip: Path
+    fake: FakeTelegram, tg_settings: Settings, clip: Path, render_gate: RenderGate
 ) -> None:
     async with bot_running(tg_settings, fake):
-        message_id = push_video(fake, clip, SCRIPT + " " + SCRIPT)
+        message_id = push_video(fake, clip, SCRIPT)
+        await render_gate.reached("speech")  # the job is running when the bot stops
         await fake.wait_for("sendChatAction", within_s=60)
+    render_gate.release_all()  # the stopped render ends; the next process renders freely
     delivered_before = len(fake.called("sendVideo"))
     async with bot_running(tg_settings, fake) as service:
         await fake.wait_for("sendVideo", within_s=120)
