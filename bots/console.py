@@ -76,6 +76,17 @@ def file_fetcher(source: Path) -> Fetch:
     return fetch
 
 
+def local_file(text: str) -> Path | None:
+    """The existing file `text` names, or None (for any text: too long, NUL, unknown ~user)."""
+    if not text:
+        return None
+    try:
+        path = Path(text).expanduser()
+        return path if path.is_file() else None
+    except (OSError, ValueError, RuntimeError):  # e.g. "File name too long" past 255 bytes
+        return None
+
+
 def parse_line(line: str, message_id: str, user_id: str = "you") -> Incoming:
     """A typed line as an Incoming: a leading file path or http(s) URL is an attachment."""
     text = line.strip()
@@ -85,9 +96,9 @@ def parse_line(line: str, message_id: str, user_id: str = "you") -> Incoming:
         name = first.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "download"
         attachments, text = (Attachment(name=name, url=first),), rest.strip()
     else:
-        whole = Path(text).expanduser()
-        path = whole if text and whole.is_file() else Path(first).expanduser()
-        if first and path.is_file():
+        whole = local_file(text)
+        path = whole or local_file(first)
+        if path is not None:
             rest = "" if path == whole else rest
             size = path.stat().st_size
             attachment = Attachment(name=path.name, size=size, fetch=file_fetcher(path))

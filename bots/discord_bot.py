@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Iterable, Mapping
@@ -23,6 +24,7 @@ from bots.discord_chat import (
     too_large,
 )
 from bots.discord_commands import VoiceoverTree, add_commands, language_of
+from bots.reconnect import keep_trying
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.errors import VoiceoverError
@@ -71,7 +73,9 @@ class VoiceoverClient(discord.Client):
         add_commands(self.tree)
 
     async def setup_hook(self) -> None:
-        """Open the download session and sync commands (to the dev guild when configured)."""
+        """Logged in: offer this client for results (pending ones go out now), open the download
+        session and sync commands (to the dev guild when configured)."""
+        self.service.register_platform(PLATFORM, self.chat_factory)
         self.downloads = aiohttp.ClientSession(timeout=DOWNLOAD_TIMEOUT)
         guild_id = self.settings.discord_guild_id
         if guild_id is None:
@@ -225,20 +229,29 @@ class VoiceoverClient(discord.Client):
         return isinstance(replied, discord.Message) and replied.author.id == self.user.id
 
 
+UNREACHABLE = (
+    OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.DiscordServerError,
+    discord.GatewayNotFound,
+)  # fmt: skip
+"""Failures that mean Discord can't be reached (yet): retried with a backoff."""
+
+
 async def run(
     settings: Settings, service: Service, stop: asyncio.Event, *, clock: Clock | None = None
 ) -> None:
-    """Run the bot until `stop` is set; without the message content intent, mentions only."""
+    """Run the bot until `stop` is set; while Discord is unreachable, retry with a backoff
+    (waits on `clock`); without the message content intent, mentions only."""
     token = settings.discord_bot_token
     if token is None:
         raise ValueError("DISCORD_BOT_TOKEN is not set")
     point_at(settings)
     message_content = True
     while not stop.is_set():
-        client = VoiceoverClient(settings, service, clock=clock, message_content=message_content)
-        service.register_platform(PLATFORM, client.chat_factory)
+        attempt = functools.partial(
+            run_once, settings, service, stop, token.get_secret_value(), clock, message_content
+        )
         try:
-            await run_client(client, token.get_secret_value(), stop)
+            await keep_trying("Discord", attempt, stop, retry_on=UNREACHABLE, clock=clock)
             return
         except discord.PrivilegedIntentsRequired:
             if not message_content:
@@ -248,6 +261,16 @@ async def run(
                 "free-text replies work only when the bot is mentioned."
             )
             message_content = False
+
+
+async def run_once(
+    settings: Settings, service: Service, stop: asyncio.Event, token: str,
+    clock: Clock | None, message_content: bool,
+) -> None:  # fmt: skip
+    """One fresh client (a closed one can't start again) until `stop` or a failure; it offers
+    itself for results once logged in, so none wait on a client that never connected."""
+    client = VoiceoverClient(settings, service, clock=clock, message_content=message_content)
+    await run_client(client, token, stop)
 
 
 async def run_client(client: VoiceoverClient, token: str, stop: asyncio.Event) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from telegram import BotCommand, Update
+from telegram.error import NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -20,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bots.reconnect import keep_trying, until_stopped
 from bots.telegram_chat import TelegramChat
 from bots.telegram_incoming import (
     addressed,
@@ -28,8 +30,10 @@ from bots.telegram_incoming import (
     to_incoming,
     too_big_message,
 )
+from core.clock import Clock
 from core.config import Settings
 from core.errors import ErrorCode, message_for
+from core.logs import quiet_request_logs
 from core.ports import Chat, ChatFactory
 
 if TYPE_CHECKING:
@@ -229,26 +233,42 @@ async def start_updates(application: Application, settings: Settings) -> None:
     )
 
 
-async def run(settings: Settings, service: Service, stop: asyncio.Event) -> None:
-    """Run the bot until `stop` is set; results of jobs from before a restart still arrive."""
+async def run(
+    settings: Settings, service: Service, stop: asyncio.Event, *, clock: Clock | None = None
+) -> None:
+    """Run the bot until `stop` is set; while the Bot API is unreachable, retry with a backoff
+    (waits on `clock`). Results of jobs from before a restart still arrive."""
     assert settings.telegram_bot_token is not None, "TELEGRAM_BOT_TOKEN is not set"
     install_redaction(settings.telegram_bot_token.get_secret_value())
-    if settings.log_level.upper() != "DEBUG":
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+    quiet_request_logs(settings.log_level)  # httpx: a line per poll, with the token's URL
     application = build_application(settings, service)
     service.register_platform(PLATFORM, application.bot_data["factory"])
-    async with application:
+    try:
+        await keep_trying(
+            "Telegram", lambda: serve_once(application, settings, stop), stop,
+            retry_on=(NetworkError,), clock=clock,
+        )  # fmt: skip
+    finally:
+        await application.bot.shutdown()  # after failed attempts its HTTP clients are open
+
+
+async def serve_once(application: Application, settings: Settings, stop: asyncio.Event) -> None:
+    """Connect (getMe), then take updates until `stop` is set; NetworkError if unreachable."""
+    if not await until_stopped(application.initialize(), stop):
+        return
+    try:
         application.bot_data["ready"].set()
         await register_commands(application)
         await application.start()
         await start_updates(application, settings)
         log.info("Telegram bot @%s is running", application.bot.username)
-        try:
-            await stop.wait()
-        finally:
-            if application.updater and application.updater.running:
-                await application.updater.stop()
+        await stop.wait()
+    finally:
+        if application.updater and application.updater.running:
+            await application.updater.stop()
+        if application.running:
             await application.stop()  # lets updates in progress finish (they may still reply)
-            # From here on, chats of jobs still running wait (instead of failing) until the
-            # service stops them; they resume, and deliver, after the next start.
-            application.bot_data["ready"].clear()
+        # From here on, chats of jobs still running wait (instead of failing) until the
+        # service stops them; they resume, and deliver, after the next start.
+        application.bot_data["ready"].clear()
+        await application.shutdown()

@@ -25,6 +25,7 @@ from core.engine.model import (
     Script,
 )
 from core.errors import VoiceoverError
+from core.logs import configure_logging
 from core.voices_cli import add_voices_parser, run_voices
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -175,9 +176,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 on bad input (one line on stderr), 1 on internal error."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings()
+        configure_logging(settings.log_level)
         return _run(args, settings)
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.logs import LEVELS
+
 MB = 1_000_000
 
 
@@ -86,6 +88,14 @@ class Settings(BaseSettings):
     discord_guild_id: int | None = None
     discord_api_base_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LEVELS:
+            raise ValueError(f"must be one of {', '.join(LEVELS)} (got {value!r})")
+        return level
 
     @field_validator("admin_users", mode="before")
     @classmethod

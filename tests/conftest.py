@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from core.config import Settings
-from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.fake_telegram import FakeTelegram, pointed_at
+from tests.held_render import RenderGate
 from tests.media import make_video
 
 
@@ -37,14 +37,16 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def tg_settings(settings: Settings, fake: FakeTelegram) -> Settings:
     """Settings pointing the bot at the fake, with quick progress."""
-    return settings.model_copy(
-        update={
-            "telegram_bot_token": SecretStr(TOKEN),
-            "telegram_base_url": f"{fake.url}/bot",
-            "telegram_base_file_url": f"{fake.url}/file/bot",
-            "log_level": "DEBUG",
-            "http_port": 0,
-            "progress_edit_interval_s": 1.0,
-            "max_concurrent_jobs": 1,
-        }
-    )
+    return pointed_at(settings, fake.url)
+
+
+@pytest.fixture
+def render_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[RenderGate]:
+    """Renders (the real engine) held at their speech and mix stages until the test releases
+    them: the one place a test may need a render to be still running. Released at the end."""
+    from core.engine import render as engine
+
+    gate = RenderGate()
+    monkeypatch.setattr(engine, "render", gate.wrap(engine.render))
+    yield gate
+    gate.release_all()

@@ -104,13 +104,13 @@ class FakeDiscord:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     async def start(self) -> None:
-        """Listen on a free loopback port."""
+        """Listen on 127.0.0.1: on `port` when set, else on a free port."""
         app = web.Application(client_max_size=1024**3)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/attachments/{key}/{name}", self._attachment)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app)
-        self.port = await serve_loopback(self._runner)
+        self.port = await serve_loopback(self._runner, self.port)
 
     async def stop(self) -> None:
         """Close the gateway and the server."""

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
+from core.config import Settings
 from tests.loopback import serve_loopback
 
 TOKEN = "123456:TEST-token-that-must-never-be-logged"
@@ -58,13 +60,13 @@ class FakeTelegram:
     _activity: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        """Serve on 127.0.0.1; returns the base URL (http://127.0.0.1:PORT)."""
+    async def start(self, port: int = 0) -> str:
+        """Serve on 127.0.0.1 (port 0: a free one); returns the base URL (http://127.0.0.1:PORT)."""
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_post("/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
-        self.url = f"http://127.0.0.1:{await serve_loopback(self._runner)}"
+        self.url = f"http://127.0.0.1:{await serve_loopback(self._runner, port)}"
         return self.url
 
     async def stop(self) -> None:
@@ -338,3 +340,18 @@ def video_media(file_id: str, size: int, *, name: str = "clip.mp4") -> dict[str,
         "mime_type": "video/mp4",
         "file_name": name,
     }
+
+
+def pointed_at(settings: Settings, url: str) -> Settings:
+    """Settings for a bot whose Bot API is at url (http://127.0.0.1:PORT), quick progress."""
+    return settings.model_copy(
+        update={
+            "telegram_bot_token": SecretStr(TOKEN),
+            "telegram_base_url": f"{url}/bot",
+            "telegram_base_file_url": f"{url}/file/bot",
+            "log_level": "DEBUG",
+            "http_port": 0,
+            "progress_edit_interval_s": 1.0,
+            "max_concurrent_jobs": 1,
+        }
+    )

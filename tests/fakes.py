@@ -102,6 +102,7 @@ class FakeClock:
         self._now = start
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
+        self._slept = asyncio.Event()
 
     def now(self) -> float:
         """The fake time."""
@@ -111,7 +112,23 @@ class FakeClock:
         """Wait until the fake time has advanced by `seconds`."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._sleepers, (self._now + max(0.0, seconds), next(self._seq), future))
+        self._slept.set()
         await future
+
+    @property
+    def sleeping(self) -> int:
+        """How many sleepers are waiting for the fake time to pass."""
+        return sum(1 for _, _, future in self._sleepers if not future.done())
+
+    async def until_sleeping(self, count: int = 1, within_s: float = 60.0) -> None:
+        """Wait (for real, at most within_s) until `count` sleepers wait on this clock."""
+        try:
+            async with asyncio.timeout(within_s):
+                while self.sleeping < count:
+                    self._slept.clear()
+                    await self._slept.wait()
+        except TimeoutError:
+            raise AssertionError(f"{count} sleeper(s) expected, {self.sleeping} seen") from None
 
     async def advance(self, seconds: float, step: float = 0.5) -> None:
         """Move time forward in steps, letting woken tasks run after each."""

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import socket
+
 from aiohttp import web
 
 
-async def serve_loopback(runner: web.AppRunner) -> int:
-    """Set the runner up, listen on 127.0.0.1 with a free port, and return the port."""
+async def serve_loopback(runner: web.AppRunner, port: int = 0) -> int:
+    """Set the runner up, listen on 127.0.0.1 (port 0: a free one), and return the port."""
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
     return int(runner.addresses[0][1])
+
+
+def free_port() -> int:
+    """A 127.0.0.1 port nothing listens on (connections are refused) until a test uses it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -8,20 +8,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.loopback import free_port
 from tests.media import make_video
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def voiceover(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point in a clean environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-    env["DATA_DIR"] = str(cwd / "data")
+def voiceover(*args: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point in a clean environment (no stdin), `extra` added to it."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "DISCORD_")) and k != "LOG_LEVEL"}  # fmt: skip
+    env.update(DATA_DIR=str(cwd / "data"), PYTHONPATH=str(ROOT), **extra)
     return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
-        cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "core.cli", *args], input="",
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
 
@@ -91,3 +94,53 @@ def test_scripts_over_the_limits_exit_2_with_one_line(
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert len(lines) == 1 and lines[0].startswith(f"error {code}:")
     assert "Traceback" not in proc.stderr and not (tmp_path / "o.mp4").exists()
+
+
+def test_a_bad_log_level_is_named_in_one_line(tmp_path: Path) -> None:
+    proc = voiceover("voices", cwd=tmp_path, LOG_LEVEL="loud")
+    assert proc.returncode == 2
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("error: setting LOG_LEVEL:") and "DEBUG, INFO, WARNING" in line
+
+
+@pytest.mark.parametrize(
+    ("level", "shown", "hidden"),
+    [(None, "INFO core.delivery.links: link server on", "DEBUG "), ("warning", None, "INFO "),
+     ("DEBUG", "DEBUG ", None)],
+)  # fmt: skip
+def test_log_level_is_honoured(
+    tmp_path: Path, level: str | None, shown: str | None, hidden: str | None
+) -> None:
+    extra = {"HTTP_PORT": "0"} | ({"LOG_LEVEL": level} if level else {})
+    proc = voiceover("chat", cwd=tmp_path, **extra)  # an empty stdin: start, then stop
+    assert proc.returncode == 0, proc.stderr
+    if shown is not None:
+        assert shown in proc.stderr
+    if hidden is not None:
+        assert hidden not in proc.stderr
+
+
+def test_serve_keeps_serving_links_while_telegram_is_unreachable(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
+    env.update(DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT), LOG_LEVEL="INFO",
+               HTTP_PORT=str(port := free_port()), TELEGRAM_BOT_TOKEN="123:SECRET-never-logged",
+               TELEGRAM_BASE_URL=f"http://127.0.0.1:{free_port()}/bot")  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "serve"], cwd=tmp_path, env=env, text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    seen = []
+    try:
+        while not any("Telegram is unreachable" in line for line in seen[-1:]):
+            line = proc.stderr.readline()
+            assert line, f"serve ended: {''.join(seen)}"
+            seen.append(line)
+        link = f"http://127.0.0.1:{port}/r/{'0' * 32}?e=1&s={'0' * 64}"
+        assert httpx.get(link).status_code == 403  # the link server still answers
+    finally:
+        proc.terminate()  # SIGTERM, as a process manager stops it
+        rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 0, rest
+    text = "".join(seen) + rest
+    assert "Traceback" not in text and "SECRET-never-logged" not in text

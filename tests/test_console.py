@@ -131,3 +131,23 @@ def test_a_busy_port_exits_2_without_a_traceback(tmp_path: Path) -> None:
         done = _voiceover(["chat"], "", tmp_path / "data", HTTP_PORT=port, PYTHONPATH=str(ROOT))
     assert done.returncode == 2, done.stderr
     assert "Configuration error: can't start" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["x" * 300, "词" * 100 + " slower", "/tmp/" + "a" * 300 + ".mp4 make it slower", "a\x00b"],
+)
+def test_any_line_is_text_even_a_name_too_long_for_the_file_system(line: str) -> None:
+    message = parse_line(line, "1")
+    assert message.attachments == () and message.text == line.strip()
+
+
+async def test_a_very_long_line_gets_an_answer(settings: Settings) -> None:
+    service = Service(settings.model_copy(update={"http_port": 0}))
+    await service.start()
+    out = io.StringIO()
+    try:
+        await run_console(service, ["make it slower " + "z" * 300, "/credits"], out)
+    finally:
+        await service.stop()
+    assert out.getvalue().count("bot> ") >= 2 and "💳 Credits" in out.getvalue()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ from tests.fake_discord import (
     FakeDiscord,
 )
 from tests.fakes import FakeClock
+from tests.held_render import RenderGate
+from tests.loopback import free_port
 
 BOT_TOKEN = "bot-token-that-must-never-be-logged"
 SCRIPT = "Hello from the test. This sentence is read aloud."
@@ -40,13 +41,6 @@ EPHEMERAL = 64
 DEFERRED = 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE ("thinking")
 AUTOCOMPLETE_RESULT = 8
 MESSAGE_RESULT = 4
-
-
-def free_port() -> int:
-    """A free loopback port for the service's link server."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -300,13 +294,15 @@ async def test_without_the_content_intent_the_bot_reconnects_and_still_answers(
 
 
 async def test_after_a_restart_the_result_goes_to_the_channel(
-    tmp_path: Path, fake: FakeDiscord, clip_data: bytes
+    tmp_path: Path, fake: FakeDiscord, clip_data: bytes, render_gate: RenderGate
 ) -> None:
     video = FakeAttachment("clip.mp4", clip_data, "video/mp4")
     async with running_bot(tmp_path, fake) as first:
         interaction = await fake.slash("voiceover", video=video, script=SCRIPT)
         token = interaction["token"]
+        await render_gate.reached("speech")  # the job is running when the bot stops
         await fake.wait_for(lambda: any("Rendering" in t for t in first.texts(token)))
+    render_gate.release_all()  # the stopped render ends; the next process renders freely
     assert not first.uploads("/"), "the job should still be running when the bot stops"
 
     async with running_bot(tmp_path, fake) as second:
@@ -344,6 +340,9 @@ class RefusingCore:
         """No voices."""
         return []
 
+    def register_platform(self, platform: str, factory: Any) -> None:
+        """No results to deliver."""
+
     async def handle(self, incoming: Any, chat: Any) -> None:
         """Refuse everything."""
         raise VoiceoverError(ErrorCode.UNKNOWN_VOICE, voice="nobody")
@@ -374,3 +373,35 @@ async def test_a_raised_refusal_replaces_the_public_answer_with_an_ephemeral_one
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+async def test_an_unreachable_discord_is_retried_with_backoff_until_it_answers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake = FakeDiscord(port=free_port())  # not listening yet: the login is refused
+    settings = make_settings(tmp_path, fake)
+    clock, stop, service = FakeClock(), asyncio.Event(), Service(settings)
+    await service.start()
+    task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+    try:
+        await clock.until_sleeping()  # waiting 1 s
+        await clock.advance(1)
+        await clock.until_sleeping()  # refused again: waiting 2 s
+        await fake.start()
+        await clock.advance(2)
+        await fake.wait_connected()
+        token = (await fake.slash("credits"))["token"]
+        texts = lambda: [str((c.json or {}).get("content")) for c in fake.calls  # noqa: E731
+                         if token in c.path]  # fmt: skip
+        await fake.wait_for(lambda: any("100" in t for t in texts()))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await service.stop()
+        await fake.stop()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bots.reconnect"]
+    assert [w.startswith("Discord is unreachable (") for w in warnings] == [True, True]
+    assert [w.rsplit("; ", 1)[1] for w in warnings] == ["trying again in 1 s",
+                                                        "trying again in 2 s"]  # fmt: skip
+    assert BOT_TOKEN not in caplog.text

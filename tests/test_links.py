@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import stat
 from collections.abc import AsyncIterator
@@ -14,6 +16,7 @@ from pydantic import SecretStr
 from core.config import Settings
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.delivery.results import cleanup_results, deliver_result
+from core.errors import ErrorCode, message_for
 from tests.fakes import FakeClock, RecordingChat
 
 JOB = "0123456789abcdef0123456789abcdef"
@@ -66,6 +69,29 @@ async def test_tampered_links(served: tuple[LinkSigner, FakeClock, str]) -> None
             assert (await client.get(bad)).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("expires", "signature"),
+    [("²", None), ("1" * 5000, None), ("١٢٣", None), ("-1", None), (" 12", None),
+     (None, "é" * 64), (None, "²"), (None, "A" * 64)],
+    ids=["superscript", "5000 digits", "arabic digits", "negative", "space", "non-ascii s",
+         "superscript s", "upper-case s"],
+)  # fmt: skip
+async def test_junk_in_a_link_is_403_in_one_line(
+    served: tuple[LinkSigner, FakeClock, str],
+    caplog: pytest.LogCaptureFixture,
+    expires: str | None,
+    signature: str | None,
+) -> None:
+    signer, _, base = served
+    good = httpx.URL(signer.url(JOB, "telegram:1")).params
+    params = {"e": expires or good["e"], "s": signature or good["s"]}
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{base}/r/{JOB}", params=params)
+    assert response.status_code == 403
+    assert response.text == message_for(ErrorCode.LINK_INVALID)
+    assert "Traceback" not in caplog.text
+
+
 async def test_another_owners_link_is_refused(served: tuple[LinkSigner, FakeClock, str]) -> None:
     signer, _, _ = served
     async with httpx.AsyncClient() as client:
@@ -108,3 +134,47 @@ async def test_a_cloud_result_is_sent_as_its_url() -> None:
     kind = await deliver_result(chat, output, job_id=JOB, owner="o", signer=signer, language="en")
     assert kind == "link" and chat.results[0].url == "https://cdn.example/v.mp4"
     assert "(1:02, 5.0 MB)" in chat.results[0].text
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"GET / HTTP/1.1\r\nno colon here\r\n\r\n", b"GET /\x01 HTTP/1.1\r\n\r\n",
+     b"GET / HTTP/9\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"],
+    ids=["header", "url", "version", "tls"],
+)  # fmt: skip
+async def test_a_malformed_request_is_one_log_line(
+    served: tuple[LinkSigner, FakeClock, str], caplog: pytest.LogCaptureFixture, garbage: bytes
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    port = int(served[2].rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(garbage)
+    answer = await reader.read()  # the server answers 400 and closes, after logging
+    writer.close()
+    assert answer.startswith(b"HTTP/1.0 400")
+    records = [r for r in caplog.records if r.name.startswith(("aiohttp", "core.delivery.links"))]
+    assert len(records) == 1, caplog.text
+    [record] = records
+    assert record.getMessage().startswith("malformed HTTP request from 127.0.0.1: ")
+    assert "\n" not in record.getMessage() and record.levelno <= logging.INFO
+    assert "Traceback" not in caplog.text
+
+
+async def test_an_error_in_our_handler_still_logs_its_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def resolve(job_id: str) -> tuple[str, Path] | None:
+        raise RuntimeError("the store is gone")
+
+    signer = LinkSigner(b"k" * 32, "http://127.0.0.1:0", 3600, FakeClock())
+    server = LinkServer(link_app(signer, resolve), "127.0.0.1", 0)
+    await server.start()
+    try:
+        async with httpx.AsyncClient() as client:
+            response = await client.get(f"http://127.0.0.1:{server.port}/r/{JOB}?e=1&s=x")
+    finally:
+        await server.stop()
+    assert response.status_code == 500
+    [record] = [r for r in caplog.records if r.name.startswith(("aiohttp", "core.delivery.links"))]
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert "Traceback" in caplog.text and "RuntimeError: the store is gone" in caplog.text

@@ -13,9 +13,10 @@ from core.backends.base import EventKind, RenderHandle, RenderState, RenderStatu
 from core.backends.local.backend import LocalBackend
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
+from tests.held_render import RenderGate
 from tests.media import make_audio, make_image, make_video
 
-LONG_SCRIPT = " ".join(["This sentence gives the voice something to say for a while."] * 12)
+SCRIPT = "This sentence gives the voice something to say."
 
 
 @pytest.fixture
@@ -125,14 +126,15 @@ async def test_export_renders_and_settles_credits(backend: LocalBackend, tiny: P
 
 
 async def test_cancel_stops_the_render_and_releases_credits(
-    backend: LocalBackend, tiny: Path
+    backend: LocalBackend, tiny: Path, render_gate: RenderGate
 ) -> None:
     session = await backend.open_session("console:a", "en")
     await backend.upload(session, tiny, "demo.mp4")
-    await say(backend, session, LONG_SCRIPT)
+    await say(backend, session, SCRIPT)
     handle = await backend.export(session)
-    await asyncio.sleep(0.3)
+    await render_gate.reached("speech")  # still rendering, however fast the machine
     await backend.cancel(handle)
+    render_gate.release_all()
     status = await backend.render_status(handle)
     assert status.state is RenderState.FAILED
     credits = await backend.credits("console:a")
@@ -140,13 +142,14 @@ async def test_cancel_stops_the_render_and_releases_credits(
 
 
 async def test_a_render_cut_by_a_restart_is_forgotten_and_released(
-    settings: Settings, tiny: Path
+    settings: Settings, tiny: Path, render_gate: RenderGate
 ) -> None:
     first = LocalBackend(settings)
     session = await first.open_session("console:a", "en")
     await first.upload(session, tiny, "demo.mp4")
-    await say(first, session, LONG_SCRIPT)
+    await say(first, session, SCRIPT)
     handle = await first.export(session)
+    await render_gate.reached("speech")  # still rendering, however fast the machine
     await first.store.close()  # the process dies: no cleanup of its renders
     first._ready = False
     second = LocalBackend(settings)
@@ -157,4 +160,5 @@ async def test_a_render_cut_by_a_restart_is_forgotten_and_released(
     assert (credits.available, credits.frozen) == (100, 0)
     for running in first._running.values():
         running.stop.set()
+    render_gate.release_all()
     await second.aclose()

@@ -18,6 +18,7 @@ from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Attachment, Incoming
 from tests.fakes import FakeClock, RecordingChat
+from tests.held_render import RenderGate
 from tests.media import make_video
 
 SCRIPT = "Hello there, and welcome to the demo of our product."
@@ -138,13 +139,16 @@ async def test_the_same_message_twice_creates_one_job(service: Service, tiny: Pa
     assert len(rows) == 1
 
 
-async def test_cancel_stops_the_render_and_releases_credits(service: Service, tiny: Path) -> None:
+async def test_cancel_stops_the_render_and_releases_credits(
+    service: Service, tiny: Path, render_gate: RenderGate
+) -> None:
     chat = RecordingChat()
-    long_script = " ".join([SCRIPT] * 15)
-    await service.handle(incoming(long_script, files=(tiny,)), chat)
+    await service.handle(incoming(SCRIPT, files=(tiny,)), chat)
+    await render_gate.reached("speech")  # still rendering, however fast the machine
     await chat.wait_for(lambda c: any(t.startswith("⏳") for t in c.texts), 60)
     await service.handle(incoming("/cancel"), chat)
     assert chat.texts[-1] == "🛑 Cancelled. Frozen credits were released."
+    render_gate.release_all()  # the render goes on to its next step, and stops there
     await idle(service)
     assert chat.results == []
     await service.handle(incoming("积分", lang="zh"), chat)

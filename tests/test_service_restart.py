@@ -15,6 +15,7 @@ from core.errors import ErrorCode, message_for
 from core.ports import Chat, MessageRef, VideoReply
 from core.store import Store
 from tests.fakes import RecordingChat
+from tests.held_render import RenderGate
 from tests.media import make_video
 from tests.test_service import SCRIPT, incoming
 
@@ -58,15 +59,18 @@ class Chats:
 
 
 async def test_restart_with_one_job_running_and_one_queued(
-    settings: Settings, tiny: Path, launch: Callable[[int], Awaitable[Service]]
-) -> None:
+    settings: Settings, tiny: Path, launch: Callable[[int], Awaitable[Service]],
+    render_gate: RenderGate,
+) -> None:  # fmt: skip
     first = await launch(1)
     chat_a, chat_b = RecordingChat("chat1"), RecordingChat("chat2")
     await first.handle(incoming(LONG, user="1", files=(tiny,)), chat_a)
     await first.handle(incoming(LONG, user="2", files=(tiny,)), chat_b)
     assert chat_b.texts[-1].startswith("🕒 Queued: you're number 1")
+    await render_gate.reached("speech")  # the first job is still running when we stop
     await chat_a.wait_for(lambda c: any(t.startswith("⏳") for t in c.texts), 60)
     await first.stop()
+    render_gate.release_all()  # the stopped render ends; the next process renders freely
     peek = await Store(settings.data_dir / "service.db").open()
     rows = await peek.fetchall("SELECT status FROM jobs ORDER BY created")
     assert [r["status"] for r in rows] == ["running", "queued"]
@@ -110,11 +114,11 @@ async def test_restart_after_done_but_undelivered_delivers_exactly_once(
 
 
 async def test_twenty_users_on_two_slots(
-    tiny: Path, launch: Callable[[int], Awaitable[Service]]
+    tiny: Path, launch: Callable[[int], Awaitable[Service]], render_gate: RenderGate
 ) -> None:
     service = await launch(2)
     chats = [RecordingChat(f"chat{n}") for n in range(20)]
-    peak = 0
+    peak, both_busy = 0, asyncio.Event()
 
     async def watch() -> None:
         nonlocal peak
@@ -123,6 +127,8 @@ async def test_twenty_users_on_two_slots(
                 "SELECT COUNT(*) AS n FROM jobs WHERE status='running'"
             )
             peak = max(peak, int(row["n"]) if row else 0)
+            if peak >= 2:
+                both_busy.set()
             await asyncio.sleep(0.05)
 
     watcher = asyncio.create_task(watch())
@@ -132,6 +138,9 @@ async def test_twenty_users_on_two_slots(
     ))  # fmt: skip
     told = [t for c in chats for t in c.texts if t.startswith(("🕒 Queued", "🎬 Rendering"))]
     assert len(told) == 20 and any(t.startswith("🕒 Queued") for t in told)
+    await render_gate.reached("speech")  # renders wait there: both slots stay busy
+    await asyncio.wait_for(both_busy.wait(), 60)  # seen by the watcher, however fast renders are
+    render_gate.release_all()
     await asyncio.wait_for(service.wait_idle(), 400)
     watcher.cancel()
     assert peak == 2

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,8 +29,12 @@ from tests.fake_telegram import (
     TOKEN,
     FakeTelegram,
     message_update,
+    pointed_at,
     video_media,
 )
+from tests.fakes import FakeClock
+from tests.held_render import RenderGate
+from tests.loopback import free_port
 
 SCRIPT = "Welcome to the tour. This clip shows the test pattern."
 
@@ -97,12 +100,17 @@ def probe(data: bytes) -> tuple[str, bool, float]:
 
 
 async def test_video_with_caption_gets_progress_and_the_mp4(
-    fake: FakeTelegram, tg_settings: Settings, clip: Path
+    fake: FakeTelegram, tg_settings: Settings, clip: Path, render_gate: RenderGate
 ) -> None:
     fake.fail_next("editMessageText", 429, "Too Many Requests: retry after 1", retry_after=1)
-    long_script = " ".join([SCRIPT] * 4)  # a render of several seconds, so progress is edited
     async with bot_running(tg_settings, fake) as service:
-        message_id = push_video(fake, clip, long_script)
+        message_id = push_video(fake, clip, SCRIPT)
+        await render_gate.reached("speech")
+        await wait_for_text(fake, "⏳")  # the progress message, sent while the render waits
+        render_gate.release("speech")
+        await render_gate.reached("mix")  # a later stage: the message is edited (429, retried)
+        await fake.wait_for("editMessageText", 2)
+        render_gate.release("mix")
         [upload] = await fake.wait_for("sendVideo", within_s=120)
         await service.wait_idle()
     codec, has_audio, duration = probe(upload.files["video"])
@@ -171,11 +179,13 @@ async def test_a_duplicated_update_makes_one_job(
 
 
 async def test_a_restart_in_the_middle_of_a_job_still_delivers(
-    fake: FakeTelegram, tg_settings: Settings, clip: Path
+    fake: FakeTelegram, tg_settings: Settings, clip: Path, render_gate: RenderGate
 ) -> None:
     async with bot_running(tg_settings, fake):
-        message_id = push_video(fake, clip, SCRIPT + " " + SCRIPT)
+        message_id = push_video(fake, clip, SCRIPT)
+        await render_gate.reached("speech")  # the job is running when the bot stops
         await fake.wait_for("sendChatAction", within_s=60)
+    render_gate.release_all()  # the stopped render ends; the next process renders freely
     delivered_before = len(fake.called("sendVideo"))
     async with bot_running(tg_settings, fake) as service:
         await fake.wait_for("sendVideo", within_s=120)
@@ -267,9 +277,7 @@ async def test_failures_are_told_in_one_line_and_the_token_never_logged(
 async def test_webhook_mode_checks_the_secret_token(
     fake: FakeTelegram, tg_settings: Settings
 ) -> None:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        port = probe_socket.getsockname()[1]
+    port = free_port()
     hooked = tg_settings.model_copy(
         update={
             "telegram_webhook_url": f"http://127.0.0.1:{port}/tg-hook",
@@ -303,6 +311,50 @@ async def test_webhook_mode_checks_the_secret_token(
     assert registered.params["secret_token"] == "s3cret-value"
     assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
     assert len(replies_to(fake, update["message"]["message_id"])) == 1
+
+
+async def test_an_unreachable_bot_api_is_retried_with_backoff_until_it_answers(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    port = free_port()
+    unreachable = pointed_at(settings, f"http://127.0.0.1:{port}")
+    clock, stop, service = FakeClock(), asyncio.Event(), Service(unreachable)
+    task = asyncio.create_task(run(unreachable, service, stop, clock=clock))
+    await service.start()
+    fake = FakeTelegram()
+    try:
+        await clock.until_sleeping()  # getMe was refused: waiting 1 s
+        await clock.advance(1)
+        await clock.until_sleeping()  # refused again: waiting 2 s
+        await fake.start(port)
+        await clock.advance(2)
+        await fake.wait_for("getUpdates")
+        update = fake.push(message_update(text="/credits"))
+        await fake.wait_for("sendMessage")
+    finally:
+        stop.set()
+        await task
+        await service.stop()
+        await fake.stop()
+    assert "💳" in replies_to(fake, update["message"]["message_id"])[0]
+    warnings = [r for r in caplog.records if r.name == "bots.reconnect"]
+    assert [r.getMessage().rsplit(";", 1)[1] for r in warnings] == [
+        " trying again in 1 s", " trying again in 2 s"
+    ]  # fmt: skip
+    assert all(r.getMessage().startswith("Telegram is unreachable (") for r in warnings)
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in warnings)
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_stop_ends_the_bot_while_it_waits_to_retry(settings: Settings) -> None:
+    unreachable = pointed_at(settings, f"http://127.0.0.1:{free_port()}")
+    clock, stop = FakeClock(), asyncio.Event()
+    task = asyncio.create_task(run(unreachable, Service(unreachable), stop, clock=clock))
+    await clock.until_sleeping()
+    stop.set()  # the fake clock never moves: only the stop event can end the wait
+    async with asyncio.timeout(10):
+        await task
 
 
 def test_long_text_is_split_at_line_breaks_within_the_limit() -> None:

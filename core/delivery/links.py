@@ -13,13 +13,18 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from core.clock import Clock
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 
 log = logging.getLogger(__name__)
+http_log = logging.getLogger(f"{__name__}.http")
+"""The link server's aiohttp logger (aiohttp.server's records, as one line for bad requests)."""
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+EXPIRES = re.compile(r"[0-9]{1,12}")  # ASCII digits only: str.isdigit() also accepts "²"
+SIGNATURE = re.compile(r"[0-9a-f]{64}")  # compare_digest refuses non-ASCII text
 Resolve = Callable[[str], Awaitable[tuple[str, Path] | None]]
 """job id → (owner, result file) when the job has a result, else None."""
 
@@ -61,7 +66,9 @@ class LinkSigner:
 
     def check(self, job_id: str, owner: str, expires: str, signature: str) -> ErrorCode:
         """OK, LINK_INVALID or LINK_EXPIRED (the signature is checked before the expiry)."""
-        if not expires.isdigit() or not JOB_ID.match(job_id):
+        if not (EXPIRES.fullmatch(expires) and SIGNATURE.fullmatch(signature)):
+            return ErrorCode.LINK_INVALID
+        if not JOB_ID.fullmatch(job_id):
             return ErrorCode.LINK_INVALID
         expected = self._signature(f"/r/{job_id}", int(expires), owner)
         if not hmac.compare_digest(expected, signature):
@@ -97,6 +104,28 @@ def link_app(signer: LinkSigner, resolve: Resolve) -> web.Application:
     return app
 
 
+class MalformedRequestsInOneLine(logging.Filter):
+    """A request aiohttp could not parse (a scanner, TLS on a plain port) becomes one INFO
+    line instead of an error with a traceback; errors of our own handlers keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite a parse error's record in place; never drops a record."""
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, HttpProcessingError):
+            return True
+        reason = " ".join(repr(error.message)[1:-1].split())[:160]
+        peer = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+        record.msg = "malformed HTTP request from %s: %s (%s), answered %s"
+        record.args = (peer, type(error).__name__, reason, error.code)
+        record.exc_info, record.exc_text = None, None
+        record.levelno = min(record.levelno, logging.INFO)  # aiohttp logs some at DEBUG
+        record.levelname = logging.getLevelName(record.levelno)
+        return True
+
+
+http_log.addFilter(MalformedRequestsInOneLine())
+
+
 class LinkServer:
     """Runs the link app on host:port (port 0 picks a free one; see .port)."""
 
@@ -106,7 +135,7 @@ class LinkServer:
 
     async def start(self) -> None:
         """Listen."""
-        self._runner = web.AppRunner(self.app, access_log=None)
+        self._runner = web.AppRunner(self.app, access_log=None, logger=http_log)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
