@@ -59,11 +59,11 @@ async def _quietly(work: Awaitable[None]) -> None:
 def _bots(settings: Settings) -> list[BotRun]:
     bots: list[BotRun] = []
     if settings.telegram_bot_token is not None:
-        from bots.telegram_bot import run as run_telegram
+        from bots.telegram.bot import run as run_telegram
 
         bots.append(run_telegram)
     if settings.discord_bot_token is not None:
-        from bots.discord_bot import run as run_discord
+        from bots.discord.bot import run as run_discord
 
         bots.append(run_discord)
     return bots

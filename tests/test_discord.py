@@ -15,8 +15,8 @@ import av
 import pytest
 from pydantic import SecretStr
 
-from bots import discord_bot
-from bots.discord_chat import TOKEN_LIFETIME_S, attachment_fetch
+from bots.discord import bot as discord_bot
+from bots.discord.chat import TOKEN_LIFETIME_S, attachment_fetch
 from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError, message_for

@@ -16,9 +16,9 @@ import pytest
 from pydantic import SecretStr
 from telegram import Bot, Message
 
-from bots.telegram_bot import TokenRedactor, run
-from bots.telegram_chat import TelegramChat, split_text
-from bots.telegram_incoming import FileRef, addressed, make_fetch, message_files
+from bots.telegram.bot import TokenRedactor, run
+from bots.telegram.chat import TelegramChat, split_text
+from bots.telegram.incoming import FileRef, addressed, make_fetch, message_files
 from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError, message_for

@@ -16,17 +16,18 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bots.discord_chat import (
+from bots.discord.chat import (
     DEFAULT_UPLOAD_LIMIT,
     NO_MASS_MENTIONS,
     DiscordChat,
     attachment_fetch,
     too_large,
 )
-from bots.discord_commands import VoiceoverTree, add_commands, language_of
+from bots.discord.commands import VoiceoverTree, add_commands, language_of
 from bots.reconnect import keep_trying
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.engine.model import VoiceInfo
 from core.errors import VoiceoverError
 from core.ports import Attachment, Chat, Incoming
 
@@ -106,6 +107,10 @@ class VoiceoverClient(discord.Client):
         return DiscordChat.from_context(
             self, chat_id, context, clock=self.clock, ready=self.connected
         )
+
+    def voices(self) -> list[VoiceInfo]:
+        """The installed voices (for the commands' autocomplete)."""
+        return self.service.voices()
 
     def attachments(self, files: RoledFiles) -> tuple[Attachment, ...]:
         """Discord attachments as the core's, fetched lazily with a size cap."""

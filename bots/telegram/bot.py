@@ -22,8 +22,8 @@ from telegram.ext import (
 )
 
 from bots.reconnect import keep_trying, until_stopped
-from bots.telegram_chat import TelegramChat
-from bots.telegram_incoming import (
+from bots.telegram.chat import TelegramChat
+from bots.telegram.incoming import (
     addressed,
     message_files,
     oversized,

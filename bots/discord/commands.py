@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, cast
 
 import discord
 from discord import app_commands
@@ -11,8 +12,24 @@ from discord import app_commands
 from core.engine.model import Aspect, Captions, VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
 
-if TYPE_CHECKING:
-    from bots.discord_bot import VoiceoverClient
+
+class CommandTarget(Protocol):
+    """What the commands need of the bot: hand a command over, and the installed voices."""
+
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        command: str,
+        args: Mapping[str, str] | None = None,
+        files: Iterable[tuple[str | None, discord.Attachment]] = (),
+    ) -> None:
+        """Give the command to the core."""
+        ...
+
+    def voices(self) -> list[VoiceInfo]:
+        """The installed voices (autocomplete)."""
+        ...
+
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +68,7 @@ def voice_label(voice: VoiceInfo) -> str:
     return f"{voice.name} — {details}"[:100]
 
 
-class VoiceoverTree(app_commands.CommandTree["VoiceoverClient"]):
+class VoiceoverTree(app_commands.CommandTree[discord.Client]):
     """The command tree, with an error handler that logs fully and answers in one line."""
 
     async def on_error(
@@ -77,9 +94,9 @@ class VoiceoverTree(app_commands.CommandTree["VoiceoverClient"]):
             log.warning("Could not report the error of /%s: %s", name, http_error.status)
 
 
-def bot_of(interaction: discord.Interaction[Any]) -> VoiceoverClient:
+def bot_of(interaction: discord.Interaction[Any]) -> CommandTarget:
     """The client that received an interaction."""
-    return cast("VoiceoverClient", interaction.client)
+    return cast(CommandTarget, interaction.client)
 
 
 @app_commands.describe(**VOICEOVER_HELP)
@@ -118,7 +135,7 @@ async def voice_choices(
     needle = current.strip().lower()
     matches = [
         voice
-        for voice in bot_of(interaction).service.voices()
+        for voice in bot_of(interaction).voices()
         if needle in f"{voice.id} {voice.name} {voice.language} {voice.gender or ''}".lower()
     ]
     return [
