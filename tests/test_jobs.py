@@ -11,26 +11,26 @@ import pytest
 
 from core.jobs.model import Job, JobStatus
 from core.jobs.runner import JobRunner
-from core.jobs.store import MAX_ATTEMPTS, JobStore
+from core.jobs.sqlite_queue import MAX_ATTEMPTS, SqliteJobQueue
 from core.store import Store
 
 
 @pytest.fixture
-async def jobs(tmp_path: Path) -> AsyncIterator[JobStore]:
+async def jobs(tmp_path: Path) -> AsyncIterator[SqliteJobQueue]:
     store = await Store(tmp_path / "jobs.db").open()
-    yield JobStore(store)
+    yield SqliteJobQueue(store)
     await store.close()
 
 
-async def make(jobs: JobStore, owner: str, message: str) -> Job | None:
-    job, _ = await jobs.create(
+async def make(jobs: SqliteJobQueue, owner: str, message: str) -> Job | None:
+    job, _ = await jobs.enqueue(
         owner=owner, kind="render", platform="telegram", chat_id="c", message_id=message,
         reply_context={"thread": "1"}, language="en", session_id="s", inputs={"a": 1},
     )  # fmt: skip
     return job
 
 
-async def test_a_message_creates_a_job_once(jobs: JobStore) -> None:
+async def test_a_message_creates_a_job_once(jobs: SqliteJobQueue) -> None:
     first = await make(jobs, "u", "m1")
     assert first is not None and first.status is JobStatus.QUEUED
     assert await make(jobs, "u", "m1") is None
@@ -39,22 +39,22 @@ async def test_a_message_creates_a_job_once(jobs: JobStore) -> None:
     assert len(first.id) == 32 and first.reply_context == {"thread": "1"}
 
 
-async def test_claim_respects_one_running_job_per_owner(jobs: JobStore) -> None:
+async def test_claim_respects_one_running_job_per_owner(jobs: SqliteJobQueue) -> None:
     a1, a2, b1 = [await make(jobs, o, m) for o, m in (("a", "1"), ("a", "2"), ("b", "3"))]
     assert a1 and a2 and b1
-    first, second = await jobs.claim_next(), await jobs.claim_next()
+    first, second = await jobs.claim(), await jobs.claim()
     assert first and second and {first.id, second.id} == {a1.id, b1.id}
-    assert await jobs.claim_next() is None
+    assert await jobs.claim() is None
     assert await jobs.position(a2) == 1
 
 
 async def test_resume_requeues_running_jobs_and_gives_up_after_max_attempts(
-    jobs: JobStore,
+    jobs: SqliteJobQueue,
 ) -> None:
     job = await make(jobs, "a", "1")
     assert job is not None
     for _ in range(MAX_ATTEMPTS):
-        assert await jobs.claim_next() is not None
+        assert await jobs.claim() is not None
         requeued, given_up = await jobs.resume_interrupted()
     assert requeued == [] and [j.id for j in given_up] == [job.id]
     failed = await jobs.get(job.id)
@@ -62,7 +62,7 @@ async def test_resume_requeues_running_jobs_and_gives_up_after_max_attempts(
     assert [j.id for j in await jobs.undelivered()] == [job.id]
 
 
-async def test_runner_bounds_concurrency(jobs: JobStore) -> None:
+async def test_runner_bounds_concurrency(jobs: SqliteJobQueue) -> None:
     running: set[str] = set()
     peak = 0
     done: list[str] = []
@@ -85,7 +85,7 @@ async def test_runner_bounds_concurrency(jobs: JobStore) -> None:
     assert peak == 2 and len(done) == 8
 
 
-async def test_user_cancel_stops_only_that_job(jobs: JobStore) -> None:
+async def test_user_cancel_stops_only_that_job(jobs: SqliteJobQueue) -> None:
     started = asyncio.Event()
     seen: list[Any] = []
 

@@ -30,8 +30,8 @@ from core.delivery.results import deliver_result
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
+from core.jobs.control import JobControl
 from core.jobs.model import Job, JobStatus, new_job_id
-from core.jobs.queue import JobQueue
 from core.ports import Attachment, Chat, Incoming
 from core.store import Row
 from core.uninterrupted import uninterrupted
@@ -64,7 +64,7 @@ class FlowDeps:
     clock: Clock
     backend: Backend
     sessions: Sessions
-    queue: JobQueue
+    queue: JobControl
     chats: ChatDirectory
     signer: LinkSigner
 

@@ -28,11 +28,11 @@ from core.delivery.results import cleanup_results
 from core.engine.leftovers import remove_stale_work
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
+from core.jobs.control import JobControl
 from core.jobs.model import Job
-from core.jobs.queue import JobQueue
 from core.jobs.render import RenderJobs
 from core.jobs.runner import JobRunner
-from core.jobs.store import JobStore
+from core.jobs.sqlite_queue import SqliteJobQueue
 from core.ports import Chat, ChatFactory, Incoming
 from core.store import Store
 from core.uninterrupted import uninterrupted
@@ -64,14 +64,14 @@ class Service:
         self.clock = clock or SystemClock()
         self.backend = backend or make_backend(settings)
         self.store = Store(settings.data_dir / "service.db")
-        self.jobs = JobStore(self.store)
+        self.jobs = SqliteJobQueue(self.store)
         self.results_dir = settings.data_dir / "results"
         ttl = settings.link_ttl_hours * 3600
         self.signer = LinkSigner(b"", settings.public_base_url, ttl, self.clock)
         self.chats = ChatDirectory()
         self.deliveries = Deliveries(self.jobs, self.chats, self.signer, self.results_dir)
         self.runner = JobRunner(self.jobs, settings.job_slots, self._run_job)
-        self.queue = JobQueue(self.jobs, self.runner, self.backend)
+        self.queue = JobControl(self.jobs, self.runner, self.backend)
         self.renders = RenderJobs(
             backend=self.backend,
             jobs=self.jobs,

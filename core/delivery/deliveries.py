@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 from core.delivery.chats import ChatDirectory
@@ -12,7 +11,7 @@ from core.delivery.results import deliver_result
 from core.errors import ErrorCode, from_record
 from core.failpoints import pause_point
 from core.jobs.model import Job, JobStatus
-from core.jobs.store import JobStore
+from core.jobs.queue import JobQueue
 from core.ports import Chat
 
 log = logging.getLogger(__name__)
@@ -23,7 +22,7 @@ class Deliveries:
     """Ended jobs → their chats: once each, retried, and again after a restart."""
 
     def __init__(
-        self, jobs: JobStore, chats: ChatDirectory, signer: LinkSigner, results_dir: Path
+        self, jobs: JobQueue, chats: ChatDirectory, signer: LinkSigner, results_dir: Path
     ) -> None:
         self.jobs = jobs
         self.chats = chats
@@ -44,7 +43,7 @@ class Deliveries:
         try:
             pause_point("deliver")  # the crash tests kill us between done and delivered
             await self._send_outcome(job, chat)
-            await self.jobs.update(job_id, delivered=time.time())
+            await self.jobs.mark_delivered(job_id)
             self.chats.forget(job_id)
         except Exception:
             self._failures[job_id] = self._failures.get(job_id, 0) + 1

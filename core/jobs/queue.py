@@ -1,72 +1,76 @@
-"""The job queue as the chat side uses it: queue a job that carries its inputs, see where it
-is, stop it, and give back what an ended job held. SQLite jobs and an in-process runner."""
+"""The job queue seam: what the chat side, the runner and the deliveries need of a queue.
+
+A job carries all its inputs (the pinned draft and what it refers to), so any process that
+holds the queue (and the media) can run it. SqliteJobQueue (core/jobs/sqlite_queue.py) is the
+embedded implementation; another (Redis) can take its place behind this protocol.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-from core.backends.base import Backend, Pinned, RenderHandle
 from core.jobs.model import Job, JobStatus
-from core.jobs.runner import JobRunner
-from core.jobs.store import JobStore
-from core.uninterrupted import uninterrupted
-
-CANCEL_WAIT_S = 30.0  # how long a cancel waits for a running job to stop
 
 
-class JobQueue:
-    """Jobs in SQLite, run by this process's runner; the backend holds and releases their cost."""
+class JobQueue(Protocol):
+    """Enqueue, claim, report progress, finish, cancel; and where each job is."""
 
-    def __init__(self, jobs: JobStore, runner: JobRunner, backend: Backend) -> None:
-        self.jobs = jobs
-        self.runner = runner
-        self.backend = backend
+    async def enqueue(
+        self,
+        *,
+        owner: str,
+        kind: str,
+        platform: str,
+        chat_id: str,
+        message_id: str,
+        reply_context: Mapping[str, str],
+        language: str,
+        session_id: str,
+        inputs: Mapping[str, Any],
+        job_id: str | None = None,
+        supersede: bool = False,
+    ) -> tuple[Job | None, list[Job]]:
+        """Queue a job with its inputs (None when its message already made one); with
+        `supersede`, the owner's jobs of this kind still queued are cancelled and returned."""
+        ...
 
-    async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
-        """Queue a job (JobStore.create's fields); queued jobs it replaces are ended here."""
-        job, replaced = await self.jobs.create(**fields)
-        for old in replaced:
-            await self.ended(old)
-        if job is not None:
-            self.runner.kick()
-        return job, replaced
+    async def claim(self) -> Job | None:
+        """The oldest queued job whose owner has nothing running, now running (or None)."""
+        ...
 
-    async def ended(self, job: Job) -> None:
-        """Give back what an ended job held (frozen credits, pinned files); safe twice."""
-        pinned = Pinned.from_record(job.inputs)
-        await uninterrupted(self.backend.release(job.owner, job.id, pinned))
+    async def update(self, job_id: str, **values: Any) -> None:
+        """Report how a running job is doing (stage, progress, handle)."""
+        ...
 
-    async def cancel(self, job: Job) -> None:
-        """Stop a job: a queued one is dropped now, a running one stopped; its hold released."""
-        if job.status is JobStatus.QUEUED and await self.jobs.cancel_queued(job.id):
-            await self.ended(job)
-            return
-        task = self.runner.cancel(job.id)
-        if task is not None:
-            with contextlib.suppress(BaseException):
-                await asyncio.wait_for(asyncio.shield(task), timeout=CANCEL_WAIT_S)
-        fresh = await self.jobs.get(job.id)
-        if fresh is not None and fresh.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-            await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
-            await self.ended(fresh)
-        if fresh is not None and fresh.handle:
-            await self.backend.cancel(RenderHandle(fresh.handle, fresh.session_id))
+    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
+        """Record a job's end (output or error)."""
+        ...
 
-    def busy(self) -> bool:
-        """True when a new job would wait for a free slot."""
-        return self.runner.running_count >= self.runner.slots
+    async def cancel_queued(self, job_id: str) -> bool:
+        """Cancel a job still queued; False when it already started."""
+        ...
 
     async def get(self, job_id: str) -> Job | None:
         """One job."""
-        return await self.jobs.get(job_id)
+        ...
 
     async def active_for(self, owner: str) -> list[Job]:
         """The owner's queued and running jobs, oldest first."""
-        return await self.jobs.active_for(owner)
+        ...
 
     async def position(self, job: Job) -> int:
         """1 + the queued jobs ahead of this one."""
-        return await self.jobs.position(job)
+        ...
+
+    async def pending_count(self) -> int:
+        """Jobs queued or running."""
+        ...
+
+    async def undelivered(self) -> list[Job]:
+        """Ended jobs whose owner was not told yet, oldest first."""
+        ...
+
+    async def mark_delivered(self, job_id: str) -> None:
+        """The owner was told: never again."""
+        ...

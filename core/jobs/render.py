@@ -17,7 +17,7 @@ from core.delivery.chats import ChatDirectory
 from core.delivery.results import keep_result
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.jobs.model import Job, JobStatus
-from core.jobs.store import JobStore
+from core.jobs.queue import JobQueue
 from core.uninterrupted import uninterrupted
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class RenderJobs:
     """Runs render jobs to done, failed or cancelled; the runner delivers them afterwards."""
 
     backend: Backend
-    jobs: JobStore
+    jobs: JobQueue
     chats: ChatDirectory
     clock: Clock
     timings: HeartbeatTimings

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from core.failpoints import pause_point
 from core.jobs.model import Job
-from core.jobs.store import JobStore
+from core.jobs.queue import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 class JobRunner:
     """Runs queued jobs: at most `slots` at once, at most one per owner."""
 
-    def __init__(self, jobs: JobStore, slots: int, run: Callable[[Job], Awaitable[None]]) -> None:
+    def __init__(self, jobs: JobQueue, slots: int, run: Callable[[Job], Awaitable[None]]) -> None:
         self.jobs = jobs
         self.slots = max(1, slots)
         self._run_job = run
@@ -49,7 +49,7 @@ class JobRunner:
 
     async def _fill(self) -> None:
         while len(self._running) < self.slots:
-            job = await self.jobs.claim_next()
+            job = await self.jobs.claim()
             if job is None:
                 return
             pause_point("claimed")  # the crash tests kill us between claimed and started

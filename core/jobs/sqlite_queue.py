@@ -1,4 +1,5 @@
-"""Job records in SQLite: created with their message (once), claimed, finished, resumed."""
+"""The job queue in SQLite (the embedded default): jobs created with their message (once),
+claimed, updated, finished, cancelled, resumed after a restart."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 
-class JobStore:
-    """Job records in SQLite."""
+class SqliteJobQueue:
+    """The JobQueue of one process: job records in SQLite (WAL), claimed by its runner."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -39,7 +40,7 @@ class JobStore:
             (platform, message_id, time.time()),
         )
 
-    async def create(
+    async def enqueue(
         self, *, owner: str, kind: str, platform: str, chat_id: str, message_id: str,
         reply_context: Mapping[str, str], language: str, session_id: str,
         inputs: Mapping[str, Any], job_id: str | None = None, supersede: bool = False,
@@ -83,7 +84,7 @@ class JobStore:
         row = await self.store.fetchone("SELECT * FROM jobs WHERE id=?", (job_id,))
         return None if row is None else Job.from_row(row)
 
-    async def claim_next(self) -> Job | None:
+    async def claim(self) -> Job | None:
         """Move the oldest queued job whose owner has nothing running to running."""
         async with self.store.transaction() as db:
             row = await fetchone_in(
@@ -101,7 +102,7 @@ class JobStore:
         return await self.get(row["id"])
 
     async def update(self, job_id: str, **values: Any) -> None:
-        """Set columns (dicts stored as JSON)."""
+        """Record how a job is doing (stage, progress, handle…; dicts stored as JSON)."""
         columns = {k: dumps(v) if isinstance(v, dict) else v for k, v in values.items()}
         columns["updated"] = time.time()
         sql = ", ".join(f"{name}=?" for name in columns)
@@ -110,6 +111,10 @@ class JobStore:
     async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
         """Record a job's end."""
         await self.update(job_id, status=str(status), **values)
+
+    async def mark_delivered(self, job_id: str) -> None:
+        """The owner was told (the result, or what went wrong): never again."""
+        await self.update(job_id, delivered=time.time())
 
     async def cancel_queued(self, job_id: str) -> bool:
         """Cancel a job that is still queued (told at once); False when it already started."""
