@@ -17,6 +17,7 @@ from core.config import Settings
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.delivery.results import cleanup_results, deliver_result
 from core.errors import ErrorCode, message_for
+from core.media.local import LocalMediaStore
 from tests.fakes import FakeClock, RecordingChat
 
 JOB = "0123456789abcdef0123456789abcdef"
@@ -127,11 +128,14 @@ def test_retention_removes_only_old_results(tmp_path: Path) -> None:
     assert removed == 1 and not old.exists() and new.exists() is True
 
 
-async def test_a_cloud_result_is_sent_as_its_url() -> None:
+async def test_a_cloud_result_is_sent_as_its_url(tmp_path: Path) -> None:
     chat = RecordingChat(upload_limit=10**9)
     signer = LinkSigner(b"k" * 32, "http://127.0.0.1:1", 3600, FakeClock())
     output = {"url": "https://cdn.example/v.mp4", "duration_s": 62.0, "size_bytes": 5_000_000}
-    kind = await deliver_result(chat, output, job_id=JOB, owner="o", signer=signer, language="en")
+    kind = await deliver_result(
+        chat, output, job_id=JOB, owner="o", signer=signer, language="en",
+        media=LocalMediaStore(tmp_path),
+    )  # fmt: skip
     assert kind == "link" and chat.results[0].url == "https://cdn.example/v.mp4"
     assert "(1:02, 5.0 MB)" in chat.results[0].text
 

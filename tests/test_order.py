@@ -75,7 +75,8 @@ async def test_cancel_right_after_a_video_stops_its_upload(
     await asyncio.wait_for(service.wait_idle(), 60)
     assert await service.store.fetchall("SELECT id FROM jobs") == []
     assert held.partial is not None and not held.partial.exists()
-    assert tree_files(settings.data_dir / "workspaces") == []
+    assert tree_files(settings.data_dir / "uploads") == []  # nothing stored…
+    assert tree_files(settings.data_dir / ".staging") == []  # …nor left on its way in
     await service.handle(incoming("/credits"), chat)
     assert chat.texts[-1] == "💳 Credits: 100 available, 0 frozen, 100 total."
 
@@ -126,7 +127,7 @@ async def test_a_job_renders_its_pinned_inputs_after_the_user_replaced_them(
     backend = LocalBackend(settings)
     try:
         session = await backend.open_session("console:a", "en")
-        owned = settings.data_dir / "workspaces" / "first.mp4"
+        owned = settings.data_dir / "uploads" / "first.mp4"
         owned.parent.mkdir(parents=True)
         shutil.copyfile(tiny, owned)
         await backend.upload(session, owned, "first.mp4")

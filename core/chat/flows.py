@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from core.backends.base import Backend, Draft, EventKind, Pinned
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
-from core.chat.intake import display_name, fetch_attachment, owner_dir
+from core.chat.intake import display_name, fetch_attachment, owner_digest
 from core.chat.option_text import LANGUAGE_NAMES, args_to_text
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
@@ -32,6 +32,7 @@ from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
 from core.jobs.control import JobControl
 from core.jobs.model import Job, JobStatus, new_job_id
+from core.media.store import MediaStore, new_key
 from core.ports import Attachment, Chat, Incoming
 from core.store import Row
 from core.uninterrupted import uninterrupted
@@ -67,6 +68,7 @@ class FlowDeps:
     queue: JobControl
     chats: ChatDirectory
     signer: LinkSigner
+    media: MediaStore
 
 
 async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:
@@ -244,11 +246,16 @@ class Flows:
                 session_id, attachment.url, attachment.name, attachment.role
             )
             return result.summary
-        folder = owner_dir(self.deps.settings.data_dir / "workspaces", ctx.owner)
-        limit = self.deps.settings.max_upload_bytes
-        path = await fetch_attachment(attachment, folder, limit)
+        media, limit = self.deps.media, self.deps.settings.max_upload_bytes
+        path = await fetch_attachment(attachment, media.staging(), limit)
+        key = new_key(f"uploads/{owner_digest(ctx.owner)}", attachment.name)
+        try:
+            await uninterrupted(media.put_file(key, path))
+        finally:
+            path.unlink(missing_ok=True)  # moved in, or never stored
         name = display_name(attachment.name)
-        result = await self.deps.backend.upload(session_id, path, name, attachment.role)
+        async with media.local_path(key) as local:  # the backend keeps it, or deletes it
+            result = await self.deps.backend.upload(session_id, local, name, attachment.role)
         return result.summary
 
     async def flow_voiceover(self, ctx: Turn, routed: Routed) -> bool:
@@ -312,6 +319,7 @@ class Flows:
                 owner=ctx.owner,
                 signer=self.deps.signer,
                 language=ctx.lang,
+                media=self.deps.media,
             )
         else:  # it failed or was cancelled: render it again
             return await self._start_job(ctx, session, draft)

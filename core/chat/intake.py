@@ -13,10 +13,14 @@ from core.ports import Attachment
 SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
 
 
+def owner_digest(owner: str) -> str:
+    """An owner as a name for folders and keys (a hash: user ids never become paths)."""
+    return hashlib.sha256(owner.encode()).hexdigest()[:24]
+
+
 def owner_dir(root: Path, owner: str) -> Path:
-    """The owner's folder (named by a hash: user ids never become paths)."""
-    digest = hashlib.sha256(owner.encode()).hexdigest()[:24]
-    path = root / digest
+    """The owner's folder under root."""
+    path = root / owner_digest(owner)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -33,6 +33,7 @@ from core.jobs.model import Job
 from core.jobs.render import RenderJobs
 from core.jobs.runner import JobRunner
 from core.jobs.sqlite_queue import SqliteJobQueue
+from core.media.local import LocalMediaStore
 from core.ports import Chat, ChatFactory, Incoming
 from core.store import Store
 from core.uninterrupted import uninterrupted
@@ -65,11 +66,11 @@ class Service:
         self.backend = backend or make_backend(settings)
         self.store = Store(settings.data_dir / "service.db")
         self.jobs = SqliteJobQueue(self.store)
-        self.results_dir = settings.data_dir / "results"
+        self.media = LocalMediaStore(settings.data_dir)
         ttl = settings.link_ttl_hours * 3600
         self.signer = LinkSigner(b"", settings.public_base_url, ttl, self.clock)
         self.chats = ChatDirectory()
-        self.deliveries = Deliveries(self.jobs, self.chats, self.signer, self.results_dir)
+        self.deliveries = Deliveries(self.jobs, self.chats, self.signer, self.media)
         self.runner = JobRunner(self.jobs, settings.job_slots, self._run_job)
         self.queue = JobControl(self.jobs, self.runner, self.backend)
         self.renders = RenderJobs(
@@ -78,13 +79,20 @@ class Service:
             chats=self.chats,
             clock=self.clock,
             timings=HeartbeatTimings.from_settings(settings),
-            results_dir=self.results_dir,
+            media=self.media,
             stopped_by_user=self.runner.cancelled_by_user,
             ended=self.queue.ended,
         )
         sessions = Sessions(self.store)
         deps = FlowDeps(
-            settings, self.clock, self.backend, sessions, self.queue, self.chats, self.signer
+            settings,
+            self.clock,
+            self.backend,
+            sessions,
+            self.queue,
+            self.chats,
+            self.signer,
+            self.media,
         )
         self.flows = Flows(deps)
         self.lanes = Lanes()
@@ -138,7 +146,8 @@ class Service:
         """What a killed process left: its temp work and partial files, pins of ended jobs."""
         renders = self.settings.data_dir / "local" / "renders"
         tmp = Path(tempfile.gettempdir())
-        removed = await asyncio.to_thread(remove_stale_work, tmp, self.results_dir, renders)
+        removed = await asyncio.to_thread(remove_stale_work, tmp, renders)
+        removed += await self.media.clear_staging()
         sweep = getattr(self.backend, "sweep_pins", None)
         if callable(sweep):
             active = await self.jobs.active_pinned()
@@ -178,9 +187,10 @@ class Service:
     async def _maintain(self) -> None:
         await self.deliveries.deliver_pending()
         retention = self.settings.result_retention_hours * 3600
-        folders = [self.results_dir, self.settings.data_dir / "local" / "renders"]
+        folders = [self.settings.data_dir / "local" / "renders"]
         while True:
-            removed = await asyncio.to_thread(cleanup_results, folders, retention, time.time())
+            removed = await self.media.delete_older("results", retention)
+            removed += await asyncio.to_thread(cleanup_results, folders, retention, time.time())
             if removed:
                 log.info("removed %d old results", removed)
             await asyncio.sleep(MAINTENANCE_EVERY_S)

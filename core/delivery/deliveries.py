@@ -7,11 +7,12 @@ from pathlib import Path
 
 from core.delivery.chats import ChatDirectory
 from core.delivery.links import LinkSigner
-from core.delivery.results import deliver_result
+from core.delivery.results import deliver_result, result_key
 from core.errors import ErrorCode, from_record
 from core.failpoints import pause_point
 from core.jobs.model import Job, JobStatus
 from core.jobs.queue import JobQueue
+from core.media.store import MediaStore
 from core.ports import Chat
 
 log = logging.getLogger(__name__)
@@ -22,12 +23,12 @@ class Deliveries:
     """Ended jobs → their chats: once each, retried, and again after a restart."""
 
     def __init__(
-        self, jobs: JobQueue, chats: ChatDirectory, signer: LinkSigner, results_dir: Path
+        self, jobs: JobQueue, chats: ChatDirectory, signer: LinkSigner, media: MediaStore
     ) -> None:
         self.jobs = jobs
         self.chats = chats
         self.signer = signer
-        self.results_dir = results_dir
+        self.media = media
         self._delivering: set[str] = set()
         self._failures: dict[str, int] = {}
 
@@ -60,6 +61,7 @@ class Deliveries:
                 owner=job.owner,
                 signer=self.signer,
                 language=job.language,
+                media=self.media,
             )
         elif job.status is JobStatus.FAILED:
             await chat.say(from_record(job.error, ErrorCode.INTERNAL).message(job.language))
@@ -80,6 +82,10 @@ class Deliveries:
     async def resolve_link(self, job_id: str) -> tuple[str, Path] | None:
         """A download link's job → (its owner, its result file), if it has one."""
         job = await self.jobs.get(job_id)
-        if job is None or job.status is not JobStatus.DONE:
+        if job is None or job.status is not JobStatus.DONE or not job.output:
             return None
-        return job.owner, self.results_dir / f"{job_id}.mp4"
+        try:  # a local store's file is the key's own (an object store's would need a URL)
+            async with self.media.local_path(result_key(job_id)) as path:
+                return job.owner, path
+        except FileNotFoundError:
+            return job.owner, Path("/nonexistent")  # expired: the link server says so

@@ -3,43 +3,52 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 from core.chat.replies import reply
 from core.delivery.links import LinkSigner
 from core.errors import human_duration, human_size
+from core.media.store import MediaStore
 from core.ports import Chat, VideoReply
 
 
-def keep_result(source: Path, results_dir: Path, job_id: str) -> Path:
-    """Place a finished render at results/<job_id>.mp4 (hard link, else copy; atomic)."""
-    results_dir.mkdir(parents=True, exist_ok=True)
-    target = results_dir / f"{job_id}.mp4"
-    if target.exists():
-        return target
-    temp = results_dir / f".{job_id}.part"
-    temp.unlink(missing_ok=True)
-    try:
-        os.link(source, temp)
-    except OSError:
-        shutil.copyfile(source, temp)
-    os.replace(temp, target)
-    return target
+def result_key(job_id: str) -> str:
+    """Where a job's rendered MP4 is kept in the media store."""
+    return f"results/{job_id}.mp4"
 
 
 async def deliver_result(
-    chat: Chat, output: dict[str, Any], *, job_id: str, owner: str, signer: LinkSigner,
+    chat: Chat,
+    output: dict[str, Any],
+    *,
+    job_id: str,
+    owner: str,
+    signer: LinkSigner,
     language: str,
-) -> str:  # fmt: skip
-    """Send the result; returns 'video' or 'link'."""
+    media: MediaStore,
+) -> str:
+    """Send the result (a playable video when it fits, else a link); 'video' or 'link'."""
+    key = output.get("key") or (result_key(job_id) if output.get("path") else None)
+    if key:  # ours, in the media store (older records name a path: it is the same file)
+        async with media.local_path(str(key)) as path:
+            return await _send(chat, output, path, job_id, owner, signer, language)
+    return await _send(chat, output, None, job_id, owner, signer, language)
+
+
+async def _send(
+    chat: Chat,
+    output: dict[str, Any],
+    path: Path | None,
+    job_id: str,
+    owner: str,
+    signer: LinkSigner,
+    language: str,
+) -> str:
     size = int(output.get("size_bytes") or 0)
     duration = float(output.get("duration_s") or 0.0)
     fields = {"duration": human_duration(duration), "size": human_size(size)}
-    path = Path(output["path"]) if output.get("path") else None
-    if path is not None and path.is_file() and 0 < size <= chat.upload_limit:
+    if path is not None and 0 < size <= chat.upload_limit:
         video = VideoReply(
             path=path, caption=reply("result", language, **fields), duration_s=duration,
             width=int(output.get("width") or 0), height=int(output.get("height") or 0),

@@ -14,10 +14,11 @@ from core.backends.base import Backend, Pinned, RenderHandle, RenderState, Rende
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.clock import Clock
 from core.delivery.chats import ChatDirectory
-from core.delivery.results import keep_result
+from core.delivery.results import result_key
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.jobs.model import Job, JobStatus
 from core.jobs.queue import JobQueue
+from core.media.store import MediaStore
 from core.uninterrupted import uninterrupted
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class RenderJobs:
     chats: ChatDirectory
     clock: Clock
     timings: HeartbeatTimings
-    results_dir: Path
+    media: MediaStore
     stopped_by_user: Callable[[str], bool]  # a user's cancel (not a shutdown) stops this job
     ended: Callable[[Job], Awaitable[None]]  # gives back what the job held
 
@@ -55,10 +56,10 @@ class RenderJobs:
         try:
             async with Heartbeat(chat, self.clock, self.timings, job.language) as beat:
                 output = await self._follow(job, beat)
-            if output.get("path"):
-                path = Path(output["path"])
-                kept = await asyncio.to_thread(keep_result, path, self.results_dir, job.id)
-                output["path"] = str(kept)
+            rendered = output.pop("path", None)
+            if rendered:  # the render's file moves into the media store: the result's key
+                output["key"] = result_key(job.id)
+                await self.media.put_file(output["key"], Path(rendered))
             await self.jobs.finish(job.id, JobStatus.DONE, output=output, progress=100.0)
         except asyncio.CancelledError:
             if not self.stopped_by_user(job.id):

@@ -1,0 +1,92 @@
+"""The media store on local disk (the embedded default): keys are files under one folder."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from core.media.store import check_key
+
+STAGING = ".staging"  # files on their way in: same disk, so a put is a rename
+
+
+class LocalMediaStore:
+    """MediaStore over a folder; `local_path` is the stored file itself (no copy)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        """Where a key's file is."""
+        return self.root / check_key(key)
+
+    def staging(self) -> Path:
+        """The folder files arrive in before they are stored."""
+        folder = self.root / STAGING
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    async def clear_staging(self) -> int:
+        """Remove what a killed process left on its way in (at start); returns how many."""
+        folder = self.root / STAGING
+        found = await asyncio.to_thread(lambda: list(folder.iterdir()) if folder.is_dir() else [])
+        for path in found:
+            await asyncio.to_thread(path.unlink, True)
+        return len(found)
+
+    async def put_file(self, key: str, source: Path) -> int:
+        """Move `source` in (a rename on the same disk, else a copy); returns its size."""
+        return await asyncio.to_thread(self._put, self.path(key), source)
+
+    @staticmethod
+    def _put(target: Path, source: Path) -> int:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, target)
+        except OSError:  # another disk: copy to a hidden name, then rename
+            part = target.with_name(f".{target.name}.{os.getpid()}.part")
+            shutil.copyfile(source, part)
+            os.replace(part, target)
+            source.unlink(missing_ok=True)
+        return target.stat().st_size
+
+    @asynccontextmanager
+    async def local_path(self, key: str) -> AsyncIterator[Path]:
+        """The stored file (FileNotFoundError when the key holds nothing)."""
+        path = self.path(key)
+        if not await asyncio.to_thread(path.is_file):
+            raise FileNotFoundError(key)
+        yield path
+
+    async def size(self, key: str) -> int | None:
+        """The file's size, or None."""
+        path = self.path(key)
+        try:
+            return (await asyncio.to_thread(path.stat)).st_size
+        except FileNotFoundError:
+            return None
+
+    async def delete(self, key: str) -> None:
+        """Remove the file."""
+        await asyncio.to_thread(self.path(key).unlink, True)
+
+    async def delete_older(self, prefix: str, age_s: float) -> int:
+        """Remove the files under `prefix` last changed more than `age_s` ago."""
+        return await asyncio.to_thread(self._delete_older, self.root / prefix, age_s)
+
+    @staticmethod
+    def _delete_older(folder: Path, age_s: float) -> int:
+        cutoff, removed = time.time() - age_s, 0
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed

@@ -1,0 +1,60 @@
+"""The media store seam: uploads, renders and results live under keys, not workspace paths.
+
+A key is a relative, slash-separated name of ours ("uploads/<owner>/<random>.mp4",
+"results/<job id>.mp4"). LocalMediaStore (core/media/local.py) keeps them under DATA_DIR; an
+object store (S3) can take its place behind this protocol, with `local_path` downloading to a
+temporary file for ffmpeg and removing it afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+KEY = re.compile(r"^[a-z0-9_-]+(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120})+$")
+SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
+
+
+class MediaStore(Protocol):
+    """Put a file in, read it as a local path, know its size and age, delete it."""
+
+    def staging(self) -> Path:
+        """A local folder for files on their way in (on the store's disk when it has one)."""
+        ...
+
+    async def put_file(self, key: str, source: Path) -> int:
+        """Store a local file under `key` (moved in: `source` is gone); returns its size."""
+        ...
+
+    def local_path(self, key: str) -> AbstractAsyncContextManager[Path]:
+        """A local file with the key's bytes while the context lasts (for ffmpeg, uploads)."""
+        ...
+
+    async def size(self, key: str) -> int | None:
+        """The stored size, or None when the key holds nothing."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove a key (nothing happens when it holds nothing)."""
+        ...
+
+    async def delete_older(self, prefix: str, age_s: float) -> int:
+        """Remove the keys under `prefix` older than `age_s`; returns how many."""
+        ...
+
+
+def check_key(key: str) -> str:
+    """The key itself when it is one of ours (no '..', no absolute path), else ValueError."""
+    parts = PurePosixPath(key).parts
+    if not KEY.match(key) or ".." in parts or any(p.startswith(".") for p in parts):
+        raise ValueError(f"not a media key: {key!r}")
+    return key
+
+
+def new_key(prefix: str, name: str) -> str:
+    """A fresh key under `prefix` keeping only a plain lowercase suffix of the user's name."""
+    suffix = PurePosixPath(name).suffix.lower()
+    return check_key(f"{prefix}/{secrets.token_hex(12)}{suffix if SUFFIX.match(suffix) else ''}")

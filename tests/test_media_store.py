@@ -1,0 +1,50 @@
+"""The media store on local disk: keys of ours only, files moved in, read, aged out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from core.media.local import LocalMediaStore
+from core.media.store import check_key, new_key
+
+
+async def test_a_file_moves_in_and_is_read_by_key(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path / "data")
+    source = store.staging() / "incoming.mp4"
+    source.write_bytes(b"x" * 1234)
+    key = new_key("uploads/abc", "My Clip.MP4")
+    assert key.startswith("uploads/abc/") and key.endswith(".mp4")
+    assert await store.put_file(key, source) == 1234
+    assert not source.exists()  # moved, not copied
+    async with store.local_path(key) as path:
+        assert path.read_bytes() == b"x" * 1234
+    assert await store.size(key) == 1234
+    await store.delete(key)
+    assert await store.size(key) is None
+    with pytest.raises(FileNotFoundError):
+        async with store.local_path(key):
+            pass
+
+
+@pytest.mark.parametrize(
+    "key", ["../etc/passwd", "/abs/x.mp4", "results/../../x", "results/.hidden", "results", ""]
+)
+def test_only_our_keys_are_accepted(key: str) -> None:
+    with pytest.raises(ValueError):
+        check_key(key)
+
+
+async def test_old_results_age_out_and_staging_is_cleared(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    for name in ("old", "new"):
+        staged = store.staging() / name
+        staged.write_bytes(b"1")
+        await store.put_file(f"results/{name}.mp4", staged)
+    os.utime(store.path("results/old.mp4"), (1000, 1000))
+    assert await store.delete_older("results", 3600) == 1
+    assert await store.size("results/new.mp4") == 1 and await store.size("results/old.mp4") is None
+    (store.staging() / "left-by-a-killed-process").write_bytes(b"")
+    assert await store.clear_staging() == 1 and list(store.staging().iterdir()) == []
