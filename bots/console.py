@@ -104,9 +104,14 @@ def parse_line(line: str, message_id: str, user_id: str = "you") -> Incoming:
             attachment = Attachment(name=path.name, size=size, fetch=file_fetcher(path))
             attachments, text = (attachment,), rest.strip()
     return Incoming(
-        platform=PLATFORM, user_id=user_id, chat_id="console", message_id=message_id,
-        text=text, attachments=attachments, language="en", user_name=user_id,
-    )  # fmt: skip
+        platform=PLATFORM,
+        user_id=user_id,
+        chat_id="console",
+        message_id=message_id,
+        text=text,
+        attachments=attachments,
+        language="en",
+    )
 
 
 async def stdin_lines(prompt: bool) -> AsyncIterator[str]:
@@ -131,9 +136,11 @@ async def _iterate(lines: Iterable[str] | AsyncIterator[str]) -> AsyncIterator[s
 
 
 async def run_console(
-    service: Service, lines: Iterable[str] | AsyncIterator[str], out: TextIO | None = None,
+    service: Service,
+    lines: Iterable[str] | AsyncIterator[str],
+    out: TextIO | None = None,
     user_id: str = "you",
-) -> None:  # fmt: skip
+) -> None:
     """Handle lines in order; return only after every job's result is printed."""
     chat = ConsoleChat(out)
     service.register_platform(PLATFORM, lambda chat_id, context: chat)

@@ -8,7 +8,7 @@ from typing import Any
 
 
 class ErrorCode(IntEnum):
-    """Codes: the NemoVideo API's (seeds) plus our own engine and chat codes."""
+    """Codes: the NemoVideo API's plus our own engine and chat codes."""
 
     OK = 0
     TOKEN_INVALID = 1001

@@ -17,7 +17,6 @@ class Attachment:
 
     name: str
     size: int | None = None
-    mime: str | None = None
     fetch: Fetch | None = None
     url: str | None = None
     role: str | None = None  # a hint from the adapter: "video", "script", "music", "narration"
@@ -36,7 +35,6 @@ class Incoming:
     args: Mapping[str, str] = field(default_factory=dict)  # structured slash-command options
     attachments: tuple[Attachment, ...] = ()
     language: str = "en"
-    user_name: str = ""
     # Kept with jobs so the platform can answer after a restart (see ChatFactory).
     reply_context: Mapping[str, str] = field(default_factory=dict)
 

@@ -119,7 +119,6 @@ class VoiceoverClient(discord.Client):
             Attachment(
                 name=att.filename,
                 size=att.size,
-                mime=att.content_type,
                 fetch=attachment_fetch(self.downloads, att.url, att.filename, att.size),
                 role=role,
             )
@@ -162,7 +161,6 @@ class VoiceoverClient(discord.Client):
             args=dict(args or {}),
             attachments=self.attachments(files),
             language=language,
-            user_name=interaction.user.display_name,
             reply_context=chat.reply_context,
         )
         handled = self.service.accept(incoming, chat)
@@ -210,7 +208,6 @@ class VoiceoverClient(discord.Client):
             message_id=str(message.id),
             text=MENTION.sub("", message.content).strip(),
             attachments=self.attachments(files),
-            user_name=message.author.display_name,
             reply_context=chat.reply_context,
         )
         await self.hand_over(incoming, chat)
@@ -235,9 +232,12 @@ class VoiceoverClient(discord.Client):
 
 
 UNREACHABLE = (
-    OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.DiscordServerError,
+    OSError,
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
+    discord.DiscordServerError,
     discord.GatewayNotFound,
-)  # fmt: skip
+)
 """Failures that mean Discord can't be reached (yet): retried with a backoff."""
 
 
@@ -269,9 +269,13 @@ async def run(
 
 
 async def run_once(
-    settings: Settings, service: Service, stop: asyncio.Event, token: str,
-    clock: Clock | None, message_content: bool,
-) -> None:  # fmt: skip
+    settings: Settings,
+    service: Service,
+    stop: asyncio.Event,
+    token: str,
+    clock: Clock | None,
+    message_content: bool,
+) -> None:
     """One fresh client (a closed one can't start again) until `stop` or a failure; it offers
     itself for results once logged in, so none wait on a client that never connected."""
     client = VoiceoverClient(settings, service, clock=clock, message_content=message_content)

@@ -245,9 +245,12 @@ async def run(
     service.register_platform(PLATFORM, application.bot_data["factory"])
     try:
         await keep_trying(
-            "Telegram", lambda: serve_once(application, settings, stop), stop,
-            retry_on=(NetworkError,), clock=clock,
-        )  # fmt: skip
+            "Telegram",
+            lambda: serve_once(application, settings, stop),
+            stop,
+            retry_on=(NetworkError,),
+            clock=clock,
+        )
     finally:
         await application.bot.shutdown()  # after failed attempts its HTTP clients are open
 

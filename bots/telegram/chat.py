@@ -45,11 +45,25 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 def make_thumbnail(video: Path, out: Path, at_s: float) -> Path | None:
     """A JPEG of one frame, at most 320 px a side (Telegram's rule); None if ffmpeg fails."""
     args = [
-        "-ss", f"{at_s:.3f}", "-i", f"file:{video.resolve()}", "-map", "0:v:0", "-frames:v", "1",
-        "-an", "-sn", "-dn", "-map_metadata", "-1",
-        "-vf", "scale=320:320:force_original_aspect_ratio=decrease", "-q:v", "5",
+        "-ss",
+        f"{at_s:.3f}",
+        "-i",
+        f"file:{video.resolve()}",
+        "-map",
+        "0:v:0",
+        "-frames:v",
+        "1",
+        "-an",
+        "-sn",
+        "-dn",
+        "-map_metadata",
+        "-1",
+        "-vf",
+        "scale=320:320:force_original_aspect_ratio=decrease",
+        "-q:v",
+        "5",
         f"file:{out.resolve()}",
-    ]  # fmt: skip
+    ]
     try:
         run_ffmpeg(args, timeout_s=THUMBNAIL_TIMEOUT_S)
     except VoiceoverError as exc:

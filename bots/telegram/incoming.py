@@ -18,7 +18,6 @@ from core.ports import Attachment, Fetch, Incoming
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "voiceover", "credits", "status", "export", "voices", "cancel")
 ARG_KEYS = frozenset(
     {"script", "voice", "speed", "captions", "aspect", "music_volume", "language", "gender"}
 )
@@ -134,9 +133,13 @@ def oversized(files: list[FileRef], limit: int) -> FileRef | None:
 def too_big_message(ref: FileRef, limit: int, language: str) -> str:
     """The guidance for a file over Telegram's download limit, in the user's language."""
     return message_for(
-        ErrorCode.TOO_BIG_FOR_CHAT, language, name=ref.name, size=human_size(ref.size or 0),
-        limit=human_size(limit), platform="Telegram",
-    )  # fmt: skip
+        ErrorCode.TOO_BIG_FOR_CHAT,
+        language,
+        name=ref.name,
+        size=human_size(ref.size or 0),
+        limit=human_size(limit),
+        platform="Telegram",
+    )
 
 
 def make_fetch(bot: Bot, ref: FileRef, limit: int) -> Fetch:
@@ -193,9 +196,7 @@ def to_incoming(message: Message, said: Addressed, bot: Bot, limit: int) -> Inco
     sender = message.from_user
     language = (sender.language_code if sender else None) or "en"
     attachments = tuple(
-        Attachment(
-            name=f.name, size=f.size, mime=f.mime, role=f.role, fetch=make_fetch(bot, f, limit)
-        )
+        Attachment(name=f.name, size=f.size, role=f.role, fetch=make_fetch(bot, f, limit))
         for f in message_files(message)
     )
     context = {"reply_to": str(message.message_id), "language": language}
@@ -211,6 +212,5 @@ def to_incoming(message: Message, said: Addressed, bot: Bot, limit: int) -> Inco
         args=said.args,
         attachments=attachments,
         language=language,
-        user_name=(sender.full_name if sender else "") or "",
         reply_context=context,
     )

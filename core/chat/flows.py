@@ -192,7 +192,7 @@ class Flows:
         return False
 
     async def flow_status(self, ctx: Turn, routed: Routed) -> bool:
-        """The timeline in the seeds' format, and where the user's jobs are."""
+        """The timeline in the NemoVideo draft's format, and where the user's jobs are."""
         session = await self._need_session(ctx)
         lines = [summarize_draft(await self.deps.backend.state(session["session_id"]))]
         for job in await self.deps.queue.active_for(ctx.owner):

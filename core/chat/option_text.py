@@ -9,16 +9,28 @@ from core.backends.local.instructions import LANGUAGES
 from core.engine.model import RenderOptions
 
 LABELS: dict[str, tuple[str, str]] = {
-    "voice": ("Voice", "声音"), "language": ("Language", "语言"), "gender": ("Voice", "声音"),
-    "speed": ("Speed", "语速"), "captions": ("Captions", "字幕"), "aspect": ("Aspect", "画幅"),
-    "fit": ("Fit", "适配"), "music_volume": ("Music", "音乐"), "mix": ("Original audio", "原声"),
-}  # fmt: skip
+    "voice": ("Voice", "声音"),
+    "language": ("Language", "语言"),
+    "gender": ("Voice", "声音"),
+    "speed": ("Speed", "语速"),
+    "captions": ("Captions", "字幕"),
+    "aspect": ("Aspect", "画幅"),
+    "fit": ("Fit", "适配"),
+    "music_volume": ("Music", "音乐"),
+    "mix": ("Original audio", "原声"),
+}
 VALUE_TEXT: dict[str, tuple[str, str]] = {
-    "none": ("off", "关闭"), "soft": ("on (soft)", "开启（软字幕）"),
-    "burn": ("burned in", "烧录"), "male": ("male", "男声"), "female": ("female", "女声"),
-    "duck": ("lowered under the voice", "压低"), "replace": ("replaced", "替换"),
-    "keep": ("kept", "保留"), "pad": ("pad", "留黑边"), "crop": ("crop", "裁剪"),
-}  # fmt: skip
+    "none": ("off", "关闭"),
+    "soft": ("on (soft)", "开启（软字幕）"),
+    "burn": ("burned in", "烧录"),
+    "male": ("male", "男声"),
+    "female": ("female", "女声"),
+    "duck": ("lowered under the voice", "压低"),
+    "replace": ("replaced", "替换"),
+    "keep": ("kept", "保留"),
+    "pad": ("pad", "留黑边"),
+    "crop": ("crop", "裁剪"),
+}
 
 
 def _shown(name: str, value: Any, zh: bool) -> str:
@@ -45,9 +57,13 @@ def describe_options(before: RenderOptions, after: RenderOptions, language: str)
 
 
 ARG_PHRASES: dict[str, str] = {
-    "voice": "voice: {value}", "speed": "speed {value}", "aspect": "{value}",
-    "music_volume": "music at {value}%", "gender": "{value} voice", "language": "in {value}",
-}  # fmt: skip
+    "voice": "voice: {value}",
+    "speed": "speed {value}",
+    "aspect": "{value}",
+    "music_volume": "music at {value}%",
+    "gender": "{value} voice",
+    "language": "in {value}",
+}
 CAPTION_PHRASES = {"none": "remove captions", "soft": "add captions", "burn": "burn the captions"}
 LANGUAGE_NAMES = {code: name for name, code in reversed(LANGUAGES.items()) if name.isascii()}
 

@@ -22,22 +22,51 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("voiceover", ("voiceover", "vo"), ()),
     Route("new_project", ("new", "reset"), ("new project", "start over", "新项目", "重新开始")),
-    Route("language", ("language", "lang"), (
-        "reply in english", "speak english", "talk in english", "reply in chinese",
-        "speak chinese", "talk in chinese", "用中文回复", "说中文", "用英文回复", "说英文",
-    )),
-    Route("export", ("export", "download"), (
-        "export", "download", "send me the video", "render it", "导出", "下载",
-    )),
+    Route(
+        "language",
+        ("language", "lang"),
+        (
+            "reply in english",
+            "speak english",
+            "talk in english",
+            "reply in chinese",
+            "speak chinese",
+            "talk in chinese",
+            "用中文回复",
+            "说中文",
+            "用英文回复",
+            "说英文",
+        ),
+    ),
+    Route(
+        "export",
+        ("export", "download"),
+        (
+            "export",
+            "download",
+            "send me the video",
+            "render it",
+            "导出",
+            "下载",
+        ),
+    ),
     Route("credits", ("credits", "balance"), ("credits", "balance", "积分", "余额")),
     Route("status", ("status", "state"), ("status", "show tracks", "timeline", "状态", "时间线")),
-    Route("voices", ("voices",), (
-        "voices", "list voices", "which voices", "声音列表", "有哪些声音",
-    )),
+    Route(
+        "voices",
+        ("voices",),
+        (
+            "voices",
+            "list voices",
+            "which voices",
+            "声音列表",
+            "有哪些声音",
+        ),
+    ),
     Route("cancel", ("cancel", "stop"), ("cancel", "stop", "取消", "停止")),
     Route("help", ("help", "start"), ("help", "what can you do", "帮助", "怎么用")),
     Route("upload", ("upload",), ("upload", "上传")),
-)  # fmt: skip
+)
 
 # Every intent a message can be routed to (each has a flow: core/chat/flows.py).
 INTENTS: tuple[str, ...] = (

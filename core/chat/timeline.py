@@ -1,4 +1,4 @@
-"""The seeds' draft timeline in words: a one-line summary, readiness, and what an edit changed.
+"""The NemoVideo draft timeline in words: a one-line summary, readiness, and what an edit changed.
 
 Draft shape (both backends): {"d": total_ms, "t": [{"tt": 0|1|7, "sg": [{"s": start_ms,
 "d": dur_ms, "m": {"name", "text", "role", "volume"}}]}]}. Missing or odd keys are tolerated.
@@ -201,6 +201,8 @@ def draft_roles(draft: Mapping[str, Any]) -> set[str]:
     """Every segment role in a draft."""
     return {
         str(seg.get("m", {}).get("role", ""))
-        for track in draft.get("t", []) if isinstance(track, dict)
-        for seg in track.get("sg", []) if isinstance(seg, dict)
-    }  # fmt: skip
+        for track in draft.get("t", [])
+        if isinstance(track, dict)
+        for seg in track.get("sg", [])
+        if isinstance(seg, dict)
+    }

@@ -50,10 +50,13 @@ async def _send(
     fields = {"duration": human_duration(duration), "size": human_size(size)}
     if path is not None and 0 < size <= chat.upload_limit:
         video = VideoReply(
-            path=path, caption=reply("result", language, **fields), duration_s=duration,
-            width=int(output.get("width") or 0), height=int(output.get("height") or 0),
+            path=path,
+            caption=reply("result", language, **fields),
+            duration_s=duration,
+            width=int(output.get("width") or 0),
+            height=int(output.get("height") or 0),
             size_bytes=size,
-        )  # fmt: skip
+        )
         await chat.send_video(video)
         return "video"
     if path is not None:

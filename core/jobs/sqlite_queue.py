@@ -41,10 +41,20 @@ class SqliteJobQueue:
         )
 
     async def enqueue(
-        self, *, owner: str, kind: str, platform: str, chat_id: str, message_id: str,
-        reply_context: Mapping[str, str], language: str, session_id: str,
-        inputs: Mapping[str, Any], job_id: str | None = None, supersede: bool = False,
-    ) -> tuple[Job | None, list[Job]]:  # fmt: skip
+        self,
+        *,
+        owner: str,
+        kind: str,
+        platform: str,
+        chat_id: str,
+        message_id: str,
+        reply_context: Mapping[str, str],
+        language: str,
+        session_id: str,
+        inputs: Mapping[str, Any],
+        job_id: str | None = None,
+        supersede: bool = False,
+    ) -> tuple[Job | None, list[Job]]:
         """Queue a job and record its message in one transaction (None if the message was seen).
 
         With `supersede`, the owner's jobs of this kind still queued are cancelled in the same
@@ -62,10 +72,21 @@ class SqliteJobQueue:
                     "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
                     " language, session_id, inputs, created, updated)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (job_id, owner, kind, JobStatus.QUEUED, platform, chat_id,
-                     dumps(dict(reply_context)), language, session_id, dumps(dict(inputs)),
-                     now, now),
-                )  # fmt: skip
+                    (
+                        job_id,
+                        owner,
+                        kind,
+                        JobStatus.QUEUED,
+                        platform,
+                        chat_id,
+                        dumps(dict(reply_context)),
+                        language,
+                        session_id,
+                        dumps(dict(inputs)),
+                        now,
+                        now,
+                    ),
+                )
         except sqlite3.IntegrityError:
             return None, []
         return await self.get(job_id), replaced

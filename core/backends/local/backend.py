@@ -231,7 +231,7 @@ class LocalBackend:
         return note
 
     async def state(self, session_id: str) -> Draft:
-        """The project as the seeds' draft timeline."""
+        """The project as a NemoVideo draft timeline."""
         return build_draft(await self._project(session_id))
 
     async def credits(self, owner: str) -> Credits:
