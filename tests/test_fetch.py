@@ -13,8 +13,9 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from core.backends.local import fetch
-from core.backends.local.fetch import download_url, safe_name
+from core.backends.local.fetch import download_url
 from core.errors import ErrorCode, VoiceoverError
+from core.files import safe_name
 from tests.loopback import serve_loopback
 
 BODY = bytes(range(256)) * 1000  # 256 KB
@@ -147,7 +148,7 @@ def httpx_url(base: str, **query: str) -> str:
 
 def test_safe_name_strips_paths_controls_and_length() -> None:
     assert safe_name("/a/b/../\x00\x1bclip\u202e.mp4") == "clip.mp4"
-    assert safe_name("...") == "download"
+    assert safe_name("...", "download") == "download"
     assert safe_name("--help.mov") == "help.mov"
     assert safe_name("x;rm -rf $HOME|.mp4") == "x_rm -rf _HOME_.mp4"
     long = safe_name("a" * 300 + ".mp4")

@@ -14,6 +14,7 @@ from telegram import Bot, Message, MessageEntity
 from telegram.error import BadRequest, TelegramError
 
 from core.errors import ErrorCode, VoiceoverError, human_size, message_for, too_large
+from core.files import safe_name
 from core.ports import Attachment, Fetch, Incoming
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,6 @@ class Addressed:
     command: str | None
     args: Mapping[str, str]
     text: str
-
-
-def safe_name(name: str | None, fallback: str) -> str:
-    """The last path component of a user's file name, or the fallback."""
-    base = PurePosixPath((name or "").replace("\\", "/")).name.strip().lstrip(".-")
-    return base[:120] or fallback
 
 
 def document_role(name: str, mime: str | None) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from core.backends.base import Backend, Draft, EventKind, Pinned
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
-from core.chat.intake import display_name, fetch_attachment, owner_digest
+from core.chat.intake import fetch_attachment
 from core.chat.option_text import LANGUAGE_NAMES, args_to_text
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
@@ -30,6 +30,7 @@ from core.delivery.results import deliver_result
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
+from core.files import owner_digest, safe_name
 from core.jobs.control import JobControl
 from core.jobs.model import Job, JobStatus, new_job_id
 from core.media.store import MediaStore, new_key
@@ -232,7 +233,7 @@ class Flows:
         session = await self.session(ctx)
         assert session is not None
         for attachment in ctx.incoming.attachments:
-            name = display_name(attachment.name)
+            name = safe_name(attachment.name)
             work = self._upload_one(ctx, session["session_id"], attachment)
             summary = await ack_if_slow(ctx, work, "receiving", name=name)
             await ctx.chat.say(summary)
@@ -253,7 +254,7 @@ class Flows:
             await uninterrupted(media.put_file(key, path))
         finally:
             path.unlink(missing_ok=True)  # moved in, or never stored
-        name = display_name(attachment.name)
+        name = safe_name(attachment.name)
         async with media.local_path(key) as local:  # the backend keeps it, or deletes it
             result = await self.deps.backend.upload(session_id, local, name, attachment.role)
         return result.summary

@@ -38,12 +38,12 @@ from core.backends.local.project import (
     script_summary,
     script_to_json,
 )  # fmt: skip
-from core.chat.intake import discard_ours, display_name, owner_dir, safe_name
 from core.chat.option_text import describe_options
 from core.chat.replies import reply
 from core.config import Settings
 from core.engine.model import Limits, MediaKind, RenderOptions, RenderRequest, VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
+from core.files import discard_ours, owner_dir, safe_name, stored_name
 from core.store import Store, dumps, loads
 from core.uninterrupted import uninterrupted
 
@@ -135,12 +135,12 @@ class LocalBackend:
         """Add a file (or fetch a URL): a script is read, media is probed."""
         project = await self._project(session_id)
         folder = owner_dir(self.root / "files", project.owner)
-        name = display_name(name)
+        name = safe_name(name)
         if isinstance(source, str):
             from core.backends.local.fetch import download_url
 
-            path = folder / safe_name(name)
-            name = display_name(
+            path = folder / stored_name(name)
+            name = safe_name(
                 await download_url(source, path, max_bytes=self.settings.max_upload_bytes)
             )
         else:

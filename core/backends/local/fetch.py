@@ -14,23 +14,21 @@ import contextlib
 import ipaddress
 import re
 import socket
-import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
 
 from core.errors import ErrorCode, VoiceoverError, too_large
+from core.files import safe_name
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 MAX_REDIRECTS = 5
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 FLUSH_BYTES = 1 << 20
-NAME_MAX_CHARS = 100
 DEFAULT_NAME = "download"
 USER_AGENT = "voiceover-bot/0.1"
-UNSAFE_NAME_CHARS = re.compile(r"[^\w .()\[\]+-]")
 DISPOSITION_NAME = re.compile(r"filename\*?\s*=\s*(?:([\w-]+)''|\")?([^\";]+)", re.I)
 
 
@@ -86,18 +84,6 @@ def is_public_address(ip: IPAddress) -> bool:
     return _is_plain_public(ip)
 
 
-def safe_name(raw: str) -> str:
-    """A file name fit for messages and disk: no directories, controls, or leading dots/dashes."""
-    name = unicodedata.normalize("NFKC", raw).replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = UNSAFE_NAME_CHARS.sub("_", name).strip(" .-_")
-    if len(name) > NAME_MAX_CHARS:
-        stem, dot, suffix = name.rpartition(".")
-        keep = NAME_MAX_CHARS - len(suffix) - 1
-        name = f"{stem[:keep]}.{suffix}" if dot and 0 < len(suffix) <= 8 else name[:NAME_MAX_CHARS]
-    return name or DEFAULT_NAME
-
-
 def name_from_response(response: httpx.Response, url: httpx.URL) -> str:
     """The file name from Content-Disposition (filename* first), else from the URL's path."""
     disposition = response.headers.get("content-disposition", "")
@@ -105,10 +91,10 @@ def name_from_response(response: httpx.Response, url: httpx.URL) -> str:
     encoded = [value for charset, value in matches if charset]
     plain = [value for charset, value in matches if not charset]
     if encoded:
-        return safe_name(unquote(encoded[0].strip()))
+        return safe_name(unquote(encoded[0].strip()), DEFAULT_NAME)
     if plain:
-        return safe_name(plain[0].strip())
-    return safe_name(unquote(url.path))
+        return safe_name(plain[0].strip(), DEFAULT_NAME)
+    return safe_name(unquote(url.path), DEFAULT_NAME)
 
 
 def _refuse(reason: str) -> VoiceoverError:
@@ -208,7 +194,7 @@ async def _fetch(url: httpx.URL, dest: Path, max_bytes: int, allow_private: bool
                 await response.aclose()
     reason = "it redirects too many times"
     raise VoiceoverError(
-        ErrorCode.DOWNLOAD_FAILED, name=safe_name(unquote(url.path)), reason=reason
+        ErrorCode.DOWNLOAD_FAILED, name=safe_name(unquote(url.path), DEFAULT_NAME), reason=reason
     )
 
 
@@ -220,7 +206,7 @@ async def download_url(
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise _refuse("that isn't a valid link") from exc
-    fallback_name = safe_name(unquote(parsed.path))
+    fallback_name = safe_name(unquote(parsed.path), DEFAULT_NAME)
     try:
         async with asyncio.timeout(timeout_s):
             return await _fetch(parsed, dest, max_bytes, allow_private)

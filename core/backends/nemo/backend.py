@@ -29,9 +29,9 @@ from core.backends.nemo.client import NemoApiError, NemoClient
 from core.backends.nemo.render import NemoRenders
 from core.backends.nemo.sessions import SessionBook, SessionInfo
 from core.backends.nemo.upload import prepare_upload
-from core.chat.intake import discard_ours
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
+from core.files import discard_ours
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
