@@ -210,7 +210,7 @@ class Service:
         """
         key = (incoming.platform, incoming.message_id)
         if key in self._inflight:
-            return asyncio.sleep(0)
+            return asyncio.ensure_future(asyncio.sleep(0))
         self._inflight.add(key)
         owner = f"{incoming.platform}:{incoming.user_id}"
         turn = Turn(incoming, chat, owner, incoming.language)
@@ -222,7 +222,7 @@ class Service:
             stoppable=routed.intent not in READ_ONLY,
         )
         task.add_done_callback(lambda _: self._inflight.discard(key))
-        return _outcome(task)
+        return asyncio.ensure_future(_outcome(task))  # runs even if the caller never awaits
 
     async def _handle(self, turn: Turn, routed: Routed) -> None:
         key = (turn.incoming.platform, turn.incoming.message_id)
