@@ -48,3 +48,19 @@ async def test_old_results_age_out_and_staging_is_cleared(tmp_path: Path) -> Non
     assert await store.size("results/new.mp4") == 1 and await store.size("results/old.mp4") is None
     (store.staging() / "left-by-a-killed-process").write_bytes(b"")
     assert await store.clear_staging() == 1 and list(store.staging().iterdir()) == []
+
+
+async def test_a_copy_outlives_its_source_and_prefixes_list_and_go(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    staged = store.staging() / "v"
+    staged.write_bytes(b"video")
+    await store.put_file("uploads/u/a.mp4", staged)
+    await store.copy("uploads/u/a.mp4", "pins/p1/media.mp4")
+    await store.delete("uploads/u/a.mp4")  # the user replaced it: the pinned copy lives on
+    async with store.local_path("pins/p1/media.mp4") as path:
+        assert path.read_bytes() == b"video"
+    assert await store.children("pins") == ["p1"]
+    await store.delete_prefix("pins/p1")
+    assert await store.children("pins") == []
+    with pytest.raises(ValueError):
+        await store.delete_prefix("../outside")

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from core.media.store import check_key
+from core.media.store import check_key, check_prefix
 
 STAGING = ".staging"  # files on their way in: same disk, so a put is a rename
 
@@ -55,6 +55,21 @@ class LocalMediaStore:
             source.unlink(missing_ok=True)
         return target.stat().st_size
 
+    async def copy(self, source: str, target: str) -> None:
+        """A hard link (a copy on another disk): the bytes live as long as either key."""
+        await asyncio.to_thread(_link_or_copy, self.path(source), self.path(target))
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Remove the folder of `prefix`."""
+        await asyncio.to_thread(shutil.rmtree, self.root / check_prefix(prefix), True)
+
+    async def children(self, prefix: str) -> list[str]:
+        """The entries of the folder of `prefix`."""
+        folder = self.root / check_prefix(prefix)
+        return await asyncio.to_thread(
+            lambda: sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        )
+
     @asynccontextmanager
     async def local_path(self, key: str) -> AsyncIterator[Path]:
         """The stored file (FileNotFoundError when the key holds nothing)."""
@@ -77,7 +92,8 @@ class LocalMediaStore:
 
     async def delete_older(self, prefix: str, age_s: float) -> int:
         """Remove the files under `prefix` last changed more than `age_s` ago."""
-        return await asyncio.to_thread(self._delete_older, self.root / prefix, age_s)
+        folder = self.root / check_prefix(prefix)
+        return await asyncio.to_thread(self._delete_older, folder, age_s)
 
     @staticmethod
     def _delete_older(folder: Path, age_s: float) -> int:
@@ -90,3 +106,13 @@ class LocalMediaStore:
             except OSError:
                 continue
         return removed
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return
+    except OSError:
+        shutil.copyfile(source, target)

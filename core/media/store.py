@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 KEY = re.compile(r"^[a-z0-9_-]+(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120})+$")
+PREFIX = re.compile(r"^[a-z0-9_-]+(?:/[A-Za-z0-9_-]{1,64})*$")
 SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
 
 
@@ -33,12 +34,24 @@ class MediaStore(Protocol):
         """A local file with the key's bytes while the context lasts (for ffmpeg, uploads)."""
         ...
 
+    async def copy(self, source: str, target: str) -> None:
+        """Store the bytes of `source` under `target` too (cheap: a link or a server copy)."""
+        ...
+
     async def size(self, key: str) -> int | None:
         """The stored size, or None when the key holds nothing."""
         ...
 
     async def delete(self, key: str) -> None:
         """Remove a key (nothing happens when it holds nothing)."""
+        ...
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Remove every key under `prefix/`."""
+        ...
+
+    async def children(self, prefix: str) -> list[str]:
+        """The names directly under `prefix/` (files or deeper prefixes)."""
         ...
 
     async def delete_older(self, prefix: str, age_s: float) -> int:
@@ -52,6 +65,13 @@ def check_key(key: str) -> str:
     if not KEY.match(key) or ".." in parts or any(p.startswith(".") for p in parts):
         raise ValueError(f"not a media key: {key!r}")
     return key
+
+
+def check_prefix(prefix: str) -> str:
+    """The prefix itself when it is one of ours (plain names, no dots), else ValueError."""
+    if not PREFIX.match(prefix):
+        raise ValueError(f"not a media prefix: {prefix!r}")
+    return prefix
 
 
 def new_key(prefix: str, name: str) -> str:
