@@ -25,6 +25,12 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(tmp_path_factory.mktemp("media") / "clip.mp4")
 
 
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 4-second 160×120 H.264/AAC MP4 named demo.mp4, shared read-only by the session."""
+    return make_video(tmp_path_factory.mktemp("tiny") / "demo.mp4", seconds=4, size="160x120")
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API on 127.0.0.1."""

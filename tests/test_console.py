@@ -15,22 +15,16 @@ import pytest
 from bots.console import parse_line, run_console
 from core.chat.service import Service
 from core.config import Settings
-from tests.media import make_video
 
 SEED = "add a natural-sounding male voiceover reading my script in English: Hello and welcome."
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("con") / "demo.mp4", seconds=4, size="160x120")
-
-
-def test_a_path_or_url_line_is_an_attachment(demo: Path) -> None:
-    with_text = parse_line(f"{demo} make it 9:16", "1")
+def test_a_path_or_url_line_is_an_attachment(tiny: Path) -> None:
+    with_text = parse_line(f"{tiny} make it 9:16", "1")
     assert [a.name for a in with_text.attachments] == ["demo.mp4"]
     assert (
-        with_text.text == "make it 9:16" and with_text.attachments[0].size == demo.stat().st_size
+        with_text.text == "make it 9:16" and with_text.attachments[0].size == tiny.stat().st_size
     )
     url = parse_line("https://example.com/media/clip.mp4?x=1 slower", "2")
     assert (url.attachments[0].url, url.attachments[0].name) == (
@@ -41,18 +35,18 @@ def test_a_path_or_url_line_is_an_attachment(demo: Path) -> None:
     assert plain.attachments == () and plain.text == "/nonexistent/file.mp4 hello"
 
 
-def test_a_path_with_spaces_is_one_attachment(demo: Path, tmp_path: Path) -> None:
+def test_a_path_with_spaces_is_one_attachment(tiny: Path, tmp_path: Path) -> None:
     spaced = tmp_path / "my demo.mp4"
-    spaced.write_bytes(demo.read_bytes())
+    spaced.write_bytes(tiny.read_bytes())
     message = parse_line(str(spaced), "1")
     assert [a.name for a in message.attachments] == ["my demo.mp4"] and message.text == ""
 
 
-async def test_every_flow_through_the_console(settings: Settings, demo: Path) -> None:
+async def test_every_flow_through_the_console(settings: Settings, tiny: Path) -> None:
     service = Service(settings.model_copy(update={"http_port": 0}))
     await service.start()
     out = io.StringIO()
-    lines = [f"{demo} {SEED}", "/credits", "status", "slower", "export", "/credits"]
+    lines = [f"{tiny} {SEED}", "/credits", "status", "slower", "export", "/credits"]
     await run_console(service, lines, out)
     text = out.getvalue()
     credits = await service.backend.credits("console:you")
@@ -71,11 +65,11 @@ async def test_every_flow_through_the_console(settings: Settings, demo: Path) ->
     assert (credits.available, credits.frozen) == (80, 0)
 
 
-async def test_console_links_download(settings: Settings, demo: Path) -> None:
+async def test_console_links_download(settings: Settings, tiny: Path) -> None:
     service = Service(settings.model_copy(update={"http_port": 0}))
     await service.start()
     out = io.StringIO()
-    await run_console(service, [f"{demo} Hello and welcome to the demo."], out)
+    await run_console(service, [f"{tiny} Hello and welcome to the demo."], out)
     link = next(line.strip() for line in out.getvalue().splitlines() if "/r/" in line)
     async with httpx.AsyncClient() as client:
         response = await client.get(link)
@@ -104,10 +98,10 @@ def tmp_cwd(data: Path) -> Path:
 
 @pytest.mark.parametrize("command", ["chat", "serve"])  # serve with no token: the console
 def test_voiceover_chat_from_a_pipe_waits_for_the_result(
-    demo: Path, tmp_path: Path, command: str
+    tiny: Path, tmp_path: Path, command: str
 ) -> None:
     done = _voiceover(
-        [command], f"{demo} Hello and welcome.\n/credits\n", tmp_path / "data",
+        [command], f"{tiny} Hello and welcome.\n/credits\n", tmp_path / "data",
         PYTHONPATH=str(ROOT),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -15,15 +15,9 @@ import pytest
 
 from core.failpoints import PAUSE_AT, PAUSE_MARK
 from tests.fakes import tree_files
-from tests.media import make_video
 
 SCRIPT = "Welcome to the tour. This clip shows the test pattern, and then a little more."
 STATES = ["queued", "claimed", "probe", "speech", "mix", "encode", "deliver"]
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("crash") / "clip.mp4", seconds=3, size="160x120")
 
 
 def environment(root: Path, **extra: str) -> dict[str, str]:
@@ -60,7 +54,7 @@ def wait_until(check: object, limit_s: float, what: str) -> None:
 
 @pytest.mark.parametrize("state", STATES)
 def test_kill_in_each_state_then_restart_finishes_once_and_leaves_nothing(
-    clip: Path, tmp_path: Path, state: str
+    tiny: Path, tmp_path: Path, state: str
 ) -> None:
     (tmp_path / "tmp").mkdir()
     mark = tmp_path / "paused"
@@ -70,7 +64,7 @@ def test_kill_in_each_state_then_restart_finishes_once_and_leaves_nothing(
         env=environment(tmp_path, **{PAUSE_AT: state, PAUSE_MARK: str(mark)}),
     )  # fmt: skip
     assert first.stdin is not None
-    first.stdin.write(f"{clip} {SCRIPT}\n")
+    first.stdin.write(f"{tiny} {SCRIPT}\n")
     first.stdin.flush()  # stdin stays open: the chat waits for more
     wait_until(mark.exists, 180, f"the service never reached {state}")
     os.kill(first.pid, signal.SIGKILL)

@@ -26,11 +26,6 @@ async def backend(settings: Settings) -> AsyncIterator[LocalBackend]:
     await local.aclose()
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("tiny") / "demo.mp4", seconds=1.5, size="160x120")
-
-
 async def say(backend: LocalBackend, session: str, text: str) -> str:
     events = [event async for event in backend.send(session, text)]
     assert events[-1].kind is EventKind.DONE
@@ -46,11 +41,10 @@ async def finish(backend: LocalBackend, handle: RenderHandle) -> RenderStatus:
             await asyncio.sleep(0.1)
 
 
-async def test_uploads_are_summarised_in_one_line(
-    backend: LocalBackend, tiny: Path, tmp_path: Path
-) -> None:
+async def test_uploads_are_summarised_in_one_line(backend: LocalBackend, tmp_path: Path) -> None:
     session = await backend.open_session("console:a", "en")
-    video = await backend.upload(session, tiny, "demo.mp4")
+    short = make_video(tmp_path / "demo.mp4", seconds=1.5, size="160x120")  # 1.5 s shows as 0:02
+    video = await backend.upload(session, short, "demo.mp4")
     assert video.summary == "🎬 Got demo.mp4: 0:02, 160×120" and video.kind == "video"
     image = await backend.upload(session, make_image(tmp_path / "p.png", size="64x48"), "p.png")
     assert image.summary == "🖼 Got p.png: 64×48"

@@ -22,11 +22,6 @@ from tests.test_local_backend import finish
 from tests.test_service import SCRIPT, incoming
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("order") / "demo.mp4", seconds=4, size="160x120")
-
-
 @pytest.fixture
 async def service(settings: Settings) -> AsyncIterator[Service]:
     svc = Service(settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 1}))

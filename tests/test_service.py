@@ -19,7 +19,6 @@ from core.errors import ErrorCode, message_for
 from core.ports import Attachment, Incoming
 from tests.fakes import FakeClock, RecordingChat
 from tests.held_render import RenderGate
-from tests.media import make_video
 
 SCRIPT = "Hello there, and welcome to the demo of our product."
 SEED = "add a natural-sounding male voiceover reading my script in English\n" + SCRIPT
@@ -45,11 +44,6 @@ def incoming(
         message_id=message_id or str(next(_ids)), attachments=attachments, language=lang,
         args=args or {},
     )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("svc") / "demo.mp4", seconds=4, size="160x120")
 
 
 @pytest.fixture

@@ -16,15 +16,9 @@ from core.ports import Chat, MessageRef, VideoReply
 from core.store import Store
 from tests.fakes import RecordingChat
 from tests.held_render import RenderGate
-from tests.media import make_video
 from tests.test_service import SCRIPT, incoming
 
 LONG = SCRIPT
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("rs") / "demo.mp4", seconds=4.0, size="160x120")
 
 
 def configured(settings: Settings, slots: int) -> Settings:
