@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
 import pytest
 
-from core.backends.base import EventKind, RenderHandle, RenderState, RenderStatus
+from core.backends.base import EventKind, RenderState
 from core.backends.local.backend import LocalBackend
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
+from tests.backend_helpers import finish
 from tests.held_render import RenderGate
 from tests.media import make_audio, make_image, make_video
 
@@ -30,15 +30,6 @@ async def say(backend: LocalBackend, session: str, text: str) -> str:
     events = [event async for event in backend.send(session, text)]
     assert events[-1].kind is EventKind.DONE
     return "\n".join(e.text for e in events if e.kind is EventKind.TEXT)
-
-
-async def finish(backend: LocalBackend, handle: RenderHandle) -> RenderStatus:
-    async with asyncio.timeout(120):
-        while True:
-            status = await backend.render_status(handle)
-            if status.state in (RenderState.COMPLETED, RenderState.FAILED):
-                return status
-            await asyncio.sleep(0.1)
 
 
 async def test_uploads_are_summarised_in_one_line(backend: LocalBackend, tmp_path: Path) -> None:

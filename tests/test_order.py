@@ -16,10 +16,10 @@ from core.backends.local.backend import LocalBackend
 from core.chat.service import Service
 from core.config import Settings
 from core.ports import Attachment
+from tests.backend_helpers import finish
+from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat, tree_files
 from tests.media import make_video
-from tests.test_local_backend import finish
-from tests.test_service import SCRIPT, incoming
 
 
 @pytest.fixture

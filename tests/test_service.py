@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -11,39 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from bots.console import file_fetcher
 from core.backends.base import BackendEvent, EventKind
 from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Attachment, Incoming
+from tests.chat_helpers import SCRIPT, SEED, incoming
 from tests.fakes import FakeClock, RecordingChat
 from tests.held_render import RenderGate
-
-SCRIPT = "Hello there, and welcome to the demo of our product."
-SEED = "add a natural-sounding male voiceover reading my script in English\n" + SCRIPT
-_ids = itertools.count(1)
-
-
-def incoming(
-    text: str = "",
-    *,
-    user: str = "1",
-    files: tuple[Path, ...] = (),
-    command: str | None = None,
-    lang: str = "en",
-    message_id: str | None = None,
-    platform: str = "telegram",
-    args: dict[str, str] | None = None,
-) -> Incoming:
-    attachments = tuple(
-        Attachment(name=p.name, size=p.stat().st_size, fetch=file_fetcher(p)) for p in files
-    )
-    return Incoming(
-        platform=platform, user_id=user, chat_id=f"chat{user}", text=text, command=command,
-        message_id=message_id or str(next(_ids)), attachments=attachments, language=lang,
-        args=args or {},
-    )  # fmt: skip
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Chat, MessageRef, VideoReply
 from core.store import Store
+from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat
 from tests.held_render import RenderGate
-from tests.test_service import SCRIPT, incoming
 
 LONG = SCRIPT
 

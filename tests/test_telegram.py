@@ -6,7 +6,6 @@ import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +34,7 @@ from tests.fake_telegram import (
 from tests.fakes import FakeClock
 from tests.held_render import RenderGate
 from tests.loopback import free_port
-
-SCRIPT = "Welcome to the tour. This clip shows the test pattern."
-
-
-@asynccontextmanager
-async def bot_running(
-    settings: Settings, fake: FakeTelegram, service: Service | None = None
-) -> AsyncIterator[Service]:
-    """The bot polling the fake, with a started Service (stopped afterwards)."""
-    service = service or Service(settings)
-    polls = len(fake.called("getUpdates"))
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(settings, service, stop))
-    await fake.wait_for("getUpdates", polls + 1, within_s=30)
-    await service.start()
-    try:
-        yield service
-    finally:  # in the order core/app.py uses: the bots first, then the service
-        stop.set()
-        await task
-        await service.stop()
+from tests.telegram_helpers import SCRIPT, bot_running, push_video, video_update
 
 
 def replies_to(fake: FakeTelegram, message_id: int) -> list[str]:
@@ -65,19 +44,6 @@ def replies_to(fake: FakeTelegram, message_id: int) -> list[str]:
         for c in fake.called("sendMessage")
         if (c.params.get("reply_parameters") or {}).get("message_id") == message_id
     ]
-
-
-def video_update(fake: FakeTelegram, clip: Path, caption: str | None, **where: Any) -> dict:
-    """A video message (its file served by the fake) with a caption."""
-    data = clip.read_bytes()
-    file_id = fake.add_file(data, name="clip.mp4")
-    return message_update(caption=caption, video=video_media(file_id, len(data)), **where)
-
-
-def push_video(fake: FakeTelegram, clip: Path, caption: str | None, **where: Any) -> int:
-    """Deliver a video message; returns its message_id."""
-    update = fake.push(video_update(fake, clip, caption, **where))
-    return int(update["message"]["message_id"])
 
 
 async def wait_for_text(fake: FakeTelegram, part: str, within_s: float = 120.0) -> None:
