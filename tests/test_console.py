@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import httpx
 import pytest
@@ -15,9 +13,9 @@ import pytest
 from bots.console import parse_line, run_console
 from core.chat.service import Service
 from core.config import Settings
+from tests.cli_helpers import voiceover
 
 SEED = "add a natural-sounding male voiceover reading my script in English: Hello and welcome."
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_a_path_or_url_line_is_an_attachment(tiny: Path) -> None:
@@ -77,41 +75,26 @@ async def test_console_links_download(settings: Settings, tiny: Path) -> None:
     assert response.status_code == 200 and response.content[4:8] == b"ftyp"
 
 
-def _voiceover(
-    args: list[str], stdin: str, data: Path, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATA_DIR": str(data), "HTTP_PORT": "0"}
-    environment.update(env)
-    for token in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN"):
-        environment.pop(token, None)
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args], input=stdin, capture_output=True, text=True,
-        timeout=240, cwd=tmp_cwd(data), env=environment,
-    )  # fmt: skip
-
-
-def tmp_cwd(data: Path) -> Path:
-    folder = data.parent / "cwd"
-    folder.mkdir(exist_ok=True)
-    return folder
+def console(command: str, stdin: str, tmp_path: Path, **env: str) -> CompletedProcess[str]:
+    """`voiceover command` with this stdin, run from a folder of its own, links on any port."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir(exist_ok=True)
+    env = {"HTTP_PORT": "0", **env}
+    return voiceover(command, cwd=cwd, data_dir=tmp_path / "data", stdin=stdin, timeout=240, **env)
 
 
 @pytest.mark.parametrize("command", ["chat", "serve"])  # serve with no token: the console
 def test_voiceover_chat_from_a_pipe_waits_for_the_result(
     tiny: Path, tmp_path: Path, command: str
 ) -> None:
-    done = _voiceover(
-        [command], f"{tiny} Hello and welcome.\n/credits\n", tmp_path / "data",
-        PYTHONPATH=str(ROOT),
-    )  # fmt: skip
+    done = console(command, f"{tiny} Hello and welcome.\n/credits\n", tmp_path)
     assert done.returncode == 0, done.stderr
     assert "🎬 Got demo.mp4" in done.stdout and "/r/" in done.stdout
     assert "Traceback" not in done.stderr
 
 
 def test_a_configuration_error_exits_2_without_a_traceback(tmp_path: Path) -> None:
-    done = _voiceover(["chat"], "", tmp_path / "data", LINK_SECRET="short",
-                      PYTHONPATH=str(ROOT))  # fmt: skip
+    done = console("chat", "", tmp_path, LINK_SECRET="short")
     assert done.returncode == 2
     assert "Configuration error: LINK_SECRET" in done.stderr and "Traceback" not in done.stderr
     assert "short" not in done.stderr
@@ -122,7 +105,7 @@ def test_a_busy_port_exits_2_without_a_traceback(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = str(busy.getsockname()[1])
-        done = _voiceover(["chat"], "", tmp_path / "data", HTTP_PORT=port, PYTHONPATH=str(ROOT))
+        done = console("chat", "", tmp_path, HTTP_PORT=port)
     assert done.returncode == 2, done.stderr
     assert "Configuration error: can't start" in done.stderr and "Traceback" not in done.stderr
 
