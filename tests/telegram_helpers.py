@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,22 +17,42 @@ SCRIPT = "Welcome to the tour. This clip shows the test pattern."
 
 
 @asynccontextmanager
+async def bot_task(
+    settings: Settings, service: Service, **options: Any
+) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """The bot's run() as a task; yields `stop_bot`, which ends it and waits for it (called
+    again on the way out, where it does nothing if the test already stopped the bot)."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(settings, service, stop, **options))
+    stopped = False
+
+    async def stop_bot() -> None:
+        nonlocal stopped
+        if not stopped:
+            stopped = True
+            stop.set()
+            await task
+
+    try:
+        yield stop_bot
+    finally:
+        await stop_bot()
+
+
+@asynccontextmanager
 async def bot_running(
     settings: Settings, fake: FakeTelegram, service: Service | None = None
 ) -> AsyncIterator[Service]:
     """The bot polling the fake, with a started Service (stopped afterwards)."""
     service = service or Service(settings)
     polls = len(fake.called("getUpdates"))
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(settings, service, stop))
-    await fake.wait_for("getUpdates", polls + 1, within_s=30)
-    await service.start()
-    try:
-        yield service
-    finally:  # in the order core/app.py uses: the bots first, then the service
-        stop.set()
-        await task
-        await service.stop()
+    async with bot_task(settings, service) as stop_bot:
+        await fake.wait_for("getUpdates", polls + 1, within_s=30)
+        async with service:
+            try:
+                yield service
+            finally:  # in the order core/app.py uses: the bots first, then the service
+                await stop_bot()
 
 
 def video_update(fake: FakeTelegram, clip: Path, caption: str | None, **where: Any) -> dict:

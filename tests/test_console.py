@@ -12,7 +12,6 @@ import pytest
 
 from bots.console import parse_line, run_console
 from core.chat.service import Service
-from core.config import Settings
 from tests.cli_helpers import voiceover
 
 SEED = "add a natural-sounding male voiceover reading my script in English: Hello and welcome."
@@ -40,15 +39,12 @@ def test_a_path_with_spaces_is_one_attachment(tiny: Path, tmp_path: Path) -> Non
     assert [a.name for a in message.attachments] == ["my demo.mp4"] and message.text == ""
 
 
-async def test_every_flow_through_the_console(settings: Settings, tiny: Path) -> None:
-    service = Service(settings.model_copy(update={"http_port": 0}))
-    await service.start()
+async def test_every_flow_through_the_console(service: Service, tiny: Path) -> None:
     out = io.StringIO()
     lines = [f"{tiny} {SEED}", "/credits", "status", "slower", "export", "/credits"]
     await run_console(service, lines, out)
     text = out.getvalue()
     credits = await service.backend.credits("console:you")
-    await service.stop()
     assert "bot> 🎬 Got demo.mp4: 0:04, 160×120" in text
     assert "Timeline (3 tracks): 1. Video: demo.mp4 (0-4s)" in text
     assert "✅ Speed: 0.9×" in text
@@ -63,15 +59,12 @@ async def test_every_flow_through_the_console(settings: Settings, tiny: Path) ->
     assert (credits.available, credits.frozen) == (80, 0)
 
 
-async def test_console_links_download(settings: Settings, tiny: Path) -> None:
-    service = Service(settings.model_copy(update={"http_port": 0}))
-    await service.start()
+async def test_console_links_download(service: Service, tiny: Path) -> None:
     out = io.StringIO()
     await run_console(service, [f"{tiny} Hello and welcome to the demo."], out)
     link = next(line.strip() for line in out.getvalue().splitlines() if "/r/" in line)
     async with httpx.AsyncClient() as client:
         response = await client.get(link)
-    await service.stop()
     assert response.status_code == 200 and response.content[4:8] == b"ftyp"
 
 
@@ -119,12 +112,7 @@ def test_any_line_is_text_even_a_name_too_long_for_the_file_system(line: str) ->
     assert message.attachments == () and message.text == line.strip()
 
 
-async def test_a_very_long_line_gets_an_answer(settings: Settings) -> None:
-    service = Service(settings.model_copy(update={"http_port": 0}))
-    await service.start()
+async def test_a_very_long_line_gets_an_answer(service: Service) -> None:
     out = io.StringIO()
-    try:
-        await run_console(service, ["make it slower " + "z" * 300, "/credits"], out)
-    finally:
-        await service.stop()
+    await run_console(service, ["make it slower " + "z" * 300, "/credits"], out)
     assert out.getvalue().count("bot> ") >= 2 and "💳 Credits" in out.getvalue()

@@ -111,18 +111,18 @@ async def running_bot(
     """The Service and the bot, once the bot has connected and synced; stopped afterwards."""
     settings = make_settings(tmp_path, fake, **overrides)
     clock = FakeClock()
-    service = Service(settings, clock=clock)
-    await service.start()
-    ticker = asyncio.create_task(run_clock(clock))
-    stop = asyncio.Event()
-    task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+    ticker = asyncio.create_task(run_clock(clock))  # until the service has stopped
     try:
-        await fake.wait_connected()
-        yield Harness(fake, service, clock, settings)
+        async with Service(settings, clock=clock) as service:
+            stop = asyncio.Event()
+            task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+            try:
+                await fake.wait_connected()
+                yield Harness(fake, service, clock, settings)
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 30)
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-        await service.stop()
         ticker.cancel()
 
 
@@ -381,24 +381,25 @@ async def test_an_unreachable_discord_is_retried_with_backoff_until_it_answers(
     caplog.set_level(logging.INFO)
     fake = FakeDiscord(port=free_port())  # not listening yet: the login is refused
     settings = make_settings(tmp_path, fake)
-    clock, stop, service = FakeClock(), asyncio.Event(), Service(settings)
-    await service.start()
-    task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+    clock, stop = FakeClock(), asyncio.Event()
     try:
-        await clock.until_sleeping()  # waiting 1 s
-        await clock.advance(1)
-        await clock.until_sleeping()  # refused again: waiting 2 s
-        await fake.start()
-        await clock.advance(2)
-        await fake.wait_connected()
-        token = (await fake.slash("credits"))["token"]
-        texts = lambda: [str((c.json or {}).get("content")) for c in fake.calls  # noqa: E731
-                         if token in c.path]  # fmt: skip
-        await fake.wait_for(lambda: any("100" in t for t in texts()))
+        async with Service(settings) as service:
+            task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+            try:
+                await clock.until_sleeping()  # waiting 1 s
+                await clock.advance(1)
+                await clock.until_sleeping()  # refused again: waiting 2 s
+                await fake.start()
+                await clock.advance(2)
+                await fake.wait_connected()
+                token = (await fake.slash("credits"))["token"]
+                texts = lambda: [str((c.json or {}).get("content")) for c in fake.calls  # noqa: E731
+                                 if token in c.path]  # fmt: skip
+                await fake.wait_for(lambda: any("100" in t for t in texts()))
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 30)
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-        await service.stop()
         await fake.stop()
     warnings = [r.getMessage() for r in caplog.records if r.name == "bots.reconnect"]
     assert [w.startswith("Discord is unreachable (") for w in warnings] == [True, True]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,13 +22,8 @@ from tests.media import make_video
 
 
 @pytest.fixture
-async def service(settings: Settings) -> AsyncIterator[Service]:
-    svc = Service(settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 1}))
-    await svc.start()
-    try:
-        yield svc
-    finally:
-        await svc.stop()
+def service_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 1})
 
 
 class HeldFile:

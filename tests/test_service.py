@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,19 @@ from tests.held_render import RenderGate
 
 
 @pytest.fixture
-def fast(settings: Settings) -> Settings:
+def service_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 2,
                                        "admin_users": ["telegram:admin"]})  # fmt: skip
 
 
-@pytest.fixture
-async def service(fast: Settings) -> AsyncIterator[Service]:
-    svc = Service(fast)
-    await svc.start()
-    yield svc
-    await svc.stop()
+@asynccontextmanager
+async def store_open(svc: Service) -> AsyncIterator[Service]:
+    """The Service with only its store open (no workers, no link server), closed at the end."""
+    await svc.store.open()
+    try:
+        yield svc
+    finally:
+        await svc.store.close()
 
 
 async def idle(service: Service) -> None:
@@ -188,46 +191,40 @@ class Failing:
 @pytest.mark.parametrize("code", [c for c in ErrorCode if c is not ErrorCode.OK])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 async def test_every_error_code_reaches_the_chat_translated(
-    fast: Settings, code: ErrorCode, lang: str
+    service_settings: Settings, code: ErrorCode, lang: str
 ) -> None:
     from core.errors import VoiceoverError
 
-    svc = Service(fast, backend=Failing(VoiceoverError(code, name="x.mp4")))  # type: ignore[arg-type]
-    await svc.store.open()
-    chat = RecordingChat()
-    await svc.handle(incoming("/credits", lang=lang), chat)
-    assert chat.texts == [message_for(code, lang, name="x.mp4")]
-    await svc.store.close()
+    failing = Failing(VoiceoverError(code, name="x.mp4"))
+    async with store_open(Service(service_settings, backend=failing)) as svc:  # type: ignore[arg-type]
+        chat = RecordingChat()
+        await svc.handle(incoming("/credits", lang=lang), chat)
+        assert chat.texts == [message_for(code, lang, name="x.mp4")]
 
 
 async def test_an_unexpected_crash_is_logged_not_shown(
-    fast: Settings, caplog: pytest.LogCaptureFixture
+    service_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    svc = Service(fast, backend=Failing(KeyError("secret detail")))  # type: ignore[arg-type]
-    await svc.store.open()
-    chat = RecordingChat()
-    await svc.handle(incoming("/credits"), chat)
+    failing = Failing(KeyError("secret detail"))
+    async with store_open(Service(service_settings, backend=failing)) as svc:  # type: ignore[arg-type]
+        chat = RecordingChat()
+        await svc.handle(incoming("/credits"), chat)
     assert chat.texts == [message_for(ErrorCode.INTERNAL)]
     assert "secret detail" not in chat.all_text and "Traceback" in caplog.text
-    await svc.store.close()
 
 
 async def test_out_of_credits_is_refused_before_anything_is_queued(
-    fast: Settings, tiny: Path
+    service_settings: Settings, tiny: Path
 ) -> None:
-    svc = Service(fast.model_copy(update={"starting_credits": 0}))
-    await svc.start()
-    try:
+    async with Service(service_settings.model_copy(update={"starting_credits": 0})) as svc:
         chat = RecordingChat()
         await svc.handle(incoming(SCRIPT, files=(tiny,)), chat)
         await idle(svc)
         assert chat.texts[-1] == "You're out of credits (0 left, 10 needed)."
         assert chat.results == []
         assert await svc.store.fetchall("SELECT status FROM jobs") == []
-        pins = fast.data_dir / "local" / "pins"
+        pins = service_settings.data_dir / "local" / "pins"
         assert not pins.exists() or not any(pins.iterdir())  # its pinned files are gone too
-    finally:
-        await svc.stop()
 
 
 async def test_a_link_to_a_private_address_is_refused(service: Service) -> None:
@@ -263,15 +260,14 @@ class SlowTalker:
         """Nothing to close."""
 
 
-async def test_a_long_backend_turn_says_still_working(fast: Settings) -> None:
+async def test_a_long_backend_turn_says_still_working(service_settings: Settings) -> None:
     clock = FakeClock()
-    svc = Service(fast, backend=SlowTalker(clock), clock=clock)  # type: ignore[arg-type]
-    await svc.store.open()
-    chat = RecordingChat()
-    turn = asyncio.create_task(svc.handle(incoming("add a title please"), chat))
-    await chat.wait_for(lambda c: c.texts == ["🤔 Working on it…"], 5)
-    await clock.advance(185, step=1)
-    await asyncio.wait_for(turn, 5)
+    slow = Service(service_settings, backend=SlowTalker(clock), clock=clock)  # type: ignore[arg-type]
+    async with store_open(slow) as svc:
+        chat = RecordingChat()
+        turn = asyncio.create_task(svc.handle(incoming("add a title please"), chat))
+        await chat.wait_for(lambda c: c.texts == ["🤔 Working on it…"], 5)
+        await clock.advance(185, step=1)
+        await asyncio.wait_for(turn, 5)
     assert chat.texts == ["🤔 Working on it…", "⏳ Still working...", "Here is your edit."]
     assert chat.count("working") >= 40
-    await svc.store.close()

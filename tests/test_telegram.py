@@ -34,7 +34,7 @@ from tests.fake_telegram import (
 from tests.fakes import FakeClock
 from tests.held_render import RenderGate
 from tests.loopback import free_port
-from tests.telegram_helpers import SCRIPT, bot_running, push_video, video_update
+from tests.telegram_helpers import SCRIPT, bot_running, bot_task, push_video, video_update
 
 
 def replies_to(fake: FakeTelegram, message_id: int) -> list[str]:
@@ -253,27 +253,26 @@ async def test_webhook_mode_checks_the_secret_token(
         }
     )
     service = Service(hooked)
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(hooked, service, stop))
-    [registered] = await fake.wait_for("setWebhook", within_s=30)
-    await service.start()
     update = {"update_id": 77, **message_update(text="/credits")}
     url = f"http://127.0.0.1:{port}/tg-hook"
-    try:
-        async with httpx.AsyncClient() as client:
-            refused = await client.post(url, json=update)
-            wrong = await client.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
-            )
-            accepted = await client.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}
-            )
-        await fake.wait_for("sendMessage")
-        await service.wait_idle()
-    finally:
-        stop.set()
-        await task
-        await service.stop()
+    async with bot_task(hooked, service) as stop_bot:
+        [registered] = await fake.wait_for("setWebhook", within_s=30)
+        async with service:
+            try:
+                async with httpx.AsyncClient() as client:
+                    refused = await client.post(url, json=update)
+                    wrong = await client.post(
+                        url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+                    )
+                    accepted = await client.post(
+                        url,
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"},
+                    )
+                await fake.wait_for("sendMessage")
+                await service.wait_idle()
+            finally:  # the bot first, then the service
+                await stop_bot()
     assert registered.params["secret_token"] == "s3cret-value"
     assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
     assert len(replies_to(fake, update["message"]["message_id"])) == 1
@@ -285,23 +284,21 @@ async def test_an_unreachable_bot_api_is_retried_with_backoff_until_it_answers(
     caplog.set_level(logging.INFO)
     port = free_port()
     unreachable = pointed_at(settings, f"http://127.0.0.1:{port}")
-    clock, stop, service = FakeClock(), asyncio.Event(), Service(unreachable)
-    task = asyncio.create_task(run(unreachable, service, stop, clock=clock))
-    await service.start()
-    fake = FakeTelegram()
+    clock, service, fake = FakeClock(), Service(unreachable), FakeTelegram()
     try:
-        await clock.until_sleeping()  # getMe was refused: waiting 1 s
-        await clock.advance(1)
-        await clock.until_sleeping()  # refused again: waiting 2 s
-        await fake.start(port)
-        await clock.advance(2)
-        await fake.wait_for("getUpdates")
-        update = fake.push(message_update(text="/credits"))
-        await fake.wait_for("sendMessage")
+        async with bot_task(unreachable, service, clock=clock) as stop_bot, service:
+            try:
+                await clock.until_sleeping()  # getMe was refused: waiting 1 s
+                await clock.advance(1)
+                await clock.until_sleeping()  # refused again: waiting 2 s
+                await fake.start(port)
+                await clock.advance(2)
+                await fake.wait_for("getUpdates")
+                update = fake.push(message_update(text="/credits"))
+                await fake.wait_for("sendMessage")
+            finally:  # the bot first, then the service
+                await stop_bot()
     finally:
-        stop.set()
-        await task
-        await service.stop()
         await fake.stop()
     assert "💳" in replies_to(fake, update["message"]["message_id"])[0]
     warnings = [r for r in caplog.records if r.name == "bots.reconnect"]
