@@ -29,7 +29,13 @@ def incoming(
         Attachment(name=p.name, size=p.stat().st_size, fetch=file_fetcher(p)) for p in files
     )
     return Incoming(
-        platform=platform, user_id=user, chat_id=f"chat{user}", text=text, command=command,
-        message_id=message_id or str(next(_ids)), attachments=attachments, language=lang,
+        platform=platform,
+        user_id=user,
+        chat_id=f"chat{user}",
+        text=text,
+        command=command,
+        message_id=message_id or str(next(_ids)),
+        attachments=attachments,
+        language=lang,
         args=args or {},
-    )  # fmt: skip
+    )

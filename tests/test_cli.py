@@ -18,15 +18,33 @@ from tests.media import make_video
 def test_render_json(tmp_path: Path) -> None:
     clip = make_video(tmp_path / "clip.mov", seconds=3)
     script = tmp_path / "script.srt"
-    script.write_text("1\n00:00:00,200 --> 00:00:01,500\nHello.\n\n2\n00:00:01,600 --> "
-                      "00:00:02,900\nGoodbye.\n", encoding="utf-8")  # fmt: skip
-    proc = voiceover("render", str(clip), "--script", str(script), "--out", "out.mp4",
-                     "--captions", "soft", "--music-volume", "35%", "--json",
-                     cwd=tmp_path)  # fmt: skip
+    script.write_text(
+        "1\n00:00:00,200 --> 00:00:01,500\nHello.\n\n2\n00:00:01,600 --> 00:00:02,900\nGoodbye.\n",
+        encoding="utf-8",
+    )
+    proc = voiceover(
+        "render",
+        str(clip),
+        *("--script", str(script)),
+        *("--out", "out.mp4"),
+        *("--captions", "soft"),
+        *("--music-volume", "35%"),
+        "--json",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert {"output", "duration_s", "width", "height", "video_copied", "voice", "segments",
-            "drift_s", "timings_s"} <= set(data)  # fmt: skip
+    assert {
+        "output",
+        "duration_s",
+        "width",
+        "height",
+        "video_copied",
+        "voice",
+        "segments",
+        "drift_s",
+        "timings_s",
+    } <= set(data)
     assert data["video_copied"] is True and Path(data["output"]).exists()
     assert [s["text"] for s in data["segments"]] == ["Hello.", "Goodbye."]
     assert len(data["drift_s"]) == 2
@@ -88,9 +106,12 @@ def test_a_bad_log_level_is_named_in_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("level", "shown", "hidden"),
-    [(None, "INFO core.delivery.links: link server on", "DEBUG "), ("warning", None, "INFO "),
-     ("DEBUG", "DEBUG ", None)],
-)  # fmt: skip
+    [
+        (None, "INFO core.delivery.links: link server on", "DEBUG "),
+        ("warning", None, "INFO "),
+        ("DEBUG", "DEBUG ", None),
+    ],
+)
 def test_log_level_is_honoured(
     tmp_path: Path, level: str | None, shown: str | None, hidden: str | None
 ) -> None:
@@ -112,9 +133,14 @@ def test_serve_keeps_serving_links_while_telegram_is_unreachable(tmp_path: Path)
         TELEGRAM_BASE_URL=f"http://127.0.0.1:{free_port()}/bot",
     )
     proc = subprocess.Popen(
-        cli_command("serve"), cwd=tmp_path, env=env, text=True,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        cli_command("serve"),
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stderr is not None
     seen = []
     try:

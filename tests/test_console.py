@@ -25,8 +25,9 @@ def test_a_path_or_url_line_is_an_attachment(tiny: Path) -> None:
     )
     url = parse_line("https://example.com/media/clip.mp4?x=1 slower", "2")
     assert (url.attachments[0].url, url.attachments[0].name) == (
-        "https://example.com/media/clip.mp4?x=1", "clip.mp4",
-    )  # fmt: skip
+        "https://example.com/media/clip.mp4?x=1",
+        "clip.mp4",
+    )
     assert url.text == "slower"
     plain = parse_line("/nonexistent/file.mp4 hello", "3")
     assert plain.attachments == () and plain.text == "/nonexistent/file.mp4 hello"

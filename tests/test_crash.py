@@ -55,10 +55,14 @@ def test_kill_in_each_state_then_restart_finishes_once_and_leaves_nothing(
     mark = tmp_path / "paused"
     failpoint = {PAUSE_AT: state, PAUSE_MARK: str(mark)}
     first = subprocess.Popen(
-        cli_command("chat"), stdin=subprocess.PIPE, text=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+        cli_command("chat"),
+        stdin=subprocess.PIPE,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
         env=cli_env(tmp_path / "data", **service_env(tmp_path), **failpoint),
-    )  # fmt: skip
+    )
     assert first.stdin is not None
     first.stdin.write(f"{tiny} {SCRIPT}\n")
     first.stdin.flush()  # stdin stays open: the chat waits for more

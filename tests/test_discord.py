@@ -219,9 +219,10 @@ async def test_a_refusal_from_the_core_is_answered(harness: Harness) -> None:
 
     assert harness.callbacks(interaction)[0].json["type"] == DEFERRED
     answer = next(
-        c.json for c in harness.fake.calls
+        c.json
+        for c in harness.fake.calls
         if interaction["token"] in c.path and (c.json or {}).get("content") == expected
-    )  # fmt: skip
+    )
     assert answer is not None and answer["flags"] == EPHEMERAL  # only the user sees it
 
 
@@ -393,9 +394,14 @@ async def test_an_unreachable_discord_is_retried_with_backoff_until_it_answers(
                 await clock.advance(2)
                 await fake.wait_connected()
                 token = (await fake.slash("credits"))["token"]
-                texts = lambda: [str((c.json or {}).get("content")) for c in fake.calls  # noqa: E731
-                                 if token in c.path]  # fmt: skip
-                await fake.wait_for(lambda: any("100" in t for t in texts()))
+
+                def answered() -> bool:
+                    texts = [
+                        str((c.json or {}).get("content")) for c in fake.calls if token in c.path
+                    ]
+                    return any("100" in t for t in texts)
+
+                await fake.wait_for(answered)
             finally:
                 stop.set()
                 await asyncio.wait_for(task, 30)
@@ -403,6 +409,8 @@ async def test_an_unreachable_discord_is_retried_with_backoff_until_it_answers(
         await fake.stop()
     warnings = [r.getMessage() for r in caplog.records if r.name == "bots.reconnect"]
     assert [w.startswith("Discord is unreachable (") for w in warnings] == [True, True]
-    assert [w.rsplit("; ", 1)[1] for w in warnings] == ["trying again in 1 s",
-                                                        "trying again in 2 s"]  # fmt: skip
+    assert [w.rsplit("; ", 1)[1] for w in warnings] == [
+        "trying again in 1 s",
+        "trying again in 2 s",
+    ]
     assert BOT_TOKEN not in caplog.text

@@ -90,8 +90,12 @@ async def test_quick_edits_render_once_what_was_asked_and_charge_once(
 ) -> None:
     await service.runner.stop()  # the edits arrive while the first request is still queued
     chat = RecordingChat()
-    for text, files in ((SCRIPT, (tiny,)), ("slower", ()), ("burn the captions", ()),
-                        ("make it 9:16", ())):  # fmt: skip
+    for text, files in (
+        (SCRIPT, (tiny,)),
+        ("slower", ()),
+        ("burn the captions", ()),
+        ("make it 9:16", ()),
+    ):
         await service.handle(incoming(text, files=files), chat)
     assert (
         chat.texts.count(

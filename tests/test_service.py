@@ -23,8 +23,9 @@ from tests.held_render import RenderGate
 
 @pytest.fixture
 def service_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 2,
-                                       "admin_users": ["telegram:admin"]})  # fmt: skip
+    return settings.model_copy(
+        update={"http_port": 0, "max_concurrent_jobs": 2, "admin_users": ["telegram:admin"]}
+    )
 
 
 @asynccontextmanager
@@ -141,14 +142,19 @@ async def test_admin_grant_and_refusal(service: Service) -> None:
 async def test_simple_routes_answer_in_both_languages(service: Service) -> None:
     chat = RecordingChat()
     for text, lang, expected in [
-        ("/help", "en", "🎙 I add AI narration"), ("帮助", "zh", "🎙 我可以为视频添加"),
-        ("/stauts", "en", "Did you mean /status?"), ("/credit", "zh", "/credits 吗"),
+        ("/help", "en", "🎙 I add AI narration"),
+        ("帮助", "zh", "🎙 我可以为视频添加"),
+        ("/stauts", "en", "Did you mean /status?"),
+        ("/credit", "zh", "/credits 吗"),
         ("status", "en", message_for(ErrorCode.NO_PROJECT)),
         ("状态", "zh", message_for(ErrorCode.NO_PROJECT, "zh")),
-        ("upload", "en", "Send the file here"), ("上传", "zh", "请直接在这里发送文件"),
-        ("voices", "en", "en_US-joe-medium"), ("new project", "en", "🆕 New project"),
-        ("新项目", "zh", "🆕 已开始新项目"), ("export", "en", "nothing to render"),
-    ]:  # fmt: skip
+        ("upload", "en", "Send the file here"),
+        ("上传", "zh", "请直接在这里发送文件"),
+        ("voices", "en", "en_US-joe-medium"),
+        ("new project", "en", "🆕 New project"),
+        ("新项目", "zh", "🆕 已开始新项目"),
+        ("export", "en", "nothing to render"),
+    ]:
         await service.handle(incoming(text, lang=lang), chat)
         assert expected.lower() in chat.texts[-1].lower(), (text, chat.texts[-1])
     await service.handle(incoming("reply in chinese"), chat)

@@ -303,8 +303,9 @@ async def test_an_unreachable_bot_api_is_retried_with_backoff_until_it_answers(
     assert "💳" in replies_to(fake, update["message"]["message_id"])[0]
     warnings = [r for r in caplog.records if r.name == "bots.reconnect"]
     assert [r.getMessage().rsplit(";", 1)[1] for r in warnings] == [
-        " trying again in 1 s", " trying again in 2 s"
-    ]  # fmt: skip
+        " trying again in 1 s",
+        " trying again in 2 s",
+    ]
     assert all(r.getMessage().startswith("Telegram is unreachable (") for r in warnings)
     assert all(r.levelno == logging.WARNING and r.exc_info is None for r in warnings)
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
@@ -363,8 +364,11 @@ def test_commands_options_mentions_and_other_bots(bot: Bot) -> None:
 
     options = said("/voiceover voice=en_US-joe-medium speed=1.1 Hello there.\nSecond line.")
     assert options.command == "voiceover"
-    assert dict(options.args) == {"voice": "en_US-joe-medium", "speed": "1.1",
-                                  "script": "Hello there.\nSecond line."}  # fmt: skip
+    assert dict(options.args) == {
+        "voice": "en_US-joe-medium",
+        "speed": "1.1",
+        "script": "Hello there.\nSecond line.",
+    }
     mention = said(f"@{BOT_USERNAME} make it  slower", chat_id=-100)
     assert (mention.command, mention.text) == (None, "make it slower")
     assert said("/status@other_bot") is None
@@ -375,23 +379,34 @@ def test_commands_options_mentions_and_other_bots(bot: Bot) -> None:
 
 def test_roles_come_from_the_message_type(bot: Bot) -> None:
     media: dict[str, dict[str, Any]] = {
-        "animation": {"animation": {**video_media("a", 10), "file_name": "a.gif.mp4"},
-                      "document": {"file_id": "a", "file_unique_id": "ua"}},
-        "video_note": {"video_note": {"file_id": "n", "file_unique_id": "un", "length": 240,
-                                      "duration": 3}},
+        "animation": {
+            "animation": {**video_media("a", 10), "file_name": "a.gif.mp4"},
+            "document": {"file_id": "a", "file_unique_id": "ua"},
+        },
+        "video_note": {
+            "video_note": {"file_id": "n", "file_unique_id": "un", "length": 240, "duration": 3}
+        },
         "audio": {"audio": {"file_id": "m", "file_unique_id": "um", "duration": 3}},
         "voice": {"voice": {"file_id": "v", "file_unique_id": "uv", "duration": 3}},
-        "photo": {"photo": [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
-                            {"file_id": "big", "file_unique_id": "b", "width": 800,
-                             "height": 600}]},
+        "photo": {
+            "photo": [
+                {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+                {"file_id": "big", "file_unique_id": "b", "width": 800, "height": 600},
+            ]
+        },
         "script": {"document": {"file_id": "d", "file_unique_id": "ud", "file_name": "../s.docx"}},
         "other": {"document": {"file_id": "o", "file_unique_id": "uo", "file_name": "x.bin"}},
-    }  # fmt: skip
+    }
     found = {k: message_files(as_message(message_update(**v), bot))[0] for k, v in media.items()}
     assert {k: f.role for k, f in found.items()} == {
-        "animation": "video", "video_note": "video", "audio": "music", "voice": "narration",
-        "photo": None, "script": "script", "other": None,
-    }  # fmt: skip
+        "animation": "video",
+        "video_note": "video",
+        "audio": "music",
+        "voice": "narration",
+        "photo": None,
+        "script": "script",
+        "other": None,
+    }
     assert found["photo"].file_id == "big"
     assert found["script"].name == "s.docx"
 
