@@ -1,4 +1,5 @@
-"""Shared fixtures: settings pointed at a temporary data dir, small media, the Telegram fake."""
+"""Shared fixtures: settings on a temporary data dir, a running service, small media, the
+Telegram fake, held renders."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core.chat.service import Service
 from core.config import Settings
 from tests.fake_telegram import FakeTelegram, pointed_at
 from tests.held_render import RenderGate
@@ -19,10 +21,30 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(_env_file=None, data_dir=tmp_path / "data")  # type: ignore[call-arg]
 
 
+@pytest.fixture
+def service_settings(settings: Settings) -> Settings:
+    """What the `service` fixture runs on: the test's settings, links on a free port. A module
+    overrides this fixture to run its services otherwise."""
+    return settings.model_copy(update={"http_port": 0})
+
+
+@pytest.fixture
+async def service(service_settings: Settings) -> AsyncIterator[Service]:
+    """A started Service, stopped at the end however the test ends."""
+    async with Service(service_settings) as svc:
+        yield svc
+
+
 @pytest.fixture(scope="session")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3-second 320×240 H.264/AAC MP4 with a tone, shared read-only by the session."""
     return make_video(tmp_path_factory.mktemp("media") / "clip.mp4")
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 4-second 160×120 H.264/AAC MP4 named demo.mp4, shared read-only by the session."""
+    return make_video(tmp_path_factory.mktemp("tiny") / "demo.mp4", seconds=4, size="160x120")
 
 
 @pytest.fixture

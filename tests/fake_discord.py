@@ -28,18 +28,52 @@ USER_ID = 900_000_000_000_000_005
 CALLBACK_DEADLINE_S = 3.0
 TIMESTAMP = "2026-01-01T00:00:00+00:00"
 
-BOT_USER = {"id": str(BOT_ID), "username": "voiceover", "discriminator": "0", "avatar": None,
-            "global_name": None, "bot": True}  # fmt: skip
-HUMAN = {"id": str(USER_ID), "username": "alice", "discriminator": "0", "avatar": None,
-         "global_name": "Alice"}  # fmt: skip
-MEMBER = {"user": HUMAN, "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False,
-          "permissions": "2248473465835073", "flags": 0}  # fmt: skip
-CHANNEL = {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "general",
-           "position": 0, "permission_overwrites": [], "nsfw": False,
-           "parent_id": None}  # fmt: skip
-APPLICATION = {"id": str(APP_ID), "name": "Voiceover", "icon": None, "description": "",
-               "bot_public": True, "bot_require_code_grant": False, "owner": HUMAN,
-               "verify_key": "0" * 64, "flags": 0, "team": None}  # fmt: skip
+BOT_USER = {
+    "id": str(BOT_ID),
+    "username": "voiceover",
+    "discriminator": "0",
+    "avatar": None,
+    "global_name": None,
+    "bot": True,
+}
+HUMAN = {
+    "id": str(USER_ID),
+    "username": "alice",
+    "discriminator": "0",
+    "avatar": None,
+    "global_name": "Alice",
+}
+MEMBER = {
+    "user": HUMAN,
+    "roles": [],
+    "joined_at": TIMESTAMP,
+    "deaf": False,
+    "mute": False,
+    "permissions": "2248473465835073",
+    "flags": 0,
+}
+CHANNEL = {
+    "id": str(CHANNEL_ID),
+    "type": 0,
+    "guild_id": str(GUILD_ID),
+    "name": "general",
+    "position": 0,
+    "permission_overwrites": [],
+    "nsfw": False,
+    "parent_id": None,
+}
+APPLICATION = {
+    "id": str(APP_ID),
+    "name": "Voiceover",
+    "icon": None,
+    "description": "",
+    "bot_public": True,
+    "bot_require_code_grant": False,
+    "owner": HUMAN,
+    "verify_key": "0" * 64,
+    "flags": 0,
+    "team": None,
+}
 
 OPTION_TYPES = {str: 3, int: 4, bool: 5, float: 10}
 ATTACHMENT_OPTION = 11
@@ -143,9 +177,15 @@ class FakeDiscord:
         return ws
 
     def _ready(self) -> dict[str, Any]:
-        return {"v": 10, "user": BOT_USER, "guilds": [], "session_id": "fake-session",
-                "resume_gateway_url": self.gateway_url, "shard": [0, 1],
-                "application": {"id": str(APP_ID), "flags": 0}}  # fmt: skip
+        return {
+            "v": 10,
+            "user": BOT_USER,
+            "guilds": [],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "shard": [0, 1],
+            "application": {"id": str(APP_ID), "flags": 0},
+        }
 
     async def _dispatch(self, event: str, data: dict[str, Any]) -> None:
         assert self._ws is not None, "the bot has not connected to the gateway"
@@ -166,8 +206,14 @@ class FakeDiscord:
         key = str(attachment.id)
         self.files[key] = attachment.data
         url = f"{self.base}/attachments/{key}/{attachment.filename}"
-        return {"id": key, "filename": attachment.filename, "size": len(attachment.data),
-                "url": url, "proxy_url": url, "content_type": attachment.content_type}  # fmt: skip
+        return {
+            "id": key,
+            "filename": attachment.filename,
+            "size": len(attachment.data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": attachment.content_type,
+        }
 
     async def slash(self, name: str, **options: Any) -> dict[str, Any]:
         """Dispatch a /command with options (FakeAttachment values become attachments)."""
@@ -179,8 +225,13 @@ class FakeDiscord:
                 listed.append({"name": key, "type": ATTACHMENT_OPTION, "value": payload["id"]})
             else:
                 listed.append({"name": key, "type": OPTION_TYPES[type(value)], "value": value})
-        data = {"id": "1", "name": name, "type": 1, "options": listed,
-                "resolved": {"attachments": resolved} if resolved else {}}  # fmt: skip
+        data = {
+            "id": "1",
+            "name": name,
+            "type": 1,
+            "options": listed,
+            "resolved": {"attachments": resolved} if resolved else {},
+        }
         return await self.interact(2, data)
 
     async def autocomplete(self, name: str, option: str, typed: str) -> dict[str, Any]:
@@ -191,14 +242,25 @@ class FakeDiscord:
     async def interact(self, kind: int, data: dict[str, Any]) -> dict[str, Any]:
         """Dispatch an INTERACTION_CREATE; return its payload (id, token…)."""
         interaction_id = str(next(self._ids))
-        payload = {"id": interaction_id, "application_id": str(APP_ID), "type": kind,
-                   "token": f"itoken-{interaction_id}", "version": 1, "data": data,
-                   "guild_id": str(GUILD_ID), "channel_id": str(CHANNEL_ID), "channel": CHANNEL,
-                   "member": MEMBER, "locale": "en-US", "guild_locale": "en-US",
-                   "app_permissions": "2248473465835073",
-                   "attachment_size_limit": self.attachment_size_limit,
-                   "entitlements": [], "authorizing_integration_owners": {"0": str(GUILD_ID)},
-                   "context": 0}  # fmt: skip
+        payload = {
+            "id": interaction_id,
+            "application_id": str(APP_ID),
+            "type": kind,
+            "token": f"itoken-{interaction_id}",
+            "version": 1,
+            "data": data,
+            "guild_id": str(GUILD_ID),
+            "channel_id": str(CHANNEL_ID),
+            "channel": CHANNEL,
+            "member": MEMBER,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "app_permissions": "2248473465835073",
+            "attachment_size_limit": self.attachment_size_limit,
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
+        }
         self._dispatched_at[interaction_id] = time.monotonic()
         await self._dispatch("INTERACTION_CREATE", payload)
         return payload
@@ -211,8 +273,10 @@ class FakeDiscord:
         if reply:
             earlier = self.message("✅ Your video is ready")
             message["type"] = 19
-            message["message_reference"] = {"message_id": earlier["id"],
-                                            "channel_id": str(CHANNEL_ID)}  # fmt: skip
+            message["message_reference"] = {
+                "message_id": earlier["id"],
+                "channel_id": str(CHANNEL_ID),
+            }
             message["referenced_message"] = earlier
         else:
             message["mentions"] = [BOT_USER]
@@ -227,11 +291,23 @@ class FakeDiscord:
 
     def message(self, content: str, author: dict[str, Any] = BOT_USER) -> dict[str, Any]:
         """A message payload as Discord returns it."""
-        return {"id": str(next(self._ids)), "channel_id": str(CHANNEL_ID), "author": author,
-                "content": content, "timestamp": TIMESTAMP, "edited_timestamp": None,
-                "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [],
-                "attachments": [], "embeds": [], "pinned": False, "type": 0,
-                "flags": 0}  # fmt: skip
+        return {
+            "id": str(next(self._ids)),
+            "channel_id": str(CHANNEL_ID),
+            "author": author,
+            "content": content,
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
@@ -247,8 +323,10 @@ class FakeDiscord:
         if route == ("POST", "/interactions/{}/{}/callback"):
             return self._callback(call)
         if route[1].startswith("/applications/") and call.method == "PUT":
-            commands = [dict(c, id=str(next(self._ids)), application_id=str(APP_ID), version="1")
-                        for c in call.json]  # fmt: skip
+            commands = [
+                dict(c, id=str(next(self._ids)), application_id=str(APP_ID), version="1")
+                for c in call.json
+            ]
             return _json(commands)
         answers: dict[tuple[str, str], Callable[[], web.StreamResponse]] = {
             ("GET", "/users/@me"): lambda: _json(BOT_USER),
@@ -268,9 +346,16 @@ class FakeDiscord:
         if dispatched is None or call.at - dispatched > self.callback_deadline_s:
             return _json({"code": 10062, "message": "Unknown interaction"}, status=404)
         loading = call.json.get("type") == 5
-        return _json({"interaction": {"id": interaction_id, "type": 2,
-                                      "response_message_loading": loading,
-                                      "response_message_ephemeral": False}})  # fmt: skip
+        return _json(
+            {
+                "interaction": {
+                    "id": interaction_id,
+                    "type": 2,
+                    "response_message_loading": loading,
+                    "response_message_ephemeral": False,
+                }
+            }
+        )
 
     async def _attachment(self, request: web.Request) -> web.Response:
         data = self.files.get(request.match_info["key"])
@@ -295,8 +380,19 @@ class FakeDiscord:
 def _shape(path: str) -> str:
     """A path with its ids and tokens replaced by {} (`@original`, `@me` kept)."""
     parts = path.split("/")
-    fixed = {"interactions", "callback", "webhooks", "messages", "channels", "typing", "users",
-             "oauth2", "applications", "guilds", "commands"}  # fmt: skip
+    fixed = {
+        "interactions",
+        "callback",
+        "webhooks",
+        "messages",
+        "channels",
+        "typing",
+        "users",
+        "oauth2",
+        "applications",
+        "guilds",
+        "commands",
+    }
     return "/".join(p if (p in fixed or p.startswith("@") or not p) else "{}" for p in parts)
 
 

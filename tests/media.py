@@ -51,9 +51,11 @@ def make_audio(path: Path, *, seconds: float = 3.0, freq: int = 220) -> Path:
     """A tone (format from the suffix: mp3, wav, m4a, aac)."""
     codec = {".mp3": "libmp3lame", ".wav": "pcm_s16le", ".m4a": "aac", ".aac": "aac"}[path.suffix]
     ffmpeg(
-        "-f", "lavfi", "-i", f"sine=frequency={freq}:sample_rate=44100:duration={seconds}",
-        "-c:a", codec, str(path),
-    )  # fmt: skip
+        *("-f", "lavfi"),
+        *("-i", f"sine=frequency={freq}:sample_rate=44100:duration={seconds}"),
+        *("-c:a", codec),
+        str(path),
+    )
     return path
 
 

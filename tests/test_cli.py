@@ -5,41 +5,46 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.cli_helpers import cli_command, cli_env, voiceover
 from tests.loopback import free_port
 from tests.media import make_video
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def voiceover(*args: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point in a clean environment (no stdin), `extra` added to it."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "DISCORD_")) and k != "LOG_LEVEL"}  # fmt: skip
-    env.update(DATA_DIR=str(cwd / "data"), PYTHONPATH=str(ROOT), **extra)
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args], input="",
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
 
 
 def test_render_json(tmp_path: Path) -> None:
     clip = make_video(tmp_path / "clip.mov", seconds=3)
     script = tmp_path / "script.srt"
-    script.write_text("1\n00:00:00,200 --> 00:00:01,500\nHello.\n\n2\n00:00:01,600 --> "
-                      "00:00:02,900\nGoodbye.\n", encoding="utf-8")  # fmt: skip
-    proc = voiceover("render", str(clip), "--script", str(script), "--out", "out.mp4",
-                     "--captions", "soft", "--music-volume", "35%", "--json",
-                     cwd=tmp_path)  # fmt: skip
+    script.write_text(
+        "1\n00:00:00,200 --> 00:00:01,500\nHello.\n\n2\n00:00:01,600 --> 00:00:02,900\nGoodbye.\n",
+        encoding="utf-8",
+    )
+    proc = voiceover(
+        "render",
+        str(clip),
+        *("--script", str(script)),
+        *("--out", "out.mp4"),
+        *("--captions", "soft"),
+        *("--music-volume", "35%"),
+        "--json",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert {"output", "duration_s", "width", "height", "video_copied", "voice", "segments",
-            "drift_s", "timings_s"} <= set(data)  # fmt: skip
+    assert {
+        "output",
+        "duration_s",
+        "width",
+        "height",
+        "video_copied",
+        "voice",
+        "segments",
+        "drift_s",
+        "timings_s",
+    } <= set(data)
     assert data["video_copied"] is True and Path(data["output"]).exists()
     assert [s["text"] for s in data["segments"]] == ["Hello.", "Goodbye."]
     assert len(data["drift_s"]) == 2
@@ -56,11 +61,7 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_bad_setting_is_named(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "core.cli", "voices"],
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT), "MAX_FPS": "-3"},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    proc = voiceover("voices", cwd=tmp_path, timeout=120, MAX_FPS="-3")
     assert proc.returncode == 2 and "MAX_FPS" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -105,9 +106,12 @@ def test_a_bad_log_level_is_named_in_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("level", "shown", "hidden"),
-    [(None, "INFO core.delivery.links: link server on", "DEBUG "), ("warning", None, "INFO "),
-     ("DEBUG", "DEBUG ", None)],
-)  # fmt: skip
+    [
+        (None, "INFO core.delivery.links: link server on", "DEBUG "),
+        ("warning", None, "INFO "),
+        ("DEBUG", "DEBUG ", None),
+    ],
+)
 def test_log_level_is_honoured(
     tmp_path: Path, level: str | None, shown: str | None, hidden: str | None
 ) -> None:
@@ -121,14 +125,22 @@ def test_log_level_is_honoured(
 
 
 def test_serve_keeps_serving_links_while_telegram_is_unreachable(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-    env.update(DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT), LOG_LEVEL="INFO",
-               HTTP_PORT=str(port := free_port()), TELEGRAM_BOT_TOKEN="123:SECRET-never-logged",
-               TELEGRAM_BASE_URL=f"http://127.0.0.1:{free_port()}/bot")  # fmt: skip
+    env = cli_env(
+        tmp_path / "data",
+        LOG_LEVEL="INFO",
+        HTTP_PORT=str(port := free_port()),
+        TELEGRAM_BOT_TOKEN="123:SECRET-never-logged",
+        TELEGRAM_BASE_URL=f"http://127.0.0.1:{free_port()}/bot",
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve"], cwd=tmp_path, env=env, text=True,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        cli_command("serve"),
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stderr is not None
     seen = []
     try:

@@ -3,60 +3,49 @@
 from __future__ import annotations
 
 import io
-import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import httpx
 import pytest
 
 from bots.console import parse_line, run_console
 from core.chat.service import Service
-from core.config import Settings
-from tests.media import make_video
+from tests.cli_helpers import voiceover
 
 SEED = "add a natural-sounding male voiceover reading my script in English: Hello and welcome."
-ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("con") / "demo.mp4", seconds=4, size="160x120")
-
-
-def test_a_path_or_url_line_is_an_attachment(demo: Path) -> None:
-    with_text = parse_line(f"{demo} make it 9:16", "1")
+def test_a_path_or_url_line_is_an_attachment(tiny: Path) -> None:
+    with_text = parse_line(f"{tiny} make it 9:16", "1")
     assert [a.name for a in with_text.attachments] == ["demo.mp4"]
     assert (
-        with_text.text == "make it 9:16" and with_text.attachments[0].size == demo.stat().st_size
+        with_text.text == "make it 9:16" and with_text.attachments[0].size == tiny.stat().st_size
     )
     url = parse_line("https://example.com/media/clip.mp4?x=1 slower", "2")
     assert (url.attachments[0].url, url.attachments[0].name) == (
-        "https://example.com/media/clip.mp4?x=1", "clip.mp4",
-    )  # fmt: skip
+        "https://example.com/media/clip.mp4?x=1",
+        "clip.mp4",
+    )
     assert url.text == "slower"
     plain = parse_line("/nonexistent/file.mp4 hello", "3")
     assert plain.attachments == () and plain.text == "/nonexistent/file.mp4 hello"
 
 
-def test_a_path_with_spaces_is_one_attachment(demo: Path, tmp_path: Path) -> None:
+def test_a_path_with_spaces_is_one_attachment(tiny: Path, tmp_path: Path) -> None:
     spaced = tmp_path / "my demo.mp4"
-    spaced.write_bytes(demo.read_bytes())
+    spaced.write_bytes(tiny.read_bytes())
     message = parse_line(str(spaced), "1")
     assert [a.name for a in message.attachments] == ["my demo.mp4"] and message.text == ""
 
 
-async def test_every_flow_through_the_console(settings: Settings, demo: Path) -> None:
-    service = Service(settings.model_copy(update={"http_port": 0}))
-    await service.start()
+async def test_every_flow_through_the_console(service: Service, tiny: Path) -> None:
     out = io.StringIO()
-    lines = [f"{demo} {SEED}", "/credits", "status", "slower", "export", "/credits"]
+    lines = [f"{tiny} {SEED}", "/credits", "status", "slower", "export", "/credits"]
     await run_console(service, lines, out)
     text = out.getvalue()
     credits = await service.backend.credits("console:you")
-    await service.stop()
     assert "bot> 🎬 Got demo.mp4: 0:04, 160×120" in text
     assert "Timeline (3 tracks): 1. Video: demo.mp4 (0-4s)" in text
     assert "✅ Speed: 0.9×" in text
@@ -71,53 +60,35 @@ async def test_every_flow_through_the_console(settings: Settings, demo: Path) ->
     assert (credits.available, credits.frozen) == (80, 0)
 
 
-async def test_console_links_download(settings: Settings, demo: Path) -> None:
-    service = Service(settings.model_copy(update={"http_port": 0}))
-    await service.start()
+async def test_console_links_download(service: Service, tiny: Path) -> None:
     out = io.StringIO()
-    await run_console(service, [f"{demo} Hello and welcome to the demo."], out)
+    await run_console(service, [f"{tiny} Hello and welcome to the demo."], out)
     link = next(line.strip() for line in out.getvalue().splitlines() if "/r/" in line)
     async with httpx.AsyncClient() as client:
         response = await client.get(link)
-    await service.stop()
     assert response.status_code == 200 and response.content[4:8] == b"ftyp"
 
 
-def _voiceover(
-    args: list[str], stdin: str, data: Path, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATA_DIR": str(data), "HTTP_PORT": "0"}
-    environment.update(env)
-    for token in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN"):
-        environment.pop(token, None)
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args], input=stdin, capture_output=True, text=True,
-        timeout=240, cwd=tmp_cwd(data), env=environment,
-    )  # fmt: skip
-
-
-def tmp_cwd(data: Path) -> Path:
-    folder = data.parent / "cwd"
-    folder.mkdir(exist_ok=True)
-    return folder
+def console(command: str, stdin: str, tmp_path: Path, **env: str) -> CompletedProcess[str]:
+    """`voiceover command` with this stdin, run from a folder of its own, links on any port."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir(exist_ok=True)
+    env = {"HTTP_PORT": "0", **env}
+    return voiceover(command, cwd=cwd, data_dir=tmp_path / "data", stdin=stdin, timeout=240, **env)
 
 
 @pytest.mark.parametrize("command", ["chat", "serve"])  # serve with no token: the console
 def test_voiceover_chat_from_a_pipe_waits_for_the_result(
-    demo: Path, tmp_path: Path, command: str
+    tiny: Path, tmp_path: Path, command: str
 ) -> None:
-    done = _voiceover(
-        [command], f"{demo} Hello and welcome.\n/credits\n", tmp_path / "data",
-        PYTHONPATH=str(ROOT),
-    )  # fmt: skip
+    done = console(command, f"{tiny} Hello and welcome.\n/credits\n", tmp_path)
     assert done.returncode == 0, done.stderr
     assert "🎬 Got demo.mp4" in done.stdout and "/r/" in done.stdout
     assert "Traceback" not in done.stderr
 
 
 def test_a_configuration_error_exits_2_without_a_traceback(tmp_path: Path) -> None:
-    done = _voiceover(["chat"], "", tmp_path / "data", LINK_SECRET="short",
-                      PYTHONPATH=str(ROOT))  # fmt: skip
+    done = console("chat", "", tmp_path, LINK_SECRET="short")
     assert done.returncode == 2
     assert "Configuration error: LINK_SECRET" in done.stderr and "Traceback" not in done.stderr
     assert "short" not in done.stderr
@@ -128,7 +99,7 @@ def test_a_busy_port_exits_2_without_a_traceback(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = str(busy.getsockname()[1])
-        done = _voiceover(["chat"], "", tmp_path / "data", HTTP_PORT=port, PYTHONPATH=str(ROOT))
+        done = console("chat", "", tmp_path, HTTP_PORT=port)
     assert done.returncode == 2, done.stderr
     assert "Configuration error: can't start" in done.stderr and "Traceback" not in done.stderr
 
@@ -142,12 +113,7 @@ def test_any_line_is_text_even_a_name_too_long_for_the_file_system(line: str) ->
     assert message.attachments == () and message.text == line.strip()
 
 
-async def test_a_very_long_line_gets_an_answer(settings: Settings) -> None:
-    service = Service(settings.model_copy(update={"http_port": 0}))
-    await service.start()
+async def test_a_very_long_line_gets_an_answer(service: Service) -> None:
     out = io.StringIO()
-    try:
-        await run_console(service, ["make it slower " + "z" * 300, "/credits"], out)
-    finally:
-        await service.stop()
+    await run_console(service, ["make it slower " + "z" * 300, "/credits"], out)
     assert out.getvalue().count("bot> ") >= 2 and "💳 Credits" in out.getvalue()

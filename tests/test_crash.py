@@ -7,33 +7,22 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from core.failpoints import PAUSE_AT, PAUSE_MARK
+from tests.cli_helpers import cli_command, cli_env, voiceover
 from tests.fakes import tree_files
-from tests.media import make_video
 
 SCRIPT = "Welcome to the tour. This clip shows the test pattern, and then a little more."
 STATES = ["queued", "claimed", "probe", "speech", "mix", "encode", "deliver"]
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("crash") / "clip.mp4", seconds=3, size="160x120")
-
-
-def environment(root: Path, **extra: str) -> dict[str, str]:
-    """The service's environment: its own data dir and TMPDIR, no bot tokens."""
-    env = {**os.environ, "DATA_DIR": str(root / "data"), "TMPDIR": str(root / "tmp"),
-           "HTTP_PORT": "0", "MAX_CONCURRENT_JOBS": "1", **extra}  # fmt: skip
-    for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", PAUSE_AT, PAUSE_MARK):
-        if name not in extra:
-            env.pop(name, None)
-    return env
+def service_env(root: Path) -> dict[str, str]:
+    """What the service runs with besides cli_env: its own TMPDIR, one job slot."""
+    return {"TMPDIR": str(root / "tmp"), "HTTP_PORT": "0", "MAX_CONCURRENT_JOBS": "1"}
 
 
 def ffmpegs_under(root: Path) -> list[int]:
@@ -60,17 +49,22 @@ def wait_until(check: object, limit_s: float, what: str) -> None:
 
 @pytest.mark.parametrize("state", STATES)
 def test_kill_in_each_state_then_restart_finishes_once_and_leaves_nothing(
-    clip: Path, tmp_path: Path, state: str
+    tiny: Path, tmp_path: Path, state: str
 ) -> None:
     (tmp_path / "tmp").mkdir()
     mark = tmp_path / "paused"
+    failpoint = {PAUSE_AT: state, PAUSE_MARK: str(mark)}
     first = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "chat"], stdin=subprocess.PIPE, text=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
-        env=environment(tmp_path, **{PAUSE_AT: state, PAUSE_MARK: str(mark)}),
-    )  # fmt: skip
+        cli_command("chat"),
+        stdin=subprocess.PIPE,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+        env=cli_env(tmp_path / "data", **service_env(tmp_path), **failpoint),
+    )
     assert first.stdin is not None
-    first.stdin.write(f"{clip} {SCRIPT}\n")
+    first.stdin.write(f"{tiny} {SCRIPT}\n")
     first.stdin.flush()  # stdin stays open: the chat waits for more
     wait_until(mark.exists, 180, f"the service never reached {state}")
     os.kill(first.pid, signal.SIGKILL)
@@ -78,10 +72,7 @@ def test_kill_in_each_state_then_restart_finishes_once_and_leaves_nothing(
     first.stdin.close()
     wait_until(lambda: not ffmpegs_under(tmp_path), 30, "ffmpeg outlived the killed service")
 
-    again = subprocess.run(
-        [sys.executable, "-m", "core.cli", "chat"], input="", capture_output=True, text=True,
-        timeout=300, cwd=tmp_path, env=environment(tmp_path),
-    )  # fmt: skip
+    again = voiceover("chat", cwd=tmp_path, **service_env(tmp_path))
     assert again.returncode == 0, again.stderr[-2000:]
     assert again.stdout.count("/r/") == 1, again.stdout  # delivered, and only once
     with sqlite3.connect(tmp_path / "data" / "service.db") as db:

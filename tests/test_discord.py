@@ -111,18 +111,18 @@ async def running_bot(
     """The Service and the bot, once the bot has connected and synced; stopped afterwards."""
     settings = make_settings(tmp_path, fake, **overrides)
     clock = FakeClock()
-    service = Service(settings, clock=clock)
-    await service.start()
-    ticker = asyncio.create_task(run_clock(clock))
-    stop = asyncio.Event()
-    task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+    ticker = asyncio.create_task(run_clock(clock))  # until the service has stopped
     try:
-        await fake.wait_connected()
-        yield Harness(fake, service, clock, settings)
+        async with Service(settings, clock=clock) as service:
+            stop = asyncio.Event()
+            task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+            try:
+                await fake.wait_connected()
+                yield Harness(fake, service, clock, settings)
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 30)
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-        await service.stop()
         ticker.cancel()
 
 
@@ -219,9 +219,10 @@ async def test_a_refusal_from_the_core_is_answered(harness: Harness) -> None:
 
     assert harness.callbacks(interaction)[0].json["type"] == DEFERRED
     answer = next(
-        c.json for c in harness.fake.calls
+        c.json
+        for c in harness.fake.calls
         if interaction["token"] in c.path and (c.json or {}).get("content") == expected
-    )  # fmt: skip
+    )
     assert answer is not None and answer["flags"] == EPHEMERAL  # only the user sees it
 
 
@@ -381,27 +382,35 @@ async def test_an_unreachable_discord_is_retried_with_backoff_until_it_answers(
     caplog.set_level(logging.INFO)
     fake = FakeDiscord(port=free_port())  # not listening yet: the login is refused
     settings = make_settings(tmp_path, fake)
-    clock, stop, service = FakeClock(), asyncio.Event(), Service(settings)
-    await service.start()
-    task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+    clock, stop = FakeClock(), asyncio.Event()
     try:
-        await clock.until_sleeping()  # waiting 1 s
-        await clock.advance(1)
-        await clock.until_sleeping()  # refused again: waiting 2 s
-        await fake.start()
-        await clock.advance(2)
-        await fake.wait_connected()
-        token = (await fake.slash("credits"))["token"]
-        texts = lambda: [str((c.json or {}).get("content")) for c in fake.calls  # noqa: E731
-                         if token in c.path]  # fmt: skip
-        await fake.wait_for(lambda: any("100" in t for t in texts()))
+        async with Service(settings) as service:
+            task = asyncio.create_task(discord_bot.run(settings, service, stop, clock=clock))
+            try:
+                await clock.until_sleeping()  # waiting 1 s
+                await clock.advance(1)
+                await clock.until_sleeping()  # refused again: waiting 2 s
+                await fake.start()
+                await clock.advance(2)
+                await fake.wait_connected()
+                token = (await fake.slash("credits"))["token"]
+
+                def answered() -> bool:
+                    texts = [
+                        str((c.json or {}).get("content")) for c in fake.calls if token in c.path
+                    ]
+                    return any("100" in t for t in texts)
+
+                await fake.wait_for(answered)
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 30)
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-        await service.stop()
         await fake.stop()
     warnings = [r.getMessage() for r in caplog.records if r.name == "bots.reconnect"]
     assert [w.startswith("Discord is unreachable (") for w in warnings] == [True, True]
-    assert [w.rsplit("; ", 1)[1] for w in warnings] == ["trying again in 1 s",
-                                                        "trying again in 2 s"]  # fmt: skip
+    assert [w.rsplit("; ", 1)[1] for w in warnings] == [
+        "trying again in 1 s",
+        "trying again in 2 s",
+    ]
     assert BOT_TOKEN not in caplog.text

@@ -16,17 +16,35 @@ def msg(text: str = "", command: str | None = None, files: int = 0) -> Incoming:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("export", "export"), ("导出", "export"), ("Download", "download_alias"),
-        ("send me the video", "export"), ("please SEND ME THE VIDEO now", "export"),
-        ("credits", "credits"), ("积分", "credits"), ("balance", "credits"), ("余额", "credits"),
-        ("status", "status"), ("状态", "status"), ("show tracks", "status"),
-        ("upload", "upload"), ("上传", "upload"), ("help", "help"), ("帮助", "help"),
-        ("voices", "voices"), ("声音列表", "voices"), ("cancel", "cancel"), ("取消", "cancel"),
-        ("new project", "new_project"), ("新项目", "new_project"),
-        ("reply in chinese", "language"), ("用中文回复", "language"),
-        ("slower", "converse"), ("use a female voice", "converse"), ("慢一点", "converse"),
+        ("export", "export"),
+        ("导出", "export"),
+        ("Download", "download_alias"),
+        ("send me the video", "export"),
+        ("please SEND ME THE VIDEO now", "export"),
+        ("credits", "credits"),
+        ("积分", "credits"),
+        ("balance", "credits"),
+        ("余额", "credits"),
+        ("status", "status"),
+        ("状态", "status"),
+        ("show tracks", "status"),
+        ("upload", "upload"),
+        ("上传", "upload"),
+        ("help", "help"),
+        ("帮助", "help"),
+        ("voices", "voices"),
+        ("声音列表", "voices"),
+        ("cancel", "cancel"),
+        ("取消", "cancel"),
+        ("new project", "new_project"),
+        ("新项目", "new_project"),
+        ("reply in chinese", "language"),
+        ("用中文回复", "language"),
+        ("slower", "converse"),
+        ("use a female voice", "converse"),
+        ("慢一点", "converse"),
     ],
-)  # fmt: skip
+)
 def test_keywords_in_english_and_chinese(text: str, intent: str) -> None:
     expected = "export" if intent == "download_alias" else intent
     assert route(msg(text)).intent == expected
@@ -34,10 +52,18 @@ def test_keywords_in_english_and_chinese(text: str, intent: str) -> None:
 
 @pytest.mark.parametrize(
     ("command", "intent"),
-    [("voiceover", "voiceover"), ("credits", "credits"), ("status", "status"),
-     ("export", "export"), ("voices", "voices"), ("cancel", "cancel"), ("help", "help"),
-     ("start", "help"), ("CREDITS", "credits")],
-)  # fmt: skip
+    [
+        ("voiceover", "voiceover"),
+        ("credits", "credits"),
+        ("status", "status"),
+        ("export", "export"),
+        ("voices", "voices"),
+        ("cancel", "cancel"),
+        ("help", "help"),
+        ("start", "help"),
+        ("CREDITS", "credits"),
+    ],
+)
 def test_every_command(command: str, intent: str) -> None:
     assert route(msg(command=command)).intent == intent
     assert route(msg(f"/{command} extra words")).intent == intent

@@ -24,9 +24,16 @@ async def jobs(tmp_path: Path) -> AsyncIterator[SqliteJobQueue]:
 
 async def make(jobs: SqliteJobQueue, owner: str, message: str) -> Job | None:
     job, _ = await jobs.enqueue(
-        owner=owner, kind="render", platform="telegram", chat_id="c", message_id=message,
-        reply_context={"thread": "1"}, language="en", session_id="s", inputs={"a": 1},
-    )  # fmt: skip
+        owner=owner,
+        kind="render",
+        platform="telegram",
+        chat_id="c",
+        message_id=message,
+        reply_context={"thread": "1"},
+        language="en",
+        session_id="s",
+        inputs={"a": 1},
+    )
     return job
 
 

@@ -72,11 +72,27 @@ async def test_tampered_links(served: tuple[LinkSigner, FakeClock, str]) -> None
 
 @pytest.mark.parametrize(
     ("expires", "signature"),
-    [("²", None), ("1" * 5000, None), ("١٢٣", None), ("-1", None), (" 12", None),
-     (None, "é" * 64), (None, "²"), (None, "A" * 64)],
-    ids=["superscript", "5000 digits", "arabic digits", "negative", "space", "non-ascii s",
-         "superscript s", "upper-case s"],
-)  # fmt: skip
+    [
+        ("²", None),
+        ("1" * 5000, None),
+        ("١٢٣", None),
+        ("-1", None),
+        (" 12", None),
+        (None, "é" * 64),
+        (None, "²"),
+        (None, "A" * 64),
+    ],
+    ids=[
+        "superscript",
+        "5000 digits",
+        "arabic digits",
+        "negative",
+        "space",
+        "non-ascii s",
+        "superscript s",
+        "upper-case s",
+    ],
+)
 async def test_junk_in_a_link_is_403_in_one_line(
     served: tuple[LinkSigner, FakeClock, str],
     caplog: pytest.LogCaptureFixture,
@@ -133,19 +149,28 @@ async def test_a_cloud_result_is_sent_as_its_url(tmp_path: Path) -> None:
     signer = LinkSigner(b"k" * 32, "http://127.0.0.1:1", 3600, FakeClock())
     output = {"url": "https://cdn.example/v.mp4", "duration_s": 62.0, "size_bytes": 5_000_000}
     kind = await deliver_result(
-        chat, output, job_id=JOB, owner="o", signer=signer, language="en",
+        chat,
+        output,
+        job_id=JOB,
+        owner="o",
+        signer=signer,
+        language="en",
         media=LocalMediaStore(tmp_path),
-    )  # fmt: skip
+    )
     assert kind == "link" and chat.results[0].url == "https://cdn.example/v.mp4"
     assert "(1:02, 5.0 MB)" in chat.results[0].text
 
 
 @pytest.mark.parametrize(
     "garbage",
-    [b"GET / HTTP/1.1\r\nno colon here\r\n\r\n", b"GET /\x01 HTTP/1.1\r\n\r\n",
-     b"GET / HTTP/9\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"],
+    [
+        b"GET / HTTP/1.1\r\nno colon here\r\n\r\n",
+        b"GET /\x01 HTTP/1.1\r\n\r\n",
+        b"GET / HTTP/9\r\n\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+    ],
     ids=["header", "url", "version", "tls"],
-)  # fmt: skip
+)
 async def test_a_malformed_request_is_one_log_line(
     served: tuple[LinkSigner, FakeClock, str], caplog: pytest.LogCaptureFixture, garbage: bytes
 ) -> None:

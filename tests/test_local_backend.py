@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
 import pytest
 
-from core.backends.base import EventKind, RenderHandle, RenderState, RenderStatus
+from core.backends.base import EventKind, RenderState
 from core.backends.local.backend import LocalBackend
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
+from tests.backend_helpers import finish
 from tests.held_render import RenderGate
 from tests.media import make_audio, make_image, make_video
 
@@ -26,31 +26,16 @@ async def backend(settings: Settings) -> AsyncIterator[LocalBackend]:
     await local.aclose()
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("tiny") / "demo.mp4", seconds=1.5, size="160x120")
-
-
 async def say(backend: LocalBackend, session: str, text: str) -> str:
     events = [event async for event in backend.send(session, text)]
     assert events[-1].kind is EventKind.DONE
     return "\n".join(e.text for e in events if e.kind is EventKind.TEXT)
 
 
-async def finish(backend: LocalBackend, handle: RenderHandle) -> RenderStatus:
-    async with asyncio.timeout(120):
-        while True:
-            status = await backend.render_status(handle)
-            if status.state in (RenderState.COMPLETED, RenderState.FAILED):
-                return status
-            await asyncio.sleep(0.1)
-
-
-async def test_uploads_are_summarised_in_one_line(
-    backend: LocalBackend, tiny: Path, tmp_path: Path
-) -> None:
+async def test_uploads_are_summarised_in_one_line(backend: LocalBackend, tmp_path: Path) -> None:
     session = await backend.open_session("console:a", "en")
-    video = await backend.upload(session, tiny, "demo.mp4")
+    short = make_video(tmp_path / "demo.mp4", seconds=1.5, size="160x120")  # 1.5 s shows as 0:02
+    video = await backend.upload(session, short, "demo.mp4")
     assert video.summary == "🎬 Got demo.mp4: 0:02, 160×120" and video.kind == "video"
     image = await backend.upload(session, make_image(tmp_path / "p.png", size="64x48"), "p.png")
     assert image.summary == "🖼 Got p.png: 64×48"

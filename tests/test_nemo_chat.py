@@ -34,10 +34,8 @@ def generated(draft: dict[str, Any]) -> None:
 @pytest.fixture
 async def service(nemo_settings: Settings) -> AsyncIterator[Service]:
     settings = nemo_settings.model_copy(update={"http_port": 0, "nemo_poll_interval_s": 0.05})
-    svc = Service(settings, backend=NemoBackend(settings, timings=FAST))
-    await svc.start()
-    yield svc
-    await svc.stop()
+    async with Service(settings, backend=NemoBackend(settings, timings=FAST)) as svc:
+        yield svc
 
 
 async def chat(service: Service, *lines: str) -> list[str]:
@@ -92,9 +90,7 @@ async def test_heartbeats_only_keep_the_chat_alive_and_say_still_working(
     settings = nemo_settings.model_copy(
         update={"http_port": 0, "heartbeat_interval_s": 0.05, "still_working_after_s": 0.2}
     )
-    svc = Service(settings, backend=NemoBackend(settings, timings=FAST))
-    await svc.start()
-    try:
+    async with Service(settings, backend=NemoBackend(settings, timings=FAST)) as svc:
         beats = [Step(HEARTBEAT, sleep_s=0.1) for _ in range(5)]  # under FAST.heartbeat_only_s
         nemo_fake.script(*beats, Step(adk("Done.")))
         recording = RecordingChat()
@@ -102,8 +98,6 @@ async def test_heartbeats_only_keep_the_chat_alive_and_say_still_working(
             Incoming("console", "you", "console", "m1", text="make it moody"), recording
         )
         await asyncio.wait_for(svc.wait_idle(), 30)
-    finally:
-        await svc.stop()
     assert recording.count("working") >= 5
     still = [t for t in recording.texts if t.startswith("⏳ Still working")]
     assert len(still) >= 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,25 +15,15 @@ from core.backends.local.backend import LocalBackend
 from core.chat.service import Service
 from core.config import Settings
 from core.ports import Attachment
+from tests.backend_helpers import finish
+from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat, tree_files
 from tests.media import make_video
-from tests.test_local_backend import finish
-from tests.test_service import SCRIPT, incoming
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("order") / "demo.mp4", seconds=4, size="160x120")
 
 
 @pytest.fixture
-async def service(settings: Settings) -> AsyncIterator[Service]:
-    svc = Service(settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 1}))
-    await svc.start()
-    try:
-        yield svc
-    finally:
-        await svc.stop()
+def service_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 1})
 
 
 class HeldFile:
@@ -101,8 +90,12 @@ async def test_quick_edits_render_once_what_was_asked_and_charge_once(
 ) -> None:
     await service.runner.stop()  # the edits arrive while the first request is still queued
     chat = RecordingChat()
-    for text, files in ((SCRIPT, (tiny,)), ("slower", ()), ("burn the captions", ()),
-                        ("make it 9:16", ())):  # fmt: skip
+    for text, files in (
+        (SCRIPT, (tiny,)),
+        ("slower", ()),
+        ("burn the captions", ()),
+        ("make it 9:16", ()),
+    ):
         await service.handle(incoming(text, files=files), chat)
     assert (
         chat.texts.count(

@@ -3,67 +3,39 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from bots.console import file_fetcher
 from core.backends.base import BackendEvent, EventKind
 from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Attachment, Incoming
+from tests.chat_helpers import SCRIPT, SEED, incoming
 from tests.fakes import FakeClock, RecordingChat
 from tests.held_render import RenderGate
-from tests.media import make_video
-
-SCRIPT = "Hello there, and welcome to the demo of our product."
-SEED = "add a natural-sounding male voiceover reading my script in English\n" + SCRIPT
-_ids = itertools.count(1)
 
 
-def incoming(
-    text: str = "",
-    *,
-    user: str = "1",
-    files: tuple[Path, ...] = (),
-    command: str | None = None,
-    lang: str = "en",
-    message_id: str | None = None,
-    platform: str = "telegram",
-    args: dict[str, str] | None = None,
-) -> Incoming:
-    attachments = tuple(
-        Attachment(name=p.name, size=p.stat().st_size, fetch=file_fetcher(p)) for p in files
+@pytest.fixture
+def service_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"http_port": 0, "max_concurrent_jobs": 2, "admin_users": ["telegram:admin"]}
     )
-    return Incoming(
-        platform=platform, user_id=user, chat_id=f"chat{user}", text=text, command=command,
-        message_id=message_id or str(next(_ids)), attachments=attachments, language=lang,
-        args=args or {},
-    )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("svc") / "demo.mp4", seconds=4, size="160x120")
-
-
-@pytest.fixture
-def fast(settings: Settings) -> Settings:
-    return settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": 2,
-                                       "admin_users": ["telegram:admin"]})  # fmt: skip
-
-
-@pytest.fixture
-async def service(fast: Settings) -> AsyncIterator[Service]:
-    svc = Service(fast)
-    await svc.start()
-    yield svc
-    await svc.stop()
+@asynccontextmanager
+async def store_open(svc: Service) -> AsyncIterator[Service]:
+    """The Service with only its store open (no workers, no link server), closed at the end."""
+    await svc.store.open()
+    try:
+        yield svc
+    finally:
+        await svc.store.close()
 
 
 async def idle(service: Service) -> None:
@@ -170,14 +142,19 @@ async def test_admin_grant_and_refusal(service: Service) -> None:
 async def test_simple_routes_answer_in_both_languages(service: Service) -> None:
     chat = RecordingChat()
     for text, lang, expected in [
-        ("/help", "en", "🎙 I add AI narration"), ("帮助", "zh", "🎙 我可以为视频添加"),
-        ("/stauts", "en", "Did you mean /status?"), ("/credit", "zh", "/credits 吗"),
+        ("/help", "en", "🎙 I add AI narration"),
+        ("帮助", "zh", "🎙 我可以为视频添加"),
+        ("/stauts", "en", "Did you mean /status?"),
+        ("/credit", "zh", "/credits 吗"),
         ("status", "en", message_for(ErrorCode.NO_PROJECT)),
         ("状态", "zh", message_for(ErrorCode.NO_PROJECT, "zh")),
-        ("upload", "en", "Send the file here"), ("上传", "zh", "请直接在这里发送文件"),
-        ("voices", "en", "en_US-joe-medium"), ("new project", "en", "🆕 New project"),
-        ("新项目", "zh", "🆕 已开始新项目"), ("export", "en", "nothing to render"),
-    ]:  # fmt: skip
+        ("upload", "en", "Send the file here"),
+        ("上传", "zh", "请直接在这里发送文件"),
+        ("voices", "en", "en_US-joe-medium"),
+        ("new project", "en", "🆕 New project"),
+        ("新项目", "zh", "🆕 已开始新项目"),
+        ("export", "en", "nothing to render"),
+    ]:
         await service.handle(incoming(text, lang=lang), chat)
         assert expected.lower() in chat.texts[-1].lower(), (text, chat.texts[-1])
     await service.handle(incoming("reply in chinese"), chat)
@@ -220,46 +197,40 @@ class Failing:
 @pytest.mark.parametrize("code", [c for c in ErrorCode if c is not ErrorCode.OK])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 async def test_every_error_code_reaches_the_chat_translated(
-    fast: Settings, code: ErrorCode, lang: str
+    service_settings: Settings, code: ErrorCode, lang: str
 ) -> None:
     from core.errors import VoiceoverError
 
-    svc = Service(fast, backend=Failing(VoiceoverError(code, name="x.mp4")))  # type: ignore[arg-type]
-    await svc.store.open()
-    chat = RecordingChat()
-    await svc.handle(incoming("/credits", lang=lang), chat)
-    assert chat.texts == [message_for(code, lang, name="x.mp4")]
-    await svc.store.close()
+    failing = Failing(VoiceoverError(code, name="x.mp4"))
+    async with store_open(Service(service_settings, backend=failing)) as svc:  # type: ignore[arg-type]
+        chat = RecordingChat()
+        await svc.handle(incoming("/credits", lang=lang), chat)
+        assert chat.texts == [message_for(code, lang, name="x.mp4")]
 
 
 async def test_an_unexpected_crash_is_logged_not_shown(
-    fast: Settings, caplog: pytest.LogCaptureFixture
+    service_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    svc = Service(fast, backend=Failing(KeyError("secret detail")))  # type: ignore[arg-type]
-    await svc.store.open()
-    chat = RecordingChat()
-    await svc.handle(incoming("/credits"), chat)
+    failing = Failing(KeyError("secret detail"))
+    async with store_open(Service(service_settings, backend=failing)) as svc:  # type: ignore[arg-type]
+        chat = RecordingChat()
+        await svc.handle(incoming("/credits"), chat)
     assert chat.texts == [message_for(ErrorCode.INTERNAL)]
     assert "secret detail" not in chat.all_text and "Traceback" in caplog.text
-    await svc.store.close()
 
 
 async def test_out_of_credits_is_refused_before_anything_is_queued(
-    fast: Settings, tiny: Path
+    service_settings: Settings, tiny: Path
 ) -> None:
-    svc = Service(fast.model_copy(update={"starting_credits": 0}))
-    await svc.start()
-    try:
+    async with Service(service_settings.model_copy(update={"starting_credits": 0})) as svc:
         chat = RecordingChat()
         await svc.handle(incoming(SCRIPT, files=(tiny,)), chat)
         await idle(svc)
         assert chat.texts[-1] == "You're out of credits (0 left, 10 needed)."
         assert chat.results == []
         assert await svc.store.fetchall("SELECT status FROM jobs") == []
-        pins = fast.data_dir / "local" / "pins"
+        pins = service_settings.data_dir / "local" / "pins"
         assert not pins.exists() or not any(pins.iterdir())  # its pinned files are gone too
-    finally:
-        await svc.stop()
 
 
 async def test_a_link_to_a_private_address_is_refused(service: Service) -> None:
@@ -295,15 +266,14 @@ class SlowTalker:
         """Nothing to close."""
 
 
-async def test_a_long_backend_turn_says_still_working(fast: Settings) -> None:
+async def test_a_long_backend_turn_says_still_working(service_settings: Settings) -> None:
     clock = FakeClock()
-    svc = Service(fast, backend=SlowTalker(clock), clock=clock)  # type: ignore[arg-type]
-    await svc.store.open()
-    chat = RecordingChat()
-    turn = asyncio.create_task(svc.handle(incoming("add a title please"), chat))
-    await chat.wait_for(lambda c: c.texts == ["🤔 Working on it…"], 5)
-    await clock.advance(185, step=1)
-    await asyncio.wait_for(turn, 5)
+    slow = Service(service_settings, backend=SlowTalker(clock), clock=clock)  # type: ignore[arg-type]
+    async with store_open(slow) as svc:
+        chat = RecordingChat()
+        turn = asyncio.create_task(svc.handle(incoming("add a title please"), chat))
+        await chat.wait_for(lambda c: c.texts == ["🤔 Working on it…"], 5)
+        await clock.advance(185, step=1)
+        await asyncio.wait_for(turn, 5)
     assert chat.texts == ["🤔 Working on it…", "⏳ Still working...", "Here is your edit."]
     assert chat.count("working") >= 40
-    await svc.store.close()

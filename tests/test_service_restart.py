@@ -3,49 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-
-import pytest
 
 from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Chat, MessageRef, VideoReply
 from core.store import Store
+from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat
 from tests.held_render import RenderGate
-from tests.media import make_video
-from tests.test_service import SCRIPT, incoming
 
 LONG = SCRIPT
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_video(tmp_path_factory.mktemp("rs") / "demo.mp4", seconds=4.0, size="160x120")
-
-
 def configured(settings: Settings, slots: int) -> Settings:
     return settings.model_copy(update={"http_port": 0, "max_concurrent_jobs": slots})
-
-
-@pytest.fixture
-async def launch(settings: Settings) -> AsyncIterator[Callable[[int], Awaitable[Service]]]:
-    """Start Services on the test's data dir; all are stopped at the end, even on failure."""
-    started: list[Service] = []
-
-    async def start(slots: int) -> Service:
-        service = Service(configured(settings, slots))
-        started.append(service)
-        await service.start()
-        return service
-
-    yield start
-    for service in started:
-        with contextlib.suppress(Exception):
-            await service.stop()
 
 
 class Chats:
@@ -59,34 +32,32 @@ class Chats:
 
 
 async def test_restart_with_one_job_running_and_one_queued(
-    settings: Settings, tiny: Path, launch: Callable[[int], Awaitable[Service]],
-    render_gate: RenderGate,
-) -> None:  # fmt: skip
-    first = await launch(1)
+    settings: Settings, tiny: Path, render_gate: RenderGate
+) -> None:
     chat_a, chat_b = RecordingChat("chat1"), RecordingChat("chat2")
-    await first.handle(incoming(LONG, user="1", files=(tiny,)), chat_a)
-    await first.handle(incoming(LONG, user="2", files=(tiny,)), chat_b)
-    assert chat_b.texts[-1].startswith("🕒 Queued: you're number 1")
-    await render_gate.reached("speech")  # the first job is still running when we stop
-    await chat_a.wait_for(lambda c: any(t.startswith("⏳") for t in c.texts), 60)
-    await first.stop()
+    async with Service(configured(settings, 1)) as first:
+        await first.handle(incoming(LONG, user="1", files=(tiny,)), chat_a)
+        await first.handle(incoming(LONG, user="2", files=(tiny,)), chat_b)
+        assert chat_b.texts[-1].startswith("🕒 Queued: you're number 1")
+        await render_gate.reached("speech")  # the first job is still running when we stop
+        await chat_a.wait_for(lambda c: any(t.startswith("⏳") for t in c.texts), 60)
     render_gate.release_all()  # the stopped render ends; the next process renders freely
     peek = await Store(settings.data_dir / "service.db").open()
     rows = await peek.fetchall("SELECT status FROM jobs ORDER BY created")
     assert [r["status"] for r in rows] == ["running", "queued"]
     await peek.close()
 
-    second, chats = await launch(1), Chats()
-    second.register_platform("telegram", chats)
-    await asyncio.wait_for(second.wait_idle(), 180)
-    for chat_id in ("chat1", "chat2"):
-        assert len(chats.by_id[chat_id].results) == 1, chat_id
-    assert chat_a.results == [] and chat_b.results == []
-    rows = await second.store.fetchall("SELECT status, attempts FROM jobs ORDER BY created")
-    assert [r["status"] for r in rows] == ["done", "done"] and rows[0]["attempts"] == 2
-    await second.handle(incoming("/credits", user="1"), chats("chat1", {}))
-    assert chats.by_id["chat1"].texts[-1] == "💳 Credits: 90 available, 0 frozen, 90 total."
-    await second.stop()
+    chats = Chats()
+    async with Service(configured(settings, 1)) as second:
+        second.register_platform("telegram", chats)
+        await asyncio.wait_for(second.wait_idle(), 180)
+        for chat_id in ("chat1", "chat2"):
+            assert len(chats.by_id[chat_id].results) == 1, chat_id
+        assert chat_a.results == [] and chat_b.results == []
+        rows = await second.store.fetchall("SELECT status, attempts FROM jobs ORDER BY created")
+        assert [r["status"] for r in rows] == ["done", "done"] and rows[0]["attempts"] == 2
+        await second.handle(incoming("/credits", user="1"), chats("chat1", {}))
+        assert chats.by_id["chat1"].texts[-1] == "💳 Credits: 90 available, 0 frozen, 90 total."
 
 
 class BrokenUpload(RecordingChat):
@@ -97,30 +68,28 @@ class BrokenUpload(RecordingChat):
 
 
 async def test_restart_after_done_but_undelivered_delivers_exactly_once(
-    tiny: Path, launch: Callable[[int], Awaitable[Service]]
+    settings: Settings, tiny: Path
 ) -> None:
-    first = await launch(2)
-    broken = BrokenUpload("chat1")
-    await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), broken)
-    await asyncio.wait_for(first.wait_idle(), 120)  # gives up on the broken chat
-    await first.stop()
+    async with Service(configured(settings, 2)) as first:
+        broken = BrokenUpload("chat1")
+        await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), broken)
+        await asyncio.wait_for(first.wait_idle(), 120)  # gives up on the broken chat
     for attempt in range(2):  # done+undelivered, then done+delivered
-        again, chats = await launch(2), Chats()
-        again.register_platform("telegram", chats)
-        await asyncio.wait_for(again.wait_idle(), 60)
-        delivered = len(chats.by_id["chat1"].results) if "chat1" in chats.by_id else 0
-        assert delivered == (1 if attempt == 0 else 0)
-        await again.stop()
+        chats = Chats()
+        async with Service(configured(settings, 2)) as again:
+            again.register_platform("telegram", chats)
+            await asyncio.wait_for(again.wait_idle(), 60)
+            delivered = len(chats.by_id["chat1"].results) if "chat1" in chats.by_id else 0
+            assert delivered == (1 if attempt == 0 else 0)
 
 
 async def test_twenty_users_on_two_slots(
-    tiny: Path, launch: Callable[[int], Awaitable[Service]], render_gate: RenderGate
+    settings: Settings, tiny: Path, render_gate: RenderGate
 ) -> None:
-    service = await launch(2)
     chats = [RecordingChat(f"chat{n}") for n in range(20)]
     peak, both_busy = 0, asyncio.Event()
 
-    async def watch() -> None:
+    async def watch(service: Service) -> None:
         nonlocal peak
         while True:
             row = await service.store.fetchone(
@@ -131,26 +100,32 @@ async def test_twenty_users_on_two_slots(
                 both_busy.set()
             await asyncio.sleep(0.05)
 
-    watcher = asyncio.create_task(watch())
-    await asyncio.gather(*(
-        service.handle(incoming(SCRIPT, user=str(n), files=(tiny,)), chat)
-        for n, chat in enumerate(chats)
-    ))  # fmt: skip
-    told = [t for c in chats for t in c.texts if t.startswith(("🕒 Queued", "🎬 Rendering"))]
-    assert len(told) == 20 and any(t.startswith("🕒 Queued") for t in told)
-    await render_gate.reached("speech")  # renders wait there: both slots stay busy
-    await asyncio.wait_for(both_busy.wait(), 60)  # seen by the watcher, however fast renders are
-    render_gate.release_all()
-    await asyncio.wait_for(service.wait_idle(), 400)
-    watcher.cancel()
-    assert peak == 2
-    assert [len(c.results) for c in chats] == [1] * 20
-    for n in range(20):
-        credits = await service.backend.credits(f"telegram:{n}")
-        assert (credits.available, credits.frozen) == (90, 0)
-    rows = await service.store.fetchall("SELECT status FROM jobs")
-    assert [r["status"] for r in rows] == ["done"] * 20
-    await service.stop()
+    async with Service(configured(settings, 2)) as service:
+        watcher = asyncio.create_task(watch(service))
+        try:
+            await asyncio.gather(
+                *(
+                    service.handle(incoming(SCRIPT, user=str(n), files=(tiny,)), chat)
+                    for n, chat in enumerate(chats)
+                )
+            )
+            told = [
+                t for c in chats for t in c.texts if t.startswith(("🕒 Queued", "🎬 Rendering"))
+            ]
+            assert len(told) == 20 and any(t.startswith("🕒 Queued") for t in told)
+            await render_gate.reached("speech")  # renders wait there: both slots stay busy
+            await asyncio.wait_for(both_busy.wait(), 60)  # seen by the watcher, however fast
+            render_gate.release_all()
+            await asyncio.wait_for(service.wait_idle(), 400)
+        finally:
+            watcher.cancel()
+        assert peak == 2
+        assert [len(c.results) for c in chats] == [1] * 20
+        for n in range(20):
+            credits = await service.backend.credits(f"telegram:{n}")
+            assert (credits.available, credits.frozen) == (90, 0)
+        rows = await service.store.fetchall("SELECT status FROM jobs")
+        assert [r["status"] for r in rows] == ["done"] * 20
 
 
 class BrokenBadNews(RecordingChat):
@@ -166,44 +141,36 @@ async def test_restart_after_failed_but_untold_tells_exactly_once(
     settings: Settings, tiny: Path
 ) -> None:
     poor = configured(settings, 2)
-    first = Service(poor)
-    await first.start()
-    try:
+    async with Service(poor) as first:
         await first.runner.stop()
         await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), BrokenBadNews("chat1"))
         for pinned in (settings.data_dir / "local" / "pins").rglob("*.mp4"):
             pinned.unlink()  # the disk lost the job's video: its render fails
         first.runner.start()
         await asyncio.wait_for(first.wait_idle(), 120)
-    finally:
-        await first.stop()
     for attempt in range(2):
-        again, chats = Service(poor), Chats()
-        await again.start()
-        try:
+        chats = Chats()
+        async with Service(poor) as again:
             again.register_platform("telegram", chats)
             await asyncio.wait_for(again.wait_idle(), 60)
             told = chats.by_id["chat1"].texts if "chat1" in chats.by_id else []
             assert len(told) == (1 if attempt == 0 else 0)
             assert all("looks damaged" in t for t in told), told
-        finally:
-            await again.stop()
 
 
-async def test_a_job_given_up_releases_its_credits_at_once(
-    settings: Settings, tiny: Path, launch: Callable[[int], Awaitable[Service]]
-) -> None:
-    first = await launch(1)
-    await first.runner.stop()
-    await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), RecordingChat("chat1"))
-    await first.store.execute("UPDATE jobs SET status='running', attempts=3")  # 3 crashes
-    await first.stop()
-    second = await launch(1)
-    peek = await Store(settings.data_dir / "local.db").open()
-    row = await peek.fetchone("SELECT available, frozen FROM balances WHERE owner='telegram:1'")
-    await peek.close()
-    assert row == {"available": 100, "frozen": 0}  # before anyone uses anything
-    chats = Chats()
-    second.register_platform("telegram", chats)
-    await asyncio.wait_for(second.wait_idle(), 60)
-    assert chats.by_id["chat1"].texts == [message_for(ErrorCode.GAVE_UP)]
+async def test_a_job_given_up_releases_its_credits_at_once(settings: Settings, tiny: Path) -> None:
+    async with Service(configured(settings, 1)) as first:
+        await first.runner.stop()
+        await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), RecordingChat("chat1"))
+        await first.store.execute("UPDATE jobs SET status='running', attempts=3")  # 3 crashes
+    async with Service(configured(settings, 1)) as second:
+        peek = await Store(settings.data_dir / "local.db").open()
+        row = await peek.fetchone(
+            "SELECT available, frozen FROM balances WHERE owner='telegram:1'"
+        )
+        await peek.close()
+        assert row == {"available": 100, "frozen": 0}  # before anyone uses anything
+        chats = Chats()
+        second.register_platform("telegram", chats)
+        await asyncio.wait_for(second.wait_idle(), 60)
+        assert chats.by_id["chat1"].texts == [message_for(ErrorCode.GAVE_UP)]

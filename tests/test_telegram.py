@@ -6,7 +6,6 @@ import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +34,7 @@ from tests.fake_telegram import (
 from tests.fakes import FakeClock
 from tests.held_render import RenderGate
 from tests.loopback import free_port
-
-SCRIPT = "Welcome to the tour. This clip shows the test pattern."
-
-
-@asynccontextmanager
-async def bot_running(
-    settings: Settings, fake: FakeTelegram, service: Service | None = None
-) -> AsyncIterator[Service]:
-    """The bot polling the fake, with a started Service (stopped afterwards)."""
-    service = service or Service(settings)
-    polls = len(fake.called("getUpdates"))
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(settings, service, stop))
-    await fake.wait_for("getUpdates", polls + 1, within_s=30)
-    await service.start()
-    try:
-        yield service
-    finally:  # in the order core/app.py uses: the bots first, then the service
-        stop.set()
-        await task
-        await service.stop()
+from tests.telegram_helpers import SCRIPT, bot_running, bot_task, push_video, video_update
 
 
 def replies_to(fake: FakeTelegram, message_id: int) -> list[str]:
@@ -65,19 +44,6 @@ def replies_to(fake: FakeTelegram, message_id: int) -> list[str]:
         for c in fake.called("sendMessage")
         if (c.params.get("reply_parameters") or {}).get("message_id") == message_id
     ]
-
-
-def video_update(fake: FakeTelegram, clip: Path, caption: str | None, **where: Any) -> dict:
-    """A video message (its file served by the fake) with a caption."""
-    data = clip.read_bytes()
-    file_id = fake.add_file(data, name="clip.mp4")
-    return message_update(caption=caption, video=video_media(file_id, len(data)), **where)
-
-
-def push_video(fake: FakeTelegram, clip: Path, caption: str | None, **where: Any) -> int:
-    """Deliver a video message; returns its message_id."""
-    update = fake.push(video_update(fake, clip, caption, **where))
-    return int(update["message"]["message_id"])
 
 
 async def wait_for_text(fake: FakeTelegram, part: str, within_s: float = 120.0) -> None:
@@ -287,27 +253,26 @@ async def test_webhook_mode_checks_the_secret_token(
         }
     )
     service = Service(hooked)
-    stop = asyncio.Event()
-    task = asyncio.create_task(run(hooked, service, stop))
-    [registered] = await fake.wait_for("setWebhook", within_s=30)
-    await service.start()
     update = {"update_id": 77, **message_update(text="/credits")}
     url = f"http://127.0.0.1:{port}/tg-hook"
-    try:
-        async with httpx.AsyncClient() as client:
-            refused = await client.post(url, json=update)
-            wrong = await client.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
-            )
-            accepted = await client.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}
-            )
-        await fake.wait_for("sendMessage")
-        await service.wait_idle()
-    finally:
-        stop.set()
-        await task
-        await service.stop()
+    async with bot_task(hooked, service) as stop_bot:
+        [registered] = await fake.wait_for("setWebhook", within_s=30)
+        async with service:
+            try:
+                async with httpx.AsyncClient() as client:
+                    refused = await client.post(url, json=update)
+                    wrong = await client.post(
+                        url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+                    )
+                    accepted = await client.post(
+                        url,
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"},
+                    )
+                await fake.wait_for("sendMessage")
+                await service.wait_idle()
+            finally:  # the bot first, then the service
+                await stop_bot()
     assert registered.params["secret_token"] == "s3cret-value"
     assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
     assert len(replies_to(fake, update["message"]["message_id"])) == 1
@@ -319,29 +284,28 @@ async def test_an_unreachable_bot_api_is_retried_with_backoff_until_it_answers(
     caplog.set_level(logging.INFO)
     port = free_port()
     unreachable = pointed_at(settings, f"http://127.0.0.1:{port}")
-    clock, stop, service = FakeClock(), asyncio.Event(), Service(unreachable)
-    task = asyncio.create_task(run(unreachable, service, stop, clock=clock))
-    await service.start()
-    fake = FakeTelegram()
+    clock, service, fake = FakeClock(), Service(unreachable), FakeTelegram()
     try:
-        await clock.until_sleeping()  # getMe was refused: waiting 1 s
-        await clock.advance(1)
-        await clock.until_sleeping()  # refused again: waiting 2 s
-        await fake.start(port)
-        await clock.advance(2)
-        await fake.wait_for("getUpdates")
-        update = fake.push(message_update(text="/credits"))
-        await fake.wait_for("sendMessage")
+        async with bot_task(unreachable, service, clock=clock) as stop_bot, service:
+            try:
+                await clock.until_sleeping()  # getMe was refused: waiting 1 s
+                await clock.advance(1)
+                await clock.until_sleeping()  # refused again: waiting 2 s
+                await fake.start(port)
+                await clock.advance(2)
+                await fake.wait_for("getUpdates")
+                update = fake.push(message_update(text="/credits"))
+                await fake.wait_for("sendMessage")
+            finally:  # the bot first, then the service
+                await stop_bot()
     finally:
-        stop.set()
-        await task
-        await service.stop()
         await fake.stop()
     assert "💳" in replies_to(fake, update["message"]["message_id"])[0]
     warnings = [r for r in caplog.records if r.name == "bots.reconnect"]
     assert [r.getMessage().rsplit(";", 1)[1] for r in warnings] == [
-        " trying again in 1 s", " trying again in 2 s"
-    ]  # fmt: skip
+        " trying again in 1 s",
+        " trying again in 2 s",
+    ]
     assert all(r.getMessage().startswith("Telegram is unreachable (") for r in warnings)
     assert all(r.levelno == logging.WARNING and r.exc_info is None for r in warnings)
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
@@ -400,8 +364,11 @@ def test_commands_options_mentions_and_other_bots(bot: Bot) -> None:
 
     options = said("/voiceover voice=en_US-joe-medium speed=1.1 Hello there.\nSecond line.")
     assert options.command == "voiceover"
-    assert dict(options.args) == {"voice": "en_US-joe-medium", "speed": "1.1",
-                                  "script": "Hello there.\nSecond line."}  # fmt: skip
+    assert dict(options.args) == {
+        "voice": "en_US-joe-medium",
+        "speed": "1.1",
+        "script": "Hello there.\nSecond line.",
+    }
     mention = said(f"@{BOT_USERNAME} make it  slower", chat_id=-100)
     assert (mention.command, mention.text) == (None, "make it slower")
     assert said("/status@other_bot") is None
@@ -412,23 +379,34 @@ def test_commands_options_mentions_and_other_bots(bot: Bot) -> None:
 
 def test_roles_come_from_the_message_type(bot: Bot) -> None:
     media: dict[str, dict[str, Any]] = {
-        "animation": {"animation": {**video_media("a", 10), "file_name": "a.gif.mp4"},
-                      "document": {"file_id": "a", "file_unique_id": "ua"}},
-        "video_note": {"video_note": {"file_id": "n", "file_unique_id": "un", "length": 240,
-                                      "duration": 3}},
+        "animation": {
+            "animation": {**video_media("a", 10), "file_name": "a.gif.mp4"},
+            "document": {"file_id": "a", "file_unique_id": "ua"},
+        },
+        "video_note": {
+            "video_note": {"file_id": "n", "file_unique_id": "un", "length": 240, "duration": 3}
+        },
         "audio": {"audio": {"file_id": "m", "file_unique_id": "um", "duration": 3}},
         "voice": {"voice": {"file_id": "v", "file_unique_id": "uv", "duration": 3}},
-        "photo": {"photo": [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
-                            {"file_id": "big", "file_unique_id": "b", "width": 800,
-                             "height": 600}]},
+        "photo": {
+            "photo": [
+                {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+                {"file_id": "big", "file_unique_id": "b", "width": 800, "height": 600},
+            ]
+        },
         "script": {"document": {"file_id": "d", "file_unique_id": "ud", "file_name": "../s.docx"}},
         "other": {"document": {"file_id": "o", "file_unique_id": "uo", "file_name": "x.bin"}},
-    }  # fmt: skip
+    }
     found = {k: message_files(as_message(message_update(**v), bot))[0] for k, v in media.items()}
     assert {k: f.role for k, f in found.items()} == {
-        "animation": "video", "video_note": "video", "audio": "music", "voice": "narration",
-        "photo": None, "script": "script", "other": None,
-    }  # fmt: skip
+        "animation": "video",
+        "video_note": "video",
+        "audio": "music",
+        "voice": "narration",
+        "photo": None,
+        "script": "script",
+        "other": None,
+    }
     assert found["photo"].file_id == "big"
     assert found["script"].name == "s.docx"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from tests.fake_telegram import FakeTelegram, message_update
-from tests.test_telegram import SCRIPT, bot_running, video_update
+from tests.telegram_helpers import SCRIPT, bot_running, video_update
 
 USERS = 20
 
