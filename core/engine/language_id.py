@@ -43,6 +43,7 @@ def _get_identifier() -> Any:
     global _identifier
     with _lock:
         if _identifier is None:
+            # py3langid (and its model, ~0.6 s) loads on the first detection, not at start-up.
             from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
             ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

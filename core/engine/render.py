@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 from core.config import Settings
@@ -37,7 +36,7 @@ from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_choice import choose_voice_for
-from core.engine.voices import discover_voices
+from core.engine.voices import installed_voices
 from core.errors import ErrorCode, VoiceoverError
 
 
@@ -61,12 +60,6 @@ class _Clock:
             yield
         finally:
             self.timings[name] = round(time.perf_counter() - started, 3)
-
-
-@lru_cache(maxsize=8)
-def installed_voices(voices_dir: Path | None) -> tuple[VoiceInfo, ...]:
-    """Voices found once per folder (the bundled one first)."""
-    return tuple(discover_voices(voices_dir))
 
 
 def render(

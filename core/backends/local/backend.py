@@ -25,6 +25,7 @@ from core.backends.base import (
     UploadResult,
 )  # fmt: skip
 from core.backends.local.credits import Ledger, price_for
+from core.backends.local.fetch import download_url
 from core.backends.local.instructions import apply_changes, parse
 from core.backends.local.pins import pin_project, sweep_pins, unpin
 from core.backends.local.project import (
@@ -43,6 +44,11 @@ from core.chat.option_text import describe_options
 from core.chat.replies import reply
 from core.config import Settings
 from core.engine.model import Limits, MediaKind, RenderOptions, RenderRequest, VoiceInfo
+from core.engine.probe import probe_media
+from core.engine.render import render
+from core.engine.scripts import parse_script_text, read_script_file, sniff_script
+from core.engine.tts import get_synthesizer
+from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.store import Store, dumps, loads
 from core.uninterrupted import uninterrupted
@@ -90,9 +96,6 @@ class LocalBackend:
 
     def _preload_default_voice(self) -> None:
         """Load the default voice in the background so the first render does not wait."""
-        from core.engine.tts import get_synthesizer
-        from core.engine.voices import choose_voice
-
         try:
             voice, _ = choose_voice(self.voices(), default_id=self.settings.default_voice)
             get_synthesizer(self.settings.tts_threads).preload(voice)
@@ -101,8 +104,6 @@ class LocalBackend:
 
     def voices(self) -> list[VoiceInfo]:
         """The installed Piper voices."""
-        from core.engine.render import installed_voices
-
         return list(installed_voices(self.settings.voices_dir))
 
     async def open_session(self, owner: str, language: str) -> str:
@@ -137,8 +138,6 @@ class LocalBackend:
         folder = owner_dir(self.root / "files", project.owner)
         name = display_name(name)
         if isinstance(source, str):
-            from core.backends.local.fetch import download_url
-
             path = folder / safe_name(name)
             name = display_name(
                 await download_url(source, path, max_bytes=self.settings.max_upload_bytes)
@@ -159,9 +158,6 @@ class LocalBackend:
     async def _take(
         self, project: Project, path: Path, name: str, role: str | None
     ) -> UploadResult:
-        from core.engine.probe import probe_media
-        from core.engine.scripts import read_script_file, sniff_script
-
         if await asyncio.to_thread(sniff_script, path) is not None:
             script = await asyncio.to_thread(read_script_file, path, self.limits, name)
             await self._save(project, script=script_to_json(script))
@@ -195,8 +191,6 @@ class LocalBackend:
         note = await self._check_voice(project.options, options)
         script_json = None
         if found.script and (found.any or len(found.script.split()) > 2 or project.media):
-            from core.engine.scripts import parse_script_text
-
             script = await asyncio.to_thread(parse_script_text, found.script, self.limits)
             script_json = script_to_json(script)
             lines.append(script_summary(None, script, project.language))
@@ -218,8 +212,6 @@ class LocalBackend:
         keys = ("voice", "language", "gender")
         if all(getattr(before, k) == getattr(after, k) for k in keys):
             return None
-        from core.engine.voices import choose_voice
-
         voices = await asyncio.to_thread(self.voices)
         _, note = choose_voice(
             voices,
@@ -297,8 +289,6 @@ class LocalBackend:
         return RenderHandle(render_id, session_id)
 
     async def _render(self, render_id: str, project: Project, out: Path, run: Running) -> None:
-        from core.engine.render import render
-
         request = RenderRequest(
             out=out, media=project.media_path, script=project.script_obj,
             narration=project.narration_path, music=project.music_path, options=project.options,

@@ -1,7 +1,8 @@
 """The NemoVideo cloud backend: sessions, uploads, streamed messages, state, credits, export.
 
-Follows ../shared/notes/nemovideo-api.md. HTTP, token and retries are in nemo_client; the
-streamed turn (SSE, recovery, silent edits) is in nemo_turn; persistence in nemo_store.
+Follows ../shared/notes/nemovideo-api.md. HTTP, token and retries are in client.py; the
+streamed turn (SSE, recovery, silent edits) in turn.py and exports in render.py, each handed
+the client and the backend's functions they call; what is kept on disk in sessions.py.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,12 +23,15 @@ from core.backends.base import (
     Draft,
     Pinned,
     RenderHandle,
+    RenderState,
     RenderStatus,
     UploadResult,
 )
 from core.backends.nemo.client import NemoApiError, NemoClient
 from core.backends.nemo.render import NemoRenders
 from core.backends.nemo.sessions import SessionBook, SessionInfo
+from core.backends.nemo.timings import NemoTimings
+from core.backends.nemo.turn import Turn
 from core.backends.nemo.upload import prepare_upload
 from core.chat.intake import discard_ours
 from core.config import Settings
@@ -49,23 +53,6 @@ API_ERRORS: dict[int, ErrorCode] = {
     429: ErrorCode.RATE_LIMITED,
 }
 CLAIM_TTL_S = 6 * 24 * 3600  # claim tokens last 7 days; refresh a day early
-
-
-@dataclass(frozen=True)
-class NemoTimings:
-    """Every wait and limit of the cloud protocol (the notes' values; tests shrink them)."""
-
-    rate_limit_wait_s: float = 30.0  # 429: wait, then one retry
-    drop_wait_s: float = 30.0  # stream dropped: first state read after this
-    drop_recheck_s: float = 60.0  # then every this long
-    drop_max_reads: int = 5  # unchanged reads before giving up
-    heartbeat_only_s: float = 600.0  # heartbeats and nothing else this long → timeout
-    hard_timeout_s: float = 900.0  # a turn never streams longer
-    stream_silence_s: float = 120.0  # not even a heartbeat this long → treat as a drop
-    heartbeat_every_s: float = 20.0  # our own heartbeats while we wait
-    second_stage_poll_s: float = 20.0  # after a raw video: poll for the music/title stage
-    second_stage_max_polls: int = 9
-    max_render_polls: int = 10  # polls of one render before it counts as stuck
 
 
 class NemoBackend:
@@ -90,7 +77,15 @@ class NemoBackend:
         )
         self.book = SessionBook(settings.data_dir)
         self._session_lock = asyncio.Lock()
-        self.renders = NemoRenders(self)
+        self.renders = NemoRenders(
+            self.client,
+            self.book,
+            read_draft=self.state,
+            translate_error=self.user_error,
+            max_polls=self.timings.max_render_polls,
+            downloads=settings.data_dir / "nemo_renders",
+            keep_s=settings.result_retention_hours * 3600,
+        )
         self.poll_interval_s = settings.nemo_poll_interval_s  # read by the core's render job
         self._claims: dict[str, tuple[str, float]] = {}
         self.pending_scripts: dict[str, str] = {}  # session → script text for the next message
@@ -109,7 +104,7 @@ class NemoBackend:
         try:
             data = await self.client.call("POST", f"/api/tasks/me/with-session/{APP}", json=body)
         except NemoApiError as exc:
-            raise await self.error(exc) from None
+            raise await self.user_error(exc) from None
         data = data if isinstance(data, dict) else {}
         session_id = str(data.get("session_id") or "")
         if not session_id:
@@ -139,12 +134,12 @@ class NemoBackend:
             return await call(sid)
         except NemoApiError as exc:
             if exc.code != ErrorCode.SESSION_NOT_FOUND:
-                raise await self.error(exc, **ctx) from None
+                raise await self.user_error(exc, **ctx) from None
         sid = await self.replace_session(sid)
         try:
             return await call(sid)
         except NemoApiError as exc:
-            raise await self.error(exc, **ctx) from None
+            raise await self.user_error(exc, **ctx) from None
 
     async def project_link(self, session_id: str) -> str | None:
         """A link that opens the project in the web app (claim token), or None."""
@@ -166,7 +161,7 @@ class NemoBackend:
 
     # Errors ---------------------------------------------------------------------------------
 
-    async def error(self, exc: NemoApiError, **fields: Any) -> VoiceoverError:
+    async def user_error(self, exc: NemoApiError, **fields: Any) -> VoiceoverError:
         """The user-facing error for an API code, with the fields its message needs."""
         code = API_ERRORS.get(exc.code, ErrorCode.BACKEND_UNAVAILABLE)
         if code == ErrorCode.NO_CREDITS:
@@ -250,7 +245,7 @@ class NemoBackend:
         try:
             data = await self.client.call("GET", "/api/credits/balance/simple")
         except NemoApiError as exc:
-            raise await self.error(exc) from None
+            raise await self.user_error(exc) from None
         data = data if isinstance(data, dict) else {}
         available, frozen = _int(data.get("available")), _int(data.get("frozen"))
         total = _int(data.get("total")) if data.get("total") is not None else available + frozen
@@ -259,14 +254,22 @@ class NemoBackend:
     # Messages -------------------------------------------------------------------------------
 
     def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
-        """Send one message and stream the reply (never re-sent; see nemo_turn)."""
-        from core.backends.nemo.turn import Turn
-
+        """Send one message and stream the reply (never re-sent; see turn.py)."""
         sid = self.book.resolve(session_id)
         script = self.pending_scripts.pop(sid, None)
         if script is not None:
             text = f"{text}\n\nMy script:\n{script}"
-        return Turn(self, sid, text).events()
+        turn = Turn(
+            sid,
+            text,
+            client=self.client,
+            timings=self.timings,
+            read_state=self.read_state,
+            translate_error=self.user_error,
+            replace_session=self.replace_session,
+            read_credits=lambda: self.credits(""),
+        )
+        return turn.events()
 
     # Export ---------------------------------------------------------------------------------
 
@@ -288,7 +291,10 @@ class NemoBackend:
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Poll an export: progress, then the download URL (or the fallback download)."""
-        return await self.renders.poll(handle)
+        status = await self.renders.poll(handle)
+        if status.state is not RenderState.COMPLETED:
+            return status
+        return replace(status, project_url=await self.project_link(handle.session_id))
 
     async def cancel(self, handle: RenderHandle) -> None:
         """The cloud has no cancel call: stop tracking the render so a new export may start."""
