@@ -54,8 +54,10 @@ def run_voices(args: argparse.Namespace, settings: Settings) -> int:
 def _installed(args: argparse.Namespace, settings: Settings) -> int:
     voices = installed_voices(settings.voices_dir)
     if args.json:
-        rows = [{**asdict(v), "model_path": str(v.model_path), "config_path": str(v.config_path)}
-                for v in voices]  # fmt: skip
+        rows = [
+            {**asdict(v), "model_path": str(v.model_path), "config_path": str(v.config_path)}
+            for v in voices
+        ]
         print(json.dumps(rows))
     else:
         for v in voices:

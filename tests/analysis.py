@@ -35,11 +35,9 @@ def video_packet_digest(path: Path) -> str:
 
 def audio_samples(path: Path) -> np.ndarray:
     """The first audio stream as mono float32 at 48 kHz."""
-    proc = subprocess.run(
-        [FFMPEG, "-nostdin", "-loglevel", "error", "-i", str(path), "-map", "0:a:0",
-         "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"],
-        capture_output=True, check=True, timeout=120,
-    )  # fmt: skip
+    decode = [FFMPEG, "-nostdin", "-loglevel", "error", "-i", str(path)]
+    as_mono = ["-map", "0:a:0", "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"]
+    proc = subprocess.run([*decode, *as_mono], capture_output=True, check=True, timeout=120)
     return np.frombuffer(proc.stdout, dtype=np.float32)
 
 
@@ -74,11 +72,11 @@ def onsets(samples: np.ndarray, threshold: float = 0.02, min_gap_s: float = 0.3)
 
 def loudness(path: Path) -> tuple[float, float]:
     """Integrated loudness (LUFS) and true peak (dBTP) of the file's audio, by ffmpeg's ebur128."""
+    decode = [FFMPEG, "-nostdin", "-hide_banner", "-i", str(path)]
+    measure = ["-map", "0:a:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
     proc = subprocess.run(
-        [FFMPEG, "-nostdin", "-hide_banner", "-i", str(path), "-map", "0:a:0",
-         "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
-        capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
+        [*decode, *measure], capture_output=True, text=True, check=True, timeout=120
+    )
     text = proc.stderr[proc.stderr.rindex("Summary:") :]
     integrated = float(text.split("I:")[1].split("LUFS")[0])
     peak = float(text.split("Peak:")[1].split("dBFS")[0])

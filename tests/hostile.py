@@ -80,18 +80,20 @@ def huge_png(path: Path, side: int = 16384) -> Path:
 def ten_hour_video(path: Path) -> Path:
     """A real 10-hour H.264 MKV: 16×16 pixels at one frame a minute (600 frames, ~20 KB)."""
     ffmpeg(
-        "-f", "lavfi", "-i", "color=c=black:s=16x16:r=1/60:d=36000",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path),
-    )  # fmt: skip
+        *("-f", "lavfi", "-i", "color=c=black:s=16x16:r=1/60:d=36000", "-c:v", "libx264"),
+        *("-preset", "ultrafast", "-pix_fmt", "yuv420p"),
+        str(path),
+    )
     return path
 
 
 def thousand_fps(path: Path) -> Path:
     """A tenth of a second at 1000 frames per second."""
     ffmpeg(
-        "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=1000:duration=0.1",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path),
-    )  # fmt: skip
+        *("-f", "lavfi", "-i", "testsrc2=size=32x32:rate=1000:duration=0.1", "-c:v", "libx264"),
+        *("-preset", "ultrafast", "-pix_fmt", "yuv420p"),
+        str(path),
+    )
     return path
 
 
@@ -99,11 +101,12 @@ def many_streams(path: Path, count: int = 24) -> Path:
     """A short clip with `count` audio streams beside its video."""
     maps = [arg for _ in range(count) for arg in ("-map", "1:a")]
     ffmpeg(
-        "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10:duration=0.3",
-        "-f", "lavfi", "-i", "sine=duration=0.3",
-        "-map", "0:v", *maps, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-        "-c:a", "pcm_s16le", str(path),
-    )  # fmt: skip
+        *("-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10:duration=0.3"),
+        *("-f", "lavfi", "-i", "sine=duration=0.3", "-map", "0:v"),
+        *maps,
+        *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le"),
+        str(path),
+    )
     return path
 
 
@@ -123,9 +126,10 @@ def subtitles_only_mkv(path: Path, srt: Path) -> Path:
 def unsupported_codec_video(path: Path) -> Path:
     """A real AVI whose video codec is not in our table (raw, uncompressed frames)."""
     ffmpeg(
-        "-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10:duration=0.3",
-        "-c:v", "rawvideo", "-pix_fmt", "yuv420p", str(path),
-    )  # fmt: skip
+        *("-f", "lavfi", "-i", "testsrc2=size=32x32:rate=10:duration=0.3", "-c:v", "rawvideo"),
+        *("-pix_fmt", "yuv420p"),
+        str(path),
+    )
     return path
 
 

@@ -73,8 +73,10 @@ def test_install_verifies_and_the_voice_is_found(
     assert "Installed zh_CN-huayan-medium" in out
     folder = env / "voices" / "zh_CN-huayan-medium"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "MODEL_CARD", "zh_CN-huayan-medium.onnx", "zh_CN-huayan-medium.onnx.json"
-    ]  # fmt: skip
+        "MODEL_CARD",
+        "zh_CN-huayan-medium.onnx",
+        "zh_CN-huayan-medium.onnx.json",
+    ]
     assert [p.name for p in (env / "voices").iterdir()] == ["zh_CN-huayan-medium"]
     code, out, _ = run(capsys, "voices", "--json")
     rows = {row["id"]: row for row in json.loads(out)}
@@ -141,15 +143,23 @@ def test_an_unreachable_catalog_is_one_line(
 def test_parse_catalog_skips_unsafe_and_malformed_entries() -> None:
     good = {"size_bytes": 1, "md5_digest": "ab"}
     index = {
-        "en_US-ok-low": {"name": "ok", "language": {"code": "en_US"},
-                         "files": {"en/en_US-ok-low.onnx": good}},
-        "en_US-evil-low": {"name": "evil", "language": {"code": "en_US"},
-                           "files": {"../../etc/x.onnx": good}},
-        "en_US-nomodel-low": {"name": "x", "language": {"code": "en_US"},
-                              "files": {"en/readme": good}},
-        "../escape": {"name": "x", "language": {"code": "en_US"},
-                      "files": {"en/x.onnx": good}},
-    }  # fmt: skip
+        "en_US-ok-low": {
+            "name": "ok",
+            "language": {"code": "en_US"},
+            "files": {"en/en_US-ok-low.onnx": good},
+        },
+        "en_US-evil-low": {
+            "name": "evil",
+            "language": {"code": "en_US"},
+            "files": {"../../etc/x.onnx": good},
+        },
+        "en_US-nomodel-low": {
+            "name": "x",
+            "language": {"code": "en_US"},
+            "files": {"en/readme": good},
+        },
+        "../escape": {"name": "x", "language": {"code": "en_US"}, "files": {"en/x.onnx": good}},
+    }
     assert [v.key for v in parse_catalog(index)] == ["en_US-ok-low"]
     assert filter_catalog(parse_catalog(index), language="de") == []
 

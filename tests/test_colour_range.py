@@ -32,9 +32,12 @@ def first_frame_levels(path: Path) -> tuple[str, int, int, int]:
 
 @pytest.mark.parametrize(
     ("name", "vcodec", "flag_only"),
-    [("camera.avi", "mjpeg", False), ("yuvj.mp4", "libx264", False),
-     ("flagged.mp4", "libx264", True)],
-)  # fmt: skip
+    [
+        ("camera.avi", "mjpeg", False),
+        ("yuvj.mp4", "libx264", False),
+        ("flagged.mp4", "libx264", True),
+    ],
+)
 def test_full_range_sources_come_out_in_limited_range(
     settings: Settings, tmp_path: Path, name: str, vcodec: str, flag_only: bool
 ) -> None:

@@ -241,9 +241,12 @@ async def test_a_stalled_download_times_out(server: Server, tmp_path: Path) -> N
     started = time.monotonic()
     with pytest.raises(VoiceoverError) as caught:
         await download_url(
-            f"{server.base}/slow.mp4", tmp_path / "a", max_bytes=10**6, timeout_s=0.5,
+            f"{server.base}/slow.mp4",
+            tmp_path / "a",
+            max_bytes=10**6,
+            timeout_s=0.5,
             allow_private=True,
-        )  # fmt: skip
+        )
     assert caught.value.code is ErrorCode.DOWNLOAD_FAILED
     assert caught.value.fields == {"name": "slow.mp4", "reason": "the download timed out"}
     assert time.monotonic() - started < 5

@@ -60,10 +60,13 @@ def test_timeout_kills_a_long_run_fast() -> None:
     started = time.monotonic()
     with pytest.raises(VoiceoverError) as caught:
         run_ffmpeg(
-            ["-f", "lavfi", "-i", "testsrc2=size=64x48", "-metadata", f"comment={marker}",
-             *NULL_OUTPUT],
+            [
+                *("-f", "lavfi", "-i", "testsrc2=size=64x48", "-metadata"),
+                f"comment={marker}",
+                *NULL_OUTPUT,
+            ],
             timeout_s=1.0,
-        )  # fmt: skip
+        )
     assert caught.value.code is ErrorCode.TIMEOUT
     assert time.monotonic() - started < 6
     assert running_with(marker) == []
@@ -95,10 +98,17 @@ def test_a_raising_progress_callback_stops_ffmpeg(clip: Path) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         run_ffmpeg(
-            ["-stats_period", "0.1", "-readrate", "1", *input_args(info),
-             "-metadata", f"comment={marker}", *NULL_OUTPUT],
-            timeout_s=60, duration_s=info.duration_s, on_progress=cancel,
-        )  # fmt: skip
+            [
+                *("-stats_period", "0.1", "-readrate", "1"),
+                *input_args(info),
+                "-metadata",
+                f"comment={marker}",
+                *NULL_OUTPUT,
+            ],
+            timeout_s=60,
+            duration_s=info.duration_s,
+            on_progress=cancel,
+        )
     assert running_with(marker) == []
 
 
@@ -148,9 +158,11 @@ def test_input_args_force_the_demuxer_and_a_file_url(clip: Path, tmp_path: Path)
 )
 def test_forced_demuxer_reads_every_accepted_format(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
-    maker = {"v": lambda: make_video(path, seconds=1, size="64x48"),
-             "i": lambda: make_image(path, size="64x48"),
-             "a": lambda: make_audio(path, seconds=1)}[name[0]]  # fmt: skip
+    maker = {
+        "v": lambda: make_video(path, seconds=1, size="64x48"),
+        "i": lambda: make_image(path, size="64x48"),
+        "a": lambda: make_audio(path, seconds=1),
+    }[name[0]]
     info = probe_media(maker(), LIMITS)
     out = tmp_path / "out.nut"
     run_ffmpeg([*input_args(info), "-t", "1", f"file:{out}"], timeout_s=30)
@@ -165,10 +177,16 @@ def test_loop_image_makes_a_still_last(tmp_path: Path, suffix: str) -> None:
     assert info.kind is MediaKind.IMAGE
     out = tmp_path / "still.mp4"
     run_ffmpeg(
-        ["-framerate", "10", *input_args(info, loop_image=True), "-t", "2", "-c:v", "libx264",
-         "-preset", "ultrafast", f"file:{out}"],
-        timeout_s=30, duration_s=2,
-    )  # fmt: skip
+        [
+            "-framerate",
+            "10",
+            *input_args(info, loop_image=True),
+            *("-t", "2", "-c:v", "libx264", "-preset", "ultrafast"),
+            f"file:{out}",
+        ],
+        timeout_s=30,
+        duration_s=2,
+    )
     with av.open(str(out)) as container:
         assert container.streams.video[0].frames == 20
 
@@ -196,9 +214,14 @@ def test_a_playlist_never_leaks_even_with_a_forged_probe(
 
 @pytest.mark.parametrize(
     "source",
-    ["{base}/clip.mp4", "tcp://127.0.0.1:{port}", "concat:{clip}|{clip}",
-     "subfile,,start,0,end,0,,:{clip}", "crypto:{clip}"],
-)  # fmt: skip
+    [
+        "{base}/clip.mp4",
+        "tcp://127.0.0.1:{port}",
+        "concat:{clip}|{clip}",
+        "subfile,,start,0,end,0,,:{clip}",
+        "crypto:{clip}",
+    ],
+)
 def test_only_file_and_pipe_protocols_open(clip: Path, source: str) -> None:
     with hostile.counting_http_server() as (base, hits):
         url = source.format(base=base, port=base.rsplit(":", 1)[1], clip=clip)

@@ -21,29 +21,45 @@ def options_after(text: str, start: RenderOptions | None = None) -> RenderOption
 @pytest.mark.parametrize(
     ("text", "field", "value"),
     [
-        ("slower", "speed", 0.9), ("faster", "speed", 1.1), ("much slower", "speed", 0.8),
-        ("speed 1.2", "speed", 1.2), ("set the speed to 0.75x", "speed", 0.75),
-        ("慢一点", "speed", 0.9), ("快一点", "speed", 1.1),
-        ("use a female voice", "gender", "female"), ("male voice please", "gender", "male"),
-        ("女声", "gender", "female"), ("男声", "gender", "male"),
-        ("in Chinese", "language", "zh"), ("用英文", "language", "en"),
+        ("slower", "speed", 0.9),
+        ("faster", "speed", 1.1),
+        ("much slower", "speed", 0.8),
+        ("speed 1.2", "speed", 1.2),
+        ("set the speed to 0.75x", "speed", 0.75),
+        ("慢一点", "speed", 0.9),
+        ("快一点", "speed", 1.1),
+        ("use a female voice", "gender", "female"),
+        ("male voice please", "gender", "male"),
+        ("女声", "gender", "female"),
+        ("男声", "gender", "male"),
+        ("in Chinese", "language", "zh"),
+        ("用英文", "language", "en"),
         ("voice: en_US-joe-medium", "voice", "en_US-joe-medium"),
         ("remove captions", "captions", Captions.NONE),
-        ("no subtitles", "captions", Captions.NONE), ("add subtitles", "captions", Captions.SOFT),
+        ("no subtitles", "captions", Captions.NONE),
+        ("add subtitles", "captions", Captions.SOFT),
         ("burn the captions", "captions", Captions.BURN),
-        ("去掉字幕", "captions", Captions.NONE), ("烧录字幕", "captions", Captions.BURN),
+        ("去掉字幕", "captions", Captions.NONE),
+        ("烧录字幕", "captions", Captions.BURN),
         ("加字幕", "captions", Captions.SOFT),
-        ("make it 9:16", "aspect", Aspect.TALL), ("vertical", "aspect", Aspect.TALL),
-        ("square", "aspect", Aspect.SQUARE), ("竖屏", "aspect", Aspect.TALL),
-        ("横屏", "aspect", Aspect.WIDE), ("make it 16:9", "aspect", Aspect.WIDE),
-        ("crop it", "fit", Fit.CROP), ("don't crop, use black bars", "fit", Fit.PAD),
-        ("music at 20%", "music_volume", 0.2), ("add music at 35%", "music_volume", 0.35),
-        ("背景音乐 20%", "music_volume", 0.2), ("no music", "music_volume", 0.0),
+        ("make it 9:16", "aspect", Aspect.TALL),
+        ("vertical", "aspect", Aspect.TALL),
+        ("square", "aspect", Aspect.SQUARE),
+        ("竖屏", "aspect", Aspect.TALL),
+        ("横屏", "aspect", Aspect.WIDE),
+        ("make it 16:9", "aspect", Aspect.WIDE),
+        ("crop it", "fit", Fit.CROP),
+        ("don't crop, use black bars", "fit", Fit.PAD),
+        ("music at 20%", "music_volume", 0.2),
+        ("add music at 35%", "music_volume", 0.35),
+        ("背景音乐 20%", "music_volume", 0.2),
+        ("no music", "music_volume", 0.0),
         ("replace the original audio", "mix", MixMode.REPLACE),
-        ("keep the original sound", "mix", MixMode.KEEP), ("保留原声", "mix", MixMode.KEEP),
+        ("keep the original sound", "mix", MixMode.KEEP),
+        ("保留原声", "mix", MixMode.KEEP),
         ("替换原声", "mix", MixMode.REPLACE),
     ],
-)  # fmt: skip
+)
 def test_each_instruction(text: str, field: str, value: Any) -> None:
     start = RenderOptions(captions=Captions.SOFT, music_volume=0.5)
     assert getattr(options_after(text, start), field) == value
@@ -90,16 +106,28 @@ def test_a_long_caption_is_a_script() -> None:
 
 
 def test_slash_options_round_trip_through_the_parser() -> None:
-    args = {"script": "Hello there.", "voice": "en_US-joe-medium", "speed": "1.2",
-            "captions": "burn", "aspect": "9:16", "music_volume": "20", "language": "en",
-            "gender": "male"}  # fmt: skip
+    args = {
+        "script": "Hello there.",
+        "voice": "en_US-joe-medium",
+        "speed": "1.2",
+        "captions": "burn",
+        "aspect": "9:16",
+        "music_volume": "20",
+        "language": "en",
+        "gender": "male",
+    }
     found = parse(args_to_text(args))
     options = apply_changes(RenderOptions(), found.changes)
     assert found.script == "Hello there."
     assert options == RenderOptions(
-        voice="en_US-joe-medium", language="en", gender="male", speed=1.2,
-        captions=Captions.BURN, aspect=Aspect.TALL, music_volume=0.2,
-    )  # fmt: skip
+        voice="en_US-joe-medium",
+        language="en",
+        gender="male",
+        speed=1.2,
+        captions=Captions.BURN,
+        aspect=Aspect.TALL,
+        music_volume=0.2,
+    )
 
 
 def test_bad_slash_option_is_a_bad_option_error() -> None:

@@ -84,16 +84,23 @@ def test_animated_gif_is_a_video(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("suffix", "demuxer", "acodec"),
-    [(".mp3", "mp3", "mp3"), (".wav", "wav", "pcm_s16le"), (".m4a", "mov", "aac"),
-     (".aac", "aac", "aac")],
-)  # fmt: skip
+    [
+        (".mp3", "mp3", "mp3"),
+        (".wav", "wav", "pcm_s16le"),
+        (".m4a", "mov", "aac"),
+        (".aac", "aac", "aac"),
+    ],
+)
 def test_every_audio_format_is_audio(
     tmp_path: Path, suffix: str, demuxer: str, acodec: str
 ) -> None:
     info = probe_media(make_audio(tmp_path / f"music{suffix}", seconds=2), LIMITS, "song")
     assert (info.kind, info.demuxer, info.acodec, info.has_audio) == (
-        MediaKind.AUDIO, demuxer, acodec, True
-    )  # fmt: skip
+        MediaKind.AUDIO,
+        demuxer,
+        acodec,
+        True,
+    )
     assert info.duration_s == pytest.approx(2.0, abs=0.15)
     with pytest.raises(VoiceoverError) as caught:
         require_visual(info, "song")
@@ -106,8 +113,14 @@ def test_audio_with_cover_art_is_audio(tmp_path: Path, suffix: str) -> None:
     song = make_audio(tmp_path / f"bare{suffix}", seconds=1)
     cover = make_image(tmp_path / "cover.png", size="64x64")
     path = tmp_path / f"song{suffix}"
-    ffmpeg("-i", str(song), "-i", str(cover), "-map", "0", "-map", "1", "-c", "copy",
-           "-disposition:v", "attached_pic", str(path))  # fmt: skip
+    ffmpeg(
+        "-i",
+        str(song),
+        "-i",
+        str(cover),
+        *("-map", "0", "-map", "1", "-c", "copy", "-disposition:v", "attached_pic"),
+        str(path),
+    )
     info = probe_media(path, LIMITS)
     assert (info.kind, info.stream_count, info.width) == (MediaKind.AUDIO, 2, 0)
 
@@ -127,18 +140,23 @@ def test_rotation_from_display_matrix(
 def test_odd_dimensions_and_no_audio(tmp_path: Path) -> None:
     path = tmp_path / "odd.mp4"  # testsrc2 rounds sizes to even numbers; color does not
     ffmpeg(
-        "-f", "lavfi", "-i", "color=c=teal:size=161x121:rate=25:duration=1",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p", str(path),
-    )  # fmt: skip
+        *("-f", "lavfi", "-i", "color=c=teal:size=161x121:rate=25:duration=1", "-c:v", "libx264"),
+        *("-preset", "ultrafast", "-pix_fmt", "yuv444p"),
+        str(path),
+    )
     info = probe_media(path, LIMITS)
     assert (info.width, info.height, info.has_audio, info.acodec) == (161, 121, False, "")
     assert info.stream_count == 1 and not info.is_h264_yuv420p
 
 
 def test_variable_frame_rate_is_accepted(tmp_path: Path) -> None:
-    path = make_video(tmp_path / "vfr.mp4", seconds=2, size="64x48", audio=False,
-                      extra=("-vf", "setpts='if(lt(N,25),N/25,1+(N-25)/10)/TB'",
-                             "-fps_mode", "vfr"))  # fmt: skip
+    path = make_video(
+        tmp_path / "vfr.mp4",
+        seconds=2,
+        size="64x48",
+        audio=False,
+        extra=("-vf", "setpts='if(lt(N,25),N/25,1+(N-25)/10)/TB'", "-fps_mode", "vfr"),
+    )
     info = probe_media(path, LIMITS)
     assert info.kind is MediaKind.VIDEO
     assert 10 <= info.fps <= 25
@@ -157,17 +175,23 @@ HOSTILE: list[tuple[str, Callable[[Path], Path], ErrorCode]] = [
     ("notes.mp4", hostile.text_as_media, ErrorCode.CORRUPT_MEDIA),
     ("cut.mp4", hostile.truncated_mp4, ErrorCode.CORRUPT_MEDIA),
     ("cut-end.mp4", lambda p: hostile.truncated_mp4(p, moov_first=False), ErrorCode.CORRUPT_MEDIA),
-    ("list.mp4", lambda p: hostile.hls_playlist(p, "file:///etc/passwd"),
-     ErrorCode.UNSUPPORTED_FILE),
+    (
+        "list.mp4",
+        lambda p: hostile.hls_playlist(p, "file:///etc/passwd"),
+        ErrorCode.UNSUPPORTED_FILE,
+    ),
     ("list.avi", lambda p: hostile.hls_playlist(p, "secret.txt"), ErrorCode.UNSUPPORTED_FILE),
-    ("concat.mp4", lambda p: hostile.concat_script(p, Path("/etc/passwd")),
-     ErrorCode.UNSUPPORTED_FILE),
+    (
+        "concat.mp4",
+        lambda p: hostile.concat_script(p, Path("/etc/passwd")),
+        ErrorCode.UNSUPPORTED_FILE,
+    ),
     ("huge.png", hostile.huge_png, ErrorCode.TOO_MANY_PIXELS),
     ("long.mkv", hostile.ten_hour_video, ErrorCode.MEDIA_TOO_LONG),
     ("fast.mp4", hostile.thousand_fps, ErrorCode.FPS_TOO_HIGH),
     ("streams.mkv", hostile.many_streams, ErrorCode.TOO_MANY_STREAMS),
     ("raw.avi", hostile.unsupported_codec_video, ErrorCode.UNSUPPORTED_CODEC),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "write", "code"), HOSTILE, ids=[h[0] for h in HOSTILE])
@@ -189,8 +213,10 @@ def test_refusal_fields_are_human(tmp_path: Path, clip: Path) -> None:
     assert (long.fields["duration"], long.fields["limit"]) == ("10:00:00", "30:00")
     big = refused(clip, Limits(max_pixels=320 * 240 - 1))
     assert (big.code, big.fields["width"], big.fields["height"]) == (
-        ErrorCode.TOO_MANY_PIXELS, 320, 240
-    )  # fmt: skip
+        ErrorCode.TOO_MANY_PIXELS,
+        320,
+        240,
+    )
 
 
 def test_limits_are_inclusive(clip: Path) -> None:
@@ -225,8 +251,10 @@ def run_worker(path: Path) -> dict[str, object]:
     """The probe child's report for `path`, bypassing the parent's playlist sniffing."""
     done = subprocess.run(
         [sys.executable, probe_worker.__file__, str(path)],
-        capture_output=True, timeout=30, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        timeout=30,
+        check=True,
+    )
     result: dict[str, object] = json.loads(done.stdout)
     return result
 

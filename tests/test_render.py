@@ -174,8 +174,11 @@ def test_soft_captions_keep_the_fast_path(settings: Settings, clip: Path, tmp_pa
 
 def test_burned_captions_are_drawn_in_the_safe_area(settings: Settings, tmp_path: Path) -> None:
     black = tmp_path / "black.mp4"
-    ffmpeg("-f", "lavfi", "-i", "color=c=black:s=640x360:r=25:d=2", "-c:v", "libx264",
-           "-pix_fmt", "yuv420p", str(black))  # fmt: skip
+    ffmpeg(
+        *("-f", "lavfi", "-i", "color=c=black:s=640x360:r=25:d=2", "-c:v", "libx264"),
+        *("-pix_fmt", "yuv420p"),
+        str(black),
+    )
     text = Script((ScriptCue("Caption {\\b1} movie=x textfile=/etc/passwd ' : ; % \\ done"),))
     out = tmp_path / "out.mp4"
     result = run(settings, out, black, script=text, captions=Captions.BURN)

@@ -8,8 +8,10 @@ from core.engine.textnorm import normalize_for_speech, split_sentences
 
 READINGS = [
     # money
-    ("It costs $1,299.99 today.",
-     "It costs one thousand two hundred ninety-nine dollars and ninety-nine cents today."),
+    (
+        "It costs $1,299.99 today.",
+        "It costs one thousand two hundred ninety-nine dollars and ninety-nine cents today.",
+    ),
     ("$0.99, $1 and $1.50", "ninety-nine cents, one dollar and one dollar and fifty cents"),
     ("€20, £5 and ¥100.", "twenty euros, five pounds and one hundred yen."),
     ("$1.5 million and $5k", "one point five million dollars and five thousand dollars"),
@@ -18,8 +20,10 @@ READINGS = [
     ("Up 45% this year.", "Up forty-five percent this year."),
     ("She came 3rd and he 21st.", "She came third and he twenty-first."),
     ("Pi is 3.14, not 1.5.", "Pi is three point one four, not one point five."),
-    ("Add 1/2 cup, 3/4 cup and 2/3 of it.",
-     "Add one half cup, three quarters cup and two thirds of it."),
+    (
+        "Add 1/2 cup, 3/4 cup and 2/3 of it.",
+        "Add one half cup, three quarters cup and two thirds of it.",
+    ),
     ("1,000,000 people", "one million people"),
     ("Agent 007", "Agent zero zero seven"),
     ("It is -5 outside.", "It is minus five outside."),
@@ -42,17 +46,23 @@ READINGS = [
     ("Open 9am-5pm.", "Open nine a m to five p m."),
     # abbreviations
     ("Dr. Smith, Mr. Jones and Mrs. Brown.", "Doctor Smith, Mister Jones and Missus Brown."),
-    ("Fruit, e.g. apples, i.e. red ones, etc.",
-     "Fruit, for example apples, that is red ones, et cetera."),
+    (
+        "Fruit, e.g. apples, i.e. red ones, etc.",
+        "Fruit, for example apples, that is red ones, et cetera.",
+    ),
     ("Cats vs. dogs, approx. ten.", "Cats versus dogs, approximately ten."),
     ("See No. 5 and #12.", "See number five and number twelve."),
     ("St. Louis is on Main St.", "Saint Louis is on Main Street."),
     ("The U.S. economy and Q&A.", "The U S economy and Q and A."),
     # units
-    ("It weighs 5 kg, runs 10 km at 1 km/h.",
-     "It weighs five kilograms, runs ten kilometers at one kilometer per hour."),
-    ("A 2 GB file, 25°C, 1.5kg.",
-     "A two gigabytes file, twenty-five degrees Celsius, one point five kilograms."),
+    (
+        "It weighs 5 kg, runs 10 km at 1 km/h.",
+        "It weighs five kilograms, runs ten kilometers at one kilometer per hour.",
+    ),
+    (
+        "A 2 GB file, 25°C, 1.5kg.",
+        "A two gigabytes file, twenty-five degrees Celsius, one point five kilograms.",
+    ),
     # URLs, emails, symbols
     ("Visit https://www.example.com/pricing today.", "Visit example dot com slash pricing today."),
     ("Visit example.com.", "Visit example dot com."),
@@ -60,10 +70,12 @@ READINGS = [
     ("Tom & Jerry", "Tom and Jerry"),
     ("Call 555-123-4567.", "Call five five five, one two three, four five six seven."),
     ("version 1.2.3", "version one point two point three"),
-    ("Only $5/mo, rated 4.5/5, a 50/50 bet.",
-     "Only five dollars per month, rated four point five out of five, a fifty fifty bet."),
+    (
+        "Only $5/mo, rated 4.5/5, a 50/50 bet.",
+        "Only five dollars per month, rated four point five out of five, a fifty fifty bet.",
+    ),
     ("A 16:9 screen - bright.", "A sixteen to nine screen, bright."),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("written", "spoken"), READINGS)
@@ -126,8 +138,10 @@ def test_other_languages_only_lose_markup() -> None:
         ("I think... maybe not. Fine.", ["I think... maybe not.", "Fine."]),
         ("And then… Boom. Done.", ["And then… Boom.", "Done."]),
         ("J. K. Rowling wrote it. Done.", ["J. K. Rowling wrote it.", "Done."]),
-        ("See No. 5 for more. I said no. Then left.",
-         ["See No. 5 for more.", "I said no.", "Then left."]),
+        (
+            "See No. 5 for more. I said no. Then left.",
+            ["See No. 5 for more.", "I said no.", "Then left."],
+        ),
         ('He said "Hi." Then left.', ['He said "Hi."', "Then left."]),
         ("Apples, etc. Next item.", ["Apples, etc.", "Next item."]),
         ("At 10 a.m. Then we left.", ["At 10 a.m.", "Then we left."]),
@@ -138,7 +152,7 @@ def test_other_languages_only_lose_markup() -> None:
         ("Line one\nstill the same sentence.", ["Line one still the same sentence."]),
         ("  \n\n ... \n", []),
     ],
-)  # fmt: skip
+)
 def test_split_sentences(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
 

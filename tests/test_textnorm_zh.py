@@ -46,8 +46,12 @@ def test_no_pinyin_and_the_characters_stay() -> None:
 
 def test_sentences_split_on_chinese_punctuation() -> None:
     assert split_sentences("第一句。第二句！第三句？第四句；第五句") == [
-        "第一句。", "第二句！", "第三句？", "第四句；", "第五句"
-    ]  # fmt: skip
+        "第一句。",
+        "第二句！",
+        "第三句？",
+        "第四句；",
+        "第五句",
+    ]
     assert split_sentences("他说：“你好。”然后走了。") == ["他说：“你好。”", "然后走了。"]
 
 

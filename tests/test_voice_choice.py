@@ -27,12 +27,15 @@ ENGLISH = "Meet Aurora, the desk lamp that follows the sun. At sunrise it glows 
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        (CHINESE, "zh"), ("你好", "zh"), (ENGLISH, "en"), ("Hello there", "en"),
+        (CHINESE, "zh"),
+        ("你好", "zh"),
+        (ENGLISH, "en"),
+        ("Hello there", "en"),
         ("Guten Tag, wie geht es Ihnen heute?", "de"),
         ("Bonjour à tous, comment allez-vous ?", "fr"),
         ("Hola, ¿cómo estás? Hoy hace buen tiempo.", "es"),
     ],
-)  # fmt: skip
+)
 def test_detect_language(text: str, language: str) -> None:
     found = detect_language(text)
     assert found is not None and found.language == language

@@ -78,12 +78,17 @@ def test_a_voices_folder_adds_voices_and_skips_broken_ones(
     assert (kerstin.quality, kerstin.sample_rate) == ("low", 16000)  # name, then config
     robot = by_id["fr_FR-robot-high"]  # language and quality from the file name
     assert (robot.language, robot.quality, robot.name, robot.gender) == (
-        "fr_FR", "high", "robot", "female",
-    )  # fmt: skip
+        "fr_FR",
+        "high",
+        "robot",
+        "female",
+    )
     vctk = [by_id[f"en_GB-vctk-medium:{s}"] for s in ("p1", "p2", "p9")]
     assert [(v.speaker, v.speaker_id, v.gender) for v in vctk] == [
-        ("p1", 0, "female"), ("p2", 1, "male"), ("p9", 2, None),
-    ]  # fmt: skip
+        ("p1", 0, "female"),
+        ("p2", 1, "male"),
+        ("p9", 2, None),
+    ]
     assert all(v.language == "en_GB" and v.language_code == "en" for v in vctk)
     logged = caplog.text
     for broken in ("es_ES-norate", "it_IT-nojson", "pl_PL-badjson", "nl_NL-empty"):
@@ -98,10 +103,16 @@ def test_a_missing_voices_folder_gives_only_the_bundled_voice(tmp_path: Path) ->
 def _voice(vid: str, gender: str | None, speaker: str | None = None) -> VoiceInfo:
     language, name, quality = vid.split(":")[0].split("-")
     return VoiceInfo(
-        id=vid, language=language, name=name, quality=quality, gender=gender,
-        model_path=Path(f"/v/{vid}.onnx"), config_path=Path(f"/v/{vid}.onnx.json"),
-        sample_rate=22050, speaker=speaker,
-    )  # fmt: skip
+        id=vid,
+        language=language,
+        name=name,
+        quality=quality,
+        gender=gender,
+        model_path=Path(f"/v/{vid}.onnx"),
+        config_path=Path(f"/v/{vid}.onnx.json"),
+        sample_rate=22050,
+        speaker=speaker,
+    )
 
 
 JOE = _voice("en_US-joe-medium", "male")
@@ -151,18 +162,38 @@ def test_a_region_falls_back_to_the_language_with_a_note() -> None:
 @pytest.mark.parametrize(
     ("voices", "request_", "expected", "note"),
     [
-        ([JOE, KERSTIN], {"language": "English", "gender": "female"}, JOE,
-         "No female English voice is installed; using joe (male)."),
-        ([JOE, KERSTIN], {"gender": "female"}, JOE,
-         "No female English voice is installed; using joe (male)."),
-        ([JOE, KERSTIN], {"language": "de", "gender": "male"}, KERSTIN,
-         "No male German voice is installed; using kerstin (female)."),
-        ([JOE, MYSTERY], {"language": "fr", "gender": "male"}, MYSTERY,
-         "No male French voice is installed; using mystery."),
-        (ALL, {"voice_id": "amy", "gender": "male"}, AMY,
-         "amy (female) is not a male voice; using it as you asked."),
+        (
+            [JOE, KERSTIN],
+            {"language": "English", "gender": "female"},
+            JOE,
+            "No female English voice is installed; using joe (male).",
+        ),
+        (
+            [JOE, KERSTIN],
+            {"gender": "female"},
+            JOE,
+            "No female English voice is installed; using joe (male).",
+        ),
+        (
+            [JOE, KERSTIN],
+            {"language": "de", "gender": "male"},
+            KERSTIN,
+            "No male German voice is installed; using kerstin (female).",
+        ),
+        (
+            [JOE, MYSTERY],
+            {"language": "fr", "gender": "male"},
+            MYSTERY,
+            "No male French voice is installed; using mystery.",
+        ),
+        (
+            ALL,
+            {"voice_id": "amy", "gender": "male"},
+            AMY,
+            "amy (female) is not a male voice; using it as you asked.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_choose_voice_explains_what_it_could_not_meet(
     voices: list[VoiceInfo], request_: dict[str, str], expected: VoiceInfo, note: str
 ) -> None:
@@ -207,10 +238,18 @@ def test_a_gender_that_is_not_one_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("en", ("en", None)), ("en-us", ("en", "US")), ("EN_us", ("en", "US")),
-     ("English", ("en", None)), ("英语", ("en", None)), ("中文", ("zh", None)),
-     ("Mandarin", ("zh", None)), ("zh_CN", ("zh", "CN")), (" français ", ("fr", None))],
-)  # fmt: skip
+    [
+        ("en", ("en", None)),
+        ("en-us", ("en", "US")),
+        ("EN_us", ("en", "US")),
+        ("English", ("en", None)),
+        ("英语", ("en", None)),
+        ("中文", ("zh", None)),
+        ("Mandarin", ("zh", None)),
+        ("zh_CN", ("zh", "CN")),
+        (" français ", ("fr", None)),
+    ],
+)
 def test_language_names_and_codes_are_understood(
     typed: str, expected: tuple[str, str | None]
 ) -> None:

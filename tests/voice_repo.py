@@ -84,11 +84,22 @@ def build_repository(root: Path) -> dict[str, Any]:
             text = config.read_text(encoding="utf-8")
             config.write_text(text.replace('"de"', '"xx"', 1), encoding="utf-8")
         index[key] = {
-            "key": key, "name": dataset, "quality": "medium", "num_speakers": 1,
-            "speaker_id_map": {}, "aliases": [], "files": files,
-            "language": {"code": code, "family": lang, "region": code.split("_")[1],
-                         "name_native": lang, "name_english": lang, "country_english": code},
-        }  # fmt: skip
+            "key": key,
+            "name": dataset,
+            "quality": "medium",
+            "num_speakers": 1,
+            "speaker_id_map": {},
+            "aliases": [],
+            "files": files,
+            "language": {
+                "code": code,
+                "family": lang,
+                "region": code.split("_")[1],
+                "name_native": lang,
+                "name_english": lang,
+                "country_english": code,
+            },
+        }
     index["xx_XX-malformed-low"] = {"key": "xx_XX-malformed-low", "files": "nope"}
     (root / "voices.json").write_text(json.dumps(index), encoding="utf-8")
     return index

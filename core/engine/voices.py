@@ -141,12 +141,17 @@ def _voices_from_config(
         raise ValueError(f"bad sample rate {sample_rate}")
     genders = config.get("gender")
     single = VoiceInfo(
-        id=stem, language=language, name=name, quality=quality,
+        id=stem,
+        language=language,
+        name=name,
+        quality=quality,
         gender=_gender_override(genders, None)
         or table_gender(stem)
         or KNOWN_GENDERS.get(name.lower()),
-        model_path=model_path, config_path=config_path, sample_rate=sample_rate,
-    )  # fmt: skip
+        model_path=model_path,
+        config_path=config_path,
+        sample_rate=sample_rate,
+    )
     speakers = _speakers(config)
     if not speakers:
         return [single]

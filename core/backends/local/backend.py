@@ -23,7 +23,7 @@ from core.backends.base import (
     RenderState,
     RenderStatus,
     UploadResult,
-)  # fmt: skip
+)
 from core.backends.local.credits import Ledger, price_for
 from core.backends.local.fetch import download_url
 from core.backends.local.instructions import apply_changes, parse
@@ -38,7 +38,7 @@ from core.backends.local.project import (
     narration_seconds,
     script_summary,
     script_to_json,
-)  # fmt: skip
+)
 from core.chat.intake import discard_ours, display_name, owner_dir, safe_name
 from core.chat.option_text import describe_options
 from core.chat.replies import reply
@@ -163,9 +163,15 @@ class LocalBackend:
             await self._save(project, script=script_to_json(script))
             return UploadResult("script", name, script_summary(name, script, project.language))
         info = await asyncio.to_thread(probe_media, path, self.limits, name)
-        entry = {"path": str(path), "name": name, "kind": str(info.kind),
-                 "duration_s": info.duration_s, "width": info.width, "height": info.height,
-                 "has_audio": info.has_audio}  # fmt: skip
+        entry = {
+            "path": str(path),
+            "name": name,
+            "kind": str(info.kind),
+            "duration_s": info.duration_s,
+            "width": info.width,
+            "height": info.height,
+            "has_audio": info.has_audio,
+        }
         if info.kind is not MediaKind.AUDIO:
             await self._replace(project, "media", entry)
             return UploadResult(str(info.kind), name, media_summary(entry))
@@ -194,8 +200,9 @@ class LocalBackend:
             script = await asyncio.to_thread(parse_script_text, found.script, self.limits)
             script_json = script_to_json(script)
             lines.append(script_summary(None, script, project.language))
-        await self._save(project, options=asdict(options), **(
-            {"script": script_json} if script_json else {}))  # fmt: skip
+        await self._save(
+            project, options=asdict(options), **({"script": script_json} if script_json else {})
+        )
         if note:
             lines.append(f"ℹ️ {note}")
         if not lines and not found.any:
@@ -280,9 +287,16 @@ class LocalBackend:
             await db.execute(
                 "INSERT INTO renders(id, project_id, owner, state, out, created, ref)"
                 " VALUES (?,?,?,?,?,?,?)",
-                (render_id, project.id, project.owner, RenderState.PROCESSING, str(out),
-                 time.time(), ref),
-            )  # fmt: skip
+                (
+                    render_id,
+                    project.id,
+                    project.owner,
+                    RenderState.PROCESSING,
+                    str(out),
+                    time.time(),
+                    ref,
+                ),
+            )
         running = Running(project.owner, ref=ref)
         self._running[render_id] = running
         running.task = asyncio.create_task(self._render(render_id, project, out, running))
@@ -290,9 +304,13 @@ class LocalBackend:
 
     async def _render(self, render_id: str, project: Project, out: Path, run: Running) -> None:
         request = RenderRequest(
-            out=out, media=project.media_path, script=project.script_obj,
-            narration=project.narration_path, music=project.music_path, options=project.options,
-        )  # fmt: skip
+            out=out,
+            media=project.media_path,
+            script=project.script_obj,
+            narration=project.narration_path,
+            music=project.music_path,
+            options=project.options,
+        )
         try:
             result = await asyncio.to_thread(render, request, self.settings, run.progress)
         except RenderCancelled:
@@ -313,8 +331,12 @@ class LocalBackend:
             return
         await self.ledger.settle(run.owner, run.ref, narration_seconds(result))
         size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
-        summary = {"duration_s": result.duration_s, "width": result.width,
-                   "height": result.height, "size_bytes": size}  # fmt: skip
+        summary = {
+            "duration_s": result.duration_s,
+            "width": result.width,
+            "height": result.height,
+            "size_bytes": size,
+        }
         await self._finish_render(render_id, RenderState.COMPLETED, result=summary)
 
     async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:

@@ -21,7 +21,7 @@ from core.engine.model import (
     RenderResult,
     Script,
     ScriptCue,
-)  # fmt: skip
+)
 from core.errors import human_duration
 from core.failpoints import pause_point
 from core.progressbar import overall_percent
@@ -35,8 +35,13 @@ ICONS = {"video": "🎬", "image": "🖼", "music": "🎵", "narration": "🎙"}
 def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
     """RenderOptions from their stored JSON."""
     data = dict(data or {})
-    enums = {"captions": Captions, "aspect": Aspect, "fit": Fit, "mix": MixMode,
-             "overrun": Overrun}  # fmt: skip
+    enums = {
+        "captions": Captions,
+        "aspect": Aspect,
+        "fit": Fit,
+        "mix": MixMode,
+        "overrun": Overrun,
+    }
     for name, enum in enums.items():
         if name in data:
             data[name] = enum(data[name])
@@ -90,11 +95,15 @@ class Project:
     def to_payload(self) -> dict[str, Any]:
         """Everything a render reads, as JSON (a job's pinned inputs)."""
         return {
-            "id": self.id, "owner": self.owner, "language": self.language,
+            "id": self.id,
+            "owner": self.owner,
+            "language": self.language,
             "options": options_to_json(self.options),
             "script": script_to_json(self.script_obj) if self.script_obj else None,
-            "media": self.media, "music": self.music, "narration": self.narration,
-        }  # fmt: skip
+            "media": self.media,
+            "music": self.music,
+            "narration": self.narration,
+        }
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Project:
@@ -169,28 +178,48 @@ def build_draft(project: Project) -> Draft:
     voice_ms = int(estimate_narration_s(project) * 1000)
     total = max(media_ms, voice_ms)
     if project.media:
-        meta = {"name": project.media["name"], "role": project.media["kind"],
-                "aspect": str(opts.aspect), "fit": str(opts.fit)}  # fmt: skip
+        meta = {
+            "name": project.media["name"],
+            "role": project.media["kind"],
+            "aspect": str(opts.aspect),
+            "fit": str(opts.fit),
+        }
         tracks.append({"tt": 0, "sg": [{"s": 0, "d": media_ms or total, "m": meta}]})
     if project.script_obj or project.narration:
         own = project.narration["name"] if project.narration else ""
         text = project.script_obj.text if project.script_obj else own
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        meta = {"name": _voice_label(opts), "text": text[:60], "role": "voiceover",
-                "volume": 1.0, "speed": opts.speed, "voice": opts.voice,
-                "language": opts.language, "gender": opts.gender, "script": digest,
-                "own": bool(project.narration)}  # fmt: skip
+        meta = {
+            "name": _voice_label(opts),
+            "text": text[:60],
+            "role": "voiceover",
+            "volume": 1.0,
+            "speed": opts.speed,
+            "voice": opts.voice,
+            "language": opts.language,
+            "gender": opts.gender,
+            "script": digest,
+            "own": bool(project.narration),
+        }
         tracks.append({"tt": 1, "sg": [{"s": 0, "d": voice_ms, "m": meta}]})
     if project.media and project.media.get("has_audio"):
-        meta = {"name": "original audio", "role": "original",
-                "volume": ORIGINAL_VOLUME[opts.mix], "mix": str(opts.mix)}  # fmt: skip
+        meta = {
+            "name": "original audio",
+            "role": "original",
+            "volume": ORIGINAL_VOLUME[opts.mix],
+            "mix": str(opts.mix),
+        }
         tracks.append({"tt": 1, "sg": [{"s": 0, "d": media_ms, "m": meta}]})
     if project.music:
         meta = {"name": project.music["name"], "role": "bgm", "volume": opts.music_volume}
         tracks.append({"tt": 1, "sg": [{"s": 0, "d": total, "m": meta}]})
     if opts.captions is not Captions.NONE and project.script_obj:
-        meta = {"name": "captions", "text": project.script_obj.text[:60], "role": "caption",
-                "mode": str(opts.captions)}  # fmt: skip
+        meta = {
+            "name": "captions",
+            "text": project.script_obj.text[:60],
+            "role": "caption",
+            "mode": str(opts.captions),
+        }
         tracks.append({"tt": 7, "sg": [{"s": 0, "d": voice_ms, "m": meta}]})
     return {"d": total, "t": tracks}
 

@@ -181,9 +181,13 @@ class NemoClient:
             async def send() -> httpx.Response:
                 content: Any = body() if body is not None else None
                 return await self.http.request(
-                    method, self.url(path), headers=headers, timeout=timeouts, content=content,
+                    method,
+                    self.url(path),
+                    headers=headers,
+                    timeout=timeouts,
+                    content=content,
                     **request,
-                )  # fmt: skip
+                )
 
             try:
                 return await self._checked(send)
