@@ -145,7 +145,7 @@ class LocalBackend:
         else:
             path = source
         try:
-            return await self._take(project, path, name, role)
+            return await self._add_file(project, path, name, role)
         except BaseException:
             self._discard({"path": str(path)})  # refused (or cancelled): not kept
             raise
@@ -155,7 +155,7 @@ class LocalBackend:
         if entry and entry.get("path"):
             discard_ours(Path(entry["path"]), self.settings.data_dir)
 
-    async def _take(
+    async def _add_file(
         self, project: Project, path: Path, name: str, role: str | None
     ) -> UploadResult:
         if await asyncio.to_thread(sniff_script, path) is not None:
@@ -194,7 +194,7 @@ class LocalBackend:
         found = parse(text)
         options = apply_changes(project.options, found.changes)
         lines = describe_options(project.options, options, project.language)
-        note = await self._check_voice(project.options, options)
+        note = await self._voice_note(project.options, options)
         script_json = None
         if found.script and (found.any or len(found.script.split()) > 2 or project.media):
             script = await asyncio.to_thread(parse_script_text, found.script, self.limits)
@@ -214,7 +214,7 @@ class LocalBackend:
         )
         yield BackendEvent(EventKind.DONE)
 
-    async def _check_voice(self, before: RenderOptions, after: RenderOptions) -> str | None:
+    async def _voice_note(self, before: RenderOptions, after: RenderOptions) -> str | None:
         """Refuse a voice or language no installed voice offers (before anything renders)."""
         keys = ("voice", "language", "gender")
         if all(getattr(before, k) == getattr(after, k) for k in keys):
@@ -230,7 +230,7 @@ class LocalBackend:
         return note
 
     async def state(self, session_id: str) -> Draft:
-        """The project as the seeds' draft timeline."""
+        """The project as a NemoVideo draft timeline."""
         return build_draft(await self._project(session_id))
 
     async def credits(self, owner: str) -> Credits:

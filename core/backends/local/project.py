@@ -1,4 +1,4 @@
-"""The local backend's project record and its draft timeline (the seeds' shape)."""
+"""The local backend's project record and its draft timeline (a NemoVideo draft's shape)."""
 
 from __future__ import annotations
 

@@ -34,6 +34,8 @@ RENDER_STATES: dict[str, RenderState] = {
     "failed": RenderState.FAILED,
     "error": RenderState.FAILED,
 }
+# Submit errors the error table names: reported at once (any other gets one retry).
+NAMED_SUBMIT_ERRORS = frozenset({400, 402, 429, 1001, 1002, 2001})
 EXPORT_LOCK_S = 20 * 60  # a session's export slot frees itself if nobody polls to the end
 DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 MAX_DOWNLOAD_BYTES = 2_000_000_000
@@ -130,18 +132,23 @@ class NemoRenders:
 
     async def submit(self, sid: str, draft: Draft) -> str:
         """POST the render; on a failure that the error table doesn't name, a new id, once."""
-        for attempt in range(2):
-            render_id = self._new_id()
-            body = {"id": render_id, "sessionId": sid, "draft": draft, "output": RENDER_OUTPUT}
-            try:
-                await self.client.call("POST", RENDER_PATH, json=body)
-                return render_id
-            except NemoApiError as exc:
-                known = exc.code in (400, 402, 429, 1001, 1002, 2001)
-                if attempt or known:
-                    raise await self.translate_error(exc, session=sid) from None
-                log.info("NemoVideo render submit failed (%s); new id, one retry", exc.code)
-        raise VoiceoverError(ErrorCode.RENDER_FAILED, reason="the render didn't start")
+        try:
+            return await self._post(sid, draft)
+        except NemoApiError as exc:
+            if exc.code in NAMED_SUBMIT_ERRORS:
+                raise await self.translate_error(exc, session=sid) from None
+            log.info("NemoVideo render submit failed (%s); new id, one retry", exc.code)
+        try:
+            return await self._post(sid, draft)
+        except NemoApiError as exc:
+            raise await self.translate_error(exc, session=sid) from None
+
+    async def _post(self, sid: str, draft: Draft) -> str:
+        """Submit the draft under a new render id; returns the id."""
+        render_id = self._new_id()
+        body = {"id": render_id, "sessionId": sid, "draft": draft, "output": RENDER_OUTPUT}
+        await self.client.call("POST", RENDER_PATH, json=body)
+        return render_id
 
     async def _resubmit(self, handle: RenderHandle, reason: str) -> RenderStatus | None:
         """A render that failed is submitted again once, with a new id."""
