@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -20,7 +18,6 @@ from core.backends.base import (
     EventKind,
     Pinned,
     RenderHandle,
-    RenderState,
     RenderStatus,
     UploadResult,
 )
@@ -30,27 +27,24 @@ from core.backends.local.instructions import apply_changes, parse
 from core.backends.local.pins import pin_project, sweep_pins, unpin
 from core.backends.local.project import (
     Project,
-    RenderCancelled,
-    Running,
     build_draft,
     estimate_narration_s,
     media_summary,
-    narration_seconds,
     script_summary,
     script_to_json,
 )
+from core.backends.local.renders import LocalRenders
 from core.chat.intake import discard_ours, display_name, owner_dir, safe_name
 from core.chat.option_text import describe_options
 from core.chat.replies import reply
 from core.config import Settings
-from core.engine.model import Limits, MediaKind, RenderOptions, RenderRequest, VoiceInfo
+from core.engine.model import Limits, MediaKind, RenderOptions, VoiceInfo
 from core.engine.probe import probe_media
-from core.engine.render import render
 from core.engine.scripts import parse_script_text, read_script_file, sniff_script
 from core.engine.tts import get_synthesizer
 from core.engine.voices import choose_voice, installed_voices
-from core.errors import ErrorCode, VoiceoverError, from_record, to_record
-from core.store import Store, dumps, loads
+from core.errors import ErrorCode, VoiceoverError
+from core.store import Store, dumps
 from core.uninterrupted import uninterrupted
 
 log = logging.getLogger(__name__)
@@ -58,7 +52,7 @@ NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音
 
 
 class LocalBackend:
-    """Backend over the embedded engine. Cancel: a flag checked in the progress callback."""
+    """Backend over the embedded engine: projects here, renders in LocalRenders."""
 
     name = "local"
     poll_interval_s = 0.25
@@ -70,7 +64,7 @@ class LocalBackend:
         self.ledger = Ledger(self.store, settings)
         self.root = settings.data_dir / "local"
         self.pins = self.root / "pins"
-        self._running: dict[str, Running] = {}
+        self.renders = LocalRenders(self.store, self.ledger, settings, self.root / "renders")
         self._ready = False
         self._warm_up: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
@@ -85,14 +79,7 @@ class LocalBackend:
         await self.store.open()
         self._ready = True
         self._warm_up = asyncio.create_task(asyncio.to_thread(self._preload_default_voice))
-        stale = await self.store.fetchall(
-            "SELECT id, owner, ref FROM renders WHERE state IN ('pending','processing')"
-        )
-        for row in stale:
-            if row["id"] not in self._running:  # unknown now: the job layer renders again
-                if row["ref"] in (None, row["id"]):  # not a job's credits: those wait for it
-                    await self.ledger.release(row["owner"], row["id"])
-                await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
+        await self.renders.drop_stale()
 
     def _preload_default_voice(self) -> None:
         """Load the default voice in the background so the first render does not wait."""
@@ -278,121 +265,22 @@ class LocalBackend:
             project = Project.from_payload(pinned.payload)
         if project.script is None and project.narration is None:
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
-        render_id = secrets.token_hex(16)
-        out = self.root / "renders" / f"{render_id}.mp4"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        ref = ref or render_id
-        async with self.store.transaction() as db:  # the hold and its render: one commit
-            await self.ledger.freeze_in(db, project.owner, ref, self._price(project))
-            await db.execute(
-                "INSERT INTO renders(id, project_id, owner, state, out, created, ref)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (
-                    render_id,
-                    project.id,
-                    project.owner,
-                    RenderState.PROCESSING,
-                    str(out),
-                    time.time(),
-                    ref,
-                ),
-            )
-        running = Running(project.owner, ref=ref)
-        self._running[render_id] = running
-        running.task = asyncio.create_task(self._render(render_id, project, out, running))
+        render_id = await self.renders.start(project, self._price(project), ref)
         return RenderHandle(render_id, session_id)
-
-    async def _render(self, render_id: str, project: Project, out: Path, run: Running) -> None:
-        request = RenderRequest(
-            out=out,
-            media=project.media_path,
-            script=project.script_obj,
-            narration=project.narration_path,
-            music=project.music_path,
-            options=project.options,
-        )
-        try:
-            result = await asyncio.to_thread(render, request, self.settings, run.progress)
-        except RenderCancelled:
-            return
-        except VoiceoverError as err:
-            await self._fail(render_id, run, err)
-            return
-        except Exception as exc:
-            log.exception("render %s crashed", render_id)
-            reason = type(exc).__name__
-            await self._fail(
-                render_id, run, VoiceoverError(ErrorCode.RENDER_FAILED, reason=reason)
-            )
-            return
-        finally:
-            self._running.pop(render_id, None)
-        if run.stop.is_set():
-            return
-        await self.ledger.settle(run.owner, run.ref, narration_seconds(result))
-        size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
-        summary = {
-            "duration_s": result.duration_s,
-            "width": result.width,
-            "height": result.height,
-            "size_bytes": size,
-        }
-        await self._finish_render(render_id, RenderState.COMPLETED, result=summary)
-
-    async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
-        await self._finish_render(render_id, RenderState.FAILED, error=to_record(err))
-        await self.ledger.release(run.owner, run.ref)
-
-    async def _finish_render(self, render_id: str, state: RenderState, **values: Any) -> None:
-        columns = {"state": str(state), "percent": 100.0 if state == "completed" else 0.0}
-        columns.update({k: dumps(v) for k, v in values.items()})
-        sql = ", ".join(f"{name}=?" for name in columns)
-        await self.store.execute(
-            f"UPDATE renders SET {sql} WHERE id=?", (*columns.values(), render_id)
-        )
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Progress while running (from memory), then the stored outcome."""
         await self._open()
-        running = self._running.get(handle.id)
-        if running is not None:
-            return RenderStatus(RenderState.PROCESSING, running.percent, running.stage)
-        row = await self.store.fetchone("SELECT * FROM renders WHERE id=?", (handle.id,))
-        if row is None:
-            raise VoiceoverError(ErrorCode.SESSION_NOT_FOUND)
-        state = RenderState(row["state"])
-        if state is RenderState.FAILED:
-            return RenderStatus(
-                state, error=from_record(loads(row["error"]), ErrorCode.RENDER_FAILED)
-            )
-        if state is RenderState.COMPLETED:
-            result = loads(row["result"], {})
-            return RenderStatus(state, 100.0, "done", path=Path(row["out"]), **result)
-        return RenderStatus(state, row["percent"], row["stage"])
+        return await self.renders.status(handle.id)
 
     async def cancel(self, handle: RenderHandle) -> None:
         """Stop a render (at its next progress step) and release its frozen credits."""
         await self._open()
-        running = self._running.pop(handle.id, None)
-        row = await self.store.fetchone(
-            "SELECT owner, state, ref FROM renders WHERE id=?", (handle.id,)
-        )
-        if running is not None:
-            running.stop.set()
-        if row is not None and row["state"] in ("pending", "processing"):
-            cancelled = to_record(VoiceoverError(ErrorCode.NOTHING_TO_CANCEL))
-            await self._finish_render(handle.id, RenderState.FAILED, error=cancelled)
-            await self.ledger.release(row["owner"], row["ref"] or handle.id)
+        await self.renders.cancel(handle.id)
 
     async def aclose(self) -> None:
         """Stop renders in flight and close the store."""
-        for running in list(self._running.values()):
-            running.stop.set()
-            if running.task is not None:
-                running.task.cancel()
-                with contextlib.suppress(BaseException):
-                    await running.task
-        self._running.clear()
+        await self.renders.stop_all()
         if self._warm_up is not None:
             await self._warm_up  # a thread cannot be cancelled; it takes a few seconds at most
         await self.store.close()

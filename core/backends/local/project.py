@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -23,8 +21,6 @@ from core.engine.model import (
     ScriptCue,
 )
 from core.errors import human_duration
-from core.failpoints import pause_point
-from core.progressbar import overall_percent
 from core.store import Row, loads
 
 WORDS_PER_MINUTE = 150.0
@@ -243,26 +239,3 @@ def script_summary(name: str | None, script: Script, language: str) -> str:
     unit = "字" if language.lower().startswith("zh") and words == len(script.text) else "words"
     detail = f"{words} {unit}" + (f", {len(script.cues)} timed cues" if script.timed else "")
     return f"📝 Got {name}: {detail}" if name else f"📝 Script: {detail}"
-
-
-class RenderCancelled(Exception):
-    """Raised inside the render thread's progress callback when the user cancelled."""
-
-
-@dataclass
-class Running:
-    """A render in this process: its progress, its stop flag, its task."""
-
-    owner: str
-    ref: str = ""  # whose credits: the job's id (or the render's own)
-    stage: str = "probe"
-    percent: float = 0.0
-    stop: threading.Event = field(default_factory=threading.Event)
-    task: asyncio.Task[None] | None = None
-
-    def progress(self, stage: str, percent: float) -> None:
-        """The engine's progress callback (render thread): record it, or stop if cancelled."""
-        if self.stop.is_set():
-            raise RenderCancelled()
-        pause_point(stage)  # the crash tests stop a render here, then kill us
-        self.stage, self.percent = stage, overall_percent(stage, percent)
