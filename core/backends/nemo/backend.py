@@ -2,7 +2,8 @@
 
 Follows ../shared/notes/nemovideo-api.md. HTTP, token and retries are in client.py; the
 streamed turn (SSE, recovery, silent edits) in turn.py and exports in render.py, each handed
-the client and the backend's functions they call; what is kept on disk in sessions.py.
+the client and the backend's functions they call; error codes in errors.py; what is kept on
+disk in sessions.py.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from core.backends.base import (
     UploadResult,
 )
 from core.backends.nemo.client import NemoApiError, NemoClient
+from core.backends.nemo.errors import NemoErrors, as_int
 from core.backends.nemo.render import NemoRenders
 from core.backends.nemo.sessions import SessionBook, SessionInfo
 from core.backends.nemo.timings import NemoTimings
@@ -41,17 +43,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 APP = "nemo_agent"
-# The API's codes → ours (the messages live in core/errors.py).
-API_ERRORS: dict[int, ErrorCode] = {
-    1001: ErrorCode.TOKEN_INVALID,
-    1002: ErrorCode.SESSION_NOT_FOUND,
-    2001: ErrorCode.NO_CREDITS,
-    4001: ErrorCode.UNSUPPORTED_FILE,
-    4002: ErrorCode.FILE_TOO_LARGE,
-    400: ErrorCode.BAD_REQUEST,
-    402: ErrorCode.PLAN_BLOCKED,
-    429: ErrorCode.RATE_LIMITED,
-}
 CLAIM_TTL_S = 6 * 24 * 3600  # claim tokens last 7 days; refresh a day early
 
 
@@ -76,6 +67,7 @@ class NemoBackend:
             settings, self.http, rate_limit_wait_s=self.timings.rate_limit_wait_s
         )
         self.book = SessionBook(settings.data_dir)
+        self.user_error = NemoErrors(self.client, self.book, self.web).translate
         self._session_lock = asyncio.Lock()
         self.renders = NemoRenders(
             self.client,
@@ -159,45 +151,6 @@ class NemoBackend:
         self._claims[info.session_id] = (link, time.monotonic() + CLAIM_TTL_S)
         return link
 
-    # Errors ---------------------------------------------------------------------------------
-
-    async def user_error(self, exc: NemoApiError, **fields: Any) -> VoiceoverError:
-        """The user-facing error for an API code, with the fields its message needs."""
-        code = API_ERRORS.get(exc.code, ErrorCode.BACKEND_UNAVAILABLE)
-        if code == ErrorCode.NO_CREDITS:
-            fields = {**fields, **await self._credit_fields(exc.data, fields.get("session"))}
-        fields.pop("session", None)
-        if code == ErrorCode.UNSUPPORTED_FILE:
-            fields.setdefault("reason", "the cloud editor doesn't accept this type")
-        if code == ErrorCode.FILE_TOO_LARGE:
-            fields.setdefault("limit", "500 MB")
-        log.info("NemoVideo error %s → %s", exc.code, code.name)
-        return VoiceoverError(code, **fields)
-
-    async def _credit_fields(self, data: Any, session_id: str | None) -> dict[str, Any]:
-        data = data if isinstance(data, dict) else {}
-        needed = data.get("needed") or data.get("required") or "more"
-        try:  # the raw call: a 2001 here must not come back to this function
-            balance = await self.client.call("GET", "/api/credits/balance/simple")
-            available: Any = _int(balance.get("available") if isinstance(balance, dict) else 0)
-        except NemoApiError:
-            available = data.get("available", 0)
-        if self.client.registered:
-            return {
-                "available": available,
-                "needed": needed,
-                "topup": " Top up credits in your account.",
-            }
-        bind = (
-            self.book.info(session_id).bind_id if session_id else ""
-        ) or self.client.identity.client_id
-        link = str(httpx.URL(self.web, params={"bind": bind}))
-        return {
-            "available": available,
-            "needed": needed,
-            "topup": f" Register to get more: {link}",
-        }
-
     # Upload, state, credits -----------------------------------------------------------------
 
     async def upload(
@@ -247,8 +200,8 @@ class NemoBackend:
         except NemoApiError as exc:
             raise await self.user_error(exc) from None
         data = data if isinstance(data, dict) else {}
-        available, frozen = _int(data.get("available")), _int(data.get("frozen"))
-        total = _int(data.get("total")) if data.get("total") is not None else available + frozen
+        available, frozen = as_int(data.get("available")), as_int(data.get("frozen"))
+        total = as_int(data.get("total")) if data.get("total") is not None else available + frozen
         return Credits(available=available, frozen=frozen, total=total)
 
     # Messages -------------------------------------------------------------------------------
@@ -304,10 +257,3 @@ class NemoBackend:
         """Close the shared HTTP client (when we made it)."""
         if self._own_http:
             await self.http.aclose()
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
