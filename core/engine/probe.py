@@ -211,12 +211,10 @@ def _duration(found: dict[str, Any], kind: MediaKind) -> float:
     return float(found["duration"]) or longest_stream
 
 
-def _validate(
-    path: Path, found: dict[str, Any], size: int, limits: Limits, name: str
-) -> MediaInfo:
-    """Apply the policy to the child's report and build the MediaInfo."""
-    demuxer = _demuxer(str(found["format"]), name)
-    streams: list[dict[str, Any]] = found["streams"]
+def _main_streams(
+    streams: list[dict[str, Any]], demuxer: str, limits: Limits, name: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The first picture (cover art is none) and the first sound; too many streams: refused."""
     if len(streams) > limits.max_streams:
         raise VoiceoverError(
             ErrorCode.TOO_MANY_STREAMS, name=name, streams=len(streams), limit=limits.max_streams
@@ -228,8 +226,16 @@ def _validate(
         if s["type"] == "video" and not s["attached_pic"] and not in_audio_container
     ]
     sounds = [s for s in streams if s["type"] == "audio"]
-    picture = pictures[0] if pictures else None
-    sound = sounds[0] if sounds else None
+    return (pictures[0] if pictures else None), (sounds[0] if sounds else None)
+
+
+def _validate(
+    path: Path, found: dict[str, Any], size: int, limits: Limits, name: str
+) -> MediaInfo:
+    """Apply the policy to the child's report and build the MediaInfo."""
+    demuxer = _demuxer(str(found["format"]), name)
+    streams: list[dict[str, Any]] = found["streams"]
+    picture, sound = _main_streams(streams, demuxer, limits, name)
     kind = _kind(demuxer, picture, sound, int(found["packets"]), name)
     duration = _duration(found, kind)
     _check_limits(kind, picture, duration, limits, name)

@@ -178,16 +178,7 @@ def _compose(
         final = _final_pass(request, inputs, geometry, segments, duration, extend, work)
         gain = loudness.gain_filter(settings.loudness_lufs, settings.true_peak_db - 0.5)
         final = replace(final, audio_filter=gain)
-        try:
-            run_ffmpeg(
-                final_args(final, opts.fit),
-                timeout_s=settings.ffmpeg_timeout_s,
-                duration_s=duration,
-                on_progress=lambda pct: progress("encode", pct),
-            )
-            os.replace(final.out, request.out)
-        finally:
-            final.out.unlink(missing_ok=True)
+        _encode(final, request, settings, duration, progress)
         subtitles = _keep_subtitles(final, request.out)
     return RenderResult(
         output=request.out,
@@ -202,6 +193,26 @@ def _compose(
         subtitles=subtitles,
         size_bytes=request.out.stat().st_size,
     )
+
+
+def _encode(
+    final: FinalPass,
+    request: RenderRequest,
+    settings: Settings,
+    duration: float,
+    progress: Progress,
+) -> None:
+    """Run the final pass and move its output into place (its partial file never stays)."""
+    try:
+        run_ffmpeg(
+            final_args(final, request.options.fit),
+            timeout_s=settings.ffmpeg_timeout_s,
+            duration_s=duration,
+            on_progress=lambda pct: progress("encode", pct),
+        )
+        os.replace(final.out, request.out)
+    finally:
+        final.out.unlink(missing_ok=True)
 
 
 def _mix(

@@ -167,6 +167,30 @@ def _voice_label(options: RenderOptions) -> str:
     return " ".join(p for p in parts if p) or "voice"
 
 
+def _track(kind: int, duration_ms: int, meta: dict[str, Any]) -> dict[str, Any]:
+    """One draft track (tt: 0 video, 1 audio, 7 text) with a single segment from the start."""
+    return {"tt": kind, "sg": [{"s": 0, "d": duration_ms, "m": meta}]}
+
+
+def _voiceover_meta(project: Project) -> dict[str, Any]:
+    """The voiceover segment's options, and a digest of the script it speaks."""
+    opts = project.options
+    own = project.narration["name"] if project.narration else ""
+    text = project.script_obj.text if project.script_obj else own
+    return {
+        "name": _voice_label(opts),
+        "text": text[:60],
+        "role": "voiceover",
+        "volume": 1.0,
+        "speed": opts.speed,
+        "voice": opts.voice,
+        "language": opts.language,
+        "gender": opts.gender,
+        "script": hashlib.sha256(text.encode()).hexdigest()[:16],
+        "own": bool(project.narration),
+    }
+
+
 def build_draft(project: Project) -> Draft:
     """The draft timeline: video, voiceover, original audio, music, captions (options in m)."""
     opts, tracks = project.options, []
@@ -180,43 +204,20 @@ def build_draft(project: Project) -> Draft:
             "aspect": str(opts.aspect),
             "fit": str(opts.fit),
         }
-        tracks.append({"tt": 0, "sg": [{"s": 0, "d": media_ms or total, "m": meta}]})
+        tracks.append(_track(0, media_ms or total, meta))
     if project.script_obj or project.narration:
-        own = project.narration["name"] if project.narration else ""
-        text = project.script_obj.text if project.script_obj else own
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        meta = {
-            "name": _voice_label(opts),
-            "text": text[:60],
-            "role": "voiceover",
-            "volume": 1.0,
-            "speed": opts.speed,
-            "voice": opts.voice,
-            "language": opts.language,
-            "gender": opts.gender,
-            "script": digest,
-            "own": bool(project.narration),
-        }
-        tracks.append({"tt": 1, "sg": [{"s": 0, "d": voice_ms, "m": meta}]})
+        tracks.append(_track(1, voice_ms, _voiceover_meta(project)))
     if project.media and project.media.get("has_audio"):
-        meta = {
-            "name": "original audio",
-            "role": "original",
-            "volume": ORIGINAL_VOLUME[opts.mix],
-            "mix": str(opts.mix),
-        }
-        tracks.append({"tt": 1, "sg": [{"s": 0, "d": media_ms, "m": meta}]})
+        mix, volume = str(opts.mix), ORIGINAL_VOLUME[opts.mix]
+        meta = {"name": "original audio", "role": "original", "volume": volume, "mix": mix}
+        tracks.append(_track(1, media_ms, meta))
     if project.music:
         meta = {"name": project.music["name"], "role": "bgm", "volume": opts.music_volume}
-        tracks.append({"tt": 1, "sg": [{"s": 0, "d": total, "m": meta}]})
+        tracks.append(_track(1, total, meta))
     if opts.captions is not Captions.NONE and project.script_obj:
-        meta = {
-            "name": "captions",
-            "text": project.script_obj.text[:60],
-            "role": "caption",
-            "mode": str(opts.captions),
-        }
-        tracks.append({"tt": 7, "sg": [{"s": 0, "d": voice_ms, "m": meta}]})
+        text = project.script_obj.text[:60]
+        meta = {"name": "captions", "text": text, "role": "caption", "mode": str(opts.captions)}
+        tracks.append(_track(7, voice_ms, meta))
     return {"d": total, "t": tracks}
 
 
