@@ -35,7 +35,7 @@ from core.engine.model import Limits
 media, out, captions, warm = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[5] == "warm"
 settings = Settings(_env_file=None)
 if warm:  # as in the running service, where the default voice is loaded at start
-    from core.engine.render import installed_voices
+    from core.engine.voices import installed_voices
     from core.engine.tts import get_synthesizer
     get_synthesizer(settings.tts_threads).preload(installed_voices(None)[0])
 script = parse_script_text(Path(sys.argv[4]).read_text(), Limits())

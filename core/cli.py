@@ -11,7 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.app import chat_main, serve_main
 from core.config import Settings
+from core.engine.demo import make_demo_clip
 from core.engine.model import (
     Aspect,
     Captions,
@@ -24,8 +26,11 @@ from core.engine.model import (
     RenderResult,
     Script,
 )
+from core.engine.render import render
+from core.engine.scripts import parse_script_text, read_script_file
 from core.errors import VoiceoverError
 from core.logs import configure_logging
+from core.progressbar import ProgressBar
 from core.voices_cli import add_voices_parser, run_voices
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -73,8 +78,6 @@ def _volume(text: str) -> float:
 
 
 def _script(args: argparse.Namespace, limits: Limits) -> Script | None:
-    from core.engine.scripts import parse_script_text, read_script_file
-
     if args.script is not None:
         return read_script_file(args.script, limits)
     if args.text is not None:
@@ -83,9 +86,6 @@ def _script(args: argparse.Namespace, limits: Limits) -> Script | None:
 
 
 def _render(args: argparse.Namespace, settings: Settings) -> int:
-    from core.engine.render import render
-    from core.progressbar import ProgressBar
-
     options = RenderOptions(
         voice=args.voice,
         language=args.language,
@@ -152,8 +152,6 @@ def _summary(result: RenderResult) -> str:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from core.engine.demo import make_demo_clip
-
     clip = make_demo_clip(settings.data_dir / "demo-input.mp4")
     ns = _parser().parse_args(
         ["render", str(clip), "--text", SAMPLE_SCRIPT, "--out", str(args.out)]
@@ -168,8 +166,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return run_voices(args, settings)
     if args.command == "demo":
         return _demo(args, settings)
-    from core.app import chat_main, serve_main
-
     return chat_main(settings) if args.command == "chat" else serve_main(settings)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -129,9 +128,3 @@ class Settings(BaseSettings):
     def tts_threads(self) -> int:
         """How many sentences are synthesised at once."""
         return self.tts_workers or self.cores
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings (read once)."""
-    return Settings()

@@ -11,6 +11,10 @@ from typing import Any
 
 from core.config import Settings
 from core.engine.catalog import CatalogVoice, fetch_catalog, filter_catalog, find_voice
+from core.engine.sample import render_sample
+from core.engine.voice_install import install_voice, is_installed, remove_voice
+from core.engine.voices import choose_voice, installed_voices
+from core.progressbar import ProgressBar
 
 EXIT_OK = 0
 
@@ -48,12 +52,12 @@ def run_voices(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _installed(args: argparse.Namespace, settings: Settings) -> int:
-    from core.engine.render import installed_voices
-
     voices = installed_voices(settings.voices_dir)
     if args.json:
-        rows = [{**asdict(v), "model_path": str(v.model_path), "config_path": str(v.config_path)}
-                for v in voices]  # fmt: skip
+        rows = [
+            {**asdict(v), "model_path": str(v.model_path), "config_path": str(v.config_path)}
+            for v in voices
+        ]
         print(json.dumps(rows))
     else:
         for v in voices:
@@ -84,9 +88,6 @@ def _catalog_line(v: CatalogVoice) -> str:
 
 
 def _install(keys: list[str], settings: Settings) -> int:
-    from core.engine.render import installed_voices
-    from core.engine.voice_install import install_voice, is_installed
-    from core.progressbar import ProgressBar
 
     catalog = fetch_catalog(settings.voices_base_url)
     wanted = [find_voice(catalog, key) for key in keys]  # every key checked before any download
@@ -111,9 +112,6 @@ def _install(keys: list[str], settings: Settings) -> int:
 
 
 def _remove(keys: list[str], settings: Settings) -> int:
-    from core.engine.render import installed_voices
-    from core.engine.voice_install import remove_voice
-
     for key in keys:
         remove_voice(settings.voices_path, key)
         installed_voices.cache_clear()
@@ -122,10 +120,6 @@ def _remove(keys: list[str], settings: Settings) -> int:
 
 
 def _sample(key: str, out: Path, settings: Settings) -> int:
-    from core.engine.render import installed_voices
-    from core.engine.sample import render_sample
-    from core.engine.voices import choose_voice
-
     voice, _ = choose_voice(installed_voices(settings.voices_dir), voice_id=key)
     path = render_sample(settings, voice, out.resolve())
     print(f"✅ {path}")

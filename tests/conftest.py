@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core.backends.local import renders as local_renders
 from core.chat.service import Service
 from core.config import Settings
 from tests.fake_telegram import FakeTelegram, pointed_at
@@ -65,10 +66,9 @@ def tg_settings(settings: Settings, fake: FakeTelegram) -> Settings:
 @pytest.fixture
 def render_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[RenderGate]:
     """Renders (the real engine) held at their speech and mix stages until the test releases
-    them: the one place a test may need a render to be still running. Released at the end."""
-    from core.engine import render as engine
-
+    them: the one place a test may need a render to be still running. Released at the end.
+    The local backend's renders call the engine through `core.backends.local.renders.render`."""
     gate = RenderGate()
-    monkeypatch.setattr(engine, "render", gate.wrap(engine.render))
+    monkeypatch.setattr(local_renders, "render", gate.wrap(local_renders.render))
     yield gate
     gate.release_all()

@@ -22,7 +22,7 @@ def video_draft() -> Draft:
 
 
 def full_draft() -> Draft:
-    """The seeds' example: video, BGM at 35%, a title."""
+    """The NemoVideo draft example: video, BGM at 35%, a title."""
     draft = video_draft()
     draft["t"].append({"tt": 1, "sg": [segment("bgm", "Lo-fi", 0, 10000, volume=0.35)]})
     draft["t"].append({"tt": 7, "sg": [segment("title", "Urban Dreams", 0, 3000)]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from core.backends.base import BackendEvent, EventKind
-from core.backends.nemo.backend import NemoTimings
+from core.backends.nemo.timings import NemoTimings
 
 FAST = NemoTimings(
     rate_limit_wait_s=0.05,

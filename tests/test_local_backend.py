@@ -143,7 +143,7 @@ async def test_a_render_cut_by_a_restart_is_forgotten_and_released(
     assert caught.value.code is ErrorCode.SESSION_NOT_FOUND
     credits = await second.credits("console:a")
     assert (credits.available, credits.frozen) == (100, 0)
-    for running in first._running.values():
+    for running in first.renders.running.values():
         running.stop.set()
     render_gate.release_all()
     await second.aclose()

@@ -26,7 +26,7 @@ pytest_plugins = ["tests.nemo_fixtures"]  # fixtures: nemo_fake, nemo_settings, 
 
 
 def generated(draft: dict[str, Any]) -> None:
-    """The cloud's generation: the seeds' timeline plus a voiceover track."""
+    """The cloud's generation: the NemoVideo draft plus a voiceover track."""
     draft.update(full_draft())
     draft["t"].append({"tt": 1, "sg": [segment("voiceover", "male, English", 0, 9000)]})
 

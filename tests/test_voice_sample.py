@@ -9,8 +9,8 @@ import pytest
 
 from core.cli import main
 from core.config import Settings
-from core.engine.render import installed_voices
 from core.engine.sample import sample_cache_path, sample_text
+from core.engine.voices import installed_voices
 from tests.voice_repo import install_relabelled
 
 

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from core.errors import VoiceoverError
 
 Draft = dict[str, Any]
-"""The NemoVideo draft timeline: t (tracks), tt (0 video, 1 audio, 7 text), sg, d (ms), m."""
+"""A NemoVideo draft timeline: t (tracks), tt (0 video, 1 audio, 7 text), sg, d (ms), m."""
 
 
 class EventKind(StrEnum):

@@ -18,7 +18,10 @@ def make_demo_clip(
     partial = partial_path(path)
     source = f"testsrc2=size={size}:rate={fps}:duration={seconds}"
     encode = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", str(fps * 2)]
-    run_ffmpeg(["-f", "lavfi", "-i", source, *encode, "-f", "mp4", f"file:{partial}"],
-               timeout_s=600, duration_s=seconds)  # fmt: skip
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", source, *encode, "-f", "mp4", f"file:{partial}"],
+        timeout_s=600,
+        duration_s=seconds,
+    )
     partial.replace(path)
     return path

@@ -164,8 +164,9 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _supervise(proc: subprocess.Popen[bytes], timeout_s: float, parser: _ProgressParser
-               ) -> tuple[int, bool, str]:  # fmt: skip
+def _supervise(
+    proc: subprocess.Popen[bytes], timeout_s: float, parser: _ProgressParser
+) -> tuple[int, bool, str]:
     """Feed progress lines to `parser` until ffmpeg ends or the deadline kills its group.
 
     Returns (exit status, whether the deadline struck, the tail of stderr)."""

@@ -20,11 +20,11 @@ from typing import Any
 from core.engine.voices import LANGUAGES
 
 # Languages with voices in Piper's repository (v1.0.0 and later), plus those the chat names.
-PIPER_LANGUAGES = frozenset((
-    "ar", "ca", "cs", "cy", "da", "de", "el", "en", "es", "fa", "fi", "fr", "hu", "is", "it",
-    "ka", "kk", "lb", "lv", "ml", "ne", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sr",
-    "sv", "sw", "tr", "uk", "vi", "zh", "hi", "id",
-))  # fmt: skip
+PIPER_LANGUAGES = frozenset(
+    {"ar", "ca", "cs", "cy", "da", "de", "el", "en", "es", "fa", "fi", "fr", "hu", "is", "it"}
+    | {"ka", "kk", "lb", "lv", "ml", "ne", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sr"}
+    | {"sv", "sw", "tr", "uk", "vi", "zh", "hi", "id"}
+)
 MIN_CONFIDENCE = 0.3  # below this a segment's language is "undetermined"
 _identifier: Any = None
 _lock = threading.Lock()
@@ -43,6 +43,7 @@ def _get_identifier() -> Any:
     global _identifier
     with _lock:
         if _identifier is None:
+            # py3langid (and its model, ~0.6 s) loads on the first detection, not at start-up.
             from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
             ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -91,15 +91,11 @@ def mix_audio(plan: MixPlan, out_wav: Path, meter_file: Path, timeout_s: float) 
     inputs, graph = _graph(plan)
     log = graph_safe(meter_file)
     meter = f"[m0]{METER},ametadata=mode=print:key=lavfi.r128.I:file={log}[meter]"
+    mixed = ["-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", f"file:{out_wav}"]
+    metered = ["-map", "[meter]", "-f", "null", "-"]
     run_ffmpeg(
-        [
-            *inputs,
-            "-filter_complex", f"{graph};{meter}",
-            "-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", f"file:{out_wav}",
-            "-map", "[meter]", "-f", "null", "-",
-        ],
-        timeout_s=timeout_s,
-    )  # fmt: skip
+        [*inputs, "-filter_complex", f"{graph};{meter}", *mixed, *metered], timeout_s=timeout_s
+    )
     return read_meter(meter_file)
 
 

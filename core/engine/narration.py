@@ -94,8 +94,12 @@ class NarrationBuilder:
         lo, hi = progress_span
         groups = sorted({min(MAX_TTS_SPEED, s) for s in speeds})
         for n, speed in enumerate(groups):
-            jobs = [(i, s) for i, u in enumerate(units) for s in u.sentences
-                    if min(MAX_TTS_SPEED, speeds[i]) == speed]  # fmt: skip
+            jobs = [
+                (i, s)
+                for i, u in enumerate(units)
+                for s in u.sentences
+                if min(MAX_TTS_SPEED, speeds[i]) == speed
+            ]
             start, width = lo + (hi - lo) * n / len(groups), (hi - lo) / len(groups)
             audio = self.synth.synthesize(
                 self.voice,

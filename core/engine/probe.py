@@ -34,12 +34,10 @@ CONTAINERS: dict[str, str] = {
     "aac": "audio",
 }
 VIDEO_CODECS = frozenset(
-    {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mpeg2video", "mpeg1video", "mjpeg",
-     "prores", "dnxhd", "theora", "png", "webp", "gif"}
-)  # fmt: skip
-AUDIO_CODECS = frozenset(
-    {"aac", "mp3", "mp2", "opus", "vorbis", "flac", "alac", "ac3", "eac3"}
-)  # fmt: skip
+    {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mpeg2video", "mpeg1video", "mjpeg", "prores"}
+    | {"dnxhd", "theora", "png", "webp", "gif"}
+)
+AUDIO_CODECS = frozenset({"aac", "mp3", "mp2", "opus", "vorbis", "flac", "alac", "ac3", "eac3"})
 AUDIO_CODEC_PREFIXES = ("pcm_",)
 # The image2 demuxer guesses by file name (and reads numbered sequences): we force the pipe
 # demuxer for the codec it found instead.
@@ -144,8 +142,13 @@ def _cli_demuxer(demuxer: str, picture: dict[str, Any] | None, name: str) -> str
     return IMAGE_PIPES[codec]
 
 
-def _kind(demuxer: str, picture: dict[str, Any] | None, sound: dict[str, Any] | None,
-          packets: int, name: str) -> MediaKind:  # fmt: skip
+def _kind(
+    demuxer: str,
+    picture: dict[str, Any] | None,
+    sound: dict[str, Any] | None,
+    packets: int,
+    name: str,
+) -> MediaKind:
     """Image (one frame in an image format), video (any other picture) or audio (no picture)."""
     if picture is not None:
         still = CONTAINERS[demuxer] == "image" and packets <= 1
@@ -160,8 +163,9 @@ def _codec_allowed(codec: str, allowed: frozenset[str], prefixes: tuple[str, ...
     return codec in allowed or codec.startswith(prefixes)
 
 
-def _check_limits(kind: MediaKind, picture: dict[str, Any] | None, duration: float,
-                  limits: Limits, name: str) -> None:  # fmt: skip
+def _check_limits(
+    kind: MediaKind, picture: dict[str, Any] | None, duration: float, limits: Limits, name: str
+) -> None:
     """Refuse resource bombs: too many pixels, too high a frame rate, too long."""
     if picture is not None:
         width, height = picture["width"], picture["height"]
@@ -207,11 +211,10 @@ def _duration(found: dict[str, Any], kind: MediaKind) -> float:
     return float(found["duration"]) or longest_stream
 
 
-def _validate(path: Path, found: dict[str, Any], size: int, limits: Limits,
-              name: str) -> MediaInfo:  # fmt: skip
-    """Apply the policy to the child's report and build the MediaInfo."""
-    demuxer = _demuxer(str(found["format"]), name)
-    streams: list[dict[str, Any]] = found["streams"]
+def _main_streams(
+    streams: list[dict[str, Any]], demuxer: str, limits: Limits, name: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The first picture (cover art is none) and the first sound; too many streams: refused."""
     if len(streams) > limits.max_streams:
         raise VoiceoverError(
             ErrorCode.TOO_MANY_STREAMS, name=name, streams=len(streams), limit=limits.max_streams
@@ -223,8 +226,16 @@ def _validate(path: Path, found: dict[str, Any], size: int, limits: Limits,
         if s["type"] == "video" and not s["attached_pic"] and not in_audio_container
     ]
     sounds = [s for s in streams if s["type"] == "audio"]
-    picture = pictures[0] if pictures else None
-    sound = sounds[0] if sounds else None
+    return (pictures[0] if pictures else None), (sounds[0] if sounds else None)
+
+
+def _validate(
+    path: Path, found: dict[str, Any], size: int, limits: Limits, name: str
+) -> MediaInfo:
+    """Apply the policy to the child's report and build the MediaInfo."""
+    demuxer = _demuxer(str(found["format"]), name)
+    streams: list[dict[str, Any]] = found["streams"]
+    picture, sound = _main_streams(streams, demuxer, limits, name)
     kind = _kind(demuxer, picture, sound, int(found["packets"]), name)
     duration = _duration(found, kind)
     _check_limits(kind, picture, duration, limits, name)

@@ -91,7 +91,7 @@ def _rate(value: Fraction | None) -> float:
 
 def describe_stream(stream: Any) -> dict[str, Any]:
     """The facts about one stream that the policy needs."""
-    from av.stream import Disposition
+    from av.stream import Disposition  # PyAV only in the child: see `probe`
 
     context = stream.codec_context
     codec = context.codec.canonical_name if context is not None else "unknown"
@@ -144,7 +144,9 @@ def first_frame(container: Any, stream: Any) -> tuple[Any | None, int]:
 
 def probe(path: str, max_pixels: int) -> dict[str, Any]:
     """Open `path` with the whitelists and describe it; decode one frame when it is safe to."""
-    import av  # imported here so that `ALLOWED_DEMUXERS` costs nothing to import
+    # PyAV is imported only in the child process: the service imports this module for
+    # `ALLOWED_DEMUXERS` and must not load PyAV (and its FFmpeg libraries) for that.
+    import av
 
     with open(path, "rb") as handle:
         head = handle.read(HEADER_BYTES)
@@ -183,7 +185,7 @@ def decode_probe(container: Any, streams: list[dict[str, Any]], max_pixels: int)
     facts = streams[index]
     if facts["type"] == "video" and not 0 < facts["width"] * facts["height"] <= max_pixels:
         return {}  # too big (or unknown) to decode safely; the policy refuses it anyway
-    import av
+    import av  # PyAV only in the child: see `probe`
 
     try:
         frame, packets = first_frame(container, container.streams[index])

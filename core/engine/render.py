@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 from core.config import Settings
@@ -37,7 +36,7 @@ from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_choice import choose_voice_for
-from core.engine.voices import discover_voices
+from core.engine.voices import installed_voices
 from core.errors import ErrorCode, VoiceoverError
 
 
@@ -61,12 +60,6 @@ class _Clock:
             yield
         finally:
             self.timings[name] = round(time.perf_counter() - started, 3)
-
-
-@lru_cache(maxsize=8)
-def installed_voices(voices_dir: Path | None) -> tuple[VoiceInfo, ...]:
-    """Voices found once per folder (the bundled one first)."""
-    return tuple(discover_voices(voices_dir))
 
 
 def render(
@@ -185,16 +178,7 @@ def _compose(
         final = _final_pass(request, inputs, geometry, segments, duration, extend, work)
         gain = loudness.gain_filter(settings.loudness_lufs, settings.true_peak_db - 0.5)
         final = replace(final, audio_filter=gain)
-        try:
-            run_ffmpeg(
-                final_args(final, opts.fit),
-                timeout_s=settings.ffmpeg_timeout_s,
-                duration_s=duration,
-                on_progress=lambda pct: progress("encode", pct),
-            )
-            os.replace(final.out, request.out)
-        finally:
-            final.out.unlink(missing_ok=True)
+        _encode(final, request, settings, duration, progress)
         subtitles = _keep_subtitles(final, request.out)
     return RenderResult(
         output=request.out,
@@ -209,6 +193,26 @@ def _compose(
         subtitles=subtitles,
         size_bytes=request.out.stat().st_size,
     )
+
+
+def _encode(
+    final: FinalPass,
+    request: RenderRequest,
+    settings: Settings,
+    duration: float,
+    progress: Progress,
+) -> None:
+    """Run the final pass and move its output into place (its partial file never stays)."""
+    try:
+        run_ffmpeg(
+            final_args(final, request.options.fit),
+            timeout_s=settings.ffmpeg_timeout_s,
+            duration_s=duration,
+            on_progress=lambda pct: progress("encode", pct),
+        )
+        os.replace(final.out, request.out)
+    finally:
+        final.out.unlink(missing_ok=True)
 
 
 def _mix(

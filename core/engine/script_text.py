@@ -19,9 +19,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # Legacy encodings tried when the bytes are not UTF-8, most likely first: near-ties in
 # charset-normalizer's "chaos" score go to the earlier one (short French text scores cp775 first).
 LEGACY_ENCODINGS: tuple[str, ...] = (
-    "cp1252", "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr", "cp1251", "koi8_r", "cp1250",
-    "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp874",
-)  # fmt: skip
+    *("cp1252", "gb18030", "big5", "shift_jis", "euc_jp", "euc_kr", "cp1251", "koi8_r", "cp1250"),
+    *("cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp874"),
+)
 _CHAOS_TIE = 0.02
 _MAX_CONTROL_SHARE = 0.05  # more control characters than this: binary, not a script
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe]")

@@ -20,9 +20,14 @@ from core.errors import ErrorCode, VoiceoverError, too_large
 SNIFF_BYTES = 64 * 1024
 # What a script suffix says a file is, used only when its content is unrecognisable.
 SUFFIX_KINDS: dict[str, str] = {
-    ".txt": "txt", ".text": "txt", ".md": "txt", ".srt": "srt", ".vtt": "vtt",
-    ".docx": "docx", ".doc": "docx",
-}  # fmt: skip
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "txt",
+    ".srt": "srt",
+    ".vtt": "vtt",
+    ".docx": "docx",
+    ".doc": "docx",
+}
 # A file named as media is media: probing refuses it clearly if it is text (a renamed playlist).
 MEDIA_SUFFIXES = frozenset(
     (".mp4", ".mov", ".m4v", ".avi", ".webm", ".mkv", ".jpg", ".jpeg", ".png", ".gif", ".webp")

@@ -165,30 +165,49 @@ _YEAR = r"(?:,?\s+(?P<year>\d{4})\b)?"
 # Applied in this order: each rule sees the text the rules before it produced.
 RULES: list[tuple[str, Reading]] = [
     (r"\d{16,}", lambda m: f" {num.digits(m.group(0))} "),  # also keeps int() within its limit
-    (r"(?<!\S)(?:" + alternation(SPECIAL_TOKENS) + r")(?=[\s,;:!?)]|$|\.\s|\.$)",
-     lambda m: SPECIAL_TOKENS[m.group(0)] + _keeps_stop(m)),
-    (r"(?<![\w.+-])(?P<user>[\w.+-]{1,64})@(?P<host>[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8})"
-     r"(?![\w-])", _email),
-    (r"\b(?:[Hh][Tt][Tt][Pp][Ss]?://|www\.)(?P<host>[\w-]+(?:\.[\w-]+)+)(?P<path>/[^\s?#]*?)?"
-     r"(?:[?#]\S*?)?(?=[.,;:!?)]*(?:\s|$))", _url),
-    (r"(?<![\w@./-])(?P<host>[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.(?:"
-     + "|".join(TLDS) + r"))"
-     r"(?P<path>/[\w/-]*)?(?![\w@])", _url),
-    (r"(?<![\w-])(?:\+?1[-.\s])?\(?\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}(?![\w-])",
-     lambda m: ", ".join(num.digits(g) for g in re.findall(r"\d+", m.group(0)))),
+    (
+        r"(?<!\S)(?:" + alternation(SPECIAL_TOKENS) + r")(?=[\s,;:!?)]|$|\.\s|\.$)",
+        lambda m: SPECIAL_TOKENS[m.group(0)] + _keeps_stop(m),
+    ),
+    (
+        r"(?<![\w.+-])(?P<user>[\w.+-]{1,64})@(?P<host>[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8})"
+        r"(?![\w-])",
+        _email,
+    ),
+    (
+        r"\b(?:[Hh][Tt][Tt][Pp][Ss]?://|www\.)(?P<host>[\w-]+(?:\.[\w-]+)+)(?P<path>/[^\s?#]*?)?"
+        r"(?:[?#]\S*?)?(?=[.,;:!?)]*(?:\s|$))",
+        _url,
+    ),
+    (
+        r"(?<![\w@./-])(?P<host>[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.(?:"
+        + "|".join(TLDS)
+        + r"))"
+        r"(?P<path>/[\w/-]*)?(?![\w@])",
+        _url,
+    ),
+    (
+        r"(?<![\w-])(?:\+?1[-.\s])?\(?\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}(?![\w-])",
+        lambda m: ", ".join(num.digits(g) for g in re.findall(r"\d+", m.group(0))),
+    ),
     (r"\b(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})\b", _numeric_date),
     (r"\b(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})\b", _numeric_date),
-    (r"\b(?P<month>" + _MONTH + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b" + _YEAR,
-     _month_day),
-    (r"(?P<the>\b[Tt]he\s+)?\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>" + _MONTH
-     + r")\b" + _YEAR,
-     _day_month),
+    (r"\b(?P<month>" + _MONTH + r")\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b" + _YEAR, _month_day),
+    (
+        r"(?P<the>\b[Tt]he\s+)?\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>"
+        + _MONTH
+        + r")\b"
+        + _YEAR,
+        _day_month,
+    ),
     (r"(?:(?<=\d)|(?<=[AaPp][Mm]))[-–](?=\d)", _fixed(" to ")),
     (r"(?<![\d:])(\d{1,2}):(\d)(?![\d:])", lambda m: f"{m[1]} to {m[2]}"),
     (r"\b(?P<h>\d{1,2}):(?P<min>\d{2})(?::\d{2})?(?:\s*" + _AMPM + ")?", _time),
     (r"\b(?P<h>\d{1,2})\s*" + _AMPM, _time),
-    (r"(?<![\w$])(?P<sign>US\$|[$€£¥₹₩₽])\s?(?P<amount>" + NUM + ")" + _SCALE + r"?(?!\w)",
-     _money),
+    (
+        r"(?<![\w$])(?P<sign>US\$|[$€£¥₹₩₽])\s?(?P<amount>" + NUM + ")" + _SCALE + r"?(?!\w)",
+        _money,
+    ),
     (r"\b(?P<code>" + _CODE + r")\s?(?P<amount>" + NUM + r")\b", _money),
     (START + r"(?P<amount>" + NUM + r")\s?(?P<code>" + _CODE + r")\b", _money),
     (START + r"(?P<amount>" + NUM + r")\s?(?P<sign>[€£¥₹])", _money),
@@ -197,24 +216,30 @@ RULES: list[tuple[str, Reading]] = [
     (r"\b(1[1-9]|20)(\d0)s\b", lambda m: num.plural_year(int(m[1] + m[2]))),
     (r"[’'](\d)0s\b", lambda m: num.plural_year(int(m[1]) * 10)),
     (r"\b(\d+)(?:st|nd|rd|th)\b", lambda m: num.ordinal(int(m[1]))),
-    (r"\b(\d+)\s+(\d+)/(\d+)\b",
-     lambda m: f"{num.cardinal(int(m[1]))} and {num.fraction(int(m[2]), int(m[3]))}"),
+    (
+        r"\b(\d+)\s+(\d+)/(\d+)\b",
+        lambda m: f"{num.cardinal(int(m[1]))} and {num.fraction(int(m[2]), int(m[3]))}",
+    ),
     (r"(?<![\w/.])(?P<top>\d+(?:\.\d+)?)/(?P<bottom>\d+)(?![\w/])", _slash),
     (START + r"(?P<n>" + NUM + r")\s?(?P<unit>" + alternation(UNITS) + r")(?![\w/])", _unit),
     (START + r"(\d+)x\b", lambda m: num.numeral(m[1]) + " times"),
     (r"(?:\bNo\.|#)\s?(?=\d)", _fixed("number ")),
     (r"\bSt\.(?=\s+[A-Z])", _fixed("Saint")),
-    (r"(?<![\w.])(?P<abbr>" + alternation(ABBREVIATIONS) + r")(?:(?<=[./])|(?!\w))",
-     _abbreviation),
-    (r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w.]|\.\d)",
-     lambda m: " point ".join(num.numeral(p) for p in m.group(0).split("."))),
+    (
+        r"(?<![\w.])(?P<abbr>" + alternation(ABBREVIATIONS) + r")(?:(?<=[./])|(?!\w))",
+        _abbreviation,
+    ),
+    (
+        r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w.]|\.\d)",
+        lambda m: " point ".join(num.numeral(p) for p in m.group(0).split(".")),
+    ),
     (r"(?<![\w.])[-−]?(?:" + NUM + r")(?!\w)", _number_or_year),
     (r"\d+", lambda m: f" {num.numeral(m.group(0))} "),
     (r"\s[-–—]\s|[—–]", _fixed(", ")),
     (r"(?<=[A-Za-z])/(?=[A-Za-z])", _fixed(" ")),
     ("[" + re.escape("".join(SYMBOL_WORDS)) + "]", lambda m: SYMBOL_WORDS[m[0]]),
     (r"[*_#|^\\{}\[\]<>™®]", _fixed(" ")),
-]  # fmt: skip
+]
 
 _COMPILED: list[Rule] = [(re.compile(pattern), reading) for pattern, reading in RULES]
 

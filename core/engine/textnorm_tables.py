@@ -105,10 +105,21 @@ UNITS: dict[str, tuple[str, str]] = {
 
 # What follows "/" in rates ("$5/mo" -> "five dollars per month").
 PER_WORDS: dict[str, str] = {
-    "month": "month", "mo": "month", "year": "year", "yr": "year", "week": "week", "wk": "week",
-    "day": "day", "hour": "hour", "hr": "hour", "night": "night", "person": "person",
-    "user": "user", "seat": "seat", "unit": "unit",
-}  # fmt: skip
+    "month": "month",
+    "mo": "month",
+    "year": "year",
+    "yr": "year",
+    "week": "week",
+    "wk": "week",
+    "day": "day",
+    "hour": "hour",
+    "hr": "hour",
+    "night": "night",
+    "person": "person",
+    "user": "user",
+    "seat": "seat",
+    "unit": "unit",
+}
 
 # Abbreviations: written form -> spoken form. Those in SENTENCE_ENDING may close a sentence,
 # so a period after them is kept when the text ends or a capitalised word follows.
@@ -153,36 +164,40 @@ SENTENCE_ENDING: frozenset[str] = frozenset(
 # Abbreviations after which split_sentences never breaks (lower-cased, without the final dot),
 # and those after which it does not break when a number follows ("No. 5", "p. 12").
 NO_BREAK_AFTER: frozenset[str] = frozenset(
-    {
-        "dr", "mr", "mrs", "ms", "prof", "mt", "st", "e.g", "i.e", "vs", "approx", "dept",
-        "ave", "blvd", "rd", "cf", "al", "ca", "jr", "sr",
-    }
-)  # fmt: skip
+    {"dr", "mr", "mrs", "ms", "prof", "mt", "st", "e.g", "i.e", "vs", "approx", "dept", "ave"}
+    | {"blvd", "rd", "cf", "al", "ca", "jr", "sr"}
+)
 NO_BREAK_BEFORE_NUMBER: frozenset[str] = frozenset(
-    {
-        "no", "nos", "fig", "vol", "pp", "p", "ch", "sec", "art", "op", "jan", "feb", "mar",
-        "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    }
-)  # fmt: skip
+    {"no", "nos", "fig", "vol", "pp", "p", "ch", "sec", "art", "op", "jan", "feb", "mar", "apr"}
+    | {"jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+)
 
 MONTHS: dict[str, str] = {
-    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
-    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "sept": "September",
-    "oct": "October", "nov": "November", "dec": "December",
-}  # fmt: skip
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "sept": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
+}
 MONTH_NAMES: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
+    *("January", "February", "March", "April", "May", "June", "July", "August", "September"),
+    *("October", "November", "December"),
+)
 
 # Top-level domains recognised in bare host names ("example.com") without a scheme.
 TLDS: frozenset[str] = frozenset(
-    {
-        "com", "org", "net", "io", "ai", "dev", "app", "co", "edu", "gov", "info", "biz", "me",
-        "tv", "uk", "us", "de", "fr", "cn", "jp", "in", "eu", "ca", "au", "xyz", "tech", "site",
-        "online", "store", "shop", "blog",
-    }
-)  # fmt: skip
+    {"com", "org", "net", "io", "ai", "dev", "app", "co", "edu", "gov", "info", "biz", "me"}
+    | {"tv", "uk", "us", "de", "fr", "cn", "jp", "in", "eu", "ca", "au", "xyz", "tech", "site"}
+    | {"online", "store", "shop", "blog"}
+)
 
 # Words read for symbols left over after numbers are done.
 SYMBOL_WORDS: dict[str, str] = {

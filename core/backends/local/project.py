@@ -1,11 +1,9 @@
-"""The local backend's project record and its draft timeline (the NemoVideo draft's shape)."""
+"""The local backend's project record and its draft timeline (a NemoVideo draft's shape)."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -21,10 +19,8 @@ from core.engine.model import (
     RenderResult,
     Script,
     ScriptCue,
-)  # fmt: skip
+)
 from core.errors import human_duration
-from core.failpoints import pause_point
-from core.progressbar import overall_percent
 from core.store import Row, loads
 
 WORDS_PER_MINUTE = 150.0
@@ -35,8 +31,13 @@ ICONS = {"video": "🎬", "image": "🖼", "music": "🎵", "narration": "🎙"}
 def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
     """RenderOptions from their stored JSON."""
     data = dict(data or {})
-    enums = {"captions": Captions, "aspect": Aspect, "fit": Fit, "mix": MixMode,
-             "overrun": Overrun}  # fmt: skip
+    enums = {
+        "captions": Captions,
+        "aspect": Aspect,
+        "fit": Fit,
+        "mix": MixMode,
+        "overrun": Overrun,
+    }
     for name, enum in enums.items():
         if name in data:
             data[name] = enum(data[name])
@@ -90,11 +91,15 @@ class Project:
     def to_payload(self) -> dict[str, Any]:
         """Everything a render reads, as JSON (a job's pinned inputs)."""
         return {
-            "id": self.id, "owner": self.owner, "language": self.language,
+            "id": self.id,
+            "owner": self.owner,
+            "language": self.language,
             "options": options_to_json(self.options),
             "script": script_to_json(self.script_obj) if self.script_obj else None,
-            "media": self.media, "music": self.music, "narration": self.narration,
-        }  # fmt: skip
+            "media": self.media,
+            "music": self.music,
+            "narration": self.narration,
+        }
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Project:
@@ -162,6 +167,30 @@ def _voice_label(options: RenderOptions) -> str:
     return " ".join(p for p in parts if p) or "voice"
 
 
+def _track(kind: int, duration_ms: int, meta: dict[str, Any]) -> dict[str, Any]:
+    """One draft track (tt: 0 video, 1 audio, 7 text) with a single segment from the start."""
+    return {"tt": kind, "sg": [{"s": 0, "d": duration_ms, "m": meta}]}
+
+
+def _voiceover_meta(project: Project) -> dict[str, Any]:
+    """The voiceover segment's options, and a digest of the script it speaks."""
+    opts = project.options
+    own = project.narration["name"] if project.narration else ""
+    text = project.script_obj.text if project.script_obj else own
+    return {
+        "name": _voice_label(opts),
+        "text": text[:60],
+        "role": "voiceover",
+        "volume": 1.0,
+        "speed": opts.speed,
+        "voice": opts.voice,
+        "language": opts.language,
+        "gender": opts.gender,
+        "script": hashlib.sha256(text.encode()).hexdigest()[:16],
+        "own": bool(project.narration),
+    }
+
+
 def build_draft(project: Project) -> Draft:
     """The draft timeline: video, voiceover, original audio, music, captions (options in m)."""
     opts, tracks = project.options, []
@@ -169,29 +198,26 @@ def build_draft(project: Project) -> Draft:
     voice_ms = int(estimate_narration_s(project) * 1000)
     total = max(media_ms, voice_ms)
     if project.media:
-        meta = {"name": project.media["name"], "role": project.media["kind"],
-                "aspect": str(opts.aspect), "fit": str(opts.fit)}  # fmt: skip
-        tracks.append({"tt": 0, "sg": [{"s": 0, "d": media_ms or total, "m": meta}]})
+        meta = {
+            "name": project.media["name"],
+            "role": project.media["kind"],
+            "aspect": str(opts.aspect),
+            "fit": str(opts.fit),
+        }
+        tracks.append(_track(0, media_ms or total, meta))
     if project.script_obj or project.narration:
-        own = project.narration["name"] if project.narration else ""
-        text = project.script_obj.text if project.script_obj else own
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        meta = {"name": _voice_label(opts), "text": text[:60], "role": "voiceover",
-                "volume": 1.0, "speed": opts.speed, "voice": opts.voice,
-                "language": opts.language, "gender": opts.gender, "script": digest,
-                "own": bool(project.narration)}  # fmt: skip
-        tracks.append({"tt": 1, "sg": [{"s": 0, "d": voice_ms, "m": meta}]})
+        tracks.append(_track(1, voice_ms, _voiceover_meta(project)))
     if project.media and project.media.get("has_audio"):
-        meta = {"name": "original audio", "role": "original",
-                "volume": ORIGINAL_VOLUME[opts.mix], "mix": str(opts.mix)}  # fmt: skip
-        tracks.append({"tt": 1, "sg": [{"s": 0, "d": media_ms, "m": meta}]})
+        mix, volume = str(opts.mix), ORIGINAL_VOLUME[opts.mix]
+        meta = {"name": "original audio", "role": "original", "volume": volume, "mix": mix}
+        tracks.append(_track(1, media_ms, meta))
     if project.music:
         meta = {"name": project.music["name"], "role": "bgm", "volume": opts.music_volume}
-        tracks.append({"tt": 1, "sg": [{"s": 0, "d": total, "m": meta}]})
+        tracks.append(_track(1, total, meta))
     if opts.captions is not Captions.NONE and project.script_obj:
-        meta = {"name": "captions", "text": project.script_obj.text[:60], "role": "caption",
-                "mode": str(opts.captions)}  # fmt: skip
-        tracks.append({"tt": 7, "sg": [{"s": 0, "d": voice_ms, "m": meta}]})
+        text = project.script_obj.text[:60]
+        meta = {"name": "captions", "text": text, "role": "caption", "mode": str(opts.captions)}
+        tracks.append(_track(7, voice_ms, meta))
     return {"d": total, "t": tracks}
 
 
@@ -214,26 +240,3 @@ def script_summary(name: str | None, script: Script, language: str) -> str:
     unit = "字" if language.lower().startswith("zh") and words == len(script.text) else "words"
     detail = f"{words} {unit}" + (f", {len(script.cues)} timed cues" if script.timed else "")
     return f"📝 Got {name}: {detail}" if name else f"📝 Script: {detail}"
-
-
-class RenderCancelled(Exception):
-    """Raised inside the render thread's progress callback when the user cancelled."""
-
-
-@dataclass
-class Running:
-    """A render in this process: its progress, its stop flag, its task."""
-
-    owner: str
-    ref: str = ""  # whose credits: the job's id (or the render's own)
-    stage: str = "probe"
-    percent: float = 0.0
-    stop: threading.Event = field(default_factory=threading.Event)
-    task: asyncio.Task[None] | None = None
-
-    def progress(self, stage: str, percent: float) -> None:
-        """The engine's progress callback (render thread): record it, or stop if cancelled."""
-        if self.stop.is_set():
-            raise RenderCancelled()
-        pause_point(stage)  # the crash tests stop a render here, then kill us
-        self.stage, self.percent = stage, overall_percent(stage, percent)

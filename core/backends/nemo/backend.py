@@ -1,7 +1,9 @@
 """The NemoVideo cloud backend: sessions, uploads, streamed messages, state, credits, export.
 
-Follows ../shared/notes/nemovideo-api.md. HTTP, token and retries are in nemo_client; the
-streamed turn (SSE, recovery, silent edits) is in nemo_turn; persistence in nemo_store.
+Follows ../shared/notes/nemovideo-api.md. HTTP, token and retries are in client.py; the
+streamed turn (SSE, recovery, silent edits) in turn.py and exports in render.py, each handed
+the client and the backend's functions they call; error codes in errors.py; what is kept on
+disk in sessions.py.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,12 +24,16 @@ from core.backends.base import (
     Draft,
     Pinned,
     RenderHandle,
+    RenderState,
     RenderStatus,
     UploadResult,
 )
 from core.backends.nemo.client import NemoApiError, NemoClient
+from core.backends.nemo.errors import NemoErrors, as_int
 from core.backends.nemo.render import NemoRenders
 from core.backends.nemo.sessions import SessionBook, SessionInfo
+from core.backends.nemo.timings import NemoTimings
+from core.backends.nemo.turn import Turn
 from core.backends.nemo.upload import prepare_upload
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
@@ -37,35 +43,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 APP = "nemo_agent"
-# The API's codes → ours (the messages live in core/errors.py).
-API_ERRORS: dict[int, ErrorCode] = {
-    1001: ErrorCode.TOKEN_INVALID,
-    1002: ErrorCode.SESSION_NOT_FOUND,
-    2001: ErrorCode.NO_CREDITS,
-    4001: ErrorCode.UNSUPPORTED_FILE,
-    4002: ErrorCode.FILE_TOO_LARGE,
-    400: ErrorCode.BAD_REQUEST,
-    402: ErrorCode.PLAN_BLOCKED,
-    429: ErrorCode.RATE_LIMITED,
-}
 CLAIM_TTL_S = 6 * 24 * 3600  # claim tokens last 7 days; refresh a day early
-
-
-@dataclass(frozen=True)
-class NemoTimings:
-    """Every wait and limit of the cloud protocol (the notes' values; tests shrink them)."""
-
-    rate_limit_wait_s: float = 30.0  # 429: wait, then one retry
-    drop_wait_s: float = 30.0  # stream dropped: first state read after this
-    drop_recheck_s: float = 60.0  # then every this long
-    drop_max_reads: int = 5  # unchanged reads before giving up
-    heartbeat_only_s: float = 600.0  # heartbeats and nothing else this long → timeout
-    hard_timeout_s: float = 900.0  # a turn never streams longer
-    stream_silence_s: float = 120.0  # not even a heartbeat this long → treat as a drop
-    heartbeat_every_s: float = 20.0  # our own heartbeats while we wait
-    second_stage_poll_s: float = 20.0  # after a raw video: poll for the music/title stage
-    second_stage_max_polls: int = 9
-    max_render_polls: int = 10  # polls of one render before it counts as stuck
 
 
 class NemoBackend:
@@ -89,8 +67,17 @@ class NemoBackend:
             settings, self.http, rate_limit_wait_s=self.timings.rate_limit_wait_s
         )
         self.book = SessionBook(settings.data_dir)
+        self.user_error = NemoErrors(self.client, self.book, self.web).translate
         self._session_lock = asyncio.Lock()
-        self.renders = NemoRenders(self)
+        self.renders = NemoRenders(
+            self.client,
+            self.book,
+            read_draft=self.state,
+            translate_error=self.user_error,
+            max_polls=self.timings.max_render_polls,
+            downloads=settings.data_dir / "nemo_renders",
+            keep_s=settings.result_retention_hours * 3600,
+        )
         self.poll_interval_s = settings.nemo_poll_interval_s  # read by the core's render job
         self._claims: dict[str, tuple[str, float]] = {}
         self.pending_scripts: dict[str, str] = {}  # session → script text for the next message
@@ -109,7 +96,7 @@ class NemoBackend:
         try:
             data = await self.client.call("POST", f"/api/tasks/me/with-session/{APP}", json=body)
         except NemoApiError as exc:
-            raise await self.error(exc) from None
+            raise await self.user_error(exc) from None
         data = data if isinstance(data, dict) else {}
         session_id = str(data.get("session_id") or "")
         if not session_id:
@@ -139,12 +126,12 @@ class NemoBackend:
             return await call(sid)
         except NemoApiError as exc:
             if exc.code != ErrorCode.SESSION_NOT_FOUND:
-                raise await self.error(exc, **ctx) from None
+                raise await self.user_error(exc, **ctx) from None
         sid = await self.replace_session(sid)
         try:
             return await call(sid)
         except NemoApiError as exc:
-            raise await self.error(exc, **ctx) from None
+            raise await self.user_error(exc, **ctx) from None
 
     async def project_link(self, session_id: str) -> str | None:
         """A link that opens the project in the web app (claim token), or None."""
@@ -163,45 +150,6 @@ class NemoBackend:
         link = str(httpx.URL(f"{self.web}/workspace/claim", params={"ct": claim}))
         self._claims[info.session_id] = (link, time.monotonic() + CLAIM_TTL_S)
         return link
-
-    # Errors ---------------------------------------------------------------------------------
-
-    async def error(self, exc: NemoApiError, **fields: Any) -> VoiceoverError:
-        """The user-facing error for an API code, with the fields its message needs."""
-        code = API_ERRORS.get(exc.code, ErrorCode.BACKEND_UNAVAILABLE)
-        if code == ErrorCode.NO_CREDITS:
-            fields = {**fields, **await self._credit_fields(exc.data, fields.get("session"))}
-        fields.pop("session", None)
-        if code == ErrorCode.UNSUPPORTED_FILE:
-            fields.setdefault("reason", "the cloud editor doesn't accept this type")
-        if code == ErrorCode.FILE_TOO_LARGE:
-            fields.setdefault("limit", "500 MB")
-        log.info("NemoVideo error %s → %s", exc.code, code.name)
-        return VoiceoverError(code, **fields)
-
-    async def _credit_fields(self, data: Any, session_id: str | None) -> dict[str, Any]:
-        data = data if isinstance(data, dict) else {}
-        needed = data.get("needed") or data.get("required") or "more"
-        try:  # the raw call: a 2001 here must not come back to this function
-            balance = await self.client.call("GET", "/api/credits/balance/simple")
-            available: Any = _int(balance.get("available") if isinstance(balance, dict) else 0)
-        except NemoApiError:
-            available = data.get("available", 0)
-        if self.client.registered:
-            return {
-                "available": available,
-                "needed": needed,
-                "topup": " Top up credits in your account.",
-            }
-        bind = (
-            self.book.info(session_id).bind_id if session_id else ""
-        ) or self.client.identity.client_id
-        link = str(httpx.URL(self.web, params={"bind": bind}))
-        return {
-            "available": available,
-            "needed": needed,
-            "topup": f" Register to get more: {link}",
-        }
 
     # Upload, state, credits -----------------------------------------------------------------
 
@@ -250,23 +198,31 @@ class NemoBackend:
         try:
             data = await self.client.call("GET", "/api/credits/balance/simple")
         except NemoApiError as exc:
-            raise await self.error(exc) from None
+            raise await self.user_error(exc) from None
         data = data if isinstance(data, dict) else {}
-        available, frozen = _int(data.get("available")), _int(data.get("frozen"))
-        total = _int(data.get("total")) if data.get("total") is not None else available + frozen
+        available, frozen = as_int(data.get("available")), as_int(data.get("frozen"))
+        total = as_int(data.get("total")) if data.get("total") is not None else available + frozen
         return Credits(available=available, frozen=frozen, total=total)
 
     # Messages -------------------------------------------------------------------------------
 
     def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
-        """Send one message and stream the reply (never re-sent; see nemo_turn)."""
-        from core.backends.nemo.turn import Turn
-
+        """Send one message and stream the reply (never re-sent; see turn.py)."""
         sid = self.book.resolve(session_id)
         script = self.pending_scripts.pop(sid, None)
         if script is not None:
             text = f"{text}\n\nMy script:\n{script}"
-        return Turn(self, sid, text).events()
+        turn = Turn(
+            sid,
+            text,
+            client=self.client,
+            timings=self.timings,
+            read_state=self.read_state,
+            translate_error=self.user_error,
+            replace_session=self.replace_session,
+            read_credits=lambda: self.credits(""),
+        )
+        return turn.events()
 
     # Export ---------------------------------------------------------------------------------
 
@@ -288,7 +244,10 @@ class NemoBackend:
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Poll an export: progress, then the download URL (or the fallback download)."""
-        return await self.renders.poll(handle)
+        status = await self.renders.poll(handle)
+        if status.state is not RenderState.COMPLETED:
+            return status
+        return replace(status, project_url=await self.project_link(handle.session_id))
 
     async def cancel(self, handle: RenderHandle) -> None:
         """The cloud has no cancel call: stop tracking the render so a new export may start."""
@@ -298,10 +257,3 @@ class NemoBackend:
         """Close the shared HTTP client (when we made it)."""
         if self._own_http:
             await self.http.aclose()
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0

@@ -20,7 +20,7 @@ import httpx
 
 from core.backends.nemo.sessions import ClientIdentity
 from core.config import Settings
-from core.errors import ErrorCode
+from core.errors import ErrorCode, VoiceoverError
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,12 @@ class NemoApiError(Exception):
         super().__init__(f"NemoVideo code {code}")
         self.code = code
         self.data = data
+
+
+ErrorTranslator = Callable[..., Awaitable[VoiceoverError]]
+"""(NemoApiError, **message fields) → the user-facing error (the backend's `user_error`)."""
+StateReader = Callable[[str], Awaitable[dict[str, Any]]]
+"""The raw state of one live session id; raises NemoApiError."""
 
 
 def detect_platform(install_path: Path | None = None) -> str:
@@ -175,9 +181,13 @@ class NemoClient:
             async def send() -> httpx.Response:
                 content: Any = body() if body is not None else None
                 return await self.http.request(
-                    method, self.url(path), headers=headers, timeout=timeouts, content=content,
+                    method,
+                    self.url(path),
+                    headers=headers,
+                    timeout=timeouts,
+                    content=content,
                     **request,
-                )  # fmt: skip
+                )
 
             try:
                 return await self._checked(send)

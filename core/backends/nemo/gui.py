@@ -23,18 +23,29 @@ class GuiAction(StrEnum):
 
 # (pattern, action), first match wins; checked per sentence, case-insensitively.
 GUI_PHRASES: tuple[tuple[str, GuiAction], ...] = (
-    (r"export button|click(?:ing)? (?:on )?(?:the )?[\"'“]?export|导出按钮|点击导出"
-     r"|\bexport (?:it |the video )?(?:from|using|via|in) the (?:editor|app|toolbar)",
-     GuiAction.EXPORT),
-    (r"\b(?:check|open|visit|go to|see) (?:your |the )?(?:account|billing|credits?|balance)\b"
-     r"|查看(?:账户|余额|积分)|充值页面", GuiAction.CREDITS),
-    (r"preview (?:it |them |the \w+ )?(?:in|on) the timeline|timeline (?:view|preview)"
-     r"|时间线预览|在时间线", GuiAction.SUMMARY),
-    (r"\bopen (?:the |your )?[\w -]{0,30}?(?:panel|tab|editor|window|sidebar|menu|library)\b"
-     r"|打开", GuiAction.STATE),
+    (
+        r"export button|click(?:ing)? (?:on )?(?:the )?[\"'“]?export|导出按钮|点击导出"
+        r"|\bexport (?:it |the video )?(?:from|using|via|in) the (?:editor|app|toolbar)",
+        GuiAction.EXPORT,
+    ),
+    (
+        r"\b(?:check|open|visit|go to|see) (?:your |the )?(?:account|billing|credits?|balance)\b"
+        r"|查看(?:账户|余额|积分)|充值页面",
+        GuiAction.CREDITS,
+    ),
+    (
+        r"preview (?:it |them |the \w+ )?(?:in|on) the timeline|timeline (?:view|preview)"
+        r"|时间线预览|在时间线",
+        GuiAction.SUMMARY,
+    ),
+    (
+        r"\bopen (?:the |your )?[\w -]{0,30}?(?:panel|tab|editor|window|sidebar|menu|library)\b"
+        r"|打开",
+        GuiAction.STATE,
+    ),
     (r"\bdrag(?:ging)?\b|\bdrop (?:it|them|the|your)\b|drag-and-drop|拖拽|拖动", GuiAction.EDIT),
     (r"\b(?:click|tap|press)(?:ing)? (?:on )?(?:the )?\S+|点击", GuiAction.CLICK),
-)  # fmt: skip
+)
 COMPILED_PHRASES = tuple((re.compile(p, re.IGNORECASE), action) for p, action in GUI_PHRASES)
 
 # What the chat says instead of a GUI step the backend cannot perform itself.

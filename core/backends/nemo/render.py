@@ -6,18 +6,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from core.backends.base import Draft, RenderHandle, RenderState, RenderStatus
-from core.backends.nemo.client import NemoApiError
+from core.backends.nemo.client import ErrorTranslator, NemoApiError, NemoClient
+from core.backends.nemo.sessions import SessionBook
 from core.chat.timeline import draft_ready
 from core.errors import ErrorCode, VoiceoverError
-
-if TYPE_CHECKING:
-    from core.backends.nemo.backend import NemoBackend
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +34,8 @@ RENDER_STATES: dict[str, RenderState] = {
     "failed": RenderState.FAILED,
     "error": RenderState.FAILED,
 }
+# Submit errors the error table names: reported at once (any other gets one retry).
+NAMED_SUBMIT_ERRORS = frozenset({400, 402, 429, 1001, 1002, 2001})
 EXPORT_LOCK_S = 20 * 60  # a session's export slot frees itself if nobody polls to the end
 DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 MAX_DOWNLOAD_BYTES = 2_000_000_000
@@ -60,10 +61,30 @@ def _prune(folder: Path, keep_s: float) -> None:
 
 
 class NemoRenders:
-    """Exports of one backend: in-flight slots per session and retried render ids."""
+    """Exports of one backend: in-flight slots per session and retried render ids.
 
-    def __init__(self, backend: NemoBackend) -> None:
-        self.backend = backend
+    `read_draft` reads a session's draft (replacing an expired session), `downloads` is where
+    renders without a public URL are fetched to and kept for `keep_s`.
+    """
+
+    def __init__(
+        self,
+        client: NemoClient,
+        book: SessionBook,
+        *,
+        read_draft: Callable[[str], Awaitable[Draft]],
+        translate_error: ErrorTranslator,
+        max_polls: int,
+        downloads: Path,
+        keep_s: float,
+    ) -> None:
+        self.client = client
+        self.book = book
+        self.read_draft = read_draft
+        self.translate_error = translate_error
+        self.max_polls = max_polls
+        self.downloads = downloads
+        self.keep_s = keep_s
         self.in_flight: dict[str, float] = {}  # session → when its export started
         self.retried: dict[str, str] = {}  # first render id → the resubmission's id
         self.polls: dict[str, int] = {}
@@ -77,7 +98,7 @@ class NemoRenders:
     def _free(self, *session_ids: str) -> None:
         for sid in session_ids:
             self.in_flight.pop(sid, None)
-            self.in_flight.pop(self.backend.book.resolve(sid), None)
+            self.in_flight.pop(self.book.resolve(sid), None)
 
     def forget(self, handle: RenderHandle) -> None:
         """Stop tracking a render the user cancelled (it may still finish in the cloud)."""
@@ -88,13 +109,13 @@ class NemoRenders:
 
     async def export(self, session_id: str, pinned: Draft | None = None) -> RenderHandle:
         """Check the draft (`pinned`, else the session's now), then submit it; one at a time."""
-        sid = self.backend.book.resolve(session_id)
+        sid = self.book.resolve(session_id)
         if self._busy(sid):
             raise VoiceoverError(ErrorCode.JOB_RUNNING)
         self.in_flight[sid] = time.monotonic()
         try:
-            draft = pinned if pinned is not None else await self.backend.state(sid)
-            live = self.backend.book.resolve(sid)
+            draft = pinned if pinned is not None else await self.read_draft(sid)
+            live = self.book.resolve(sid)
             if not draft_ready(draft):
                 raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
             render_id = await self.submit(live, draft)
@@ -111,18 +132,23 @@ class NemoRenders:
 
     async def submit(self, sid: str, draft: Draft) -> str:
         """POST the render; on a failure that the error table doesn't name, a new id, once."""
-        for attempt in range(2):
-            render_id = self._new_id()
-            body = {"id": render_id, "sessionId": sid, "draft": draft, "output": RENDER_OUTPUT}
-            try:
-                await self.backend.client.call("POST", RENDER_PATH, json=body)
-                return render_id
-            except NemoApiError as exc:
-                known = exc.code in (400, 402, 429, 1001, 1002, 2001)
-                if attempt or known:
-                    raise await self.backend.error(exc, session=sid) from None
-                log.info("NemoVideo render submit failed (%s); new id, one retry", exc.code)
-        raise VoiceoverError(ErrorCode.RENDER_FAILED, reason="the render didn't start")
+        try:
+            return await self._post(sid, draft)
+        except NemoApiError as exc:
+            if exc.code in NAMED_SUBMIT_ERRORS:
+                raise await self.translate_error(exc, session=sid) from None
+            log.info("NemoVideo render submit failed (%s); new id, one retry", exc.code)
+        try:
+            return await self._post(sid, draft)
+        except NemoApiError as exc:
+            raise await self.translate_error(exc, session=sid) from None
+
+    async def _post(self, sid: str, draft: Draft) -> str:
+        """Submit the draft under a new render id; returns the id."""
+        render_id = self._new_id()
+        body = {"id": render_id, "sessionId": sid, "draft": draft, "output": RENDER_OUTPUT}
+        await self.client.call("POST", RENDER_PATH, json=body)
+        return render_id
 
     async def _resubmit(self, handle: RenderHandle, reason: str) -> RenderStatus | None:
         """A render that failed is submitted again once, with a new id."""
@@ -130,8 +156,8 @@ class NemoRenders:
             return None
         log.info("NemoVideo render %s failed (%s); resubmitting once", handle.id, reason)
         try:
-            draft = self.drafts.get(handle.id) or await self.backend.state(handle.session_id)
-            live = self.backend.book.resolve(handle.session_id)
+            draft = self.drafts.get(handle.id) or await self.read_draft(handle.session_id)
+            live = self.book.resolve(handle.session_id)
             self.retried[handle.id] = await self.submit(live, draft)
         except VoiceoverError:
             return None
@@ -142,14 +168,14 @@ class NemoRenders:
         """One GET of the render's status (following a resubmission's new id)."""
         render_id = self.retried.get(handle.id, handle.id)
         try:
-            data = await self.backend.client.call("GET", f"{RENDER_PATH}/{render_id}")
+            data = await self.client.call("GET", f"{RENDER_PATH}/{render_id}")
         except NemoApiError as exc:
-            raise await self.backend.error(exc) from None
+            raise await self.translate_error(exc) from None
         info = data if isinstance(data, dict) else {}
         state = RENDER_STATES.get(str(info.get("status", "")).lower(), RenderState.PROCESSING)
         if state == RenderState.COMPLETED:
             self._free(handle.session_id)
-            return await self._completed(handle, render_id, info)
+            return await self._completed(render_id, info)
         if state == RenderState.FAILED:
             reason = str(info.get("error") or "the cloud render failed")[:120]
             again = await self._resubmit(handle, reason)
@@ -159,14 +185,12 @@ class NemoRenders:
             error = VoiceoverError(ErrorCode.RENDER_FAILED, reason=reason)
             return RenderStatus(RenderState.FAILED, error=error)
         self.polls[handle.id] = self.polls.get(handle.id, 0) + 1
-        if self.polls[handle.id] > self.backend.timings.max_render_polls:
+        if self.polls[handle.id] > self.max_polls:
             self._free(handle.session_id)
             return RenderStatus(RenderState.FAILED, error=VoiceoverError(ErrorCode.TIMEOUT))
         return RenderStatus(state, percent=_percent(info), stage="render")
 
-    async def _completed(
-        self, handle: RenderHandle, render_id: str, info: dict[str, Any]
-    ) -> RenderStatus:
+    async def _completed(self, render_id: str, info: dict[str, Any]) -> RenderStatus:
         found = info.get("output")
         output: dict[str, Any] = found if isinstance(found, dict) else {}
         url = output.get("url")
@@ -183,17 +207,15 @@ class NemoRenders:
             width=int(_number(output, "width")),
             height=int(_number(output, "height")),
             size_bytes=int(_number(output, "size")),
-            project_url=await self.backend.project_link(handle.session_id),
         )
 
     async def _download(self, render_id: str) -> Path:
         """GET /api/render/proxy/<id>/download into data_dir (streamed, capped, atomic)."""
-        folder = self.backend.settings.data_dir / "nemo_renders"
-        keep_s = self.backend.settings.result_retention_hours * 3600
-        await asyncio.to_thread(_prune, folder, keep_s)
+        folder = self.downloads
+        await asyncio.to_thread(_prune, folder, self.keep_s)
         final = folder / f"{render_id}.mp4"
         temp = folder / f".{render_id}.part"
-        client = self.backend.client
+        client = self.client
         headers = await client.auth_headers()
         url = client.url(f"/api/render/proxy/{render_id}/download")
         try:

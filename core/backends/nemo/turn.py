@@ -15,20 +15,18 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import httpx
 
-from core.backends.base import BackendEvent, EventKind
-from core.backends.nemo.client import NemoApiError
+from core.backends.base import BackendEvent, Credits, EventKind
+from core.backends.nemo.client import ErrorTranslator, NemoApiError, NemoClient, StateReader
 from core.backends.nemo.gui import ACTION_HINTS, GuiAction, translate_gui
 from core.backends.nemo.sse import AdkReader, NemoStreamError, SseParser
+from core.backends.nemo.timings import NemoTimings
 from core.chat.timeline import describe_changes, summarize_draft, track_labels
 from core.errors import ErrorCode, VoiceoverError
-
-if TYPE_CHECKING:
-    from core.backends.nemo.backend import NemoBackend
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +53,24 @@ class _Dropped(Exception):
 class Turn:
     """Streams one message's reply as BackendEvents."""
 
-    def __init__(self, backend: NemoBackend, session_id: str, text: str) -> None:
-        self.backend = backend
-        self.timings = backend.timings
+    def __init__(
+        self,
+        session_id: str,
+        text: str,
+        *,
+        client: NemoClient,
+        timings: NemoTimings,
+        read_state: StateReader,
+        translate_error: ErrorTranslator,
+        replace_session: Callable[[str], Awaitable[str]],
+        read_credits: Callable[[], Awaitable[Credits]],
+    ) -> None:
+        self.client = client
+        self.timings = timings
+        self.read_state = read_state
+        self.translate_error = translate_error
+        self.replace_session = replace_session
+        self.read_credits = read_credits
         self.sid = session_id
         self.text = text
         self.replied = False  # the backend said something (even if only GUI steps)
@@ -67,7 +80,7 @@ class Turn:
     async def _draft(self) -> dict[str, Any] | None:
         """The current draft, or None when it can't be read (never fails the turn)."""
         try:
-            state = await self.backend.read_state(self.sid)
+            state = await self.read_state(self.sid)
         except NemoApiError as exc:
             log.info("NemoVideo state read failed: %s", exc.code)
             return None
@@ -107,8 +120,8 @@ class Turn:
                 return
             except NemoApiError as exc:
                 if exc.code != ErrorCode.SESSION_NOT_FOUND or attempt:
-                    raise await self.backend.error(exc, session=self.sid) from None
-            self.sid = await self.backend.replace_session(self.sid)
+                    raise await self.translate_error(exc, session=self.sid) from None
+            self.sid = await self.replace_session(self.sid)
             yield _text(SESSION_RENEWED_TEXT)
 
     async def _read(self) -> AsyncIterator[BackendEvent]:
@@ -116,7 +129,7 @@ class Turn:
         start = last_content = time.monotonic()
         body, timeouts = self._request()
         try:
-            async with self.backend.client.stream("/run_sse", body, timeouts) as response:
+            async with self.client.stream("/run_sse", body, timeouts) as response:
                 async for chunk in response.aiter_bytes():
                     seen = reader.content_count
                     for message in parser.feed(chunk):
@@ -184,7 +197,7 @@ class Turn:
             yield _text(summarize_draft(after))
         if GuiAction.CREDITS in self.actions:
             try:
-                balance = await self.backend.credits("")
+                balance = await self.read_credits()
                 yield _text(
                     f"💳 Credits: {balance.available} available, {balance.frozen} reserved."
                 )

@@ -20,6 +20,8 @@ import httpx
 
 from core.backends.base import UploadResult
 from core.config import Settings
+from core.engine.model import Limits
+from core.engine.scripts import read_script_file
 from core.errors import ErrorCode, VoiceoverError, human_size
 
 MAX_CLOUD_BYTES = 500_000_000
@@ -104,9 +106,6 @@ def _unsupported(name: str, ext: str) -> VoiceoverError:
 
 
 async def _script_plan(path: Path, name: str, settings: Settings) -> UploadPlan:
-    from core.engine.model import Limits
-    from core.engine.scripts import read_script_file
-
     script = await asyncio.to_thread(read_script_file, path, Limits.from_settings(settings), name)
     summary = f"📝 Got {name}: {script.word_count} words. It goes with your next instruction."
     return UploadPlan(UploadResult("script", name, summary), script_text=script.text)

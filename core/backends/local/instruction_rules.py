@@ -1,0 +1,121 @@
+"""The table of instruction rules: which words, in English or Chinese, set which option."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.engine.model import Aspect, Captions, Fit, MixMode
+from core.engine.voices import LANGUAGES as VOICE_LANGUAGES
+
+# Language names people write ("english", "mandarin", "中文") → code, from the voices' table.
+LANGUAGES: dict[str, str] = {
+    name.lower(): code
+    for code, (english, aliases) in VOICE_LANGUAGES.items()
+    for name in (english, *aliases)
+    if not (name.isascii() and len(name) <= 3)  # ISO codes like "eng" are not words people use
+}
+_EN_LANGS = "|".join(name for name in LANGUAGES if name.isascii())
+_ZH_LANGS = "|".join(name for name in LANGUAGES if not name.isascii())
+_CAPS = r"(?:captions?|subtitles?|subs)"
+_SOUND = r"original\s+(?:audio|sound|track)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A pattern (case-insensitive) that sets one field; value None → taken from group 1."""
+
+    pattern: str
+    field: str
+    value: Any = None
+
+
+# Per field, the first rule that matches wins: more specific rules come first.
+RULES: tuple[Rule, ...] = (
+    Rule(r"\b([a-z]{2,3}_[a-z]{2}-[a-z0-9_]+-(?:x_low|low|medium|high))\b", "voice"),
+    Rule(r"\bvoice\s*[:=]\s*([\w-]+)", "voice"),
+    Rule(r"\b(?:in|into|to)\s+(" + _EN_LANGS + r")\b", "language"),
+    Rule(r"\b(" + _EN_LANGS + r")\s+(?:voice|voiceover|voice-over|narrat\w+)", "language"),
+    Rule(r"(" + _ZH_LANGS + r")", "language"),
+    Rule(r"\b(?:female|woman|women|feminine|girl|lady)\b|女声|女生|女性|女的", "gender", "female"),
+    Rule(r"\b(?:male|man|men|masculine|guy)\b|男声|男生|男性|男的", "gender", "male"),
+    Rule(r"\b(?:speed|rate|pace)\s*(?:to|at|of|=|:)?\s*(\d+(?:\.\d+)?)\s*x?(?!\w)", "speed"),
+    Rule(r"\b(\d+(?:\.\d+)?)\s*x\s+speed\b|语速\s*(\d+(?:\.\d+)?)", "speed"),
+    Rule(r"\b(?:normal|regular|original)\s+speed\b|正常语速", "speed", 1.0),
+    Rule(r"\b(?:much|a lot)\s+slower\b|慢很多", "speed_delta", -0.2),
+    Rule(r"\b(?:much|a lot)\s+faster\b|快很多", "speed_delta", 0.2),
+    Rule(
+        r"\b(?:slower|slow down|more slowly)\b|慢一点|慢一些|慢点|放慢|慢些", "speed_delta", -0.1
+    ),
+    Rule(
+        r"\b(?:faster|speed up|quicker|more quickly)\b|快一点|快一些|快点|加快|快些",
+        "speed_delta",
+        0.1,
+    ),
+    Rule(
+        rf"\b(?:remove|no|without|drop|delete|turn off|disable|hide)\s+(?:the\s+|any\s+)?{_CAPS}\b"
+        r"|去掉字幕|不要字幕|删除字幕|关闭字幕|无字幕",
+        "captions",
+        Captions.NONE,
+    ),
+    Rule(
+        rf"\b(?:burn(?:ed|t)?(?:-|\s)?in|burn|hard-?code|hard-?coded|hard)\s+(?:the\s+)?{_CAPS}\b"
+        rf"|\b{_CAPS}\s+burn(?:ed|t)?\s+in\b|烧录字幕|硬字幕|内嵌字幕|字幕烧录",
+        "captions",
+        Captions.BURN,
+    ),
+    Rule(
+        rf"\b(?:add|with|include|soft|turn on|enable|show)\s+(?:the\s+)?(?:soft\s+)?{_CAPS}\b"
+        r"|加字幕|添加字幕|加上字幕|软字幕|显示字幕",
+        "captions",
+        Captions.SOFT,
+    ),
+    Rule(r"(?<![\d.])(9:16|16:9|1:1|4:5)(?![\d])", "aspect"),
+    Rule(r"\b(?:vertical|portrait|tiktok|reels|shorts)\b|竖屏|竖版", "aspect", Aspect.TALL),
+    Rule(r"\b(?:horizontal|landscape|widescreen)\b|横屏|横版", "aspect", Aspect.WIDE),
+    Rule(r"\bsquare\b|正方形|方形|方屏", "aspect", Aspect.SQUARE),
+    Rule(r"\boriginal\s+(?:aspect|size|ratio|format)\b|原始比例", "aspect", Aspect.ORIGINAL),
+    Rule(
+        r"\b(?:don'?t crop|no crop|without cropping|pad|letterbox|black bars)\b|不要裁剪|黑边",
+        "fit",
+        Fit.PAD,
+    ),
+    Rule(r"\b(?:crop|fill the frame|zoom to fill)\b|裁剪|裁切|填满", "fit", Fit.CROP),
+    Rule(
+        r"\b(?:no|remove|mute|without)\s+(?:the\s+)?(?:background\s+)?music\b"
+        r"|去掉(?:背景)?音乐|不要(?:背景)?音乐",
+        "music_volume",
+        0.0,
+    ),
+    Rule(
+        r"\b(?:music|bgm)\b[^.\n\d%]{0,20}?(\d{1,3})\s*%|(\d{1,3})\s*%\s*(?:music|bgm)\b"
+        r"|(?:背景音乐|音乐|配乐)[^\d%]{0,8}(\d{1,3})\s*%?",
+        "music_volume",
+    ),
+    Rule(
+        r"\b(?:quieter music|music quieter|lower the music|turn (?:the\s+)?music down)\b"
+        r"|音乐小一点|音乐小声",
+        "music_delta",
+        -0.1,
+    ),
+    Rule(
+        r"\b(?:louder music|music louder|raise the music|turn (?:the\s+)?music up)\b"
+        r"|音乐大一点|音乐大声",
+        "music_delta",
+        0.1,
+    ),
+    Rule(r"\bkeep\s+(?:the\s+)?" + _SOUND + r"|保留原声", "mix", MixMode.KEEP),
+    Rule(
+        rf"\b(?:replace|mute|remove|drop|without|no)\s+(?:the\s+)?{_SOUND}"
+        r"|替换原声|去掉原声|静音原声|不要原声",
+        "mix",
+        MixMode.REPLACE,
+    ),
+    Rule(r"\bduck(?:ing)?\b|\blower the " + _SOUND + r"|压低原声", "mix", MixMode.DUCK),
+    Rule(
+        r"\b(?:voice-?overs?|voice overs?|narrat\w*|read(?:ing)? (?:out )?(?:my|the|this) "
+        r"script|dub\w*)\b|配音|旁白|朗读|解说",
+        "generate",
+        True,
+    ),
+)

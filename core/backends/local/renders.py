@@ -1,0 +1,182 @@
+"""The local backend's renders: a store row each, the engine in a thread, progress in memory.
+
+Cancel is a flag checked in the engine's progress callback; a render's frozen credits are settled
+when it succeeds and released when it fails or is cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.backends.base import RenderState, RenderStatus
+from core.backends.local.credits import Ledger
+from core.backends.local.project import Project, narration_seconds
+from core.config import Settings
+from core.engine.model import RenderRequest
+from core.engine.render import render
+from core.errors import ErrorCode, VoiceoverError, from_record, to_record
+from core.failpoints import pause_point
+from core.progressbar import overall_percent
+from core.store import Store, dumps, loads
+
+log = logging.getLogger(__name__)
+
+
+class RenderCancelled(Exception):
+    """Raised inside the render thread's progress callback when the user cancelled."""
+
+
+@dataclass
+class Running:
+    """A render in this process: its progress, its stop flag, its task."""
+
+    owner: str
+    ref: str = ""  # whose credits: the job's id (or the render's own)
+    stage: str = "probe"
+    percent: float = 0.0
+    stop: threading.Event = field(default_factory=threading.Event)
+    task: asyncio.Task[None] | None = None
+
+    def progress(self, stage: str, percent: float) -> None:
+        """The engine's progress callback (render thread): record it, or stop if cancelled."""
+        if self.stop.is_set():
+            raise RenderCancelled()
+        pause_point(stage)  # the crash tests stop a render here, then kill us
+        self.stage, self.percent = stage, overall_percent(stage, percent)
+
+
+class LocalRenders:
+    """Renders of one local backend: started, polled, cancelled; outputs under `folder`."""
+
+    def __init__(self, store: Store, ledger: Ledger, settings: Settings, folder: Path) -> None:
+        self.store = store
+        self.ledger = ledger
+        self.settings = settings
+        self.folder = folder
+        self.running: dict[str, Running] = {}
+
+    async def drop_stale(self) -> None:
+        """Renders left unfinished by a previous process failed: release and forget them."""
+        stale = await self.store.fetchall(
+            "SELECT id, owner, ref FROM renders WHERE state IN ('pending','processing')"
+        )
+        for row in stale:
+            if row["id"] not in self.running:  # unknown now: the job layer renders again
+                if row["ref"] in (None, row["id"]):  # not a job's credits: those wait for it
+                    await self.ledger.release(row["owner"], row["id"])
+                await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
+
+    async def start(self, project: Project, price: int, ref: str | None) -> str:
+        """Freeze `price` (once per `ref`) and render the project in a thread; its render id."""
+        render_id = secrets.token_hex(16)
+        out = self.folder / f"{render_id}.mp4"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        ref = ref or render_id
+        row = (render_id, project.id, project.owner, RenderState.PROCESSING, str(out))
+        async with self.store.transaction() as db:  # the hold and its render: one commit
+            await self.ledger.freeze_in(db, project.owner, ref, price)
+            await db.execute(
+                "INSERT INTO renders(id, project_id, owner, state, out, created, ref)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (*row, time.time(), ref),
+            )
+        running = Running(project.owner, ref=ref)
+        self.running[render_id] = running
+        running.task = asyncio.create_task(self._run(render_id, project, out, running))
+        return render_id
+
+    async def _run(self, render_id: str, project: Project, out: Path, run: Running) -> None:
+        request = RenderRequest(
+            out=out,
+            media=project.media_path,
+            script=project.script_obj,
+            narration=project.narration_path,
+            music=project.music_path,
+            options=project.options,
+        )
+        try:
+            result = await asyncio.to_thread(render, request, self.settings, run.progress)
+        except RenderCancelled:
+            return
+        except VoiceoverError as err:
+            await self._fail(render_id, run, err)
+            return
+        except Exception as exc:
+            log.exception("render %s crashed", render_id)
+            crashed = VoiceoverError(ErrorCode.RENDER_FAILED, reason=type(exc).__name__)
+            await self._fail(render_id, run, crashed)
+            return
+        finally:
+            self.running.pop(render_id, None)
+        if run.stop.is_set():
+            return
+        await self.ledger.settle(run.owner, run.ref, narration_seconds(result))
+        size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
+        summary = {
+            "duration_s": result.duration_s,
+            "width": result.width,
+            "height": result.height,
+            "size_bytes": size,
+        }
+        await self._finish(render_id, RenderState.COMPLETED, result=summary)
+
+    async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
+        await self._finish(render_id, RenderState.FAILED, error=to_record(err))
+        await self.ledger.release(run.owner, run.ref)
+
+    async def _finish(self, render_id: str, state: RenderState, **values: Any) -> None:
+        columns = {"state": str(state), "percent": 100.0 if state == "completed" else 0.0}
+        columns.update({k: dumps(v) for k, v in values.items()})
+        sql = ", ".join(f"{name}=?" for name in columns)
+        await self.store.execute(
+            f"UPDATE renders SET {sql} WHERE id=?", (*columns.values(), render_id)
+        )
+
+    async def status(self, render_id: str) -> RenderStatus:
+        """Progress while running (from memory), then the stored outcome."""
+        running = self.running.get(render_id)
+        if running is not None:
+            return RenderStatus(RenderState.PROCESSING, running.percent, running.stage)
+        row = await self.store.fetchone("SELECT * FROM renders WHERE id=?", (render_id,))
+        if row is None:
+            raise VoiceoverError(ErrorCode.SESSION_NOT_FOUND)
+        state = RenderState(row["state"])
+        if state is RenderState.FAILED:
+            error = from_record(loads(row["error"]), ErrorCode.RENDER_FAILED)
+            return RenderStatus(state, error=error)
+        if state is RenderState.COMPLETED:
+            result = loads(row["result"], {})
+            return RenderStatus(state, 100.0, "done", path=Path(row["out"]), **result)
+        return RenderStatus(state, row["percent"], row["stage"])
+
+    async def cancel(self, render_id: str) -> None:
+        """Stop a render (at its next progress step) and release its frozen credits."""
+        running = self.running.pop(render_id, None)
+        row = await self.store.fetchone(
+            "SELECT owner, state, ref FROM renders WHERE id=?", (render_id,)
+        )
+        if running is not None:
+            running.stop.set()
+        if row is not None and row["state"] in ("pending", "processing"):
+            cancelled = to_record(VoiceoverError(ErrorCode.NOTHING_TO_CANCEL))
+            await self._finish(render_id, RenderState.FAILED, error=cancelled)
+            await self.ledger.release(row["owner"], row["ref"] or render_id)
+
+    async def stop_all(self) -> None:
+        """Stop every render in flight and wait for their tasks."""
+        for running in list(self.running.values()):
+            running.stop.set()
+            if running.task is not None:
+                running.task.cancel()
+                with contextlib.suppress(BaseException):
+                    await running.task
+        self.running.clear()
