@@ -83,4 +83,4 @@ def test_kill_in_each_state_then_restart_finishes_once_and_leaves_nothing(
     assert leftovers == []  # no voiceover-<pid>-* work of the dead process
     data = tmp_path / "data"
     assert [p for p in tree_files(data) if ".part" in p.name] == []
-    assert tree_files(data / "local" / "pins") == []
+    assert tree_files(data / "pins") == []

@@ -11,6 +11,7 @@ from pathlib import Path
 import av
 import pytest
 
+from core.backends.base import StoredFile
 from core.backends.local.backend import LocalBackend
 from core.chat.service import Service
 from core.config import Settings
@@ -120,10 +121,11 @@ async def test_a_job_renders_its_pinned_inputs_after_the_user_replaced_them(
     backend = LocalBackend(settings)
     try:
         session = await backend.open_session("console:a", "en")
-        owned = settings.data_dir / "uploads" / "first.mp4"
-        owned.parent.mkdir(parents=True)
-        shutil.copyfile(tiny, owned)
-        await backend.upload(session, owned, "first.mp4")
+        staged = backend.media.staging() / "first.mp4"
+        shutil.copyfile(tiny, staged)
+        await backend.media.put_file("uploads/u/first.mp4", staged)  # as the chat stores it
+        owned = backend.media.path("uploads/u/first.mp4")
+        await backend.upload(session, StoredFile("uploads/u/first.mp4"), "first.mp4")
         async for _ in backend.send(session, SCRIPT):
             pass
         pinned = await backend.snapshot(session)
@@ -139,6 +141,6 @@ async def test_a_job_renders_its_pinned_inputs_after_the_user_replaced_them(
             stream = container.streams.video[0]
             assert (stream.width, stream.height) == (160, 120)  # the pinned video and aspect
         await backend.release("console:a", "job1", pinned)
-        assert tree_files(settings.data_dir / "local" / "pins") == []
+        assert tree_files(settings.data_dir / "pins") == []
     finally:
         await backend.aclose()

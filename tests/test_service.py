@@ -229,7 +229,7 @@ async def test_out_of_credits_is_refused_before_anything_is_queued(
         assert chat.texts[-1] == "You're out of credits (0 left, 10 needed)."
         assert chat.results == []
         assert await svc.store.fetchall("SELECT status FROM jobs") == []
-        pins = service_settings.data_dir / "local" / "pins"
+        pins = service_settings.data_dir / "pins"
         assert not pins.exists() or not any(pins.iterdir())  # its pinned files are gone too
 
 

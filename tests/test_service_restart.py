@@ -132,7 +132,7 @@ class BrokenBadNews(RecordingChat):
     """A chat that can't take the failure message (the process 'dies' before recording it)."""
 
     async def say(self, text: str) -> MessageRef:
-        if "looks damaged" in text:
+        if "render failed" in text:
             raise ConnectionError("send cut")
         return await super().say(text)
 
@@ -144,7 +144,7 @@ async def test_restart_after_failed_but_untold_tells_exactly_once(
     async with Service(poor) as first:
         await first.runner.stop()
         await first.handle(incoming(SCRIPT, user="1", files=(tiny,)), BrokenBadNews("chat1"))
-        for pinned in (settings.data_dir / "local" / "pins").rglob("*.mp4"):
+        for pinned in (settings.data_dir / "pins").rglob("*.mp4"):
             pinned.unlink()  # the disk lost the job's video: its render fails
         first.runner.start()
         await asyncio.wait_for(first.wait_idle(), 120)
@@ -155,7 +155,7 @@ async def test_restart_after_failed_but_untold_tells_exactly_once(
             await asyncio.wait_for(again.wait_idle(), 60)
             told = chats.by_id["chat1"].texts if "chat1" in chats.by_id else []
             assert len(told) == (1 if attempt == 0 else 0)
-            assert all("looks damaged" in t for t in told), told
+            assert all("an input file is gone" in t for t in told), told
 
 
 async def test_a_job_given_up_releases_its_credits_at_once(settings: Settings, tiny: Path) -> None:

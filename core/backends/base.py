@@ -52,6 +52,13 @@ class UploadResult:
 
 
 @dataclass(frozen=True)
+class StoredFile:
+    """A file the chat received, kept in the media store under `key` (handed to the backend)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class Pinned:
     """What a render job renders: the draft as it was when the user asked, and its inputs.
 
@@ -114,12 +121,10 @@ class Backend(Protocol):
         ...
 
     async def upload(
-        self, session_id: str, source: Path | str, name: str, role: str | None = None
+        self, session_id: str, source: StoredFile | Path | str, name: str, role: str | None = None
     ) -> UploadResult:
-        """Add a local file (now the backend's: kept or deleted) or an http(s) URL.
-
-        `role` is the chat's hint (music, narration…). A refused file is deleted at once.
-        """
+        """Add a stored file (now the backend's: kept or deleted), a local file (copied) or an
+        http(s) URL. `role` is the chat's hint (music, narration…). Refused: deleted at once."""
         ...
 
     def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:

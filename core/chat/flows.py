@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from core.backends.base import Backend, Draft, EventKind, Pinned
+from core.backends.base import Backend, Draft, EventKind, Pinned, StoredFile
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
 from core.chat.option_text import LANGUAGE_NAMES, args_to_text
@@ -255,8 +255,8 @@ class Flows:
         finally:
             path.unlink(missing_ok=True)  # moved in, or never stored
         name = safe_name(attachment.name)
-        async with media.local_path(key) as local:  # the backend keeps it, or deletes it
-            result = await self.deps.backend.upload(session_id, local, name, attachment.role)
+        stored = StoredFile(key)  # the backend's now: it keeps it, or deletes it
+        result = await self.deps.backend.upload(session_id, stored, name, attachment.role)
         return result.summary
 
     async def flow_voiceover(self, ctx: Turn, routed: Routed) -> bool:

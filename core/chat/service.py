@@ -63,10 +63,10 @@ class Service:
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.backend = backend or make_backend(settings)
+        self.media = LocalMediaStore(settings.data_dir)
+        self.backend = backend or make_backend(settings, self.media)
         self.store = Store(settings.data_dir / "service.db")
         self.jobs = SqliteJobQueue(self.store)
-        self.media = LocalMediaStore(settings.data_dir)
         ttl = settings.link_ttl_hours * 3600
         self.signer = LinkSigner(b"", settings.public_base_url, ttl, self.clock)
         self.chats = ChatDirectory()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import shutil
 import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict
@@ -19,6 +20,7 @@ from core.backends.base import (
     Pinned,
     RenderHandle,
     RenderStatus,
+    StoredFile,
     UploadResult,
 )
 from core.backends.local.credits import Ledger, price_for
@@ -43,7 +45,9 @@ from core.engine.scripts import parse_script_text, read_script_file, sniff_scrip
 from core.engine.tts import get_synthesizer
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
-from core.files import discard_ours, owner_dir, safe_name, stored_name
+from core.files import owner_digest, safe_name, stored_name
+from core.media.local import LocalMediaStore
+from core.media.store import MediaStore, new_key
 from core.store import Store, dumps
 from core.uninterrupted import uninterrupted
 
@@ -57,14 +61,17 @@ class LocalBackend:
     name = "local"
     poll_interval_s = 0.25
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store | None = None, media: MediaStore | None = None
+    ) -> None:
         self.settings = settings
         self.limits = Limits.from_settings(settings)
         self.store = store or Store(settings.data_dir / "local.db")
+        self.media = media or LocalMediaStore(settings.data_dir)
         self.ledger = Ledger(self.store, settings)
         self.root = settings.data_dir / "local"
-        self.pins = self.root / "pins"
-        self.renders = LocalRenders(self.store, self.ledger, settings, self.root / "renders")
+        renders = self.root / "renders"
+        self.renders = LocalRenders(self.store, self.ledger, settings, renders, self.media)
         self._ready = False
         self._warm_up: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
@@ -118,40 +125,50 @@ class LocalBackend:
         await self.store.execute(f"UPDATE projects SET {sql} WHERE id=?", (*values, project.id))
 
     async def upload(
-        self, session_id: str, source: Path | str, name: str, role: str | None = None
+        self, session_id: str, source: StoredFile | Path | str, name: str, role: str | None = None
     ) -> UploadResult:
-        """Add a file (or fetch a URL): a script is read, media is probed."""
+        """Add a file (stored, local, or fetched from a URL): a script is read, media probed."""
         project = await self._project(session_id)
-        folder = owner_dir(self.root / "files", project.owner)
         name = safe_name(name)
-        if isinstance(source, str):
-            path = folder / stored_name(name)
-            name = safe_name(
-                await download_url(source, path, max_bytes=self.settings.max_upload_bytes)
-            )
-        else:
-            path = source
+        key, name = await self._store(project.owner, source, name)
         try:
-            return await self._add_file(project, path, name, role)
+            return await self._add_file(project, key, name, role)
         except BaseException:
-            self._discard({"path": str(path)})  # refused (or cancelled): not kept
+            await uninterrupted(self.media.delete(key))  # refused (or cancelled): not kept
             raise
 
-    def _discard(self, entry: dict[str, Any] | None) -> None:
-        """Delete a refused or replaced file of ours (never one from outside DATA_DIR)."""
-        if entry and entry.get("path"):
-            discard_ours(Path(entry["path"]), self.settings.data_dir)
+    async def _store(
+        self, owner: str, source: StoredFile | Path | str, name: str
+    ) -> tuple[str, str]:
+        """The source as a key of the media store (a local file is copied, a URL fetched)."""
+        if isinstance(source, StoredFile):
+            return source.key, name
+        staged = self.media.staging() / stored_name(name)
+        try:
+            if isinstance(source, str):
+                limit = self.settings.max_upload_bytes
+                name = safe_name(await download_url(source, staged, max_bytes=limit))
+            else:
+                await asyncio.to_thread(shutil.copyfile, source, staged)
+            key = new_key(f"uploads/{owner_digest(owner)}", name)
+            await self.media.put_file(key, staged)
+        finally:
+            staged.unlink(missing_ok=True)
+        return key, name
 
     async def _add_file(
-        self, project: Project, path: Path, name: str, role: str | None
+        self, project: Project, key: str, name: str, role: str | None
     ) -> UploadResult:
-        if await asyncio.to_thread(sniff_script, path) is not None:
-            script = await asyncio.to_thread(read_script_file, path, self.limits, name)
-            await self._save(project, script=script_to_json(script))
-            return UploadResult("script", name, script_summary(name, script, project.language))
-        info = await asyncio.to_thread(probe_media, path, self.limits, name)
+        async with self.media.local_path(key) as path:
+            if await asyncio.to_thread(sniff_script, path) is not None:
+                script = await asyncio.to_thread(read_script_file, path, self.limits, name)
+                await self._save(project, script=script_to_json(script))
+                await self.media.delete(key)  # its words are kept with the project
+                summary = script_summary(name, script, project.language)
+                return UploadResult("script", name, summary)
+            info = await asyncio.to_thread(probe_media, path, self.limits, name)
         entry = {
-            "path": str(path),
+            "key": key,
             "name": name,
             "kind": str(info.kind),
             "duration_s": info.duration_s,
@@ -172,8 +189,8 @@ class LocalBackend:
         """Keep `entry` as the project's file for `role`; the one it replaces is deleted now."""
         old = project.files().get(role)
         await uninterrupted(self._save(project, **{role: entry}))
-        if old and old["path"] != entry["path"]:
-            self._discard(old)  # a queued job still has its own pinned link
+        if old and old.get("key") and old["key"] != entry["key"]:
+            await self.media.delete(old["key"])  # a queued job still has its own pinned copy
 
     async def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
         """Read instructions and/or a script from text; say what changed."""
@@ -233,7 +250,7 @@ class LocalBackend:
     async def snapshot(self, session_id: str) -> Pinned:
         """The project now, its files pinned (hard links) for a job that may run later."""
         project = await self._project(session_id)
-        return await asyncio.to_thread(pin_project, project, self.pins)
+        return await pin_project(project, self.media)
 
     async def reserve(self, owner: str, ref: str, pinned: Pinned) -> None:
         """Freeze the job's estimated price (NO_CREDITS before it is even queued)."""
@@ -245,11 +262,11 @@ class LocalBackend:
         """A job ended: its credits go back unless it was settled; its pins are deleted."""
         await self._open()
         await self.ledger.release(owner, ref)
-        await asyncio.to_thread(unpin, pinned, self.pins)
+        await unpin(pinned, self.media)
 
     async def sweep_pins(self, keep: set[object]) -> int:
         """Delete pin folders no waiting or running job refers to (left by a killed process)."""
-        return await asyncio.to_thread(sweep_pins, self.pins, keep)
+        return await sweep_pins(self.media, keep)
 
     def _price(self, project: Project) -> int:
         return price_for(estimate_narration_s(project), self.settings.credits_per_minute)

@@ -1,59 +1,52 @@
-"""Pinned inputs of the local backend's jobs: hard links that outlive the user's own files.
+"""Pinned inputs of the local backend's jobs: copies in the media store (hard links on local
+disk) that outlive the user's own files.
 
 A job pins the project's files when it is queued, so the user may replace or delete them at
-once (a new video, a new project) while the job still renders exactly what was asked.
+once (a new video, a new project) while the job still renders exactly what was asked; the job
+refers to them by key, so any process that holds the media store can render it.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from core.backends.base import Pinned
 from core.backends.local.project import Project, build_draft
+from core.media.store import MediaStore
 
 PIN_KEY = "pin"
+PINS = "pins"
 
 
-def pin_project(project: Project, pins_root: Path) -> Pinned:
-    """The project's draft and payload, its files hard-linked (else copied) into a pin folder."""
-    folder = pins_root / secrets.token_hex(12)
-    folder.mkdir(parents=True, exist_ok=True)
+async def pin_project(project: Project, media: MediaStore) -> Pinned:
+    """The project's draft and payload, its files copied under pins/<pin>/ in the store."""
+    pin = secrets.token_hex(12)
     payload = project.to_payload()
     try:
         for role, entry in project.files().items():
-            source = Path(entry["path"])
-            target = folder / f"{role}{source.suffix}"
-            _link_or_copy(source, target)
-            payload[role] = {**entry, "path": str(target)}
+            if "key" not in entry:  # a file recorded before the media store: left as it is
+                continue
+            target = f"{PINS}/{pin}/{role}{PurePosixPath(entry['key']).suffix}"
+            await media.copy(entry["key"], target)
+            payload[role] = {**entry, "key": target}
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        await media.delete_prefix(f"{PINS}/{pin}")
         raise
-    payload[PIN_KEY] = folder.name
+    payload[PIN_KEY] = pin
     return Pinned(build_draft(project), payload)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+async def unpin(pinned: Pinned, media: MediaStore) -> None:
+    """Delete a job's pinned copies (the user's own files are not touched)."""
+    pin = pinned.payload.get(PIN_KEY)
+    if isinstance(pin, str) and pin.isalnum():
+        await media.delete_prefix(f"{PINS}/{pin}")
 
 
-def unpin(pinned: Pinned, pins_root: Path) -> None:
-    """Delete a job's pin folder (its files stay wherever else they are linked)."""
-    name = pinned.payload.get(PIN_KEY)
-    if isinstance(name, str) and name.isalnum():
-        shutil.rmtree(pins_root / name, ignore_errors=True)
-
-
-def sweep_pins(pins_root: Path, keep: set[object]) -> int:
-    """Delete every pin folder whose name is not in `keep`; returns how many."""
-    if not pins_root.is_dir():
-        return 0
-    stale = [folder for folder in pins_root.iterdir() if folder.name not in keep]
-    for folder in stale:
-        shutil.rmtree(folder, ignore_errors=True)
+async def sweep_pins(media: MediaStore, keep: set[object]) -> int:
+    """Delete every pin no waiting or running job refers to; returns how many."""
+    stale = [pin for pin in await media.children(PINS) if pin not in keep]
+    for pin in stale:
+        await media.delete_prefix(f"{PINS}/{pin}")
     return len(stale)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from core.backends.base import Draft
@@ -124,21 +123,6 @@ class Project:
     def script(self) -> Script | None:
         """The script, if any."""
         return self.script_obj
-
-    @property
-    def media_path(self) -> Path | None:
-        """The video or image."""
-        return Path(self.media["path"]) if self.media else None
-
-    @property
-    def music_path(self) -> Path | None:
-        """The music bed."""
-        return Path(self.music["path"]) if self.music else None
-
-    @property
-    def narration_path(self) -> Path | None:
-        """The user's own narration."""
-        return Path(self.narration["path"]) if self.narration else None
 
 
 def estimate_narration_s(project: Project) -> float:

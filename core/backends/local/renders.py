@@ -21,10 +21,11 @@ from core.backends.base import RenderState, RenderStatus
 from core.backends.local.credits import Ledger
 from core.backends.local.project import Project, narration_seconds
 from core.config import Settings
-from core.engine.model import RenderRequest
+from core.engine.model import RenderRequest, RenderResult
 from core.engine.render import render
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
+from core.media.store import MediaStore
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
 
@@ -57,17 +58,21 @@ class Running:
 class LocalRenders:
     """Renders of one local backend: started, polled, cancelled; outputs under `folder`."""
 
-    def __init__(self, store: Store, ledger: Ledger, settings: Settings, folder: Path) -> None:
+    def __init__(
+        self, store: Store, ledger: Ledger, settings: Settings, folder: Path, media: MediaStore
+    ) -> None:
         self.store = store
         self.ledger = ledger
         self.settings = settings
         self.folder = folder
+        self.media = media
         self.running: dict[str, Running] = {}
 
     async def drop_stale(self) -> None:
         """Renders left unfinished by a previous process failed: release and forget them."""
         stale = await self.store.fetchall(
-            "SELECT id, owner, ref FROM renders WHERE state IN ('pending','processing')"
+            "SELECT id, owner, ref FROM renders WHERE state IN (?,?)",
+            (RenderState.PENDING, RenderState.PROCESSING),
         )
         for row in stale:
             if row["id"] not in self.running:  # unknown now: the job layer renders again
@@ -95,16 +100,8 @@ class LocalRenders:
         return render_id
 
     async def _run(self, render_id: str, project: Project, out: Path, run: Running) -> None:
-        request = RenderRequest(
-            out=out,
-            media=project.media_path,
-            script=project.script_obj,
-            narration=project.narration_path,
-            music=project.music_path,
-            options=project.options,
-        )
         try:
-            result = await asyncio.to_thread(render, request, self.settings, run.progress)
+            result = await self._render(project, out, run)
         except RenderCancelled:
             return
         except VoiceoverError as err:
@@ -128,6 +125,31 @@ class LocalRenders:
             "size_bytes": size,
         }
         await self._finish(render_id, RenderState.COMPLETED, result=summary)
+
+    async def _render(self, project: Project, out: Path, run: Running) -> RenderResult:
+        """The engine on the project's files, each a local file of its media key meanwhile."""
+        try:
+            return await self._render_files(project, out, run)
+        except FileNotFoundError:  # the store lost an input (a disk cleaned by hand, say)
+            raise VoiceoverError(ErrorCode.RENDER_FAILED, reason="an input file is gone") from None
+
+    async def _render_files(self, project: Project, out: Path, run: Running) -> RenderResult:
+        async with contextlib.AsyncExitStack() as files:
+            paths = {
+                role: await files.enter_async_context(self.media.local_path(entry["key"]))
+                if "key" in entry
+                else Path(entry["path"])  # recorded before the media store
+                for role, entry in project.files().items()
+            }
+            request = RenderRequest(
+                out=out,
+                media=paths.get("media"),
+                script=project.script_obj,
+                narration=paths.get("narration"),
+                music=paths.get("music"),
+                options=project.options,
+            )
+            return await asyncio.to_thread(render, request, self.settings, run.progress)
 
     async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
         await self._finish(render_id, RenderState.FAILED, error=to_record(err))

@@ -26,6 +26,7 @@ from core.backends.base import (
     RenderHandle,
     RenderState,
     RenderStatus,
+    StoredFile,
     UploadResult,
 )
 from core.backends.nemo.client import NemoApiError, NemoClient
@@ -37,7 +38,9 @@ from core.backends.nemo.turn import Turn
 from core.backends.nemo.upload import prepare_upload
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
-from core.files import discard_ours
+from core.media.local import LocalMediaStore
+from core.media.store import MediaStore
+from core.uninterrupted import uninterrupted
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,8 +60,10 @@ class NemoBackend:
         *,
         http: httpx.AsyncClient | None = None,
         timings: NemoTimings | None = None,
+        media: MediaStore | None = None,
     ) -> None:
         self.settings = settings
+        self.media = media or LocalMediaStore(settings.data_dir)
         self.timings = timings or NemoTimings()
         self.web = settings.nemo_web_url.rstrip("/")
         self._own_http = http is None
@@ -154,14 +159,16 @@ class NemoBackend:
     # Upload, state, credits -----------------------------------------------------------------
 
     async def upload(
-        self, session_id: str, source: Path | str, name: str, role: str | None = None
+        self, session_id: str, source: StoredFile | Path | str, name: str, role: str | None = None
     ) -> UploadResult:
-        """Add a file (streamed multipart, then deleted here) or an http(s) URL to the session."""
-        try:
+        """Add a file (streamed multipart; a stored one is deleted after) or an http(s) URL."""
+        if not isinstance(source, StoredFile):
             return await self._upload(session_id, source, name)
-        finally:
-            if isinstance(source, Path):  # the cloud has it now (or refused it)
-                discard_ours(source, self.settings.data_dir)
+        try:
+            async with self.media.local_path(source.key) as path:
+                return await self._upload(session_id, path, name)
+        finally:  # the cloud has it now (or refused it)
+            await uninterrupted(self.media.delete(source.key))
 
     async def _upload(self, session_id: str, source: Path | str, name: str) -> UploadResult:
         plan = await prepare_upload(source, name, self.settings)
