@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from core.errors import ErrorCode, VoiceoverError
 from core.media.local import LocalMediaStore
 from core.media.store import check_key, new_key
 
@@ -64,3 +66,18 @@ async def test_a_copy_outlives_its_source_and_prefixes_list_and_go(tmp_path: Pat
     assert await store.children("pins") == []
     with pytest.raises(ValueError):
         await store.delete_prefix("../outside")
+
+
+async def test_a_stream_is_stored_in_pieces_and_capped(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+
+    async def chunks(count: int) -> AsyncIterator[bytes]:
+        for _ in range(count):
+            yield b"x" * 1000
+
+    assert await store.put_stream("uploads/u/s.mp4", chunks(5), max_bytes=5000) == 5000
+    with pytest.raises(VoiceoverError) as refused:
+        await store.put_stream("uploads/u/big.mp4", chunks(6), max_bytes=5000)
+    assert refused.value.code is ErrorCode.FILE_TOO_LARGE
+    assert await store.size("uploads/u/big.mp4") is None
+    assert list(store.staging().iterdir()) == []  # nothing kept on its way in

@@ -6,10 +6,11 @@ import asyncio
 import os
 import shutil
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from core.errors import too_large
 from core.media.store import check_key, check_prefix
 
 STAGING = ".staging"  # files on their way in: same disk, so a put is a rename
@@ -42,6 +43,24 @@ class LocalMediaStore:
     async def put_file(self, key: str, source: Path) -> int:
         """Move `source` in (a rename on the same disk, else a copy); returns its size."""
         return await asyncio.to_thread(self._put, self.path(key), source)
+
+    async def put_stream(self, key: str, chunks: AsyncIterable[bytes], max_bytes: int) -> int:
+        """Write the chunks to a staged file (off the loop), then move it in; capped."""
+        staged = self.staging() / f"{os.getpid()}-{time.monotonic_ns()}.part"
+        try:
+            handle = await asyncio.to_thread(staged.open, "wb")
+            try:
+                written = 0
+                async for chunk in chunks:
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise too_large(PurePosixPath(key).name, written, max_bytes, at_least=True)
+                    await asyncio.to_thread(handle.write, chunk)
+            finally:
+                await asyncio.to_thread(handle.close)
+            return await self.put_file(key, staged)
+        finally:
+            await asyncio.to_thread(staged.unlink, True)
 
     @staticmethod
     def _put(target: Path, source: Path) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import AsyncIterable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -28,6 +29,11 @@ class MediaStore(Protocol):
 
     async def put_file(self, key: str, source: Path) -> int:
         """Store a local file under `key` (moved in: `source` is gone); returns its size."""
+        ...
+
+    async def put_stream(self, key: str, chunks: AsyncIterable[bytes], max_bytes: int) -> int:
+        """Store a stream under `key` without holding it in memory; FILE_TOO_LARGE (and nothing
+        kept) past `max_bytes`. Returns the size."""
         ...
 
     def local_path(self, key: str) -> AbstractAsyncContextManager[Path]:
