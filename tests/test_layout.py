@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.chat.flows import FlowDeps, Flows
+from core.chat.flows import Flows
 from core.chat.routing import INTENTS, ROUTES
+from core.chat.turn import FlowDeps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import import_graph  # noqa: E402

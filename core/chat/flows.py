@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from core.backends.base import Backend, Draft, EventKind, Pinned, StoredFile
+from core.backends.base import Draft, EventKind, Pinned, StoredFile
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
 from core.chat.option_text import LANGUAGE_NAMES, args_to_text
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
-from core.chat.sessions import Sessions
 from core.chat.timeline import (
     describe_changes,
     draft_ready,
@@ -22,69 +17,18 @@ from core.chat.timeline import (
     fingerprint,
     summarize_draft,
 )
-from core.clock import Clock
-from core.config import Settings
-from core.delivery.chats import ChatDirectory
-from core.delivery.links import LinkSigner
+from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
 from core.delivery.results import deliver_result
-from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
 from core.files import owner_digest, safe_name
-from core.jobs.control import JobControl
 from core.jobs.model import Job, JobStatus, new_job_id
-from core.media.store import MediaStore, new_key
-from core.ports import Attachment, Chat, Incoming
+from core.media.store import new_key
+from core.ports import Attachment
 from core.store import Row
 from core.uninterrupted import uninterrupted
 
-T = TypeVar("T")
 VISUAL_ROLES = frozenset({"video", "image"})
-ACK_AFTER_S = 0.8  # work slower than this is announced first ("📥 Receiving…")
-
-
-@dataclass
-class Turn:
-    """One message being handled: what came in, the chat to answer, who, which language."""
-
-    incoming: Incoming
-    chat: Chat
-    owner: str
-    lang: str
-    preempted: int = 0  # earlier messages a /cancel stopped before it ran
-
-    async def say(self, key: str, **fields: Any) -> None:
-        """Say a reply from the table."""
-        await self.chat.say(reply(key, self.lang, **fields))
-
-
-@dataclass
-class FlowDeps:
-    """What the flows work with, passed in (nothing reaches back into the service)."""
-
-    settings: Settings
-    clock: Clock
-    backend: Backend
-    sessions: Sessions
-    queue: JobControl
-    chats: ChatDirectory
-    signer: LinkSigner
-    media: MediaStore
-
-
-async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:
-    """Await work; if it takes longer than a moment, tell the user it's under way first."""
-    task = asyncio.ensure_future(work)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=ACK_AFTER_S)
-        if not done:
-            with contextlib.suppress(Exception):
-                await ctx.say(key, **fields)
-        return await task
-    finally:
-        if not task.done():  # we were cancelled (a /cancel): the work stops with us
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
 
 
 class Flows:
@@ -388,9 +332,3 @@ class Flows:
             return None, []
         await self.deps.sessions.rendered(owner, fp, job.id)
         return job, replaced
-
-
-def installed_voices(backend: Backend) -> list[VoiceInfo]:
-    """The backend's installed voices (none for a cloud backend)."""
-    voices = getattr(backend, "voices", None)
-    return list(voices()) if callable(voices) else []

@@ -14,11 +14,12 @@ from types import TracebackType
 
 from core.backends.base import Backend
 from core.backends.registry import make_backend
-from core.chat.flows import FlowDeps, Flows, Turn, installed_voices
+from core.chat.flows import Flows
 from core.chat.heartbeat import HeartbeatTimings
 from core.chat.lanes import Lanes
 from core.chat.routing import Routed, route
 from core.chat.sessions import Sessions
+from core.chat.turn import FlowDeps, Turn, installed_voices
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.delivery.chats import ChatDirectory

@@ -1,0 +1,75 @@
+"""A message being handled (its Turn), what the flows work with, and the acknowledgement of
+slow work."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from core.backends.base import Backend
+from core.chat.replies import reply
+from core.chat.sessions import Sessions
+from core.clock import Clock
+from core.config import Settings
+from core.delivery.chats import ChatDirectory
+from core.delivery.links import LinkSigner
+from core.engine.model import VoiceInfo
+from core.jobs.control import JobControl
+from core.media.store import MediaStore
+from core.ports import Chat, Incoming
+
+T = TypeVar("T")
+ACK_AFTER_S = 0.8  # work slower than this is announced first ("📥 Receiving…")
+
+
+@dataclass
+class Turn:
+    """One message being handled: what came in, the chat to answer, who, which language."""
+
+    incoming: Incoming
+    chat: Chat
+    owner: str
+    lang: str
+    preempted: int = 0  # earlier messages a /cancel stopped before it ran
+
+    async def say(self, key: str, **fields: Any) -> None:
+        """Say a reply from the table."""
+        await self.chat.say(reply(key, self.lang, **fields))
+
+
+@dataclass
+class FlowDeps:
+    """What the flows work with, passed in (nothing reaches back into the service)."""
+
+    settings: Settings
+    clock: Clock
+    backend: Backend
+    sessions: Sessions
+    queue: JobControl
+    chats: ChatDirectory
+    signer: LinkSigner
+    media: MediaStore
+
+
+async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:
+    """Await work; if it takes longer than a moment, tell the user it's under way first."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=ACK_AFTER_S)
+        if not done:
+            with contextlib.suppress(Exception):
+                await ctx.say(key, **fields)
+        return await task
+    finally:
+        if not task.done():  # we were cancelled (a /cancel): the work stops with us
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+def installed_voices(backend: Backend) -> list[VoiceInfo]:
+    """The backend's installed voices (none for a cloud backend)."""
+    voices = getattr(backend, "voices", None)
+    return list(voices()) if callable(voices) else []
