@@ -129,6 +129,7 @@ async def test_a_job_renders_its_pinned_inputs_after_the_user_replaced_them(
         async for _ in backend.send(session, SCRIPT):
             pass
         pinned = await backend.snapshot(session)
+        assert pinned.payload["media"]["key"].endswith("/media/first.mp4")  # named as sent
         wide = make_video(tmp_path / "wide.mp4", seconds=2, size="320x120")
         await backend.upload(session, wide, "wide.mp4")  # replaces the video...
         assert not owned.exists()  # ...and ours is deleted at once

@@ -8,13 +8,16 @@ refers to them by key, so any process that holds the media store can render it.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import PurePosixPath
 
 from core.backends.base import Pinned
 from core.backends.local.project import Project, build_draft
+from core.files import safe_name
 from core.media.store import MediaStore
 
+KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 PIN_KEY = "pin"
 PINS = "pins"
 
@@ -27,7 +30,7 @@ async def pin_project(project: Project, media: MediaStore) -> Pinned:
         for role, entry in project.files().items():
             if "key" not in entry:  # a file recorded before the media store: left as it is
                 continue
-            target = f"{PINS}/{pin}/{role}{PurePosixPath(entry['key']).suffix}"
+            target = f"{PINS}/{pin}/{role}/{pinned_name(entry, role)}"
             await media.copy(entry["key"], target)
             payload[role] = {**entry, "key": target}
     except BaseException:
@@ -35,6 +38,14 @@ async def pin_project(project: Project, media: MediaStore) -> Pinned:
         raise
     payload[PIN_KEY] = pin
     return Pinned(build_draft(project), payload)
+
+
+def pinned_name(entry: dict[str, object], role: str) -> str:
+    """The user's file name as a key part (errors about the file then name it as they did)."""
+    suffix = PurePosixPath(str(entry["key"])).suffix
+    stem = PurePosixPath(safe_name(str(entry.get("name") or ""), "")).stem
+    stem = KEY_UNSAFE.sub("_", stem).strip("._-")[:100]
+    return f"{stem or role}{suffix}"
 
 
 async def unpin(pinned: Pinned, media: MediaStore) -> None:
