@@ -15,11 +15,13 @@ from core.backends.base import StoredFile
 from core.backends.local.backend import LocalBackend
 from core.chat.service import Service
 from core.config import Settings
+from core.engine.voices import installed_voices
 from core.ports import Attachment
 from tests.backend_helpers import finish
 from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat, tree_files
 from tests.media import make_video
+from tests.voice_repo import install_relabelled
 
 
 @pytest.fixture
@@ -145,3 +147,32 @@ async def test_a_job_renders_its_pinned_inputs_after_the_user_replaced_them(
         assert tree_files(settings.data_dir / "pins") == []
     finally:
         await backend.aclose()
+
+
+CHINESE = "认识一下极光台灯，它会跟随太阳。日出时它发出柔和的琥珀色光。"
+
+
+async def test_a_script_no_installed_voice_speaks_is_refused_before_any_credits(
+    service: Service, tiny: Path
+) -> None:
+    chat = RecordingChat()
+    await service.handle(incoming(CHINESE, files=(tiny,)), chat)
+    refusal = chat.texts[-1]
+    assert "Chinese" in refusal and "/voices install zh_CN-huayan-medium" in refusal
+    assert await service.store.fetchall("SELECT id FROM jobs") == []
+    credits = await service.backend.credits("telegram:1")
+    assert (credits.available, credits.frozen) == (100, 0)
+
+
+async def test_the_chinese_voice_reads_a_chinese_script_once_installed(
+    service: Service, tiny: Path, settings: Settings
+) -> None:
+    install_relabelled(settings.data_dir / "voices", "zh_CN-test-medium")
+    installed_voices.cache_clear()
+    try:
+        chat = RecordingChat()
+        await service.handle(incoming(CHINESE, files=(tiny,)), chat)
+        await asyncio.wait_for(service.wait_idle(), 120)
+        assert [r.kind for r in chat.results] == ["video"]
+    finally:
+        installed_voices.cache_clear()

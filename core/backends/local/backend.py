@@ -43,6 +43,7 @@ from core.engine.model import Limits, MediaKind, RenderOptions, VoiceInfo
 from core.engine.probe import probe_media
 from core.engine.scripts import parse_script_text, read_script_file, sniff_script
 from core.engine.tts import get_synthesizer
+from core.engine.voice_choice import choose_voice_for
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest, safe_name, stored_name
@@ -253,10 +254,27 @@ class LocalBackend:
         return await pin_project(project, self.media)
 
     async def reserve(self, owner: str, ref: str, pinned: Pinned) -> None:
-        """Freeze the job's estimated price (NO_CREDITS before it is even queued)."""
+        """Check a voice speaks the script's language, then freeze the job's estimated price
+        (NO_VOICE_FOR_LANGUAGE or NO_CREDITS before it is even queued)."""
         await self._open()
         project = Project.from_payload(pinned.payload)
+        if project.script_obj is not None and project.narration is None:
+            await asyncio.to_thread(self._voice_for, project)
         await self.ledger.freeze(owner, ref, self._price(project))
+
+    def _voice_for(self, project: Project) -> VoiceInfo:
+        """The voice the render will use (the same choice, from the script's language)."""
+        assert project.script_obj is not None
+        opts = project.options
+        voice, _ = choose_voice_for(
+            project.script_obj,
+            self.voices(),
+            voice_id=opts.voice,
+            language=opts.language,
+            gender=opts.gender,
+            default_id=self.settings.default_voice,
+        )
+        return voice
 
     async def release(self, owner: str, ref: str, pinned: Pinned) -> None:
         """A job ended: its credits go back unless it was settled; its pins are deleted."""
