@@ -12,7 +12,7 @@ from typing import Any
 from core.config import Settings
 from core.engine.catalog import CatalogVoice, fetch_catalog, filter_catalog, find_voice
 from core.engine.sample import render_sample
-from core.engine.voice_install import install_voice, is_installed, remove_voice
+from core.engine.voice_install import install_listed, remove_voice
 from core.engine.voices import choose_voice, installed_voices
 from core.progressbar import ProgressBar
 
@@ -88,22 +88,18 @@ def _catalog_line(v: CatalogVoice) -> str:
 
 
 def _install(keys: list[str], settings: Settings) -> int:
-
     catalog = fetch_catalog(settings.voices_base_url)
     wanted = [find_voice(catalog, key) for key in keys]  # every key checked before any download
-    folder = settings.voices_path
     for voice in wanted:
-        if is_installed(folder, voice.key):
-            print(f"{voice.key} is already installed.")
-            continue
         with ProgressBar(enabled=sys.stderr.isatty()) as bar:
-            path = install_voice(
+            path = install_listed(
                 voice,
-                settings.voices_base_url,
-                folder,
+                settings,
                 progress=lambda done, total: bar.update("download", 100 * done / max(total, 1)),
             )
-        installed_voices.cache_clear()
+        if path is None:
+            print(f"{voice.key} is already installed.")
+            continue
         gender = f", {voice.gender}" if voice.gender else ""
         print(f"✅ Installed {voice.key} ({voice.language}{gender}) in {path}")
         if voice.licence:

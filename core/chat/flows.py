@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
@@ -19,6 +20,7 @@ from core.chat.timeline import (
 )
 from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
 from core.delivery.results import deliver_result
+from core.engine.voice_install import install_from_catalog
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
 from core.files import owner_digest, safe_name
@@ -92,7 +94,10 @@ class Flows:
         return False
 
     async def flow_voices(self, ctx: Turn, routed: Routed) -> bool:
-        """The installed voices."""
+        """The installed voices, or an admin's '/voices install KEY' from the catalog."""
+        words = routed.rest.split()
+        if words[:1] == ["install"]:
+            return await self._install_voice(ctx, words[1:])
         lines = [
             f"• {v.id} ({LANGUAGE_NAMES.get(v.language_code, v.language)}"
             + (f", {v.gender})" if v.gender else ")")
@@ -122,6 +127,20 @@ class Flows:
                 frozen=credits.frozen,
                 total=credits.total,
             )
+        return False
+
+    async def _install_voice(self, ctx: Turn, words: list[str]) -> bool:
+        if ctx.owner not in self.deps.settings.admin_users:
+            raise VoiceoverError(ErrorCode.NOT_ALLOWED)
+        if len(words) != 1:
+            await ctx.say("install_usage")
+            return False
+        work = asyncio.to_thread(install_from_catalog, words[0], self.deps.settings)
+        voice, path = await ack_if_slow(ctx, work, "installing", voice=words[0])
+        language = LANGUAGE_NAMES.get(voice.language.split("_")[0], voice.language).capitalize()
+        details = ", ".join(part for part in (language, voice.gender) if part)
+        key = "voice_installed" if path is not None else "voice_already_installed"
+        await ctx.say(key, voice=voice.key, details=details)
         return False
 
     async def _grant(self, ctx: Turn, words: list[str]) -> bool:

@@ -89,6 +89,18 @@ REPLIES: dict[str, ErrorText] = {
         "🛑 Cancelled. Frozen credits were released.",
         "🛑 已取消，冻结的积分已退回。",
     ),
+    "installing": ErrorText("📥 Installing {voice}…", "📥 正在安装 {voice}…"),
+    "voice_installed": ErrorText(
+        "✅ Installed {voice} ({details}). Scripts in its language are read by it now.",
+        "✅ 已安装 {voice}（{details}）。该语言的脚本现在由它朗读。",
+    ),
+    "voice_already_installed": ErrorText(
+        "{voice} ({details}) is already installed.", "{voice}（{details}）已经安装。"
+    ),
+    "install_usage": ErrorText(
+        "Usage: /voices install <voice key> (see `voiceover voices available`)",
+        "用法：/voices install <声音名>（可用 `voiceover voices available` 查看）",
+    ),
     "voices": ErrorText("🗣 Installed voices:\n{voices}", "🗣 已安装的声音：\n{voices}"),
     "new_project": ErrorText(
         "🆕 New project started. Send a video and a script.",

@@ -17,14 +17,17 @@ from pathlib import Path
 
 import httpx
 
+from core.config import Settings
 from core.engine.catalog import (
     VOICE_KEY,
     CatalogVoice,
     VoiceFile,
     failure_reason,
+    fetch_catalog,
+    find_voice,
     http_client,
 )
-from core.engine.voices import DEFAULT_VOICE_ID, discover_voices
+from core.engine.voices import DEFAULT_VOICE_ID, discover_voices, installed_voices
 from core.errors import ErrorCode, VoiceoverError
 
 CHUNK_BYTES = 1 << 16
@@ -47,6 +50,26 @@ def install_dir(voices_dir: Path, key: str) -> Path:
 def is_installed(voices_dir: Path, key: str) -> bool:
     """Whether the voice `key` was installed from the catalog into voices_dir."""
     return install_dir(voices_dir, key).is_dir()
+
+
+def install_from_catalog(
+    key: str, settings: Settings, progress: Downloaded | None = None
+) -> tuple[CatalogVoice, Path | None]:
+    """Find `key` in the catalog and install it into VOICES_DIR (the path; None when it already
+    was installed); the list of installed voices is read again afterwards."""
+    voice = find_voice(fetch_catalog(settings.voices_base_url), key)
+    return voice, install_listed(voice, settings, progress)
+
+
+def install_listed(
+    voice: CatalogVoice, settings: Settings, progress: Downloaded | None = None
+) -> Path | None:
+    """Install a catalog voice into VOICES_DIR (None when it already is there)."""
+    if is_installed(settings.voices_path, voice.key):
+        return None
+    path = install_voice(voice, settings.voices_base_url, settings.voices_path, progress=progress)
+    installed_voices.cache_clear()
+    return path
 
 
 def install_voice(

@@ -1,0 +1,66 @@
+"""Voices from chat: an admin installs one from the catalog (the loopback repository), others
+may not, and a Chinese script is then read by the Chinese voice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.chat.service import Service
+from core.config import Settings
+from core.engine.voices import installed_voices
+from core.errors import ErrorCode, message_for
+from tests.chat_helpers import incoming
+from tests.fakes import RecordingChat
+from tests.voice_repo import RepoServer, build_repository, serve_repository
+
+CHINESE = "认识一下极光台灯，它会跟随太阳。日出时它发出柔和的琥珀色光。"
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepoServer]:
+    """The loopback voice repository."""
+    root = tmp_path_factory.mktemp("piper-voices")
+    build_repository(root)
+    with serve_repository(root) as served:
+        yield served
+
+
+@pytest.fixture
+def service_settings(settings: Settings, repo: RepoServer) -> Settings:
+    """An admin, and the voice repository on loopback."""
+    installed_voices.cache_clear()
+    return settings.model_copy(
+        update={
+            "http_port": 0,
+            "admin_users": ["telegram:admin"],
+            "voices_base_url": repo.base_url,
+        }
+    )
+
+
+async def test_an_admin_installs_a_voice_from_chat_and_it_reads_chinese(
+    service: Service, tiny: Path
+) -> None:
+    chat = RecordingChat()
+    await service.handle(incoming("/voices install zh_CN-huayan-medium", user="7"), chat)
+    assert chat.texts[-1] == message_for(ErrorCode.NOT_ALLOWED)
+    await service.handle(incoming("/voices install zh_CN-huayan-medium", user="admin"), chat)
+    assert chat.texts[-1].startswith("✅ Installed zh_CN-huayan-medium (Chinese, female)")
+    await service.handle(incoming("/voices install zh_CN-huayan-medium", user="admin"), chat)
+    assert chat.texts[-1] == "zh_CN-huayan-medium (Chinese, female) is already installed."
+    await service.handle(incoming("/voices"), chat)
+    assert "zh_CN-huayan-medium" in chat.texts[-1]
+    await service.handle(incoming(CHINESE, files=(tiny,)), chat)
+    await asyncio.wait_for(service.wait_idle(), 120)
+    assert [r.kind for r in chat.results] == ["video"]
+
+
+async def test_an_unknown_voice_is_refused_in_one_line(service: Service) -> None:
+    chat = RecordingChat()
+    await service.handle(incoming("/voices install xx_XX-nobody-low", user="admin"), chat)
+    (refusal,) = chat.texts
+    assert "xx_XX-nobody-low" in refusal and "Traceback" not in refusal
