@@ -15,7 +15,7 @@ from core.engine.voices import installed_voices
 from core.errors import ErrorCode, message_for
 from tests.chat_helpers import incoming
 from tests.fakes import RecordingChat
-from tests.voice_repo import RepoServer, build_repository, serve_repository
+from tests.voice_repo import RepoServer, build_repository, install_relabelled, serve_repository
 
 CHINESE = "认识一下极光台灯，它会跟随太阳。日出时它发出柔和的琥珀色光。"
 
@@ -64,3 +64,20 @@ async def test_an_unknown_voice_is_refused_in_one_line(service: Service) -> None
     await service.handle(incoming("/voices install xx_XX-nobody-low", user="admin"), chat)
     (refusal,) = chat.texts
     assert "xx_XX-nobody-low" in refusal and "Traceback" not in refusal
+
+
+async def test_a_voice_that_fails_to_load_gives_way_to_the_default_and_says_so(
+    service: Service, service_settings: Settings, tiny: Path
+) -> None:
+    folder = install_relabelled(service_settings.data_dir / "voices", "en_US-amy-medium")
+    model = folder / "en_US-amy-medium.onnx"
+    model.unlink()
+    model.write_bytes(b"not an onnx model")  # installed, but it cannot load
+    installed_voices.cache_clear()
+    chat = RecordingChat()
+    args = {"voice": "en_US-amy-medium", "script": "Hello there, and welcome to the demo."}
+    await service.handle(incoming(command="voiceover", args=args, files=(tiny,)), chat)
+    await asyncio.wait_for(service.wait_idle(), 120)
+    (result,) = chat.results  # the job is not lost
+    assert result.kind == "video"
+    assert "en_US-amy-medium could not be loaded, so en_US-joe-medium read" in result.text

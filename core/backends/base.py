@@ -109,6 +109,7 @@ class RenderStatus:
     height: int = 0
     size_bytes: int = 0
     project_url: str | None = None  # where the user can open the project (cloud editor)
+    warning: str | None = None  # what the user should know about how it was made
 
 
 class Backend(Protocol):

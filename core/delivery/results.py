@@ -48,10 +48,11 @@ async def _send(
     size = int(output.get("size_bytes") or 0)
     duration = float(output.get("duration_s") or 0.0)
     fields = {"duration": human_duration(duration), "size": human_size(size)}
+    warning = f"\nℹ️ {output['warning']}" if output.get("warning") else ""
     if path is not None and 0 < size <= chat.upload_limit:
         video = VideoReply(
             path=path,
-            caption=reply("result", language, **fields),
+            caption=reply("result", language, **fields) + warning,
             duration_s=duration,
             width=int(output.get("width") or 0),
             height=int(output.get("height") or 0),
@@ -66,6 +67,7 @@ async def _send(
     else:  # a cloud render: its own link (size and length when the cloud said them)
         known = f" ({fields['duration']}, {fields['size']})" if size and duration else ""
         url, caption = str(output.get("url") or ""), reply("result_cloud", language, known=known)
+    caption += warning
     if output.get("project_url"):
         caption += "\n" + reply("project_link", language, url=output["project_url"])
     await chat.send_link(url, caption)

@@ -224,6 +224,7 @@ class RenderResult:
     timings_s: dict[str, float]
     subtitles: Path | None = None
     size_bytes: int = 0
+    warning: str | None = None  # something the user should hear about (a voice fallback)
 
     @property
     def drift_s(self) -> list[float] | None:

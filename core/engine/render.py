@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -32,12 +33,15 @@ from core.engine.model import (
 )
 from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.probe import probe_media, require_visual
-from core.engine.tts import get_synthesizer
+from core.engine.tts import Synthesizer, get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_choice import choose_voice_for
-from core.engine.voices import installed_voices
+from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
+
+log = logging.getLogger(__name__)
+FALLBACK_NOTE = "The voice {failed} could not be loaded, so {used} read the script instead."
 
 
 @dataclass
@@ -77,10 +81,11 @@ def render(
     with work_dir() as tmp:
         work = Path(tmp)
         with clock.stage("speech"):
-            narration, voice, note = _narrate(request, settings, inputs, work, progress)
+            narration, voice, note, warning = _narrate(request, settings, inputs, work, progress)
         check_output_length(narration.duration_s, limits)
         result = _compose(request, settings, inputs, narration, work, clock, progress)
-    result.voice, result.voice_note = (voice.id if voice else None), note
+    result.voice, result.voice_note = (voice.id if voice else None), warning or note
+    result.warning = warning
     clock.timings["total"] = round(time.perf_counter() - started, 3)
     result.timings_s = clock.timings
     return result
@@ -108,11 +113,12 @@ def _video_length(inputs: _Inputs) -> float | None:
 
 def _narrate(
     request: RenderRequest, settings: Settings, inputs: _Inputs, work: Path, progress: Progress
-) -> tuple[Narration | MediaInfo, VoiceInfo | None, str | None]:
-    """The narration: the user's own recording, or the script spoken by the chosen voice."""
+) -> tuple[Narration | MediaInfo, VoiceInfo | None, str | None, str | None]:
+    """The narration (the user's own recording, or the script spoken by the chosen voice), the
+    voice, a note on its choice, and a warning when the chosen voice had to give way."""
     if inputs.narration is not None:
         progress("speech", 100.0)
-        return inputs.narration, None, None
+        return inputs.narration, None, None, None
     assert request.script is not None
     opts = request.options
     voice, note = choose_voice_for(
@@ -123,8 +129,10 @@ def _narrate(
         gender=opts.gender,
         default_id=settings.default_voice,
     )
+    synthesizer = get_synthesizer(settings.tts_threads)
+    voice, warning = _loadable(voice, synthesizer, settings)
     builder = NarrationBuilder(
-        get_synthesizer(settings.tts_threads),
+        synthesizer,
         voice,
         opts.speed,
         settings.max_segment_speedup,
@@ -135,7 +143,29 @@ def _narrate(
     narration = builder.build(request.script, fit_to)
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
-    return narration, voice, note
+    return narration, voice, note, warning
+
+
+def _loadable(
+    voice: VoiceInfo, synthesizer: Synthesizer, settings: Settings
+) -> tuple[VoiceInfo, str | None]:
+    """The voice, loaded; one that fails to load gives way to the default voice of its language
+    (a warning for the user says so) rather than failing the job."""
+    try:
+        synthesizer.preload(voice)
+        return voice, None
+    except VoiceoverError:
+        others = [v for v in installed_voices(settings.voices_dir) if v.id != voice.id]
+        if not others:
+            raise
+        fallback, _ = choose_voice(
+            others, language=voice.language_code, default_id=settings.default_voice
+        )
+        if fallback.language_code != voice.language_code:
+            raise  # never a reading by a voice of another language
+        synthesizer.preload(fallback)
+        log.warning("voice %s could not be loaded; %s reads instead", voice.id, fallback.id)
+        return fallback, FALLBACK_NOTE.format(failed=voice.id, used=fallback.id)
 
 
 def _segments(request: RenderRequest, narration: Narration | MediaInfo) -> list[Segment]:

@@ -123,6 +123,7 @@ class LocalRenders:
             "width": result.width,
             "height": result.height,
             "size_bytes": size,
+            "warning": result.warning,
         }
         await self._finish(render_id, RenderState.COMPLETED, result=summary)
 
