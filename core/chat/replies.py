@@ -36,6 +36,8 @@ REPLIES: dict[str, ErrorText] = {
         "Send the file here (video, image, audio or script), or a link to it.",
         "请直接在这里发送文件（视频、图片、音频或脚本）或文件链接。",
     ),
+    "got_file": ErrorText("{icon} Got {name}: {what}", "{icon} 已收到 {name}：{what}"),
+    "got_script": ErrorText("📝 Script: {what}", "📝 脚本：{what}"),
     "receiving": ErrorText("📥 Receiving {name}…", "📥 正在接收 {name}…"),
     "working_on_it": ErrorText("🤔 Working on it…", "🤔 处理中…"),
     "queued": ErrorText(

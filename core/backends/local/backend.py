@@ -179,12 +179,13 @@ class LocalBackend:
         }
         if info.kind is not MediaKind.AUDIO:
             await self._replace(project, "media", entry)
-            return UploadResult(str(info.kind), name, media_summary(entry))
+            summary = media_summary(entry, language=project.language)
+            return UploadResult(str(info.kind), name, summary)
         if role not in ("narration", "music"):
             named = any(h in name.lower() for h in NARRATION_HINTS)
             role = "narration" if named else "music"
         await self._replace(project, role, entry)
-        return UploadResult("audio", name, media_summary(entry, role))
+        return UploadResult("audio", name, media_summary(entry, role, project.language))
 
     async def _replace(self, project: Project, role: str, entry: dict[str, Any]) -> None:
         """Keep `entry` as the project's file for `role`; the one it replaces is deleted now."""

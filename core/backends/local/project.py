@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from core.backends.base import Draft
+from core.chat.replies import is_zh, reply
 from core.engine.model import (
     Aspect,
     Captions,
@@ -24,6 +25,7 @@ from core.store import Row, loads
 
 WORDS_PER_MINUTE = 150.0
 ORIGINAL_VOLUME = {MixMode.DUCK: 0.3, MixMode.KEEP: 1.0, MixMode.REPLACE: 0.0}
+ROLE_WORDS = {"music": ("music", "背景音乐"), "narration": ("your narration", "你的旁白")}
 ICONS = {"video": "🎬", "image": "🖼", "music": "🎵", "narration": "🎙"}
 
 
@@ -205,8 +207,9 @@ def build_draft(project: Project) -> Draft:
     return {"d": total, "t": tracks}
 
 
-def media_summary(entry: dict[str, Any], role: str | None = None) -> str:
-    """'🎬 Got demo.mov: 1:02, 1080×1920'."""
+def media_summary(entry: dict[str, Any], role: str | None = None, language: str = "en") -> str:
+    """'🎬 Got demo.mov: 1:02, 1080×1920' (in Chinese for a Chinese speaker)."""
+    zh = is_zh(language)
     kind = role or entry["kind"]
     parts = []
     if kind != "image":
@@ -214,13 +217,19 @@ def media_summary(entry: dict[str, Any], role: str | None = None) -> str:
     if entry.get("width"):
         parts.append(f"{entry['width']}×{entry['height']}")
     if role:
-        parts.append("music" if role == "music" else "your narration")
-    return f"{ICONS.get(kind, '📎')} Got {entry['name']}: {', '.join(parts)}"
+        parts.append(ROLE_WORDS[role][1 if zh else 0])
+    shown = ("，" if zh else ", ").join(parts)
+    return reply("got_file", language, icon=ICONS.get(kind, "📎"), name=entry["name"], what=shown)
 
 
 def script_summary(name: str | None, script: Script, language: str) -> str:
-    """'📝 Got script.txt: 120 words' or '📝 Script: 120 words, 8 timed cues'."""
-    words = script.word_count if script.word_count > 1 else len(script.text)
-    unit = "字" if language.lower().startswith("zh") and words == len(script.text) else "words"
-    detail = f"{words} {unit}" + (f", {len(script.cues)} timed cues" if script.timed else "")
-    return f"📝 Got {name}: {detail}" if name else f"📝 Script: {detail}"
+    """'📝 Got script.txt: 120 words' or '📝 Script: 120 words, 8 timed cues' (or Chinese)."""
+    zh = is_zh(language)
+    count = script.word_count if script.word_count > 1 else len(script.text)
+    unit = ("字" if count == len(script.text) else "词") if zh else "words"
+    detail = f"{count} {unit}"
+    if script.timed:
+        detail += f"，{len(script.cues)} 条定时字幕" if zh else f", {len(script.cues)} timed cues"
+    if name:
+        return reply("got_file", language, icon="📝", name=name, what=detail)
+    return reply("got_script", language, what=detail)
