@@ -14,6 +14,7 @@ from core.config import Settings
 from tests.fake_telegram import FakeTelegram, pointed_at
 from tests.held_render import RenderGate
 from tests.media import make_video
+from tests.voice_repo import RepoServer, build_repository, serve_repository
 
 
 @pytest.fixture
@@ -72,3 +73,12 @@ def render_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[RenderGate]:
     monkeypatch.setattr(local_renders, "render", gate.wrap(local_renders.render))
     yield gate
     gate.release_all()
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepoServer]:
+    """A loopback voice repository laid out like Piper's (relabelled copies of joe)."""
+    root = tmp_path_factory.mktemp("piper-voices")
+    build_repository(root)
+    with serve_repository(root) as served:
+        yield served

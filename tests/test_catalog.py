@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,8 @@ from core.engine.voices import discover_voices
 from tests.voice_repo import (
     CUT_MODEL,
     RepoServer,
-    build_repository,
     copy_tree_size,
-    serve_repository,
 )
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepoServer]:
-    """The loopback repository, shared by the module."""
-    root = tmp_path_factory.mktemp("piper-voices")
-    build_repository(root)
-    with serve_repository(root) as served:
-        yield served
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ may not, and a Chinese script is then read by the Chinese voice."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,9 @@ from core.engine.voices import installed_voices
 from core.errors import ErrorCode, message_for
 from tests.chat_helpers import incoming
 from tests.fakes import RecordingChat
-from tests.voice_repo import RepoServer, build_repository, install_relabelled, serve_repository
+from tests.voice_repo import RepoServer, install_relabelled
 
 CHINESE = "认识一下极光台灯，它会跟随太阳。日出时它发出柔和的琥珀色光。"
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepoServer]:
-    """The loopback voice repository."""
-    root = tmp_path_factory.mktemp("piper-voices")
-    build_repository(root)
-    with serve_repository(root) as served:
-        yield served
 
 
 @pytest.fixture
