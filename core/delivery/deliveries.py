@@ -79,7 +79,7 @@ class Deliveries:
                 return True
         return bool(self._delivering)
 
-    async def resolve_link(self, job_id: str) -> tuple[str, Path] | None:
+    async def resolve_link(self, job_id: str) -> tuple[str, Path | None] | None:
         """A download link's job → (its owner, its result file), if it has one."""
         job = await self.jobs.get(job_id)
         if job is None or job.status is not JobStatus.DONE or not job.output:
@@ -88,4 +88,4 @@ class Deliveries:
             async with self.media.local_path(result_key(job_id)) as path:
                 return job.owner, path
         except FileNotFoundError:
-            return job.owner, Path("/nonexistent")  # expired: the link server says so
+            return job.owner, None  # aged out: the link server says the link expired
