@@ -12,6 +12,8 @@ from typing import Any
 
 from core.chat.service import Service
 from core.config import Settings
+from core.engine.lexicon import operator_lexicon
+from core.errors import VoiceoverError
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
@@ -33,6 +35,10 @@ def check_settings(settings: Settings) -> list[str]:
     secret = settings.link_secret.get_secret_value() if settings.link_secret else None
     if secret is not None and len(secret) < 16:
         problems.append("LINK_SECRET must be at least 16 characters (or unset it)")
+    try:
+        operator_lexicon(settings)
+    except VoiceoverError as err:
+        problems.append(f"LEXICON_FILE: {err.message('en')}")
     return problems
 
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from core.app import chat_main, serve_main
 from core.config import Settings
 from core.engine.demo import make_demo_clip
+from core.engine.lexicon import Lexicon, read_lexicon_file
 from core.engine.model import (
     Aspect,
     Captions,
@@ -62,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--mix", choices=[m.value for m in MixMode], default="duck")
     render.add_argument("--overrun", choices=[o.value for o in Overrun], default="extend")
     render.add_argument("--narration", type=Path, help="your own recording instead of TTS")
+    render.add_argument(
+        "--lexicon",
+        type=Path,
+        help="pronunciation fixes: `word = respelling` or `word = [[phonemes]]` per line",
+    )
     render.add_argument("--json", action="store_true", help="print one JSON object")
     add_voices_parser(sub)
     demo = sub.add_parser("demo", help="render a generated clip with a sample script")
@@ -105,6 +111,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         narration=args.narration,
         music=args.music,
         options=options,
+        lexicon=read_lexicon_file(args.lexicon) if args.lexicon else Lexicon(),
     )
     request.out.parent.mkdir(parents=True, exist_ok=True)
     with ProgressBar(enabled=not args.json and sys.stderr.isatty()) as bar:

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
 
     # Speech and mixing defaults.
     default_voice: str = "en_US-joe-medium"
+    lexicon_file: Path | None = None  # an operator-wide pronunciation lexicon (see README)
     max_segment_speedup: float = Field(1.2, ge=1.0, le=2.0)
     loudness_lufs: float = Field(-16.0, ge=-40, le=-5)
     true_peak_db: float = Field(-1.5, ge=-9, le=0)

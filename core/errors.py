@@ -33,6 +33,8 @@ class ErrorCode(IntEnum):
     VOICE_NOT_IN_CATALOG = 4111
     VOICE_INSTALL_FAILED = 4112
     VOICE_NOT_INSTALLED = 4113
+    BAD_LEXICON = 4120
+    LEXICON_FULL = 4121
     # Our own: media.
     CORRUPT_MEDIA = 4201
     NO_VIDEO_STREAM = 4202
@@ -137,6 +139,17 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
     ErrorCode.VOICE_NOT_INSTALLED: ErrorText(
         "The voice {voice} is not installed in {folder}{reason}.",
         "声音 {voice} 未安装在 {folder}{reason}。",
+    ),
+    ErrorCode.BAD_LEXICON: ErrorText(
+        "I can't use that pronunciation for {word}: {reason}. "
+        "Example: say Aurora as aw-ROAR-uh (or as [[ ɔːɹˈɔːɹə ]]).",
+        "无法使用 {word} 的这个读法：{reason_zh}。例如：say Aurora as aw-ROAR-uh"
+        "（或 [[ ɔːɹˈɔːɹə ]]）。",
+    ),
+    ErrorCode.LEXICON_FULL: ErrorText(
+        "You have {limit} pronunciation fixes, the most I keep. "
+        "Remove one first: /lexicon remove <word>.",
+        "你已有 {limit} 条读音修正，已达上限。请先删除一条：/lexicon remove <词语>。",
     ),
     ErrorCode.UNKNOWN_VOICE: ErrorText(
         "There is no voice called {voice}. Send /voices to see the installed ones.",

@@ -21,6 +21,9 @@ SCHEMA = (
         owner TEXT PRIMARY KEY, session_id TEXT NOT NULL, language TEXT NOT NULL,
         last_fp TEXT, last_job TEXT, updated REAL NOT NULL)""",
     "CREATE TABLE IF NOT EXISTS prefs (owner TEXT PRIMARY KEY, language TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS lexicon (
+        owner TEXT NOT NULL, key TEXT NOT NULL, word TEXT NOT NULL, say TEXT NOT NULL,
+        created REAL NOT NULL, PRIMARY KEY (owner, key))""",
     """CREATE TABLE IF NOT EXISTS jobs (
         id TEXT PRIMARY KEY, owner TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
         platform TEXT NOT NULL, chat_id TEXT NOT NULL, reply_context TEXT NOT NULL,

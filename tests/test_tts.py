@@ -14,6 +14,7 @@ import pytest
 from piper import AudioChunk, PiperVoice, SynthesisConfig
 
 from core.engine.model import VoiceInfo
+from core.engine.textnorm import normalize_for_speech
 from core.engine.tts import (
     MAX_CHARS_PER_CALL,
     MAX_WORDS_PER_CALL,
@@ -112,7 +113,10 @@ def test_blank_sentences_give_empty_audio(synth: Synthesizer, joe: VoiceInfo, bl
 
 
 def test_raw_phoneme_markup_from_users_is_read_as_text(synth: Synthesizer, joe: VoiceInfo) -> None:
-    assert split_long("Say [[ h ə l oʊ ]] now.") == ["Say h ə l oʊ now."]
+    assert normalize_for_speech("Say [[ h ə l oʊ ]] now.") == "Say h ə l oʊ now."
+    words = " ".join(["word"] * 70)
+    pieces = split_long(f"{words} [[ h ə l ˈoʊ ]] {words}")  # a lexicon's block stays whole
+    assert sum(p.count("[[ h ə l ˈoʊ ]]") for p in pieces) == 1
     (audio,) = synth.synthesize(joe, ["[[ ]]] Hello [[there"])
     assert seconds(audio, joe) > 0.4
 

@@ -68,15 +68,20 @@ class Pinned:
 
     draft: Draft
     payload: dict[str, Any] = field(default_factory=dict)
+    lexicon: list[list[str]] = field(default_factory=list)  # the user's fixes: [[word, say]]
 
     def to_record(self) -> dict[str, Any]:
         """As stored with the job."""
-        return {"draft": self.draft, "payload": self.payload}
+        return {"draft": self.draft, "payload": self.payload, "lexicon": self.lexicon}
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Pinned:
         """Back from the job's record."""
-        return cls(dict(record.get("draft") or {}), dict(record.get("payload") or {}))
+        return cls(
+            dict(record.get("draft") or {}),
+            dict(record.get("payload") or {}),
+            [list(pair) for pair in record.get("lexicon") or []],
+        )
 
 
 class RenderState(StrEnum):
@@ -116,6 +121,7 @@ class Backend(Protocol):
     """What the core needs from a voiceover backend. Errors are raised as VoiceoverError."""
 
     name: str
+    speaks_lexicon: bool  # True when its voices take the users' pronunciation fixes
 
     async def open_session(self, owner: str, language: str) -> str:
         """Start a project session; returns its id."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
+from core.chat.lexicon_flow import lexicon_line, lexicon_turn
 from core.chat.option_text import LANGUAGE_NAMES, args_to_text
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
@@ -20,6 +22,7 @@ from core.chat.timeline import (
 )
 from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
 from core.delivery.results import deliver_result
+from core.engine.lexicon import Lexicon
 from core.engine.voice_install import install_from_catalog
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
@@ -64,6 +67,15 @@ class Flows:
             await self._open_session(ctx)
             row = await self.deps.sessions.current(ctx.owner)
         return row
+
+    async def _lexicon(self, ctx: Turn) -> Lexicon:
+        """The user's pronunciation fixes when the backend's voices take them."""
+        if not self.deps.backend.speaks_lexicon:
+            return Lexicon()
+        return await self.deps.sessions.lexicon(ctx.owner)
+
+    async def _lexicon_pairs(self, ctx: Turn) -> list[list[str]]:
+        return (await self._lexicon(ctx)).to_pairs()
 
     async def _need_session(self, ctx: Turn) -> Row:
         row = await self.session(ctx, create=False)
@@ -113,6 +125,12 @@ class Flows:
         await ctx.say("language_set")
         return False
 
+    async def flow_lexicon(self, ctx: Turn, routed: Routed) -> bool:
+        """Pronunciation fixes: add ("say X as Y"), list, remove."""
+        applies = self.deps.backend.speaks_lexicon
+        await lexicon_turn(ctx, routed, self.deps.sessions, applies)
+        return False
+
     async def flow_credits(self, ctx: Turn, routed: Routed) -> bool:
         """The balance, or an admin's grant ('/credits grant <user> <n>')."""
         if routed.rest.lower().startswith("grant"):
@@ -159,6 +177,8 @@ class Flows:
         """The timeline in the NemoVideo draft's format, and where the user's jobs are."""
         session = await self._need_session(ctx)
         lines = [summarize_draft(await self.deps.backend.state(session["session_id"]))]
+        fixes = lexicon_line(await self._lexicon(ctx), ctx.lang)
+        lines += [fixes] if fixes else []
         for job in await self.deps.queue.active_for(ctx.owner):
             if job.status == "running":
                 stage = stage_label(job.stage or "render", ctx.lang)
@@ -268,7 +288,9 @@ class Flows:
         if not draft_ready(draft):
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
         last = await self.deps.queue.get(session["last_job"]) if session["last_job"] else None
-        if last is None or session["last_fp"] != fingerprint(draft):
+        if last is None or session["last_fp"] != fingerprint(
+            draft, await self._lexicon_pairs(ctx)
+        ):
             return await self._start_job(ctx, session, draft)
         if last.status is JobStatus.RUNNING:
             await ctx.say("starting")
@@ -302,7 +324,7 @@ class Flows:
         if "voiceover" not in roles:
             await ctx.say("need_script")
             return False
-        if session["last_fp"] == fingerprint(draft):
+        if session["last_fp"] == fingerprint(draft, await self._lexicon_pairs(ctx)):
             return False
         return await self._start_job(ctx, session, draft)
 
@@ -310,6 +332,7 @@ class Flows:
         """Pin the session as it is now, hold its price, and queue it (replacing queued ones)."""
         ahead = await self.deps.queue.active_for(ctx.owner)
         pinned = await self.deps.backend.snapshot(session["session_id"])
+        pinned = replace(pinned, lexicon=await self._lexicon_pairs(ctx))
         job, replaced = await uninterrupted(self._queue(ctx, session, pinned))
         pause_point("queued")  # the crash tests kill us with the job queued
         if job is None:
@@ -329,7 +352,7 @@ class Flows:
         incoming, job_id, owner = ctx.incoming, new_job_id(), ctx.owner
         try:
             await self.deps.backend.reserve(owner, job_id, pinned)
-            fp = fingerprint(pinned.draft)
+            fp = fingerprint(pinned.draft, pinned.lexicon)
             job, replaced = await self.deps.queue.enqueue(
                 owner=owner,
                 kind="render",

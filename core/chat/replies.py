@@ -126,6 +126,36 @@ REPLIES: dict[str, ErrorText] = {
         "Now send the script: type it, or send a TXT, DOCX, SRT or VTT file.",
         "现在请发送脚本：直接输入，或发送 TXT、DOCX、SRT、VTT 文件。",
     ),
+    "lexicon_added": ErrorText(
+        "📖 Got it: I'll say {word} as {say}. Say 'export' to render again with it.",
+        "📖 好的：{word} 将读作 {say}。说“导出”即可按新读音重新渲染。",
+    ),
+    "lexicon_not_applied": ErrorText(
+        "Note: the cloud backend's voices don't take pronunciation fixes; they apply to the "
+        "embedded engine.",
+        "注意：云端后端的声音不支持读音修正，修正只对内置引擎生效。",
+    ),
+    "lexicon_removed": ErrorText(
+        "📖 Removed the pronunciation of {word}.", "📖 已删除 {word} 的读音修正。"
+    ),
+    "lexicon_missing": ErrorText(
+        "There is no pronunciation fix for {word}. Send /lexicon to see yours.",
+        "没有 {word} 的读音修正。发送 /lexicon 查看你的修正。",
+    ),
+    "lexicon_list": ErrorText(
+        "📖 Your pronunciation fixes:\n{entries}\nRemove one with /lexicon remove <word>.",
+        "📖 你的读音修正：\n{entries}\n删除：/lexicon remove <词语>。",
+    ),
+    "lexicon_empty": ErrorText(
+        "📖 No pronunciation fixes yet. Say e.g. 'say Aurora as aw-ROAR-uh', or give phonemes: "
+        "'say Aurora as [[ ɔːɹˈɔːɹə ]]'.",
+        "📖 还没有读音修正。例如说：“把Aurora读作奥罗拉”，或 'say Aurora as aw-ROAR-uh'。",
+    ),
+    "lexicon_usage": ErrorText(
+        "Usage: 'say <word> as <respelling>', /lexicon (list), /lexicon remove <word>.",
+        "用法：“把<词语>读作<读法>”，/lexicon（列表），/lexicon remove <词语>。",
+    ),
+    "lexicon_status": ErrorText("📖 Pronunciations: {entries}", "📖 读音修正：{entries}"),
     "same_render": ErrorText(
         "Nothing changed since the last render, so here it is again.",
         "自上次渲染以来没有变化，再次发送结果。",

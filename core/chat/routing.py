@@ -66,7 +66,27 @@ ROUTES: tuple[Route, ...] = (
     Route("cancel", ("cancel", "stop"), ("cancel", "stop", "取消", "停止")),
     Route("help", ("help", "start"), ("help", "what can you do", "帮助", "怎么用")),
     Route("upload", ("upload",), ("upload", "上传")),
+    Route(
+        "lexicon",
+        ("lexicon", "pronounce", "pronunciation"),
+        ("pronunciations", "my lexicon", "读音列表", "发音列表"),
+    ),
 )
+# Whole messages that ask for a pronunciation fix ("say Aurora as aw-ROAR-uh"): → the lexicon
+# flow with "word = say". One line, a word of at most four words, a short respelling or [[ ]].
+_QUOTE = "\"'“”‘’"
+_WORD = rf"[{_QUOTE}]?(?P<word>[^\s{_QUOTE}=](?:[^\n{_QUOTE}=]{{0,38}}[^\s{_QUOTE}=])?)[{_QUOTE}]?"
+_PHONEMES = r"\[\[[^\n]{1,130}\]\]"
+_SAY = rf"[{_QUOTE}]?(?P<say>{_PHONEMES}|[^\s\[\]{_QUOTE}][^\n\[\]{_QUOTE}]{{0,78}})[{_QUOTE}]?"
+SAY_AS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        rf"^\s*(?:please\s+)?(?:say|pronounce|read)\s+{_WORD}\s+(?:as|like)\s+{_SAY}\s*[.!]?\s*$",
+        rf"^\s*{_WORD}\s+is\s+pronounced\s+(?:as\s+|like\s+)?{_SAY}\s*[.!]?\s*$",
+        rf"^\s*(?:请)?(?:把)?\s*{_WORD}\s*(?:读作|读成|念作|念成|发音为|读音为)\s*{_SAY}\s*[。！]?\s*$",
+    )
+)
+SAY_AS_MAX_WORDS = 8  # a respelling longer than this is a sentence, not a fix
 
 # Every intent a message can be routed to (each has a flow: core/chat/flows.py).
 INTENTS: tuple[str, ...] = (
@@ -126,6 +146,15 @@ def route_keywords(text: str) -> str | None:
     return None
 
 
+def route_say_as(text: str) -> Routed | None:
+    """A pronunciation fix asked in words → the lexicon flow with "word = say", else None."""
+    for pattern in SAY_AS:
+        match = pattern.match(text)
+        if match and len(match.group("say").split()) <= SAY_AS_MAX_WORDS:
+            return Routed("lexicon", rest=f"{match.group('word')} = {match.group('say')}")
+    return None
+
+
 def route(incoming: Incoming) -> Routed:
     """Route a message: a command, then attachments (upload), then keywords, else converse."""
     if incoming.command:
@@ -139,6 +168,9 @@ def route(incoming: Incoming) -> Routed:
         return route_command(*split)
     if incoming.attachments:
         return Routed("upload", rest=incoming.text.strip())
+    fix = route_say_as(incoming.text)
+    if fix is not None:
+        return fix
     intent = route_keywords(incoming.text)
     return Routed(intent or "converse", rest=incoming.text.strip())
 

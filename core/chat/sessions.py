@@ -1,9 +1,12 @@
-"""Each user's current project session, reply language and last render (the chat's tables)."""
+"""Each user's current project session, reply language, pronunciation fixes and last render
+(the chat's tables)."""
 
 from __future__ import annotations
 
 import time
 
+from core.engine.lexicon import MAX_ENTRIES, Lexicon, LexiconEntry, parse_entry
+from core.errors import ErrorCode, VoiceoverError
 from core.store import Row, Store
 
 
@@ -45,4 +48,33 @@ class Sessions:
         await self.store.execute(
             "UPDATE sessions SET last_fp=?, last_job=?, updated=? WHERE owner=?",
             (fingerprint, job_id, time.time(), owner),
+        )
+
+    async def lexicon(self, owner: str) -> Lexicon:
+        """The owner's pronunciation fixes, oldest first."""
+        rows = await self.store.fetchall(
+            "SELECT word, say FROM lexicon WHERE owner=? ORDER BY created, key", (owner,)
+        )
+        return Lexicon(tuple(parse_entry(row["word"], row["say"]) for row in rows))
+
+    async def add_word(self, owner: str, entry: LexiconEntry) -> None:
+        """Add or replace one fix (at most MAX_ENTRIES per owner)."""
+        async with self.store.transaction() as db:
+            async with db.execute(
+                "SELECT COUNT(*) FROM lexicon WHERE owner=? AND key<>?", (owner, entry.key)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is not None and row[0] >= MAX_ENTRIES:
+                raise VoiceoverError(ErrorCode.LEXICON_FULL, limit=MAX_ENTRIES)
+            await db.execute(
+                "INSERT OR REPLACE INTO lexicon(owner, key, word, say, created)"
+                " VALUES (?,?,?,?,?)",
+                (owner, entry.key, entry.word, entry.say, time.time()),
+            )
+
+    async def remove_word(self, owner: str, word: str) -> bool:
+        """Forget the fix for `word` (any case); False when there was none."""
+        key = " ".join(word.split()).casefold()
+        return bool(
+            await self.store.execute("DELETE FROM lexicon WHERE owner=? AND key=?", (owner, key))
         )

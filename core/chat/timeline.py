@@ -192,9 +192,11 @@ def describe_changes(
     return lines
 
 
-def fingerprint(draft: Mapping[str, Any]) -> str:
-    """A stable hash of a draft (what changed since the last render)."""
-    return hashlib.sha256(json.dumps(draft, sort_keys=True, default=str).encode()).hexdigest()
+def fingerprint(draft: Mapping[str, Any], lexicon: list[list[str]] | None = None) -> str:
+    """A stable hash of a draft and the pronunciation fixes it is read with (what changed since
+    the last render)."""
+    data: Any = {"draft": draft, "lexicon": lexicon} if lexicon else draft
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def draft_roles(draft: Mapping[str, Any]) -> set[str]:

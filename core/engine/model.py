@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from core.config import Settings
+from core.engine.lexicon import Lexicon
 
 Progress = Callable[[str, float], None]
 """A progress callback: (stage, percent 0–100). Stages: probe, speech, mix, encode."""
@@ -191,6 +192,7 @@ class RenderRequest:
     narration: Path | None = None  # the user's own recording instead of TTS
     music: Path | None = None
     options: RenderOptions = field(default_factory=RenderOptions)
+    lexicon: Lexicon = field(default_factory=Lexicon)  # pronunciation fixes for the voice
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.engine.lexicon import Lexicon
 from core.engine.model import Script, Segment, VoiceInfo
 from core.engine.textnorm import normalize_for_speech, split_sentences
 from core.engine.tts import Synthesizer
@@ -59,8 +60,10 @@ class NarrationBuilder:
         max_speedup: float,
         progress: Callable[[float], None],
         timeout_s: float | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self.synth, self.voice, self.speed = synth, voice, speed
+        self.lexicon = lexicon or Lexicon()  # applied to what the voice reads, not the captions
         self.max_speedup = max_speedup
         self.progress = progress
         self.rate = voice.sample_rate
@@ -72,7 +75,8 @@ class NarrationBuilder:
         if self.timeout_s is not None:
             self.deadline = time.monotonic() + self.timeout_s
         lang = self.voice.language_code
-        units = _timed_units(script, lang) if script.timed else _untimed_units(script, lang)
+        make_units = _timed_units if script.timed else _untimed_units
+        units = make_units(script, lang, self.lexicon)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
         if script.timed:
             factors = self._cue_factors(units, clips, fit_to_s)
@@ -180,11 +184,16 @@ class NarrationBuilder:
         return Narration(track, self.rate, segments)
 
 
-def _untimed_units(script: Script, language: str) -> list[_Unit]:
+def _spoken(text: str, language: str, lexicon: Lexicon) -> str:
+    """What the voice reads: the text normalised, then the lexicon's fixes applied."""
+    return lexicon.apply(normalize_for_speech(text, language)).strip()
+
+
+def _untimed_units(script: Script, language: str, lexicon: Lexicon) -> list[_Unit]:
     units: list[_Unit] = []
     for cue in script.cues:
         for s, sentence in enumerate(split_sentences(cue.text)):
-            spoken = normalize_for_speech(sentence, language).strip()
+            spoken = _spoken(sentence, language, lexicon)
             if not spoken:
                 continue
             gap = LEAD_IN_S if not units else (SENTENCE_GAP_S if s else PARAGRAPH_GAP_S)
@@ -192,10 +201,10 @@ def _untimed_units(script: Script, language: str) -> list[_Unit]:
     return units
 
 
-def _timed_units(script: Script, language: str) -> list[_Unit]:
+def _timed_units(script: Script, language: str, lexicon: Lexicon) -> list[_Unit]:
     units: list[_Unit] = []
     for cue in script.cues:
-        spoken = [normalize_for_speech(s, language).strip() for s in split_sentences(cue.text)]
+        spoken = [_spoken(s, language, lexicon) for s in split_sentences(cue.text)]
         spoken = [s for s in spoken if s]
         if not spoken:
             continue

@@ -17,6 +17,7 @@ from core.engine.captions import caption_cues, fonts_dir, write_ass, write_srt
 from core.engine.ffmpeg import run_ffmpeg
 from core.engine.layout import Geometry, plan_geometry
 from core.engine.leftovers import partial_path, remove_stale_work, work_dir
+from core.engine.lexicon import operator_lexicon
 from core.engine.mixdown import Loudness, MixPlan, mix_audio
 from core.engine.model import (
     Captions,
@@ -138,6 +139,7 @@ def _narrate(
         settings.max_segment_speedup,
         lambda pct: progress("speech", pct),
         settings.tts_timeout_s,
+        operator_lexicon(settings).merged(request.lexicon),
     )
     fit_to = _video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
     narration = builder.build(request.script, fit_to)

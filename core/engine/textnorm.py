@@ -53,6 +53,8 @@ def strip_markup(text: str) -> str:
 
 
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?，。；：！？])")
+# Piper reads [[ ... ]] as phonemes: a script's brackets are dropped (the lexicon writes them).
+_BRACKETS = re.compile(r"[\[\]]+")
 
 
 def normalize_for_speech(text: str, language: str = "en") -> str:
@@ -64,7 +66,7 @@ def normalize_for_speech(text: str, language: str = "en") -> str:
         text = english(text)
     elif lang == "zh":
         text = chinese(text)
-    text = " ".join(text.split())
+    text = " ".join(_BRACKETS.sub(" ", text).split())
     text = re.sub(r"([,;:])(?:\s*,)+", r"\1", text)
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip(" ,")
 

@@ -48,7 +48,11 @@ SILENCE_FLOOR = 1e-3
 MAX_WORDS_PER_CALL = 60  # longer sentences are spoken in pieces (bounded memory, better balance)
 MAX_CHARS_PER_CALL = 400
 BREAK_AFTER = (",", ";", ":", "—", "–", "，", "；", "：")
-_BRACKETS = re.compile(r"[\[\]]+")  # Piper reads [[ ... ]] as raw phonemes: never from users
+_BRACKETS = re.compile(r"[\[\]]+")
+# Piper reads [[ ... ]] as raw phonemes: only the lexicon writes them (normalisation drops the
+# brackets of the script), and a block is never cut in two.
+_PHONEME_BLOCK = re.compile(r"(\[\[[^\[\]]{1,200}\]\])")
+_TOKEN = re.compile(r"\[\[[^\[\]]*\]\]\S*|\S+")
 
 
 class VoiceCache:
@@ -190,17 +194,29 @@ def speak(piper: PiperVoice, text: str, config: SynthesisConfig) -> np.ndarray:
     return np.concatenate(chunks).astype(np.float32, copy=False) if chunks else _empty()
 
 
+def _clean(text: str) -> str:
+    """Spaces collapsed, and brackets dropped except around well-formed phoneme blocks."""
+    parts = _PHONEME_BLOCK.split(text)
+    kept = [p if n % 2 else _BRACKETS.sub(" ", p) for n, p in enumerate(parts)]
+    return " ".join("".join(kept).split())
+
+
 def split_long(text: str) -> list[str]:
     """The text cleaned for Piper, in pieces of bounded size (after commas where possible)."""
-    cleaned = " ".join(_BRACKETS.sub(" ", text).split())
+    cleaned = _clean(text)
     if not cleaned:
         return []
     if len(cleaned) <= MAX_CHARS_PER_CALL and cleaned.count(" ") < MAX_WORDS_PER_CALL:
         return [cleaned]
+    step = MAX_CHARS_PER_CALL // 4
     words = [
-        word[start : start + MAX_CHARS_PER_CALL // 4]
-        for word in cleaned.split()
-        for start in range(0, len(word), MAX_CHARS_PER_CALL // 4)
+        piece
+        for word in _TOKEN.findall(cleaned)
+        for piece in (
+            [word]
+            if word.startswith("[[")
+            else [word[i : i + step] for i in range(0, len(word), step)]
+        )
     ]
     pieces: list[list[str]] = [[]]
     for word in words:

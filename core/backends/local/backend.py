@@ -39,6 +39,7 @@ from core.backends.local.renders import LocalRenders
 from core.chat.option_text import describe_options
 from core.chat.replies import reply
 from core.config import Settings
+from core.engine.lexicon import Lexicon
 from core.engine.model import Limits, MediaKind, RenderOptions, VoiceInfo
 from core.engine.probe import probe_media
 from core.engine.scripts import parse_script_text, read_script_file, sniff_script
@@ -60,6 +61,7 @@ class LocalBackend:
     """Backend over the embedded engine: projects here, renders in LocalRenders."""
 
     name = "local"
+    speaks_lexicon = True
     poll_interval_s = 0.25
 
     def __init__(
@@ -299,6 +301,7 @@ class LocalBackend:
         else:
             await self._open()
             project = Project.from_payload(pinned.payload)
+            project.lexicon = Lexicon.from_pairs(pinned.lexicon)
         if project.script is None and project.narration is None:
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
         render_id = await self.renders.start(project, self._price(project), ref)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from core.backends.base import Draft
 from core.chat.replies import is_zh, reply
+from core.engine.lexicon import Lexicon
 from core.engine.model import (
     Aspect,
     Captions,
@@ -74,6 +75,7 @@ class Project:
     media: dict[str, Any] | None
     music: dict[str, Any] | None
     narration: dict[str, Any] | None
+    lexicon: Lexicon = field(default_factory=Lexicon)  # the job's fixes (not kept in the row)
 
     @classmethod
     def from_row(cls, row: Row) -> Project:

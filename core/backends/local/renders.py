@@ -149,6 +149,7 @@ class LocalRenders:
                 narration=paths.get("narration"),
                 music=paths.get("music"),
                 options=project.options,
+                lexicon=project.lexicon,
             )
             return await asyncio.to_thread(render, request, self.settings, run.progress)
 

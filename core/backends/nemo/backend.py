@@ -53,6 +53,7 @@ class NemoBackend:
     """Backend protocol over the NemoVideo API."""
 
     name = "nemo"
+    speaks_lexicon = False
 
     def __init__(
         self,
