@@ -92,6 +92,7 @@ class ScriptCue:
     text: str
     start_s: float | None = None
     end_s: float | None = None
+    speaker: str | None = None  # the label the line had ("A", "Anna"), not part of the text
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ class RenderOptions:
     music_volume: float = 0.2
     mix: MixMode = MixMode.DUCK
     overrun: Overrun = Overrun.EXTEND
+    # Per speaker label, what voice it asked for: (label, "male" | "female" | language | id).
+    speakers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ class Segment:
     text: str
     cue_s: float | None = None  # the start the script asked for (timed scripts)
     speedup: float = 1.0
+    voice: str | None = None  # the id of the voice that read it
 
     @property
     def drift_s(self) -> float:

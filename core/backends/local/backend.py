@@ -43,7 +43,7 @@ from core.engine.model import Limits, MediaKind, RenderOptions, VoiceInfo
 from core.engine.probe import probe_media
 from core.engine.scripts import parse_script_text, read_script_file, sniff_script
 from core.engine.tts import get_synthesizer
-from core.engine.voice_choice import choose_voice_for
+from core.engine.voice_plan import plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest, safe_name, stored_name
@@ -264,18 +264,12 @@ class LocalBackend:
         await self.ledger.freeze(owner, ref, self._price(project))
 
     def _voice_for(self, project: Project) -> VoiceInfo:
-        """The voice the render will use (the same choice, from the script's language)."""
+        """The voice the render will use (the same plan: the script's languages, speakers)."""
         assert project.script_obj is not None
-        opts = project.options
-        voice, _ = choose_voice_for(
-            project.script_obj,
-            self.voices(),
-            voice_id=opts.voice,
-            language=opts.language,
-            gender=opts.gender,
-            default_id=self.settings.default_voice,
+        plan = plan_voices(
+            project.script_obj, self.voices(), project.options, self.settings.default_voice
         )
-        return voice
+        return plan.main
 
     async def release(self, owner: str, ref: str, pinned: Pinned) -> None:
         """A job ended: its credits go back unless it was settled; its pins are deleted."""

@@ -42,6 +42,8 @@ def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
     for name, enum in enums.items():
         if name in data:
             data[name] = enum(data[name])
+    if "speakers" in data:
+        data["speakers"] = tuple((str(label), str(want)) for label, want in data["speakers"])
     return RenderOptions(**data)
 
 
@@ -51,15 +53,15 @@ def options_to_json(options: RenderOptions) -> dict[str, Any]:
 
 
 def script_to_json(script: Script) -> list[list[Any]]:
-    """A script as JSON: [[text, start, end], …]."""
-    return [[cue.text, cue.start_s, cue.end_s] for cue in script.cues]
+    """A script as JSON: [[text, start, end, speaker], …]."""
+    return [[cue.text, cue.start_s, cue.end_s, cue.speaker] for cue in script.cues]
 
 
 def script_from_json(data: list[list[Any]] | None) -> Script | None:
-    """A script back from JSON."""
+    """A script back from JSON (cues stored before speakers have three items)."""
     if not data:
         return None
-    return Script(tuple(ScriptCue(text, start, end) for text, start, end in data))
+    return Script(tuple(ScriptCue(*cue) for cue in data))
 
 
 @dataclass
