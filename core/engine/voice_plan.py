@@ -177,9 +177,7 @@ def speaker_request(want: str) -> tuple[str, str]:
     return "voice", cleaned
 
 
-def asked_voice(
-    label: str, want: str, voices: Sequence[VoiceInfo], base: VoiceInfo
-) -> VoiceInfo:
+def asked_voice(label: str, want: str, voices: Sequence[VoiceInfo], base: VoiceInfo) -> VoiceInfo:
     """The installed voice that gives `label` what was asked, or SPEAKER_VOICE."""
     kind, value = speaker_request(want)
     language = value if kind == "language" else base.language_code
