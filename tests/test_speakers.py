@@ -13,11 +13,14 @@ import pytest
 
 from core.backends.local.instructions import apply_changes, parse
 from core.backends.local.project import (
+    Project,
+    build_draft,
     options_from_json,
     options_to_json,
     script_from_json,
     script_to_json,
 )
+from core.chat.timeline import summarize_draft
 from core.engine.model import Limits, RenderOptions, Script, ScriptCue, VoiceInfo
 from core.engine.scripts import parse_script_text, read_script_file
 from core.engine.voice_plan import plan_voices
@@ -246,3 +249,12 @@ def test_later_requests_replace_earlier_ones_for_the_same_label() -> None:
     options = apply_changes(RenderOptions(), parse("A is male, B is female").changes)
     options = apply_changes(options, parse("a is female").changes)
     assert options.speakers == (("B", "female"), ("a", "female"))
+
+
+def test_the_timeline_names_the_speakers_and_their_voices() -> None:
+    script = parse_script_text(DIALOGUE + "\nC: Me too.", LIMITS)
+    options = RenderOptions(gender="male", speakers=(("a", "female"),))
+    project = Project("p", "u", "en", options, script, None, None, None)
+    summary = summarize_draft(build_draft(project))
+    assert "Voiceover: male voice; speakers A: female, B: auto, C: auto (0-" in summary
+    assert script.labelled_text.startswith("A: Meet Aurora.\n\nB: What does it do?")

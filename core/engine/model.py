@@ -112,6 +112,12 @@ class Script:
         return "\n\n".join(c.text for c in self.cues)
 
     @property
+    def labelled_text(self) -> str:
+        """The text with each cue's speaker label written back ("A: Hello"), for a service
+        that reads labels itself."""
+        return "\n\n".join(f"{c.speaker}: {c.text}" if c.speaker else c.text for c in self.cues)
+
+    @property
     def word_count(self) -> int:
         """Words in the script."""
         return sum(len(c.text.split()) for c in self.cues)
