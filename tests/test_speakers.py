@@ -216,6 +216,14 @@ def test_a_real_share_in_a_language_no_voice_speaks_is_refused_a_small_bit_is_no
     assert plan.note == "Parts of the script look like Chinese; joe (male) reads them."
 
 
+def test_foreign_words_in_an_english_paragraph_are_not_a_foreign_paragraph() -> None:
+    menu = Script(
+        (ScriptCue("Welcome to Luigi's."), ScriptCue("Pizza margherita, espresso, tiramisu."))
+    )
+    plan = plan_voices(menu, [JOE], RenderOptions())  # ~0.7 Italian: not sure enough to refuse
+    assert [v.id for v in plan.cue_voices] == [JOE.id, JOE.id]
+
+
 @pytest.mark.parametrize(
     ("text", "speakers", "rest"),
     [
