@@ -82,6 +82,7 @@ def test_names_brackets_and_continuation_lines() -> None:
         "Here is the plan: we go.\nAnd then: we stay.",  # each label once, not every line
         "A: only one label here.\nA: used twice.",
         "Ratio 16:9 looks fine.\nAnd 4:5 too.",
+        "Step 1: unbox it.\nStep 2: plug it in.\nChapter 3: enjoy.",
     ],
 )
 def test_ordinary_colons_urls_and_times_are_not_speakers(text: str) -> None:

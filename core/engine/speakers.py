@@ -2,8 +2,9 @@
 
 The rule (so that "Note: this is…", a URL, a time or a `[0:05]` timestamp is never a speaker):
 a line starts with a label when it begins with a short name (at most three words, at most 24
-characters, starting with a letter, not a heading word like "Note" or "Step") followed by a
-colon that is not followed by a digit or `//`, or with such a name in square brackets. The
+characters, starting with a letter, its first word not a heading word like "Note" or "Step")
+followed by a colon that is not followed by a digit or a slash, or with such a name in square
+brackets (or a WebVTT voice tag, `<v Anna>`). The
 script *uses* speaker labels only when at least two distinct labels appear and either some
 label is used on two or more lines or every line of the script is labelled. Then each labelled
 line starts a new segment spoken by that speaker, the label neither spoken nor captioned; the
@@ -41,7 +42,7 @@ def label_of(line: str) -> tuple[str, str] | None:
             continue
         label, text = " ".join(match["label"].split()), match["text"].strip()
         short = len(label) <= MAX_LABEL_CHARS and len(label.split()) <= MAX_LABEL_WORDS
-        if text and short and label.casefold() not in NOT_SPEAKERS:
+        if text and short and label.split()[0].casefold() not in NOT_SPEAKERS:
             return label, text
     return None
 

@@ -184,26 +184,37 @@ def asked_voice(label: str, want: str, voices: Sequence[VoiceInfo], base: VoiceI
     kind, value = speaker_request(want)
     language = value if kind == "language" else base.language_code
     if kind == "voice":
-        wanted = value.lower()
-        found = [v for v in voices if wanted in (v.id.lower(), v.name.lower())]
+        found = [v for v in voices if value.lower() in (v.id.lower(), v.name.lower())]
     else:
-        code, _ = normalize_language(language)
-        found = [v for v in voices if v.language_code == code]
+        found = [v for v in voices if v.language_code == normalize_language(language)[0]]
         if kind == "language" and "_" in value:
             found = [v for v in found if v.language == value] or found
         if kind == "gender":
             found = [v for v in found if v.gender == value]
     if found:
         return base if base in found else found[0]
-    install, install_zh = install_hint(language, value if kind == "gender" else None)
-    shown = f"{value} {language_name(language)}" if kind == "gender" else value
-    if kind == "language":
-        shown = language_name(value)
-    raise VoiceoverError(
+    raise _speaker_refusal(label, kind, value, language)
+
+
+def _speaker_refusal(label: str, kind: str, value: str, language: str) -> VoiceoverError:
+    """SPEAKER_VOICE for a label: what it asked for, and how to get such a voice."""
+    if kind == "voice":
+        return VoiceoverError(
+            ErrorCode.SPEAKER_VOICE,
+            speaker=label,
+            wanted=value,
+            wanted_zh=value,
+            install=" Send /voices to see the installed ones.",
+            install_zh="发送 /voices 查看已安装的声音。",
+        )
+    gender = value if kind == "gender" else None
+    install, install_zh = install_hint(language, gender)
+    name = language_name(language)
+    return VoiceoverError(
         ErrorCode.SPEAKER_VOICE,
         speaker=label,
-        wanted=shown,
-        wanted_zh=GENDER_ZH.get(value, shown) if kind == "gender" else shown,
-        install=install if kind != "voice" else " Send /voices to see the installed ones.",
-        install_zh=install_zh if kind != "voice" else "发送 /voices 查看已安装的声音。",
+        wanted=f"{gender} {name}" if gender else name,
+        wanted_zh=GENDER_ZH[gender] if gender else name,
+        install=install,
+        install_zh=install_zh,
     )
