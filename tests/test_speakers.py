@@ -63,6 +63,8 @@ def test_names_brackets_and_continuation_lines() -> None:
         ("Anna", "Bye."),
         ("Anna", "And on."),  # a paragraph without a label: the same speaker goes on
     ]
+    chinese = "小明：你好。\n小红：你好！\n小明：再见。"
+    assert [s for s, _ in turns(parse_script_text(chinese, LIMITS))] == ["小明", "小红", "小明"]
     named = "Anna Lee: Hello.\nDr. Bob: Hi.\nAnna Lee: Bye.\nDr. Bob：再见。"
     assert [s for s, _ in turns(parse_script_text(named, LIMITS))] == [
         "Anna Lee",
@@ -83,6 +85,8 @@ def test_names_brackets_and_continuation_lines() -> None:
         "A: only one label here.\nA: used twice.",
         "Ratio 16:9 looks fine.\nAnd 4:5 too.",
         "Step 1: unbox it.\nStep 2: plug it in.\nChapter 3: enjoy.",
+        "他说：你好。\n她问：你好吗？\n他说：很好。",
+        "原因很简单：它跟随太阳。\n结果很明显：更省电。\n原因很简单：好用。",
     ],
 )
 def test_ordinary_colons_urls_and_times_are_not_speakers(text: str) -> None:

@@ -21,6 +21,10 @@ from core.engine.model import ScriptCue
 
 MAX_LABEL_CHARS = 24
 MAX_LABEL_WORDS = 3
+MAX_CJK_LABEL_CHARS = 4  # a Chinese name; "原因很简单：" is a sentence
+# A Chinese label ending in a verb of saying ("他说：") reports speech: its words are read.
+SAYING_ZH = ("说", "道", "问", "答", "讲", "表示", "认为", "指出", "回答")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _NAME = r"[^\W\d_][\w'.-]*(?:[ \t]+[\w'.-]+){0,2}"
 _COLON = re.compile(rf"^\s*(?P<label>{_NAME})[ \t]*[:：](?![/\\\d])[ \t]*(?P<text>.*)$")
 _BRACKET = re.compile(rf"^\s*[\[【](?P<label>{_NAME})[\]】][ \t]*(?P<text>.*)$")
@@ -41,10 +45,18 @@ def label_of(line: str) -> tuple[str, str] | None:
         if match is None:
             continue
         label, text = " ".join(match["label"].split()), match["text"].strip()
-        short = len(label) <= MAX_LABEL_CHARS and len(label.split()) <= MAX_LABEL_WORDS
-        if text and short and label.split()[0].casefold() not in NOT_SPEAKERS:
+        if text and _name_like(label):
             return label, text
     return None
+
+
+def _name_like(label: str) -> bool:
+    """Whether a label is short and not a heading word or a Chinese "he said"."""
+    if len(label) > MAX_LABEL_CHARS or len(label.split()) > MAX_LABEL_WORDS:
+        return False
+    if _CJK.search(label) and (len(label) > MAX_CJK_LABEL_CHARS or label.endswith(SAYING_ZH)):
+        return False
+    return label.split()[0].casefold() not in NOT_SPEAKERS
 
 
 def speaker_labels(lines: Iterable[str]) -> frozenset[str]:
