@@ -267,3 +267,18 @@ async def test_chat_a_speaker_no_voice_can_give_is_refused_before_any_credits(
     assert chat.texts[-1].startswith("No installed voice can read speaker A as you asked")
     await service.handle(incoming("A用女声", lang="zh"), chat)
     assert chat.texts[-1].startswith("没有已安装的声音能按要求（女声）朗读说话人 A")
+
+
+async def test_chat_a_chinese_paragraph_no_voice_reads_is_refused_before_any_credits(
+    service: Service, tiny: Path
+) -> None:
+    chat = RecordingChat()
+    more = "At sunrise it glows a soft amber, and by noon it matches the daylight. Order today."
+    script = f"{ENGLISH}\n\n{more}\n\n{CHINESE}"  # mostly English, a third Chinese
+    await service.handle(incoming(script, files=(tiny,)), chat)
+    refusal = chat.texts[-1]
+    assert refusal.startswith("No installed voice speaks Chinese.")
+    assert "/voices install zh_CN-huayan-medium" in refusal
+    assert await service.store.fetchall("SELECT id FROM jobs") == []
+    credits = await service.backend.credits("telegram:1")
+    assert (credits.available, credits.frozen) == (100, 0)
