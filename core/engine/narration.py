@@ -99,7 +99,8 @@ class NarrationBuilder:
     def _speak(
         self, units: Sequence[_Unit], speeds: Sequence[float], progress_span: tuple[float, float]
     ) -> list[np.ndarray]:
-        """Synthesise every unit (all sentences of one speed in one parallel call), per unit."""
+        """Synthesise every unit (all sentences of one voice and speed in one parallel call),
+        per unit, at the track's rate."""
         by_unit: list[list[np.ndarray]] = [[] for _ in units]
         lo, hi = progress_span
         keys = [(u.voice.id, min(MAX_TTS_SPEED, s)) for u, s in zip(units, speeds, strict=True)]

@@ -36,7 +36,7 @@ from core.engine.probe import probe_media, require_visual
 from core.engine.tts import Synthesizer, get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
-from core.engine.voice_plan import plan_voices
+from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
 
@@ -125,10 +125,7 @@ def _narrate(
         request.script, installed_voices(settings.voices_dir), opts, settings.default_voice
     )
     synthesizer = get_synthesizer(settings.tts_threads)
-    loaded, warnings = {}, []
-    for wanted in plan.voices:
-        loaded[wanted.id], warning = _loadable(wanted, synthesizer, settings)
-        warnings += [warning] if warning else []
+    loaded, warning = _load_voices(plan, synthesizer, settings)
     voice = loaded[plan.main.id]
     builder = NarrationBuilder(
         synthesizer,
@@ -143,7 +140,19 @@ def _narrate(
     narration = builder.build(request.script, fit_to, cue_voices)
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
-    return narration, voice, plan.note, " ".join(warnings) or None
+    return narration, voice, plan.note, warning
+
+
+def _load_voices(
+    plan: VoicePlan, synthesizer: Synthesizer, settings: Settings
+) -> tuple[dict[str, VoiceInfo], str | None]:
+    """Every voice of the plan loaded (by the id planned), and the warnings of any fallback."""
+    loaded: dict[str, VoiceInfo] = {}
+    warnings: list[str] = []
+    for wanted in plan.voices:
+        loaded[wanted.id], warning = _loadable(wanted, synthesizer, settings)
+        warnings += [warning] if warning else []
+    return loaded, " ".join(warnings) or None
 
 
 def _loadable(
