@@ -282,3 +282,16 @@ async def test_chat_a_chinese_paragraph_no_voice_reads_is_refused_before_any_cre
     assert await service.store.fetchall("SELECT id FROM jobs") == []
     credits = await service.backend.credits("telegram:1")
     assert (credits.available, credits.frozen) == (100, 0)
+
+
+def test_a_speakers_voice_that_fails_to_load_gives_way_and_says_so(
+    settings: Settings, voices_dir: Path
+) -> None:
+    model = voices_dir / AMY / f"{AMY}.onnx"
+    model.unlink()
+    model.write_bytes(b"not an onnx model")  # installed, but it cannot load
+    installed_voices.cache_clear()
+    script = parse_script_text(DIALOGUE, Limits.from_settings(settings))
+    result = render(RenderRequest(out=settings.data_dir / "o.mp4", script=script), settings)
+    assert {s.voice for s in result.segments} == {JOE.id}  # the job is not lost
+    assert result.warning is not None and f"{AMY} could not be loaded" in result.warning
