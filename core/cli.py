@@ -54,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--voice")
     render.add_argument("--language")
     render.add_argument("--gender", choices=["male", "female"])
+    render.add_argument(
+        "--speaker",
+        type=_speaker,
+        action="append",
+        default=[],
+        metavar="LABEL=VOICE",
+        help="a voice for a speaker label: A=male, Anna=female, B=zh, C=en_US-amy-medium",
+    )
     render.add_argument("--speed", type=float, default=1.0)
     render.add_argument("--captions", choices=[c.value for c in Captions], default="none")
     render.add_argument("--aspect", choices=[a.value for a in Aspect], default="original")
@@ -83,6 +91,14 @@ def _volume(text: str) -> float:
     return float(text[:-1]) / 100 if text.endswith("%") else float(text)
 
 
+def _speaker(text: str) -> tuple[str, str]:
+    """'A=male' → ("A", "male")."""
+    label, _, want = text.partition("=")
+    if not label.strip() or not want.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: use LABEL=VOICE, e.g. A=male")
+    return label.strip(), want.strip()
+
+
 def _script(args: argparse.Namespace, limits: Limits) -> Script | None:
     if args.script is not None:
         return read_script_file(args.script, limits)
@@ -103,6 +119,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         music_volume=args.music_volume,
         mix=MixMode(args.mix),
         overrun=Overrun(args.overrun),
+        speakers=tuple(sorted(dict(args.speaker).items())),
     )
     request = RenderRequest(
         out=args.out.resolve(),
@@ -138,6 +155,7 @@ def result_json(result: RenderResult) -> dict[str, Any]:
                 "end_s": s.end_s,
                 "text": s.text,
                 "speedup": round(s.speedup, 3),
+                "voice": s.voice,
             }
             for s in result.segments
         ],

@@ -33,6 +33,7 @@ class ErrorCode(IntEnum):
     VOICE_NOT_IN_CATALOG = 4111
     VOICE_INSTALL_FAILED = 4112
     VOICE_NOT_INSTALLED = 4113
+    SPEAKER_VOICE = 4114
     BAD_LEXICON = 4120
     LEXICON_FULL = 4121
     # Our own: media.
@@ -139,6 +140,10 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
     ErrorCode.VOICE_NOT_INSTALLED: ErrorText(
         "The voice {voice} is not installed in {folder}{reason}.",
         "声音 {voice} 未安装在 {folder}{reason}。",
+    ),
+    ErrorCode.SPEAKER_VOICE: ErrorText(
+        "No installed voice can read speaker {speaker} as you asked ({wanted}).{install}",
+        "没有已安装的声音能按要求（{wanted_zh}）朗读说话人 {speaker}。{install_zh}",
     ),
     ErrorCode.BAD_LEXICON: ErrorText(
         "I can't use that pronunciation for {word}: {reason}. "

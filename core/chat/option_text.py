@@ -18,6 +18,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "fit": ("Fit", "适配"),
     "music_volume": ("Music", "音乐"),
     "mix": ("Original audio", "原声"),
+    "speakers": ("Speakers' voices", "说话人声音"),
 }
 VALUE_TEXT: dict[str, tuple[str, str]] = {
     "none": ("off", "关闭"),
@@ -40,8 +41,18 @@ def _shown(name: str, value: Any, zh: bool) -> str:
         return f"{round(value * 100)}%"
     if name == "language":
         return str(LANGUAGE_NAMES.get(value, value)).capitalize()
+    if name == "speakers":
+        return ("，" if zh else ", ").join(
+            f"{label}{'：' if zh else ': '}{_shown(_want_kind(want), want, zh)}"
+            for label, want in value
+        )
     pair = VALUE_TEXT.get(str(value))
     return (pair[1] if zh else pair[0]) if pair else str(value)
+
+
+def _want_kind(want: str) -> str:
+    """How to show a speaker's voice request: as a language, or as a gender or voice id."""
+    return "language" if want in LANGUAGE_NAMES else "voice"
 
 
 def describe_options(before: RenderOptions, after: RenderOptions, language: str) -> list[str]:

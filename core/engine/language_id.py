@@ -68,7 +68,7 @@ def detect_segments(texts: Iterable[str]) -> list[Detected | None]:
     return [detect_language(text) for text in texts]
 
 
-def _weight(text: str) -> int:
+def text_weight(text: str) -> int:
     """Roughly how long a text takes to say: letters, a Han or kana character counting as 3."""
     return sum(3 if "\u3040" <= c <= "\u9fff" else 1 for c in text if c.isalpha())
 
@@ -79,7 +79,7 @@ def dominant_language(texts: Iterable[str]) -> tuple[str | None, dict[str, int]]
     pieces = list(texts)
     for text, found in zip(pieces, detect_segments(pieces), strict=True):
         if found is not None:
-            weights[found.language] += _weight(text)
+            weights[found.language] += text_weight(text)
     if not weights:
         whole = detect_language(" ".join(pieces))
         return (whole.language if whole else None), {}

@@ -93,6 +93,7 @@ class ScriptCue:
     text: str
     start_s: float | None = None
     end_s: float | None = None
+    speaker: str | None = None  # the label the line had ("A", "Anna"), not part of the text
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,12 @@ class Script:
     def text(self) -> str:
         """The whole script as plain text, paragraphs separated by blank lines."""
         return "\n\n".join(c.text for c in self.cues)
+
+    @property
+    def labelled_text(self) -> str:
+        """The text with each cue's speaker label written back ("A: Hello"), for a service
+        that reads labels itself."""
+        return "\n\n".join(f"{c.speaker}: {c.text}" if c.speaker else c.text for c in self.cues)
 
     @property
     def word_count(self) -> int:
@@ -180,6 +187,8 @@ class RenderOptions:
     music_volume: float = 0.2
     mix: MixMode = MixMode.DUCK
     overrun: Overrun = Overrun.EXTEND
+    # Per speaker label, what voice it asked for: (label, "male" | "female" | language | id).
+    speakers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +213,7 @@ class Segment:
     text: str
     cue_s: float | None = None  # the start the script asked for (timed scripts)
     speedup: float = 1.0
+    voice: str | None = None  # the id of the voice that read it
 
     @property
     def drift_s(self) -> float:

@@ -47,10 +47,12 @@ class _Unit:
     sentences: tuple[str, ...]
     cue_s: float | None
     gap_before_s: float
+    voice: VoiceInfo
 
 
 class NarrationBuilder:
-    """Turns a script into a Narration with one voice, speed and speed-up cap."""
+    """Turns a script into a Narration at one speed and speed-up cap, each cue read by its own
+    voice (the builder's voice unless `build` is given one per cue)."""
 
     def __init__(
         self,
@@ -70,13 +72,20 @@ class NarrationBuilder:
         self.timeout_s = timeout_s  # for all the speech of one build (VoiceoverError TIMEOUT)
         self.deadline: float | None = None
 
-    def build(self, script: Script, fit_to_s: float | None = None) -> Narration:
-        """Synthesise and place the script; `fit_to_s` asks untimed speech to fit (speed-up)."""
+    def build(
+        self,
+        script: Script,
+        fit_to_s: float | None = None,
+        cue_voices: Sequence[VoiceInfo] | None = None,
+    ) -> Narration:
+        """Synthesise and place the script (cue i read by cue_voices[i]); `fit_to_s` asks
+        untimed speech to fit (speed-up). Voices of lower sample rates are resampled up."""
         if self.timeout_s is not None:
             self.deadline = time.monotonic() + self.timeout_s
-        lang = self.voice.language_code
-        make_units = _timed_units if script.timed else _untimed_units
-        units = make_units(script, lang, self.lexicon)
+        voices = list(cue_voices) if cue_voices is not None else [self.voice] * len(script.cues)
+        self.rate = max([self.voice.sample_rate, *(v.sample_rate for v in voices)])
+        make = _timed_units if script.timed else _untimed_units
+        units = make(script, voices, self.lexicon)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
         if script.timed:
             factors = self._cue_factors(units, clips, fit_to_s)
@@ -93,27 +102,25 @@ class NarrationBuilder:
     def _speak(
         self, units: Sequence[_Unit], speeds: Sequence[float], progress_span: tuple[float, float]
     ) -> list[np.ndarray]:
-        """Synthesise every unit (all sentences of one speed in one parallel call), per unit."""
+        """Synthesise every unit (all sentences of one voice and speed in one parallel call),
+        per unit, at the track's rate."""
         by_unit: list[list[np.ndarray]] = [[] for _ in units]
         lo, hi = progress_span
-        groups = sorted({min(MAX_TTS_SPEED, s) for s in speeds})
-        for n, speed in enumerate(groups):
-            jobs = [
-                (i, s)
-                for i, u in enumerate(units)
-                for s in u.sentences
-                if min(MAX_TTS_SPEED, speeds[i]) == speed
-            ]
+        keys = [(u.voice.id, min(MAX_TTS_SPEED, s)) for u, s in zip(units, speeds, strict=True)]
+        groups = sorted(set(keys))
+        for n, key in enumerate(groups):
+            jobs = [(i, s) for i, u in enumerate(units) for s in u.sentences if keys[i] == key]
+            voice = units[keys.index(key)].voice
             start, width = lo + (hi - lo) * n / len(groups), (hi - lo) / len(groups)
             audio = self.synth.synthesize(
-                self.voice,
+                voice,
                 [s for _, s in jobs],
-                speed,
+                key[1],
                 on_progress=self._scaled(start, width),
                 deadline=self.deadline,
             )
             for (i, _), clip in zip(jobs, audio, strict=True):
-                by_unit[i].append(clip)
+                by_unit[i].append(resample(clip, voice.sample_rate, self.rate))
         gap = np.zeros(int(CUE_SENTENCE_GAP_S / self.speed * self.rate), dtype=np.float32)
         return [_join(parts, gap) for parts in by_unit]
 
@@ -174,7 +181,11 @@ class NarrationBuilder:
             gap = unit.gap_before_s / (self.speed * factor)
             start = cursor + gap if unit.cue_s is None else max(unit.cue_s, cursor + gap)
             end = start + len(clip) / self.rate
-            segments.append(Segment(round(start, 3), round(end, 3), unit.text, unit.cue_s, factor))
+            segments.append(
+                Segment(
+                    round(start, 3), round(end, 3), unit.text, unit.cue_s, factor, unit.voice.id
+                )
+            )
             cursor = end
         total = int((cursor + TAIL_S) * self.rate) + 1
         track = np.zeros(total, dtype=np.float32)
@@ -189,28 +200,40 @@ def _spoken(text: str, language: str, lexicon: Lexicon) -> str:
     return lexicon.apply(normalize_for_speech(text, language)).strip()
 
 
-def _untimed_units(script: Script, language: str, lexicon: Lexicon) -> list[_Unit]:
+def _untimed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[_Unit]:
     units: list[_Unit] = []
-    for cue in script.cues:
+    for cue, voice in zip(script.cues, voices, strict=True):
+        language = voice.language_code  # the text is normalised for the voice that reads it
         for s, sentence in enumerate(split_sentences(cue.text)):
             spoken = _spoken(sentence, language, lexicon)
             if not spoken:
                 continue
             gap = LEAD_IN_S if not units else (SENTENCE_GAP_S if s else PARAGRAPH_GAP_S)
-            units.append(_Unit(sentence, (spoken,), None, gap))
+            units.append(_Unit(sentence, (spoken,), None, gap, voice))
     return units
 
 
-def _timed_units(script: Script, language: str, lexicon: Lexicon) -> list[_Unit]:
+def _timed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[_Unit]:
     units: list[_Unit] = []
-    for cue in script.cues:
+    for cue, voice in zip(script.cues, voices, strict=True):
+        language = voice.language_code
         spoken = [_spoken(s, language, lexicon) for s in split_sentences(cue.text)]
         spoken = [s for s in spoken if s]
         if not spoken:
             continue
         gap = 0.0 if not units else MIN_TIMED_GAP_S
-        units.append(_Unit(cue.text, tuple(spoken), cue.start_s, gap))
+        units.append(_Unit(cue.text, tuple(spoken), cue.start_s, gap, voice))
     return units
+
+
+def resample(samples: np.ndarray, rate: int, to_rate: int) -> np.ndarray:
+    """Mono samples at `rate` as samples at `to_rate` (linear interpolation)."""
+    if rate == to_rate or len(samples) == 0:
+        return samples
+    count = int(round(len(samples) * to_rate / rate))
+    positions = np.arange(count, dtype=np.float64) * (rate / to_rate)
+    resampled = np.interp(positions, np.arange(len(samples)), samples)
+    return resampled.astype(np.float32)
 
 
 def _join(parts: Sequence[np.ndarray], gap: np.ndarray) -> np.ndarray:

@@ -37,7 +37,7 @@ from core.engine.probe import probe_media, require_visual
 from core.engine.tts import Synthesizer, get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
-from core.engine.voice_choice import choose_voice_for
+from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
 
@@ -122,16 +122,12 @@ def _narrate(
         return inputs.narration, None, None, None
     assert request.script is not None
     opts = request.options
-    voice, note = choose_voice_for(
-        request.script,
-        installed_voices(settings.voices_dir),
-        voice_id=opts.voice,
-        language=opts.language,
-        gender=opts.gender,
-        default_id=settings.default_voice,
+    plan = plan_voices(
+        request.script, installed_voices(settings.voices_dir), opts, settings.default_voice
     )
     synthesizer = get_synthesizer(settings.tts_threads)
-    voice, warning = _loadable(voice, synthesizer, settings)
+    loaded, warning = _load_voices(plan, synthesizer, settings)
+    voice = loaded[plan.main.id]
     builder = NarrationBuilder(
         synthesizer,
         voice,
@@ -142,10 +138,23 @@ def _narrate(
         operator_lexicon(settings).merged(request.lexicon),
     )
     fit_to = _video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
-    narration = builder.build(request.script, fit_to)
+    cue_voices = [loaded[v.id] for v in plan.cue_voices]
+    narration = builder.build(request.script, fit_to, cue_voices)
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
-    return narration, voice, note, warning
+    return narration, voice, plan.note, warning
+
+
+def _load_voices(
+    plan: VoicePlan, synthesizer: Synthesizer, settings: Settings
+) -> tuple[dict[str, VoiceInfo], str | None]:
+    """Every voice of the plan loaded (by the id planned), and the warnings of any fallback."""
+    loaded: dict[str, VoiceInfo] = {}
+    warnings: list[str] = []
+    for wanted in plan.voices:
+        loaded[wanted.id], warning = _loadable(wanted, synthesizer, settings)
+        warnings += [warning] if warning else []
+    return loaded, " ".join(warnings) or None
 
 
 def _loadable(

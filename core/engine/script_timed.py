@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.engine.model import ScriptCue
+from core.engine.speakers import split_turns
 
 _TS = r"(?:\d{1,3}:)?\d{1,3}:\d{2}(?:[.,]\d{1,3})?"
 _CUE_TIMING = re.compile(rf"^\s*(?P<start>{_TS})\s*-->\s*(?P<end>{_TS})(?:\s.*)?$")
@@ -16,6 +17,7 @@ _INLINE = re.compile(
     rf"^\s*[\[(【（](?P<start>{_TS})"
     rf"(?:\s*(?:-->|-|–|—|→|~|to)\s*(?P<end>{_TS}))?[\])】）][ \t]*(?P<text>.*)$"
 )
+_VTT_VOICE = re.compile(r"^\s*<v(?:\.[\w.-]+)?[ \t]+([^<>\n]+)>")  # <v Anna> names a speaker
 _MARKUP = (
     re.compile(r"<[^<>\n]*>"),  # <i>, <font ...>, VTT <v Name>, <c.x>, <00:00:01.000>
     re.compile(r"\{\\[^{}]*\}"),  # ASS overrides such as {\an8}
@@ -36,6 +38,29 @@ def clean_cue_text(text: str) -> str:
     for pattern in _MARKUP:
         text = pattern.sub("", text)
     return " ".join(html.unescape(text).split())
+
+
+def script_line(line: str, labels: frozenset[str] | None = None) -> str:
+    """A line without an inline timestamp or markup; a WebVTT voice tag (`<v Anna>`) becomes a
+    bracketed label (`[Anna]`) when looking for labels (`labels` None) or when it is one."""
+    match = _INLINE.match(line)
+    text = match["text"] if match else line
+    voice = _VTT_VOICE.match(text)
+    if voice and (labels is None or " ".join(voice[1].split()) in labels):
+        text = _VTT_VOICE.sub(r"[\1] ", text)
+    return clean_cue_text(text)
+
+
+def _cues(
+    lines: list[str], start_s: float | None, end_s: float | None, labels: frozenset[str]
+) -> list[ScriptCue]:
+    """One cue per speaker turn in the lines (just one without labels); later turns of a
+    timed cue start when it does, their end unknown."""
+    turns = split_turns([script_line(line, labels) for line in lines], labels)
+    return [
+        ScriptCue(text, start_s, end_s if n == 0 else None, speaker)
+        for n, (speaker, text) in enumerate(turns)
+    ]
 
 
 def subtitle_kind(text: str) -> str | None:
@@ -78,8 +103,9 @@ def _block_cues(lines: list[str]) -> tuple[list[str], list[_RawCue]]:
     return lines[:lead_end], cues
 
 
-def parse_subtitles(text: str) -> list[ScriptCue]:
-    """SRT or WebVTT cues in time order, markup, notes, styles and cue settings removed."""
+def parse_subtitles(text: str, labels: frozenset[str] = frozenset()) -> list[ScriptCue]:
+    """SRT or WebVTT cues in time order, markup, notes, styles and cue settings removed; a cue
+    with several speaker turns (`labels`) becomes one cue per turn."""
     raw: list[_RawCue] = []
     for block in re.split(r"\n[ \t]*\n", text.strip("\ufeff\n")):
         lines = block.split("\n")
@@ -91,8 +117,8 @@ def parse_subtitles(text: str) -> list[ScriptCue]:
                 raw.append(_RawCue(0.0, None))
             raw[-1].lines += lead  # or a blank line inside a cue's text
         raw += cues
-    cues_out = [ScriptCue(clean_cue_text(" ".join(c.lines)), c.start_s, c.end_s) for c in raw]
-    return sorted((c for c in cues_out if c.text), key=lambda c: c.start_s or 0.0)
+    cues_out = [cue for c in raw for cue in _cues(c.lines, c.start_s, c.end_s, labels)]
+    return sorted(cues_out, key=lambda c: c.start_s or 0.0)
 
 
 def has_inline_timestamps(text: str) -> bool:
@@ -100,8 +126,9 @@ def has_inline_timestamps(text: str) -> bool:
     return any(_INLINE.match(line) for line in text.split("\n"))
 
 
-def parse_inline(text: str) -> list[ScriptCue]:
-    """Cues from inline timestamps; text before the first one starts at 0."""
+def parse_inline(text: str, labels: frozenset[str] = frozenset()) -> list[ScriptCue]:
+    """Cues from inline timestamps (one per speaker turn); text before the first one starts
+    at 0."""
     cues: list[ScriptCue] = []
     current = _RawCue(0.0, None)
     for line in text.split("\n"):
@@ -109,13 +136,13 @@ def parse_inline(text: str) -> list[ScriptCue]:
         if not match:
             current.lines.append(line)
             continue
-        cues.append(_finish(current))
+        cues += _finish(current, labels)
         end = timestamp_seconds(match["end"]) if match["end"] else None
         current = _RawCue(timestamp_seconds(match["start"]), end, [match["text"]])
-    cues.append(_finish(current))
-    return sorted((c for c in cues if c.text), key=lambda c: c.start_s or 0.0)
+    cues += _finish(current, labels)
+    return sorted(cues, key=lambda c: c.start_s or 0.0)
 
 
-def _finish(raw: _RawCue) -> ScriptCue:
+def _finish(raw: _RawCue, labels: frozenset[str]) -> list[ScriptCue]:
     end = raw.end_s if raw.end_s is not None and raw.end_s > raw.start_s else None
-    return ScriptCue(" ".join(" ".join(raw.lines).split()), raw.start_s, end)
+    return _cues(raw.lines, raw.start_s, end, labels)

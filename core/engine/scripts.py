@@ -12,8 +12,10 @@ from core.engine.script_timed import (
     has_inline_timestamps,
     parse_inline,
     parse_subtitles,
+    script_line,
     subtitle_kind,
 )
+from core.engine.speakers import carry_speakers, speaker_labels, split_turns
 from core.engine.validate import check_script
 from core.errors import ErrorCode, VoiceoverError, too_large
 
@@ -98,10 +100,14 @@ def read_script_file(path: Path, limits: Limits, name: str | None = None) -> Scr
     return parse_script_text(text, limits)
 
 
-def _paragraphs(text: str) -> list[ScriptCue]:
-    """One untimed cue per blank-line-separated paragraph; single newlines join."""
-    paragraphs = (" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text))
-    return [ScriptCue(p) for p in paragraphs if p]
+def _paragraphs(text: str, labels: frozenset[str]) -> list[ScriptCue]:
+    """One untimed cue per blank-line-separated paragraph (single newlines join), and per
+    speaker turn within it when the script uses speaker labels."""
+    return [
+        ScriptCue(turn, speaker=speaker)
+        for paragraph in _PARAGRAPH_BREAK.split(text)
+        for speaker, turn in split_turns(paragraph.split("\n"), labels)
+    ]
 
 
 def parse_script_text(text: str, limits: Limits) -> Script:
@@ -112,14 +118,15 @@ def parse_script_text(text: str, limits: Limits) -> Script:
             ErrorCode.SCRIPT_TOO_LONG, words=count_words(text), limit=limits.max_script_words
         )
     text = clean_text(text)
+    labels = speaker_labels(script_line(line) for line in text.split("\n"))
     if subtitle_kind(text):
-        cues = parse_subtitles(text)
+        cues = parse_subtitles(text, labels)
     elif has_inline_timestamps(text):
-        cues = parse_inline(text)
+        cues = parse_inline(text, labels)
     else:
-        cues = _paragraphs(text)
+        cues = _paragraphs(text, labels)
     if not cues:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
-    script = Script(tuple(cues))
+    script = Script(tuple(carry_speakers(cues)))
     check_script(script, limits)
     return script

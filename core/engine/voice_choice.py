@@ -33,25 +33,27 @@ def choose_voice_for(
     language: str | None = None,
     gender: str | None = None,
     default_id: str = DEFAULT_VOICE_ID,
+    mixed: bool = True,
 ) -> tuple[VoiceInfo, str | None]:
-    """The voice to read `script` and a note when the request was not met exactly."""
+    """The voice to read `script` and a note when the request was not met exactly (and, with
+    `mixed`, naming other languages that make up a real share of the script)."""
     if voice_id:
         return choose_voice(voices, voice_id=voice_id, gender=gender, default_id=default_id)
     if language:
-        return _for_language(voices, language, gender, default_id)
+        return for_language(voices, language, gender, default_id)
     texts = script_texts(script)
     detected, weights = dominant_language(texts)
     default, _ = choose_voice(voices, default_id=default_id)
     if detected is None or detected == default.language_code:
         voice, note = choose_voice(voices, gender=gender, default_id=default_id)
-        return voice, _with_mixed_note(note, voice, weights)
+        return voice, _with_mixed_note(note, voice, weights) if mixed else note
     whole = detect_language(" ".join(texts))
     if whole is None or whole.language != detected or whole.confidence < SURE:
         voice, note = choose_voice(voices, gender=gender, default_id=default_id)
         unsure = f"The script may be in {language_name(detected)}; using {voice_label(voice)}."
         return voice, " ".join(filter(None, [note, unsure]))
-    voice, note = _for_language(voices, detected, gender, default_id)
-    return voice, _with_mixed_note(note, voice, weights)
+    voice, note = for_language(voices, detected, gender, default_id)
+    return voice, _with_mixed_note(note, voice, weights) if mixed else note
 
 
 def script_texts(script: Script | str | Sequence[str]) -> list[str]:
@@ -63,7 +65,7 @@ def script_texts(script: Script | str | Sequence[str]) -> list[str]:
     return list(script)
 
 
-def _for_language(
+def for_language(
     voices: Sequence[VoiceInfo], language: str, gender: str | None, default_id: str
 ) -> tuple[VoiceInfo, str | None]:
     """The best installed voice for a language, or the refusal naming how to install one."""
@@ -80,15 +82,7 @@ def no_voice_error(
 ) -> VoiceoverError:
     """NO_VOICE_FOR_LANGUAGE naming the language and the command that installs a voice for it."""
     code, _ = normalize_language(language)
-    key = suggested_voice(language, gender)
-    if key:
-        command = f"voices install {key}"
-        install = f" Install one with `voiceover {command}` (in chat: /{command})."
-        install_zh = f"安装命令：`voiceover {command}`（聊天中：/{command}）。"
-    else:
-        listing = f"voiceover voices available --language {code}"
-        install = f" See `{listing}` (in chat: /voices available) for one to install."
-        install_zh = f"可用 `{listing}`（聊天中：/voices available）查找可安装的声音。"
+    install, install_zh = install_hint(language, gender)
     return VoiceoverError(
         ErrorCode.NO_VOICE_FOR_LANGUAGE,
         language=language_name(code) if code in LANGUAGES else language.strip(),
@@ -96,6 +90,18 @@ def no_voice_error(
         install=install,
         install_zh=install_zh,
     )
+
+
+def install_hint(language: str, gender: str | None = None) -> tuple[str, str]:
+    """How to install a voice for a language (and gender), in English and Chinese."""
+    key = suggested_voice(language, gender)
+    if key:
+        command = f"voices install {key}"
+        install = f" Install one with `voiceover {command}` (in chat: /{command})."
+        return install, f"安装命令：`voiceover {command}`（聊天中：/{command}）。"
+    listing = f"voiceover voices available --language {normalize_language(language)[0]}"
+    install = f" See `{listing}` (in chat: /voices available) for one to install."
+    return install, f"可用 `{listing}`（聊天中：/voices available）查找可安装的声音。"
 
 
 def _with_mixed_note(note: str | None, voice: VoiceInfo, weights: dict[str, int]) -> str | None:

@@ -40,11 +40,11 @@ from core.chat.option_text import describe_options
 from core.chat.replies import reply
 from core.config import Settings
 from core.engine.lexicon import Lexicon
-from core.engine.model import Limits, MediaKind, RenderOptions, VoiceInfo
+from core.engine.model import Limits, MediaKind, RenderOptions, Script, VoiceInfo
 from core.engine.probe import probe_media
 from core.engine.scripts import parse_script_text, read_script_file, sniff_script
 from core.engine.tts import get_synthesizer
-from core.engine.voice_choice import choose_voice_for
+from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest, safe_name, stored_name
@@ -203,11 +203,14 @@ class LocalBackend:
         options = apply_changes(project.options, found.changes)
         lines = describe_options(project.options, options, project.language)
         note = await self._voice_note(project.options, options)
-        script_json = None
+        script_json, script = None, project.script_obj
         if found.script and (found.any or len(found.script.split()) > 2 or project.media):
             script = await asyncio.to_thread(parse_script_text, found.script, self.limits)
             script_json = script_to_json(script)
             lines.append(script_summary(None, script, project.language))
+        if script is not None and options.speakers != project.options.speakers:
+            # a speaker asking for a voice none installed gives: refused now, nothing saved
+            await asyncio.to_thread(self._plan, script, options)
         await self._save(
             project, options=asdict(options), **({"script": script_json} if script_json else {})
         )
@@ -266,18 +269,13 @@ class LocalBackend:
         await self.ledger.freeze(owner, ref, self._price(project))
 
     def _voice_for(self, project: Project) -> VoiceInfo:
-        """The voice the render will use (the same choice, from the script's language)."""
+        """The voice the render will use (the same plan: the script's languages, speakers)."""
         assert project.script_obj is not None
-        opts = project.options
-        voice, _ = choose_voice_for(
-            project.script_obj,
-            self.voices(),
-            voice_id=opts.voice,
-            language=opts.language,
-            gender=opts.gender,
-            default_id=self.settings.default_voice,
-        )
-        return voice
+        return self._plan(project.script_obj, project.options).main
+
+    def _plan(self, script: Script, options: RenderOptions) -> VoicePlan:
+        """Which voice reads each segment (NO_VOICE_FOR_LANGUAGE, SPEAKER_VOICE, …)."""
+        return plan_voices(script, self.voices(), options, self.settings.default_voice)
 
     async def release(self, owner: str, ref: str, pinned: Pinned) -> None:
         """A job ended: its credits go back unless it was settled; its pins are deleted."""

@@ -119,3 +119,29 @@ RULES: tuple[Rule, ...] = (
         True,
     ),
 )
+
+# Per-speaker voices ("A is male, B is female", "Anna: en_US-amy-medium", "A用男声，B用女声"):
+# every match counts (not only the first) and is taken out of the text before RULES run, so
+# "B is female" does not also ask for a female main voice. Groups: label, want.
+_VOICE_ID = r"[a-z]{2,3}_[a-z]{2}-[a-z0-9_]+-(?:x_low|low|medium|high)"
+_WANT_EN = rf"(?P<want>female|male|woman|man|{_VOICE_ID}|{_EN_LANGS})"
+_ZH_GENDERS = "男声|女声|男生|女生|男性|女性|男的|女的"
+_WANT_ZH = rf"(?P<want>{_ZH_GENDERS}|{_VOICE_ID}|{_ZH_LANGS}|{_EN_LANGS})"
+_LABEL = r"(?P<label>[a-z][\w.'-]{0,23}|[\u4e00-\u9fff]{1,4})"
+SPEAKER_RULES: tuple[str, ...] = (
+    rf"\b{_LABEL}\s+(?:is|as|gets|=|should be|sounds?)\s+(?:an?\s+)?{_WANT_EN}(?:\s+voice)?\b",
+    rf"\b{_LABEL}\s*[:=]\s*(?:an?\s+)?{_WANT_EN}(?:\s+voice)?\b",
+    rf"(?<![\w\u4e00-\u9fff]){_LABEL}\s*(?:用|是|要|为|配|使用)\s*{_WANT_ZH}",
+)
+# Words that these patterns would take for a label but that name the narration as a whole.
+NARRATION_WORDS = """
+    voice voiceover narrator narration narrations speaker speakers it this that everyone all
+    everything the he she they reader read reading gender language captions music
+    请 都 全部 全 声音 配音 旁白 语音 朗读 改成 改为 换成 换 使用 我要 我想 要 就 也 还是
+    然后 并 再
+"""
+NOT_LABELS = frozenset(NARRATION_WORDS.split())
+SPEAKER_WANTS: dict[str, str] = {
+    **dict.fromkeys(["male", "man", "男声", "男生", "男性", "男的"], "male"),
+    **dict.fromkeys(["female", "woman", "女声", "女生", "女性", "女的"], "female"),
+}

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from core.backends.local.instruction_rules import LANGUAGES, RULES, Rule
+from core.backends.local.instruction_rules import (
+    LANGUAGES,
+    NOT_LABELS,
+    RULES,
+    SPEAKER_RULES,
+    SPEAKER_WANTS,
+    Rule,
+)
 from core.engine.model import Aspect, Captions, Fit, MixMode, RenderOptions
 from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
@@ -48,9 +55,28 @@ def _value(rule: Rule, match: re.Match[str]) -> Any:
     return raw
 
 
+def read_speakers(text: str) -> tuple[dict[str, str], str]:
+    """Per-label voice requests in the text ({"A": "male", "Anna": "en_US-amy-medium",
+    "B": "zh"}) and the text without them."""
+    found: dict[str, str] = {}
+
+    def take(match: re.Match[str]) -> str:
+        label, want = match["label"], match["want"]
+        if label.casefold() in NOT_LABELS:
+            return match[0]
+        found[label] = SPEAKER_WANTS.get(want.lower()) or LANGUAGES.get(want.lower(), want)
+        return " "
+
+    for pattern in SPEAKER_RULES:
+        text = _compiled(pattern).sub(take, text)
+    return found, text
+
+
 def read_changes(text: str) -> dict[str, Any]:
-    """Every option the text sets, by the table (first rule per field wins)."""
-    changes: dict[str, Any] = {}
+    """Every option the text sets, by the table (first rule per field wins); speakers' voices
+    first, from every match."""
+    speakers, text = read_speakers(text)
+    changes: dict[str, Any] = {"speakers": speakers} if speakers else {}
     for rule in RULES:
         if rule.field in changes:
             continue
@@ -129,6 +155,7 @@ ZH_FILLER = re.compile(r"[请用把的改成调到吧声音一点些和并且再
 
 def _leftover(text: str) -> int:
     """Words (or CJK characters) that no rule and no filler word explains."""
+    text = read_speakers(text)[1]
     for rule in RULES:
         text = _compiled(rule.pattern).sub(" ", text)
     words = [w for w in re.findall(r"[\w'-]+", text.lower()) if w.isascii() and w not in FILLER]
@@ -170,6 +197,8 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
         volume = changes.get("music_volume", options.music_volume + delta)
         percent = check_range("music volume", float(volume) * 100, PERCENT_RANGE)
         values["music_volume"] = round(percent, 2) / 100
+    if "speakers" in changes:
+        values["speakers"] = _merged_speakers(options.speakers, changes["speakers"])
     for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix"):
         if name in changes:
             values[name] = changes[name]
@@ -178,6 +207,15 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
     if "gender" in changes and "voice" not in changes:
         values["voice"] = None
     return replace(options, **{k: _coerce(k, v) for k, v in values.items()})
+
+
+def _merged_speakers(
+    old: tuple[tuple[str, str], ...], new: dict[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """The speakers' voice requests, new ones replacing old ones for the same label (any case)."""
+    renamed = {label.casefold() for label in new}
+    kept = [(label, want) for label, want in old if label.casefold() not in renamed]
+    return tuple(sorted([*kept, *new.items()]))
 
 
 _ENUMS: dict[str, Any] = {"captions": Captions, "aspect": Aspect, "fit": Fit, "mix": MixMode}

@@ -21,6 +21,7 @@ from core.engine.model import (
     Script,
     ScriptCue,
 )
+from core.engine.speakers import script_speakers
 from core.errors import human_duration
 from core.store import Row, loads
 
@@ -43,6 +44,8 @@ def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
     for name, enum in enums.items():
         if name in data:
             data[name] = enum(data[name])
+    if "speakers" in data:
+        data["speakers"] = tuple((str(label), str(want)) for label, want in data["speakers"])
     return RenderOptions(**data)
 
 
@@ -52,15 +55,15 @@ def options_to_json(options: RenderOptions) -> dict[str, Any]:
 
 
 def script_to_json(script: Script) -> list[list[Any]]:
-    """A script as JSON: [[text, start, end], …]."""
-    return [[cue.text, cue.start_s, cue.end_s] for cue in script.cues]
+    """A script as JSON: [[text, start, end, speaker], …]."""
+    return [[cue.text, cue.start_s, cue.end_s, cue.speaker] for cue in script.cues]
 
 
 def script_from_json(data: list[list[Any]] | None) -> Script | None:
-    """A script back from JSON."""
+    """A script back from JSON (cues stored before speakers have three items)."""
     if not data:
         return None
-    return Script(tuple(ScriptCue(text, start, end) for text, start, end in data))
+    return Script(tuple(ScriptCue(*cue) for cue in data))
 
 
 @dataclass
@@ -148,11 +151,19 @@ def narration_seconds(result: RenderResult) -> float:
     return spoken or result.duration_s
 
 
-def _voice_label(options: RenderOptions) -> str:
+def _voice_label(options: RenderOptions, script: Script | None = None) -> str:
+    """'male EN voice', and the script's speakers with the voice each asked for."""
     if options.voice:
-        return options.voice
-    parts = [options.gender or "", (options.language or "").upper(), "voice"]
-    return " ".join(p for p in parts if p) or "voice"
+        label = options.voice
+    else:
+        parts = [options.gender or "", (options.language or "").upper(), "voice"]
+        label = " ".join(p for p in parts if p) or "voice"
+    labels = script_speakers(script.cues) if script else []
+    if not labels:
+        return label
+    asked = {name.casefold(): want for name, want in options.speakers}
+    speakers = ", ".join(f"{name}: {asked.get(name.casefold(), 'auto')}" for name in labels)
+    return f"{label}; speakers {speakers}"
 
 
 def _track(kind: int, duration_ms: int, meta: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +177,7 @@ def _voiceover_meta(project: Project) -> dict[str, Any]:
     own = project.narration["name"] if project.narration else ""
     text = project.script_obj.text if project.script_obj else own
     return {
-        "name": _voice_label(opts),
+        "name": _voice_label(opts, project.script_obj),
         "text": text[:60],
         "role": "voiceover",
         "volume": 1.0,
@@ -174,6 +185,7 @@ def _voiceover_meta(project: Project) -> dict[str, Any]:
         "voice": opts.voice,
         "language": opts.language,
         "gender": opts.gender,
+        "speakers": dict(opts.speakers),
         "script": hashlib.sha256(text.encode()).hexdigest()[:16],
         "own": bool(project.narration),
     }

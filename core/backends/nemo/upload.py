@@ -108,7 +108,7 @@ def _unsupported(name: str, ext: str) -> VoiceoverError:
 async def _script_plan(path: Path, name: str, settings: Settings) -> UploadPlan:
     script = await asyncio.to_thread(read_script_file, path, Limits.from_settings(settings), name)
     summary = f"📝 Got {name}: {script.word_count} words. It goes with your next instruction."
-    return UploadPlan(UploadResult("script", name, summary), script_text=script.text)
+    return UploadPlan(UploadResult("script", name, summary), script_text=script.labelled_text)
 
 
 async def prepare_upload(source: Path | str, name: str, settings: Settings) -> UploadPlan:
