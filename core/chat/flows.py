@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
-from core.chat.option_text import LANGUAGE_NAMES, args_to_text
+from core.chat.option_text import args_to_text
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
 from core.chat.timeline import (
@@ -19,8 +18,8 @@ from core.chat.timeline import (
     summarize_draft,
 )
 from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
+from core.chat.voice_flows import find_voice, install_voice, list_voices, play_sample
 from core.delivery.results import deliver_result
-from core.engine.voice_install import install_from_catalog
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
 from core.files import owner_digest, safe_name
@@ -94,16 +93,22 @@ class Flows:
         return False
 
     async def flow_voices(self, ctx: Turn, routed: Routed) -> bool:
-        """The installed voices, or an admin's '/voices install KEY' from the catalog."""
+        """The installed voices with samples; '/voices sample KEY'; an admin's install."""
         words = routed.rest.split()
         if words[:1] == ["install"]:
-            return await self._install_voice(ctx, words[1:])
-        lines = [
-            f"• {v.id} ({LANGUAGE_NAMES.get(v.language_code, v.language)}"
-            + (f", {v.gender})" if v.gender else ")")
-            for v in installed_voices(self.deps.backend)
-        ]
-        await ctx.say("voices", voices="\n".join(lines) or "—")
+            await install_voice(ctx, self.deps, words[1:])
+        elif words[:1] == ["sample"]:
+            await play_sample(ctx, self.deps, " ".join(words[1:]))
+        else:
+            await list_voices(ctx, self.deps)
+        return False
+
+    async def flow_voice_sample(self, ctx: Turn, routed: Routed) -> bool:
+        """One voice's sample ('/sample KEY', 'play the sample of KEY'); words naming no voice
+        key are conversation after all."""
+        if not routed.command and not find_voice(installed_voices(self.deps.backend), routed.rest):
+            return await self.flow_converse(ctx, Routed("converse", rest=routed.rest))
+        await play_sample(ctx, self.deps, routed.rest)
         return False
 
     async def flow_language(self, ctx: Turn, routed: Routed) -> bool:
@@ -127,20 +132,6 @@ class Flows:
                 frozen=credits.frozen,
                 total=credits.total,
             )
-        return False
-
-    async def _install_voice(self, ctx: Turn, words: list[str]) -> bool:
-        if ctx.owner not in self.deps.settings.admin_users:
-            raise VoiceoverError(ErrorCode.NOT_ALLOWED)
-        if len(words) != 1:
-            await ctx.say("install_usage")
-            return False
-        work = asyncio.to_thread(install_from_catalog, words[0], self.deps.settings)
-        voice, path = await ack_if_slow(ctx, work, "installing", voice=words[0])
-        language = LANGUAGE_NAMES.get(voice.language.split("_")[0], voice.language).capitalize()
-        details = ", ".join(part for part in (language, voice.gender) if part)
-        key = "voice_installed" if path is not None else "voice_already_installed"
-        await ctx.say(key, voice=voice.key, details=details)
         return False
 
     async def _grant(self, ctx: Turn, words: list[str]) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.engine.model import VoiceInfo
 from core.engine.voice_table import table_gender
-from core.errors import ErrorCode, VoiceoverError
+from core.errors import ErrorCode, ErrorText, VoiceoverError
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "el": ("Greek", ("ελληνικά", "希腊语")),
     "he": ("Hebrew", ("עברית", "希伯来语")),
 }
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _LANGUAGE_CODE = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}))?$", re.IGNORECASE)
 
 
@@ -221,6 +222,14 @@ def language_name(code: str) -> str:
     """The English name of a language code ("en" or "en_US" → "English")."""
     lang = code.split("_")[0].lower()
     return LANGUAGES[lang][0] if lang in LANGUAGES else code
+
+
+def language_words(code: str) -> ErrorText:
+    """A language's name in English and Chinese ("zh_CN" → Chinese / 中文)."""
+    lang = code.split("_")[0].lower()
+    english, others = LANGUAGES.get(lang, (code, ()))
+    chinese = next((name for name in others if _HAN.fullmatch(name)), english)
+    return ErrorText(english, chinese)
 
 
 def voice_label(voice: VoiceInfo) -> str:
