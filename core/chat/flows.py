@@ -149,7 +149,8 @@ class Flows:
     async def flow_status(self, ctx: Turn, routed: Routed) -> bool:
         """The timeline in the NemoVideo draft's format, and where the user's jobs are."""
         session = await self._need_session(ctx)
-        lines = [summarize_draft(await self.deps.backend.state(session["session_id"]))]
+        draft = await self.deps.backend.state(session["session_id"])
+        lines = [summarize_draft(draft, ctx.lang)]
         for job in await self.deps.queue.active_for(ctx.owner):
             if job.status == "running":
                 stage = stage_label(job.stage or "render", ctx.lang)
@@ -235,7 +236,7 @@ class Flows:
         said = await ack_if_slow(ctx, self._stream(ctx, session_id, text), "working_on_it")
         if not said:
             after = await self.deps.backend.state(session_id)
-            lines = describe_changes(before, after) or [reply("edited", ctx.lang)]
+            lines = describe_changes(before, after, ctx.lang) or [reply("edited", ctx.lang)]
             await ctx.chat.say("\n".join(lines))
 
     async def _stream(self, ctx: Turn, session_id: str, text: str) -> bool:
