@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from core.error_reasons import fields_zh
+
 
 class ErrorCode(IntEnum):
     """Codes: the NemoVideo API's plus our own engine and chat codes."""
@@ -332,6 +334,8 @@ def message_for(code: ErrorCode, language: str = "en", /, **fields: Any) -> str:
     text = ERROR_TEXTS.get(code, ERROR_TEXTS[ErrorCode.INTERNAL])
     template = text.zh if language.lower().startswith("zh") else text.en
     values = {name: localized(value, language) for name, value in fields.items()}
+    if language.lower().startswith("zh"):
+        values = fields_zh(values)
     return template.format_map(Blank(values))
 
 
