@@ -170,6 +170,9 @@ async def test_discord_sends_samples_as_ogg_attachments(
         before = stamp(cached)
         second = str((await fake.slash("voices"))["token"])
         await fake.wait_for(lambda: bool(harness.uploads(second)), 120)
+        third = str((await fake.slash("voices", sample="en_US-joe-medium"))["token"])
+        await fake.wait_for(lambda: bool(harness.uploads(third)), 120)
+        assert "Installed voices" not in " ".join(harness.texts(third))  # only the sample
     name, data = upload.files["files[0]"]
     assert name.endswith(".ogg") and name.startswith("en_US-joe-medium")
     assert opus_seconds(data) > 1.0

@@ -94,11 +94,11 @@ class Flows:
 
     async def flow_voices(self, ctx: Turn, routed: Routed) -> bool:
         """The installed voices with samples; '/voices sample KEY'; an admin's install."""
-        words = routed.rest.split()
+        words, sample = routed.rest.split(), ctx.incoming.args.get("sample")
         if words[:1] == ["install"]:
             await install_voice(ctx, self.deps, words[1:])
-        elif words[:1] == ["sample"]:
-            await play_sample(ctx, self.deps, " ".join(words[1:]))
+        elif sample or words[:1] == ["sample"]:
+            await play_sample(ctx, self.deps, sample or " ".join(words[1:]))
         else:
             await list_voices(ctx, self.deps)
         return False

@@ -14,6 +14,7 @@ REPLIES: dict[str, ErrorText] = {
         "• Say: 'slower', 'use a female voice', 'in Chinese', 'music at 20%', "
         "'remove captions', 'burn the captions', 'make it 9:16', 'replace the original audio'.\n"
         "• Commands: /voiceover, /status, /export, /credits, /voices, /cancel, /help.\n"
+        "• /voices lists the voices with a sample of each; /voices sample KEY plays one.\n"
         "• Words work too: status, export, credits, cancel, new project\n"
         "  (中文也可以：状态、导出、积分).",
         "🎙 我可以为视频添加 AI 配音。\n"
@@ -22,6 +23,7 @@ REPLIES: dict[str, ErrorText] = {
         "• 可以说：'慢一点'、'女声'、'用中文'、'背景音乐 20%'、\n"
         "  '去掉字幕'、'烧录字幕'、'竖屏'、'替换原声'。\n"
         "• 命令：/voiceover、/status、/export、/credits、/voices、/cancel、/help。\n"
+        "• /voices 列出声音并附试听样本；/voices sample 声音名 试听其中一个。\n"
         "• 也可以直接说：状态、导出、积分、取消、新项目。",
     ),
     "did_you_mean": ErrorText(
