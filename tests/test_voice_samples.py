@@ -104,7 +104,14 @@ async def test_one_voice_sample_on_request(service: Service, with_voices: list[s
     assert chat.texts[-1] == message_for(ErrorCode.UNKNOWN_VOICE, voice="xx_XX-nobody-low")
     await service.handle(incoming("/voices sample"), chat)
     assert chat.texts[-1].startswith("Which voice? Send /voices sample KEY")
-    assert len(chat.voices) == 3
+    await service.handle(incoming("/voices", lang="zh"), chat)
+    assert chat.texts[-1] == (
+        "🔊 以上是前 5 个声音的样本（共 6 个）。试听其他声音请发送“试听 声音名”"
+        "（例如“试听 zh_CN-test-medium”）。"
+    )
+    await service.handle(incoming("/voices 试听 zh_CN-test-medium", lang="zh"), chat)
+    assert chat.voices[-1].caption == "🔊 zh_CN-test-medium（中文，中等音质）"
+    assert len(chat.voices) == 3 + MAX_SAMPLES + 1
 
 
 async def test_a_voice_that_cannot_speak_its_sample_spoils_no_other(

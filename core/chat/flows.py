@@ -97,7 +97,7 @@ class Flows:
         words, sample = routed.rest.split(), ctx.incoming.args.get("sample")
         if words[:1] == ["install"]:
             await install_voice(ctx, self.deps, words[1:])
-        elif sample or words[:1] == ["sample"]:
+        elif sample or words[:1] in (["sample"], ["试听"]):
             await play_sample(ctx, self.deps, sample or " ".join(words[1:]))
         else:
             await list_voices(ctx, self.deps)

@@ -23,7 +23,7 @@ REPLIES: dict[str, ErrorText] = {
         "• 可以说：'慢一点'、'女声'、'用中文'、'背景音乐 20%'、\n"
         "  '去掉字幕'、'烧录字幕'、'竖屏'、'替换原声'。\n"
         "• 命令：/voiceover、/status、/export、/credits、/voices、/cancel、/help。\n"
-        "• /voices 列出声音并附试听样本；/voices sample 声音名 试听其中一个。\n"
+        "• /voices 列出声音并附试听样本；发送“试听 声音名”试听其中一个。\n"
         "• 也可以直接说：状态、导出、积分、取消、新项目。",
     ),
     "did_you_mean": ErrorText(
@@ -112,12 +112,12 @@ REPLIES: dict[str, ErrorText] = {
     "samples_more": ErrorText(
         "🔊 Samples of the first {shown} of {total} voices. Hear another with "
         "/voices sample KEY (e.g. /voices sample {example}).",
-        "🔊 以上是前 {shown} 个声音的样本（共 {total} 个）。试听其他声音：/voices sample 声音名"
-        "（例如 /voices sample {example}）。",
+        "🔊 以上是前 {shown} 个声音的样本（共 {total} 个）。试听其他声音请发送“试听 声音名”"
+        "（例如“试听 {example}”）。",
     ),
     "sample_usage": ErrorText(
         "Which voice? Send /voices sample KEY (/voices lists the installed ones).",
-        "要试听哪个声音？请发送 /voices sample 声音名（/voices 可列出已安装的声音）。",
+        "要试听哪个声音？请发送“试听 声音名”（/voices 可列出已安装的声音）。",
     ),
     "sample_failed": ErrorText(
         "⚠️ I couldn't make a sample of {voice}: {reason}",
