@@ -9,9 +9,12 @@ import asyncio
 import re
 from pathlib import Path
 
+from core.chat.service import Service
 from core.config import Settings
 from core.engine.voices import installed_voices
+from tests.chat_helpers import incoming
 from tests.fake_telegram import FakeTelegram, message_update
+from tests.fakes import RecordingChat
 from tests.telegram_helpers import bot_running, push_video
 from tests.voice_repo import install_relabelled
 
@@ -79,3 +82,19 @@ async def test_a_chinese_speaker_reads_no_english(
     ):
         assert expected in joined, expected
     assert len(fake.called("sendVoice")) == 2
+
+
+async def test_language_zh_mid_project_switches_the_engine_words_too(
+    service: Service, tiny: Path
+) -> None:
+    chat = RecordingChat()
+    await service.handle(incoming("", files=(tiny,)), chat)
+    assert chat.texts[0].startswith("🎬 Got demo.mp4")
+    await service.handle(incoming("/language zh"), chat)
+    await service.handle(incoming("Meet Aurora, the lamp that follows the sun.", lang="en"), chat)
+    await service.handle(incoming("slower"), chat)
+    await asyncio.wait_for(service.wait_idle(), 120)
+    after = chat.texts[chat.texts.index("✅ 之后我会用中文回复。") + 1 :]
+    assert any(t.startswith("📝 脚本：") for t in after)
+    assert any("✅ 语速：" in t for t in after)
+    assert [t for t in after if english_in(t)] == []

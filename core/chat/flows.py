@@ -64,6 +64,10 @@ class Flows:
             row = await self.deps.sessions.current(ctx.owner)
         return row
 
+    def _backend_language(self) -> Callable[[str, str], Awaitable[None]] | None:
+        """The backend's way to switch a session's language, when it has one (local)."""
+        return getattr(self.deps.backend, "set_language", None)
+
     async def _need_session(self, ctx: Turn) -> Row:
         row = await self.session(ctx, create=False)
         if row is None:
@@ -115,6 +119,9 @@ class Flows:
         """Switch the reply language."""
         ctx.lang = reply_language(routed.rest or ctx.incoming.text, ctx.lang)
         await self.deps.sessions.set_language(ctx.owner, ctx.lang)
+        session, relabel = await self.session(ctx, create=False), self._backend_language()
+        if session is not None and relabel is not None:  # the backend's own words follow
+            await relabel(session["session_id"], ctx.lang)
         await ctx.say("language_set")
         return False
 

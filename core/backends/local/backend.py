@@ -113,6 +113,10 @@ class LocalBackend:
         )
         return project_id
 
+    async def set_language(self, session_id: str, language: str) -> None:
+        """The language the project's summaries and notes are written in (after /language)."""
+        await self._save(await self._project(session_id), language=language)
+
     async def _project(self, session_id: str) -> Project:
         await self._open()
         row = await self.store.fetchone("SELECT * FROM projects WHERE id=?", (session_id,))
