@@ -12,7 +12,7 @@ from typing import TextIO
 
 from core.chat.service import Service
 from core.errors import too_large
-from core.ports import Attachment, Fetch, Incoming, MessageRef, VideoReply
+from core.ports import Attachment, Fetch, Incoming, MessageRef, VideoReply, VoiceNote
 
 PLATFORM = "console"
 CHUNK = 1 << 20
@@ -47,6 +47,10 @@ class ConsoleChat:
     async def send_video(self, video: VideoReply) -> None:
         """Print where the video is."""
         self._print(f"{video.caption}\n     {video.path}")
+
+    async def send_voice(self, note: VoiceNote) -> None:
+        """Print the caption and the clip's path (play it with any audio player)."""
+        self._print(f"{note.caption}\n     {note.path}")
 
     async def send_link(self, url: str, caption: str) -> None:
         """Print the link."""

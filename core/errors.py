@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
+
+from core.error_reasons import fields_zh
 
 
 class ErrorCode(IntEnum):
@@ -287,7 +290,30 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
 }
 
 
-class _Blank(dict[str, Any]):
+def localized(value: Any, language: str) -> Any:
+    """A message field in the user's language (an ErrorText pair's side; else as it is)."""
+    if isinstance(value, ErrorText):
+        return value.zh if language.lower().startswith("zh") else value.en
+    return value
+
+
+def field_record(value: Any) -> Any:
+    """A message field as stored: a pair as {"en", "zh"}, anything else as text."""
+    if isinstance(value, ErrorText):
+        return {"en": value.en, "zh": value.zh}
+    return str(value)
+
+
+def field_value(value: Any) -> Any:
+    """A stored message field back (a pair again)."""
+    if isinstance(value, Mapping) and {"en", "zh"} <= set(value):
+        return ErrorText(str(value["en"]), str(value["zh"]))
+    return value
+
+
+class Blank(dict[str, Any]):
+    """Format fields where a missing one shows as '?' (or nothing, for optional tails)."""
+
     def __missing__(self, key: str) -> str:
         return "" if key in ("topup", "install", "install_zh") else "?"
 
@@ -307,7 +333,7 @@ class VoiceoverError(Exception):
 
 def to_record(err: VoiceoverError) -> dict[str, Any]:
     """An error as stored (a job's or a render's): its code and its message fields."""
-    return {"code": int(err.code), "fields": {k: str(v) for k, v in err.fields.items()}}
+    return {"code": int(err.code), "fields": {k: field_record(v) for k, v in err.fields.items()}}
 
 
 def from_record(record: dict[str, Any] | None, default: ErrorCode) -> VoiceoverError:
@@ -317,14 +343,18 @@ def from_record(record: dict[str, Any] | None, default: ErrorCode) -> VoiceoverE
         code = ErrorCode(int(record.get("code", default)))
     except ValueError:
         code = default
-    return VoiceoverError(code, **dict(record.get("fields") or {}))
+    fields = {k: field_value(v) for k, v in dict(record.get("fields") or {}).items()}
+    return VoiceoverError(code, **fields)
 
 
 def message_for(code: ErrorCode, language: str = "en", /, **fields: Any) -> str:
     """Format the table's message for `code` in `language` ('zh…' → Chinese, else English)."""
     text = ERROR_TEXTS.get(code, ERROR_TEXTS[ErrorCode.INTERNAL])
     template = text.zh if language.lower().startswith("zh") else text.en
-    return template.format_map(_Blank(fields))
+    values = {name: localized(value, language) for name, value in fields.items()}
+    if language.lower().startswith("zh"):
+        values = fields_zh(values)
+    return template.format_map(Blank(values))
 
 
 def too_large(name: str, size: int, limit: int, *, at_least: bool = False) -> VoiceoverError:

@@ -60,6 +60,15 @@ class VideoReply:
     thumbnail: Path | None = None
 
 
+@dataclass(frozen=True)
+class VoiceNote:
+    """A short Ogg/Opus clip to send as a voice message (a voice's sample)."""
+
+    path: Path
+    caption: str
+    duration_s: float
+
+
 class Chat(Protocol):
     """What the core can do in one chat. Adapters implement this; tests record it."""
 
@@ -82,6 +91,10 @@ class Chat(Protocol):
 
     async def send_link(self, url: str, caption: str) -> None:
         """Send a download link with a caption."""
+        ...
+
+    async def send_voice(self, note: VoiceNote) -> None:
+        """Send an Ogg/Opus clip as a voice message (an audio file where there is none)."""
         ...
 
     async def working(self) -> None:

@@ -220,6 +220,18 @@ class FakeTelegram:
         }
         return {**self._message(params, text=None), "video": video}
 
+    async def _m_sendVoice(self, params: dict[str, Any]) -> Any:
+        voice = {
+            "file_id": f"vn{next(self._ids)}",
+            "file_unique_id": "uvn",
+            "duration": int(params.get("duration") or 0),
+            "mime_type": "audio/ogg",
+        }
+        message = self._message(params, text=None)
+        if params.get("caption"):
+            message["caption"] = str(params["caption"])
+        return {**message, "voice": voice}
+
     async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
         document = {"file_id": f"d{next(self._ids)}", "file_unique_id": "ud"}
         return {**self._message(params, text=None), "document": document}

@@ -8,18 +8,19 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.ports import MessageRef, VideoReply
+from core.ports import MessageRef, VideoReply, VoiceNote
 
 
 @dataclass
 class Sent:
     """One call the core made on a RecordingChat."""
 
-    kind: str  # "say", "edit", "video", "link", "working"
+    kind: str  # "say", "edit", "video", "link", "voice", "working"
     text: str = ""
     ref: MessageRef | None = None
     video: VideoReply | None = None
     url: str = ""
+    voice: VoiceNote | None = None
 
 
 @dataclass
@@ -63,6 +64,15 @@ class RecordingChat:
         """Record a link."""
         self._record(Sent("link", caption, url=url))
 
+    async def send_voice(self, note: VoiceNote) -> None:
+        """Record a voice message (its caption is what the user reads)."""
+        self._record(Sent("voice", note.caption, voice=note))
+
+    @property
+    def voices(self) -> list[VoiceNote]:
+        """The voice messages sent, in order."""
+        return [c.voice for c in self.calls if c.voice is not None]
+
     async def working(self) -> None:
         """Record the typing signal."""
         self._record(Sent("working"))
@@ -70,7 +80,11 @@ class RecordingChat:
     @property
     def texts(self) -> list[str]:
         """Every text shown: messages, edits, captions."""
-        return [c.text for c in self.calls if c.kind in ("say", "refuse", "edit", "video", "link")]
+        return [
+            c.text
+            for c in self.calls
+            if c.kind in ("say", "refuse", "edit", "video", "link", "voice")
+        ]
 
     @property
     def all_text(self) -> str:

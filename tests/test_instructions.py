@@ -142,4 +142,4 @@ def test_describe_options_in_both_languages() -> None:
         "✅ Speed: 0.9×",
         "✅ Captions: burned in",
     ]
-    assert describe_options(RenderOptions(), after, "zh") == ["✅ 语速: 0.9×", "✅ 字幕: 烧录"]
+    assert describe_options(RenderOptions(), after, "zh") == ["✅ 语速：0.9×", "✅ 字幕：烧录"]

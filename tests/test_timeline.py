@@ -84,3 +84,37 @@ def test_no_change_is_an_empty_list() -> None:
 
 def test_track_labels() -> None:
     assert track_labels(full_draft()) == {"Video", "BGM", "Title"}
+
+
+def test_the_timeline_and_its_changes_in_chinese() -> None:
+    assert summarize_draft(full_draft(), "zh-hans") == (
+        "时间线（3 条轨道）：1. 视频：city timelapse（0-10秒） 2. 背景音乐：Lo-fi（0-10秒，35%） "
+        "3. 标题：“Urban Dreams”（0-3秒）"
+    )
+    assert summarize_draft(None, "zh") == "时间线（0 条轨道）：空"
+    before = full_draft()
+    after = copy.deepcopy(before)
+    after["t"][1]["sg"][0]["m"]["volume"] = 0.2
+    after["t"][0]["sg"][0]["s"] = 500
+    after["d"] = 10500
+    assert describe_changes(before, after, "zh") == [
+        "✏️ 已修改视频“city timelapse”：0–10 秒 → 0.5–10.5 秒",
+        "✏️ 已修改背景音乐“Lo-fi”：音量 35% → 20%",
+        "⏱️ 时长：10 秒 → 10.5 秒",
+    ]
+    assert describe_changes(after, {}, "zh")[0] == "🗑️ 已删除视频：“city timelapse”"
+
+
+def test_our_own_track_names_in_chinese() -> None:
+    voice = {"name": "male ZH voice", "role": "voiceover", "volume": 1.0, "gender": "male"}
+    original = {"name": "original audio", "role": "original", "volume": 0.3}
+    draft = {
+        "t": [
+            {"tt": 1, "sg": [{"s": 0, "d": 4400, "m": {**voice, "language": "zh"}}]},
+            {"tt": 1, "sg": [{"s": 0, "d": 4000, "m": original}]},
+        ]
+    }
+    assert summarize_draft(draft, "zh") == (
+        "时间线（2 条轨道）：1. 配音：中文男声（0-4.4秒，100%） 2. 原声：原声（0-4秒，30%）"
+    )
+    assert summarize_draft(draft).startswith("Timeline (2 tracks): 1. Voiceover: male ZH voice")

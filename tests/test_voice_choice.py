@@ -63,7 +63,7 @@ def test_a_chinese_script_picks_the_chinese_voice() -> None:
 def test_gender_picks_an_installed_voice_of_the_language() -> None:
     assert choose_voice_for(ENGLISH, [JOE, AMY, HUAYAN], gender="female") == (AMY, None)
     voice, note = choose_voice_for(ENGLISH, [JOE, HUAYAN], gender="female")
-    assert voice == JOE and note is not None and "female" in note  # never the Chinese voice
+    assert voice == JOE and note is not None and "female" in str(note)  # never the Chinese one
 
 
 def test_an_explicit_request_wins() -> None:
@@ -90,12 +90,14 @@ def test_unclear_text_falls_back_to_the_default_voice() -> None:
     assert choose_voice_for("2024 · 42 · 99%", [JOE, ZH]) == (JOE, None)
     assert choose_voice_for("OK", [JOE, ZH], default_id="en_US-joe-medium")[0] == JOE
     voice, note = choose_voice_for("Guten Tag", [JOE], gender="male")  # too short to be sure
-    assert voice == JOE and note == "The script may be in German; using joe (male)."
+    assert voice == JOE and str(note) == "The script may be in German; using joe (male)."
+    assert note is not None and note.text("zh") == "脚本可能是德语，使用 joe（男声）。"
 
 
 def test_a_mixed_script_is_noted() -> None:
     voice, note = choose_voice_for([CHINESE, CHINESE, ENGLISH], [JOE, ZH])
-    assert voice == ZH and note is not None and "English" in note
+    assert voice == ZH and note is not None and "English" in str(note)
+    assert "英语" in note.text("zh") and "English" not in note.text("zh")
 
 
 def _render(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

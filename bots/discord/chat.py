@@ -14,7 +14,7 @@ import discord
 
 from core.clock import Clock
 from core.errors import ErrorCode, VoiceoverError, too_large
-from core.ports import Fetch, MessageRef, VideoReply
+from core.ports import Fetch, MessageRef, VideoReply, VoiceNote
 
 log = logging.getLogger(__name__)
 
@@ -130,21 +130,29 @@ class DiscordChat:
 
     async def send_video(self, video: VideoReply) -> None:
         """Upload the video: into the response or a followup, or to the channel when late."""
-        upload = discord.File(video.path, filename=RESULT_NAME)
+        await self._send_file(video.caption, discord.File(video.path, filename=RESULT_NAME))
+
+    async def send_voice(self, note: VoiceNote) -> None:
+        """The clip as an .ogg attachment (discord.py cannot send a voice message; clients
+        play an Ogg/Opus attachment inline)."""
+        await self._send_file(note.caption, discord.File(note.path, filename=note.path.name))
+
+    async def _send_file(self, caption: str, upload: discord.File) -> None:
+        """A file with its caption: into the response or a followup, or to the channel."""
         if self.token_alive():
             assert self._interaction is not None
             await self.deferred.wait()
             if not self._original_used:
                 self._original_used = True
                 await self._interaction.edit_original_response(
-                    content=clip(video.caption), attachments=[upload]
+                    content=clip(caption), attachments=[upload]
                 )
                 return
             await self._interaction.followup.send(
-                clip(video.caption), file=upload, allowed_mentions=NO_MASS_MENTIONS
+                clip(caption), file=upload, allowed_mentions=NO_MASS_MENTIONS
             )
             return
-        await self._channel_send(video.caption, upload)
+        await self._channel_send(caption, upload)
 
     async def send_link(self, url: str, caption: str) -> None:
         """Send a download link (too big to upload here)."""

@@ -38,7 +38,6 @@ SIMPLE_COMMANDS: dict[str, str] = {
     "credits": "Show your credit balance",
     "status": "Show your project's timeline and any running job",
     "export": "Render the current project again and send the video",
-    "voices": "List the installed voices",
     "cancel": "Stop the running job",
     "help": "How to use the voiceover bot",
 }
@@ -53,6 +52,8 @@ VOICEOVER_HELP = {
     "music": "Background music (MP3, WAV, M4A, AAC)",
     "music_volume": "Music volume under the voice, 0 to 1",
 }
+VOICES_HELP = "List the installed voices and hear samples"
+SAMPLE_HELP = "Hear one voice's sample"
 ATTACHMENT_ROLES = {"video": "video", "script_file": "script", "music": "music"}
 
 
@@ -128,6 +129,12 @@ async def voiceover_command(
     await bot_of(interaction).submit(interaction, "voiceover", args, files)
 
 
+@app_commands.describe(sample=SAMPLE_HELP)
+async def voices_command(interaction: discord.Interaction[Any], sample: str | None = None) -> None:
+    """/voices: the installed voices with samples; `sample`: one voice's sample."""
+    await bot_of(interaction).submit(interaction, "voices", {"sample": sample} if sample else None)
+
+
 async def voice_choices(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
@@ -162,5 +169,10 @@ def add_commands(tree: VoiceoverTree) -> None:
     )
     voiceover.autocomplete("voice")(voice_choices)
     tree.add_command(voiceover)
+    voices: app_commands.Command[Any, Any, None] = app_commands.Command(
+        name="voices", description=VOICES_HELP, callback=voices_command
+    )
+    voices.autocomplete("sample")(voice_choices)
+    tree.add_command(voices)
     for name, description in SIMPLE_COMMANDS.items():
         tree.add_command(simple_command(name, description))

@@ -15,7 +15,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 
 from core.engine.ffmpeg import run_ffmpeg
 from core.errors import VoiceoverError
-from core.ports import MessageRef, VideoReply
+from core.ports import MessageRef, VideoReply, VoiceNote
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class TelegramChat:
         try:
             await self._bot.send_video(
                 self._chat_id,
-                await self._video_input(video.path),
+                await self._file_input(video.path),
                 duration=max(1, round(video.duration_s)),
                 width=video.width or None,
                 height=video.height or None,
@@ -176,7 +176,22 @@ class TelegramChat:
         if caption is None and video.caption:
             await self.say(video.caption)
 
-    async def _video_input(self, path: Path) -> InputFile | Path:
+    async def send_voice(self, note: VoiceNote) -> None:
+        """Send an Ogg/Opus clip as a voice message, captioned."""
+        await self._wait_ready()
+        caption = note.caption if len(note.caption) <= CAPTION_LIMIT else None
+        await self._bot.send_voice(
+            self._chat_id,
+            await self._file_input(note.path),
+            duration=max(1, round(note.duration_s)),
+            caption=caption,
+            reply_parameters=self._reply(),
+            message_thread_id=self._thread_id,
+        )
+        if caption is None and note.caption:
+            await self.say(note.caption)
+
+    async def _file_input(self, path: Path) -> InputFile | Path:
         """Local mode: the path (the Bot API server reads it); else the bytes, read in a thread."""
         if self._local_mode:
             return await asyncio.to_thread(path.resolve)

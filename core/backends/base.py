@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.errors import VoiceoverError
+from core.notes import Note
 
 Draft = dict[str, Any]
 """A NemoVideo draft timeline: t (tracks), tt (0 video, 1 audio, 7 text), sg, d (ms), m."""
@@ -114,7 +115,7 @@ class RenderStatus:
     height: int = 0
     size_bytes: int = 0
     project_url: str | None = None  # where the user can open the project (cloud editor)
-    warning: str | None = None  # what the user should know about how it was made
+    warning: Note | None = None  # what the user should know about how it was made
 
 
 class Backend(Protocol):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -10,7 +9,7 @@ from core.backends.base import Draft, EventKind, Pinned, StoredFile
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
-from core.chat.option_text import LANGUAGE_NAMES, args_to_text
+from core.chat.option_text import args_to_text
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
 from core.chat.timeline import (
@@ -21,9 +20,9 @@ from core.chat.timeline import (
     summarize_draft,
 )
 from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
+from core.chat.voice_flows import find_voice, install_voice, list_voices, play_sample
 from core.delivery.results import deliver_result
 from core.engine.lexicon import Lexicon
-from core.engine.voice_install import install_from_catalog
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
 from core.files import owner_digest, safe_name
@@ -77,6 +76,10 @@ class Flows:
     async def _lexicon_pairs(self, ctx: Turn) -> list[list[str]]:
         return (await self._lexicon(ctx)).to_pairs()
 
+    def _backend_language(self) -> Callable[[str, str], Awaitable[None]] | None:
+        """The backend's way to switch a session's language, when it has one (local)."""
+        return getattr(self.deps.backend, "set_language", None)
+
     async def _need_session(self, ctx: Turn) -> Row:
         row = await self.session(ctx, create=False)
         if row is None:
@@ -106,22 +109,31 @@ class Flows:
         return False
 
     async def flow_voices(self, ctx: Turn, routed: Routed) -> bool:
-        """The installed voices, or an admin's '/voices install KEY' from the catalog."""
-        words = routed.rest.split()
+        """The installed voices with samples; '/voices sample KEY'; an admin's install."""
+        words, sample = routed.rest.split(), ctx.incoming.args.get("sample")
         if words[:1] == ["install"]:
-            return await self._install_voice(ctx, words[1:])
-        lines = [
-            f"• {v.id} ({LANGUAGE_NAMES.get(v.language_code, v.language)}"
-            + (f", {v.gender})" if v.gender else ")")
-            for v in installed_voices(self.deps.backend)
-        ]
-        await ctx.say("voices", voices="\n".join(lines) or "—")
+            await install_voice(ctx, self.deps, words[1:])
+        elif sample or words[:1] in (["sample"], ["试听"]):
+            await play_sample(ctx, self.deps, sample or " ".join(words[1:]))
+        else:
+            await list_voices(ctx, self.deps)
+        return False
+
+    async def flow_voice_sample(self, ctx: Turn, routed: Routed) -> bool:
+        """One voice's sample ('/sample KEY', 'play the sample of KEY'); words naming no voice
+        key are conversation after all."""
+        if not routed.command and not find_voice(installed_voices(self.deps.backend), routed.rest):
+            return await self.flow_converse(ctx, Routed("converse", rest=routed.rest))
+        await play_sample(ctx, self.deps, routed.rest)
         return False
 
     async def flow_language(self, ctx: Turn, routed: Routed) -> bool:
         """Switch the reply language."""
         ctx.lang = reply_language(routed.rest or ctx.incoming.text, ctx.lang)
         await self.deps.sessions.set_language(ctx.owner, ctx.lang)
+        session, relabel = await self.session(ctx, create=False), self._backend_language()
+        if session is not None and relabel is not None:  # the backend's own words follow
+            await relabel(session["session_id"], ctx.lang)
         await ctx.say("language_set")
         return False
 
@@ -147,20 +159,6 @@ class Flows:
             )
         return False
 
-    async def _install_voice(self, ctx: Turn, words: list[str]) -> bool:
-        if ctx.owner not in self.deps.settings.admin_users:
-            raise VoiceoverError(ErrorCode.NOT_ALLOWED)
-        if len(words) != 1:
-            await ctx.say("install_usage")
-            return False
-        work = asyncio.to_thread(install_from_catalog, words[0], self.deps.settings)
-        voice, path = await ack_if_slow(ctx, work, "installing", voice=words[0])
-        language = LANGUAGE_NAMES.get(voice.language.split("_")[0], voice.language).capitalize()
-        details = ", ".join(part for part in (language, voice.gender) if part)
-        key = "voice_installed" if path is not None else "voice_already_installed"
-        await ctx.say(key, voice=voice.key, details=details)
-        return False
-
     async def _grant(self, ctx: Turn, words: list[str]) -> bool:
         grant = getattr(self.deps.backend, "grant", None)
         if ctx.owner not in self.deps.settings.admin_users or grant is None:
@@ -176,7 +174,8 @@ class Flows:
     async def flow_status(self, ctx: Turn, routed: Routed) -> bool:
         """The timeline in the NemoVideo draft's format, and where the user's jobs are."""
         session = await self._need_session(ctx)
-        lines = [summarize_draft(await self.deps.backend.state(session["session_id"]))]
+        draft = await self.deps.backend.state(session["session_id"])
+        lines = [summarize_draft(draft, ctx.lang)]
         fixes = lexicon_line(await self._lexicon(ctx), ctx.lang)
         lines += [fixes] if fixes else []
         for job in await self.deps.queue.active_for(ctx.owner):
@@ -264,7 +263,7 @@ class Flows:
         said = await ack_if_slow(ctx, self._stream(ctx, session_id, text), "working_on_it")
         if not said:
             after = await self.deps.backend.state(session_id)
-            lines = describe_changes(before, after) or [reply("edited", ctx.lang)]
+            lines = describe_changes(before, after, ctx.lang) or [reply("edited", ctx.lang)]
             await ctx.chat.say("\n".join(lines))
 
     async def _stream(self, ctx: Turn, session_id: str, text: str) -> bool:

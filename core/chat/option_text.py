@@ -7,6 +7,7 @@ from typing import Any
 
 from core.backends.local.instructions import LANGUAGES
 from core.engine.model import RenderOptions
+from core.engine.voices import language_words
 
 LABELS: dict[str, tuple[str, str]] = {
     "voice": ("Voice", "声音"),
@@ -40,7 +41,7 @@ def _shown(name: str, value: Any, zh: bool) -> str:
     if name == "music_volume":
         return f"{round(value * 100)}%"
     if name == "language":
-        return str(LANGUAGE_NAMES.get(value, value)).capitalize()
+        return language_words(str(value)).zh if zh else language_words(str(value)).en
     if name == "speakers":
         return ("，" if zh else ", ").join(
             f"{label}{'：' if zh else ': '}{_shown(_want_kind(want), want, zh)}"
@@ -63,7 +64,8 @@ def describe_options(before: RenderOptions, after: RenderOptions, language: str)
         old, new = getattr(before, option.name), getattr(after, option.name)
         if old != new and option.name in LABELS and new is not None:
             label = LABELS[option.name][1 if zh else 0]
-            lines.append(f"✅ {label}: {_shown(option.name, new, zh)}")
+            colon = "：" if zh else ": "
+            lines.append(f"✅ {label}{colon}{_shown(option.name, new, zh)}")
     return lines
 
 

@@ -14,6 +14,7 @@ REPLIES: dict[str, ErrorText] = {
         "• Say: 'slower', 'use a female voice', 'in Chinese', 'music at 20%', "
         "'remove captions', 'burn the captions', 'make it 9:16', 'replace the original audio'.\n"
         "• Commands: /voiceover, /status, /export, /credits, /voices, /cancel, /help.\n"
+        "• /voices lists the voices with a sample of each; /voices sample KEY plays one.\n"
         "• Words work too: status, export, credits, cancel, new project\n"
         "  (中文也可以：状态、导出、积分).",
         "🎙 我可以为视频添加 AI 配音。\n"
@@ -22,6 +23,7 @@ REPLIES: dict[str, ErrorText] = {
         "• 可以说：'慢一点'、'女声'、'用中文'、'背景音乐 20%'、\n"
         "  '去掉字幕'、'烧录字幕'、'竖屏'、'替换原声'。\n"
         "• 命令：/voiceover、/status、/export、/credits、/voices、/cancel、/help。\n"
+        "• /voices 列出声音并附试听样本；发送“试听 声音名”试听其中一个。\n"
         "• 也可以直接说：状态、导出、积分、取消、新项目。",
     ),
     "did_you_mean": ErrorText(
@@ -104,6 +106,23 @@ REPLIES: dict[str, ErrorText] = {
         "用法：/voices install <声音名>（可用 `voiceover voices available` 查看）",
     ),
     "voices": ErrorText("🗣 Installed voices:\n{voices}", "🗣 已安装的声音：\n{voices}"),
+    "voice_line": ErrorText("• {voice} ({details})", "• {voice}（{details}）"),
+    "sample_caption": ErrorText("🔊 {voice} ({details})", "🔊 {voice}（{details}）"),
+    "preparing_samples": ErrorText("🔊 Preparing the samples…", "🔊 正在准备试听样本…"),
+    "samples_more": ErrorText(
+        "🔊 Samples of the first {shown} of {total} voices. Hear another with "
+        "/voices sample KEY (e.g. /voices sample {example}).",
+        "🔊 以上是前 {shown} 个声音的样本（共 {total} 个）。试听其他声音请发送“试听 声音名”"
+        "（例如“试听 {example}”）。",
+    ),
+    "sample_usage": ErrorText(
+        "Which voice? Send /voices sample KEY (/voices lists the installed ones).",
+        "要试听哪个声音？请发送“试听 声音名”（/voices 可列出已安装的声音）。",
+    ),
+    "sample_failed": ErrorText(
+        "⚠️ I couldn't make a sample of {voice}: {reason}",
+        "⚠️ 无法生成 {voice} 的样本：{reason}",
+    ),
     "new_project": ErrorText(
         "🆕 New project started. Send a video and a script.",
         "🆕 已开始新项目。请发送视频和脚本。",
@@ -170,6 +189,33 @@ STAGES: dict[str, ErrorText] = {
     "encode": ErrorText("Encoding the video", "编码视频"),
     "render": ErrorText("Rendering", "渲染中"),
 }
+
+
+# Words shown inside replies (a voice's gender and quality).
+WORDS: dict[str, ErrorText] = {
+    "male": ErrorText("male", "男声"),
+    "female": ErrorText("female", "女声"),
+    "x_low": ErrorText("very low quality", "极低音质"),
+    "low": ErrorText("low quality", "低音质"),
+    "medium": ErrorText("medium quality", "中等音质"),
+    "high": ErrorText("high quality", "高音质"),
+}
+
+
+def word(value: str, language: str = "en") -> str:
+    """A WORDS entry in the user's language (the value itself when the table has none)."""
+    text = WORDS.get(value)
+    return value if text is None else pick(text, language)
+
+
+def pick(text: ErrorText, language: str = "en") -> str:
+    """The English or Chinese side of a pair."""
+    return text.zh if is_zh(language) else text.en
+
+
+def join_words(parts: list[str], language: str = "en") -> str:
+    """Words listed with the language's comma: 'Chinese, female' or '中文，女声'."""
+    return ("，" if is_zh(language) else ", ").join(part for part in parts if part)
 
 
 def is_zh(language: str) -> bool:

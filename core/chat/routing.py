@@ -17,6 +17,7 @@ class Route:
     intent: str
     commands: tuple[str, ...]
     phrases: tuple[str, ...]
+    max_chars: int = 40  # longer messages are not taken as this keyword (they are conversation)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -52,6 +53,12 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("credits", ("credits", "balance"), ("credits", "balance", "积分", "余额")),
     Route("status", ("status", "state"), ("status", "show tracks", "timeline", "状态", "时间线")),
+    Route(
+        "voice_sample",
+        ("sample",),
+        ("play the sample", "play a sample", "hear the sample", "sample of the voice", "试听"),
+        max_chars=80,  # room for a long voice key
+    ),
     Route(
         "voices",
         ("voices",),
@@ -96,7 +103,7 @@ INTENTS: tuple[str, ...] = (
     "unknown_command",
 )
 KEYWORD_MAX_WORDS = 8
-KEYWORD_MAX_CHARS = 40
+KEYWORD_MAX_CHARS = max(row.max_chars for row in ROUTES)
 COMMANDS: dict[str, str] = {cmd: row.intent for row in ROUTES for cmd in row.commands}
 
 
@@ -141,6 +148,8 @@ def route_keywords(text: str) -> str | None:
     if len(stripped.split()) > KEYWORD_MAX_WORDS:
         return None
     for row in ROUTES:
+        if len(stripped) > row.max_chars:
+            continue
         if any(_phrase_pattern(phrase).search(stripped) for phrase in row.phrases):
             return row.intent
     return None

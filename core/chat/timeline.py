@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.chat.replies import is_zh
+from core.engine.voices import GENDER_TEXT, language_words
+from core.errors import ErrorText
+
 # role → how a track or segment is called in chat.
 ROLE_LABELS: dict[str, str] = {
     "video": "Video",
@@ -31,22 +35,82 @@ AUDIO_LABELS = frozenset({"Voiceover", "BGM", "Original audio", "Audio"})
 # Labels whose descriptions are quoted words on screen.
 TEXT_LABELS = frozenset({"Title", "Text", "Captions"})
 MAX_SEGMENTS_LISTED = 3
+# Labels, and the names our own drafts give segments, for a Chinese speaker.
+LABELS_ZH: dict[str, str] = {
+    "Video": "视频",
+    "Image": "图片",
+    "Voiceover": "配音",
+    "BGM": "背景音乐",
+    "Original audio": "原声",
+    "Captions": "字幕",
+    "Title": "标题",
+    "Text": "文字",
+    "Audio": "音频",
+    "Track": "轨道",
+}
+NAMES_ZH: dict[str, str] = {
+    "original audio": "原声",
+    "captions": "字幕",
+    "untitled": "未命名",
+    "voice": "默认声音",
+}
+TEXTS: dict[str, ErrorText] = {
+    "summary": ErrorText(
+        "Timeline ({count} {noun}): {parts}", "时间线（{count} 条轨道）：{parts}"
+    ),
+    "track": ErrorText("{n}. {label}: {body}", "{n}. {label}：{body}"),
+    "empty": ErrorText("empty", "空"),
+    "segment": ErrorText("{desc} ({span})", "{desc}（{span}）"),
+    "short_span": ErrorText("{start}-{end}s", "{start}-{end}秒"),
+    "volume": ErrorText(", {volume}%", "，{volume}%"),
+    "quoted": ErrorText('"{text}"', "“{text}”"),
+    "lines": ErrorText("{count} lines ({span})", "{count} 行（{span}）"),
+    "more": ErrorText(" +{more} more", " 等另外 {more} 段"),
+    "separator": ErrorText(", ", "，"),
+    "span": ErrorText("{start}–{end} s", "{start}–{end} 秒"),
+    "added": ErrorText(
+        "✅ {label} added: '{desc}' ({span}{extra})", "✅ 已添加{label}：“{desc}”（{span}{extra}）"
+    ),
+    "changed": ErrorText(
+        "✏️ {label} changed{subject}: {notes}", "✏️ 已修改{label}{subject}：{notes}"
+    ),
+    "subject": ErrorText(" '{desc}'", "“{desc}”"),
+    "renamed": ErrorText("'{old}' → '{new}'", "“{old}” → “{new}”"),
+    "moved": ErrorText("{old} → {new}", "{old} → {new}"),
+    "volume_change": ErrorText("volume {old}% → {new}%", "音量 {old}% → {new}%"),
+    "removed": ErrorText("🗑️ {label} removed: '{desc}'", "🗑️ 已删除{label}：“{desc}”"),
+    "length": ErrorText("⏱️ Length: {old} s → {new} s", "⏱️ 时长：{old} 秒 → {new} 秒"),
+}
 
 
 @dataclass(frozen=True)
 class Item:
-    """One segment, flattened: what it is, what it shows, where it sits."""
+    """One segment, flattened: what it is, what it shows (also for a Chinese speaker), where it
+    sits."""
 
     label: str
     desc: str
     start_ms: int
     end_ms: int
     volume: int | None  # percent
+    desc_zh: str = ""
 
-    @property
-    def span(self) -> str:
+    def shown(self, zh: bool) -> str:
+        """The description in the reader's language."""
+        return (self.desc_zh or self.desc) if zh else self.desc
+
+    def span(self, zh: bool = False) -> str:
         """The time span as the changes list writes it: 0–3 s."""
-        return f"{_secs(self.start_ms)}–{_secs(self.end_ms)} s"
+        return _t("span", zh, start=_secs(self.start_ms), end=_secs(self.end_ms))
+
+
+def _t(key: str, zh: bool, **fields: Any) -> str:
+    text = TEXTS[key]
+    return (text.zh if zh else text.en).format(**fields)
+
+
+def _label(label: str, zh: bool) -> str:
+    return LABELS_ZH.get(label, label) if zh else label
 
 
 def _secs(ms: int) -> str:
@@ -77,23 +141,37 @@ def _meta(seg: Mapping[str, Any]) -> Mapping[str, Any]:
     return meta if isinstance(meta, Mapping) else {}
 
 
-def _label(track: Mapping[str, Any], seg: Mapping[str, Any] | None) -> str:
+def _track_label(track: Mapping[str, Any], seg: Mapping[str, Any] | None) -> str:
     role = str(_meta(seg).get("role", "")).lower() if seg is not None else ""
     if role in ROLE_LABELS:
         return ROLE_LABELS[role]
     return TRACK_TYPE_LABELS.get(_as_int(track.get("tt", -1)), "Track")
 
 
+def _voice_zh(meta: Mapping[str, Any]) -> str:
+    """Our own voiceover's name ('male ZH voice') for a Chinese speaker: '中文男声'."""
+    gender = GENDER_TEXT.get(str(meta.get("gender") or ""))
+    language = language_words(str(meta["language"])).zh if meta.get("language") else ""
+    if not language and gender is None:
+        return NAMES_ZH["voice"]
+    return language + (gender.zh if gender is not None else "声音")
+
+
 def _item(track: Mapping[str, Any], seg: Mapping[str, Any]) -> Item:
     meta = _meta(seg)
-    label = _label(track, seg)
+    label = _track_label(track, seg)
     desc = str(meta.get("text") or meta.get("name") or "").strip()
     if label not in TEXT_LABELS and meta.get("name"):
         desc = str(meta["name"]).strip()
+    desc = desc or "untitled"
+    desc_zh = NAMES_ZH.get(desc, desc)
+    ours = "gender" in meta and not meta.get("voice") and not meta.get("own")
+    if label == "Voiceover" and ours:
+        desc_zh = _voice_zh(meta)
     start = _as_int(seg.get("s"))
     volume = meta.get("volume")
     percent = round(float(volume) * 100) if isinstance(volume, int | float) else None
-    return Item(label, desc or "untitled", start, start + _as_int(seg.get("d")), percent)
+    return Item(label, desc, start, start + _as_int(seg.get("d")), percent, desc_zh)
 
 
 def _items(draft: Mapping[str, Any] | None) -> list[Item]:
@@ -110,53 +188,62 @@ def draft_ready(draft: Mapping[str, Any] | None) -> bool:
     return any(_segments(track) for track in _tracks(draft))
 
 
-def _describe_segment(item: Item) -> str:
-    desc = f'"{item.desc}"' if item.label in TEXT_LABELS else item.desc
-    span = f"{_secs(item.start_ms)}-{_secs(item.end_ms)}s"
+def _describe_segment(item: Item, zh: bool) -> str:
+    desc = item.shown(zh)
+    desc = _t("quoted", zh, text=desc) if item.label in TEXT_LABELS else desc
+    span = _t("short_span", zh, start=_secs(item.start_ms), end=_secs(item.end_ms))
     if item.volume is not None and item.label in AUDIO_LABELS:
-        span += f", {item.volume}%"
-    return f"{desc} ({span})"
+        span += _t("volume", zh, volume=item.volume)
+    return _t("segment", zh, desc=desc, span=span)
 
 
-def _describe_track(track: Mapping[str, Any]) -> str:
+def _describe_track(n: int, track: Mapping[str, Any], zh: bool) -> str:
     segs = _segments(track)
-    label = _label(track, segs[0] if segs else None)
-    if not segs:
-        return f"{label}: empty"
+    label = _track_label(track, segs[0] if segs else None)
     items = [_item(track, seg) for seg in segs]
-    if label == "Captions" and len(items) > 1:
+    if not items:
+        body = _t("empty", zh)
+    elif label == "Captions" and len(items) > 1:
         first, last = items[0], items[-1]
-        return f"{label}: {len(items)} lines ({_secs(first.start_ms)}-{_secs(last.end_ms)}s)"
-    listed = ", ".join(_describe_segment(i) for i in items[:MAX_SEGMENTS_LISTED])
-    more = len(items) - MAX_SEGMENTS_LISTED
-    return f"{label}: {listed}" + (f" +{more} more" if more > 0 else "")
+        span = _t("short_span", zh, start=_secs(first.start_ms), end=_secs(last.end_ms))
+        body = _t("lines", zh, count=len(items), span=span)
+    else:
+        listed = [_describe_segment(i, zh) for i in items[:MAX_SEGMENTS_LISTED]]
+        more = len(items) - MAX_SEGMENTS_LISTED
+        body = _t("separator", zh).join(listed) + (_t("more", zh, more=more) if more > 0 else "")
+    return _t("track", zh, n=n, label=_label(label, zh), body=body)
 
 
-def summarize_draft(draft: Mapping[str, Any] | None) -> str:
-    """One line: 'Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: …'."""
+def summarize_draft(draft: Mapping[str, Any] | None, language: str = "en") -> str:
+    """One line: 'Timeline (3 tracks): 1. Video: city timelapse (0-10s) 2. BGM: …' (or in
+    Chinese for a Chinese speaker)."""
+    zh = is_zh(language)
     tracks = _tracks(draft)
-    if not tracks:
-        return "Timeline (0 tracks): empty"
+    parts = " ".join(_describe_track(n, track, zh) for n, track in enumerate(tracks, 1))
     noun = "track" if len(tracks) == 1 else "tracks"
-    parts = [f"{n}. {_describe_track(track)}" for n, track in enumerate(tracks, 1)]
-    return f"Timeline ({len(tracks)} {noun}): " + " ".join(parts)
+    return _t("summary", zh, count=len(tracks), noun=noun, parts=parts or _t("empty", zh))
 
 
-def _added(item: Item) -> str:
-    extra = f", {item.volume}%" if item.volume is not None and item.label in AUDIO_LABELS else ""
-    return f"✅ {item.label} added: '{item.desc}' ({item.span}{extra})"
+def _added(item: Item, zh: bool) -> str:
+    audio = item.volume is not None and item.label in AUDIO_LABELS
+    extra = _t("volume", zh, volume=item.volume) if audio else ""
+    label = _label(item.label, zh)
+    return _t("added", zh, label=label, desc=item.shown(zh), span=item.span(zh), extra=extra)
 
 
-def _changed(old: Item, new: Item) -> str:
+def _changed(old: Item, new: Item, zh: bool) -> str:
     notes: list[str] = []
     if old.desc != new.desc:
-        notes.append(f"'{old.desc}' → '{new.desc}'")
+        notes.append(_t("renamed", zh, old=old.shown(zh), new=new.shown(zh)))
     if (old.start_ms, old.end_ms) != (new.start_ms, new.end_ms):
-        notes.append(f"{old.span} → {new.span}")
+        notes.append(_t("moved", zh, old=old.span(zh), new=new.span(zh)))
     if old.volume != new.volume and new.label in AUDIO_LABELS:
-        notes.append(f"volume {old.volume if old.volume is not None else '?'}% → {new.volume}%")
-    subject = "" if old.desc != new.desc else f" '{new.desc}'"
-    return f"✏️ {new.label} changed{subject}: " + ", ".join(notes)
+        was = old.volume if old.volume is not None else "?"
+        notes.append(_t("volume_change", zh, old=was, new=new.volume))
+    subject = "" if old.desc != new.desc else _t("subject", zh, desc=new.shown(zh))
+    label = _label(new.label, zh)
+    notes_text = _t("separator", zh).join(notes)
+    return _t("changed", zh, label=label, subject=subject, notes=notes_text)
 
 
 def _take(pool: list[Item], match: Any) -> Item | None:
@@ -167,9 +254,10 @@ def _take(pool: list[Item], match: Any) -> Item | None:
 
 
 def describe_changes(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, language: str = "en"
 ) -> list[str]:
     """What an edit did, one line each: "✅ Title added: 'Paradise Found' (0–3 s)"."""
+    zh = is_zh(language)
     old_pool = _items(before)
     lines: list[str] = []
     fresh: list[Item] = []
@@ -178,17 +266,19 @@ def describe_changes(
             continue
         same = _take(old_pool, lambda o, i=item: (o.label, o.desc) == (i.label, i.desc))
         if same is not None:
-            lines.append(_changed(same, item))
+            lines.append(_changed(same, item, zh))
         else:
             fresh.append(item)
     for item in fresh:  # a removed and an added segment of one kind read as a change
         old = _take(old_pool, lambda o, i=item: o.label == i.label)
-        lines.append(_changed(old, item) if old is not None else _added(item))
-    lines.extend(f"🗑️ {old.label} removed: '{old.desc}'" for old in old_pool)
+        lines.append(_changed(old, item, zh) if old is not None else _added(item, zh))
+    lines.extend(
+        _t("removed", zh, label=_label(old.label, zh), desc=old.shown(zh)) for old in old_pool
+    )
     old_ms = _as_int(before.get("d")) if isinstance(before, Mapping) else 0
     new_ms = _as_int(after.get("d")) if isinstance(after, Mapping) else 0
     if old_ms and new_ms and old_ms != new_ms:
-        lines.append(f"⏱️ Length: {_secs(old_ms)} s → {_secs(new_ms)} s")
+        lines.append(_t("length", zh, old=_secs(old_ms), new=_secs(new_ms)))
     return lines
 
 

@@ -4,7 +4,7 @@ built by its platform's factory (after a restart)."""
 from __future__ import annotations
 
 from core.jobs.model import Job
-from core.ports import Chat, ChatFactory, MessageRef, VideoReply
+from core.ports import Chat, ChatFactory, MessageRef, VideoReply, VoiceNote
 
 
 class NullChat:
@@ -23,6 +23,9 @@ class NullChat:
         """Drop."""
 
     async def send_link(self, url: str, caption: str) -> None:
+        """Drop."""
+
+    async def send_voice(self, note: VoiceNote) -> None:
         """Drop."""
 
     async def working(self) -> None:

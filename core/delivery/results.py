@@ -10,6 +10,7 @@ from core.chat.replies import reply
 from core.delivery.links import LinkSigner
 from core.errors import human_duration, human_size
 from core.media.store import MediaStore
+from core.notes import Note
 from core.ports import Chat, VideoReply
 
 
@@ -48,7 +49,8 @@ async def _send(
     size = int(output.get("size_bytes") or 0)
     duration = float(output.get("duration_s") or 0.0)
     fields = {"duration": human_duration(duration), "size": human_size(size)}
-    warning = f"\nℹ️ {output['warning']}" if output.get("warning") else ""
+    note = Note.from_record(output.get("warning"))
+    warning = f"\nℹ️ {note.text(language)}" if note else ""
     if path is not None and 0 < size <= chat.upload_limit:
         video = VideoReply(
             path=path,

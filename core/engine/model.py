@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.config import Settings
 from core.engine.lexicon import Lexicon
+from core.notes import Note
 
 Progress = Callable[[str, float], None]
 """A progress callback: (stage, percent 0–100). Stages: probe, speech, mix, encode."""
@@ -236,7 +237,7 @@ class RenderResult:
     timings_s: dict[str, float]
     subtitles: Path | None = None
     size_bytes: int = 0
-    warning: str | None = None  # something the user should hear about (a voice fallback)
+    warning: Note | None = None  # something the user should hear about (a voice fallback)
 
     @property
     def drift_s(self) -> list[float] | None:

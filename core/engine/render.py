@@ -40,9 +40,9 @@ from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
+from core.notes import Note, join_notes
 
 log = logging.getLogger(__name__)
-FALLBACK_NOTE = "The voice {failed} could not be loaded, so {used} read the script instead."
 
 
 @dataclass
@@ -85,7 +85,8 @@ def render(
             narration, voice, note, warning = _narrate(request, settings, inputs, work, progress)
         check_output_length(narration.duration_s, limits)
         result = _compose(request, settings, inputs, narration, work, clock, progress)
-    result.voice, result.voice_note = (voice.id if voice else None), warning or note
+    told = warning or note
+    result.voice, result.voice_note = (voice.id if voice else None), str(told) if told else None
     result.warning = warning
     clock.timings["total"] = round(time.perf_counter() - started, 3)
     result.timings_s = clock.timings
@@ -114,7 +115,7 @@ def _video_length(inputs: _Inputs) -> float | None:
 
 def _narrate(
     request: RenderRequest, settings: Settings, inputs: _Inputs, work: Path, progress: Progress
-) -> tuple[Narration | MediaInfo, VoiceInfo | None, str | None, str | None]:
+) -> tuple[Narration | MediaInfo, VoiceInfo | None, Note | None, Note | None]:
     """The narration (the user's own recording, or the script spoken by the chosen voice), the
     voice, a note on its choice, and a warning when the chosen voice had to give way."""
     if inputs.narration is not None:
@@ -147,19 +148,19 @@ def _narrate(
 
 def _load_voices(
     plan: VoicePlan, synthesizer: Synthesizer, settings: Settings
-) -> tuple[dict[str, VoiceInfo], str | None]:
+) -> tuple[dict[str, VoiceInfo], Note | None]:
     """Every voice of the plan loaded (by the id planned), and the warnings of any fallback."""
     loaded: dict[str, VoiceInfo] = {}
-    warnings: list[str] = []
+    warnings: list[Note | None] = []
     for wanted in plan.voices:
         loaded[wanted.id], warning = _loadable(wanted, synthesizer, settings)
-        warnings += [warning] if warning else []
-    return loaded, " ".join(warnings) or None
+        warnings.append(warning)
+    return loaded, join_notes(*warnings)
 
 
 def _loadable(
     voice: VoiceInfo, synthesizer: Synthesizer, settings: Settings
-) -> tuple[VoiceInfo, str | None]:
+) -> tuple[VoiceInfo, Note | None]:
     """The voice, loaded; one that fails to load gives way to the default voice of its language
     (a warning for the user says so) rather than failing the job."""
     try:
@@ -176,7 +177,7 @@ def _loadable(
             raise  # never a reading by a voice of another language
         synthesizer.preload(fallback)
         log.warning("voice %s could not be loaded; %s reads instead", voice.id, fallback.id)
-        return fallback, FALLBACK_NOTE.format(failed=voice.id, used=fallback.id)
+        return fallback, Note("voice_fallback", {"failed": voice.id, "used": fallback.id})
 
 
 def _segments(request: RenderRequest, narration: Narration | MediaInfo) -> list[Segment]:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,9 @@ SAMPLE_TEXTS: dict[str, str] = {
     "uk": "Привіт! Так звучить мій голос, коли я читаю ваш сценарій.",
 }
 SAMPLE_TIMEOUT_S = 120.0
+OPUS_RATE = 48_000  # Ogg/Opus granule positions count 48 kHz samples
+OGG_TAIL_BYTES = 64 * 1024  # the last Ogg page lies within this many bytes of the end
+_RENDERING = threading.Lock()  # one render at a time: two asks for one voice render it once
 
 
 def sample_text(language: str) -> str:
@@ -50,9 +54,10 @@ def sample_cache_path(settings: Settings, voice: VoiceInfo) -> Path:
 def render_sample(settings: Settings, voice: VoiceInfo, out: Path | None = None) -> Path:
     """The voice's sample as Ogg/Opus (cached per voice); copied to `out` when given."""
     cached = sample_cache_path(settings, voice)
-    if not cached.is_file():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        _render_to(settings, voice, cached)
+    with _RENDERING:
+        if not cached.is_file():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            _render_to(settings, voice, cached)
     if out is None:
         return cached
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -75,3 +80,23 @@ def _render_to(settings: Settings, voice: VoiceInfo, dest: Path) -> None:
             os.replace(partial, dest)
         finally:
             partial.unlink(missing_ok=True)
+
+
+def voice_sample(settings: Settings, voice: VoiceInfo) -> tuple[Path, float]:
+    """The voice's cached sample and its length in seconds (rendered on first use)."""
+    path = render_sample(settings, voice)
+    return path, ogg_opus_duration(path)
+
+
+def ogg_opus_duration(path: Path) -> float:
+    """The length of an Ogg/Opus file from its last page's granule position, less pre-skip."""
+    with path.open("rb") as handle:
+        head = handle.read(512)
+        handle.seek(max(0, path.stat().st_size - OGG_TAIL_BYTES))
+        tail = handle.read()
+    at, last = head.find(b"OpusHead"), tail.rfind(b"OggS")
+    if at < 0 or last < 0 or len(tail) < last + 14:
+        return 0.0
+    pre_skip = int.from_bytes(head[at + 10 : at + 12], "little")
+    granule = int.from_bytes(tail[last + 6 : last + 14], "little")
+    return max(0.0, (granule - pre_skip) / OPUS_RATE)

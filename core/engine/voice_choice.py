@@ -15,12 +15,15 @@ from core.engine.voices import (
     DEFAULT_VOICE_ID,
     LANGUAGES,
     choose_voice,
-    language_name,
+    language_words,
+    languages_words,
     normalize_language,
-    voice_label,
+    voice_words,
 )
-from core.errors import ErrorCode, VoiceoverError
+from core.errors import ErrorCode, ErrorText, VoiceoverError
+from core.notes import Note, join_notes
 
+_NONE = ErrorText("none", "无")
 SURE = 0.7  # leave the default voice's language only when this sure; else it reads, with a note
 MIXED_SHARE = 0.2  # another language above this share of the script is named in the note
 
@@ -34,7 +37,7 @@ def choose_voice_for(
     gender: str | None = None,
     default_id: str = DEFAULT_VOICE_ID,
     mixed: bool = True,
-) -> tuple[VoiceInfo, str | None]:
+) -> tuple[VoiceInfo, Note | None]:
     """The voice to read `script` and a note when the request was not met exactly (and, with
     `mixed`, naming other languages that make up a real share of the script)."""
     if voice_id:
@@ -50,8 +53,8 @@ def choose_voice_for(
     whole = detect_language(" ".join(texts))
     if whole is None or whole.language != detected or whole.confidence < SURE:
         voice, note = choose_voice(voices, gender=gender, default_id=default_id)
-        unsure = f"The script may be in {language_name(detected)}; using {voice_label(voice)}."
-        return voice, " ".join(filter(None, [note, unsure]))
+        fields = {"language": language_words(detected), "voice": voice_words(voice)}
+        return voice, join_notes(note, Note("language_unsure", fields))
     voice, note = for_language(voices, detected, gender, default_id)
     return voice, _with_mixed_note(note, voice, weights) if mixed else note
 
@@ -67,7 +70,7 @@ def script_texts(script: Script | str | Sequence[str]) -> list[str]:
 
 def for_language(
     voices: Sequence[VoiceInfo], language: str, gender: str | None, default_id: str
-) -> tuple[VoiceInfo, str | None]:
+) -> tuple[VoiceInfo, Note | None]:
     """The best installed voice for a language, or the refusal naming how to install one."""
     try:
         return choose_voice(voices, language=language, gender=gender, default_id=default_id)
@@ -85,8 +88,8 @@ def no_voice_error(
     install, install_zh = install_hint(language, gender)
     return VoiceoverError(
         ErrorCode.NO_VOICE_FOR_LANGUAGE,
-        language=language_name(code) if code in LANGUAGES else language.strip(),
-        available=", ".join(sorted({language_name(v.language) for v in voices})) or "none",
+        language=language_words(code) if code in LANGUAGES else language.strip(),
+        available=languages_words([v.language for v in voices]) if voices else _NONE,
         install=install,
         install_zh=install_zh,
     )
@@ -104,16 +107,21 @@ def install_hint(language: str, gender: str | None = None) -> tuple[str, str]:
     return install, f"可用 `{listing}`（聊天中：/voices available）查找可安装的声音。"
 
 
-def _with_mixed_note(note: str | None, voice: VoiceInfo, weights: dict[str, int]) -> str | None:
+def _with_mixed_note(note: Note | None, voice: VoiceInfo, weights: dict[str, int]) -> Note | None:
     """The note, plus a line naming other languages that make up a real share of the script."""
     total = sum(weights.values())
     others = [
-        language_name(code)
+        code
         for code, weight in weights.items()
         if code != voice.language_code and total and weight / total >= MIXED_SHARE
     ]
     if not others:
         return note
-    names = ", ".join(others)
-    mixed = f"Parts of the script look like {names}; {voice_label(voice)} reads it all."
-    return " ".join(filter(None, [note, mixed]))
+    fields = {"languages": languages_in_order(others), "voice": voice_words(voice)}
+    return join_notes(note, Note("mixed_languages", fields))
+
+
+def languages_in_order(codes: list[str]) -> ErrorText:
+    """Languages named in the order given (most of the script first)."""
+    words = [language_words(code) for code in codes]
+    return ErrorText(", ".join(w.en for w in words), "、".join(w.zh for w in words))

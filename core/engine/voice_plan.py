@@ -26,6 +26,7 @@ from core.engine.voice_choice import (
     MIXED_SHARE,
     choose_voice_for,
     install_hint,
+    languages_in_order,
     no_voice_error,
 )
 from core.engine.voices import (
@@ -35,9 +36,10 @@ from core.engine.voices import (
     choose_voice,
     language_name,
     normalize_language,
-    voice_label,
+    voice_words,
 )
 from core.errors import ErrorCode, VoiceoverError
+from core.notes import Note, join_notes
 
 MIN_LETTERS = 12  # a shorter segment keeps the main voice (its language is a guess)
 # A segment leaves the main voice (or is refused) only when this sure: a list of Italian dishes
@@ -51,7 +53,7 @@ class VoicePlan:
     """The main voice, a note for the user, and the voice of each cue of the script."""
 
     main: VoiceInfo
-    note: str | None
+    note: Note | None
     cue_voices: tuple[VoiceInfo, ...]
 
     @property
@@ -79,7 +81,7 @@ def plan_voices(
     by_cue = [main] * len(script.cues)
     if not (options.voice or options.language):
         by_cue, mixed = _by_language(script, voices, main, options.gender, default_id)
-        note = " ".join(filter(None, [note, mixed])) or None
+        note = join_notes(note, mixed)
     speakers = _speaker_voices(script, voices, main, by_cue, options)
     cue_voices = tuple(
         speakers[cue.speaker] if cue.speaker else voice
@@ -94,7 +96,7 @@ def _by_language(
     main: VoiceInfo,
     gender: str | None,
     default_id: str,
-) -> tuple[list[VoiceInfo], str | None]:
+) -> tuple[list[VoiceInfo], Note | None]:
     """Per cue, a voice of its language when sure and installed; the refusal or a note for
     languages without one."""
     texts = [cue.text for cue in script.cues]
@@ -122,8 +124,8 @@ def _by_language(
             raise no_voice_error(language, voices, gender)
     if not missing:
         return chosen, None
-    names = ", ".join(language_name(code) for code in missing)
-    return chosen, f"Parts of the script look like {names}; {voice_label(main)} reads them."
+    fields = {"languages": languages_in_order(list(missing)), "voice": voice_words(main)}
+    return chosen, Note("mixed_parts", fields)
 
 
 def _speaker_voices(

@@ -13,7 +13,8 @@ from typing import Any
 
 from core.engine.model import VoiceInfo
 from core.engine.voice_table import table_gender
-from core.errors import ErrorCode, VoiceoverError
+from core.errors import ErrorCode, ErrorText, VoiceoverError
+from core.notes import Note
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,11 @@ KNOWN_GENDERS: dict[str, str] = {
 GENDER_WORDS: dict[str, str] = {
     **dict.fromkeys(["male", "man", "m", "boy", "男", "男声", "男性", "男生"], "male"),
     **dict.fromkeys(["female", "woman", "f", "girl", "女", "女声", "女性", "女生"], "female"),
+}
+
+GENDER_TEXT: dict[str, ErrorText] = {
+    "male": ErrorText("male", "男声"),
+    "female": ErrorText("female", "女声"),
 }
 
 # Language code → (English name, other names people type).
@@ -68,6 +74,7 @@ LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "el": ("Greek", ("ελληνικά", "希腊语")),
     "he": ("Hebrew", ("עברית", "希伯来语")),
 }
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _LANGUAGE_CODE = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}))?$", re.IGNORECASE)
 
 
@@ -223,10 +230,32 @@ def language_name(code: str) -> str:
     return LANGUAGES[lang][0] if lang in LANGUAGES else code
 
 
+def language_words(code: str) -> ErrorText:
+    """A language's name in English and Chinese ("zh_CN" → Chinese / 中文)."""
+    lang = code.split("_")[0].lower()
+    english, others = LANGUAGES.get(lang, (code, ()))
+    chinese = next((name for name in others if _HAN.fullmatch(name)), english)
+    return ErrorText(english, chinese)
+
+
+def languages_words(codes: Sequence[str]) -> ErrorText:
+    """Several languages named in English and Chinese: "English, German" / "英语、德语"."""
+    names = sorted({language_name(c): language_words(c) for c in codes}.items())
+    return ErrorText(", ".join(n for n, _ in names), "、".join(w.zh for _, w in names))
+
+
 def voice_label(voice: VoiceInfo) -> str:
     """How a voice is named to users: "joe (male)", "libritts p12"."""
+    return voice_words(voice).en
+
+
+def voice_words(voice: VoiceInfo) -> ErrorText:
+    """A voice's name for users in English and Chinese: "joe (male)" / "joe（男声）"."""
     label = f"{voice.name} {voice.speaker}" if voice.speaker else voice.name
-    return f"{label} ({voice.gender})" if voice.gender else label
+    if not voice.gender:
+        return ErrorText(label, label)
+    gender = GENDER_TEXT[voice.gender]
+    return ErrorText(f"{label} ({gender.en})", f"{label}（{gender.zh}）")
 
 
 def choose_voice(
@@ -236,7 +265,7 @@ def choose_voice(
     language: str | None = None,
     gender: str | None = None,
     default_id: str = DEFAULT_VOICE_ID,
-) -> tuple[VoiceInfo, str | None]:
+) -> tuple[VoiceInfo, Note | None]:
     """The voice to use and, when the request was not met exactly, a one-line note why."""
     if not voices:
         raise VoiceoverError(
@@ -254,13 +283,17 @@ def choose_voice(
     gender_met = wanted_gender in (None, chosen.gender)
     if region_met and gender_met:
         return chosen, None
-    what = wanted if gender_met else f"{wanted_gender} {wanted}"
-    return chosen, f"No {what} voice is installed; using {voice_label(chosen)}."
+    if gender_met:
+        what = ErrorText(wanted.en, f"{wanted.zh}声音")
+    else:
+        said = GENDER_TEXT[wanted_gender or "male"]
+        what = ErrorText(f"{said.en} {wanted.en}", f"{wanted.zh}{said.zh}")
+    return chosen, Note("voice_missing", {"what": what, "voice": voice_words(chosen)})
 
 
 def _by_id(
     voices: Sequence[VoiceInfo], voice_id: str, gender: str | None
-) -> tuple[VoiceInfo, str | None]:
+) -> tuple[VoiceInfo, Note | None]:
     """The voice with this id (or, failing that, this name); the gender is only noted."""
     wanted = voice_id.strip().lower()
     found = next((v for v in voices if v.id.lower() == wanted), None)
@@ -268,24 +301,26 @@ def _by_id(
     if found is None:
         raise VoiceoverError(ErrorCode.UNKNOWN_VOICE, voice=voice_id)
     if gender and found.gender and found.gender != gender:
-        return found, f"{voice_label(found)} is not a {gender} voice; using it as you asked."
+        fields = {"voice": voice_words(found), "gender": GENDER_TEXT[gender]}
+        return found, Note("voice_not_gender", fields)
     return found, None
 
 
 def _speaking(
     voices: Sequence[VoiceInfo], language: str
-) -> tuple[list[VoiceInfo], list[VoiceInfo], str]:
+) -> tuple[list[VoiceInfo], list[VoiceInfo], ErrorText]:
     """Voices of the asked region, voices of the language, and the language's name."""
     code, region = normalize_language(language)
     same_language = [v for v in voices if v.language_code == code]
     if not same_language:
-        available = sorted({language_name(v.language) for v in voices})
         raise VoiceoverError(
             ErrorCode.NO_VOICE_FOR_LANGUAGE,
-            language=language_name(code) if code in LANGUAGES else language.strip(),
-            available=", ".join(available),
+            language=language_words(code) if code in LANGUAGES else language.strip(),
+            available=languages_words([v.language for v in voices]),
         )
+    name = language_words(code)
     if region is None:
-        return same_language, same_language, language_name(code)
+        return same_language, same_language, name
     exact = [v for v in same_language if v.language == f"{code}_{region}"]
-    return exact, same_language, f"{language_name(code)} ({code}_{region})"
+    tag = f"{code}_{region}"
+    return exact, same_language, ErrorText(f"{name.en} ({tag})", f"{name.zh}（{tag}）")

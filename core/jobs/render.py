@@ -34,7 +34,7 @@ def output_record(status: RenderStatus) -> dict[str, Any]:
         "height": status.height,
         "size_bytes": status.size_bytes,
         "project_url": status.project_url,
-        "warning": status.warning,
+        "warning": status.warning.to_record() if status.warning else None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import shutil
@@ -50,6 +51,7 @@ from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest, safe_name, stored_name
 from core.media.local import LocalMediaStore
 from core.media.store import MediaStore, new_key
+from core.notes import Note
 from core.store import Store, dumps
 from core.uninterrupted import uninterrupted
 
@@ -112,6 +114,10 @@ class LocalBackend:
             (project_id, owner, language, dumps(asdict(RenderOptions())), time.time()),
         )
         return project_id
+
+    async def set_language(self, session_id: str, language: str) -> None:
+        """The language the project's summaries and notes are written in (after /language)."""
+        await self._save(await self._project(session_id), language=language)
 
     async def _project(self, session_id: str) -> Project:
         await self._open()
@@ -202,7 +208,7 @@ class LocalBackend:
         found = parse(text)
         options = apply_changes(project.options, found.changes)
         lines = describe_options(project.options, options, project.language)
-        note = await self._voice_note(project.options, options)
+        note = await self._voice_note(project, options)
         script_json, script = None, project.script_obj
         if found.script and (found.any or len(found.script.split()) > 2 or project.media):
             script = await asyncio.to_thread(parse_script_text, found.script, self.limits)
@@ -215,7 +221,7 @@ class LocalBackend:
             project, options=asdict(options), **({"script": script_json} if script_json else {})
         )
         if note:
-            lines.append(f"ℹ️ {note}")
+            lines.append(f"ℹ️ {note.text(project.language)}")
         if not lines and not found.any:
             lines.append(reply("no_change", project.language))
         yield (
@@ -225,12 +231,19 @@ class LocalBackend:
         )
         yield BackendEvent(EventKind.DONE)
 
-    async def _voice_note(self, before: RenderOptions, after: RenderOptions) -> str | None:
-        """Refuse a voice or language no installed voice offers (before anything renders)."""
+    async def _voice_note(self, project: Project, after: RenderOptions) -> Note | None:
+        """Refuse a voice or language no installed voice offers (before anything renders); a
+        note when the voice the script will get is not quite the one asked for."""
         keys = ("voice", "language", "gender")
-        if all(getattr(before, k) == getattr(after, k) for k in keys):
+        if all(getattr(project.options, k) == getattr(after, k) for k in keys):
             return None
         voices = await asyncio.to_thread(self.voices)
+        if project.script_obj is not None and not after.voice and not after.language:
+            with contextlib.suppress(VoiceoverError):  # refused at reserve, with the script's
+                plan = await asyncio.to_thread(
+                    plan_voices, project.script_obj, voices, after, self.settings.default_voice
+                )
+                return plan.note
         _, note = choose_voice(
             voices,
             voice_id=after.voice,

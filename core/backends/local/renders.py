@@ -26,6 +26,7 @@ from core.engine.render import render
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
 from core.media.store import MediaStore
+from core.notes import Note
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
 
@@ -123,7 +124,7 @@ class LocalRenders:
             "width": result.width,
             "height": result.height,
             "size_bytes": size,
-            "warning": result.warning,
+            "warning": result.warning.to_record() if result.warning else None,
         }
         await self._finish(render_id, RenderState.COMPLETED, result=summary)
 
@@ -179,6 +180,7 @@ class LocalRenders:
             return RenderStatus(state, error=error)
         if state is RenderState.COMPLETED:
             result = loads(row["result"], {})
+            result["warning"] = Note.from_record(result.get("warning"))
             return RenderStatus(state, 100.0, "done", path=Path(row["out"]), **result)
         return RenderStatus(state, row["percent"], row["stage"])
 

@@ -229,6 +229,7 @@ class NemoBackend:
             translate_error=self.user_error,
             replace_session=self.replace_session,
             read_credits=lambda: self.credits(""),
+            language=self.book.info(sid).language,
         )
         return turn.events()
 

@@ -64,6 +64,7 @@ class Turn:
         translate_error: ErrorTranslator,
         replace_session: Callable[[str], Awaitable[str]],
         read_credits: Callable[[], Awaitable[Credits]],
+        language: str = "en",
     ) -> None:
         self.client = client
         self.timings = timings
@@ -71,6 +72,7 @@ class Turn:
         self.translate_error = translate_error
         self.replace_session = replace_session
         self.read_credits = read_credits
+        self.language = language  # the user's, for our own words (the timeline and changes)
         self.sid = session_id
         self.text = text
         self.replied = False  # the backend said something (even if only GUI steps)
@@ -181,7 +183,7 @@ class Turn:
     async def _wrap_up(
         self, before: dict[str, Any], after: dict[str, Any]
     ) -> AsyncIterator[BackendEvent]:
-        changes = describe_changes(before, after)
+        changes = describe_changes(before, after, self.language)
         if not self.replied:
             held = translate_gui(self.held[-1]).text if self.held else ""
             yield _text("\n".join(changes) if changes else held or NO_CHANGE_TEXT)
@@ -194,7 +196,7 @@ class Turn:
 
     async def _perform_actions(self, after: dict[str, Any]) -> AsyncIterator[BackendEvent]:
         if {GuiAction.SUMMARY, GuiAction.STATE} & set(self.actions):
-            yield _text(summarize_draft(after))
+            yield _text(summarize_draft(after, self.language))
         if GuiAction.CREDITS in self.actions:
             try:
                 balance = await self.read_credits()
@@ -218,7 +220,7 @@ class Turn:
             async for beat in self._wait(self.timings.second_stage_poll_s):
                 yield beat
             draft = await self._draft()
-            changes = describe_changes(raw, draft) if draft is not None else []
+            changes = describe_changes(raw, draft, self.language) if draft is not None else []
             if changes:
                 yield _text("\n".join(changes))
                 return
@@ -237,7 +239,7 @@ class Turn:
             async for beat in self._wait(wait):
                 yield beat
             draft = await self._draft()
-            changes = describe_changes(before, draft) if draft is not None else []
+            changes = describe_changes(before, draft, self.language) if draft is not None else []
             if draft is not None and changes:
                 yield _text("\n".join([DROP_RECOVERED_TEXT, *changes]))
                 if self._second_stage_due(before, draft):
