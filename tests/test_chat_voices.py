@@ -76,6 +76,6 @@ async def test_a_voice_that_fails_to_load_gives_way_to_the_default_and_says_so(
 async def test_a_chinese_speaker_is_told_in_chinese(service: Service, tiny: Path) -> None:
     chat = RecordingChat()
     await service.handle(incoming(CHINESE, files=(tiny,), lang="zh"), chat)
-    assert chat.texts[0] == "🎬 已收到 demo.mp4：0:04，160×120"
+    assert "🎬 已收到 demo.mp4：0:04，160×120" in chat.texts  # after "📥 正在接收…" when slow
     assert any(t.startswith("📝 脚本：") and t.endswith("字") for t in chat.texts)
-    assert not any(t.isascii() for t in chat.texts)  # no reply in English only
+    assert [t for t in chat.texts if t.isascii()] == []  # no reply in English only

@@ -180,8 +180,8 @@ def test_voices_of_other_sample_rates_are_resampled_onto_one_track(
     assert narration.sample_rate == 22050  # the highest rate of the voices used
     joe_part, amy_part = narration.segments
     assert (joe_part.voice, amy_part.voice) == (JOE.id, AMY)
-    # Piper's durations vary a little from run to run; unresampled it would be 27% shorter
-    assert amy_part.end_s - amy_part.start_s == pytest.approx(len(alone) / 16000, rel=0.08)
+    # Piper's durations vary from run to run (±12% seen); unresampled it would be 27% shorter
+    assert amy_part.end_s - amy_part.start_s == pytest.approx(len(alone) / 16000, rel=0.18)
 
 
 def test_resample_keeps_pitch_and_length() -> None:
@@ -294,4 +294,4 @@ def test_a_speakers_voice_that_fails_to_load_gives_way_and_says_so(
     script = parse_script_text(DIALOGUE, Limits.from_settings(settings))
     result = render(RenderRequest(out=settings.data_dir / "o.mp4", script=script), settings)
     assert {s.voice for s in result.segments} == {JOE.id}  # the job is not lost
-    assert result.warning is not None and f"{AMY} could not be loaded" in result.warning
+    assert result.warning is not None and f"{AMY} could not be loaded" in str(result.warning)

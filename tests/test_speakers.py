@@ -218,7 +218,11 @@ def test_a_real_share_in_a_language_no_voice_speaks_is_refused_a_small_bit_is_no
     small = Script((ScriptCue(ENGLISH * 3), ScriptCue("你好，谢谢大家。")))
     plan = plan_voices(small, [JOE], RenderOptions())
     assert [v.id for v in plan.cue_voices] == [JOE.id, JOE.id]
-    assert plan.note == "Parts of the script look like Chinese; joe (male) reads them."
+    assert str(plan.note) == "Parts of the script look like Chinese; joe (male) reads them."
+    assert (
+        plan.note is not None
+        and plan.note.text("zh") == "脚本中有部分内容像是中文，这些部分由 joe（男声） 朗读。"
+    )
 
 
 def test_foreign_words_in_an_english_paragraph_are_not_a_foreign_paragraph() -> None:
