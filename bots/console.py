@@ -114,7 +114,7 @@ def parse_line(line: str, message_id: str, user_id: str = "you") -> Incoming:
         message_id=message_id,
         text=text,
         attachments=attachments,
-        language="en",
+        language="",  # a terminal has no locale: the user's own messages decide
     )
 
 

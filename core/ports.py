@@ -34,7 +34,7 @@ class Incoming:
     command: str | None = None  # "voiceover", "credits", … without the slash
     args: Mapping[str, str] = field(default_factory=dict)  # structured slash-command options
     attachments: tuple[Attachment, ...] = ()
-    language: str = "en"
+    language: str = ""  # the platform's locale ("zh-hans"); "" when none: the text decides
     # Kept with jobs so the platform can answer after a restart (see ChatFactory).
     reply_context: Mapping[str, str] = field(default_factory=dict)
 

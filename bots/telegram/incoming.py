@@ -189,7 +189,7 @@ async def _download(
 def to_incoming(message: Message, said: Addressed, bot: Bot, limit: int) -> Incoming:
     """The platform-neutral message; a redelivered update keeps the same message_id."""
     sender = message.from_user
-    language = (sender.language_code if sender else None) or "en"
+    language = (sender.language_code if sender else None) or ""  # none: the text decides
     attachments = tuple(
         Attachment(name=f.name, size=f.size, role=f.role, fetch=make_fetch(bot, f, limit))
         for f in message_files(message)
