@@ -21,6 +21,7 @@ SCHEMA = (
         owner TEXT PRIMARY KEY, session_id TEXT NOT NULL, language TEXT NOT NULL,
         last_fp TEXT, last_job TEXT, updated REAL NOT NULL)""",
     "CREATE TABLE IF NOT EXISTS prefs (owner TEXT PRIMARY KEY, language TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS heard (owner TEXT PRIMARY KEY, language TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS lexicon (
         owner TEXT NOT NULL, key TEXT NOT NULL, word TEXT NOT NULL, say TEXT NOT NULL,
         created REAL NOT NULL, PRIMARY KEY (owner, key))""",

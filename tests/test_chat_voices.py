@@ -79,3 +79,18 @@ async def test_a_chinese_speaker_is_told_in_chinese(service: Service, tiny: Path
     assert "🎬 已收到 demo.mp4：0:04，160×120" in chat.texts  # after "📥 正在接收…" when slow
     assert any(t.startswith("📝 脚本：") and t.endswith("字") for t in chat.texts)
     assert [t for t in chat.texts if t.isascii()] == []  # no reply in English only
+
+
+async def test_asking_for_a_female_voice_gets_one_and_the_result_names_it(
+    service: Service, service_settings: Settings, tiny: Path
+) -> None:
+    install_relabelled(service_settings.data_dir / "voices", "en_US-amy-medium")
+    installed_voices.cache_clear()
+    chat = RecordingChat()
+    await service.handle(
+        incoming("Meet Aurora, the lamp that follows the sun.", files=(tiny,)), chat
+    )
+    await service.handle(incoming("use a female voice"), chat)
+    await asyncio.wait_for(service.wait_idle(), 120)
+    assert "🗣 Read by en_US-amy-medium" in chat.results[-1].text
+    assert all("🗣 Read by" in r.text for r in chat.results)

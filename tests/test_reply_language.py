@@ -28,8 +28,16 @@ async def test_without_a_locale_the_words_decide_and_a_choice_wins(service: Serv
     assert chat.texts[-1].startswith("💳 积分：")
     await service.handle(incoming("credits please", lang=""), chat)
     assert chat.texts[-1].startswith("💳 Credits:")
-    await service.handle(incoming("/credits", lang=""), chat)  # no words: still English
+    await service.handle(incoming("/credits", lang=""), chat)  # no words: as last heard
     assert chat.texts[-1].startswith("💳 Credits:")
+    await service.handle(incoming("状态怎么样", lang=""), chat)
+    await service.handle(incoming("/credits", lang=""), chat)
+    assert chat.texts[-1].startswith("💳 积分：")
+    script = "Meet Aurora, the desk lamp that follows the sun all day long, from dawn to dusk."
+    await service.handle(incoming(script, lang=""), chat)  # a script: its language is not ours
+    assert "📝" not in chat.texts[-1] or "脚本" in chat.texts[-1]
+    await service.handle(incoming("/credits", lang=""), chat)
+    assert chat.texts[-1].startswith("💳 积分：")
     await service.handle(incoming("/language zh", lang=""), chat)
     await service.handle(incoming("credits please", lang=""), chat)
     assert chat.texts[-1].startswith("💳 积分：")

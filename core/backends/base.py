@@ -116,6 +116,7 @@ class RenderStatus:
     size_bytes: int = 0
     project_url: str | None = None  # where the user can open the project (cloud editor)
     warning: Note | None = None  # what the user should know about how it was made
+    voices: tuple[str, ...] = ()  # the voices that read it, in order of first use
 
 
 class Backend(Protocol):

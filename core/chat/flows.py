@@ -11,7 +11,7 @@ from core.chat.intake import fetch_attachment
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
 from core.chat.option_text import args_to_text
 from core.chat.replies import reply, stage_label
-from core.chat.reply_language import reply_language_of_text
+from core.chat.reply_language import is_chat_line, reply_language_of_text
 from core.chat.routing import INTENTS, Routed, reply_language
 from core.chat.timeline import (
     describe_changes,
@@ -58,14 +58,15 @@ class Flows:
 
     async def language_of(self, ctx: Turn) -> str:
         """The user's chosen reply language, else the platform's locale, else the language of
-        the user's message, else that of their project."""
+        the user's own short messages (remembered), else English."""
         chosen = await self.deps.sessions.language(ctx.owner)
         if chosen or ctx.incoming.language:
             return chosen or ctx.incoming.language
-        if (said := reply_language_of_text(ctx.incoming.text)) is not None:
+        said = reply_language_of_text(ctx.incoming.text) if is_chat_line(ctx.incoming) else None
+        if said is not None:
+            await self.deps.sessions.heard(ctx.owner, said)
             return said
-        session = await self.deps.sessions.current(ctx.owner)
-        return str(session["language"]) if session else "en"
+        return await self.deps.sessions.heard_language(ctx.owner) or "en"
 
     async def session(self, ctx: Turn, create: bool = True) -> Row | None:
         """The user's current project session (opened on first use)."""

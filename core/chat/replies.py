@@ -68,6 +68,7 @@ REPLIES: dict[str, ErrorText] = {
         "✅ Your video is ready ({duration}, {size}). Download it (the link works for {hours} h):",
         "✅ 视频已完成（{duration}，{size}）。请通过链接下载（{hours} 小时内有效）：",
     ),
+    "read_by": ErrorText("🗣 Read by {voices}", "🗣 朗读：{voices}"),
     "result_cloud": ErrorText(
         "✅ Video ready{known}! Download it:",
         "✅ 视频已完成{known}！下载链接：",

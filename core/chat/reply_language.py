@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from core.engine.language_id import detect_language
+from core.ports import Incoming
 
 SURE = 0.6  # below this a message says nothing about the reply language
 MIN_LETTERS = 2  # "ok" or a file name decides nothing
+MAX_LINE_CHARS = 60  # longer text is a script (whose language is the video's, not the user's)
 
 
 def reply_language_of_text(text: str) -> str | None:
@@ -18,3 +20,8 @@ def reply_language_of_text(text: str) -> str | None:
     if found is None or found.confidence < SURE:
         return None
     return "zh" if found.language == "zh" else "en"
+
+
+def is_chat_line(incoming: Incoming) -> bool:
+    """A short message without files: words to the bot, not a script or a caption."""
+    return not incoming.attachments and len(incoming.text.strip()) <= MAX_LINE_CHARS

@@ -27,6 +27,17 @@ class Sessions:
             "INSERT OR REPLACE INTO prefs(owner, language) VALUES (?,?)", (owner, language)
         )
 
+    async def heard_language(self, owner: str) -> str | None:
+        """The language the owner's own words were last in (platforms without a locale)."""
+        row = await self.store.fetchone("SELECT language FROM heard WHERE owner=?", (owner,))
+        return str(row["language"]) if row else None
+
+    async def heard(self, owner: str, language: str) -> None:
+        """Remember the language of the owner's words."""
+        await self.store.execute(
+            "INSERT OR REPLACE INTO heard(owner, language) VALUES (?,?)", (owner, language)
+        )
+
     async def current(self, owner: str) -> Row | None:
         """The owner's current session row (session_id, last_fp, last_job…), if any."""
         return await self.store.fetchone("SELECT * FROM sessions WHERE owner=?", (owner,))

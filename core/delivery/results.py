@@ -51,6 +51,10 @@ async def _send(
     fields = {"duration": human_duration(duration), "size": human_size(size)}
     note = Note.from_record(output.get("warning"))
     warning = f"\nℹ️ {note.text(language)}" if note else ""
+    voices = [str(v) for v in output.get("voices") or ()]
+    warning = (
+        f"\n{reply('read_by', language, voices=', '.join(voices))}" if voices else ""
+    ) + warning
     if path is not None and 0 < size <= chat.upload_limit:
         video = VideoReply(
             path=path,

@@ -125,6 +125,7 @@ class LocalRenders:
             "height": result.height,
             "size_bytes": size,
             "warning": result.warning.to_record() if result.warning else None,
+            "voices": list(dict.fromkeys(s.voice for s in result.segments if s.voice)),
         }
         await self._finish(render_id, RenderState.COMPLETED, result=summary)
 
@@ -181,6 +182,7 @@ class LocalRenders:
         if state is RenderState.COMPLETED:
             result = loads(row["result"], {})
             result["warning"] = Note.from_record(result.get("warning"))
+            result["voices"] = tuple(result.get("voices") or ())
             return RenderStatus(state, 100.0, "done", path=Path(row["out"]), **result)
         return RenderStatus(state, row["percent"], row["stage"])
 
