@@ -28,7 +28,9 @@ class ConsoleChat:
         self._ids = itertools.count(1)
 
     def _print(self, text: str) -> None:
-        self.out.write(f"bot> {text}\n")
+        lines = text.split("\n")
+        rest = "".join(f"\n     {line.lstrip()}" for line in lines[1:])
+        self.out.write(f"bot> {lines[0]}{rest}\n")
         self.out.flush()
 
     async def say(self, text: str) -> MessageRef:
@@ -46,15 +48,15 @@ class ConsoleChat:
 
     async def send_video(self, video: VideoReply) -> None:
         """Print where the video is."""
-        self._print(f"{video.caption}\n     {video.path}")
+        self._print(f"{video.caption}\n{video.path}")
 
     async def send_voice(self, note: VoiceNote) -> None:
         """Print the caption and the clip's path (play it with any audio player)."""
-        self._print(f"{note.caption}\n     {note.path}")
+        self._print(f"{note.caption}\n{note.path}")
 
     async def send_link(self, url: str, caption: str) -> None:
         """Print the link."""
-        self._print(f"{caption}\n     {url}")
+        self._print(f"{caption}\n{url}")
 
     async def working(self) -> None:
         """Nothing to show in a terminal."""

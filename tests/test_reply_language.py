@@ -53,3 +53,14 @@ def test_the_terminal_chat_answers_chinese_in_chinese(tmp_path: Path) -> None:
     done = voiceover("chat", cwd=tmp_path, stdin="积分\n/help\n", timeout=120)
     assert done.returncode == 0, done.stderr
     assert "💳 积分：可用 100" in done.stdout
+
+
+async def test_a_first_message_in_chinese_is_answered_in_chinese(
+    service: Service, tiny: Path
+) -> None:
+    chat = RecordingChat()
+    script = "认识一下极光台灯，它会跟随太阳。"
+    await service.handle(incoming(script, files=(tiny,), lang="", user="6"), chat)
+    assert "🎬 已收到 demo.mp4：0:04，160×120" in chat.texts
+    await service.handle(incoming("/credits", lang="", user="6"), chat)
+    assert chat.texts[-1].startswith("💳 积分：")

@@ -58,15 +58,16 @@ class Flows:
 
     async def language_of(self, ctx: Turn) -> str:
         """The user's chosen reply language, else the platform's locale, else the language of
-        the user's own short messages (remembered), else English."""
+        the user's own words (remembered; after the first, only short lines change it)."""
         chosen = await self.deps.sessions.language(ctx.owner)
         if chosen or ctx.incoming.language:
             return chosen or ctx.incoming.language
-        said = reply_language_of_text(ctx.incoming.text) if is_chat_line(ctx.incoming) else None
-        if said is not None:
+        heard = await self.deps.sessions.heard_language(ctx.owner)
+        listen = heard is None or is_chat_line(ctx.incoming)  # a script tells only at first
+        said = reply_language_of_text(ctx.incoming.text) if listen else None
+        if said is not None and said != heard:
             await self.deps.sessions.heard(ctx.owner, said)
-            return said
-        return await self.deps.sessions.heard_language(ctx.owner) or "en"
+        return said or heard or "en"
 
     async def session(self, ctx: Turn, create: bool = True) -> Row | None:
         """The user's current project session (opened on first use)."""
