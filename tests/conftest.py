@@ -11,6 +11,7 @@ import pytest
 from core.backends.local import renders as local_renders
 from core.chat.service import Service
 from core.config import Settings
+from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram, pointed_at
 from tests.held_render import RenderGate
 from tests.media import make_video
@@ -53,6 +54,15 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def fake() -> AsyncIterator[FakeTelegram]:
     """The fake Bot API on 127.0.0.1."""
     server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def discord_fake() -> AsyncIterator[FakeDiscord]:
+    """The fake Discord on 127.0.0.1."""
+    server = FakeDiscord()
     await server.start()
     yield server
     await server.stop()

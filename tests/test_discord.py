@@ -89,12 +89,9 @@ def clip_data(clip: Path) -> bytes:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """The fake Discord on 127.0.0.1."""
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
+def fake(discord_fake: FakeDiscord) -> FakeDiscord:
+    """This module's fake is Discord's."""
+    return discord_fake
 
 
 async def run_clock(clock: FakeClock) -> None:

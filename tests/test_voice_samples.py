@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import av
@@ -152,15 +151,6 @@ async def test_telegram_sends_samples_as_voice_messages(
     assert calls[1].files["voice"] == call.files["voice"]
     (cached,) = (tg_settings.data_dir / "samples").glob("*.ogg")
     assert cached.read_bytes() == call.files["voice"]
-
-
-@pytest.fixture
-async def discord_fake() -> AsyncIterator[FakeDiscord]:
-    """The fake Discord on 127.0.0.1."""
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_discord_sends_samples_as_ogg_attachments(

@@ -9,6 +9,8 @@ from core.engine.lexicon import MAX_ENTRIES, Lexicon, LexiconEntry, parse_entry
 from core.errors import ErrorCode, VoiceoverError
 from core.store import Row, Store
 
+LANGUAGE_TABLES = frozenset({"prefs", "heard"})  # chosen, and heard in the owner's words
+
 
 class Sessions:
     """The sessions and prefs tables: one current session per owner."""
@@ -16,27 +18,32 @@ class Sessions:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    async def _language_in(self, table: str, owner: str) -> str | None:
+        assert table in LANGUAGE_TABLES
+        row = await self.store.fetchone(f"SELECT language FROM {table} WHERE owner=?", (owner,))
+        return str(row["language"]) if row else None
+
+    async def _keep_language(self, table: str, owner: str, language: str) -> None:
+        assert table in LANGUAGE_TABLES
+        await self.store.execute(
+            f"INSERT OR REPLACE INTO {table}(owner, language) VALUES (?,?)", (owner, language)
+        )
+
     async def language(self, owner: str) -> str | None:
         """The reply language the owner chose, if any."""
-        row = await self.store.fetchone("SELECT language FROM prefs WHERE owner=?", (owner,))
-        return str(row["language"]) if row else None
+        return await self._language_in("prefs", owner)
 
     async def set_language(self, owner: str, language: str) -> None:
         """Remember the owner's reply language."""
-        await self.store.execute(
-            "INSERT OR REPLACE INTO prefs(owner, language) VALUES (?,?)", (owner, language)
-        )
+        await self._keep_language("prefs", owner, language)
 
     async def heard_language(self, owner: str) -> str | None:
         """The language the owner's own words were last in (platforms without a locale)."""
-        row = await self.store.fetchone("SELECT language FROM heard WHERE owner=?", (owner,))
-        return str(row["language"]) if row else None
+        return await self._language_in("heard", owner)
 
     async def heard(self, owner: str, language: str) -> None:
         """Remember the language of the owner's words."""
-        await self.store.execute(
-            "INSERT OR REPLACE INTO heard(owner, language) VALUES (?,?)", (owner, language)
-        )
+        await self._keep_language("heard", owner, language)
 
     async def current(self, owner: str) -> Row | None:
         """The owner's current session row (session_id, last_fp, last_job…), if any."""
