@@ -84,6 +84,11 @@ class Chat(Protocol):
         """Send a download link with a caption."""
         ...
 
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """A personal link: the text with the URL, and a button labelled `label` opening it
+        (Telegram: an inline URL button; Discord: privately, with a link button)."""
+        ...
+
     async def working(self) -> None:
         """Show the platform's 'working' signal once (lasts a few seconds)."""
         ...

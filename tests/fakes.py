@@ -31,6 +31,7 @@ class RecordingChat:
     calls: list[Sent] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    labels: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _record(self, sent: Sent) -> None:
@@ -63,6 +64,11 @@ class RecordingChat:
         """Record a link."""
         self._record(Sent("link", caption, url=url))
 
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """Record a personal link offered with a button (kind 'offer', the label in `ref`)."""
+        self._record(Sent("offer", f"{text}\n{url}", url=url))
+        self.labels.append(label)
+
     async def working(self) -> None:
         """Record the typing signal."""
         self._record(Sent("working"))
@@ -70,7 +76,11 @@ class RecordingChat:
     @property
     def texts(self) -> list[str]:
         """Every text shown: messages, edits, captions."""
-        return [c.text for c in self.calls if c.kind in ("say", "refuse", "edit", "video", "link")]
+        return [
+            c.text
+            for c in self.calls
+            if c.kind in ("say", "refuse", "edit", "video", "link", "offer")
+        ]
 
     @property
     def all_text(self) -> str:

@@ -150,6 +150,24 @@ class DiscordChat:
         """Send a download link (too big to upload here)."""
         await self.say(f"{clip(caption, MESSAGE_LIMIT - len(url) - 1)}\n{url}")
 
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """A personal link: privately with a link button while the interaction lives (the
+        public 'thinking' response is dropped), else in the channel with the button."""
+        view = discord.ui.View()
+        view.add_item(discord.ui.Button(label=label, url=url))
+        body = f"{clip(text, MESSAGE_LIMIT - len(url) - 1)}\n{url}"
+        if not self.token_alive() or self._original_used:
+            await self._ready_or_timeout()
+            channel = self._client.get_partial_messageable(self._channel_id)
+            await channel.send(clip(self._addressed(body)), view=view)
+            return
+        assert self._interaction is not None
+        await self.deferred.wait()
+        self._original_used = True
+        with contextlib.suppress(discord.HTTPException):
+            await self._interaction.delete_original_response()
+        await self._interaction.followup.send(body, ephemeral=True, view=view)
+
     async def working(self) -> None:
         """The deferred response already shows 'thinking'; in a channel, show typing once."""
         if self.token_alive():

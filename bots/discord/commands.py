@@ -40,6 +40,7 @@ SIMPLE_COMMANDS: dict[str, str] = {
     "export": "Render the current project again and send the video",
     "voices": "List the installed voices",
     "cancel": "Stop the running job",
+    "upload": "Get a private link to upload a big file (up to 500 MB)",
     "help": "How to use the voiceover bot",
 }
 VOICEOVER_HELP = {

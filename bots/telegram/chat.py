@@ -9,7 +9,13 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from telegram import Bot, InputFile, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+)
 from telegram.constants import ChatAction, MessageLimit
 from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 
@@ -185,6 +191,26 @@ class TelegramChat:
     async def send_link(self, url: str, caption: str) -> None:
         """Send a download link with its caption."""
         await self.say(f"{caption}\n{url}" if caption else url)
+
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """The text with the link, and an inline URL button opening it (a host Telegram won't
+        take in a button, like a bare IP, gets the text alone)."""
+        await self._wait_ready()
+        body = f"{split_text(text, TEXT_LIMIT - len(url) - 1)[0]}\n{url}"
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+        try:
+            sent = await self._bot.send_message(
+                self._chat_id,
+                body,
+                reply_parameters=self._reply(),
+                message_thread_id=self._thread_id,
+                reply_markup=markup,
+            )
+        except BadRequest as exc:
+            log.warning("no button for the link (%s); sending the text alone", exc.message)
+            await self.say(body)
+            return
+        self._shown[MessageRef(str(self._chat_id), str(sent.message_id))] = body
 
     async def working(self) -> None:
         """Show 'sending video…' (lasts about 5 s on Telegram's side)."""

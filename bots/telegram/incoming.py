@@ -7,7 +7,7 @@ import logging
 import re
 import shutil
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from telegram import Bot, Message, MessageEntity
@@ -135,6 +135,18 @@ def too_big_message(ref: FileRef, limit: int, language: str) -> str:
         limit=human_size(limit),
         platform="Telegram",
     )
+
+
+def upload_instead(incoming: Incoming, ref: FileRef, limit: int) -> Incoming:
+    """A message whose file is over the download limit asks for an upload link instead; its
+    text (the caption) is kept for the file to come."""
+    args = {
+        "too_big": ref.name,
+        "size": human_size(ref.size or 0),
+        "limit": human_size(limit),
+        "platform": "Telegram",
+    }
+    return replace(incoming, command="upload", args=args, attachments=())
 
 
 def make_fetch(bot: Bot, ref: FileRef, limit: int) -> Fetch:

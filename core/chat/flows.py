@@ -19,6 +19,7 @@ from core.chat.timeline import (
     summarize_draft,
 )
 from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
+from core.chat.upload_offer import offer_upload
 from core.delivery.results import deliver_result
 from core.engine.voice_install import install_from_catalog
 from core.errors import ErrorCode, VoiceoverError
@@ -191,8 +192,7 @@ class Flows:
     async def flow_upload(self, ctx: Turn, routed: Routed) -> bool:
         """Files (and a caption): take each, then read the caption, then maybe render."""
         if not ctx.incoming.attachments:
-            await ctx.say("upload_hint")
-            return False
+            return await offer_upload(ctx, self.deps, routed)
         session = await self.session(ctx)
         assert session is not None
         for attachment in ctx.incoming.attachments:

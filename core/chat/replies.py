@@ -36,6 +36,23 @@ REPLIES: dict[str, ErrorText] = {
         "Send the file here (video, image, audio or script), or a link to it.",
         "请直接在这里发送文件（视频、图片、音频或脚本）或文件链接。",
     ),
+    "upload_link": ErrorText(
+        "📤 Upload your file here (up to {most}; the link is yours alone and works for "
+        "{hours} h). It arrives here as if you had sent it:",
+        "📤 请在这里上传文件（最大 {most}；链接仅限你本人使用，{hours} 小时内有效）。"
+        "上传完成后会像在聊天中发送的一样送到这里：",
+    ),
+    "upload_too_big": ErrorText(
+        "📦 {name} is {size}, more than {platform} lets bots download ({limit}). Upload it here "
+        "instead (up to {most}; the link is yours alone and works for {hours} h){kept}:",
+        "📦 {name} 有 {size}，超过了 {platform} 允许机器人下载的大小（{limit}）。"
+        "请改用这个链接上传（最大 {most}；链接仅限你本人使用，{hours} 小时内有效）{kept}：",
+    ),
+    "upload_caption_kept": ErrorText(
+        "; your caption is kept and applied when it arrives",
+        "；你的说明文字已保留，上传完成后生效",
+    ),
+    "upload_button": ErrorText("📤 Upload the file", "📤 上传文件"),
     "got_file": ErrorText("{icon} Got {name}: {what}", "{icon} 已收到 {name}：{what}"),
     "got_script": ErrorText("📝 Script: {what}", "📝 脚本：{what}"),
     "receiving": ErrorText("📥 Receiving {name}…", "📥 正在接收 {name}…"),

@@ -53,24 +53,33 @@ class LinkSigner:
         self.ttl_s = ttl_s
         self.clock = clock
 
-    def _signature(self, path: str, expires: int, owner: str) -> str:
-        message = f"GET\n{path}\n{expires}\n{owner}".encode()
+    def _signature(self, path: str, expires: int, owner: str, method: str = "GET") -> str:
+        message = f"{method}\n{path}\n{expires}\n{owner}".encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
     def url(self, job_id: str, owner: str) -> str:
         """A link to job_id's result for owner, valid for the configured time."""
+        return self.sign(f"/r/{job_id}", owner)
+
+    def sign(self, path: str, owner: str, method: str = "GET") -> str:
+        """The full signed URL of `path` for owner (`method` names what the link is for)."""
         expires = int(self.clock.now() + self.ttl_s)
-        path = f"/r/{job_id}"
-        query = urlencode({"e": expires, "s": self._signature(path, expires, owner)})
+        query = urlencode({"e": expires, "s": self._signature(path, expires, owner, method)})
         return f"{self.base_url}{path}?{query}"
 
     def check(self, job_id: str, owner: str, expires: str, signature: str) -> ErrorCode:
         """OK, LINK_INVALID or LINK_EXPIRED (the signature is checked before the expiry)."""
-        if not (EXPIRES.fullmatch(expires) and SIGNATURE.fullmatch(signature)):
-            return ErrorCode.LINK_INVALID
         if not JOB_ID.fullmatch(job_id):
             return ErrorCode.LINK_INVALID
-        expected = self._signature(f"/r/{job_id}", int(expires), owner)
+        return self.check_path(f"/r/{job_id}", owner, expires, signature)
+
+    def check_path(
+        self, path: str, owner: str, expires: str, signature: str, method: str = "GET"
+    ) -> ErrorCode:
+        """OK, LINK_INVALID or LINK_EXPIRED for a link made by `sign`."""
+        if not (EXPIRES.fullmatch(expires) and SIGNATURE.fullmatch(signature)):
+            return ErrorCode.LINK_INVALID
+        expected = self._signature(path, int(expires), owner, method)
         if not hmac.compare_digest(expected, signature):
             return ErrorCode.LINK_INVALID
         if int(expires) < self.clock.now():
