@@ -129,7 +129,7 @@ class Service:
         self.signer.key = await asyncio.to_thread(load_link_key, self.settings)
         host, port = self.settings.http_host, self.settings.http_port
         app = link_app(self.signer, self.deliveries.resolve_link)
-        app.add_routes(self.uploads.server.routes())
+        app.add_routes(self.uploads.routes())
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()
         if port == 0:

@@ -19,6 +19,7 @@ import binascii
 import logging
 from collections.abc import Awaitable, Callable
 from email.utils import formatdate
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -72,7 +73,7 @@ class TusServer:
         self.on_complete, self.page = on_complete, page
         self._busy: set[str] = set()
 
-    def routes(self) -> list[web.RouteDef]:
+    def routes(self) -> list[web.AbstractRouteDef]:
         """The tus endpoints (and the page) for an aiohttp app."""
         one = "/u/{ticket}/{upload}"
         return [
@@ -142,7 +143,8 @@ class TusServer:
             return ticket
         if self.page is None:
             return self._answer(200, "Upload with a tus 1.0 client to this address.")
-        return await self.page(request, ticket, request.path_qs)
+        query = urlencode({"e": request.query["e"], "s": request.query["s"]})  # checked above
+        return await self.page(request, ticket, f"{ticket_path(ticket.id)}?{query}")
 
     async def create(self, request: web.Request) -> web.Response:
         """POST: a new upload of Upload-Length bytes (413 over the limit, before any byte)."""
@@ -169,10 +171,12 @@ class TusServer:
         if isinstance(found, web.Response):
             return found
         _, upload = found
+        offset = await self.store.offset(upload)
+        log.info("upload %s resumes at offset %d", upload.id[:8], offset)
         return self._answer(
             200,
             **{
-                "Upload-Offset": str(await self.store.offset(upload)),
+                "Upload-Offset": str(offset),
                 "Upload-Length": str(upload.length),
                 "Upload-Expires": _expires_header(upload),
             },

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core.clock import Clock
+from core.failpoints import pause_point
 
 ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -126,6 +127,9 @@ class TusStore:
                     raise UploadTooLong
                 await asyncio.to_thread(handle.write, chunk)
                 offset += len(chunk)
+                if offset * 2 >= upload.length:
+                    await asyncio.to_thread(handle.flush)
+                    pause_point("upload_half")  # the restart tests kill us half way
             return offset
         finally:
             await asyncio.to_thread(handle.close)

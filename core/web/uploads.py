@@ -14,12 +14,15 @@ import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from aiohttp import web
+
 from core.clock import Clock
 from core.delivery.chats import ChatDirectory
 from core.delivery.links import LinkSigner
 from core.errors import too_large
 from core.ports import Attachment, Chat, Fetch, Incoming
-from core.web.tus import SIGNED_FOR, Page, TusServer, ticket_path
+from core.web.pages import static_routes, upload_page
+from core.web.tus import SIGNED_FOR, TusServer, ticket_path
 from core.web.tus_store import Ticket, TusStore, Upload
 
 log = logging.getLogger(__name__)
@@ -40,13 +43,14 @@ class UploadDesk:
     ) -> None:
         self.signer, self.chats = signer, chats
         self.store = TusStore(root, clock, signer.ttl_s)
-        self.server = TusServer(self.store, signer, max_bytes, self._complete)
+        page = upload_page(max_bytes)
+        self.server = TusServer(self.store, signer, max_bytes, self._complete, page)
         self.accept: Accept | None = None  # the service sets it
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def set_page(self, page: Page) -> None:
-        """What GET on an upload link shows."""
-        self.server.page = page
+    def routes(self) -> list[web.AbstractRouteDef]:
+        """The upload link's routes (tus and its page) and the pages' static files."""
+        return [*self.server.routes(), *static_routes()]
 
     async def issue(self, incoming: Incoming, owner: str, caption: str, language: str) -> str:
         """A signed, expiring upload link for this user and chat (the caption kept)."""

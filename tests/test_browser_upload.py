@@ -1,0 +1,179 @@
+"""A real browser on the upload page: headless Chromium picks a ~60 MB generated video, the
+progress bar reaches 100 % and the chat (through the Telegram fake) receives the file; the
+same with the service killed mid-upload (a failpoint, then kill -9) and started again, the page
+resuming from the stored offset. Screenshots of the page are saved by the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from core.config import Settings
+from core.failpoints import PAUSE_AT, PAUSE_MARK
+from tests.browser import chromium, poll
+from tests.cli_helpers import cli_command, cli_env
+from tests.fake_telegram import TOKEN, FakeTelegram, message_update
+from tests.loopback import free_port
+from tests.media import ffmpeg
+from tests.telegram_helpers import bot_running
+
+LINK = re.compile(r"http://127\.0\.0\.1:\d+/u/[0-9a-f]{32}\?e=\d+&s=[0-9a-f]{64}")
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
+
+
+@pytest.fixture(scope="module")
+def big_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ~60 MB real video (noise, lossless: it doesn't compress) made with ffmpeg."""
+    path = tmp_path_factory.mktemp("big") / "big video.mp4"
+    picture = "nullsrc=size=640x360:rate=25:duration=7,geq=lum=random(1)*255:cb=128:cr=128"
+    sound = "sine=frequency=440:sample_rate=48000:duration=7"
+    ffmpeg(
+        *("-f", "lavfi", "-i", picture, "-f", "lavfi", "-i", sound),
+        *("-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p"),
+        *("-c:a", "aac", "-shortest", str(path)),
+    )
+    assert 50_000_000 < path.stat().st_size < 80_000_000
+    return path
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: $SCREENSHOT_DIR, else the test's folder."""
+    folder = SHOTS or tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    """Headless Chromium (a phone-sized window)."""
+    with chromium(tmp_path) as driver:
+        yield driver
+
+
+def sent_texts(fake: FakeTelegram) -> list[str]:
+    """Every text the bot sent."""
+    return [str(c.params.get("text", "")) for c in fake.called("sendMessage")]
+
+
+def link_in(fake: FakeTelegram) -> str:
+    """The upload link the bot offered (with its button)."""
+    for call in fake.called("sendMessage"):
+        found = LINK.search(str(call.params.get("text", "")))
+        if found and call.params.get("reply_markup"):
+            return found.group(0)
+    raise AssertionError(f"no upload link in {sent_texts(fake)}")
+
+
+def pick_file(driver: WebDriver, url: str, video: Path) -> None:
+    """Open the page and choose the file (as the picker would)."""
+    driver.get(url)
+    assert "Upload your file" in driver.title
+    driver.find_element(By.ID, "file").send_keys(str(video))
+
+
+def percent(driver: WebDriver) -> int:
+    """The progress shown on the page."""
+    return int(driver.find_element(By.ID, "percent").text.rstrip("%") or 0)
+
+
+def wait_finished(driver: WebDriver, limit_s: float = 120) -> str:
+    """Until the page says the upload is done; returns what it says."""
+    poll(
+        lambda: (
+            "finished" in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or "")
+        ),
+        limit_s,
+        "the upload never finished",
+    )  # noqa: E501
+    assert percent(driver) == 100
+    return driver.find_element(By.ID, "message").text
+
+
+async def test_the_page_uploads_a_60_mb_video_and_the_chat_gets_it(
+    fake: FakeTelegram, tg_settings: Settings, browser: WebDriver, big_video: Path, shots: Path
+) -> None:
+    async with bot_running(tg_settings, fake) as service:
+        fake.push(message_update(text="/upload"))
+        await fake.wait_until(lambda: any("/u/" in t for t in sent_texts(fake)), 30)
+        url = link_in(fake)
+        await asyncio.to_thread(pick_file, browser, url, big_video)
+        said = await asyncio.to_thread(wait_finished, browser)
+        await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-page-done.png"))
+        assert said.startswith("✅ Uploaded")
+        await fake.wait_until(lambda: any("🎬 Got big video.mp4" in t for t in sent_texts(fake)))
+        await service.wait_idle()
+    assert (shots / "upload-page-done.png").stat().st_size > 1000
+
+
+async def test_the_page_resumes_after_the_service_is_killed_mid_upload(
+    fake: FakeTelegram, browser: WebDriver, big_video: Path, tmp_path: Path, shots: Path
+) -> None:
+    port, mark = free_port(), tmp_path / "paused"
+    env = cli_env(
+        tmp_path / "data",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=f"{fake.url}/bot",
+        TELEGRAM_BASE_FILE_URL=f"{fake.url}/file/bot",
+        HTTP_PORT=str(port),
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        LINK_SECRET="a-link-secret-for-tests",
+        TMPDIR=str(tmp_path),
+    )
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    first = serve(env | {PAUSE_AT: "upload_half", PAUSE_MARK: str(mark)}, logs[0])
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        await fake.wait_for("getUpdates", 1, within_s=60)
+        fake.push(message_update(text="/upload"))
+        await fake.wait_until(lambda: any("/u/" in t for t in sent_texts(fake)), 60)
+        await asyncio.to_thread(pick_file, browser, link_in(fake), big_video)
+        await asyncio.to_thread(poll, mark.exists, 120, "the upload never reached half way")
+        await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-interrupted.png"))
+        assert percent(browser) < 100
+        os.kill(first.pid, signal.SIGKILL)  # the failpoint holds it there: killed mid-upload
+        await asyncio.to_thread(first.wait, 30)
+        second = serve(env, logs[1])
+        await asyncio.to_thread(wait_finished, browser, 180)
+        await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-resumed.png"))
+        await fake.wait_until(lambda: any("🎬 Got big video.mp4" in t for t in sent_texts(fake)))
+        leftovers = tmp_path / "data" / "tus" / "files"
+        await asyncio.to_thread(poll, lambda: not list(leftovers.iterdir()), 60, "upload kept")
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                await asyncio.to_thread(process.wait, 60)
+    check_resumed(logs[1], big_video)
+
+
+def check_resumed(log: Path, video: Path) -> None:
+    """The second service resumed the first one's upload from past half way."""
+    text = log.read_text()
+    resumed = re.findall(r"resumes at offset (\d+)", text)
+    assert resumed and int(resumed[0]) * 2 >= video.stat().st_size, text
+    assert "created" not in text  # the same upload went on, no new one
+
+
+def _link_or_none(fake: FakeTelegram) -> str | None:
+    try:
+        return link_in(fake)
+    except AssertionError:
+        return None
+
+
+def serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`voiceover serve` with this environment, its log in a file."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            cli_command("serve"), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent
+        )
