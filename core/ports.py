@@ -84,6 +84,11 @@ class Chat(Protocol):
         """Send a download link with a caption."""
         ...
 
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Send a picture (PNG) with a caption (Telegram: a photo; Discord: a file; the console
+        prints its path)."""
+        ...
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """A personal link: the text with the URL, and a button labelled `label` opening it
         (Telegram: an inline URL button; Discord: privately, with a link button)."""

@@ -64,6 +64,10 @@ class RecordingChat:
         """Record a link."""
         self._record(Sent("link", caption, url=url))
 
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Record a picture (kind 'image', its path in `url`)."""
+        self._record(Sent("image", caption, url=str(path)))
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """Record a personal link offered with a button (kind 'offer', the label in `ref`)."""
         self._record(Sent("offer", f"{text}\n{url}", url=url))

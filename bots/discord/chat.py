@@ -150,6 +150,19 @@ class DiscordChat:
         """Send a download link (too big to upload here)."""
         await self.say(f"{clip(caption, MESSAGE_LIMIT - len(url) - 1)}\n{url}")
 
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Post the picture as a file: as a followup while the interaction lives, else in the
+        channel."""
+        picture = discord.File(path, filename=path.name)
+        if self.token_alive():
+            assert self._interaction is not None
+            await self.deferred.wait()
+            await self._interaction.followup.send(
+                clip(caption), file=picture, allowed_mentions=NO_MASS_MENTIONS
+            )
+            return
+        await self._channel_send(caption, picture)
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """A personal link: privately with a link button while the interaction lives (the
         public 'thinking' response is dropped), else in the channel with the button."""

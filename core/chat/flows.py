@@ -18,6 +18,7 @@ from core.chat.timeline import (
     fingerprint,
     summarize_draft,
 )
+from core.chat.timeline_picture import send_timeline
 from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
 from core.chat.upload_offer import offer_upload
 from core.delivery.results import deliver_result
@@ -159,7 +160,8 @@ class Flows:
     async def flow_status(self, ctx: Turn, routed: Routed) -> bool:
         """The timeline in the NemoVideo draft's format, and where the user's jobs are."""
         session = await self._need_session(ctx)
-        lines = [summarize_draft(await self.deps.backend.state(session["session_id"]))]
+        draft = await self.deps.backend.state(session["session_id"])
+        lines = [summarize_draft(draft)]
         for job in await self.deps.queue.active_for(ctx.owner):
             if job.status == "running":
                 stage = stage_label(job.stage or "render", ctx.lang)
@@ -169,6 +171,8 @@ class Flows:
                     reply("queued", ctx.lang, position=await self.deps.queue.position(job))
                 )
         await ctx.chat.say("\n".join(lines))
+        picture = self.deps.settings.data_dir / "timelines" / f"{owner_digest(ctx.owner)}.png"
+        await send_timeline(ctx.chat, draft, picture, reply("timeline_picture", ctx.lang))
         return False
 
     async def flow_cancel(self, ctx: Turn, routed: Routed) -> bool:

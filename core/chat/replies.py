@@ -52,6 +52,7 @@ REPLIES: dict[str, ErrorText] = {
         "; your caption is kept and applied when it arrives",
         "；你的说明文字已保留，上传完成后生效",
     ),
+    "timeline_picture": ErrorText("🗂 The timeline", "🗂 时间线"),
     "upload_button": ErrorText("📤 Upload the file", "📤 上传文件"),
     "got_file": ErrorText("{icon} Got {name}: {what}", "{icon} 已收到 {name}：{what}"),
     "got_script": ErrorText("📝 Script: {what}", "📝 脚本：{what}"),

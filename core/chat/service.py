@@ -38,6 +38,7 @@ from core.media.local import LocalMediaStore
 from core.ports import Chat, ChatFactory, Incoming
 from core.store import Store
 from core.uninterrupted import uninterrupted
+from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,8 @@ class Service:
         await self.store.open()
         self.signer.key = await asyncio.to_thread(load_link_key, self.settings)
         host, port = self.settings.http_host, self.settings.http_port
-        app = link_app(self.signer, self.deliveries.resolve_link)
+        pages = ResultPageMaker(self.jobs.get, self.settings.data_dir / "timelines" / "results")
+        app = link_app(self.signer, self.deliveries.resolve_link, pages)
         app.add_routes(self.uploads.routes())
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()

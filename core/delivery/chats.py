@@ -4,6 +4,7 @@ built by its platform's factory (after a restart)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from core.jobs.model import Job
 from core.ports import Chat, ChatFactory, MessageRef, VideoReply
@@ -25,6 +26,9 @@ class NullChat:
         """Drop."""
 
     async def send_link(self, url: str, caption: str) -> None:
+        """Drop."""
+
+    async def send_image(self, path: Path, caption: str) -> None:
         """Drop."""
 
     async def offer_link(self, text: str, url: str, label: str) -> None:

@@ -46,4 +46,15 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
         "This upload link isn't valid. Ask the bot for a new one (/upload).",
         "此上传链接无效。请向机器人索取新链接（/upload）。",
     ),
+    "result_title": ("Your video is ready", "视频已完成"),
+    "download": ("⬇ Download the MP4", "⬇ 下载 MP4"),
+    "length": ("Length", "时长"),
+    "size": ("Size", "大小"),
+    "script": ("Script", "脚本"),
+    "timeline": ("Timeline", "时间线"),
+    "no_player": (
+        "Your browser can't play this video here: download it instead.",
+        "你的浏览器无法在此播放视频，请下载后观看。",
+    ),
+    "link_title": ("This link can't be used", "此链接无法使用"),
 }
