@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import socket
 from pathlib import Path
@@ -49,7 +50,8 @@ async def test_every_flow_through_the_console(service: Service, tiny: Path) -> N
     assert "bot> 🎬 Got demo.mp4: 0:04, 160×120" in text
     assert "Timeline (3 tracks): 1. Video: demo.mp4 (0-4s)" in text
     picture = text.split("bot> 🗂 The timeline\n", 1)[1].split("\n", 1)[0].strip()
-    assert picture.endswith(".png") and Path(picture).read_bytes()[:4] == b"\x89PNG"
+    head = (await asyncio.to_thread(Path(picture).read_bytes))[:4]
+    assert picture.endswith(".png") and head == b"\x89PNG"
     assert "✅ Speed: 0.9×" in text
     links = [line.strip() for line in text.splitlines() if line.strip().startswith("http://")]
     assert len(links) == 2
