@@ -41,6 +41,7 @@ SIMPLE_COMMANDS: dict[str, str] = {
     "voices": "List the installed voices",
     "cancel": "Stop the running job",
     "upload": "Get a private link to upload a big file (up to 500 MB)",
+    "preview": "A quick preview: the first 20 s at 360p, free",
     "help": "How to use the voiceover bot",
 }
 VOICEOVER_HELP = {

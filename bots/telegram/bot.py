@@ -59,6 +59,7 @@ COMMAND_TEXTS: dict[str, dict[str, str]] = {
         "voices": "The installed voices",
         "cancel": "Stop the running job",
         "upload": "A link to upload a big file (up to 500 MB)",
+        "preview": "A quick preview: the first 20 s at 360p",
     },
     "zh": {
         "start": "开始：机器人能做什么",
@@ -70,6 +71,7 @@ COMMAND_TEXTS: dict[str, dict[str, str]] = {
         "voices": "已安装的声音",
         "cancel": "停止正在运行的任务",
         "upload": "获取上传大文件的链接（最大 500 MB）",
+        "preview": "快速预览：前 20 秒，360p",
     },
 }
 

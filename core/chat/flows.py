@@ -9,6 +9,7 @@ from core.backends.base import Draft, EventKind, Pinned, StoredFile
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
 from core.chat.option_text import LANGUAGE_NAMES, args_to_text
+from core.chat.preview import preview
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
 from core.chat.timeline import (
@@ -225,6 +226,10 @@ class Flows:
         stored = StoredFile(key)  # the backend's now: it keeps it, or deletes it
         result = await self.deps.backend.upload(session_id, stored, name, attachment.role)
         return result.summary
+
+    async def flow_preview(self, ctx: Turn, routed: Routed) -> bool:
+        """A quick proof (the first 20 s at 360p with narration and captions), not charged."""
+        return await preview(ctx, self.deps)
 
     async def flow_voiceover(self, ctx: Turn, routed: Routed) -> bool:
         """/voiceover with options, files and/or a script: a complete request."""

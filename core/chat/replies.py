@@ -13,7 +13,8 @@ REPLIES: dict[str, ErrorText] = {
         "  or in the next message (text, TXT, DOCX, SRT, VTT). Audio files become music.\n"
         "• Say: 'slower', 'use a female voice', 'in Chinese', 'music at 20%', "
         "'remove captions', 'burn the captions', 'make it 9:16', 'replace the original audio'.\n"
-        "• Commands: /voiceover, /status, /export, /credits, /voices, /cancel, /help.\n"
+        "• Commands: /voiceover, /preview, /status, /export, /credits, /voices, /cancel, /help.\n"
+        "• A file too big for the chat: /upload gives you a link to upload it (up to 500 MB).\n"
         "• Words work too: status, export, credits, cancel, new project\n"
         "  (中文也可以：状态、导出、积分).",
         "🎙 我可以为视频添加 AI 配音。\n"
@@ -21,7 +22,8 @@ REPLIES: dict[str, ErrorText] = {
         "  或在下一条消息中发送（文字、TXT、DOCX、SRT、VTT）。音频文件将作为背景音乐。\n"
         "• 可以说：'慢一点'、'女声'、'用中文'、'背景音乐 20%'、\n"
         "  '去掉字幕'、'烧录字幕'、'竖屏'、'替换原声'。\n"
-        "• 命令：/voiceover、/status、/export、/credits、/voices、/cancel、/help。\n"
+        "• 命令：/voiceover、/preview、/status、/export、/credits、/voices、/cancel、/help。\n"
+        "• 文件太大无法在聊天中发送：/upload 会给你一个上传链接（最大 500 MB）。\n"
         "• 也可以直接说：状态、导出、积分、取消、新项目。",
     ),
     "did_you_mean": ErrorText(
@@ -51,6 +53,19 @@ REPLIES: dict[str, ErrorText] = {
     "upload_caption_kept": ErrorText(
         "; your caption is kept and applied when it arrives",
         "；你的说明文字已保留，上传完成后生效",
+    ),
+    "previewing": ErrorText(
+        "👀 Making a quick preview (the first {seconds} s at {height}p)…",
+        "👀 正在生成快速预览（前 {seconds} 秒，{height}p）…",
+    ),
+    "preview_ready": ErrorText(
+        "👀 Preview: the first {seconds} s at {height}p, free of charge. "
+        "Say 'export' for the full video.",
+        "👀 预览：前 {seconds} 秒，{height}p，不扣积分。发送“导出”获取完整视频。",
+    ),
+    "preview_unavailable": ErrorText(
+        "Previews need the local engine; send 'export' for the full video.",
+        "预览需要本地引擎；发送“导出”获取完整视频。",
     ),
     "timeline_picture": ErrorText("🗂 The timeline", "🗂 时间线"),
     "upload_button": ErrorText("📤 Upload the file", "📤 上传文件"),

@@ -66,6 +66,7 @@ ROUTES: tuple[Route, ...] = (
     Route("cancel", ("cancel", "stop"), ("cancel", "stop", "取消", "停止")),
     Route("help", ("help", "start"), ("help", "what can you do", "帮助", "怎么用")),
     Route("upload", ("upload",), ("upload", "上传")),
+    Route("preview", ("preview",), ("preview", "quick preview", "预览")),
 )
 
 # Every intent a message can be routed to (each has a flow: core/chat/flows.py).
