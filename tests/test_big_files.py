@@ -9,12 +9,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 from tusclient.client import TusClient
 
+from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
+from core.ports import Incoming
 from tests.fake_discord import USER_ID, FakeDiscord
 from tests.fake_telegram import FakeTelegram, message_update, video_media
+from tests.fakes import RecordingChat
 from tests.telegram_helpers import SCRIPT, bot_running
 from tests.test_discord import EPHEMERAL, running_bot
 
@@ -64,6 +68,12 @@ async def test_an_oversized_telegram_video_gets_a_link_and_the_upload_continues_
         await fake.wait_until(lambda: any("🎬 Got holiday.mp4" in t for t in sent_texts(fake)))
         await fake.wait_until(lambda: any("/r/" in t for t in sent_texts(fake)), 180)
         await service.wait_idle()
+        await service.uploads.settled()
+        result = next(re.search(r"http://\S+/r/\S+", t) for t in sent_texts(fake) if "/r/" in t)
+        assert result is not None
+        async with httpx.AsyncClient() as http:  # a browser opening it gets the result page
+            page = await http.get(result.group(0), headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "<video" in page.text and "timeline.png" in page.text
     texts = sent_texts(fake)
     assert any("Script: 10 words" in t or "📝" in t for t in texts), texts  # the kept caption
     assert not fake.called("sendVideo")  # over this chat's upload limit: a result link
@@ -145,3 +155,19 @@ async def test_discord_upload_is_an_ephemeral_link_button_and_the_file_arrives(
         assert got.startswith(f"<@{USER_ID}>")  # it mentions the user
     finally:
         await fake.stop()
+
+
+async def test_an_upload_finished_while_its_platform_is_away_arrives_when_it_connects(
+    service: Service, clip: Path
+) -> None:
+    incoming = Incoming(platform="later", user_id="7", chat_id="c7", message_id="m1")
+    url = await service.uploads.issue(incoming, "later:7", "", "en")
+    await asyncio.to_thread(tus_upload, url, clip, "clip.mp4")
+    files = service.settings.data_dir / "tus" / "files"
+    assert len(await asyncio.to_thread(lambda: list(files.iterdir()))) == 2  # kept, waiting
+    chat = RecordingChat()
+    service.register_platform("later", lambda chat_id, context: chat)
+    await chat.wait_for(lambda c: any("🎬 Got clip.mp4" in t for t in c.texts))
+    await service.uploads.settled()  # its message handled, the upload is removed
+    assert await asyncio.to_thread(lambda: list(files.iterdir())) == []
+    await service.wait_idle()

@@ -88,13 +88,12 @@ def percent(driver: WebDriver) -> int:
 
 def wait_finished(driver: WebDriver, limit_s: float = 120) -> str:
     """Until the page says the upload is done; returns what it says."""
-    poll(
-        lambda: (
-            "finished" in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or "")
-        ),
-        limit_s,
-        "the upload never finished",
-    )  # noqa: E501
+
+    def finished() -> bool:
+        body = driver.find_element(By.TAG_NAME, "body")
+        return "finished" in (body.get_attribute("class") or "")
+
+    poll(finished, limit_s, "the upload never finished")
     assert percent(driver) == 100
     return driver.find_element(By.ID, "message").text
 

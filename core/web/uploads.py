@@ -97,6 +97,11 @@ class UploadDesk:
         """Remove expired incomplete uploads (and old tickets); returns how many uploads."""
         return await self.store.expire()
 
+    async def settled(self) -> None:
+        """Until every hand-off under way has been handled (and its upload removed)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def aclose(self) -> None:
         """Wait for hand-offs under way to be accepted (their work goes on in the lanes)."""
         for task in list(self._tasks):
