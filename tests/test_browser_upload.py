@@ -21,12 +21,14 @@ from core.config import Settings
 from core.failpoints import PAUSE_AT, PAUSE_MARK
 from tests.browser import chromium, poll
 from tests.cli_helpers import cli_command, cli_env
-from tests.fake_telegram import TOKEN, FakeTelegram, message_update
+from tests.fake_telegram import TOKEN, FakeTelegram, message_update, video_media
 from tests.loopback import free_port
 from tests.media import ffmpeg
 from tests.telegram_helpers import bot_running
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/u/[0-9a-f]{32}\?e=\d+&s=[0-9a-f]{64}")
+LINK_R = re.compile(r"http://127\.0\.0\.1:\d+/r/[0-9a-f]{32}\?e=\d+&s=[0-9a-f]{64}")
+CAPTION = "Welcome to the tour. This clip shows a field of noise, and then a little more."
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
 
 
@@ -114,18 +116,24 @@ async def test_the_page_uploads_a_60_mb_video_and_the_chat_gets_it(
     assert (shots / "upload-page-done.png").stat().st_size > 1000
 
 
-async def test_the_page_resumes_after_the_service_is_killed_mid_upload(
+async def test_done_when_a_300_mb_video_goes_through_the_page_interrupted_once(
     fake: FakeTelegram, browser: WebDriver, big_video: Path, tmp_path: Path, shots: Path
 ) -> None:
+    """The issue's "done when": a 300 MB video with a caption through the Telegram fake → the
+    upload link → the page in a real browser, the service killed half way and started again,
+    the page resuming → 🎬 Got, "preview" first, then the voiced-over result as a result page
+    with a player and the timeline picture."""
     port, mark = free_port(), tmp_path / "paused"
     env = cli_env(
         tmp_path / "data",
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_BASE_URL=f"{fake.url}/bot",
         TELEGRAM_BASE_FILE_URL=f"{fake.url}/file/bot",
+        TELEGRAM_UPLOAD_LIMIT="20000000",  # the preview fits, the (copied) result does not
         HTTP_PORT=str(port),
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         LINK_SECRET="a-link-secret-for-tests",
+        MAX_CONCURRENT_JOBS="1",
         TMPDIR=str(tmp_path),
     )
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
@@ -133,7 +141,10 @@ async def test_the_page_resumes_after_the_service_is_killed_mid_upload(
     second: subprocess.Popen[bytes] | None = None
     try:
         await fake.wait_for("getUpdates", 1, within_s=60)
-        fake.push(message_update(text="/upload"))
+        size = 300_000_000
+        file_id = fake.add_file(b"\x00" * 1024, size=size, name="big video.mp4")
+        video = video_media(file_id, size, name="big video.mp4")
+        fake.push(message_update(caption=CAPTION, video=video))
         await fake.wait_until(lambda: any("/u/" in t for t in sent_texts(fake)), 60)
         await asyncio.to_thread(pick_file, browser, link_in(fake), big_video)
         await asyncio.to_thread(poll, mark.exists, 120, "the upload never reached half way")
@@ -145,6 +156,17 @@ async def test_the_page_resumes_after_the_service_is_killed_mid_upload(
         await asyncio.to_thread(wait_finished, browser, 180)
         await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-resumed.png"))
         await fake.wait_until(lambda: any("🎬 Got big video.mp4" in t for t in sent_texts(fake)))
+        fake.push(message_update(text="preview"))
+        await fake.wait_until(
+            lambda: any(
+                "Preview" in str(c.params.get("caption")) for c in fake.called("sendVideo")
+            ),
+            180,
+        )  # noqa: E501
+        await fake.wait_until(lambda: any("/r/" in t for t in sent_texts(fake)), 300)
+        result = next(LINK_R.search(t) for t in sent_texts(fake) if LINK_R.search(t))
+        assert result is not None
+        await asyncio.to_thread(look_at_result, browser, result.group(0), shots)
         leftovers = tmp_path / "data" / "tus" / "files"
         await asyncio.to_thread(poll, lambda: not list(leftovers.iterdir()), 60, "upload kept")
     finally:
@@ -153,6 +175,18 @@ async def test_the_page_resumes_after_the_service_is_killed_mid_upload(
                 process.send_signal(signal.SIGTERM)
                 await asyncio.to_thread(process.wait, 60)
     check_resumed(logs[1], big_video)
+    assert "📝" in "\n".join(sent_texts(fake))  # the kept caption was read as the script
+
+
+def look_at_result(driver: WebDriver, url: str, shots: Path) -> None:
+    """The result page plays the video and shows the timeline picture (screenshot saved)."""
+    driver.get(url)
+    ready = "return document.getElementById('player').readyState"
+    poll(lambda: driver.execute_script(ready) >= 1, 30, "the player never loaded")
+    width = "return document.getElementById('timeline').naturalWidth"
+    poll(lambda: driver.execute_script(width) > 0, 30, "no timeline picture")
+    driver.save_screenshot(str(shots / "result-page.png"))
+    assert driver.find_element(By.ID, "download").get_attribute("href").endswith("download=1")
 
 
 def check_resumed(log: Path, video: Path) -> None:
