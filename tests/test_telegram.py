@@ -199,7 +199,10 @@ async def test_in_groups_only_commands_mentions_and_replies_are_answered(
 async def test_every_command_answers(
     fake: FakeTelegram, tg_settings: Settings, language: str
 ) -> None:
-    commands = ["start", "help", "voiceover", "credits", "status", "export", "voices", "cancel"]
+    commands = [
+        *("start", "help", "voiceover", "credits", "status", "export", "voices", "cancel"),
+        *("upload", "preview"),
+    ]
     updates = [  # one user each: a /cancel stops the work of its own user's earlier messages
         message_update(text=f"/{name}", language=language, chat_id=100 + n, user_id=100 + n)
         for n, name in enumerate(commands)
