@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from email.utils import formatdate
 from urllib.parse import urlencode
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 
 from core.delivery.links import LinkSigner
 from core.errors import ErrorCode
@@ -32,6 +32,7 @@ TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,expiration"
 OFFSET_TYPE = "application/offset+octet-stream"
 CHUNK_BYTES = 1 << 20
+MAX_OPEN_PER_LINK = 3  # unfinished uploads one link may hold (each up to MAX_UPLOAD_BYTES)
 SIGNED_FOR = "UPLOAD"  # the method word in upload links' signatures (never a download link's)
 Complete = Callable[[Ticket, Upload], Awaitable[None]]
 Page = Callable[[web.Request, Ticket, str], Awaitable[web.StreamResponse]]
@@ -158,6 +159,8 @@ class TusServer:
             return self._answer(400, "Upload-Length is required (deferred length isn't).")
         if int(length) > self.max_bytes:
             return self._answer(413, f"The file is over {self.max_bytes} bytes.")
+        if await self.store.open_uploads(ticket.id) >= MAX_OPEN_PER_LINK:
+            return self._answer(429, "Too many unfinished uploads on this link.")
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
         upload = await self.store.create(ticket, int(length), metadata.get("filename", ""))
         query = request.query_string
@@ -210,6 +213,10 @@ class TusServer:
             offset = await self.store.append(upload, request.content.iter_chunked(CHUNK_BYTES))
         except UploadTooLong:
             return self._answer(400, "More bytes than Upload-Length.")
+        except (ClientPayloadError, ConnectionError):  # the client went away: what came stays
+            offset = await self.store.offset(upload)
+            log.info("upload %s: connection dropped at offset %d", upload.id[:8], offset)
+            return self._answer(400, "The connection dropped.", **{"Upload-Offset": str(offset)})
         if offset == upload.length:
             log.info("upload %s complete", upload.id[:8])
             await asyncio.shield(self.on_complete(ticket, upload))

@@ -142,6 +142,11 @@ class TusStore:
         (self.root / "files" / f"{upload_id}.bin").unlink(missing_ok=True)
         self._meta_path(upload_id).unlink(missing_ok=True)
 
+    async def open_uploads(self, ticket_id: str) -> int:
+        """How many unfinished uploads a ticket has."""
+        uploads = [u for u in await asyncio.to_thread(self._all) if u.ticket == ticket_id]
+        return len([u for u in uploads if await self.offset(u) < u.length])
+
     async def complete(self) -> list[Upload]:
         """Uploads whose bytes have all arrived (not handed on yet: after a restart)."""
         uploads = await asyncio.to_thread(self._all)
