@@ -16,7 +16,7 @@ from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Incoming
-from tests.fake_discord import USER_ID, FakeDiscord
+from tests.fake_discord import CHANNEL_ID, DM_CHANNEL_ID, USER_ID, FakeDiscord
 from tests.fake_telegram import FakeTelegram, message_update, video_media
 from tests.fakes import RecordingChat
 from tests.telegram_helpers import SCRIPT, bot_running
@@ -171,3 +171,32 @@ async def test_an_upload_finished_while_its_platform_is_away_arrives_when_it_con
     await service.uploads.settled()  # its message handled, the upload is removed
     assert await asyncio.to_thread(lambda: list(files.iterdir())) == []
     await service.wait_idle()
+
+
+async def test_discord_mention_upload_sends_the_link_as_a_direct_message(tmp_path: Path) -> None:
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        async with running_bot(tmp_path, fake) as bot:
+            await fake.mention("upload")
+
+            def direct() -> list[dict[str, Any]]:
+                return [
+                    c.json
+                    for c in fake.calls
+                    if c.method == "POST" and f"/channels/{DM_CHANNEL_ID}/messages" in c.path
+                ]
+
+            await fake.wait_for(lambda: bool(direct()))
+            [message] = direct()
+            [[button]] = [row["components"] for row in message["components"]]
+            assert LINK.fullmatch(button["url"]) and button["url"] in message["content"]
+            in_channel = [
+                str((c.json or {}).get("content"))
+                for c in fake.calls
+                if c.method == "POST" and f"/channels/{CHANNEL_ID}/messages" in c.path
+            ]
+            assert not any("/u/" in text for text in in_channel)  # never public
+            await bot.service.wait_idle()
+    finally:
+        await fake.stop()

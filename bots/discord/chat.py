@@ -164,15 +164,16 @@ class DiscordChat:
         await self._channel_send(caption, picture)
 
     async def offer_link(self, text: str, url: str, label: str) -> None:
-        """A personal link: privately with a link button while the interaction lives (the
-        public 'thinking' response is dropped), else in the channel with the button."""
+        """A personal link, privately with a link button: through the interaction while it
+        lives (its public 'thinking' response dropped), else as a direct message (a link that
+        lets anyone upload into the user's chat is never posted in a channel)."""
         view = discord.ui.View()
         view.add_item(discord.ui.Button(label=label, url=url))
         body = f"{clip(text, MESSAGE_LIMIT - len(url) - 1)}\n{url}"
-        if not self.token_alive() or self._original_used:
+        if not self.token_alive() or self._original_used:  # never in the channel: a DM
             await self._ready_or_timeout()
-            channel = self._client.get_partial_messageable(self._channel_id)
-            await channel.send(clip(self._addressed(body)), view=view)
+            direct = await self._client.create_dm(discord.Object(int(self._user_id)))
+            await direct.send(body, view=view)
             return
         assert self._interaction is not None
         await self.deferred.wait()
