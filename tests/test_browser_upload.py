@@ -17,11 +17,14 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from core.chat.service import Service
 from core.config import Settings
 from core.failpoints import PAUSE_AT, PAUSE_MARK
+from core.ports import Incoming
 from tests.browser import chromium, poll
 from tests.cli_helpers import cli_command, cli_env
 from tests.fake_telegram import TOKEN, FakeTelegram, message_update, video_media
+from tests.fakes import RecordingChat
 from tests.loopback import free_port
 from tests.media import ffmpeg
 from tests.telegram_helpers import bot_running
@@ -210,3 +213,42 @@ def serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             cli_command("serve"), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent
         )
+
+
+async def test_the_page_checks_type_and_size_before_sending_and_speaks_chinese(
+    service: Service, browser: WebDriver, tmp_path: Path, shots: Path
+) -> None:
+    chat = RecordingChat()
+    service.register_platform("web", lambda chat_id, context: chat)
+    incoming = Incoming(platform="web", user_id="1", chat_id="c1", message_id="m1", language="zh")
+    url = await service.uploads.issue(incoming, "web:1", "", "zh")
+    huge = tmp_path / "huge.mp4"
+    with huge.open("wb") as sparse:  # 600 MB that take no disk
+        sparse.truncate(600_000_000)
+    odd = tmp_path / "notes.exe"
+    odd.write_bytes(b"MZ" * 100)
+
+    def try_both() -> tuple[str, str, str]:
+        browser.get(url)
+        title = browser.title
+        browser.find_element(By.ID, "file").send_keys(str(huge))
+        too_big = browser.find_element(By.ID, "message").text
+        browser.find_element(By.ID, "file").send_keys(str(odd))
+        wrong = browser.find_element(By.ID, "message").text
+        browser.save_screenshot(str(shots / "upload-page-refusal-zh.png"))
+        return title, too_big, wrong
+
+    title, too_big, wrong = await asyncio.to_thread(try_both)
+    assert title == "上传文件"
+    assert too_big == "huge.mp4 有 600 MB，上限是 500 MB。"
+    assert wrong == "notes.exe 不是视频、图片、音频或脚本文件。"
+    files = service.settings.data_dir / "tus" / "files"
+    assert not files.exists() or not list(files.iterdir())  # nothing was sent
+
+    def refused(link: str) -> str:
+        browser.get(link)
+        return browser.find_element(By.TAG_NAME, "main").text
+
+    tampered = url[:-1] + ("0" if url[-1] != "0" else "1")
+    words = await asyncio.to_thread(refused, tampered)
+    assert "This upload link isn't valid" in words and "此上传链接无效" in words

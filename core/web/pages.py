@@ -75,6 +75,14 @@ def upload_page(max_bytes: int) -> Any:
     return page
 
 
+def refused_upload_page(status: int) -> web.Response:
+    """A refused upload link in words, in both languages (whose link it was is unknown)."""
+    key = "expired" if status == 410 else "invalid"
+    lines = [page_texts("en")[key], page_texts("zh")[key]]
+    title = page_texts("en")["link_title"]
+    return render("message.html", status=status, lang="en", title=title, lines=lines)
+
+
 def static_routes() -> list[web.AbstractRouteDef]:
     """The pages' scripts and styles under /static/."""
     return [web.static("/static", STATIC, append_version=False)]

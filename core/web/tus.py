@@ -72,6 +72,7 @@ class TusServer:
     ) -> None:
         self.store, self.signer, self.max_bytes = store, signer, max_bytes
         self.on_complete, self.page = on_complete, page
+        self.refused: Callable[[int], web.Response] | None = None  # a refused link, as a page
         self._busy: set[str] = set()
 
     def routes(self) -> list[web.AbstractRouteDef]:
@@ -141,7 +142,7 @@ class TusServer:
         """GET on the link: the upload page (or words saying why the link can't be used)."""
         ticket = await self._ticket(request)
         if isinstance(ticket, web.Response):
-            return ticket
+            return self.refused(ticket.status) if self.refused is not None else ticket
         if self.page is None:
             return self._answer(200, "Upload with a tus 1.0 client to this address.")
         query = urlencode({"e": request.query["e"], "s": request.query["s"]})  # checked above

@@ -21,7 +21,7 @@ from core.delivery.chats import ChatDirectory
 from core.delivery.links import LinkSigner
 from core.errors import too_large
 from core.ports import Attachment, Chat, Fetch, Incoming
-from core.web.pages import static_routes, upload_page
+from core.web.pages import refused_upload_page, static_routes, upload_page
 from core.web.tus import SIGNED_FOR, TusServer, ticket_path
 from core.web.tus_store import Ticket, TusStore, Upload
 
@@ -45,6 +45,7 @@ class UploadDesk:
         self.store = TusStore(root, clock, signer.ttl_s)
         page = upload_page(max_bytes)
         self.server = TusServer(self.store, signer, max_bytes, self._complete, page)
+        self.server.refused = refused_upload_page
         self.accept: Accept | None = None  # the service sets it
         self._tasks: set[asyncio.Task[None]] = set()
 

@@ -23,7 +23,7 @@
     var value = bytes;
     var unit = 0;
     while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit += 1; }
-    return (unit === 0 ? value : value.toFixed(1)) + " " + units[unit];
+    return (unit === 0 ? String(value) : value.toFixed(1).replace(/\.0$/, "")) + " " + units[unit];
   }
 
   function clock(seconds) {
