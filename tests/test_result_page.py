@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -18,6 +20,7 @@ from selenium.webdriver.common.by import By
 from bots.console import run_console
 from core.chat.service import Service
 from core.chat.timeline_picture import COLOURS, LABEL_W, PAD, ROW_H, TOP, WIDTH, draw_timeline
+from core.web.result_page import ResultPageMaker
 from tests.browser import chromium, poll
 from tests.chat_helpers import incoming
 from tests.fakes import RecordingChat
@@ -138,3 +141,16 @@ async def test_a_browser_plays_the_result_and_shows_the_timeline(
     duration, width, href = await asyncio.to_thread(look)
     assert 1.0 < duration < 30.0 and width == WIDTH and href.endswith("download=1")
     assert (shots / "result-page.png").stat().st_size > 1000
+
+
+async def test_old_timeline_pictures_are_removed(tmp_path: Path) -> None:
+    async def no_job(job_id: str) -> None:
+        return None
+
+    maker = ResultPageMaker(no_job, tmp_path)
+    old, new = tmp_path / f"{'a' * 32}.png", tmp_path / f"{'b' * 32}.png"
+    for picture in (old, new):
+        await asyncio.to_thread(picture.write_bytes, b"\x89PNG")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    assert await maker.expire(3600, time.time()) == 1
+    assert not await asyncio.to_thread(old.exists) and await asyncio.to_thread(new.exists)

@@ -309,3 +309,15 @@ async def test_a_dropped_connection_keeps_what_arrived_and_the_upload_resumes(
     assert offsets <= {0, 400}  # what arrived before the drop stays (or none had been read)
     assert rest.status_code == 204 and served.done[0][2] == data
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+async def test_the_uploaded_name_is_made_safe(served: Served) -> None:
+    _, url = await served.link()
+    raw = base64.b64encode("../../etc/\x00évil name.mp4".encode()).decode()
+    async with httpx.AsyncClient() as http:
+        created = await http.post(
+            url, headers={**TUS, "Upload-Length": "3", "Upload-Metadata": f"filename {raw}"}
+        )
+    upload_id = created.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    upload = await served.store.get(upload_id)
+    assert upload is not None and upload.name == "évil name.mp4"

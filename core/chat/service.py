@@ -94,6 +94,7 @@ class Service:
             self.chats,
         )
         self.uploads.accept = self.accept
+        self.pages = ResultPageMaker(self.jobs.get, settings.data_dir / "timelines" / "results")
         sessions = Sessions(self.store)
         deps = FlowDeps(
             settings,
@@ -129,8 +130,7 @@ class Service:
         await self.store.open()
         self.signer.key = await asyncio.to_thread(load_link_key, self.settings)
         host, port = self.settings.http_host, self.settings.http_port
-        pages = ResultPageMaker(self.jobs.get, self.settings.data_dir / "timelines" / "results")
-        app = link_app(self.signer, self.deliveries.resolve_link, pages)
+        app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
         app.add_routes(self.uploads.routes())
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()
@@ -208,6 +208,7 @@ class Service:
             removed = await self.media.delete_older("results", retention)
             removed += await asyncio.to_thread(cleanup_results, folders, retention, time.time())
             removed += await self.uploads.expire()
+            removed += await self.pages.expire(retention, time.time())
             if removed:
                 log.info("removed %d old results", removed)
             await asyncio.sleep(MAINTENANCE_EVERY_S)

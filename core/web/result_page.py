@@ -4,6 +4,7 @@ requests), a download button, length and size, the script, and the timeline pict
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -68,11 +69,25 @@ class ResultPageMaker:
             return None
         return await asyncio.to_thread(draw_timeline, job.inputs.get("draft"), out)
 
+    async def expire(self, age_s: float, now: float) -> int:
+        """Remove timeline pictures older than `age_s` (their results are gone); how many."""
+        return await asyncio.to_thread(_remove_older, self.folder, now - age_s)
+
     def refusal(self, status: int, verdict: ErrorCode) -> web.Response:
         """The refused link in words (English and Chinese: the page can't know whose it is)."""
         lines = [message_for(verdict, "en"), message_for(verdict, "zh")]
         title = page_texts("en")["link_title"]
         return render("message.html", status=status, t={}, lang="en", title=title, lines=lines)
+
+
+def _remove_older(folder: Path, before: float) -> int:
+    removed = 0
+    for picture in sorted(folder.glob("*.png")) if folder.is_dir() else []:
+        with contextlib.suppress(OSError):
+            if picture.stat().st_mtime < before:
+                picture.unlink()
+                removed += 1
+    return removed
 
 
 def _size(path: Path) -> int:

@@ -25,6 +25,7 @@ from aiohttp import ClientPayloadError, web
 
 from core.delivery.links import LinkSigner
 from core.errors import ErrorCode
+from core.files import safe_name
 from core.web.tus_store import Ticket, TusStore, Upload, UploadTooLong
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,8 @@ class TusServer:
         if await self.store.open_uploads(ticket.id) >= MAX_OPEN_PER_LINK:
             return self._answer(429, "Too many unfinished uploads on this link.")
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
-        upload = await self.store.create(ticket, int(length), metadata.get("filename", ""))
+        name = safe_name(metadata.get("filename"), fallback="upload")
+        upload = await self.store.create(ticket, int(length), name)
         query = request.query_string
         location = f"{self.signer.base_url}{ticket_path(ticket.id)}/{upload.id}?{query}"
         log.info("upload %s created: %s bytes", upload.id[:8], length)
