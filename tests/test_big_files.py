@@ -16,10 +16,10 @@ from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
 from core.ports import Incoming
-from tests.fake_discord import CHANNEL_ID, DM_CHANNEL_ID, USER_ID, FakeDiscord
+from tests.fake_discord import CHANNEL_ID, DM_CHANNEL_ID, USER_ID, FakeAttachment, FakeDiscord
 from tests.fake_telegram import FakeTelegram, message_update, video_media
 from tests.fakes import RecordingChat
-from tests.telegram_helpers import SCRIPT, bot_running
+from tests.telegram_helpers import SCRIPT, bot_running, push_video
 from tests.test_discord import EPHEMERAL, running_bot
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/u/[0-9a-f]{32}\?e=\d+&s=[0-9a-f]{64}")
@@ -197,6 +197,38 @@ async def test_discord_mention_upload_sends_the_link_as_a_direct_message(tmp_pat
                 if c.method == "POST" and f"/channels/{CHANNEL_ID}/messages" in c.path
             ]
             assert not any("/u/" in text for text in in_channel)  # never public
+            await bot.service.wait_idle()
+    finally:
+        await fake.stop()
+
+
+async def test_status_sends_the_timeline_as_a_telegram_photo(
+    fake: FakeTelegram, tg_settings: Settings, clip: Path
+) -> None:
+    async with bot_running(tg_settings, fake) as service:
+        push_video(fake, clip, SCRIPT)
+        await fake.wait_until(lambda: any("🎬 Got" in t for t in sent_texts(fake)))
+        fake.push(message_update(text="/status"))
+        [photo] = await fake.wait_for("sendPhoto")
+        await service.wait_idle()
+    [picture] = photo.files.values()
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and photo.params["caption"] == "🗂 The timeline"
+
+
+async def test_status_sends_the_timeline_as_a_discord_file(tmp_path: Path, clip: Path) -> None:
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        async with running_bot(tmp_path, fake) as bot:
+            data = await asyncio.to_thread(clip.read_bytes)
+            video = FakeAttachment("clip.mp4", data, "video/mp4")
+            first = await fake.slash("voiceover", video=video, script=SCRIPT)
+            await fake.wait_for(lambda: any("🎬 Got" in t for t in bot.texts(first["token"])))
+            status = await fake.slash("status")
+            await fake.wait_for(lambda: bool(bot.uploads(status["token"])))
+            [upload] = bot.uploads(status["token"])
+            name, data = upload.files["files[0]"]
+            assert name.endswith(".png") and data[:4] == b"\x89PNG"
             await bot.service.wait_idle()
     finally:
         await fake.stop()
