@@ -121,3 +121,14 @@ async def test_a_very_long_line_gets_an_answer(service: Service) -> None:
     out = io.StringIO()
     await run_console(service, ["make it slower " + "z" * 300, "/credits"], out)
     assert out.getvalue().count("bot> ") >= 2 and "💳 Credits" in out.getvalue()
+
+
+async def test_console_upload_prints_the_link(service: Service) -> None:
+    out = io.StringIO()
+    await run_console(service, ["/upload"], out)
+    text = out.getvalue()
+    assert "bot> 📤 Upload your file here" in text
+    [link] = [line.strip() for line in text.splitlines() if "/u/" in line]
+    async with httpx.AsyncClient() as client:
+        page = await client.get(link)
+    assert page.status_code == 200 and 'id="file"' in page.text
