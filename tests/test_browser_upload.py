@@ -126,19 +126,7 @@ async def test_done_when_a_300_mb_video_goes_through_the_page_interrupted_once(
     upload link → the page in a real browser, the service killed half way and started again,
     the page resuming → 🎬 Got, "preview" first, then the voiced-over result as a result page
     with a player and the timeline picture."""
-    port, mark = free_port(), tmp_path / "paused"
-    env = cli_env(
-        tmp_path / "data",
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_BASE_URL=f"{fake.url}/bot",
-        TELEGRAM_BASE_FILE_URL=f"{fake.url}/file/bot",
-        TELEGRAM_UPLOAD_LIMIT="20000000",  # the preview fits, the (copied) result does not
-        HTTP_PORT=str(port),
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-        LINK_SECRET="a-link-secret-for-tests",
-        MAX_CONCURRENT_JOBS="1",
-        TMPDIR=str(tmp_path),
-    )
+    env, mark = service_env(fake, tmp_path), tmp_path / "paused"
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     first = serve(env | {PAUSE_AT: "upload_half", PAUSE_MARK: str(mark)}, logs[0])
     second: subprocess.Popen[bytes] | None = None
@@ -150,22 +138,10 @@ async def test_done_when_a_300_mb_video_goes_through_the_page_interrupted_once(
         fake.push(message_update(caption=CAPTION, video=video))
         await fake.wait_until(lambda: any("/u/" in t for t in sent_texts(fake)), 60)
         await asyncio.to_thread(pick_file, browser, link_in(fake), big_video)
-        await asyncio.to_thread(poll, mark.exists, 120, "the upload never reached half way")
-        await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-interrupted.png"))
-        assert percent(browser) < 100
-        os.kill(first.pid, signal.SIGKILL)  # the failpoint holds it there: killed mid-upload
-        await asyncio.to_thread(first.wait, 30)
-        second = serve(env, logs[1])
-        await asyncio.to_thread(wait_finished, browser, 180)
-        await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-resumed.png"))
+        second = await kill_half_way_and_restart(first, env, mark, logs[1], browser, shots)
         await fake.wait_until(lambda: any("🎬 Got big video.mp4" in t for t in sent_texts(fake)))
         fake.push(message_update(text="preview"))
-        await fake.wait_until(
-            lambda: any(
-                "Preview" in str(c.params.get("caption")) for c in fake.called("sendVideo")
-            ),
-            180,
-        )  # noqa: E501
+        await fake.wait_until(lambda: previewed(fake), 180)
         await fake.wait_until(lambda: any("/r/" in t for t in sent_texts(fake)), 300)
         result = next(LINK_R.search(t) for t in sent_texts(fake) if LINK_R.search(t))
         assert result is not None
@@ -179,6 +155,54 @@ async def test_done_when_a_300_mb_video_goes_through_the_page_interrupted_once(
                 await asyncio.to_thread(process.wait, 60)
     check_resumed(logs[1], big_video)
     assert "📝" in "\n".join(sent_texts(fake))  # the kept caption was read as the script
+
+
+def service_env(fake: FakeTelegram, root: Path) -> dict[str, str]:
+    """`voiceover serve` for the Telegram fake, on a port of its own, data under root."""
+    port = free_port()
+    return cli_env(
+        root / "data",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=f"{fake.url}/bot",
+        TELEGRAM_BASE_FILE_URL=f"{fake.url}/file/bot",
+        TELEGRAM_UPLOAD_LIMIT="20000000",  # the preview fits, the (copied) result does not
+        HTTP_PORT=str(port),
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        LINK_SECRET="a-link-secret-for-tests",
+        MAX_CONCURRENT_JOBS="1",
+        TMPDIR=str(root),
+    )
+
+
+async def kill_half_way_and_restart(
+    first: subprocess.Popen[bytes],
+    env: dict[str, str],
+    mark: Path,
+    log: Path,
+    browser: WebDriver,
+    shots: Path,
+) -> subprocess.Popen[bytes]:
+    """When the upload is half way (the failpoint holds the service there), kill -9 it,
+    start it again, and wait for the page to finish; returns the new service."""
+    await asyncio.to_thread(poll, mark.exists, 120, "the upload never reached half way")
+    await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-interrupted.png"))
+    assert percent(browser) < 100
+    os.kill(first.pid, signal.SIGKILL)
+    await asyncio.to_thread(first.wait, 30)
+    second = serve(env, log)
+    try:
+        await asyncio.to_thread(wait_finished, browser, 180)
+        await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-resumed.png"))
+    except BaseException:
+        second.kill()
+        await asyncio.to_thread(second.wait, 30)
+        raise
+    return second
+
+
+def previewed(fake: FakeTelegram) -> bool:
+    """True once the bot sent a preview video."""
+    return any("Preview" in str(c.params.get("caption")) for c in fake.called("sendVideo"))
 
 
 def look_at_result(driver: WebDriver, url: str, shots: Path) -> None:

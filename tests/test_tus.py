@@ -5,69 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
-from aiohttp import web
 from tusclient.client import TusClient
 
-from core.delivery.links import LinkServer, LinkSigner
-from core.web.tus import SIGNED_FOR, TusServer, parse_metadata, ticket_path
-from core.web.tus_store import Ticket, TusStore, Upload
-from tests.fakes import FakeClock
+from core.web.tus import parse_metadata
+from tests.tus_helpers import MAX_BYTES, TTL_S, TUS, Served, _data, served
 
-TTL_S = 3600.0
-MAX_BYTES = 4_000_000
-TUS = {"Tus-Resumable": "1.0.0"}
-OCTETS = "application/offset+octet-stream"
-
-
-@dataclass
-class Served:
-    """A tus server on loopback with a fake clock; finished uploads are collected."""
-
-    store: TusStore
-    signer: LinkSigner
-    clock: FakeClock
-    done: list[tuple[Ticket, Upload, bytes]] = field(default_factory=list)
-
-    async def link(self, owner: str = "telegram:1") -> tuple[Ticket, str]:
-        ticket = await self.store.issue(
-            owner=owner, platform="test", user_id="1", chat_id="c1", language="en"
-        )
-        return ticket, self.signer.sign(ticket_path(ticket.id), owner, SIGNED_FOR)
-
-    def files(self) -> list[Path]:
-        folder = self.store.root / "files"
-        return sorted(folder.iterdir()) if folder.is_dir() else []
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[Served]:
-    clock = FakeClock()
-    signer = LinkSigner(b"k" * 32, "http://127.0.0.1:0", TTL_S, clock)
-    store = TusStore(tmp_path / "tus", clock, TTL_S)
-    result = Served(store, signer, clock)
-
-    async def complete(ticket: Ticket, upload: Upload) -> None:
-        data = await asyncio.to_thread(store.data_path(upload).read_bytes)
-        result.done.append((ticket, upload, data))
-
-    app = web.Application()
-    app.add_routes(TusServer(store, signer, MAX_BYTES, complete).routes())
-    server = LinkServer(app, "127.0.0.1", 0)
-    await server.start()
-    signer.base_url = f"http://127.0.0.1:{server.port}"
-    yield result
-    await server.stop()
-
-
-def _data(size: int) -> bytes:
-    return os.urandom(size)
+__all__ = ["served"]  # the fixture
 
 
 async def test_tuspy_uploads_in_chunks_and_resumes_from_the_head_offset(
@@ -262,62 +208,3 @@ def test_metadata_is_decoded() -> None:
     parsed = parse_metadata(f"filename {name},filetype dmlkZW8vbXA0,broken !!!,flag")
     assert parsed["filename"] == "视频 clip.mp4" and parsed["filetype"] == "video/mp4"
     assert "broken" not in parsed
-
-
-async def test_one_link_holds_at_most_three_unfinished_uploads(served: Served) -> None:
-    _, url = await served.link()
-    async with httpx.AsyncClient() as http:
-        made = [await http.post(url, headers={**TUS, "Upload-Length": "10"}) for _ in range(4)]
-        assert [r.status_code for r in made] == [201, 201, 201, 429]
-        await http.delete(made[0].headers["location"], headers=TUS)
-        again = await http.post(url, headers={**TUS, "Upload-Length": "10"})
-    assert again.status_code == 201
-
-
-async def test_a_dropped_connection_keeps_what_arrived_and_the_upload_resumes(
-    served: Served, caplog: pytest.LogCaptureFixture
-) -> None:
-    _, url = await served.link()
-    data = _data(1000)
-    async with httpx.AsyncClient() as http:
-        where = (await http.post(url, headers={**TUS, "Upload-Length": "1000"})).headers[
-            "location"
-        ]
-    target = httpx.URL(where)
-    reader, writer = await asyncio.open_connection(target.host, target.port)
-    head = (
-        f"PATCH {target.raw_path.decode()} HTTP/1.1\r\nHost: {target.host}\r\n"
-        "Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
-        "Content-Type: application/offset+octet-stream\r\nContent-Length: 1000\r\n\r\n"
-    )
-    writer.write(head.encode() + data[:400])
-    await writer.drain()
-    writer.close()  # gone half way
-    await writer.wait_closed()
-    offsets = set()
-    async with httpx.AsyncClient() as http, asyncio.timeout(30):
-        while True:  # as a tus client does: 423 while the server still writes, then resume
-            offset = int((await http.head(where, headers=TUS)).headers["upload-offset"])
-            offsets.add(offset)
-            rest = await http.patch(
-                where,
-                content=data[offset:],
-                headers={**TUS, "Upload-Offset": str(offset), "Content-Type": OCTETS},
-            )
-            if rest.status_code not in (409, 423):
-                break
-    assert offsets <= {0, 400}  # what arrived before the drop stays (or none had been read)
-    assert rest.status_code == 204 and served.done[0][2] == data
-    assert not [r for r in caplog.records if r.levelname == "ERROR"]
-
-
-async def test_the_uploaded_name_is_made_safe(served: Served) -> None:
-    _, url = await served.link()
-    raw = base64.b64encode("../../etc/\x00évil name.mp4".encode()).decode()
-    async with httpx.AsyncClient() as http:
-        created = await http.post(
-            url, headers={**TUS, "Upload-Length": "3", "Upload-Metadata": f"filename {raw}"}
-        )
-    upload_id = created.headers["location"].split("?")[0].rsplit("/", 1)[1]
-    upload = await served.store.get(upload_id)
-    assert upload is not None and upload.name == "évil name.mp4"

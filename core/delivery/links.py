@@ -109,59 +109,66 @@ def wants_html(request: web.Request) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
+class _ResultLinks:
+    """The handlers of result links (see link_app)."""
+
+    def __init__(self, signer: LinkSigner, resolve: Resolve, pages: ResultPages | None) -> None:
+        self.signer, self.resolve, self.pages = signer, resolve, pages
+
+    async def verified(self, request: web.Request) -> tuple[str, Path] | web.Response:
+        """The link's job and result file, or the refusal (403 tampered, 410 expired)."""
+        job_id = request.match_info["job_id"]
+        found = await self.resolve(job_id) if JOB_ID.match(job_id) else None
+        verdict = ErrorCode.LINK_INVALID
+        if found is not None:
+            owner, path = found
+            query = request.query
+            verdict = self.signer.check(job_id, owner, query.get("e", ""), query.get("s", ""))
+            if verdict is ErrorCode.OK and (path is None or not path.is_file()):
+                verdict = ErrorCode.LINK_EXPIRED
+            if verdict is ErrorCode.OK and path is not None:
+                return job_id, path
+        status = 410 if verdict is ErrorCode.LINK_EXPIRED else 403
+        if self.pages is not None and wants_html(request):
+            return self.pages.refusal(status, verdict)
+        return web.Response(status=status, text=message_for(verdict))
+
+    async def serve(self, request: web.Request) -> web.StreamResponse:
+        """One result link: the page for a browser, else the file."""
+        found = await self.verified(request)
+        if isinstance(found, web.Response):
+            return found
+        job_id, path = found
+        if self.pages is not None and request.query.get("download") != "1":
+            if request.query.get("play") == "1":
+                return web.FileResponse(path, headers={"Cache-Control": "private, no-store"})
+            if wants_html(request):
+                return await self.pages.page(request, job_id, path)
+        headers = {"Content-Disposition": f'attachment; filename="voiceover-{job_id[:8]}.mp4"'}
+        return web.FileResponse(path, headers=headers)
+
+    async def timeline(self, request: web.Request) -> web.StreamResponse:
+        """The result's timeline picture (same link, same checks)."""
+        found = await self.verified(request)
+        if isinstance(found, web.Response):
+            return found
+        picture = await self.pages.timeline(found[0]) if self.pages is not None else None
+        if picture is None:
+            return web.Response(status=404, text="no timeline")
+        return web.FileResponse(picture, headers={"Content-Type": "image/png"})
+
+
 def link_app(
     signer: LinkSigner, resolve: Resolve, pages: ResultPages | None = None
 ) -> web.Application:
     """The aiohttp app serving GET /r/{job_id}?e=&s=: the file as an attachment; with pages,
     a browser gets the result page (the MP4 stays at ?download=1; ?play=1 streams it inline
     with Range requests) and /r/{job_id}/timeline.png the timeline picture."""
-
-    async def verified(request: web.Request) -> tuple[str, Path] | web.Response:
-        """The link's job and result file, or the refusal (403 tampered, 410 expired)."""
-        job_id = request.match_info["job_id"]
-        found = await resolve(job_id) if JOB_ID.match(job_id) else None
-        verdict = ErrorCode.LINK_INVALID
-        if found is not None:
-            owner, path = found
-            query = request.query
-            verdict = signer.check(job_id, owner, query.get("e", ""), query.get("s", ""))
-            if verdict is ErrorCode.OK and (path is None or not path.is_file()):
-                verdict = ErrorCode.LINK_EXPIRED
-            if verdict is ErrorCode.OK and path is not None:
-                return job_id, path
-        status = 410 if verdict is ErrorCode.LINK_EXPIRED else 403
-        if pages is not None and wants_html(request):
-            return pages.refusal(status, verdict)
-        return web.Response(status=status, text=message_for(verdict))
-
-    async def serve(request: web.Request) -> web.StreamResponse:
-        """One result link: the page for a browser, else the file."""
-        found = await verified(request)
-        if isinstance(found, web.Response):
-            return found
-        job_id, path = found
-        if pages is not None and request.query.get("download") != "1":
-            if request.query.get("play") == "1":
-                return web.FileResponse(path, headers={"Cache-Control": "private, no-store"})
-            if wants_html(request):
-                return await pages.page(request, job_id, path)
-        headers = {"Content-Disposition": f'attachment; filename="voiceover-{job_id[:8]}.mp4"'}
-        return web.FileResponse(path, headers=headers)
-
-    async def timeline(request: web.Request) -> web.StreamResponse:
-        """The result's timeline picture (same link, same checks)."""
-        found = await verified(request)
-        if isinstance(found, web.Response):
-            return found
-        picture = await pages.timeline(found[0]) if pages is not None else None
-        if picture is None:
-            return web.Response(status=404, text="no timeline")
-        return web.FileResponse(picture, headers={"Content-Type": "image/png"})
-
+    links = _ResultLinks(signer, resolve, pages)
     app = web.Application()
-    app.router.add_get("/r/{job_id}", serve)
+    app.router.add_get("/r/{job_id}", links.serve)
     if pages is not None:
-        app.router.add_get("/r/{job_id}/timeline.png", timeline)
+        app.router.add_get("/r/{job_id}/timeline.png", links.timeline)
     return app
 
 
