@@ -232,3 +232,17 @@ async def test_status_sends_the_timeline_as_a_discord_file(tmp_path: Path, clip:
             await bot.service.wait_idle()
     finally:
         await fake.stop()
+
+
+async def test_a_button_telegram_refuses_still_leaves_the_link_in_text(
+    fake: FakeTelegram, tg_settings: Settings
+) -> None:
+    fake.fail_next("sendMessage", 400, "Bad Request: BUTTON_URL_INVALID")  # e.g. a bare IP
+    async with bot_running(tg_settings, fake) as service:
+        fake.push(message_update(text="/upload"))
+        await fake.wait_until(lambda: any(LINK.search(t) for t in sent_texts(fake)), 30)
+        await service.wait_idle()
+    refused, plain = [c for c in fake.called("sendMessage") if LINK.search(str(c.params["text"]))]
+    assert refused.params.get("reply_markup") and not plain.params.get("reply_markup")
+    assert str(plain.params["text"]).startswith("📤 Upload your file here")
+    assert message_for(ErrorCode.INTERNAL) not in sent_texts(fake)
