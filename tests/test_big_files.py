@@ -246,3 +246,22 @@ async def test_a_button_telegram_refuses_still_leaves_the_link_in_text(
     assert refused.params.get("reply_markup") and not plain.params.get("reply_markup")
     assert str(plain.params["text"]).startswith("📤 Upload your file here")
     assert message_for(ErrorCode.INTERNAL) not in sent_texts(fake)
+
+
+async def test_in_a_group_the_link_goes_privately_when_the_user_started_the_bot(
+    fake: FakeTelegram, tg_settings: Settings
+) -> None:
+    async with bot_running(tg_settings, fake) as service:
+        fake.push(message_update(chat_id=-1001, user_id=42, text="/upload"))
+        await fake.wait_until(lambda: any("📬" in t for t in sent_texts(fake)), 30)
+        fake.fail_next("sendMessage", 403, "Forbidden: bot can't initiate conversation")
+        fake.push(message_update(chat_id=-1001, user_id=77, text="/upload"))
+        await fake.wait_until(lambda: len([t for t in sent_texts(fake) if LINK.search(t)]) == 3)
+        await service.wait_idle()
+    links = [c for c in fake.called("sendMessage") if LINK.search(str(c.params["text"]))]
+    private, refused, in_group = links
+    assert int(private.params["chat_id"]) == 42 and private.params.get("reply_markup")
+    assert int(refused.params["chat_id"]) == 77  # never started the bot: Telegram says no
+    assert int(in_group.params["chat_id"]) == -1001 and in_group.params.get("reply_markup")
+    notes = [c for c in fake.called("sendMessage") if "📬" in str(c.params["text"])]
+    assert [int(c.params["chat_id"]) for c in notes] == [-1001]

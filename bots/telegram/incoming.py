@@ -207,6 +207,8 @@ def to_incoming(message: Message, said: Addressed, bot: Bot, limit: int) -> Inco
         for f in message_files(message)
     )
     context = {"reply_to": str(message.message_id), "language": language}
+    if sender is not None and message.chat.type in GROUP_CHATS:
+        context["user_id"] = str(sender.id)  # personal links go to them privately
     if message.message_thread_id is not None and message.is_topic_message:
         context["thread_id"] = str(message.message_thread_id)
     return Incoming(

@@ -68,6 +68,10 @@ REPLIES: dict[str, ErrorText] = {
         "预览需要本地引擎；发送“导出”获取完整视频。",
     ),
     "timeline_picture": ErrorText("🗂 The timeline", "🗂 时间线"),
+    "link_sent_privately": ErrorText(
+        "📬 I sent you the upload link in a private message (it is yours alone).",
+        "📬 上传链接已通过私信发给你（仅限你本人使用）。",
+    ),
     "upload_button": ErrorText("📤 Upload the file", "📤 上传文件"),
     "got_file": ErrorText("{icon} Got {name}: {what}", "{icon} 已收到 {name}：{what}"),
     "got_script": ErrorText("📝 Script: {what}", "📝 脚本：{what}"),
