@@ -25,6 +25,7 @@ from tests.browser import chromium, poll
 from tests.cli_helpers import cli_command, cli_env
 from tests.fake_telegram import TOKEN, FakeTelegram, message_update, video_media
 from tests.fakes import RecordingChat
+from tests.gate_proxy import GateProxy
 from tests.loopback import free_port
 from tests.media import ffmpeg
 from tests.telegram_helpers import bot_running
@@ -276,3 +277,37 @@ async def test_the_page_checks_type_and_size_before_sending_and_speaks_chinese(
     tampered = url[:-1] + ("0" if url[-1] != "0" else "1")
     words = await asyncio.to_thread(refused, tampered)
     assert "This upload link isn't valid" in words and "此上传链接无效" in words
+
+
+async def test_pause_and_resume_on_the_page(
+    service: Service, browser: WebDriver, big_video: Path, shots: Path
+) -> None:
+    chat = RecordingChat()
+    service.register_platform("web", lambda chat_id, context: chat)
+    incoming = Incoming(platform="web", user_id="1", chat_id="c1", message_id="m1")
+    url = await service.uploads.issue(incoming, "web:1", "", "en")
+    proxy = GateProxy(service.signer.base_url, hold_nth=2)  # the second 8 MiB piece waits
+    base = await proxy.start()
+    try:
+        page = url.replace(service.signer.base_url, base)
+        await asyncio.to_thread(pick_file, browser, page, big_video)
+        await asyncio.wait_for(proxy.held.wait(), 60)
+        said = await asyncio.to_thread(click_toggle, browser)
+        assert said == ("Paused. Press Resume to go on.", "Resume")
+        assert percent(browser) < 100
+        await asyncio.to_thread(browser.save_screenshot, str(shots / "upload-paused.png"))
+        proxy.release.set()  # later requests pass
+        assert await asyncio.to_thread(click_toggle, browser) == ("", "Pause")
+        await asyncio.to_thread(wait_finished, browser)
+        await chat.wait_for(lambda c: any("🎬 Got big video.mp4" in t for t in c.texts))
+        await service.uploads.settled()
+        await service.wait_idle()
+    finally:
+        await proxy.stop()
+
+
+def click_toggle(driver: WebDriver) -> tuple[str, str]:
+    """Press Pause (or Resume); the page's message and the button's new label."""
+    button = driver.find_element(By.ID, "toggle")
+    button.click()
+    return driver.find_element(By.ID, "message").text, button.text
