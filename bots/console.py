@@ -58,6 +58,14 @@ class ConsoleChat:
         """Print the link."""
         self._print(f"{caption}\n{url}")
 
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Print where the picture is."""
+        self._print(f"{caption}\n     {path}")
+
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """Print the link (a terminal has no buttons)."""
+        self._print(f"{text}\n     {url}")
+
     async def working(self) -> None:
         """Nothing to show in a terminal."""
 

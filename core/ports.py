@@ -97,6 +97,16 @@ class Chat(Protocol):
         """Send an Ogg/Opus clip as a voice message (an audio file where there is none)."""
         ...
 
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Send a picture (PNG) with a caption (Telegram: a photo; Discord: a file; the console
+        prints its path)."""
+        ...
+
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """A personal link: the text with the URL, and a button labelled `label` opening it
+        (Telegram: an inline URL button; Discord: privately, with a link button)."""
+        ...
+
     async def working(self) -> None:
         """Show the platform's 'working' signal once (lasts a few seconds)."""
         ...

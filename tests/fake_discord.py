@@ -62,6 +62,8 @@ CHANNEL = {
     "nsfw": False,
     "parent_id": None,
 }
+DM_CHANNEL_ID = 900000000000000077
+DM_CHANNEL = {"id": str(DM_CHANNEL_ID), "type": 1, "recipients": [HUMAN], "last_message_id": None}
 APPLICATION = {
     "id": str(APP_ID),
     "name": "Voiceover",
@@ -333,6 +335,7 @@ class FakeDiscord:
             ("GET", "/oauth2/applications/@me"): lambda: _json(APPLICATION),
             ("POST", "/channels/{}/typing"): lambda: web.Response(status=204),
             ("DELETE", "/webhooks/{}/{}/messages/@original"): lambda: web.Response(status=204),
+            ("POST", "/users/@me/channels"): lambda: _json(DM_CHANNEL),
         }
         if route in answers:
             return answers[route]()

@@ -232,6 +232,10 @@ class FakeTelegram:
             message["caption"] = str(params["caption"])
         return {**message, "voice": voice}
 
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
+        size = {"file_id": f"p{next(self._ids)}", "file_unique_id": "up", "width": 1, "height": 1}
+        return {**self._message(params, text=None), "photo": [size]}
+
     async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
         document = {"file_id": f"d{next(self._ids)}", "file_unique_id": "ud"}
         return {**self._message(params, text=None), "document": document}

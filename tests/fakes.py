@@ -32,6 +32,7 @@ class RecordingChat:
     calls: list[Sent] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    labels: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _record(self, sent: Sent) -> None:
@@ -73,6 +74,15 @@ class RecordingChat:
         """The voice messages sent, in order."""
         return [c.voice for c in self.calls if c.voice is not None]
 
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Record a picture (kind 'image', its path in `url`)."""
+        self._record(Sent("image", caption, url=str(path)))
+
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """Record a personal link offered with a button (kind 'offer', the label in `ref`)."""
+        self._record(Sent("offer", f"{text}\n{url}", url=url))
+        self.labels.append(label)
+
     async def working(self) -> None:
         """Record the typing signal."""
         self._record(Sent("working"))
@@ -83,7 +93,7 @@ class RecordingChat:
         return [
             c.text
             for c in self.calls
-            if c.kind in ("say", "refuse", "edit", "video", "link", "voice")
+            if c.kind in ("say", "refuse", "edit", "video", "link", "voice", "offer")
         ]
 
     @property

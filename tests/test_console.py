@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import socket
 from pathlib import Path
@@ -48,6 +49,9 @@ async def test_every_flow_through_the_console(service: Service, tiny: Path) -> N
     credits = await service.backend.credits("console:you")
     assert "bot> 🎬 Got demo.mp4: 0:04, 160×120" in text
     assert "Timeline (3 tracks): 1. Video: demo.mp4 (0-4s)" in text
+    picture = text.split("bot> 🗂 The timeline\n", 1)[1].split("\n", 1)[0].strip()
+    head = (await asyncio.to_thread(Path(picture).read_bytes))[:4]
+    assert picture.endswith(".png") and head == b"\x89PNG"
     assert "✅ Speed: 0.9×" in text
     links = [line.strip() for line in text.splitlines() if line.strip().startswith("http://")]
     assert len(links) == 2
@@ -117,3 +121,14 @@ async def test_a_very_long_line_gets_an_answer(service: Service) -> None:
     out = io.StringIO()
     await run_console(service, ["make it slower " + "z" * 300, "/credits"], out)
     assert out.getvalue().count("bot> ") >= 2 and "💳 Credits" in out.getvalue()
+
+
+async def test_console_upload_prints_the_link(service: Service) -> None:
+    out = io.StringIO()
+    await run_console(service, ["/upload"], out)
+    text = out.getvalue()
+    assert "bot> 📤 Upload your file here" in text
+    [link] = [line.strip() for line in text.splitlines() if "/u/" in line]
+    async with httpx.AsyncClient() as client:
+        page = await client.get(link)
+    assert page.status_code == 200 and 'id="file"' in page.text

@@ -113,7 +113,7 @@ async def test_a_result_over_the_upload_limit_arrives_as_a_link(
     assert len(links) == 1
 
 
-async def test_a_file_over_the_download_limit_gets_guidance_and_no_download(
+async def test_a_file_over_the_download_limit_gets_an_upload_link_and_no_download(
     fake: FakeTelegram, tg_settings: Settings
 ) -> None:
     big = 25_000_000
@@ -124,7 +124,7 @@ async def test_a_file_over_the_download_limit_gets_guidance_and_no_download(
         await fake.wait_for("sendMessage")
         await service.wait_idle()
     [guidance] = replies_to(fake, update["message"]["message_id"])
-    assert "huge.mp4" in guidance and "20 MB" in guidance and "link" in guidance
+    assert "huge.mp4" in guidance and "20 MB" in guidance and "/u/" in guidance
     assert not fake.called("getFile") and not fake.downloads
 
 
@@ -199,7 +199,10 @@ async def test_in_groups_only_commands_mentions_and_replies_are_answered(
 async def test_every_command_answers(
     fake: FakeTelegram, tg_settings: Settings, language: str
 ) -> None:
-    commands = ["start", "help", "voiceover", "credits", "status", "export", "voices", "cancel"]
+    commands = [
+        *("start", "help", "voiceover", "credits", "status", "export", "voices", "cancel"),
+        *("upload", "preview"),
+    ]
     updates = [  # one user each: a /cancel stops the work of its own user's earlier messages
         message_update(text=f"/{name}", language=language, chat_id=100 + n, user_id=100 + n)
         for n, name in enumerate(commands)

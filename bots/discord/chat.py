@@ -158,6 +158,38 @@ class DiscordChat:
         """Send a download link (too big to upload here)."""
         await self.say(f"{clip(caption, MESSAGE_LIMIT - len(url) - 1)}\n{url}")
 
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Post the picture as a file: as a followup while the interaction lives, else in the
+        channel."""
+        picture = discord.File(path, filename=path.name)
+        if self.token_alive():
+            assert self._interaction is not None
+            await self.deferred.wait()
+            await self._interaction.followup.send(
+                clip(caption), file=picture, allowed_mentions=NO_MASS_MENTIONS
+            )
+            return
+        await self._channel_send(caption, picture)
+
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """A personal link, privately with a link button: through the interaction while it
+        lives (its public 'thinking' response dropped), else as a direct message (a link that
+        lets anyone upload into the user's chat is never posted in a channel)."""
+        view = discord.ui.View()
+        view.add_item(discord.ui.Button(label=label, url=url))
+        body = f"{clip(text, MESSAGE_LIMIT - len(url) - 1)}\n{url}"
+        if not self.token_alive() or self._original_used:  # never in the channel: a DM
+            await self._ready_or_timeout()
+            direct = await self._client.create_dm(discord.Object(int(self._user_id)))
+            await direct.send(body, view=view)
+            return
+        assert self._interaction is not None
+        await self.deferred.wait()
+        self._original_used = True
+        with contextlib.suppress(discord.HTTPException):
+            await self._interaction.delete_original_response()
+        await self._interaction.followup.send(body, ephemeral=True, view=view)
+
     async def working(self) -> None:
         """The deferred response already shows 'thinking'; in a channel, show typing once."""
         if self.token_alive():

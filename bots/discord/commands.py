@@ -39,6 +39,8 @@ SIMPLE_COMMANDS: dict[str, str] = {
     "status": "Show your project's timeline and any running job",
     "export": "Render the current project again and send the video",
     "cancel": "Stop the running job",
+    "upload": "Get a private link to upload a big file (up to 500 MB)",
+    "preview": "A quick preview: the first 20 s at 360p, free",
     "help": "How to use the voiceover bot",
 }
 VOICEOVER_HELP = {

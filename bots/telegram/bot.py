@@ -28,7 +28,7 @@ from bots.telegram.incoming import (
     message_files,
     oversized,
     to_incoming,
-    too_big_message,
+    upload_instead,
 )
 from core.clock import Clock
 from core.config import Settings
@@ -58,6 +58,8 @@ COMMAND_TEXTS: dict[str, dict[str, str]] = {
         "export": "Render and send the video",
         "voices": "The installed voices",
         "cancel": "Stop the running job",
+        "upload": "A link to upload a big file (up to 500 MB)",
+        "preview": "A quick preview: the first 20 s at 360p",
     },
     "zh": {
         "start": "开始：机器人能做什么",
@@ -68,6 +70,8 @@ COMMAND_TEXTS: dict[str, dict[str, str]] = {
         "export": "渲染并发送视频",
         "voices": "已安装的声音",
         "cancel": "停止正在运行的任务",
+        "upload": "获取上传大文件的链接（最大 500 MB）",
+        "preview": "快速预览：前 20 秒，360p",
     },
 }
 
@@ -174,11 +178,8 @@ async def handle_message(
     incoming = to_incoming(message, said, bot, settings.telegram_download_limit)
     chat = factory(incoming.chat_id, incoming.reply_context)
     too_big = oversized(message_files(message), settings.telegram_download_limit)
-    if too_big is not None:
-        await chat.say(
-            too_big_message(too_big, settings.telegram_download_limit, incoming.language)
-        )
-        return
+    if too_big is not None:  # Telegram won't give it to us: a personal upload link instead
+        incoming = upload_instead(incoming, too_big, settings.telegram_download_limit)
     await service.handle(incoming, chat)
 
 

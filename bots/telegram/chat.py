@@ -9,10 +9,17 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from telegram import Bot, InputFile, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+)
 from telegram.constants import ChatAction, MessageLimit
-from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
+from core.chat.replies import reply
 from core.engine.ffmpeg import run_ffmpeg
 from core.errors import VoiceoverError
 from core.ports import MessageRef, VideoReply, VoiceNote
@@ -90,6 +97,8 @@ class TelegramChat:
         context = reply_context or {}
         self._reply_to = int(context["reply_to"]) if context.get("reply_to") else None
         self._thread_id = int(context["thread_id"]) if context.get("thread_id") else None
+        self._user_id = int(context["user_id"]) if context.get("user_id") else None
+        self._language = context.get("language", "en")
         self._ready = ready
         self._local_mode = local_mode
         self._shown: dict[MessageRef, str] = {}
@@ -200,6 +209,55 @@ class TelegramChat:
     async def send_link(self, url: str, caption: str) -> None:
         """Send a download link with its caption."""
         await self.say(f"{caption}\n{url}" if caption else url)
+
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Send a photo (its bytes read in a thread) with its caption."""
+        await self._wait_ready()
+        data = await asyncio.to_thread(path.read_bytes)
+        await self._bot.send_photo(
+            self._chat_id,
+            InputFile(data, filename=path.name),
+            caption=caption[:CAPTION_LIMIT] or None,
+            reply_parameters=self._reply(),
+            message_thread_id=self._thread_id,
+        )
+
+    async def offer_link(self, text: str, url: str, label: str) -> None:
+        """The text with the link, and an inline URL button opening it (a host Telegram won't
+        take in a button, like a bare IP, gets the text alone). In a group it goes to the user
+        privately when they have started the bot (anyone holding it could upload), with a note
+        in the group; else into the group."""
+        await self._wait_ready()
+        body = f"{split_text(text, TEXT_LIMIT - len(url) - 1)[0]}\n{url}"
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+        if self._user_id is not None and await self._offer_privately(body, markup):
+            await self.say(reply("link_sent_privately", self._language))
+            return
+        try:
+            await self._bot.send_message(
+                self._chat_id,
+                body,
+                reply_parameters=self._reply(),
+                message_thread_id=self._thread_id,
+                reply_markup=markup,
+            )
+        except BadRequest as exc:
+            log.warning("no button for the link (%s); sending the text alone", exc.message)
+            await self.say(body)
+
+    async def _offer_privately(self, body: str, markup: InlineKeyboardMarkup) -> bool:
+        """Send to the user's private chat; False when Telegram won't (never started)."""
+        assert self._user_id is not None
+        for keyboard in (markup, None):
+            try:
+                await self._bot.send_message(self._user_id, body, reply_markup=keyboard)
+                return True
+            except Forbidden:
+                return False
+            except BadRequest as exc:
+                if keyboard is None or "chat not found" in exc.message.lower():
+                    return False
+        return False
 
     async def working(self) -> None:
         """Show 'sending video…' (lasts about 5 s on Telegram's side)."""

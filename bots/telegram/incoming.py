@@ -7,7 +7,7 @@ import logging
 import re
 import shutil
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from telegram import Bot, Message, MessageEntity
@@ -137,6 +137,18 @@ def too_big_message(ref: FileRef, limit: int, language: str) -> str:
     )
 
 
+def upload_instead(incoming: Incoming, ref: FileRef, limit: int) -> Incoming:
+    """A message whose file is over the download limit asks for an upload link instead; its
+    text (the caption) is kept for the file to come."""
+    args = {
+        "too_big": ref.name,
+        "size": human_size(ref.size or 0),
+        "limit": human_size(limit),
+        "platform": "Telegram",
+    }
+    return replace(incoming, command="upload", args=args, attachments=())
+
+
 def make_fetch(bot: Bot, ref: FileRef, limit: int) -> Fetch:
     """A fetch that checks the size with getFile before downloading, and again after."""
 
@@ -195,6 +207,8 @@ def to_incoming(message: Message, said: Addressed, bot: Bot, limit: int) -> Inco
         for f in message_files(message)
     )
     context = {"reply_to": str(message.message_id), "language": language}
+    if sender is not None and message.chat.type in GROUP_CHATS:
+        context["user_id"] = str(sender.id)  # personal links go to them privately
     if message.message_thread_id is not None and message.is_topic_message:
         context["thread_id"] = str(message.message_thread_id)
     return Incoming(

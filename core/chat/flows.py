@@ -10,6 +10,7 @@ from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
 from core.chat.option_text import args_to_text
+from core.chat.preview import preview
 from core.chat.replies import reply, stage_label
 from core.chat.reply_language import is_chat_line, reply_language_of_text
 from core.chat.routing import INTENTS, Routed, reply_language
@@ -20,7 +21,9 @@ from core.chat.timeline import (
     fingerprint,
     summarize_draft,
 )
+from core.chat.timeline_picture import send_timeline
 from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
+from core.chat.upload_offer import offer_upload
 from core.chat.voice_flows import find_voice, install_voice, list_voices, play_sample
 from core.delivery.results import deliver_result
 from core.engine.lexicon import Lexicon
@@ -197,6 +200,8 @@ class Flows:
                     reply("queued", ctx.lang, position=await self.deps.queue.position(job))
                 )
         await ctx.chat.say("\n".join(lines))
+        picture = self.deps.settings.data_dir / "timelines" / f"{owner_digest(ctx.owner)}.png"
+        await send_timeline(ctx.chat, draft, picture, reply("timeline_picture", ctx.lang))
         return False
 
     async def flow_cancel(self, ctx: Turn, routed: Routed) -> bool:
@@ -220,8 +225,7 @@ class Flows:
     async def flow_upload(self, ctx: Turn, routed: Routed) -> bool:
         """Files (and a caption): take each, then read the caption, then maybe render."""
         if not ctx.incoming.attachments:
-            await ctx.say("upload_hint")
-            return False
+            return await offer_upload(ctx, self.deps, routed)
         session = await self.session(ctx)
         assert session is not None
         for attachment in ctx.incoming.attachments:
@@ -250,6 +254,10 @@ class Flows:
         stored = StoredFile(key)  # the backend's now: it keeps it, or deletes it
         result = await self.deps.backend.upload(session_id, stored, name, attachment.role)
         return result.summary
+
+    async def flow_preview(self, ctx: Turn, routed: Routed) -> bool:
+        """A quick proof (the first 20 s at 360p with narration and captions), not charged."""
+        return await preview(ctx, self.deps)
 
     async def flow_voiceover(self, ctx: Turn, routed: Routed) -> bool:
         """/voiceover with options, files and/or a script: a complete request."""

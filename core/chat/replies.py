@@ -13,8 +13,11 @@ REPLIES: dict[str, ErrorText] = {
         "  or in the next message (text, TXT, DOCX, SRT, VTT). Audio files become music.\n"
         "• Say: 'slower', 'use a female voice', 'in Chinese', 'music at 20%', "
         "'remove captions', 'burn the captions', 'make it 9:16', 'replace the original audio'.\n"
-        "• Commands: /voiceover, /status, /export, /credits, /voices, /cancel, /help.\n"
+        "• Commands: /voiceover, /preview, /status, /export, /credits, /voices, /lexicon,\n"
+        "  /upload, /cancel, /help.\n"
         "• /voices lists the voices with a sample of each; /voices sample KEY plays one.\n"
+        "• 'say Aurora as aw-ROAR-uh' fixes how a word is read (/lexicon lists your fixes).\n"
+        "• A file too big for the chat: /upload gives you a link to upload it (up to 500 MB).\n"
         "• Words work too: status, export, credits, cancel, new project\n"
         "  (中文也可以：状态、导出、积分).",
         "🎙 我可以为视频添加 AI 配音。\n"
@@ -22,8 +25,11 @@ REPLIES: dict[str, ErrorText] = {
         "  或在下一条消息中发送（文字、TXT、DOCX、SRT、VTT）。音频文件将作为背景音乐。\n"
         "• 可以说：'慢一点'、'女声'、'用中文'、'背景音乐 20%'、\n"
         "  '去掉字幕'、'烧录字幕'、'竖屏'、'替换原声'。\n"
-        "• 命令：/voiceover、/status、/export、/credits、/voices、/cancel、/help。\n"
+        "• 命令：/voiceover、/preview、/status、/export、/credits、/voices、/lexicon、\n"
+        "  /upload、/cancel、/help。\n"
         "• /voices 列出声音并附试听样本；发送“试听 声音名”试听其中一个。\n"
+        "• “把Aurora读作奥罗拉”可修正读音（/lexicon 查看你的修正）。\n"
+        "• 文件太大无法在聊天中发送：/upload 会给你一个上传链接（最大 500 MB）。\n"
         "• 也可以直接说：状态、导出、积分、取消、新项目。",
     ),
     "did_you_mean": ErrorText(
@@ -38,6 +44,41 @@ REPLIES: dict[str, ErrorText] = {
         "Send the file here (video, image, audio or script), or a link to it.",
         "请直接在这里发送文件（视频、图片、音频或脚本）或文件链接。",
     ),
+    "upload_link": ErrorText(
+        "📤 Upload your file here (up to {most}; the link is yours alone and works for "
+        "{hours} h). It arrives here as if you had sent it:",
+        "📤 请在这里上传文件（最大 {most}；链接仅限你本人使用，{hours} 小时内有效）。"
+        "上传完成后会像在聊天中发送的一样送到这里：",
+    ),
+    "upload_too_big": ErrorText(
+        "📦 {name} is {size}, more than {platform} lets bots download ({limit}). Upload it here "
+        "instead (up to {most}; the link is yours alone and works for {hours} h){kept}:",
+        "📦 {name} 有 {size}，超过了 {platform} 允许机器人下载的大小（{limit}）。"
+        "请改用这个链接上传（最大 {most}；链接仅限你本人使用，{hours} 小时内有效）{kept}：",
+    ),
+    "upload_caption_kept": ErrorText(
+        "; your caption is kept and applied when it arrives",
+        "；你的说明文字已保留，上传完成后生效",
+    ),
+    "previewing": ErrorText(
+        "👀 Making a quick preview (the first {seconds} s at {height}p)…",
+        "👀 正在生成快速预览（前 {seconds} 秒，{height}p）…",
+    ),
+    "preview_ready": ErrorText(
+        "👀 Preview: the first {seconds} s at {height}p, free of charge. "
+        "Say 'export' for the full video.",
+        "👀 预览：前 {seconds} 秒，{height}p，不扣积分。发送“导出”获取完整视频。",
+    ),
+    "preview_unavailable": ErrorText(
+        "Previews need the local engine; send 'export' for the full video.",
+        "预览需要本地引擎；发送“导出”获取完整视频。",
+    ),
+    "timeline_picture": ErrorText("🗂 The timeline", "🗂 时间线"),
+    "link_sent_privately": ErrorText(
+        "📬 I sent you the upload link in a private message (it is yours alone).",
+        "📬 上传链接已通过私信发给你（仅限你本人使用）。",
+    ),
+    "upload_button": ErrorText("📤 Upload the file", "📤 上传文件"),
     "got_file": ErrorText("{icon} Got {name}: {what}", "{icon} 已收到 {name}：{what}"),
     "got_script": ErrorText("📝 Script: {what}", "📝 脚本：{what}"),
     "receiving": ErrorText("📥 Receiving {name}…", "📥 正在接收 {name}…"),

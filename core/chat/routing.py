@@ -78,6 +78,7 @@ ROUTES: tuple[Route, ...] = (
         ("lexicon", "pronounce", "pronunciation"),
         ("pronunciations", "my lexicon", "读音列表", "发音列表"),
     ),
+    Route("preview", ("preview",), ("preview", "quick preview", "预览")),
 )
 # Whole messages that ask for a pronunciation fix ("say Aurora as aw-ROAR-uh"): → the lexicon
 # flow with "word = say". One line, a word of at most four words, a short respelling or [[ ]].

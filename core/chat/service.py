@@ -38,6 +38,8 @@ from core.media.local import LocalMediaStore
 from core.ports import Chat, ChatFactory, Incoming
 from core.store import Store
 from core.uninterrupted import uninterrupted
+from core.web.result_page import ResultPageMaker
+from core.web.uploads import UploadDesk
 
 log = logging.getLogger(__name__)
 # Intents that only answer: a /cancel lets them run (in order); it stops the others' work.
@@ -84,6 +86,15 @@ class Service:
             stopped_by_user=self.runner.cancelled_by_user,
             ended=self.queue.ended,
         )
+        self.uploads = UploadDesk(
+            settings.data_dir / "tus",
+            self.signer,
+            self.clock,
+            settings.max_upload_bytes,
+            self.chats,
+        )
+        self.uploads.accept = self.accept
+        self.pages = ResultPageMaker(self.jobs.get, settings.data_dir / "timelines" / "results")
         sessions = Sessions(self.store)
         deps = FlowDeps(
             settings,
@@ -94,6 +105,7 @@ class Service:
             self.chats,
             self.signer,
             self.media,
+            self.uploads,
         )
         self.flows = Flows(deps)
         self.lanes = Lanes()
@@ -118,7 +130,8 @@ class Service:
         await self.store.open()
         self.signer.key = await asyncio.to_thread(load_link_key, self.settings)
         host, port = self.settings.http_host, self.settings.http_port
-        app = link_app(self.signer, self.deliveries.resolve_link)
+        app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
+        app.add_routes(self.uploads.routes())
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()
         if port == 0:
@@ -140,6 +153,7 @@ class Service:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.link_server is not None:
             await self.link_server.stop()
+        await self.uploads.aclose()
         await self.backend.aclose()
         await self.store.close()
 
@@ -166,6 +180,7 @@ class Service:
         self.chats.register(platform, factory)
         if self.link_server is not None:
             self._spawn(self.deliveries.deliver_pending())
+            self._spawn(_discard(self.uploads.hand_off_waiting(platform)))
 
     def voices(self) -> list[VoiceInfo]:
         """Installed voices (for autocomplete and /voices)."""
@@ -192,6 +207,8 @@ class Service:
         while True:
             removed = await self.media.delete_older("results", retention)
             removed += await asyncio.to_thread(cleanup_results, folders, retention, time.time())
+            removed += await self.uploads.expire()
+            removed += await self.pages.expire(retention, time.time())
             if removed:
                 log.info("removed %d old results", removed)
             await asyncio.sleep(MAINTENANCE_EVERY_S)
@@ -253,6 +270,10 @@ async def _outcome(task: asyncio.Task[None]) -> None:
         current = asyncio.current_task()
         if current is not None and current.cancelling():
             raise
+
+
+async def _discard(work: Awaitable[object]) -> None:
+    await work
 
 
 async def _say_safely(chat: Chat, text: str, *, refusal: bool = False) -> None:

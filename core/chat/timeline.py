@@ -178,6 +178,11 @@ def _items(draft: Mapping[str, Any] | None) -> list[Item]:
     return [_item(track, seg) for track in _tracks(draft) for seg in _segments(track)]
 
 
+def timeline_items(draft: Mapping[str, Any] | None) -> list[Item]:
+    """Every segment of the draft, flattened, in track order (for the timeline picture)."""
+    return _items(draft)
+
+
 def track_labels(draft: Mapping[str, Any] | None) -> set[str]:
     """The kinds of segment on the timeline: {"Video", "BGM", "Title", …}."""
     return {item.label for item in _items(draft)}

@@ -20,6 +20,7 @@ from core.engine.model import VoiceInfo
 from core.jobs.control import JobControl
 from core.media.store import MediaStore
 from core.ports import Chat, Incoming
+from core.web.uploads import UploadDesk
 
 T = TypeVar("T")
 ACK_AFTER_S = 0.8  # work slower than this is announced first ("📥 Receiving…")
@@ -52,6 +53,7 @@ class FlowDeps:
     chats: ChatDirectory
     signer: LinkSigner
     media: MediaStore
+    uploads: UploadDesk | None = None  # upload links (None: "send the file here")
 
 
 async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:

@@ -3,6 +3,9 @@ built by its platform's factory (after a restart)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+
 from core.jobs.model import Job
 from core.ports import Chat, ChatFactory, MessageRef, VideoReply, VoiceNote
 
@@ -26,6 +29,12 @@ class NullChat:
         """Drop."""
 
     async def send_voice(self, note: VoiceNote) -> None:
+        """Drop."""
+
+    async def send_image(self, path: Path, caption: str) -> None:
+        """Drop."""
+
+    async def offer_link(self, text: str, url: str, label: str) -> None:
         """Drop."""
 
     async def working(self) -> None:
@@ -53,6 +62,12 @@ class ChatDirectory:
     def forget(self, job_id: str) -> None:
         """The job is told: its chat is no longer needed."""
         self._live.pop(job_id, None)
+
+    def for_chat(self, platform: str, chat_id: str, context: Mapping[str, str]) -> Chat | None:
+        """A chat of a platform (a finished browser upload answers there), or None while the
+        platform is not connected."""
+        factory = self._factories.get(platform)
+        return factory(chat_id, context) if factory is not None else None
 
     def for_job(self, job: Job) -> Chat | None:
         """The job's chat, or None while its platform is not connected."""

@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -53,24 +54,33 @@ class LinkSigner:
         self.ttl_s = ttl_s
         self.clock = clock
 
-    def _signature(self, path: str, expires: int, owner: str) -> str:
-        message = f"GET\n{path}\n{expires}\n{owner}".encode()
+    def _signature(self, path: str, expires: int, owner: str, method: str = "GET") -> str:
+        message = f"{method}\n{path}\n{expires}\n{owner}".encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
     def url(self, job_id: str, owner: str) -> str:
         """A link to job_id's result for owner, valid for the configured time."""
+        return self.sign(f"/r/{job_id}", owner)
+
+    def sign(self, path: str, owner: str, method: str = "GET") -> str:
+        """The full signed URL of `path` for owner (`method` names what the link is for)."""
         expires = int(self.clock.now() + self.ttl_s)
-        path = f"/r/{job_id}"
-        query = urlencode({"e": expires, "s": self._signature(path, expires, owner)})
+        query = urlencode({"e": expires, "s": self._signature(path, expires, owner, method)})
         return f"{self.base_url}{path}?{query}"
 
     def check(self, job_id: str, owner: str, expires: str, signature: str) -> ErrorCode:
         """OK, LINK_INVALID or LINK_EXPIRED (the signature is checked before the expiry)."""
-        if not (EXPIRES.fullmatch(expires) and SIGNATURE.fullmatch(signature)):
-            return ErrorCode.LINK_INVALID
         if not JOB_ID.fullmatch(job_id):
             return ErrorCode.LINK_INVALID
-        expected = self._signature(f"/r/{job_id}", int(expires), owner)
+        return self.check_path(f"/r/{job_id}", owner, expires, signature)
+
+    def check_path(
+        self, path: str, owner: str, expires: str, signature: str, method: str = "GET"
+    ) -> ErrorCode:
+        """OK, LINK_INVALID or LINK_EXPIRED for a link made by `sign`."""
+        if not (EXPIRES.fullmatch(expires) and SIGNATURE.fullmatch(signature)):
+            return ErrorCode.LINK_INVALID
+        expected = self._signature(path, int(expires), owner, method)
         if not hmac.compare_digest(expected, signature):
             return ErrorCode.LINK_INVALID
         if int(expires) < self.clock.now():
@@ -78,29 +88,87 @@ class LinkSigner:
         return ErrorCode.OK
 
 
-def link_app(signer: LinkSigner, resolve: Resolve) -> web.Application:
-    """The aiohttp app serving GET /r/{job_id}?e=&s= as an attachment."""
+class ResultPages(Protocol):
+    """The result page of a result link (core/web/result_page.py), for browsers."""
 
-    async def serve(request: web.Request) -> web.StreamResponse:
-        """One download: verify the link, then send the file as an attachment."""
+    async def page(self, request: web.Request, job_id: str, path: Path) -> web.StreamResponse:
+        """The page: a player, a download button, length, size, the script, the timeline."""
+        ...
+
+    async def timeline(self, job_id: str) -> Path | None:
+        """The job's timeline picture (drawn once), or None."""
+        ...
+
+    def refusal(self, status: int, verdict: ErrorCode) -> web.Response:
+        """A refused link in words, as a page."""
+        ...
+
+
+def wants_html(request: web.Request) -> bool:
+    """True for a browser opening the link (it asks for HTML); download tools get the file."""
+    return "text/html" in request.headers.get("Accept", "")
+
+
+class _ResultLinks:
+    """The handlers of result links (see link_app)."""
+
+    def __init__(self, signer: LinkSigner, resolve: Resolve, pages: ResultPages | None) -> None:
+        self.signer, self.resolve, self.pages = signer, resolve, pages
+
+    async def verified(self, request: web.Request) -> tuple[str, Path] | web.Response:
+        """The link's job and result file, or the refusal (403 tampered, 410 expired)."""
         job_id = request.match_info["job_id"]
-        found = await resolve(job_id) if JOB_ID.match(job_id) else None
-        if found is None:
-            return web.Response(status=403, text=message_for(ErrorCode.LINK_INVALID))
-        owner, path = found
-        verdict = signer.check(
-            job_id, owner, request.query.get("e", ""), request.query.get("s", "")
-        )
-        if verdict is not ErrorCode.OK:
-            status = 410 if verdict is ErrorCode.LINK_EXPIRED else 403
-            return web.Response(status=status, text=message_for(verdict))
-        if path is None or not path.is_file():
-            return web.Response(status=410, text=message_for(ErrorCode.LINK_EXPIRED))
+        found = await self.resolve(job_id) if JOB_ID.match(job_id) else None
+        verdict = ErrorCode.LINK_INVALID
+        if found is not None:
+            owner, path = found
+            query = request.query
+            verdict = self.signer.check(job_id, owner, query.get("e", ""), query.get("s", ""))
+            if verdict is ErrorCode.OK and (path is None or not path.is_file()):
+                verdict = ErrorCode.LINK_EXPIRED
+            if verdict is ErrorCode.OK and path is not None:
+                return job_id, path
+        status = 410 if verdict is ErrorCode.LINK_EXPIRED else 403
+        if self.pages is not None and wants_html(request):
+            return self.pages.refusal(status, verdict)
+        return web.Response(status=status, text=message_for(verdict))
+
+    async def serve(self, request: web.Request) -> web.StreamResponse:
+        """One result link: the page for a browser, else the file."""
+        found = await self.verified(request)
+        if isinstance(found, web.Response):
+            return found
+        job_id, path = found
+        if self.pages is not None and request.query.get("download") != "1":
+            if request.query.get("play") == "1":
+                return web.FileResponse(path, headers={"Cache-Control": "private, no-store"})
+            if wants_html(request):
+                return await self.pages.page(request, job_id, path)
         headers = {"Content-Disposition": f'attachment; filename="voiceover-{job_id[:8]}.mp4"'}
         return web.FileResponse(path, headers=headers)
 
+    async def timeline(self, request: web.Request) -> web.StreamResponse:
+        """The result's timeline picture (same link, same checks)."""
+        found = await self.verified(request)
+        if isinstance(found, web.Response):
+            return found
+        picture = await self.pages.timeline(found[0]) if self.pages is not None else None
+        if picture is None:
+            return web.Response(status=404, text="no timeline")
+        return web.FileResponse(picture, headers={"Content-Type": "image/png"})
+
+
+def link_app(
+    signer: LinkSigner, resolve: Resolve, pages: ResultPages | None = None
+) -> web.Application:
+    """The aiohttp app serving GET /r/{job_id}?e=&s=: the file as an attachment; with pages,
+    a browser gets the result page (the MP4 stays at ?download=1; ?play=1 streams it inline
+    with Range requests) and /r/{job_id}/timeline.png the timeline picture."""
+    links = _ResultLinks(signer, resolve, pages)
     app = web.Application()
-    app.router.add_get("/r/{job_id}", serve)
+    app.router.add_get("/r/{job_id}", links.serve)
+    if pages is not None:
+        app.router.add_get("/r/{job_id}/timeline.png", links.timeline)
     return app
 
 

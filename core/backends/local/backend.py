@@ -28,6 +28,7 @@ from core.backends.local.credits import Ledger, price_for
 from core.backends.local.fetch import download_url
 from core.backends.local.instructions import apply_changes, parse
 from core.backends.local.pins import pin_project, sweep_pins, unpin
+from core.backends.local.preview import preview_project
 from core.backends.local.project import (
     Project,
     build_draft,
@@ -41,7 +42,7 @@ from core.chat.option_text import describe_options
 from core.chat.replies import reply
 from core.config import Settings
 from core.engine.lexicon import Lexicon
-from core.engine.model import Limits, MediaKind, RenderOptions, Script, VoiceInfo
+from core.engine.model import Limits, MediaKind, RenderOptions, RenderResult, Script, VoiceInfo
 from core.engine.probe import probe_media
 from core.engine.scripts import parse_script_text, read_script_file, sniff_script
 from core.engine.tts import get_synthesizer
@@ -317,6 +318,12 @@ class LocalBackend:
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
         render_id = await self.renders.start(project, self._price(project), ref)
         return RenderHandle(render_id, session_id)
+
+    async def preview(self, session_id: str, out: Path) -> RenderResult:
+        """A quick proof of the project (its first seconds, small), written to `out`; free."""
+        return await preview_project(
+            await self._project(session_id), self.media, self.settings, out
+        )
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Progress while running (from memory), then the stored outcome."""
