@@ -151,8 +151,7 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
     ErrorCode.BAD_LEXICON: ErrorText(
         "I can't use that pronunciation for {word}: {reason}. "
         "Example: say Aurora as aw-ROAR-uh (or as [[ ɔːɹˈɔːɹə ]]).",
-        "无法使用 {word} 的这个读法：{reason_zh}。例如：say Aurora as aw-ROAR-uh"
-        "（或 [[ ɔːɹˈɔːɹə ]]）。",
+        "无法使用 {word} 的这个读法：{reason_zh}。例如：把重庆读作崇庆。",
     ),
     ErrorCode.LEXICON_FULL: ErrorText(
         "You have {limit} pronunciation fixes, the most I keep. "

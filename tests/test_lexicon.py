@@ -84,6 +84,7 @@ def test_phonemes_are_kept_as_one_block() -> None:
         ('Pronounce "GPT" like [[ dʒˈiː ]].', "GPT = [[ dʒˈiː ]]"),
         ("Aurora is pronounced aw-ROAR-uh", "Aurora = aw-ROAR-uh"),
         ("把Aurora读作奥罗拉", "Aurora = 奥罗拉"),
+        ("把重庆读作崇庆", "重庆 = 崇庆"),
         ("Meet Aurora. Say it as you like, and then we go on with the show today", None),
         ("say hello as you walk into the room and greet everyone you see there", None),
     ],

@@ -28,7 +28,7 @@ REPLIES: dict[str, ErrorText] = {
         "• 命令：/voiceover、/preview、/status、/export、/credits、/voices、/lexicon、\n"
         "  /upload、/cancel、/help。\n"
         "• /voices 列出声音并附试听样本；发送“试听 声音名”试听其中一个。\n"
-        "• “把Aurora读作奥罗拉”可修正读音（/lexicon 查看你的修正）。\n"
+        "• “把重庆读作崇庆”可修正读音（/lexicon 查看你的修正）。\n"
         "• 文件太大无法在聊天中发送：/upload 会给你一个上传链接（最大 500 MB）。\n"
         "• 也可以直接说：状态、导出、积分、取消、新项目。",
     ),
@@ -210,7 +210,7 @@ REPLIES: dict[str, ErrorText] = {
     "lexicon_empty": ErrorText(
         "📖 No pronunciation fixes yet. Say e.g. 'say Aurora as aw-ROAR-uh', or give phonemes: "
         "'say Aurora as [[ ɔːɹˈɔːɹə ]]'.",
-        "📖 还没有读音修正。例如说：“把Aurora读作奥罗拉”，或 'say Aurora as aw-ROAR-uh'。",
+        "📖 还没有读音修正。例如说：“把重庆读作崇庆”。",
     ),
     "lexicon_usage": ErrorText(
         "Usage: 'say <word> as <respelling>', /lexicon (list), /lexicon remove <word>.",
