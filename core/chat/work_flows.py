@@ -1,0 +1,207 @@
+"""The flows that do work: files in, conversation, export, and the render jobs they queue."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.backends.base import Draft, EventKind, Pinned, StoredFile
+from core.chat.flow_state import FlowState
+from core.chat.heartbeat import Heartbeat, HeartbeatTimings
+from core.chat.intake import fetch_attachment
+from core.chat.option_text import args_to_text
+from core.chat.preview import preview
+from core.chat.replies import reply
+from core.chat.routing import Routed
+from core.chat.timeline import (
+    describe_changes,
+    draft_ready,
+    draft_roles,
+    fingerprint,
+)
+from core.chat.turn import Turn, ack_if_slow
+from core.chat.upload_offer import offer_upload
+from core.delivery.results import deliver_result
+from core.errors import ErrorCode, VoiceoverError
+from core.failpoints import pause_point
+from core.files import owner_digest, safe_name
+from core.jobs.model import Job, JobStatus, new_job_id
+from core.media.store import new_key
+from core.ports import Attachment
+from core.store import Row
+from core.uninterrupted import uninterrupted
+
+VISUAL_ROLES = frozenset({"video", "image"})
+
+
+class WorkFlows(FlowState):
+    """Uploads, conversation turns and exports; each returns True when it created a job."""
+
+    async def flow_upload(self, ctx: Turn, routed: Routed) -> bool:
+        """Files (and a caption): take each, then read the caption, then maybe render."""
+        if not ctx.incoming.attachments:
+            return await offer_upload(ctx, self.deps, routed)
+        session = await self.session(ctx)
+        assert session is not None
+        for attachment in ctx.incoming.attachments:
+            name = safe_name(attachment.name)
+            work = self._upload_one(ctx, session["session_id"], attachment)
+            summary = await ack_if_slow(ctx, work, "receiving", name=name)
+            await ctx.chat.say(summary)
+        if routed.rest:
+            await self._converse(ctx, session["session_id"], routed.rest)
+        return await self._maybe_render(ctx)
+
+    async def _upload_one(self, ctx: Turn, session_id: str, attachment: Attachment) -> str:
+        if attachment.fetch is None and attachment.url:
+            result = await self.deps.backend.upload(
+                session_id, attachment.url, attachment.name, attachment.role
+            )
+            return result.summary
+        media, limit = self.deps.media, self.deps.settings.max_upload_bytes
+        path = await fetch_attachment(attachment, media.staging(), limit)
+        key = new_key(f"uploads/{owner_digest(ctx.owner)}", attachment.name)
+        try:
+            await uninterrupted(media.put_file(key, path))
+        finally:
+            path.unlink(missing_ok=True)  # moved in, or never stored
+        name = safe_name(attachment.name)
+        stored = StoredFile(key)  # the backend's now: it keeps it, or deletes it
+        result = await self.deps.backend.upload(session_id, stored, name, attachment.role)
+        return result.summary
+
+    async def flow_preview(self, ctx: Turn, routed: Routed) -> bool:
+        """A quick proof (the first 20 s at 360p with narration and captions), not charged."""
+        return await preview(ctx, self.deps)
+
+    async def flow_voiceover(self, ctx: Turn, routed: Routed) -> bool:
+        """/voiceover with options, files and/or a script: a complete request."""
+        text = args_to_text(dict(ctx.incoming.args)) if ctx.incoming.args else routed.rest
+        if ctx.incoming.attachments:
+            return await self.flow_upload(ctx, Routed("upload", rest=text))
+        if not text:
+            await ctx.say("help")
+            return False
+        return await self.flow_converse(ctx, Routed("converse", rest=text))
+
+    async def flow_converse(self, ctx: Turn, routed: Routed) -> bool:
+        """Everything else goes to the backend conversation, then maybe a render."""
+        session = await self.session(ctx)
+        assert session is not None
+        await self._converse(ctx, session["session_id"], routed.rest)
+        return await self._maybe_render(ctx)
+
+    async def _converse(self, ctx: Turn, session_id: str, text: str) -> None:
+        before = await self.deps.backend.state(session_id)
+        said = await ack_if_slow(ctx, self._stream(ctx, session_id, text), "working_on_it")
+        if not said:
+            after = await self.deps.backend.state(session_id)
+            lines = describe_changes(before, after, ctx.lang) or [reply("edited", ctx.lang)]
+            await ctx.chat.say("\n".join(lines))
+
+    async def _stream(self, ctx: Turn, session_id: str, text: str) -> bool:
+        """Show the reply's text; keep the chat alive ('Still working...') on long turns."""
+        said = False
+        timings = HeartbeatTimings.from_settings(self.deps.settings)
+        async with Heartbeat(ctx.chat, self.deps.clock, timings, ctx.lang) as beat:
+            async for event in self.deps.backend.send(session_id, text):
+                if event.kind is EventKind.TEXT and event.text.strip():
+                    await ctx.chat.say(event.text)
+                    beat.visible_change()
+                    said = True
+                elif event.kind is EventKind.PROGRESS and event.percent is not None:
+                    await beat.progress(event.stage or "render", event.percent)
+        return said
+
+    async def flow_export(self, ctx: Turn, routed: Routed) -> bool:
+        """Render the draft, or re-deliver the last render when nothing changed."""
+        session = await self._need_session(ctx)
+        draft = await self.deps.backend.state(session["session_id"])
+        if not draft_ready(draft):
+            raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
+        last = await self.deps.queue.get(session["last_job"]) if session["last_job"] else None
+        if last is None or session["last_fp"] != fingerprint(
+            draft, await self._lexicon_pairs(ctx)
+        ):
+            return await self._start_job(ctx, session, draft)
+        if last.status is JobStatus.RUNNING:
+            await ctx.say("starting")
+        elif last.status is JobStatus.QUEUED:
+            await ctx.say("queued", position=await self.deps.queue.position(last))
+        elif last.status is JobStatus.DONE and last.output:
+            await ctx.say("same_render")
+            await deliver_result(
+                ctx.chat,
+                last.output,
+                job_id=last.id,
+                owner=ctx.owner,
+                signer=self.deps.signer,
+                language=ctx.lang,
+                media=self.deps.media,
+            )
+        else:  # it failed or was cancelled: render it again
+            return await self._start_job(ctx, session, draft)
+        return False
+
+    async def _maybe_render(self, ctx: Turn) -> bool:
+        """Start a render when the draft has a picture and a voice and changed since the last."""
+        session = await self.session(ctx)
+        assert session is not None
+        draft = await self.deps.backend.state(session["session_id"])
+        roles = draft_roles(draft)
+        if not roles & VISUAL_ROLES:
+            if "voiceover" in roles:
+                await ctx.say("need_visual")
+            return False
+        if "voiceover" not in roles:
+            await ctx.say("need_script")
+            return False
+        if session["last_fp"] == fingerprint(draft, await self._lexicon_pairs(ctx)):
+            return False
+        return await self._start_job(ctx, session, draft)
+
+    async def _start_job(self, ctx: Turn, session: Row, draft: Draft) -> bool:
+        """Pin the session as it is now, hold its price, and queue it (replacing queued ones)."""
+        ahead = await self.deps.queue.active_for(ctx.owner)
+        pinned = await self.deps.backend.snapshot(session["session_id"])
+        pinned = replace(pinned, lexicon=await self._lexicon_pairs(ctx))
+        job, replaced = await uninterrupted(self._queue(ctx, session, pinned))
+        pause_point("queued")  # the crash tests kill us with the job queued
+        if job is None:
+            return True
+        if replaced:
+            await ctx.say("superseded")
+        self.deps.chats.remember(job.id, ctx.chat)
+        position = await self.deps.queue.position(job)
+        busy = len(ahead) > len(replaced) or self.deps.queue.busy()
+        await (ctx.say("queued", position=position) if busy else ctx.say("starting"))
+        return True
+
+    async def _queue(
+        self, ctx: Turn, session: Row, pinned: Pinned
+    ) -> tuple[Job | None, list[Job]]:
+        """Hold the price, create the job (its message seen), remember it as the last render."""
+        incoming, job_id, owner = ctx.incoming, new_job_id(), ctx.owner
+        try:
+            await self.deps.backend.reserve(owner, job_id, pinned)
+            fp = fingerprint(pinned.draft, pinned.lexicon)
+            job, replaced = await self.deps.queue.enqueue(
+                owner=owner,
+                kind="render",
+                platform=incoming.platform,
+                chat_id=incoming.chat_id,
+                message_id=incoming.message_id,
+                reply_context=incoming.reply_context,
+                language=ctx.lang,
+                session_id=session["session_id"],
+                job_id=job_id,
+                supersede=True,
+                inputs={"fingerprint": fp, **pinned.to_record()},
+            )
+        except BaseException:
+            await self.deps.backend.release(owner, job_id, pinned)
+            raise
+        if job is None:  # this message already made its job
+            await self.deps.backend.release(owner, job_id, pinned)
+            return None, []
+        await self.deps.sessions.rendered(owner, fp, job.id)
+        return job, replaced
