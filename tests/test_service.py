@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +278,26 @@ async def test_a_long_backend_turn_says_still_working(service_settings: Settings
         await asyncio.wait_for(turn, 5)
     assert chat.texts == ["🤔 Working on it…", "⏳ Still working...", "Here is your edit."]
     assert chat.count("working") >= 40
+
+
+async def test_a_message_cut_short_by_a_stop_is_handled_again_after_a_restart(
+    service_settings: Settings, tiny: Path
+) -> None:
+    """A finished browser upload is handed to the chat as message 'upload:…'; a stop in the
+    middle must not mark it handled, or the restart's second hand-off would do nothing."""
+    arrived = asyncio.Event()
+
+    async def held_fetch(dest: Path, max_bytes: int) -> None:
+        arrived.set()
+        await asyncio.Event().wait()  # the stop comes while the file is still arriving
+
+    held = Attachment(name="demo.mp4", fetch=held_fetch)
+    message = replace(incoming("", message_id="upload:abc"), attachments=(held,))
+    async with Service(service_settings) as first:
+        first.accept(message, RecordingChat())
+        await asyncio.wait_for(arrived.wait(), 60)
+    chat = RecordingChat()
+    async with Service(service_settings) as second:
+        again = incoming("", message_id="upload:abc", files=(tiny,))
+        await second.handle(again, chat)
+        assert "🎬 Got demo.mp4: 0:04, 160×120" in chat.texts

@@ -111,6 +111,7 @@ class Service:
         self.lanes = Lanes()
         self.link_server: LinkServer | None = None
         self._inflight: set[tuple[str, str]] = set()
+        self._stopping = False  # a message cut short by a stop is not "seen": it may come again
         self._tasks: set[asyncio.Task[None]] = set()
 
     # Lifecycle ---------------------------------------------------------------------------------
@@ -146,6 +147,7 @@ class Service:
 
     async def stop(self) -> None:
         """Stop workers (running jobs resume at the next start) and close everything."""
+        self._stopping = True
         await self.lanes.stop()
         await self.runner.stop()
         for task in list(self._tasks):
@@ -257,7 +259,7 @@ class Service:
             log.exception("message %s:%s failed", *key)
             await _say_safely(turn.chat, message_for(ErrorCode.INTERNAL, turn.lang))
         finally:
-            if not created:
+            if not created and not self._stopping:
                 with contextlib.suppress(Exception):
                     await uninterrupted(self.jobs.mark_seen(*key))
 
