@@ -19,7 +19,16 @@ from selenium.webdriver.common.by import By
 
 from bots.console import run_console
 from core.chat.service import Service
-from core.chat.timeline_picture import COLOURS, LABEL_W, PAD, ROW_H, TOP, WIDTH, draw_timeline
+from core.chat.timeline_picture import (
+    COLOURS,
+    LABEL_W,
+    PAD,
+    ROW_H,
+    TOP,
+    WIDTH,
+    _font,
+    draw_timeline,
+)
 from core.web.result_page import ResultPageMaker
 from tests.browser import chromium, poll
 from tests.chat_helpers import incoming
@@ -154,3 +163,17 @@ async def test_old_timeline_pictures_are_removed(tmp_path: Path) -> None:
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     assert await maker.expire(3600, time.time()) == 1
     assert not await asyncio.to_thread(old.exists) and await asyncio.to_thread(new.exists)
+
+
+def test_the_timeline_picture_speaks_chinese_with_real_glyphs(tmp_path: Path) -> None:
+    font = _font(18)
+
+    def drawn(char: str) -> bytes:
+        return bytes(font.getmask(char))
+
+    tofu = drawn("\U000f0000")  # a code point no font has: the .notdef box
+    assert drawn("配") != tofu and drawn("音") != tofu
+    draft = {"d": 4000, "t": [{"tt": 1, "sg": [{"s": 0, "d": 4000, "m": {"role": "voiceover"}}]}]}
+    english = draw_timeline(draft, tmp_path / "en.png", "en").read_bytes()
+    chinese = draw_timeline(draft, tmp_path / "zh.png", "zh").read_bytes()
+    assert english != chinese

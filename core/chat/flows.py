@@ -133,7 +133,8 @@ class Flows(WorkFlows):
                 )
         await ctx.chat.say("\n".join(lines))
         picture = self.deps.settings.data_dir / "timelines" / f"{owner_digest(ctx.owner)}.png"
-        await send_timeline(ctx.chat, draft, picture, reply("timeline_picture", ctx.lang))
+        caption = reply("timeline_picture", ctx.lang)
+        await send_timeline(ctx.chat, draft, picture, caption, ctx.lang)
         return False
 
     async def flow_cancel(self, ctx: Turn, routed: Routed) -> bool:

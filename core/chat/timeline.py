@@ -113,6 +113,11 @@ def _label(label: str, zh: bool) -> str:
     return LABELS_ZH.get(label, label) if zh else label
 
 
+def label_in(label: str, language: str) -> str:
+    """A track label ("Voiceover") in the user's language."""
+    return _label(label, language.lower().startswith("zh"))
+
+
 def _secs(ms: int) -> str:
     """Milliseconds as seconds, one decimal at most: 3000 → '3', 2500 → '2.5'."""
     text = f"{ms / 1000:.1f}"

@@ -12,8 +12,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from core.chat.timeline import Item, timeline_items
-from core.engine.captions import fonts_dir
+from core.chat.timeline import Item, label_in, timeline_items
+from core.engine.fonts import noto_sans_sc
 from core.ports import Chat
 
 WIDTH = 1200
@@ -40,10 +40,19 @@ COLOURS: dict[str, tuple[int, int, int]] = {
 STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800)
 
 
-@lru_cache(maxsize=4)
+TITLES = {"en": ("Timeline", "(empty timeline)"), "zh": ("时间线", "（空时间线）")}
+
+
+@lru_cache(maxsize=8)
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    name = "Roboto-Medium.ttf" if bold else "Roboto-Regular.ttf"
-    return ImageFont.truetype(str(fonts_dir() / name), size)
+    """Noto Sans SC (Latin and Chinese alike) at a regular or bold weight."""
+    font = ImageFont.truetype(str(noto_sans_sc()), size)
+    font.set_variation_by_axes([700 if bold else 450])
+    return font
+
+
+def _titles(language: str) -> tuple[str, str]:
+    return TITLES["zh" if language.lower().startswith("zh") else "en"]
 
 
 def _tick_step(total_s: float) -> int:
@@ -70,8 +79,8 @@ def _segment_text(item: Item) -> str:
     return f"{item.desc}{volume}"
 
 
-def draw_timeline(draft: Mapping[str, Any] | None, out: Path) -> Path:
-    """Draw the draft's timeline as a PNG at `out`; returns it."""
+def draw_timeline(draft: Mapping[str, Any] | None, out: Path, language: str = "en") -> Path:
+    """Draw the draft's timeline as a PNG at `out`, labelled in `language`; returns it."""
     items = timeline_items(draft)
     total_ms = max([_as_ms(draft)] + [item.end_ms for item in items] + [1000])
     height = TOP + ROW_H * max(1, len(items)) + BOTTOM
@@ -79,11 +88,12 @@ def draw_timeline(draft: Mapping[str, Any] | None, out: Path) -> Path:
     draw = ImageDraw.Draw(image)
     scale = (WIDTH - LABEL_W - 2 * PAD) / total_ms
     left = LABEL_W + PAD
-    _axis(draw, total_ms, left, scale, height)
+    title, empty = _titles(language)
+    _axis(draw, total_ms, left, scale, height, title)
     for row, item in enumerate(items):
-        _row(draw, row, item, left, scale)
+        _row(draw, row, item, left, scale, label_in(item.label, language))
     if not items:
-        draw.text((left, TOP + 16), "(empty timeline)", fill=MUTED, font=_font(18))
+        draw.text((left, TOP + 16), empty, fill=MUTED, font=_font(18))
     out.parent.mkdir(parents=True, exist_ok=True)
     image.save(out, format="PNG", optimize=True)
     return out
@@ -96,9 +106,11 @@ def _as_ms(draft: Mapping[str, Any] | None) -> int:
         return 0
 
 
-def _axis(draw: ImageDraw.ImageDraw, total_ms: int, left: int, scale: float, height: int) -> None:
+def _axis(
+    draw: ImageDraw.ImageDraw, total_ms: int, left: int, scale: float, height: int, title: str
+) -> None:
     total_s = total_ms / 1000
-    draw.text((PAD, 18), f"Timeline · {_clock(total_s)}", fill=TEXT, font=_font(22, bold=True))
+    draw.text((PAD, 14), f"{title} · {_clock(total_s)}", fill=TEXT, font=_font(22, bold=True))
     step = _tick_step(total_s)
     for tick in range(0, math.floor(total_s) + 1, step):
         x = left + tick * 1000 * scale
@@ -106,21 +118,23 @@ def _axis(draw: ImageDraw.ImageDraw, total_ms: int, left: int, scale: float, hei
         draw.text((x + 3, height - BOTTOM + 8), _clock(tick), fill=MUTED, font=_font(15))
 
 
-def _row(draw: ImageDraw.ImageDraw, row: int, item: Item, left: int, scale: float) -> None:
+def _row(
+    draw: ImageDraw.ImageDraw, row: int, item: Item, left: int, scale: float, label: str
+) -> None:
     top = TOP + row * ROW_H
     colour = COLOURS.get(item.label, (130, 130, 130))
-    draw.text((PAD, top + 15), item.label, fill=TEXT, font=_font(18, bold=True))
+    draw.text((PAD, top + 12), label, fill=TEXT, font=_font(18, bold=True))
     x0 = left + item.start_ms * scale
     x1 = max(x0 + 4, left + item.end_ms * scale)
     draw.rounded_rectangle([(x0, top + 8), (x1, top + ROW_H - 8)], radius=7, fill=colour)
     label = _fit(draw, _segment_text(item), int(x1 - x0) - 14, _font(16))
     if label:
-        draw.text((x0 + 7, top + 17), label, fill=(255, 255, 255), font=_font(16))
+        draw.text((x0 + 7, top + 14), label, fill=(255, 255, 255), font=_font(16))
 
 
 async def send_timeline(
-    chat: Chat, draft: Mapping[str, Any] | None, out: Path, caption: str
+    chat: Chat, draft: Mapping[str, Any] | None, out: Path, caption: str, language: str = "en"
 ) -> None:
     """Draw the timeline (off the loop) and send it into the chat as a picture."""
-    await asyncio.to_thread(draw_timeline, draft, out)
+    await asyncio.to_thread(draw_timeline, draft, out, language)
     await chat.send_image(out, caption)

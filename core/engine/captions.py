@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import font_roboto
-
+from core.engine.fonts import LATIN_FAMILY, has_cjk
 from core.engine.model import Segment
 
 MAX_LINE_CHARS = 42
 MAX_LINES = 2
+CJK_CUE_CHARS = 28  # Chinese has no spaces to wrap at: cues of two lines of at most 14
+CJK_BREAK_AFTER = "，。！？；：、,.!?;:）」』】"
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,15 @@ class Cue:
     text: str
 
 
-def fonts_dir() -> Path:
-    """The folder of the bundled caption font (Roboto, from PyPI)."""
-    return Path(font_roboto.__file__).parent / "files"
-
-
 def caption_cues(segments: Sequence[Segment]) -> list[Cue]:
     """Cues for the segments; long ones split into two-line chunks timed by their length."""
     cues: list[Cue] = []
     for seg in segments:
         text = " ".join(seg.text.split())
-        chunks = _chunks(text, MAX_LINE_CHARS * MAX_LINES)
+        if has_cjk(text):
+            chunks = _cjk_chunks(text, CJK_CUE_CHARS)
+        else:
+            chunks = _chunks(text, MAX_LINE_CHARS * MAX_LINES)
         total = sum(len(c) for c in chunks) or 1
         at = seg.start_s
         for chunk in chunks:
@@ -60,6 +59,41 @@ def _chunks(text: str, limit: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def _cjk_chunks(text: str, limit: int) -> list[str]:
+    """Chinese text (no spaces to cut at) in pieces of at most `limit` characters."""
+    return [p.strip() for p in _cjk_pieces(text, limit) if p.strip()]
+
+
+def _wrap_cjk(text: str, per_line: int) -> list[str]:
+    """A Chinese caption as lines of at most `per_line` characters (else as it is)."""
+    return _cjk_pieces(text, per_line) if has_cjk(text) else [text]
+
+
+def _cjk_pieces(text: str, limit: int) -> list[str]:
+    """Pieces of balanced length (at most `limit`), cut after punctuation near the balance
+    point where there is one; no piece starts with punctuation."""
+    pieces, rest = [], text
+    count = -(-len(text) // limit)
+    while len(rest) > limit:
+        size = -(-len(rest) // count)
+        cut = _cjk_cut(rest, size, limit)
+        pieces.append(rest[:cut])
+        rest, count = rest[cut:], max(1, count - 1)
+    return [*pieces, rest]
+
+
+def _cjk_cut(text: str, size: int, limit: int) -> int:
+    """Where to end a piece of about `size` characters (never past `limit`)."""
+    window = range(max(1, size // 2), min(limit, len(text) - 1) + 1)
+    after_mark = [i for i in window if text[i - 1] in CJK_BREAK_AFTER]
+    if after_mark:
+        return min(after_mark, key=lambda i: abs(i - size))
+    cut = min(size, limit)
+    while cut > 1 and text[cut] in CJK_BREAK_AFTER:
+        cut -= 1  # a closing mark stays with the words before it
+    return cut
 
 
 def _clock(seconds: float, digits: int) -> tuple[int, int, int, int]:
@@ -99,8 +133,11 @@ def _ass_text(text: str) -> str:
     return re.sub(r"[\r\n]+", " ", text)
 
 
-def write_ass(path: Path, cues: Sequence[Cue], width: int, height: int) -> Path:
-    """Write styled captions for a width×height frame: bottom centre, inside the safe area."""
+def write_ass(
+    path: Path, cues: Sequence[Cue], width: int, height: int, family: str = LATIN_FAMILY
+) -> Path:
+    """Write styled captions for a width×height frame: bottom centre, inside the safe area
+    (Chinese lines broken explicitly: libass wraps only at spaces)."""
     short = min(width, height)
     size = round(short * (0.058 if height > width else 0.05))
     margin_v = round(height * (0.12 if height > width else 0.07))
@@ -112,14 +149,15 @@ def write_ass(path: Path, cues: Sequence[Cue], width: int, height: int) -> Path:
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
-        f"Style: Default,Roboto Medium,{size},&H00FFFFFF,&H00FFFFFF,&H00101010,&H80000000,"
+        f"Style: Default,{family},{size},&H00FFFFFF,&H00FFFFFF,&H00101010,&H80000000,"
         f"0,0,0,0,100,100,0,0,1,{outline},1,2,{margin_h},{margin_h},{margin_v},1\n\n"
         "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, "
         "Text\n"
     )
+    per_line = max(8, int((width - 2 * margin_h) / (size * 1.05)))
     lines = [
         f"Dialogue: 0,{_ass_time(c.start_s)},{_ass_time(c.end_s)},Default,,0,0,0,,"
-        + _ass_text(c.text)
+        + "\\N".join(_ass_text(line) for line in _wrap_cjk(c.text, per_line))
         for c in cues
     ]
     path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")

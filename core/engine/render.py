@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.config import Settings
-from core.engine.captions import caption_cues, fonts_dir, write_ass, write_srt
+from core.engine.captions import caption_cues, write_ass, write_srt
 from core.engine.ffmpeg import run_ffmpeg
+from core.engine.fonts import caption_fonts
 from core.engine.layout import Geometry, plan_geometry
 from core.engine.leftovers import partial_path, remove_stale_work, work_dir
 from core.engine.lexicon import operator_lexicon
@@ -298,7 +299,8 @@ def _final_pass(
     if inputs.media is None:
         background = work / "background.png"
         run_ffmpeg(background_args(background, geometry.width, geometry.height), timeout_s=60)
-    (work / "fonts").symlink_to(fonts_dir(), target_is_directory=True)
+    burn = captions is Captions.BURN and bool(cues)
+    family = caption_fonts(work / "fonts", " ".join(c.text for c in cues)) if burn else ""
     out = request.out
     return FinalPass(
         out=partial_path(out),
@@ -311,8 +313,8 @@ def _final_pass(
         background=background,
         extend_s=max(0.0, extend) if not geometry.copy_video else 0.0,
         burn_ass=(
-            write_ass(work / "captions.ass", cues, geometry.width, geometry.height)
-            if captions is Captions.BURN and cues
+            write_ass(work / "captions.ass", cues, geometry.width, geometry.height, family)
+            if burn
             else None
         ),
         soft_srt=(

@@ -67,7 +67,8 @@ class ResultPageMaker:
         job = await self.get_job(job_id)
         if job is None:
             return None
-        return await asyncio.to_thread(draw_timeline, job.inputs.get("draft"), out)
+        draft = job.inputs.get("draft")
+        return await asyncio.to_thread(draw_timeline, draft, out, job.language)
 
     async def expire(self, age_s: float, now: float) -> int:
         """Remove timeline pictures older than `age_s` (their results are gone); how many."""
