@@ -42,6 +42,10 @@ async def start_service(settings: Settings) -> Service:
     if problems:
         raise ConfigurationError("; ".join(problems))
     service = Service(settings)
+    unreachable = await service.problems()
+    if unreachable:
+        await _quietly(service.stop())
+        raise ConfigurationError("; ".join(unreachable))
     try:
         await service.start()
     except OSError as exc:
@@ -112,6 +116,28 @@ def serve_main(settings: Settings) -> int:
     if not bots:
         return chat_main(settings)
     return _run(_serve(settings, bots))
+
+
+async def _work(settings: Settings) -> None:
+    if settings.queue_url is None:
+        raise ConfigurationError(
+            "voiceover worker needs QUEUE_URL (e.g. redis://127.0.0.1:6379/0)"
+        )
+    from core.jobs.worker import RenderWorker
+
+    worker = RenderWorker(settings)
+    try:
+        await worker.check()
+    except Exception as exc:
+        raise ConfigurationError(
+            f"QUEUE_URL or STORAGE_URL can't be reached ({type(exc).__name__})"
+        ) from None
+    await worker.run()
+
+
+def worker_main(settings: Settings) -> int:
+    """Render jobs from the Redis queue until SIGTERM (no chat, no bot tokens)."""
+    return _run(_work(settings))
 
 
 def chat_main(settings: Settings) -> int:

@@ -110,6 +110,7 @@ class RenderStatus:
     size_bytes: int = 0
     project_url: str | None = None  # where the user can open the project (cloud editor)
     warning: str | None = None  # what the user should know about how it was made
+    narration_s: float = 0.0  # the narration it produced (what credits are settled on)
 
 
 class Backend(Protocol):

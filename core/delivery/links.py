@@ -25,8 +25,9 @@ http_log = logging.getLogger(f"{__name__}.http")
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 EXPIRES = re.compile(r"[0-9]{1,12}")  # ASCII digits only: str.isdigit() also accepts "²"
 SIGNATURE = re.compile(r"[0-9a-f]{64}")  # compare_digest refuses non-ASCII text
-Resolve = Callable[[str], Awaitable[tuple[str, Path | None] | None]]
-"""job id → (owner, result file or None once it aged out) for a job with a result, else None."""
+Resolve = Callable[[str], Awaitable[tuple[str, Path | str | None] | None]]
+"""job id → (owner, result file, or a URL to send the user on to (an object store's presigned
+one), or None once it aged out) for a job with a result, else None."""
 
 
 def load_link_key(settings: Settings) -> bytes:
@@ -94,6 +95,8 @@ def link_app(signer: LinkSigner, resolve: Resolve) -> web.Application:
         if verdict is not ErrorCode.OK:
             status = 410 if verdict is ErrorCode.LINK_EXPIRED else 403
             return web.Response(status=status, text=message_for(verdict))
+        if isinstance(path, str):
+            raise web.HTTPFound(path)
         if path is None or not path.is_file():
             return web.Response(status=410, text=message_for(ErrorCode.LINK_EXPIRED))
         headers = {"Content-Disposition": f'attachment; filename="voiceover-{job_id[:8]}.mp4"'}

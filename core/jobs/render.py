@@ -35,6 +35,7 @@ def output_record(status: RenderStatus) -> dict[str, Any]:
         "size_bytes": status.size_bytes,
         "project_url": status.project_url,
         "warning": status.warning,
+        "narration_s": status.narration_s,
     }
 
 
