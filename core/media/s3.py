@@ -60,10 +60,14 @@ def s3_client(settings: Settings) -> Any:
         aws_access_key_id=key_id.get_secret_value() if key_id else None,
         aws_secret_access_key=secret.get_secret_value() if secret else None,
         config=Config(
+            signature_version="s3v4",
             s3={"addressing_style": "path"},
             retries={"max_attempts": 4, "mode": "standard"},
             connect_timeout=5,
             read_timeout=60,
+            # Plain signed bodies: S3-compatible servers don't all read aws-chunked trailers.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
         ),
     )
 
@@ -175,19 +179,15 @@ class S3MediaStore:
         name = self.where.name(check_key(key))
         await asyncio.to_thread(self.client.delete_object, Bucket=self.where.bucket, Key=name)
 
-    async def _list(self, prefix: str, delimiter: bool) -> list[dict[str, Any]]:
-        """Every listing page under `prefix/` (objects, or common prefixes with a delimiter)."""
+    async def _list(self, prefix: str) -> list[dict[str, Any]]:
+        """Every listing page of the objects under `prefix/`."""
         args = {"Bucket": self.where.bucket, "Prefix": self.where.name(check_prefix(prefix)) + "/"}
-        if delimiter:
-            args["Delimiter"] = "/"
         pages = self.client.get_paginator("list_objects_v2").paginate(**args)
         return await asyncio.to_thread(list, pages)
 
     async def delete_prefix(self, prefix: str) -> None:
         """Remove every object under `prefix/` (1,000 a request)."""
-        names = [
-            o["Key"] for page in await self._list(prefix, False) for o in page.get("Contents", [])
-        ]
+        names = [o["Key"] for page in await self._list(prefix) for o in page.get("Contents", [])]
         await self._delete_names(names)
 
     async def _delete_names(self, names: list[str]) -> None:
@@ -200,22 +200,21 @@ class S3MediaStore:
             )
 
     async def children(self, prefix: str) -> list[str]:
-        """The names directly under `prefix/`."""
+        """The names directly under `prefix/` that hold objects (listed without a delimiter:
+        some S3-compatible servers keep emptied "folders" as common prefixes)."""
         base = self.where.name(prefix) + "/"
-        found: set[str] = set()
-        for page in await self._list(prefix, True):
-            found.update(
-                p["Prefix"][len(base) :].rstrip("/") for p in page.get("CommonPrefixes", [])
-            )
-            found.update(o["Key"][len(base) :] for o in page.get("Contents", []))
-        return sorted(found)
+        pages = await self._list(prefix)
+        names = {
+            o["Key"][len(base) :].split("/", 1)[0] for p in pages for o in p.get("Contents", [])
+        }
+        return sorted(names)
 
     async def delete_older(self, prefix: str, age_s: float) -> int:
         """Remove the objects under `prefix/` last modified more than `age_s` ago."""
         cutoff = time.time() - age_s
         names = [
             o["Key"]
-            for page in await self._list(prefix, False)
+            for page in await self._list(prefix)
             for o in page.get("Contents", [])
             if o["LastModified"].timestamp() < cutoff
         ]
