@@ -3,6 +3,7 @@ files that go away, copied, listed, aged out; presigned links; a bad STORAGE_URL
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import tracemalloc
@@ -124,13 +125,9 @@ async def test_a_presigned_link_downloads_straight_from_the_bucket(store: S3Medi
 
 
 async def test_temp_files_of_a_dead_process_are_cleared_at_start(store: S3MediaStore) -> None:
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    left = store.temp_root / f"voiceover-{int(dead.stdout)}-abc"
+    dead = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await dead.wait()  # its pid names no live process now
+    left = store.temp_root / f"voiceover-{dead.pid}-abc"
     left.mkdir()
     (left / "input.mp4").write_bytes(b"x")
     mine = store.staging()
