@@ -15,6 +15,7 @@ import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import redis
@@ -127,6 +128,13 @@ def saq_states(redis_url: str) -> list[str]:
     return sorted(json.loads(raw)["status"] for raw in found if raw)
 
 
+def records(redis_url: str) -> list[dict[str, Any]]:
+    """Every job record of the queue."""
+    with redis.Redis.from_url(redis_url) as client:
+        found = [client.get(key) for key in client.scan_iter("voiceover:job:*")]
+    return [json.loads(raw) for raw in found if raw]
+
+
 def said(fake: FakeTelegram) -> list[str]:
     """The bot's messages."""
     return [str(c.params.get("text", "")) for c in fake.called("sendMessage")]
@@ -175,6 +183,8 @@ async def test_twenty_jobs_two_workers_one_killed_mid_render_each_delivered_once
         await eventually(lambda: sum(videos(fake).values()) >= 2 * USERS, 600, "second videos")
         await asyncio.sleep(2)  # time for a wrong, second delivery to show up
         assert videos(fake) == Counter({user: 2 for user in users})  # each job once
+        tries = sorted(job["attempts"] for job in records(redis_url))
+        assert tries == [1] * (2 * USERS - 1) + [2]  # the killed worker's job ran once more
         results = seaweed.keys(bucket, f"{s3_prefix}/results/")
         assert len(results) == 2 * USERS  # results in the bucket …
         assert [p for p in tree_files(tmp_path / "bot") if p.suffix == ".mp4"] == []  # … not here
