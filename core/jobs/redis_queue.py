@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Collection, Mapping
 from typing import Any
 
 from redis import asyncio as aioredis
-from redis.exceptions import WatchError
+from redis.exceptions import RedisError, WatchError
 from saq.queue.redis import RedisQueue
 
 from core.backends.base import Pinned
@@ -69,8 +69,11 @@ class RedisJobQueue:
         await self.redis.ping()
 
     async def close(self) -> None:
-        """Close the connections."""
-        await self.saq.disconnect()
+        """Close the connections (quietly when the server is gone already)."""
+        try:
+            await self.saq.disconnect()
+        except (OSError, RedisError):
+            await self.redis.connection_pool.disconnect()
 
     @staticmethod
     def _key(job_id: str) -> str:
