@@ -195,6 +195,9 @@ async def test_twenty_jobs_two_workers_one_killed_mid_render_each_delivered_once
         assert f'voiceover_deliveries_total{{status="done"}} {2 * USERS}.0' in metrics
         assert "voiceover_workers 2.0" in metrics
         assert not any("went wrong" in t for t in said(fake)), said(fake)
+    for name in ("bot", "doomed", "w1", "w2"):  # secrets never reach a log
+        logged = (tmp_path / f"{name}.log").read_text(errors="replace")
+        assert S3_SECRET not in logged and TOKEN not in logged, name
 
 
 async def test_cancel_in_chat_stops_the_job_on_its_worker(
