@@ -222,3 +222,27 @@ async def test_cancel_in_chat_stops_the_job_on_its_worker(
         assert fake.called("sendVideo") == []
         assert seaweed.keys(bucket, f"{s3_prefix}/results/") == []
         run.kill("worker")  # its render thread stays paused at the failpoint for good
+
+
+async def test_a_worker_told_to_stop_hands_its_job_back(
+    fake: FakeTelegram,
+    redis_url: str,
+    seaweed: SeaweedS3,
+    bucket: str,
+    s3_prefix: str,
+    tiny: Path,
+    tmp_path: Path,
+) -> None:
+    mark = tmp_path / "paused"
+    async with cluster(tmp_path, redis_url, seaweed, bucket, s3_prefix) as run:
+        run.bot(fake)
+        run.start("leaving", "worker", **{PAUSE_AT: "mix", PAUSE_MARK: str(mark)})
+        await fake.wait_for("getUpdates", 1, within_s=120)
+        fake.push(video_update(fake, tiny, SCRIPT, chat_id=9, user_id=9))
+        await eventually(mark.exists, 300, "the worker never reached the mix")
+        os.killpg(run.procs["leaving"].pid, signal.SIGTERM)  # WORKER_STOP_GRACE_S=0
+        await eventually(lambda: saq_states(redis_url) == ["queued"], 60, run.log("leaving"))
+        run.kill("leaving")  # its render thread stays paused at the failpoint for good
+        run.start("next", "worker")
+        await eventually(lambda: videos(fake) == Counter({9: 1}), 300, run.log("next"))
+        assert [job["attempts"] for job in records(redis_url)] == [2]
