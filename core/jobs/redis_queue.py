@@ -16,8 +16,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import AsyncIterator, Collection, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Collection, Mapping
+from typing import Any, cast
 
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError, WatchError
@@ -66,7 +66,7 @@ class RedisJobQueue:
 
     async def check(self) -> None:
         """Raise when the server can't be reached."""
-        await self.redis.ping()
+        await cast(Awaitable[bool], self.redis.ping())
 
     async def close(self) -> None:
         """Close the connections (quietly when the server is gone already)."""
@@ -149,7 +149,7 @@ class RedisJobQueue:
 
     async def _promote(self, owner: str) -> None:
         """Give the owner's oldest active job to SAQ (nothing happens when it already has it)."""
-        head = await self.redis.lindex(self._owner(owner), 0)
+        head = await cast(Awaitable[Any], self.redis.lindex(self._owner(owner), 0))
         job = await self.get(_text(head)) if head else None
         if job is not None and job.status is JobStatus.QUEUED:
             await self.saq.enqueue(
@@ -275,7 +275,8 @@ class RedisJobQueue:
 
     async def active_for(self, owner: str) -> list[Job]:
         """The owner's queued and running jobs, oldest first."""
-        jobs = await self._many(await self.redis.lrange(self._owner(owner), 0, -1))
+        ids = await cast(Awaitable[list[Any]], self.redis.lrange(self._owner(owner), 0, -1))
+        jobs = await self._many(ids)
         return [job for job in jobs if job.status in ACTIVE]
 
     async def position(self, job: Job) -> int:
