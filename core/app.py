@@ -12,6 +12,7 @@ from typing import Any
 
 from core.chat.service import Service
 from core.config import Settings
+from core.jobs import health
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
@@ -33,6 +34,10 @@ def check_settings(settings: Settings) -> list[str]:
     secret = settings.link_secret.get_secret_value() if settings.link_secret else None
     if secret is not None and len(secret) < 16:
         problems.append("LINK_SECRET must be at least 16 characters (or unset it)")
+    if (settings.aws_access_key_id is None) != (settings.aws_secret_access_key is None):
+        problems.append("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together (set both)")
+    if settings.queue_url and not settings.storage_url:
+        problems.append("QUEUE_URL needs STORAGE_URL (s3://bucket): workers read the media there")
     return problems
 
 
@@ -123,15 +128,19 @@ async def _work(settings: Settings) -> None:
         raise ConfigurationError(
             "voiceover worker needs QUEUE_URL (e.g. redis://127.0.0.1:6379/0)"
         )
+    problems = check_settings(settings)
+    if problems:
+        raise ConfigurationError("; ".join(problems))
     from core.jobs.worker import RenderWorker
 
-    worker = RenderWorker(settings)
     try:
-        await worker.check()
-    except Exception as exc:
-        raise ConfigurationError(
-            f"QUEUE_URL or STORAGE_URL can't be reached ({type(exc).__name__})"
-        ) from None
+        worker = RenderWorker(settings)
+    except Exception as exc:  # the reason, never a URL or a credential
+        raise ConfigurationError(f"can't start the worker ({type(exc).__name__})") from None
+    unreachable = await health.problems(worker.jobs, worker.media)
+    if unreachable:
+        await worker.jobs.close()
+        raise ConfigurationError("; ".join(unreachable))
     await worker.run()
 
 

@@ -46,6 +46,7 @@ async def test_health_readiness_and_metrics_of_the_embedded_service(
 
 async def test_readyz_says_which_server_is_unreachable(settings: Settings, tmp_path: Path) -> None:
     with valkey_server(tmp_path / "own-valkey") as valkey:
+        # no STORAGE_URL: the Service itself does not insist (`serve` and `worker` do)
         ready_settings = settings.model_copy(update={"queue_url": valkey.url, "http_port": 0})
         async with Service(ready_settings) as service, httpx.AsyncClient() as client:
             assert (await client.get(f"{base(service)}/readyz")).status_code == 200

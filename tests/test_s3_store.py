@@ -168,6 +168,9 @@ def test_an_unreachable_store_or_queue_stops_the_worker_with_one_line(tmp_path: 
     env = cli_env(
         tmp_path / "data",
         QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0",
+        STORAGE_URL="s3://voiceover",
+        S3_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
+        AWS_ACCESS_KEY_ID="someone",
         AWS_SECRET_ACCESS_KEY="never-printed-secret",
     )
     done = subprocess.run(
@@ -177,3 +180,28 @@ def test_an_unreachable_store_or_queue_stops_the_worker_with_one_line(tmp_path: 
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "QUEUE_URL" in lines[0], done.stderr
     assert "never-printed-secret" not in done.stderr
+
+
+def test_workers_need_a_shared_store(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "data", QUEUE_URL="redis://127.0.0.1:6379/0")
+    done = subprocess.run(
+        cli_command("worker"), env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    needs = "QUEUE_URL needs STORAGE_URL (s3://bucket): workers read the media there"
+    assert done.stderr.strip() == f"Configuration error: {needs}"
+
+
+def test_half_a_key_pair_stops_with_one_line(tmp_path: Path) -> None:
+    env = cli_env(
+        tmp_path / "data",
+        QUEUE_URL="redis://127.0.0.1:6379/0",
+        STORAGE_URL="s3://voiceover",
+        AWS_SECRET_ACCESS_KEY="x" * 20,
+    )
+    done = subprocess.run(
+        cli_command("worker"), env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" in lines[0]

@@ -70,13 +70,6 @@ class RenderWorker:
             cancellation_hard_deadline_s=5.0,
         )
 
-    async def check(self) -> None:
-        """Raise when the queue or the store can't be reached."""
-        await self.jobs.check()
-        check_store = getattr(self.media, "check", None)
-        if callable(check_store):
-            await check_store()
-
     async def run(self) -> None:
         """Take jobs until SIGTERM or SIGINT; then finish or hand back what runs."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
