@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -195,6 +196,9 @@ async def test_twenty_jobs_two_workers_one_killed_mid_render_each_delivered_once
         assert f'voiceover_deliveries_total{{status="done"}} {2 * USERS}.0' in metrics
         assert "voiceover_workers 2.0" in metrics
         assert not any("went wrong" in t for t in said(fake)), said(fake)
+    with sqlite3.connect(tmp_path / "bot" / "data" / "local.db") as db:  # the bot's ledger
+        balances = db.execute("SELECT owner, available, frozen FROM balances").fetchall()
+    assert sorted(balances) == [(f"telegram:{u}", 80, 0) for u in users]  # both renders charged
     for name in ("bot", "doomed", "w1", "w2"):  # secrets never reach a log
         logged = (tmp_path / f"{name}.log").read_text(errors="replace")
         assert S3_SECRET not in logged and TOKEN not in logged, name

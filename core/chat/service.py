@@ -31,9 +31,9 @@ from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.jobs.control import JobControl
 from core.jobs.health import problems, refresh_gauges
-from core.jobs.model import Job, JobStatus
+from core.jobs.model import Job
 from core.jobs.redis_queue import RedisJobQueue
-from core.jobs.remote import RemoteJobs
+from core.jobs.remote import HandOver, RemoteJobs
 from core.jobs.render import RenderJobs
 from core.jobs.runner import JobRunner
 from core.jobs.select import make_queue
@@ -106,8 +106,11 @@ class Service:
         self.remote = None
         if isinstance(self.jobs, RedisJobQueue):  # renders run in `voiceover worker`s
             timings = HeartbeatTimings.from_settings(settings)
+            hand_over = HandOver(
+                self.jobs, self.backend, self.queue, self.deliveries, self._deliver
+            )
             self.remote = RemoteJobs(
-                self.jobs, self.chats, self.clock, timings, self._hand_over, self.metrics
+                self.jobs, self.chats, self.clock, timings, hand_over, self.metrics
             )
         self.link_server: LinkServer | None = None
         self._inflight: set[tuple[str, str]] = set()
@@ -218,18 +221,6 @@ class Service:
         told = await self.jobs.get(job_id)
         if told is not None and told.delivered is not None:
             self.metrics.deliveries.labels(status=str(told.status)).inc()
-
-    async def _hand_over(self, job_id: str) -> None:
-        """A job a worker ended: settle or release what it held, then tell its owner (once)."""
-        job = await self.jobs.get(job_id)
-        if job is None:
-            return
-        settle = getattr(self.backend, "settle", None)
-        if job.status is JobStatus.DONE and job.output and callable(settle):
-            await settle(job.owner, job.id, float(job.output.get("narration_s") or 0.0))
-        await self.queue.ended(job)
-        if job.delivered is None:
-            await self._deliver(job_id)
 
     async def _maintain(self) -> None:
         await self.deliveries.deliver_pending()

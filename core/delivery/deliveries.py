@@ -71,6 +71,10 @@ class Deliveries:
         for job in await self.jobs.undelivered():
             await self.deliver(job.id)
 
+    def gave_up(self, job_id: str) -> bool:
+        """True when this process stopped trying to tell the job's owner (every try failed)."""
+        return self._failures.get(job_id, 0) >= DELIVERY_TRIES
+
     async def pending(self) -> bool:
         """True while an ended job can still be told in this process."""
         for job in await self.jobs.undelivered():

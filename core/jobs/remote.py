@@ -14,15 +14,60 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from core.backends.base import Backend
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.clock import Clock
 from core.delivery.chats import ChatDirectory
+from core.delivery.deliveries import Deliveries
+from core.jobs.control import JobControl
+from core.jobs.model import JobStatus
 from core.jobs.redis_queue import RedisJobQueue
 from core.metrics import Metrics
 
 log = logging.getLogger(__name__)
 POLL_S = 2.0
 Ended = Callable[[str], Awaitable[None]]
+
+
+class HandOver:
+    """What the bot does for each job a worker ended: settle or release what the job held
+    (once per process), then tell its owner (once, until the tries run out)."""
+
+    def __init__(
+        self,
+        jobs: RedisJobQueue,
+        backend: Backend,
+        control: JobControl,
+        deliveries: Deliveries,
+        deliver: Ended,
+    ) -> None:
+        self.jobs = jobs
+        self.backend = backend
+        self.control = control
+        self.deliveries = deliveries
+        self.deliver = deliver
+        self._released: set[str] = set()
+
+    async def __call__(self, job_id: str) -> None:
+        """Hand one ended job over."""
+        job = await self.jobs.get(job_id)
+        if job is None or job.status not in (
+            JobStatus.DONE,
+            JobStatus.FAILED,
+            JobStatus.CANCELLED,
+        ):
+            return
+        if job_id not in self._released:
+            settle = getattr(self.backend, "settle", None)
+            if job.status is JobStatus.DONE and job.output and callable(settle):
+                await settle(job.owner, job.id, float(job.output.get("narration_s") or 0.0))
+            await self.control.ended(job)
+            self._released.add(job_id)
+        if job.delivered is None and not self.deliveries.gave_up(job_id):
+            await self.deliver(job_id)
+            job = await self.jobs.get(job_id) or job
+        if job.delivered is not None:  # told: nothing more will come for it (safe twice anyway)
+            self._released.discard(job_id)
 
 
 class RemoteJobs:
