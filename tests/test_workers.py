@@ -189,6 +189,9 @@ async def test_twenty_jobs_two_workers_one_killed_mid_render_each_delivered_once
         results = seaweed.keys(bucket, f"{s3_prefix}/results/")
         assert len(results) == 2 * USERS  # results in the bucket …
         assert [p for p in tree_files(tmp_path / "bot") if p.suffix == ".mp4"] == []  # … not here
+        for name in ("w1", "w2"):  # a worker keeps no inputs, renders or results after a job
+            kept = tree_files(tmp_path / name / "tmp") + tree_files(tmp_path / name / "data")
+            assert [p for p in kept if p.suffix in (".mp4", ".wav", ".part")] == [], kept
         async with httpx.AsyncClient() as client:
             metrics = (await client.get(f"http://127.0.0.1:{run.http_port}/metrics")).text
             ready = await client.get(f"http://127.0.0.1:{run.http_port}/readyz")
