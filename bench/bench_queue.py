@@ -35,7 +35,8 @@ from core.clock import SystemClock  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.delivery.chats import ChatDirectory  # noqa: E402
 from core.jobs.model import JobStatus  # noqa: E402
-from core.jobs.redis_queue import RUN_JOB, RedisJobQueue  # noqa: E402
+from core.jobs.redis_queue import RedisJobQueue
+from core.jobs.redis_reads import RUN_JOB  # noqa: E402
 from core.jobs.remote import RemoteJobs  # noqa: E402
 from core.metrics import Metrics  # noqa: E402
 from tests.chat_helpers import SCRIPT, incoming  # noqa: E402

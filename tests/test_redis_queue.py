@@ -14,7 +14,8 @@ from saq import Worker
 from saq.types import Context
 
 from core.jobs.model import JobStatus
-from core.jobs.redis_queue import RUN_JOB, RedisJobQueue
+from core.jobs.redis_queue import RedisJobQueue
+from core.jobs.redis_reads import RUN_JOB
 
 Body = Callable[[str], Awaitable[None]]
 

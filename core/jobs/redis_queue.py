@@ -13,45 +13,33 @@ state (a compare-and-set), so an ended job never ends again: never delivered twi
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Collection, Mapping
+from collections.abc import Awaitable, Collection, Mapping
 from typing import Any, cast
 
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError, WatchError
 from saq.queue.redis import RedisQueue
 
-from core.backends.base import Pinned
 from core.jobs.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
-
-PREFIX = "voiceover"
-SAQ_QUEUE = "voiceover"
-RUN_JOB = "run_job"  # the SAQ function every worker offers
-EVENTS = f"{PREFIX}:events"  # JSON {"id", "event": started|progress|ended, …}
-ACTIVE_SET = f"{PREFIX}:active"  # queued and running job ids by creation time
-UNDELIVERED = f"{PREFIX}:undelivered"  # ended jobs whose owner was not told, by creation time
-SEEN_TTL_S = 14 * 24 * 3600
-ENDED_TTL_S = 7 * 24 * 3600  # how long an ended, delivered job's record is kept
-MAX_ATTEMPTS = 3
-
-
-def _dump(job: Job) -> str:
-    return json.dumps(dataclasses.asdict(job), separators=(",", ":"))
-
-
-def _load(raw: bytes | str) -> Job:
-    record = json.loads(raw)
-    record["status"] = JobStatus(record["status"])
-    return Job(**record)
+from core.jobs.redis_reads import (
+    ACTIVE_SET,
+    ENDED_TTL_S,
+    EVENTS,
+    MAX_ATTEMPTS,
+    RUN_JOB,
+    SAQ_QUEUE,
+    SEEN_TTL_S,
+    UNDELIVERED,
+    RedisJobReads,
+    as_text,
+    dump_job,
+    load_job,
+)
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-class RedisJobQueue:
+class RedisJobQueue(RedisJobReads):
     """The JobQueue of many processes: records in Redis, execution by SAQ."""
 
     def __init__(self, redis: aioredis.Redis, lease_s: int = 60) -> None:
@@ -74,18 +62,6 @@ class RedisJobQueue:
             await self.saq.disconnect()
         except (OSError, RedisError):
             await self.redis.connection_pool.disconnect()
-
-    @staticmethod
-    def _key(job_id: str) -> str:
-        return f"{PREFIX}:job:{job_id}"
-
-    @staticmethod
-    def _owner(owner: str) -> str:
-        return f"{PREFIX}:owner:{owner}"
-
-    @staticmethod
-    def _seen(platform: str, message_id: str) -> str:
-        return f"{PREFIX}:seen:{platform}:{message_id}"
 
     async def seen(self, platform: str, message_id: str) -> bool:
         """True when this message was already handled (or created a job)."""
@@ -131,7 +107,7 @@ class RedisJobQueue:
             return None, []
         replaced = await self._supersede(owner, kind) if supersede else []
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key(job.id), _dump(job))
+            pipe.set(self._key(job.id), dump_job(job))
             pipe.zadd(ACTIVE_SET, {job.id: job.created})
             pipe.rpush(self._owner(owner), job.id)
             await pipe.execute()
@@ -150,7 +126,7 @@ class RedisJobQueue:
     async def _promote(self, owner: str) -> None:
         """Give the owner's oldest active job to SAQ (nothing happens when it already has it)."""
         head = await cast(Awaitable[Any], self.redis.lindex(self._owner(owner), 0))
-        job = await self.get(_text(head)) if head else None
+        job = await self.get(as_text(head)) if head else None
         if job is not None and job.status is JobStatus.QUEUED:
             await self.saq.enqueue(
                 RUN_JOB,
@@ -172,7 +148,7 @@ class RedisJobQueue:
                 try:
                     await pipe.watch(key)
                     raw = await pipe.get(key)
-                    job = _load(raw) if raw else None
+                    job = load_job(raw) if raw else None
                     if job is None or (allowed is not None and job.status not in allowed):
                         await pipe.reset()
                         return None
@@ -188,7 +164,7 @@ class RedisJobQueue:
     def _write(self, pipe: Any, job: Job) -> None:
         """Queue the commands that store a job and keep the indexes in step with its state."""
         ended = job.status in ENDED
-        pipe.set(self._key(job.id), _dump(job), ex=ENDED_TTL_S if job.delivered else None)
+        pipe.set(self._key(job.id), dump_job(job), ex=ENDED_TTL_S if job.delivered else None)
         if ended:
             pipe.zrem(ACTIVE_SET, job.id)
             pipe.lrem(self._owner(job.owner), 0, job.id)
@@ -261,64 +237,6 @@ class RedisJobQueue:
         """Nothing to do at a start: SAQ sweeps jobs whose worker went silent back in."""
         return [], []
 
-    async def get(self, job_id: str) -> Job | None:
-        """One job."""
-        raw = await self.redis.get(self._key(job_id))
-        return _load(raw) if raw else None
-
-    async def _many(self, ids: Any) -> list[Job]:
-        if not ids:
-            return []
-        return [
-            _load(raw) for raw in await self.redis.mget([self._key(_text(i)) for i in ids]) if raw
-        ]
-
-    async def active_for(self, owner: str) -> list[Job]:
-        """The owner's queued and running jobs, oldest first."""
-        ids = await cast(Awaitable[list[Any]], self.redis.lrange(self._owner(owner), 0, -1))
-        jobs = await self._many(ids)
-        return [job for job in jobs if job.status in ACTIVE]
-
-    async def position(self, job: Job) -> int:
-        """1 + the queued jobs ahead of this one."""
-        earlier = await self._many(await self.redis.zrangebyscore(ACTIVE_SET, "-inf", job.created))
-        ahead = [
-            j
-            for j in earlier
-            if j.status is JobStatus.QUEUED and (j.created, j.id) < (job.created, job.id)
-        ]
-        return 1 + len(ahead)
-
-    async def pending_count(self) -> int:
-        """Jobs queued or running."""
-        return int(await self.redis.zcard(ACTIVE_SET))
-
-    async def counts(self) -> dict[str, int]:
-        """Active jobs by state (for /metrics)."""
-        jobs = await self._many(await self.redis.zrange(ACTIVE_SET, 0, -1))
-        return {str(s): sum(1 for j in jobs if j.status is s) for s in ACTIVE}
-
-    async def undelivered(self) -> list[Job]:
-        """Ended jobs whose owner was not told yet, oldest first."""
-        jobs = await self._many(await self.redis.zrange(UNDELIVERED, 0, -1))
-        return [job for job in jobs if job.status in ENDED and job.delivered is None]
-
-    async def active_pinned(self) -> list[Pinned]:
-        """The pinned inputs of every queued or running job."""
-        jobs = await self._many(await self.redis.zrange(ACTIVE_SET, 0, -1))
-        return [Pinned.from_record(job.inputs) for job in jobs]
-
     async def worker_count(self) -> int:
         """Workers that reported to SAQ lately."""
         return len((await self.saq.info())["workers"])
-
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
-        """Every job event published from now on (started, progress, ended)."""
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(EVENTS)
-        try:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
-                    yield json.loads(message["data"])
-        finally:
-            await pubsub.aclose()

@@ -29,7 +29,8 @@ from core.delivery.chats import ChatDirectory
 from core.engine.leftovers import remove_stale_work
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.jobs.model import Job, JobStatus
-from core.jobs.redis_queue import MAX_ATTEMPTS, RUN_JOB, RedisJobQueue
+from core.jobs.redis_queue import RedisJobQueue
+from core.jobs.redis_reads import MAX_ATTEMPTS, RUN_JOB
 from core.jobs.render import RenderJobs
 from core.media.select import make_media_store
 
