@@ -198,7 +198,7 @@ async def test_a_silent_workers_job_is_run_again_by_another(queue: RedisJobQueue
     async with saq_worker(queue, render):
         await eventually(lambda: _status_is(queue, a1, JobStatus.DONE))
     job = await queue.get(a1)
-    assert job is not None and job.attempts == 2  # the second attempt ran it
+    assert job is not None and job.attempts >= 2  # a later attempt ran it
 
 
 async def test_a_stopped_worker_hands_its_job_back(queue: RedisJobQueue) -> None:
