@@ -13,9 +13,14 @@ import pytest
 from saq import Worker
 from saq.types import Context
 
+from core.chat.heartbeat import HeartbeatTimings
+from core.clock import SystemClock
+from core.delivery.chats import ChatDirectory
 from core.jobs.model import JobStatus
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import RUN_JOB
+from core.jobs.remote import RemoteJobs
+from core.metrics import Metrics
 
 Body = Callable[[str], Awaitable[None]]
 
@@ -223,3 +228,21 @@ async def test_a_stopped_worker_hands_its_job_back(queue: RedisJobQueue) -> None
 async def _status_is(queue: RedisJobQueue, job_id: str, status: JobStatus) -> bool:
     job = await queue.get(job_id)
     return job is not None and job.status is status
+
+
+async def test_the_bot_knows_when_every_worker_slot_is_taken(queue: RedisJobQueue) -> None:
+    follower = RemoteJobs(
+        queue, ChatDirectory(), SystemClock(), HeartbeatTimings(), _nothing, Metrics()
+    )
+    await queue.saq.worker_info("w1", queue_key=queue.saq.name, metadata={"slots": 2}, ttl=60)
+    await add(queue, "u:a", "a1")
+    await follower.refresh()
+    assert not follower.busy()  # one job, two slots: the next starts at once
+    await add(queue, "u:b", "b1")
+    await follower.refresh()
+    assert follower.busy()  # two jobs, two slots: the next waits
+    assert await queue.worker_count() == 1 and await queue.worker_slots() == 2
+
+
+async def _nothing(job_id: str) -> None:
+    """No hand-over in this test."""

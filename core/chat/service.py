@@ -112,6 +112,7 @@ class Service:
             self.remote = RemoteJobs(
                 self.jobs, self.chats, self.clock, timings, hand_over, self.metrics
             )
+            self.queue.workers_busy = self.remote.busy
         self.link_server: LinkServer | None = None
         self._inflight: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()

@@ -240,3 +240,8 @@ class RedisJobQueue(RedisJobReads):
     async def worker_count(self) -> int:
         """Workers that reported to SAQ lately."""
         return len((await self.saq.info())["workers"])
+
+    async def worker_slots(self) -> int:
+        """How many jobs the workers that reported lately run at once, together."""
+        workers = (await self.saq.info())["workers"].values()
+        return sum(int((w.get("metadata") or {}).get("slots", 1)) for w in workers)

@@ -91,6 +91,16 @@ class RemoteJobs:
         self._followers: dict[str, asyncio.Queue[tuple[str, float] | None]] = {}
         self._started: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._full = False
+
+    def busy(self) -> bool:
+        """True when every worker slot was taken at the last look (a new job waits)."""
+        return self._full
+
+    async def refresh(self) -> None:
+        """Look how full the workers are."""
+        counts = await self.jobs.counts()
+        self._full = sum(counts.values()) >= await self.jobs.worker_slots()
 
     async def run(self) -> None:
         """Listen for events and poll for missed ends, until cancelled."""
@@ -115,6 +125,7 @@ class RemoteJobs:
     async def _poll(self) -> None:
         while True:
             with contextlib.suppress(Exception):
+                await self.refresh()
                 for job in await self.jobs.undelivered():
                     await self._end(job.id)
             await asyncio.sleep(POLL_S)

@@ -69,6 +69,7 @@ class RenderWorker:
             dequeue_timeout=1.0,
             shutdown_grace_period_s=int(settings.worker_stop_grace_s),
             cancellation_hard_deadline_s=5.0,
+            metadata={"slots": settings.job_slots},  # the bot tells users when jobs wait
         )
 
     async def run(self) -> None:
