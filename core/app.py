@@ -14,6 +14,7 @@ from core.chat.service import Service
 from core.config import Settings
 from core.engine.lexicon import operator_lexicon
 from core.errors import VoiceoverError
+from core.jobs import health
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
@@ -39,6 +40,10 @@ def check_settings(settings: Settings) -> list[str]:
         operator_lexicon(settings)
     except VoiceoverError as err:
         problems.append(f"LEXICON_FILE: {err.message('en')}")
+    if (settings.aws_access_key_id is None) != (settings.aws_secret_access_key is None):
+        problems.append("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together (set both)")
+    if settings.queue_url and not settings.storage_url:
+        problems.append("QUEUE_URL needs STORAGE_URL (s3://bucket): workers read the media there")
     return problems
 
 
@@ -48,6 +53,10 @@ async def start_service(settings: Settings) -> Service:
     if problems:
         raise ConfigurationError("; ".join(problems))
     service = Service(settings)
+    unreachable = await service.problems()
+    if unreachable:
+        await _quietly(service.stop())
+        raise ConfigurationError("; ".join(unreachable))
     try:
         await service.start()
     except OSError as exc:
@@ -118,6 +127,32 @@ def serve_main(settings: Settings) -> int:
     if not bots:
         return chat_main(settings)
     return _run(_serve(settings, bots))
+
+
+async def _work(settings: Settings) -> None:
+    if settings.queue_url is None:
+        raise ConfigurationError(
+            "voiceover worker needs QUEUE_URL (e.g. redis://127.0.0.1:6379/0)"
+        )
+    problems = check_settings(settings)
+    if problems:
+        raise ConfigurationError("; ".join(problems))
+    from core.jobs.worker import RenderWorker
+
+    try:
+        worker = RenderWorker(settings)
+    except Exception as exc:  # the reason, never a URL or a credential
+        raise ConfigurationError(f"can't start the worker ({type(exc).__name__})") from None
+    unreachable = await health.problems(worker.jobs, worker.media)
+    if unreachable:
+        await worker.jobs.close()
+        raise ConfigurationError("; ".join(unreachable))
+    await worker.run()
+
+
+def worker_main(settings: Settings) -> int:
+    """Render jobs from the Redis queue until SIGTERM (no chat, no bot tokens)."""
+    return _run(_work(settings))
 
 
 def chat_main(settings: Settings) -> int:

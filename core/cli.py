@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.app import chat_main, serve_main
+from core.app import chat_main, serve_main, worker_main
 from core.config import Settings
 from core.engine.demo import make_demo_clip
 from core.engine.lexicon import Lexicon, read_lexicon_file
@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("data/demo.mp4"))
     sub.add_parser("chat", help="the terminal chat")
     sub.add_parser("serve", help="start the configured bots (or the terminal chat)")
+    sub.add_parser("worker", help="render jobs from the Redis queue (QUEUE_URL)")
     return parser
 
 
@@ -191,6 +192,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return run_voices(args, settings)
     if args.command == "demo":
         return _demo(args, settings)
+    if args.command == "worker":
+        return worker_main(settings)
     return chat_main(settings) if args.command == "chat" else serve_main(settings)
 
 

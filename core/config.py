@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,12 +13,16 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from core.logs import LEVELS
 
 MB = 1_000_000
+QUEUE_URL = re.compile(r"^rediss?://[^/\s]+(?:/\d{1,2})?/?$")
+STORAGE_URL = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:/[A-Za-z0-9_-]+)*/?$")
 
 
 class Settings(BaseSettings):
     """Service configuration. Secrets are SecretStr so they never print."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", env_file_encoding="utf-8", env_ignore_empty=True
+    )
 
     # Where things live.
     data_dir: Path = Path("data")
@@ -56,6 +61,17 @@ class Settings(BaseSettings):
     heartbeat_interval_s: float = Field(4, gt=0)
     progress_edit_interval_s: float = Field(3, gt=0)
     still_working_after_s: float = Field(120, gt=0)
+
+    # Many machines (unset: the embedded SQLite queue and local disk).
+    queue_url: str | None = None  # redis://host:port/db: renders run by `voiceover worker`s
+    storage_url: str | None = None  # s3://bucket[/prefix]: media in an S3-compatible store
+    s3_endpoint_url: str | None = None  # e.g. http://127.0.0.1:8333 (unset: AWS itself)
+    aws_access_key_id: SecretStr | None = None
+    aws_secret_access_key: SecretStr | None = None
+    aws_region: str = "us-east-1"
+    job_lease_s: int = Field(60, ge=2, le=3600)  # a silent worker's job runs again after this
+    worker_stop_grace_s: float = Field(60, ge=0)  # SIGTERM: finish within this, else hand back
+    s3_link_ttl_s: int = Field(3600, ge=60, le=7 * 24 * 3600)  # presigned result links
 
     # Delivery links.
     public_base_url: str = "http://127.0.0.1:8088"
@@ -97,6 +113,27 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(LEVELS)} (got {value!r})")
         return level
 
+    @field_validator("queue_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not QUEUE_URL.match(value.strip()):
+            raise ValueError("must look like redis://host:6379/0 (or rediss://, or unset it)")
+        return value.strip() if value else None
+
+    @field_validator("storage_url")
+    @classmethod
+    def _s3_url(cls, value: str | None) -> str | None:
+        if value is not None and not STORAGE_URL.match(value.strip()):
+            raise ValueError("must look like s3://bucket or s3://bucket/prefix (or unset it)")
+        return value.strip().rstrip("/") if value else None
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
     @field_validator("admin_users", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:
@@ -129,3 +166,8 @@ class Settings(BaseSettings):
     def tts_threads(self) -> int:
         """How many sentences are synthesised at once."""
         return self.tts_workers or self.cores
+
+    @property
+    def uses_workers(self) -> bool:
+        """True when renders run in `voiceover worker` processes (QUEUE_URL is set)."""
+        return self.queue_url is not None

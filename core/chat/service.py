@@ -30,14 +30,19 @@ from core.engine.leftovers import remove_stale_work
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.jobs.control import JobControl
+from core.jobs.health import problems, refresh_gauges
 from core.jobs.model import Job
+from core.jobs.redis_queue import RedisJobQueue
+from core.jobs.remote import HandOver, RemoteJobs
 from core.jobs.render import RenderJobs
 from core.jobs.runner import JobRunner
-from core.jobs.sqlite_queue import SqliteJobQueue
-from core.media.local import LocalMediaStore
+from core.jobs.select import make_queue
+from core.media.select import make_media_store
+from core.metrics import Metrics
 from core.ports import Chat, ChatFactory, Incoming
 from core.store import Store
 from core.uninterrupted import uninterrupted
+from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
 
@@ -66,10 +71,11 @@ class Service:
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.media = LocalMediaStore(settings.data_dir)
+        self.media = make_media_store(settings)
         self.backend = backend or make_backend(settings, self.media)
         self.store = Store(settings.data_dir / "service.db")
-        self.jobs = SqliteJobQueue(self.store)
+        self.jobs = make_queue(settings, self.store)
+        self.metrics = Metrics()
         ttl = settings.link_ttl_hours * 3600
         self.signer = LinkSigner(b"", settings.public_base_url, ttl, self.clock)
         self.chats = ChatDirectory()
@@ -109,6 +115,16 @@ class Service:
         )
         self.flows = Flows(deps)
         self.lanes = Lanes()
+        self.remote = None
+        if isinstance(self.jobs, RedisJobQueue):  # renders run in `voiceover worker`s
+            timings = HeartbeatTimings.from_settings(settings)
+            hand_over = HandOver(
+                self.jobs, self.backend, self.queue, self.deliveries, self._deliver
+            )
+            self.remote = RemoteJobs(
+                self.jobs, self.chats, self.clock, timings, hand_over, self.metrics
+            )
+            self.queue.workers_busy = self.remote.busy
         self.link_server: LinkServer | None = None
         self._inflight: set[tuple[str, str]] = set()
         self._stopping = False  # a message cut short by a stop is not "seen": it may come again
@@ -133,6 +149,7 @@ class Service:
         host, port = self.settings.http_host, self.settings.http_port
         app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
         app.add_routes(self.uploads.routes())
+        add_ops_routes(app, self.problems, self.metrics, self._refresh_gauges)
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()
         if port == 0:
@@ -142,7 +159,10 @@ class Service:
         for job in given_up:
             log.warning("job %s interrupted too often; failed", job.id)
             await self.queue.ended(job)  # its frozen credits go back now, not at the next use
-        self.runner.start()
+        if self.remote is not None:
+            self._spawn(self.remote.run())
+        else:
+            self.runner.start()
         self._spawn(self._maintain())
 
     async def stop(self) -> None:
@@ -158,6 +178,15 @@ class Service:
         await self.uploads.aclose()
         await self.backend.aclose()
         await self.store.close()
+        if isinstance(self.jobs, RedisJobQueue):
+            await self.jobs.close()
+
+    async def problems(self) -> list[str]:
+        """What keeps the service from working now (the queue or the store unreachable)."""
+        return await problems(self.jobs, self.media)
+
+    async def _refresh_gauges(self) -> None:
+        await refresh_gauges(self.metrics, self.jobs)
 
     async def _remove_leftovers(self) -> None:
         """What a killed process left: its temp work and partial files, pins of ended jobs."""
@@ -199,8 +228,17 @@ class Service:
 
     async def _run_job(self, job: Job) -> None:
         """One job, one way: render it, then tell its owner."""
+        started = time.time()
+        self.metrics.queue_wait.observe(max(0.0, started - job.created))
         await self.renders.run(job)
-        await self.deliveries.deliver(job.id)
+        self.metrics.render_seconds.observe(time.time() - started)
+        await self._deliver(job.id)
+
+    async def _deliver(self, job_id: str) -> None:
+        await self.deliveries.deliver(job_id)
+        told = await self.jobs.get(job_id)
+        if told is not None and told.delivered is not None:
+            self.metrics.deliveries.labels(status=str(told.status)).inc()
 
     async def _maintain(self) -> None:
         await self.deliveries.deliver_pending()
@@ -254,6 +292,7 @@ class Service:
             turn.lang = await self.flows.language_of(turn)
             created = await self.flows.run(turn, routed)
         except VoiceoverError as err:
+            self.metrics.refusals.labels(code=str(int(err.code))).inc()
             await _say_safely(turn.chat, err.message(turn.lang), refusal=True)
         except Exception:
             log.exception("message %s:%s failed", *key)

@@ -71,6 +71,10 @@ class Deliveries:
         for job in await self.jobs.undelivered():
             await self.deliver(job.id)
 
+    def gave_up(self, job_id: str) -> bool:
+        """True when this process stopped trying to tell the job's owner (every try failed)."""
+        return self._failures.get(job_id, 0) >= DELIVERY_TRIES
+
     async def pending(self) -> bool:
         """True while an ended job can still be told in this process."""
         for job in await self.jobs.undelivered():
@@ -79,11 +83,17 @@ class Deliveries:
                 return True
         return bool(self._delivering)
 
-    async def resolve_link(self, job_id: str) -> tuple[str, Path | None] | None:
-        """A download link's job → (its owner, its result file), if it has one."""
+    async def resolve_link(self, job_id: str) -> tuple[str, Path | str | None] | None:
+        """A download link's job → (its owner, its result file or an object store's presigned
+        URL), if it has one."""
         job = await self.jobs.get(job_id)
         if job is None or job.status is not JobStatus.DONE or not job.output:
             return None
+        presign = getattr(self.media, "presigned_url", None)
+        if callable(presign):  # big downloads go straight from the bucket, not through us
+            key = result_key(job_id)
+            found = await self.media.size(key) is not None
+            return job.owner, str(presign(key, f"voiceover-{job_id[:8]}.mp4")) if found else None
         try:  # a local store's file is the key's own (an object store's would need a URL)
             async with self.media.local_path(result_key(job_id)) as path:
                 return job.owner, path

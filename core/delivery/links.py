@@ -26,8 +26,9 @@ http_log = logging.getLogger(f"{__name__}.http")
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 EXPIRES = re.compile(r"[0-9]{1,12}")  # ASCII digits only: str.isdigit() also accepts "²"
 SIGNATURE = re.compile(r"[0-9a-f]{64}")  # compare_digest refuses non-ASCII text
-Resolve = Callable[[str], Awaitable[tuple[str, Path | None] | None]]
-"""job id → (owner, result file or None once it aged out) for a job with a result, else None."""
+Resolve = Callable[[str], Awaitable[tuple[str, Path | str | None] | None]]
+"""job id → (owner, result file, or a URL to send the user on to (an object store's presigned
+one), or None once it aged out) for a job with a result, else None."""
 
 
 def load_link_key(settings: Settings) -> bytes:
@@ -124,10 +125,12 @@ class _ResultLinks:
             owner, path = found
             query = request.query
             verdict = self.signer.check(job_id, owner, query.get("e", ""), query.get("s", ""))
-            if verdict is ErrorCode.OK and (path is None or not path.is_file()):
+            if verdict is ErrorCode.OK:
+                if isinstance(path, str):
+                    raise web.HTTPFound(path)  # in an object store: its presigned URL
+                if path is not None and path.is_file():
+                    return job_id, path
                 verdict = ErrorCode.LINK_EXPIRED
-            if verdict is ErrorCode.OK and path is not None:
-                return job_id, path
         status = 410 if verdict is ErrorCode.LINK_EXPIRED else 403
         if self.pages is not None and wants_html(request):
             return self.pages.refusal(status, verdict)

@@ -31,10 +31,16 @@ async def deliver_result(
 ) -> str:
     """Send the result (a playable video when it fits, else a link); 'video' or 'link'."""
     key = output.get("key") or (result_key(job_id) if output.get("path") else None)
+    if key and not _fits(output, chat):  # a signed link: no need to fetch it (an object store)
+        return await _send(chat, output, None, job_id, owner, signer, language, stored=True)
     if key:  # ours, in the media store (older records name a path: it is the same file)
         async with media.local_path(str(key)) as path:
-            return await _send(chat, output, path, job_id, owner, signer, language)
-    return await _send(chat, output, None, job_id, owner, signer, language)
+            return await _send(chat, output, path, job_id, owner, signer, language, stored=True)
+    return await _send(chat, output, None, job_id, owner, signer, language, stored=False)
+
+
+def _fits(output: dict[str, Any], chat: Chat) -> bool:
+    return 0 < int(output.get("size_bytes") or 0) <= chat.upload_limit
 
 
 async def _send(
@@ -45,6 +51,8 @@ async def _send(
     owner: str,
     signer: LinkSigner,
     language: str,
+    *,
+    stored: bool,
 ) -> str:
     size = int(output.get("size_bytes") or 0)
     duration = float(output.get("duration_s") or 0.0)
@@ -55,7 +63,7 @@ async def _send(
     warning = (
         f"\n{reply('read_by', language, voices=', '.join(voices))}" if voices else ""
     ) + warning
-    if path is not None and 0 < size <= chat.upload_limit:
+    if path is not None and _fits(output, chat):
         video = VideoReply(
             path=path,
             caption=reply("result", language, **fields) + warning,
@@ -66,7 +74,7 @@ async def _send(
         )
         await chat.send_video(video)
         return "video"
-    if path is not None:
+    if stored:
         url = signer.url(job_id, owner)
         key = "result_link" if chat.upload_limit > 0 else "result_link_here"
         caption = reply(key, language, hours=f"{signer.ttl_s / 3600:g}", **fields)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
@@ -24,6 +25,7 @@ class JobControl:
         self.jobs = jobs
         self.runner = runner
         self.backend = backend
+        self.workers_busy: Callable[[], bool] | None = None
 
     async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
         """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here."""
@@ -56,7 +58,10 @@ class JobControl:
             await self.backend.cancel(RenderHandle(fresh.handle, fresh.session_id))
 
     def busy(self) -> bool:
-        """True when a new job would wait for a free slot."""
+        """True when a new job would wait for a free slot (of this process, or of the workers
+        when `workers_busy` is set: renders run elsewhere)."""
+        if self.workers_busy is not None:
+            return self.workers_busy()
         return self.runner.running_count >= self.runner.slots
 
     async def get(self, job_id: str) -> Job | None:

@@ -36,6 +36,7 @@ def output_record(status: RenderStatus) -> dict[str, Any]:
         "project_url": status.project_url,
         "warning": status.warning.to_record() if status.warning else None,
         "voices": list(status.voices),
+        "narration_s": status.narration_s,
     }
 
 

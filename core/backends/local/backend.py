@@ -297,6 +297,11 @@ class LocalBackend:
         await self.ledger.release(owner, ref)
         await unpin(pinned, self.media)
 
+    async def settle(self, owner: str, ref: str, narration_s: float) -> None:
+        """Charge a job rendered elsewhere (a worker) for the narration it produced."""
+        await self._open()
+        await self.ledger.settle(owner, ref, narration_s)
+
     async def sweep_pins(self, keep: set[object]) -> int:
         """Delete pin folders no waiting or running job refers to (left by a killed process)."""
         return await sweep_pins(self.media, keep)

@@ -117,9 +117,11 @@ class LocalRenders:
             self.running.pop(render_id, None)
         if run.stop.is_set():
             return
-        await self.ledger.settle(run.owner, run.ref, narration_seconds(result))
+        spoken = narration_seconds(result)
+        await self.ledger.settle(run.owner, run.ref, spoken)
         size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
         summary = {
+            "narration_s": spoken,
             "duration_s": result.duration_s,
             "width": result.width,
             "height": result.height,

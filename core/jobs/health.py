@@ -1,0 +1,43 @@
+"""Is the service able to work (the queue and the media store reachable), and its job gauges."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from core.jobs.redis_queue import RedisJobQueue
+from core.jobs.select import AnyJobQueue
+from core.media.select import AnyMediaStore
+from core.metrics import Metrics
+
+log = logging.getLogger(__name__)
+CHECK_TIMEOUT_S = 5.0
+
+
+async def problems(jobs: AnyJobQueue, media: AnyMediaStore) -> list[str]:
+    """One line for each of the queue and the store that can't be reached now ([] when ready)."""
+    found = []
+    checks = {
+        "QUEUE_URL": getattr(jobs, "check", None),
+        "STORAGE_URL": getattr(media, "check", None),
+    }
+    for name, check in checks.items():
+        if not callable(check):
+            continue  # SQLite and local disk: open with this process
+        try:
+            await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
+        except Exception as exc:  # the reason, never a URL or a credential
+            found.append(f"{name} can't be reached ({type(exc).__name__})")
+    return found
+
+
+async def refresh_gauges(metrics: Metrics, jobs: AnyJobQueue) -> None:
+    """Jobs by state and workers seen, just before a scrape."""
+    with contextlib.suppress(Exception):
+        if isinstance(jobs, RedisJobQueue):
+            for state, count in (await jobs.counts()).items():
+                metrics.jobs.labels(state=state).set(count)
+            metrics.workers.set(await jobs.worker_count())
+        else:
+            metrics.jobs.labels(state="active").set(await jobs.pending_count())

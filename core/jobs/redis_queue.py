@@ -1,0 +1,247 @@
+"""The job queue on Redis or Valkey (QUEUE_URL): our job records, run by SAQ workers.
+
+SAQ (a maintained asyncio job queue on Redis) does the running: it hands each job to one worker
+(a lease kept alive by heartbeats), sweeps the job of a worker that went silent for
+JOB_LEASE_S back into the queue for another, aborts a job on request (the worker holding it
+stops it within a second) and hands back a job its worker was told to stop (SIGTERM). Our
+records (one JSON value per job, like the SQLite rows) say what the chat side needs: the job's
+inputs, where it answers, how far it got, how it ended, whether its owner was told. Only the
+oldest active job of each owner is given to SAQ, the next when it ends, so one owner's jobs run
+one at a time and end in the order they were asked for. A record changes only from an active
+state (a compare-and-set), so an ended job never ends again: never delivered twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Collection, Mapping
+from typing import Any, cast
+
+from redis import asyncio as aioredis
+from redis.exceptions import RedisError, WatchError
+from saq.queue.redis import RedisQueue
+
+from core.jobs.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
+from core.jobs.redis_reads import (
+    ACTIVE_SET,
+    ENDED_TTL_S,
+    EVENTS,
+    MAX_ATTEMPTS,
+    RUN_JOB,
+    SAQ_QUEUE,
+    SEEN_TTL_S,
+    UNDELIVERED,
+    RedisJobReads,
+    as_text,
+    dump_job,
+    load_job,
+)
+
+
+class RedisJobQueue(RedisJobReads):
+    """The JobQueue of many processes: records in Redis, execution by SAQ."""
+
+    def __init__(self, redis: aioredis.Redis, lease_s: int = 60) -> None:
+        self.redis = redis
+        self.lease_s = lease_s
+        self.saq = RedisQueue(redis, name=SAQ_QUEUE)
+
+    @classmethod
+    def from_url(cls, url: str, lease_s: int = 60) -> RedisJobQueue:
+        """A queue on the server at `url` (redis://host:port/db)."""
+        return cls(aioredis.from_url(url, health_check_interval=30), lease_s)
+
+    async def check(self) -> None:
+        """Raise when the server can't be reached."""
+        await cast(Awaitable[bool], self.redis.ping())
+
+    async def close(self) -> None:
+        """Close the connections (quietly when the server is gone already)."""
+        try:
+            await self.saq.disconnect()
+        except (OSError, RedisError):
+            await self.redis.connection_pool.disconnect()
+
+    async def seen(self, platform: str, message_id: str) -> bool:
+        """True when this message was already handled (or created a job)."""
+        return bool(await self.redis.exists(self._seen(platform, message_id)))
+
+    async def mark_seen(self, platform: str, message_id: str) -> None:
+        """Remember a message that created no job."""
+        await self.redis.set(self._seen(platform, message_id), "", ex=SEEN_TTL_S, nx=True)
+
+    async def enqueue(
+        self,
+        *,
+        owner: str,
+        kind: str,
+        platform: str,
+        chat_id: str,
+        message_id: str,
+        reply_context: Mapping[str, str],
+        language: str,
+        session_id: str,
+        inputs: Mapping[str, Any],
+        job_id: str | None = None,
+        supersede: bool = False,
+    ) -> tuple[Job | None, list[Job]]:
+        """Queue a job (None when its message already made one); with `supersede`, the owner's
+        queued jobs of this kind are cancelled and returned."""
+        job = Job(
+            id=job_id or new_job_id(),
+            owner=owner,
+            kind=kind,
+            status=JobStatus.QUEUED,
+            platform=platform,
+            chat_id=chat_id,
+            reply_context=dict(reply_context),
+            language=language,
+            session_id=session_id,
+            inputs=dict(inputs),
+            created=time.time(),
+        )
+        if not await self.redis.set(
+            self._seen(platform, message_id), job.id, nx=True, ex=SEEN_TTL_S
+        ):
+            return None, []
+        replaced = await self._supersede(owner, kind) if supersede else []
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(job.id), dump_job(job))
+            pipe.zadd(ACTIVE_SET, {job.id: job.created})
+            pipe.rpush(self._owner(owner), job.id)
+            await pipe.execute()
+        await self._promote(owner)
+        return job, replaced
+
+    async def _supersede(self, owner: str, kind: str) -> list[Job]:
+        replaced = []
+        for job in await self.active_for(owner):
+            if job.status is JobStatus.QUEUED and job.kind == kind:
+                ended = await self._cancel(job.id, (JobStatus.QUEUED,))
+                if ended is not None:
+                    replaced.append(ended)
+        return replaced
+
+    async def _promote(self, owner: str) -> None:
+        """Give the owner's oldest active job to SAQ (nothing happens when it already has it)."""
+        head = await cast(Awaitable[Any], self.redis.lindex(self._owner(owner), 0))
+        job = await self.get(as_text(head)) if head else None
+        if job is not None and job.status is JobStatus.QUEUED:
+            await self.saq.enqueue(
+                RUN_JOB,
+                key=job.id,
+                job_id=job.id,
+                timeout=0,
+                heartbeat=self.lease_s,
+                retries=MAX_ATTEMPTS + 1,  # the last try only records that it gave up
+                ttl=3600,
+            )
+
+    async def _change(
+        self, job_id: str, allowed: Collection[JobStatus] | None, values: Mapping[str, Any]
+    ) -> Job | None:
+        """Set fields of a job whose status is one of `allowed` (any: None); the job, or None."""
+        key = self._key(job_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    job = load_job(raw) if raw else None
+                    if job is None or (allowed is not None and job.status not in allowed):
+                        await pipe.reset()
+                        return None
+                    for name, value in values.items():
+                        setattr(job, name, JobStatus(value) if name == "status" else value)
+                    pipe.multi()
+                    self._write(pipe, job)
+                    await pipe.execute()
+                    return job
+                except WatchError:
+                    continue
+
+    def _write(self, pipe: Any, job: Job) -> None:
+        """Queue the commands that store a job and keep the indexes in step with its state."""
+        ended = job.status in ENDED
+        pipe.set(self._key(job.id), dump_job(job), ex=ENDED_TTL_S if job.delivered else None)
+        if ended:
+            pipe.zrem(ACTIVE_SET, job.id)
+            pipe.lrem(self._owner(job.owner), 0, job.id)
+        if ended and job.delivered is None:
+            pipe.zadd(UNDELIVERED, {job.id: job.created})
+        else:
+            pipe.zrem(UNDELIVERED, job.id)
+
+    async def _publish(self, job_id: str, event: str, **values: Any) -> None:
+        await self.redis.publish(EVENTS, json.dumps({"id": job_id, "event": event, **values}))
+
+    async def start(self, job_id: str, attempt: int) -> Job | None:
+        """A worker took the job: running now (None when it ended meanwhile: a cancel)."""
+        values = {"status": JobStatus.RUNNING, "attempts": attempt}
+        job = await self._change(job_id, ACTIVE, values)
+        if job is not None:
+            await self._publish(job_id, "started", created=job.created, at=time.time())
+        return job
+
+    async def claim(self) -> Job | None:
+        """Take the next job given to SAQ in this process (workers use SAQ's own Worker)."""
+        taken = await self.saq.dequeue(timeout=0.01)
+        if taken is None:
+            return None
+        await taken.update(status="active", attempts=taken.attempts + 1)
+        return await self.start(taken.key, taken.attempts)
+
+    async def update(self, job_id: str, **values: Any) -> None:
+        """Record how a running job is doing (stage, progress, handle); the bot is told."""
+        job = await self._change(job_id, ACTIVE, values)
+        if job is not None and ("stage" in values or "progress" in values):
+            await self._publish(job_id, "progress", stage=job.stage, progress=job.progress)
+
+    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
+        """Record a job's end (once: an ended job stays as it ended); its owner's next starts."""
+        job = await self._change(job_id, ACTIVE, {**values, "status": status})
+        if job is None:
+            return
+        if status is JobStatus.CANCELLED:  # stop it where it is: in SAQ's queue or on a worker
+            await self._abort(job_id)
+        await self._publish(job_id, "ended", status=str(status))
+        await self._promote(job.owner)
+
+    async def _abort(self, job_id: str) -> None:
+        running = await self.saq.job(job_id)
+        if running is not None and running.status in ("new", "queued", "active"):
+            await self.saq.abort(running, "cancelled")
+
+    async def _cancel(self, job_id: str, allowed: Collection[JobStatus]) -> Job | None:
+        job = await self._change(
+            job_id, allowed, {"status": JobStatus.CANCELLED, "delivered": time.time()}
+        )
+        if job is not None:
+            await self._abort(job_id)
+            await self._publish(job_id, "ended", status=str(JobStatus.CANCELLED))
+        return job
+
+    async def cancel_queued(self, job_id: str) -> bool:
+        """Cancel a job still queued; False when it already started."""
+        job = await self._cancel(job_id, (JobStatus.QUEUED,))
+        if job is not None:
+            await self._promote(job.owner)
+        return job is not None
+
+    async def mark_delivered(self, job_id: str) -> None:
+        """The owner was told: never again."""
+        await self._change(job_id, None, {"delivered": time.time()})
+
+    async def resume_interrupted(self) -> tuple[list[str], list[Job]]:
+        """Nothing to do at a start: SAQ sweeps jobs whose worker went silent back in."""
+        return [], []
+
+    async def worker_count(self) -> int:
+        """Workers that reported to SAQ lately."""
+        return len((await self.saq.info())["workers"])
+
+    async def worker_slots(self) -> int:
+        """How many jobs the workers that reported lately run at once, together."""
+        workers = (await self.saq.info())["workers"].values()
+        return sum(int((w.get("metadata") or {}).get("slots", 1)) for w in workers)

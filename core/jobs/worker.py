@@ -1,0 +1,126 @@
+"""`voiceover worker`: renders jobs from the Redis queue, and nothing else (no chat, no tokens).
+
+SAQ's Worker takes jobs (at most MAX_CONCURRENT_JOBS at once), sweeps back the jobs of workers
+that went silent, stops a job the user cancelled, and on SIGTERM waits WORKER_STOP_GRACE_S for
+running jobs before handing them back to the queue. A job here reads its pinned inputs from the
+media store (S3: streamed to local temp files, removed after the job) and puts its result under
+`results/<job>.mp4`: the same key every time it runs, so a re-run overwrites, never doubles.
+The credits are the bot's: it settles or releases them when it sees the job end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from saq import Worker
+from saq.types import Context
+
+from core.backends.base import RenderHandle
+from core.backends.local.backend import LocalBackend
+from core.chat.heartbeat import HeartbeatTimings
+from core.clock import SystemClock
+from core.config import Settings
+from core.delivery.chats import ChatDirectory
+from core.engine.leftovers import remove_stale_work
+from core.errors import ErrorCode, VoiceoverError, to_record
+from core.jobs.model import Job, JobStatus
+from core.jobs.redis_queue import RedisJobQueue
+from core.jobs.redis_reads import MAX_ATTEMPTS, RUN_JOB
+from core.jobs.render import RenderJobs
+from core.media.select import make_media_store
+
+log = logging.getLogger(__name__)
+
+
+async def _nothing_held(job: Job) -> None:
+    """A worker holds no credits or pins of its own: the bot gives them back."""
+
+
+class RenderWorker:
+    """One worker process: the SAQ worker, the engine backend and the media store."""
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.queue_url is not None
+        self.settings = settings.model_copy(update={"unlimited_credits": True})
+        self.media = make_media_store(self.settings)
+        self.backend = LocalBackend(self.settings, media=self.media)
+        self.jobs = RedisJobQueue.from_url(settings.queue_url, settings.job_lease_s)
+        self.renders = RenderJobs(
+            backend=self.backend,
+            jobs=self.jobs,
+            chats=ChatDirectory(),  # progress goes to the bot through the queue
+            clock=SystemClock(),
+            timings=HeartbeatTimings.from_settings(settings),
+            media=self.media,
+            stopped_by_user=lambda _job_id: False,  # a cancel is recorded by the bot
+            ended=_nothing_held,
+        )
+        lease = settings.job_lease_s
+        self.saq_worker = Worker(
+            self.jobs.saq,
+            functions=[(RUN_JOB, self.run_job)],
+            concurrency=settings.job_slots,
+            timers={"sweep": max(1, lease // 3), "abort": 1, "worker_info": 5, "schedule": 1},
+            dequeue_timeout=1.0,
+            shutdown_grace_period_s=int(settings.worker_stop_grace_s),
+            cancellation_hard_deadline_s=5.0,
+            metadata={"slots": settings.job_slots},  # the bot tells users when jobs wait
+        )
+
+    async def run(self) -> None:
+        """Take jobs until SIGTERM or SIGINT; then finish or hand back what runs."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await self._remove_leftovers()
+        try:
+            await self.saq_worker.start()
+        finally:
+            await self.backend.aclose()
+            await self.jobs.close()
+
+    async def _remove_leftovers(self) -> int:
+        """Temporary files of dead processes (a killed worker's downloads and renders)."""
+        renders = self.settings.data_dir / "local" / "renders"
+        tmp = Path(tempfile.gettempdir())
+        removed = await asyncio.to_thread(remove_stale_work, tmp, renders)
+        clear = getattr(self.media, "clear_staging", None)
+        return removed + (await clear() if callable(clear) else 0)
+
+    async def run_job(self, ctx: Context, *, job_id: str) -> None:
+        """SAQ's function: render one of our jobs, with heartbeats to keep the lease."""
+        taken = ctx.get("job")
+        assert taken is not None
+        if taken.attempts > MAX_ATTEMPTS:
+            error = to_record(VoiceoverError(ErrorCode.GAVE_UP))
+            await self.jobs.finish(job_id, JobStatus.FAILED, error=error)
+            return
+        job = await self.jobs.start(job_id, taken.attempts)
+        if job is None:
+            return  # cancelled before it started
+        beat = asyncio.create_task(self._keep_lease(taken))
+        try:
+            await self.renders.run(job)
+        except asyncio.CancelledError:
+            await self._stop_render(job_id)
+            raise
+        finally:
+            beat.cancel()
+            await self._remove_leftovers()
+
+    async def _keep_lease(self, taken: Any) -> None:
+        """Touch the SAQ job well within JOB_LEASE_S while it runs."""
+        while True:
+            await asyncio.sleep(max(0.5, self.settings.job_lease_s / 4))
+            with contextlib.suppress(Exception):
+                await taken.update()
+
+    async def _stop_render(self, job_id: str) -> None:
+        """A cancel or a shutdown: stop the engine's thread too."""
+        job = await self.jobs.get(job_id)
+        if job is not None and job.handle:
+            with contextlib.suppress(Exception):
+                await self.backend.cancel(RenderHandle(job.handle, job.session_id))

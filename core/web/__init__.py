@@ -1,0 +1,1 @@
+"""The web side of the service (the aiohttp app of the link server): pages and operations."""
