@@ -8,10 +8,9 @@ import shutil
 import time
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from core.errors import too_large
-from core.media.store import check_key, check_prefix
+from core.media.store import check_key, check_prefix, write_capped
 
 STAGING = ".staging"  # files on their way in: same disk, so a put is a rename
 
@@ -48,16 +47,7 @@ class LocalMediaStore:
         """Write the chunks to a staged file (off the loop), then move it in; capped."""
         staged = self.staging() / f"{os.getpid()}-{time.monotonic_ns()}.part"
         try:
-            handle = await asyncio.to_thread(staged.open, "wb")
-            try:
-                written = 0
-                async for chunk in chunks:
-                    written += len(chunk)
-                    if written > max_bytes:
-                        raise too_large(PurePosixPath(key).name, written, max_bytes, at_least=True)
-                    await asyncio.to_thread(handle.write, chunk)
-            finally:
-                await asyncio.to_thread(handle.close)
+            await write_capped(staged, chunks, max_bytes, key)
             return await self.put_file(key, staged)
         finally:
             await asyncio.to_thread(staged.unlink, True)

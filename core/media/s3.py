@@ -26,8 +26,7 @@ from botocore.exceptions import ClientError
 
 from core.config import Settings
 from core.engine.leftovers import remove_stale_work, work_dir_prefix
-from core.errors import too_large
-from core.media.store import check_key, check_prefix
+from core.media.store import check_key, check_prefix, write_capped
 
 MISSING = ("404", "NoSuchKey", "NotFound")
 
@@ -120,16 +119,7 @@ class S3MediaStore:
         """Stage the chunks in a local file (capped, off the loop), then upload it."""
         staged = self.staging() / f"{time.monotonic_ns()}.part"
         try:
-            handle = await asyncio.to_thread(staged.open, "wb")
-            try:
-                written = 0
-                async for chunk in chunks:
-                    written += len(chunk)
-                    if written > max_bytes:
-                        raise too_large(PurePosixPath(key).name, written, max_bytes, at_least=True)
-                    await asyncio.to_thread(handle.write, chunk)
-            finally:
-                await asyncio.to_thread(handle.close)
+            await write_capped(staged, chunks, max_bytes, key)
             return await self.put_file(key, staged)
         finally:
             await asyncio.to_thread(staged.unlink, True)

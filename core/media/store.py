@@ -8,12 +8,15 @@ temporary file for ffmpeg and removing it afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import AsyncIterable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path, PurePosixPath
 from typing import Protocol
+
+from core.errors import too_large
 
 KEY = re.compile(r"^[a-z0-9_-]+(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120})+$")
 PREFIX = re.compile(r"^[a-z0-9_-]+(?:/[A-Za-z0-9_-]{1,64})*$")
@@ -84,3 +87,20 @@ def new_key(prefix: str, name: str) -> str:
     """A fresh key under `prefix` keeping only a plain lowercase suffix of the user's name."""
     suffix = PurePosixPath(name).suffix.lower()
     return check_key(f"{prefix}/{secrets.token_hex(12)}{suffix if SUFFIX.match(suffix) else ''}")
+
+
+async def write_capped(
+    staged: Path, chunks: AsyncIterable[bytes], max_bytes: int, key: str
+) -> None:
+    """Write the chunks to `staged` (off the loop), refusing more than `max_bytes` (too_large,
+    named after the key's file name)."""
+    handle = await asyncio.to_thread(staged.open, "wb")
+    try:
+        written = 0
+        async for chunk in chunks:
+            written += len(chunk)
+            if written > max_bytes:
+                raise too_large(PurePosixPath(key).name, written, max_bytes, at_least=True)
+            await asyncio.to_thread(handle.write, chunk)
+    finally:
+        await asyncio.to_thread(handle.close)
