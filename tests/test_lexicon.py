@@ -189,3 +189,17 @@ def test_the_cli_takes_a_lexicon_and_refuses_a_bad_one(tmp_path: Path) -> None:
     done = voiceover(*args, cwd=tmp_path)
     assert done.returncode == 2 and "bad.txt line 1" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+async def test_a_preview_says_the_words_as_fixed(
+    service: Service, tiny: Path, piper_heard: list[str]
+) -> None:
+    chat = RecordingChat()
+    await service.handle(incoming("say Aurora as aw-ROAR-uh"), chat)
+    await service.handle(incoming(SCRIPT, files=(tiny,)), chat)  # a full render starts…
+    await service.handle(incoming("/cancel"), chat)  # …and is stopped
+    await asyncio.wait_for(service.wait_idle(), 120)
+    piper_heard.clear()
+    await service.handle(incoming("preview"), chat)
+    assert any("Preview" in c.text for c in chat.calls if c.kind == "video")
+    assert piper_heard == [SCRIPT.replace("Aurora", "aw-roar-uh")]

@@ -33,7 +33,9 @@ async def preview(ctx: Turn, deps: FlowDeps) -> bool:
     _check_ready(await deps.backend.state(session["session_id"]))
     out = deps.settings.data_dir / "previews" / f"{owner_digest(ctx.owner)}.mp4"
     fields = {"seconds": f"{PREVIEW_S:g}", "height": PREVIEW_HEIGHT}
-    result = await ack_if_slow(ctx, make(session["session_id"], out), "previewing", **fields)
+    fixes = (await deps.sessions.lexicon(ctx.owner)).to_pairs()  # a proof says words as asked
+    work = make(session["session_id"], out, fixes)
+    result = await ack_if_slow(ctx, work, "previewing", **fields)
     caption = reply("preview_ready", ctx.lang, **fields)
     if result.size_bytes > ctx.chat.upload_limit:  # not on any platform we know: 360p, 20 s
         await ctx.chat.say(f"{caption} ({human_size(result.size_bytes)}: {out})")

@@ -324,11 +324,14 @@ class LocalBackend:
         render_id = await self.renders.start(project, self._price(project), ref)
         return RenderHandle(render_id, session_id)
 
-    async def preview(self, session_id: str, out: Path) -> RenderResult:
-        """A quick proof of the project (its first seconds, small), written to `out`; free."""
-        return await preview_project(
-            await self._project(session_id), self.media, self.settings, out
-        )
+    async def preview(
+        self, session_id: str, out: Path, lexicon: list[list[str]] | None = None
+    ) -> RenderResult:
+        """A quick proof of the project (its first seconds, small, read with the user's
+        pronunciation fixes), written to `out`; free."""
+        project = await self._project(session_id)
+        project.lexicon = Lexicon.from_pairs(lexicon)
+        return await preview_project(project, self.media, self.settings, out)
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Progress while running (from memory), then the stored outcome."""

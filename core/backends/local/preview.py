@@ -7,8 +7,9 @@ import contextlib
 from pathlib import Path
 
 from core.backends.local.project import Project
+from core.backends.local.renders import render_request
 from core.config import Settings
-from core.engine.model import RenderRequest, RenderResult
+from core.engine.model import RenderResult
 from core.engine.preview import render_preview
 from core.errors import ErrorCode, VoiceoverError
 from core.media.store import MediaStore
@@ -21,19 +22,6 @@ async def preview_project(
     if project.script_obj is None and project.narration is None:
         raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
     async with contextlib.AsyncExitStack() as files:
-        paths = {
-            role: await files.enter_async_context(media.local_path(entry["key"]))
-            if "key" in entry
-            else Path(entry["path"])
-            for role, entry in project.files().items()
-        }
-        request = RenderRequest(
-            out=out,
-            media=paths.get("media"),
-            script=project.script_obj,
-            narration=paths.get("narration"),
-            music=paths.get("music"),
-            options=project.options,
-        )
+        request = await render_request(project, media, out, files)
         out.parent.mkdir(parents=True, exist_ok=True)
         return await asyncio.to_thread(render_preview, request, settings)

@@ -140,21 +140,7 @@ class LocalRenders:
 
     async def _render_files(self, project: Project, out: Path, run: Running) -> RenderResult:
         async with contextlib.AsyncExitStack() as files:
-            paths = {
-                role: await files.enter_async_context(self.media.local_path(entry["key"]))
-                if "key" in entry
-                else Path(entry["path"])  # recorded before the media store
-                for role, entry in project.files().items()
-            }
-            request = RenderRequest(
-                out=out,
-                media=paths.get("media"),
-                script=project.script_obj,
-                narration=paths.get("narration"),
-                music=paths.get("music"),
-                options=project.options,
-                lexicon=project.lexicon,
-            )
+            request = await render_request(project, self.media, out, files)
             return await asyncio.to_thread(render, request, self.settings, run.progress)
 
     async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
@@ -210,3 +196,25 @@ class LocalRenders:
                 with contextlib.suppress(BaseException):
                     await running.task
         self.running.clear()
+
+
+async def render_request(
+    project: Project, media: MediaStore, out: Path, files: contextlib.AsyncExitStack
+) -> RenderRequest:
+    """The engine's request for the project, each input a local file of its media key for as
+    long as `files` is open."""
+    paths = {
+        role: await files.enter_async_context(media.local_path(entry["key"]))
+        if "key" in entry
+        else Path(entry["path"])  # recorded before the media store
+        for role, entry in project.files().items()
+    }
+    return RenderRequest(
+        out=out,
+        media=paths.get("media"),
+        script=project.script_obj,
+        narration=paths.get("narration"),
+        music=paths.get("music"),
+        options=project.options,
+        lexicon=project.lexicon,
+    )
