@@ -183,12 +183,7 @@ class DiscordChat:
             direct = await self._client.create_dm(discord.Object(int(self._user_id)))
             await direct.send(body, view=view)
             return
-        assert self._interaction is not None
-        await self.deferred.wait()
-        self._original_used = True
-        with contextlib.suppress(discord.HTTPException):
-            await self._interaction.delete_original_response()
-        await self._interaction.followup.send(body, ephemeral=True, view=view)
+        await self._privately(body, view)
 
     async def working(self) -> None:
         """The deferred response already shows 'thinking'; in a channel, show typing once."""
@@ -202,12 +197,19 @@ class DiscordChat:
         if not self.token_alive() or self._original_used:
             await self.say(text)
             return
+        await self._privately(clip(text))
+
+    async def _privately(self, text: str, view: discord.ui.View | None = None) -> None:
+        """An ephemeral follow-up in place of the public 'thinking' response (dropped)."""
         assert self._interaction is not None
         await self.deferred.wait()
         self._original_used = True
         with contextlib.suppress(discord.HTTPException):
             await self._interaction.delete_original_response()
-        await self._interaction.followup.send(clip(text), ephemeral=True)
+        if view is None:
+            await self._interaction.followup.send(text, ephemeral=True)
+        else:
+            await self._interaction.followup.send(text, ephemeral=True, view=view)
 
     async def _say_through_token(self, text: str) -> MessageRef:
         assert self._interaction is not None
