@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from telegram import Bot, Message, MessageEntity
 from telegram.error import BadRequest, TelegramError
 
-from core.errors import ErrorCode, VoiceoverError, human_size, message_for, too_large
+from core.errors import ErrorCode, VoiceoverError, human_size, too_large
 from core.files import safe_name
 from core.ports import Attachment, Fetch, Incoming
 
@@ -123,18 +123,6 @@ def addressed(message: Message, bot_id: int, bot_username: str) -> Addressed | N
 def oversized(files: list[FileRef], limit: int) -> FileRef | None:
     """The first file whose declared size exceeds what the bot may download."""
     return next((f for f in files if f.size is not None and f.size > limit), None)
-
-
-def too_big_message(ref: FileRef, limit: int, language: str) -> str:
-    """The guidance for a file over Telegram's download limit, in the user's language."""
-    return message_for(
-        ErrorCode.TOO_BIG_FOR_CHAT,
-        language,
-        name=ref.name,
-        size=human_size(ref.size or 0),
-        limit=human_size(limit),
-        platform="Telegram",
-    )
 
 
 def upload_instead(incoming: Incoming, ref: FileRef, limit: int) -> Incoming:
