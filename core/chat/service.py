@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import tempfile
 import time
 from collections.abc import Awaitable
-from pathlib import Path
 from types import TracebackType
 
 from core.backends.base import Backend
 from core.backends.registry import make_backend
 from core.chat.flows import Flows
 from core.chat.heartbeat import HeartbeatTimings
+from core.chat.housekeeping import maintain, remove_leftovers
 from core.chat.lanes import Lanes
 from core.chat.routing import Routed, route
 from core.chat.sessions import Sessions
@@ -25,8 +24,6 @@ from core.config import Settings
 from core.delivery.chats import ChatDirectory
 from core.delivery.deliveries import Deliveries
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
-from core.delivery.results import cleanup_results
-from core.engine.leftovers import remove_stale_work
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.jobs.control import JobControl
@@ -49,18 +46,9 @@ from core.web.uploads import UploadDesk
 log = logging.getLogger(__name__)
 # Intents that only answer: a /cancel lets them run (in order); it stops the others' work.
 READ_ONLY = frozenset(
-    {
-        "help",
-        "credits",
-        "voices",
-        "status",
-        "cancel",
-        "did_you_mean",
-        "unknown_command",
-        "language",
-    }
+    {"help", "credits", "voices", "status", "cancel", "did_you_mean", "unknown_command"}
+    | {"language"}
 )
-MAINTENANCE_EVERY_S = 3600.0
 
 
 class Service:
@@ -154,7 +142,7 @@ class Service:
         await self.link_server.start()
         if port == 0:
             self.signer.base_url = f"http://{host}:{self.link_server.port}"
-        await self._remove_leftovers()
+        await remove_leftovers(self.settings, self.media, self.backend, self.jobs)
         _, given_up = await self.jobs.resume_interrupted()
         for job in given_up:
             log.warning("job %s interrupted too often; failed", job.id)
@@ -163,7 +151,9 @@ class Service:
             self._spawn(self.remote.run())
         else:
             self.runner.start()
-        self._spawn(self._maintain())
+        self._spawn(self.deliveries.deliver_pending())
+        expiries = (self._expire_uploads, self.pages.expire)
+        self._spawn(maintain(self.settings, self.media, expiries))
 
     async def stop(self) -> None:
         """Stop workers (running jobs resume at the next start) and close everything."""
@@ -188,18 +178,8 @@ class Service:
     async def _refresh_gauges(self) -> None:
         await refresh_gauges(self.metrics, self.jobs)
 
-    async def _remove_leftovers(self) -> None:
-        """What a killed process left: its temp work and partial files, pins of ended jobs."""
-        renders = self.settings.data_dir / "local" / "renders"
-        tmp = Path(tempfile.gettempdir())
-        removed = await asyncio.to_thread(remove_stale_work, tmp, renders)
-        removed += await self.media.clear_staging()
-        sweep = getattr(self.backend, "sweep_pins", None)
-        if callable(sweep):
-            active = await self.jobs.active_pinned()
-            removed += await sweep({p.payload.get("pin") for p in active})
-        if removed:
-            log.info("removed %d leftovers of an earlier process", removed)
+    async def _expire_uploads(self, age_s: float, now: float) -> int:
+        return await self.uploads.expire()  # uploads age by their links' own lifetime
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -239,19 +219,6 @@ class Service:
         told = await self.jobs.get(job_id)
         if told is not None and told.delivered is not None:
             self.metrics.deliveries.labels(status=str(told.status)).inc()
-
-    async def _maintain(self) -> None:
-        await self.deliveries.deliver_pending()
-        retention = self.settings.result_retention_hours * 3600
-        folders = [self.settings.data_dir / "local" / "renders"]
-        while True:
-            removed = await self.media.delete_older("results", retention)
-            removed += await asyncio.to_thread(cleanup_results, folders, retention, time.time())
-            removed += await self.uploads.expire()
-            removed += await self.pages.expire(retention, time.time())
-            if removed:
-                log.info("removed %d old results", removed)
-            await asyncio.sleep(MAINTENANCE_EVERY_S)
 
     # Messages ----------------------------------------------------------------------------------
 

@@ -1,0 +1,55 @@
+"""Housekeeping: what a killed process left behind (at start), and what aged out (hourly)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from core.backends.base import Backend
+from core.config import Settings
+from core.delivery.results import cleanup_results
+from core.engine.leftovers import remove_stale_work
+from core.jobs.select import AnyJobQueue
+from core.media.select import AnyMediaStore
+
+log = logging.getLogger(__name__)
+MAINTENANCE_EVERY_S = 3600.0
+
+
+Expire = Callable[[float, float], Awaitable[int]]
+"""Remove what is older than (age_s, now); how many (upload links, result pages' pictures)."""
+
+
+async def remove_leftovers(
+    settings: Settings, media: AnyMediaStore, backend: Backend, jobs: AnyJobQueue
+) -> int:
+    """What a killed process left: its temp work and partial files, pins of ended jobs."""
+    renders = settings.data_dir / "local" / "renders"
+    removed = await asyncio.to_thread(remove_stale_work, Path(tempfile.gettempdir()), renders)
+    removed += await media.clear_staging()
+    sweep = getattr(backend, "sweep_pins", None)
+    if callable(sweep):
+        active = await jobs.active_pinned()
+        removed += await sweep({p.payload.get("pin") for p in active})
+    if removed:
+        log.info("removed %d leftovers of an earlier process", removed)
+    return removed
+
+
+async def maintain(settings: Settings, media: AnyMediaStore, others: Sequence[Expire]) -> None:
+    """Every hour: remove results older than RESULT_RETENTION_HOURS, and what `others` hold."""
+    retention = settings.result_retention_hours * 3600
+    folders = [settings.data_dir / "local" / "renders"]
+    while True:
+        now = time.time()
+        removed = await media.delete_older("results", retention)
+        removed += await asyncio.to_thread(cleanup_results, folders, retention, now)
+        for expire in others:
+            removed += await expire(retention, now)
+        if removed:
+            log.info("removed %d old results", removed)
+        await asyncio.sleep(MAINTENANCE_EVERY_S)
