@@ -94,7 +94,12 @@ async def test_results_in_a_bucket_download_through_a_presigned_url(
             target = sent_on.headers["location"]
             assert target.startswith(seaweed.endpoint) and "X-Amz-Signature" in target
             video = await client.get(target)
+            page = await client.get(link.url, headers={"Accept": "text/html"})
+            played = await client.get(link.url + "&play=1")
     assert video.status_code == 200 and video.content[4:8] == b"ftyp"
+    assert page.status_code == 200 and "<video" in page.text  # the result page, in a browser
+    assert f"media-src 'self' {seaweed.endpoint}" in page.headers["Content-Security-Policy"]
+    assert played.status_code == 302 and played.headers["location"].startswith(seaweed.endpoint)
     keys = seaweed.keys(bucket, s3_prefix)
     assert [k for k in keys if "/results/" in k] and not [k for k in keys if "/pins/" in k]
     assert [p for p in tree_files(settings.data_dir) if p.suffix == ".mp4"] == []

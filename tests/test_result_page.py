@@ -83,7 +83,8 @@ async def test_the_timeline_picture_is_served_with_the_link(result_link: str) ->
     path, query = result_link.split("?")
     async with httpx.AsyncClient() as http:
         picture = await http.get(f"{path}/timeline.png?{query}")
-        tampered = await http.get(f"{path}/timeline.png?{query[:-1]}0")
+        flipped = query[:-1] + ("0" if query[-1] != "0" else "1")  # always a changed signature
+        tampered = await http.get(f"{path}/timeline.png?{flipped}")
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
     image = Image.open(io.BytesIO(picture.content))
     assert image.format == "PNG" and image.width == WIDTH

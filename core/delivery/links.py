@@ -92,8 +92,11 @@ class LinkSigner:
 class ResultPages(Protocol):
     """The result page of a result link (core/web/result_page.py), for browsers."""
 
-    async def page(self, request: web.Request, job_id: str, path: Path) -> web.StreamResponse:
-        """The page: a player, a download button, length, size, the script, the timeline."""
+    async def page(
+        self, request: web.Request, job_id: str, where: Path | str
+    ) -> web.StreamResponse:
+        """The page: a player, a download button, length, size, the script, the timeline (the
+        result a local file, or the presigned URL of an object store)."""
         ...
 
     async def timeline(self, job_id: str) -> Path | None:
@@ -116,8 +119,9 @@ class _ResultLinks:
     def __init__(self, signer: LinkSigner, resolve: Resolve, pages: ResultPages | None) -> None:
         self.signer, self.resolve, self.pages = signer, resolve, pages
 
-    async def verified(self, request: web.Request) -> tuple[str, Path] | web.Response:
-        """The link's job and result file, or the refusal (403 tampered, 410 expired)."""
+    async def verified(self, request: web.Request) -> tuple[str, Path | str] | web.Response:
+        """The link's job and its result (a file, or an object store's presigned URL), or the
+        refusal (403 tampered, 410 expired)."""
         job_id = request.match_info["job_id"]
         found = await self.resolve(job_id) if JOB_ID.match(job_id) else None
         verdict = ErrorCode.LINK_INVALID
@@ -126,9 +130,7 @@ class _ResultLinks:
             query = request.query
             verdict = self.signer.check(job_id, owner, query.get("e", ""), query.get("s", ""))
             if verdict is ErrorCode.OK:
-                if isinstance(path, str):
-                    raise web.HTTPFound(path)  # in an object store: its presigned URL
-                if path is not None and path.is_file():
+                if isinstance(path, str) or (path is not None and path.is_file()):
                     return job_id, path
                 verdict = ErrorCode.LINK_EXPIRED
         status = 410 if verdict is ErrorCode.LINK_EXPIRED else 403
@@ -142,11 +144,14 @@ class _ResultLinks:
         if isinstance(found, web.Response):
             return found
         job_id, path = found
-        if self.pages is not None and request.query.get("download") != "1":
-            if request.query.get("play") == "1":
-                return web.FileResponse(path, headers={"Cache-Control": "private, no-store"})
-            if wants_html(request):
-                return await self.pages.page(request, job_id, path)
+        shown = self.pages is not None and request.query.get("download") != "1"
+        play = shown and request.query.get("play") == "1"
+        if self.pages is not None and shown and not play and wants_html(request):
+            return await self.pages.page(request, job_id, path)
+        if isinstance(path, str):
+            raise web.HTTPFound(path)  # in an object store: its presigned URL
+        if play:
+            return web.FileResponse(path, headers={"Cache-Control": "private, no-store"})
         headers = {"Content-Disposition": f'attachment; filename="voiceover-{job_id[:8]}.mp4"'}
         return web.FileResponse(path, headers=headers)
 

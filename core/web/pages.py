@@ -42,12 +42,19 @@ def page_texts(language: str) -> dict[str, str]:
     return {key: pair[index] for key, pair in PAGE_TEXT.items()}
 
 
-def render(template: str, status: int = 200, **context: Any) -> web.Response:
-    """A template as an HTML response with the pages' security headers."""
+def render(
+    template: str, status: int = 200, media_origin: str = "", **context: Any
+) -> web.Response:
+    """A template as an HTML response with the pages' security headers (`media_origin`: where
+    else the player may stream from, an object store's origin)."""
     html = _env.get_template(template).render(**context)
-    return web.Response(
-        status=status, text=html, content_type="text/html", headers=SECURITY_HEADERS
-    )
+    headers = dict(SECURITY_HEADERS)
+    if media_origin:
+        policy = headers["Content-Security-Policy"]
+        headers["Content-Security-Policy"] = policy.replace(
+            "media-src 'self'", f"media-src 'self' {media_origin}"
+        )
+    return web.Response(status=status, text=html, content_type="text/html", headers=headers)
 
 
 def upload_page(max_bytes: int) -> Any:

@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
@@ -40,15 +40,21 @@ class ResultPageMaker:
     def __init__(self, get_job: GetJob, folder: Path) -> None:
         self.get_job, self.folder = get_job, folder
 
-    async def page(self, request: web.Request, job_id: str, path: Path) -> web.StreamResponse:
-        """The page for a valid link (its own query makes the player's and button's links)."""
+    async def page(
+        self, request: web.Request, job_id: str, where: Path | str
+    ) -> web.StreamResponse:
+        """The page for a valid link (its own query makes the player's and button's links; a
+        result in an object store streams from its presigned URL)."""
         job = await self.get_job(job_id)
         output: dict[str, Any] = (job.output if job else None) or {}
         language = job.language if job else "en"
         query = urlencode({"e": request.query["e"], "s": request.query["s"]})
-        size = int(output.get("size_bytes") or 0) or await asyncio.to_thread(_size, path)
+        size = int(output.get("size_bytes") or 0)
+        if not size and isinstance(where, Path):
+            size = await asyncio.to_thread(_size, where)
         return render(
             "result.html",
+            media_origin=_origin(where),
             t=page_texts(language),
             lang="zh" if is_zh(language) else "en",
             video=f"/r/{job_id}?{query}&play=1",
@@ -93,3 +99,11 @@ def _remove_older(folder: Path, before: float) -> int:
 
 def _size(path: Path) -> int:
     return path.stat().st_size
+
+
+def _origin(where: Path | str) -> str:
+    """The scheme://host[:port] of a presigned URL; "" for a local file."""
+    if isinstance(where, Path):
+        return ""
+    parts = urlsplit(where)
+    return f"{parts.scheme}://{parts.netloc}"
