@@ -166,8 +166,3 @@ class Settings(BaseSettings):
     def tts_threads(self) -> int:
         """How many sentences are synthesised at once."""
         return self.tts_workers or self.cores
-
-    @property
-    def uses_workers(self) -> bool:
-        """True when renders run in `voiceover worker` processes (QUEUE_URL is set)."""
-        return self.queue_url is not None

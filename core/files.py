@@ -36,16 +36,3 @@ def stored_name(name: str) -> str:
 def owner_digest(owner: str) -> str:
     """An owner as a name for folders and keys (a hash: user ids never become paths)."""
     return hashlib.sha256(owner.encode()).hexdigest()[:24]
-
-
-def owner_dir(root: Path, owner: str) -> Path:
-    """The owner's folder under root (created)."""
-    path = root / owner_digest(owner)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def discard_ours(path: Path, root: Path) -> None:
-    """Delete a file we keep under `root` (DATA_DIR); a file from elsewhere is never touched."""
-    if path.resolve().is_relative_to(root.resolve()):
-        path.unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -107,15 +107,6 @@ class Lexicon:
     def _replacement(self, match: re.Match[str]) -> str:
         entry = self._by_key.get(" ".join(match.group(0).split()).casefold())
         return match.group(0) if entry is None else spoken_form(entry.say)
-
-    def used_in(self, texts: Iterable[str]) -> Lexicon:
-        """The entries whose word occurs in any of the texts."""
-        joined = "\n".join(texts)
-        return Lexicon(
-            tuple(
-                e for e in self._by_key.values() if re.search(_word_pattern(e.key), joined, re.I)
-            )
-        )
 
     def merged(self, other: Lexicon) -> Lexicon:
         """These entries with `other`'s added (other wins for the same word)."""
