@@ -89,13 +89,12 @@ class Deliveries:
         job = await self.jobs.get(job_id)
         if job is None or job.status is not JobStatus.DONE or not job.output:
             return None
-        presign = getattr(self.media, "presigned_url", None)
-        if callable(presign):  # big downloads go straight from the bucket, not through us
-            key = result_key(job_id)
-            found = await self.media.size(key) is not None
-            return job.owner, str(presign(key, f"voiceover-{job_id[:8]}.mp4")) if found else None
+        key = result_key(job_id)
+        url = self.media.presigned_url(key, f"voiceover-{job_id[:8]}.mp4")
+        if url is not None:  # big downloads go straight from the bucket, not through us
+            return job.owner, url if await self.media.size(key) is not None else None
         try:  # a local store's file is the key's own (an object store's would need a URL)
-            async with self.media.local_path(result_key(job_id)) as path:
+            async with self.media.local_path(key) as path:
                 return job.owner, path
         except FileNotFoundError:
             return job.owner, None  # aged out: the link server says the link expired

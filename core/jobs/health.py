@@ -18,13 +18,7 @@ CHECK_TIMEOUT_S = 5.0
 async def problems(jobs: AnyJobQueue, media: AnyMediaStore) -> list[str]:
     """One line for each of the queue and the store that can't be reached now ([] when ready)."""
     found = []
-    checks = {
-        "QUEUE_URL": getattr(jobs, "check", None),
-        "STORAGE_URL": getattr(media, "check", None),
-    }
-    for name, check in checks.items():
-        if not callable(check):
-            continue  # SQLite and local disk: open with this process
+    for name, check in (("QUEUE_URL", jobs.check), ("STORAGE_URL", media.check)):
         try:
             await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
         except Exception as exc:  # the reason, never a URL or a credential

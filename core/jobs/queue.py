@@ -16,6 +16,10 @@ from core.jobs.model import Job, JobStatus
 class JobQueue(Protocol):
     """Enqueue, claim, report progress, finish, cancel; and where each job is."""
 
+    async def check(self) -> None:
+        """Raise when the queue can't be reached now."""
+        ...
+
     async def enqueue(
         self,
         *,

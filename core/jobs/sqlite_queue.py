@@ -26,6 +26,9 @@ class SqliteJobQueue:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    async def check(self) -> None:
+        """A file of this process, opened with it: nothing to reach."""
+
     async def seen(self, platform: str, message_id: str) -> bool:
         """True when this message was already handled (or created a job)."""
         row = await self.store.fetchone(

@@ -39,6 +39,13 @@ class LocalMediaStore:
             await asyncio.to_thread(path.unlink, True)
         return len(found)
 
+    async def check(self) -> None:
+        """A folder of this machine: there whenever this process is."""
+
+    def presigned_url(self, key: str, filename: str) -> str | None:
+        """None: the service itself serves a local file."""
+        return None
+
     async def put_file(self, key: str, source: Path) -> int:
         """Move `source` in (a rename on the same disk, else a copy); returns its size."""
         return await asyncio.to_thread(self._put, self.path(key), source)

@@ -211,7 +211,7 @@ class S3MediaStore:
         await self._delete_names(names)
         return len(names)
 
-    def presigned_url(self, key: str, filename: str) -> str:
+    def presigned_url(self, key: str, filename: str) -> str | None:
         """A short-lived URL that downloads the object directly from the bucket."""
         return str(
             self.client.generate_presigned_url(

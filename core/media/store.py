@@ -30,6 +30,18 @@ class MediaStore(Protocol):
         """A local folder for files on their way in (on the store's disk when it has one)."""
         ...
 
+    async def clear_staging(self) -> int:
+        """Remove what dead processes left on its way in (at start); returns how many."""
+        ...
+
+    async def check(self) -> None:
+        """Raise when the store can't be reached now."""
+        ...
+
+    def presigned_url(self, key: str, filename: str) -> str | None:
+        """A short-lived URL downloading the key straight from the store, where it has one."""
+        ...
+
     async def put_file(self, key: str, source: Path) -> int:
         """Store a local file under `key` (moved in: `source` is gone); returns its size."""
         ...
