@@ -161,6 +161,18 @@ class Backend(Protocol):
         """A job ended: give back what it still holds (frozen credits, pinned files)."""
         ...
 
+    async def settle(self, owner: str, ref: str, narration_s: float) -> None:
+        """Charge a job rendered elsewhere (a worker) for the narration it produced."""
+        ...
+
+    async def sweep_pins(self, keep: set[object]) -> int:
+        """Delete pinned inputs no waiting or running job refers to; returns how many."""
+        ...
+
+    async def set_language(self, session_id: str, language: str) -> None:
+        """The language the backend's own words about the session are written in."""
+        ...
+
     async def export(
         self, session_id: str, pinned: Pinned | None = None, ref: str | None = None
     ) -> RenderHandle:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from core.chat.reply_language import is_chat_line, reply_language_of_text
 from core.chat.turn import FlowDeps, Turn
 from core.engine.lexicon import Lexicon
@@ -46,10 +44,6 @@ class FlowState:
 
     async def _lexicon_pairs(self, ctx: Turn) -> list[list[str]]:
         return (await self._lexicon(ctx)).to_pairs()
-
-    def _backend_language(self) -> Callable[[str, str], Awaitable[None]] | None:
-        """The backend's way to switch a session's language, when it has one (local)."""
-        return getattr(self.deps.backend, "set_language", None)
 
     async def _need_session(self, ctx: Turn) -> Row:
         row = await self.session(ctx, create=False)

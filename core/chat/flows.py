@@ -76,9 +76,9 @@ class Flows(WorkFlows):
         """Switch the reply language."""
         ctx.lang = reply_language(routed.rest or ctx.incoming.text, ctx.lang)
         await self.deps.sessions.set_language(ctx.owner, ctx.lang)
-        session, relabel = await self.session(ctx, create=False), self._backend_language()
-        if session is not None and relabel is not None:  # the backend's own words follow
-            await relabel(session["session_id"], ctx.lang)
+        session = await self.session(ctx, create=False)
+        if session is not None:  # the backend's own words follow
+            await self.deps.backend.set_language(session["session_id"], ctx.lang)
         await ctx.say("language_set")
         return False
 

@@ -58,9 +58,9 @@ class HandOver:
         ):
             return
         if job_id not in self._released:
-            settle = getattr(self.backend, "settle", None)
-            if job.status is JobStatus.DONE and job.output and callable(settle):
-                await settle(job.owner, job.id, float(job.output.get("narration_s") or 0.0))
+            if job.status is JobStatus.DONE and job.output:
+                narration_s = float(job.output.get("narration_s") or 0.0)
+                await self.backend.settle(job.owner, job.id, narration_s)
             await self.control.ended(job)
             self._released.add(job_id)
         if job.delivered is None and not self.deliveries.gave_up(job_id):

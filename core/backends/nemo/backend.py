@@ -262,6 +262,16 @@ class NemoBackend:
         """The cloud has no cancel call: stop tracking the render so a new export may start."""
         self.renders.forget(handle)
 
+    async def settle(self, owner: str, ref: str, narration_s: float) -> None:
+        """Nothing to charge here: the cloud charges its renders itself."""
+
+    async def sweep_pins(self, keep: set[object]) -> int:
+        """Nothing is pinned here: a job carries the cloud's draft."""
+        return 0
+
+    async def set_language(self, session_id: str, language: str) -> None:
+        """The cloud answers in the language of each message."""
+
     async def aclose(self) -> None:
         """Close the shared HTTP client (when we made it)."""
         if self._own_http:
