@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from core.app import chat_main, serve_main, worker_main
 from core.config import Settings
 from core.engine.demo import make_demo_clip
+from core.engine.leftovers import remove_stale_work
 from core.engine.lexicon import Lexicon, read_lexicon_file
 from core.engine.model import (
     Aspect,
@@ -132,6 +134,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         lexicon=read_lexicon_file(args.lexicon) if args.lexicon else Lexicon(),
     )
     request.out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_work(Path(tempfile.gettempdir()), request.out.parent)  # killed runs' leftovers
     with ProgressBar(enabled=not args.json and sys.stderr.isatty()) as bar:
         result = render(request, settings, bar.update)
     print(json.dumps(result_json(result)) if args.json else _summary(result))

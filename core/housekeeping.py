@@ -1,4 +1,5 @@
-"""Housekeeping: what a killed process left behind (at start), and what aged out (hourly)."""
+"""Housekeeping: what killed processes left behind (at start), and what aged out (hourly);
+shared by the service and `voiceover worker`."""
 
 from __future__ import annotations
 
@@ -24,17 +25,20 @@ Expire = Callable[[float, float], Awaitable[int]]
 """Remove what is older than (age_s, now); how many (upload links, result pages' pictures)."""
 
 
+async def remove_dead_work(settings: Settings, media: AnyMediaStore) -> int:
+    """What dead processes left: their temp work, partial renders and files on the way in."""
+    renders = settings.data_dir / "local" / "renders"
+    removed = await asyncio.to_thread(remove_stale_work, Path(tempfile.gettempdir()), renders)
+    return removed + await media.clear_staging()
+
+
 async def remove_leftovers(
     settings: Settings, media: AnyMediaStore, backend: Backend, jobs: AnyJobQueue
 ) -> int:
-    """What a killed process left: its temp work and partial files, pins of ended jobs."""
-    renders = settings.data_dir / "local" / "renders"
-    removed = await asyncio.to_thread(remove_stale_work, Path(tempfile.gettempdir()), renders)
-    removed += await media.clear_staging()
-    sweep = getattr(backend, "sweep_pins", None)
-    if callable(sweep):
-        active = await jobs.active_pinned()
-        removed += await sweep({p.payload.get("pin") for p in active})
+    """What a killed process left: its dead work (remove_dead_work), pins of ended jobs."""
+    removed = await remove_dead_work(settings, media)
+    active = await jobs.active_pinned()
+    removed += await backend.sweep_pins({p.payload.get("pin") for p in active})
     if removed:
         log.info("removed %d leftovers of an earlier process", removed)
     return removed

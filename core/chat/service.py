@@ -14,7 +14,6 @@ from core.backends.base import Backend
 from core.backends.registry import make_backend
 from core.chat.flows import Flows
 from core.chat.heartbeat import HeartbeatTimings
-from core.chat.housekeeping import maintain, remove_leftovers
 from core.chat.lanes import Lanes
 from core.chat.routing import Routed, route
 from core.chat.sessions import Sessions
@@ -26,6 +25,7 @@ from core.delivery.deliveries import Deliveries
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
+from core.housekeeping import maintain, remove_leftovers
 from core.jobs.control import JobControl
 from core.jobs.health import problems, refresh_gauges
 from core.jobs.model import Job

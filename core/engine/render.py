@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from core.engine.captions import caption_cues, write_ass, write_srt
 from core.engine.ffmpeg import run_ffmpeg
 from core.engine.fonts import caption_fonts
 from core.engine.layout import Geometry, plan_geometry
-from core.engine.leftovers import partial_path, remove_stale_work, work_dir
+from core.engine.leftovers import partial_path, work_dir
 from core.engine.lexicon import operator_lexicon
 from core.engine.mixdown import Loudness, MixPlan, mix_audio
 from core.engine.model import (
@@ -79,7 +78,6 @@ def render(
         check_inputs(request, limits, settings.max_segment_speedup)
         inputs = _probe_inputs(request, limits)
         progress("probe", 100.0)
-    remove_stale_work(Path(tempfile.gettempdir()), request.out.parent)
     with work_dir() as tmp:
         work = Path(tmp)
         with clock.stage("speech"):

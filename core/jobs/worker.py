@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from saq import Worker
@@ -26,8 +24,8 @@ from core.chat.heartbeat import HeartbeatTimings
 from core.clock import SystemClock
 from core.config import Settings
 from core.delivery.chats import ChatDirectory
-from core.engine.leftovers import remove_stale_work
 from core.errors import ErrorCode, VoiceoverError, to_record
+from core.housekeeping import remove_dead_work
 from core.jobs.model import Job, JobStatus
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import MAX_ATTEMPTS, RUN_JOB
@@ -75,20 +73,12 @@ class RenderWorker:
     async def run(self) -> None:
         """Take jobs until SIGTERM or SIGINT; then finish or hand back what runs."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        await self._remove_leftovers()
+        await remove_dead_work(self.settings, self.media)
         try:
             await self.saq_worker.start()
         finally:
             await self.backend.aclose()
             await self.jobs.close()
-
-    async def _remove_leftovers(self) -> int:
-        """Temporary files of dead processes (a killed worker's downloads and renders)."""
-        renders = self.settings.data_dir / "local" / "renders"
-        tmp = Path(tempfile.gettempdir())
-        removed = await asyncio.to_thread(remove_stale_work, tmp, renders)
-        clear = getattr(self.media, "clear_staging", None)
-        return removed + (await clear() if callable(clear) else 0)
 
     async def run_job(self, ctx: Context, *, job_id: str) -> None:
         """SAQ's function: render one of our jobs, with heartbeats to keep the lease."""
@@ -109,7 +99,7 @@ class RenderWorker:
             raise
         finally:
             beat.cancel()
-            await self._remove_leftovers()
+            await remove_dead_work(self.settings, self.media)
 
     async def _keep_lease(self, taken: Any) -> None:
         """Touch the SAQ job well within JOB_LEASE_S while it runs."""
