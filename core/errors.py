@@ -64,6 +64,7 @@ class ErrorCode(IntEnum):
     BACKEND_UNAVAILABLE = 5003
     STREAM_LOST = 5004
     GAVE_UP = 5005
+    DISK_FULL = 5006
     INTERNAL = 5000
 
 
@@ -281,6 +282,11 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
         "Your render was interrupted too many times and was stopped; your credits were "
         "released. Send 'export' to try again.",
         "渲染多次中断已停止，积分已退回。发送“导出”重试。",
+    ),
+    ErrorCode.DISK_FULL: ErrorText(
+        "💾 The server is short of disk space right now. Try a smaller file, or try again "
+        "later; your files and credits are safe.",
+        "💾 服务器磁盘空间不足。请换一个更小的文件，或稍后再试；你的文件和积分都安全。",
     ),
     ErrorCode.INTERNAL: ErrorText(
         "Something went wrong on my side. Please try again; your files and credits are safe.",

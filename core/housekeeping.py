@@ -45,12 +45,14 @@ async def remove_leftovers(
 
 
 async def maintain(settings: Settings, media: AnyMediaStore, others: Sequence[Expire]) -> None:
-    """Every hour: remove results older than RESULT_RETENTION_HOURS, and what `others` hold."""
+    """Every hour: remove results and uploads older than RESULT_RETENTION_HOURS (a job's pinned
+    copies stay), and what `others` hold."""
     retention = settings.result_retention_hours * 3600
     folders = [settings.data_dir / "local" / "renders"]
     while True:
         now = time.time()
         removed = await media.delete_older("results", retention)
+        removed += await media.delete_older("uploads", retention)  # pinned copies stay
         removed += await asyncio.to_thread(cleanup_results, folders, retention, now)
         for expire in others:
             removed += await expire(retention, now)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import tempfile
 import time
 from collections.abc import Awaitable
+from pathlib import Path
 from types import TracebackType
 
 from core.backends.base import Backend
@@ -23,6 +25,7 @@ from core.config import Settings
 from core.delivery.chats import ChatDirectory
 from core.delivery.deliveries import Deliveries
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
+from core.disk import low_space
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.housekeeping import maintain, remove_leftovers
@@ -86,6 +89,7 @@ class Service:
             self.clock,
             settings.max_upload_bytes,
             self.chats,
+            settings.disk_reserve_bytes,
         )
         self.uploads.accept = self.accept
         self.pages = ResultPageMaker(self.jobs.get, settings.data_dir / "timelines" / "results")
@@ -137,7 +141,7 @@ class Service:
         host, port = self.settings.http_host, self.settings.http_port
         app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
         app.add_routes(self.uploads.routes())
-        add_ops_routes(app, self.problems, self.metrics, self._refresh_gauges)
+        add_ops_routes(app, self.readiness, self.metrics, self._refresh_gauges)
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()
         if port == 0:
@@ -174,6 +178,12 @@ class Service:
     async def problems(self) -> list[str]:
         """What keeps the service from working now (the queue or the store unreachable)."""
         return await problems(self.jobs, self.media)
+
+    async def readiness(self) -> list[str]:
+        """problems(), and disks short of space (for /readyz; a start is not refused for it)."""
+        folders = (self.settings.data_dir, Path(tempfile.gettempdir()))
+        low = await asyncio.to_thread(low_space, folders, self.settings.disk_reserve_bytes)
+        return [*await self.problems(), *low]
 
     async def _refresh_gauges(self) -> None:
         await refresh_gauges(self.metrics, self.jobs)

@@ -7,14 +7,21 @@ text but a 96 MB wheel, and langdetect, which is random unless seeded and weak o
 Restricting py3langid to the languages people can have voices for (Piper's, plus the ones the
 chat names) makes it reliable on sentence-length text ("Hello there" → en, "你好" → zh); below a
 confidence floor a segment counts as undetermined rather than guessed.
+
+py3langid's own loader unpacks its model into a temporary file (TMPDIR) in every process; on a
+full disk that is the first thing to fail. `_read_model` unpacks it in memory instead (68 MB for
+a moment, once per process), so detection writes nothing to disk.
 """
 
 from __future__ import annotations
 
+import io
+import lzma
 import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from core.engine.voices import LANGUAGES
@@ -44,13 +51,27 @@ def _get_identifier() -> Any:
     with _lock:
         if _identifier is None:
             # py3langid (and its model, ~0.6 s) loads on the first detection, not at start-up.
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            ident = _read_model()
             known = set(ident.nb_classes)
             ident.set_languages(sorted({*PIPER_LANGUAGES, *LANGUAGES} & known))
             _identifier = ident
         return _identifier
+
+
+def _read_model() -> Any:
+    """py3langid's identifier from its packaged model, unpacked in memory (no temp file)."""
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
+
+    packed = Path(MODEL_DIR) / MODEL_FILE
+    with io.BytesIO(lzma.decompress(packed.read_bytes())) as raw, np.load(raw) as data:
+        ptc, pc, classes = data["ptc"], data["pc"], data["classes"].tolist()
+        nextmove, row = _to_array(data["nextmove"]), _to_array(data["nextmove_row"])
+        output = data["out_feat"].tolist()
+    return LanguageIdentifier(
+        np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row
+    )
 
 
 def detect_language(text: str) -> Detected | None:

@@ -40,11 +40,13 @@ class UploadDesk:
         clock: Clock,
         max_bytes: int,
         chats: ChatDirectory,
+        reserve: int = 0,
     ) -> None:
         self.signer, self.chats = signer, chats
         self.store = TusStore(root, clock, signer.ttl_s)
         page = upload_page(max_bytes)
         self.server = TusServer(self.store, signer, max_bytes, self._complete, page)
+        self.server.reserve = reserve
         self.server.refused = refused_upload_page
         self.accept: Accept | None = None  # the service sets it
         self._tasks: set[asyncio.Task[None]] = set()
