@@ -8,11 +8,14 @@ free); the ENOSPC is real, on a small tmpfs."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import httpx
@@ -25,6 +28,7 @@ from core.config import Settings
 from core.delivery.links import LinkServer, LinkSigner
 from core.disk import FREE_OVERRIDE
 from core.errors import ErrorCode, VoiceoverError, message_for
+from core.housekeeping import expire_once
 from core.web.tus import SIGNED_FOR, TusServer, ticket_path
 from core.web.tus_store import TusStore
 from tests.chat_helpers import SCRIPT, incoming
@@ -267,3 +271,22 @@ async def test_a_tus_upload_too_big_for_the_disk_is_refused_before_any_byte(
 
 async def _nothing() -> None:
     return None
+
+
+async def test_uploads_past_retention_are_freed_and_their_project_says_so(
+    service: Service, tiny: Path
+) -> None:
+    chat = RecordingChat()
+    data = service.settings.data_dir
+    await service.handle(incoming("", files=(tiny,)), chat)
+    (upload,) = tree_files(data / "uploads")
+    pinned = data / "pins" / "kept" / "media" / "demo.mp4"  # a queued job's copy
+    await service.media.copy(upload.relative_to(data).as_posix(), "pins/kept/media/demo.mp4")
+    old = time.time() - service.settings.result_retention_hours * 3600 - 60
+    os.utime(upload, (old, old))
+    assert await expire_once(service.settings, service.media, ()) == 1
+    assert not await asyncio.to_thread(upload.exists)
+    kept = await asyncio.to_thread(pinned.read_bytes)
+    assert kept == await asyncio.to_thread(tiny.read_bytes)  # the job's pinned copy stays
+    await service.handle(incoming(SCRIPT), chat)
+    assert refusals(chat) == [message_for(ErrorCode.SESSION_NOT_FOUND, "en")]

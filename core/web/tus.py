@@ -222,16 +222,16 @@ class TusServer:
             offset = await self.store.append(upload, request.content.iter_chunked(CHUNK_BYTES))
         except UploadTooLong:
             return self._answer(400, "More bytes than Upload-Length.")
+        except (ClientPayloadError, ConnectionError):  # the client went away: what came stays
+            offset = await self.store.offset(upload)
+            log.info("upload %s: connection dropped at offset %d", upload.id[:8], offset)
+            return self._answer(400, "The connection dropped.", **{"Upload-Offset": str(offset)})
         except OSError as exc:
             full = disk_full_of(exc, "upload")
             if full is None:
                 raise
             await self.store.delete(upload)  # nothing half-written stays on a full disk
             return self._answer(507, full.message(ticket.language))
-        except (ClientPayloadError, ConnectionError):  # the client went away: what came stays
-            offset = await self.store.offset(upload)
-            log.info("upload %s: connection dropped at offset %d", upload.id[:8], offset)
-            return self._answer(400, "The connection dropped.", **{"Upload-Offset": str(offset)})
         if offset == upload.length:
             log.info("upload %s complete", upload.id[:8])
             await asyncio.shield(self.on_complete(ticket, upload))
