@@ -13,6 +13,7 @@ import errno
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 from collections import Counter
@@ -86,9 +87,13 @@ def refuse(where: str, detail: str) -> VoiceoverError:
 
 
 def is_no_space(exc: BaseException) -> bool:
-    """True for an ENOSPC (or a quota's EDQUOT), ours or reported by ffmpeg."""
+    """True for an ENOSPC (or a quota's EDQUOT), ours, SQLite's or reported by ffmpeg."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
+            "database or disk is full" in str(exc)
+        )
     if isinstance(exc, VoiceoverError) and exc.code is ErrorCode.DISK_FULL:
         return True
     reason = getattr(exc, "fields", {}).get("reason")

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from core.backends.local.fetch import download_url
 from core.chat.service import Service
 from core.config import Settings
 from core.delivery.links import LinkServer, LinkSigner
-from core.disk import FREE_OVERRIDE
+from core.disk import FREE_OVERRIDE, disk_full_of
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.housekeeping import expire_once
 from core.web.tus import SIGNED_FOR, TusServer, ticket_path
@@ -290,3 +291,17 @@ async def test_uploads_past_retention_are_freed_and_their_project_says_so(
     assert kept == await asyncio.to_thread(tiny.read_bytes)  # the job's pinned copy stays
     await service.handle(incoming(SCRIPT), chat)
     assert refusals(chat) == [message_for(ErrorCode.SESSION_NOT_FOUND, "en")]
+
+
+def test_a_full_disk_under_sqlite_is_told_as_a_full_disk(tmp_path: Path) -> None:
+    with small_tmpfs(tmp_path / "small-db", 1) as folder:
+        db = sqlite3.connect(folder / "x.db")
+        db.execute("CREATE TABLE t(b BLOB)")
+        fill(folder)
+        with pytest.raises(sqlite3.OperationalError) as full:
+            db.execute("INSERT INTO t VALUES (?)", (os.urandom(300_000),))
+            db.commit()
+        db.close()
+    told = disk_full_of(full.value, "chat")
+    assert told is not None and told.code is ErrorCode.DISK_FULL
+    assert disk_full_of(ValueError("database or disk"), "chat") is None

@@ -25,9 +25,9 @@ from core.config import Settings
 from core.delivery.chats import ChatDirectory
 from core.delivery.deliveries import Deliveries
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
-from core.disk import low_space
+from core.disk import disk_full_of, low_space
 from core.engine.model import VoiceInfo
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.errors import ErrorCode, VoiceoverError
 from core.housekeeping import maintain, remove_leftovers
 from core.jobs.control import JobControl
 from core.jobs.health import problems, refresh_gauges
@@ -271,9 +271,12 @@ class Service:
         except VoiceoverError as err:
             self.metrics.refusals.labels(code=str(int(err.code))).inc()
             await _say_safely(turn.chat, err.message(turn.lang), refusal=True)
-        except Exception:
-            log.exception("message %s:%s failed", *key)
-            await _say_safely(turn.chat, message_for(ErrorCode.INTERNAL, turn.lang))
+        except Exception as exc:
+            full = disk_full_of(exc, "chat")  # one log line, the user told what it is
+            if full is None:
+                log.exception("message %s:%s failed", *key)
+            error = full or VoiceoverError(ErrorCode.INTERNAL)
+            await _say_safely(turn.chat, error.message(turn.lang), refusal=full is not None)
         finally:
             if not created and not self._stopping:
                 with contextlib.suppress(Exception):

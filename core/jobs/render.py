@@ -15,6 +15,7 @@ from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.clock import Clock
 from core.delivery.chats import ChatDirectory
 from core.delivery.results import result_key
+from core.disk import disk_full_of
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.jobs.model import Job, JobStatus
 from core.jobs.queue import JobQueue
@@ -71,9 +72,11 @@ class RenderJobs:
             await uninterrupted(cancelled)
         except VoiceoverError as err:
             await self.jobs.finish(job.id, JobStatus.FAILED, error=to_record(err))
-        except Exception:
-            log.exception("render job %s failed", job.id)
-            error = to_record(VoiceoverError(ErrorCode.INTERNAL))
+        except Exception as exc:
+            full = disk_full_of(exc, "render")  # one log line, the owner told what it is
+            if full is None:
+                log.exception("render job %s failed", job.id)
+            error = to_record(full or VoiceoverError(ErrorCode.INTERNAL))
             await self.jobs.finish(job.id, JobStatus.FAILED, error=error)
         await self.ended(job)
 

@@ -122,7 +122,8 @@ def handoff_incoming(ticket: Ticket, upload: Upload, store: TusStore) -> Incomin
         chat_id=ticket.chat_id,
         message_id=f"upload:{upload.id}",
         text=ticket.caption,
-        attachments=(Attachment(name=name, size=upload.length, fetch=fetch),),
+        # no size: the bytes are on this disk already (linked in), so intake asks no new room
+        attachments=(Attachment(name=name, size=None, fetch=fetch),),
         language=ticket.language,
         reply_context=ticket.reply_context,
     )
