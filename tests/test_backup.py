@@ -16,12 +16,16 @@ from pathlib import Path
 import pytest
 
 from core.backends.local.credits import Ledger
-from core.backup import MANIFEST
+from core.backup import MANIFEST, backup
 from core.backup_cli import run_backup
 from core.config import Settings
 from core.failpoints import PAUSE_AT, PAUSE_MARK
+from core.media.s3 import S3MediaStore
+from core.restore import restore
 from core.store import Store
 from tests.cli_helpers import cli_command, cli_env, voiceover
+from tests.servers import SeaweedS3
+from tests.test_s3_store import s3_settings
 
 OWNERS = ("telegram:1", "telegram:2", "discord:3")
 
@@ -197,3 +201,24 @@ def test_restore_refuses_a_damaged_backup_and_writes_nothing(
     assert not target.exists() or not any(target.iterdir())
     status, _, err = run_here("restore", tmp_path / "nothing", target, capsys)
     assert status == 2 and "is not a finished backup" in err
+
+
+async def test_with_a_bucket_the_keys_are_listed_and_checked_at_restore(
+    settings: Settings, seaweed: SeaweedS3, bucket: str, s3_prefix: str, tmp_path: Path
+) -> None:
+    s3 = s3_settings(settings, seaweed, bucket, s3_prefix)
+    store = S3MediaStore.from_settings(s3)
+    for key, body in (("uploads/ab/one.mp4", b"1" * 1000), ("results/job2.mp4", b"2" * 2000)):
+        source = tmp_path / "put.bin"
+        await asyncio.to_thread(source.write_bytes, body)
+        await store.put_file(key, source)
+    s3.data_dir.mkdir(parents=True)
+    seed_database(s3.data_dir)
+    manifest = await asyncio.to_thread(backup, s3, tmp_path / "b")
+    listed = {item["key"]: item["size"] for item in manifest["s3_keys"]}
+    assert listed == {"uploads/ab/one.mp4": 1000, "results/job2.mp4": 2000}
+    assert [f["path"] for f in manifest["files"]] == []  # the bucket is not copied
+    await store.delete("results/job2.mp4")
+    target = s3.model_copy(update={"data_dir": tmp_path / "restored"})
+    done = await asyncio.to_thread(restore, target, tmp_path / "b")
+    assert done.databases == 1 and done.missing_keys == ["results/job2.mp4"]
