@@ -305,3 +305,18 @@ def test_a_full_disk_under_sqlite_is_told_as_a_full_disk(tmp_path: Path) -> None
     told = disk_full_of(full.value, "chat")
     assert told is not None and told.code is ErrorCode.DISK_FULL
     assert disk_full_of(ValueError("database or disk"), "chat") is None
+
+
+async def test_a_preview_without_room_is_refused_before_work(
+    service: Service, tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = RecordingChat()
+    await service.handle(incoming("", files=(tiny,)), chat)
+    monkeypatch.setenv(FREE_OVERRIDE, str(3 * RESERVE))  # room for a file, not for a render
+    await service.handle(incoming(SCRIPT), chat)  # its render is refused (the test above)
+    await service.wait_idle()
+    before = len(chat.calls)
+    await service.handle(incoming("/preview"), chat)
+    after = chat.calls[before:]
+    assert [c.text for c in after if c.kind == "refuse"] == [FULL_EN]
+    assert not [c for c in after if c.kind in ("video", "image", "link")]
