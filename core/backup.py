@@ -180,10 +180,19 @@ def backup(settings: Settings, dest: Path) -> dict[str, Any]:
     try:
         manifest = _write(settings, work)
         os.rename(work, dest)
+        _sync_folder(dest.parent)  # the rename itself survives a power cut
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return manifest
+
+
+def _sync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def _write(settings: Settings, work: Path) -> dict[str, Any]:

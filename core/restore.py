@@ -21,6 +21,8 @@ from core.backup import DATABASES, FILES, FORMAT, MANIFEST, MEDIA, BackupError, 
 from core.config import Settings
 from core.media.s3 import S3MediaStore
 
+IGNORED = frozenset({"lost+found"})  # a fresh volume's own folder: empty all the same
+
 
 @dataclass
 class Restored:
@@ -79,7 +81,7 @@ def check_empty(data_dir: Path) -> None:
         return
     if not data_dir.is_dir():
         raise BackupError(f"DATA_DIR {data_dir} is not a folder")
-    found = sorted(p.name for p in data_dir.iterdir())
+    found = sorted(p.name for p in data_dir.iterdir() if p.name not in IGNORED)
     if found:
         shown = ", ".join(found[:5]) + (", …" if len(found) > 5 else "")
         raise BackupError(
@@ -121,6 +123,8 @@ def restore(settings: Settings, src: Path) -> Restored:
 def _empty(data_dir: Path) -> None:
     """Remove what a failed restore wrote (the folder was empty before it)."""
     for entry in data_dir.iterdir():
+        if entry.name in IGNORED:
+            continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         else:
