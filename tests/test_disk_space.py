@@ -20,14 +20,17 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from aiohttp import web
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from core.backends.local.fetch import download_url
 from core.chat.service import Service
 from core.config import Settings
 from core.delivery.links import LinkServer, LinkSigner
 from core.disk import FREE_OVERRIDE, disk_full_of
+from core.engine import language_id
 from core.errors import ErrorCode, VoiceoverError, message_for
 from core.housekeeping import expire_once
 from core.web.tus import SIGNED_FOR, TusServer, ticket_path
@@ -320,3 +323,14 @@ async def test_a_preview_without_room_is_refused_before_work(
     after = chat.calls[before:]
     assert [c.text for c in after if c.kind == "refuse"] == [FULL_EN]
     assert not [c for c in after if c.kind in ("video", "image", "link")]
+
+
+def test_the_model_read_as_a_stream_is_py3langids_own() -> None:
+    ours = language_id._read_model()
+    theirs = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    for name in ("nb_ptc", "nb_pc"):
+        mine, real = np.asarray(getattr(ours, name)), np.asarray(getattr(theirs, name))
+        assert mine.dtype == real.dtype and np.array_equal(mine, real), name
+    assert ours.nb_classes == theirs.nb_classes and ours.tk_output == theirs.tk_output
+    assert list(ours.tk_nextmove) == list(theirs.tk_nextmove)
+    assert list(ours.tk_row) == list(theirs.tk_row)
