@@ -334,3 +334,35 @@ def test_the_model_read_as_a_stream_is_py3langids_own() -> None:
     assert ours.nb_classes == theirs.nb_classes and ours.tk_output == theirs.tk_output
     assert list(ours.tk_nextmove) == list(theirs.tk_nextmove)
     assert list(ours.tk_row) == list(theirs.tk_row)
+
+
+async def test_a_tus_upload_that_fills_the_disk_is_told_and_dropped(tmp_path: Path) -> None:
+    clock = FakeClock()
+    signer = LinkSigner(b"k" * 32, "http://127.0.0.1:0", 3600, clock)
+    with small_tmpfs(tmp_path / "small-tus", 4) as folder:
+        store = TusStore(folder / "tus", clock, 3600)
+        app = web.Application()
+        app.add_routes(TusServer(store, signer, 10_000_000, lambda _t, _u: _nothing()).routes())
+        links = LinkServer(app, "127.0.0.1", 0)
+        await links.start()
+        signer.base_url = f"http://127.0.0.1:{links.port}"
+        ticket = await store.issue(
+            owner="telegram:1", platform="test", user_id="1", chat_id="c1", language="en"
+        )
+        url = signer.sign(ticket_path(ticket.id), "telegram:1", SIGNED_FOR)
+        headers = {"Tus-Resumable": "1.0.0"}
+        try:
+            async with httpx.AsyncClient() as client:
+                made = await client.post(url, headers={**headers, "Upload-Length": "2000000"})
+                await asyncio.to_thread(fill, folder, 200_000)  # something else takes the disk
+                patch = {**headers, "Upload-Offset": "0"}
+                patch["Content-Type"] = "application/offset+octet-stream"
+                sent = await client.patch(
+                    made.headers["Location"], headers=patch, content=os.urandom(2_000_000)
+                )
+        finally:
+            await links.stop()
+        left = await asyncio.to_thread(tree_files, folder / "tus" / "files")
+    assert made.status_code == 201
+    assert sent.status_code == 507 and sent.text == FULL_EN
+    assert left == []  # the half-written upload is gone
