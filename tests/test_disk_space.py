@@ -1,7 +1,7 @@
 """A disk short of space: uploads and renders refused with one clear message (and a metric), an
 ENOSPC in the middle of a render told the same way with its credits released and nothing left,
-/readyz saying so, the next job working once space is back; language detection writing nothing
-to TMPDIR; /new freeing the abandoned upload.
+/readyz saying so, the next job working once space is back; previews checked too; /new and the
+retention time freeing abandoned uploads (test_disk_intake.py: links, tus, SQLite).
 
 Low space is pretended through the disk check's own hook (VOICEOVER_DISK_FREE caps what is
 free); the ENOSPC is real, on a small tmpfs."""
@@ -9,41 +9,26 @@ free); the ENOSPC is real, on a small tmpfs."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
-from aiohttp import web
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from core.backends.local.fetch import download_url
 from core.chat.service import Service
 from core.config import Settings
-from core.delivery.links import LinkServer, LinkSigner
-from core.disk import FREE_OVERRIDE, disk_full_of
-from core.engine import language_id
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.disk import FREE_OVERRIDE
+from core.errors import ErrorCode, message_for
 from core.housekeeping import expire_once
-from core.web.tus import SIGNED_FOR, TusServer, ticket_path
-from core.web.tus_store import TusStore
 from tests.chat_helpers import SCRIPT, incoming
-from tests.cli_helpers import ROOT
-from tests.fakes import FakeClock, RecordingChat, tree_files
+from tests.fakes import RecordingChat, tree_files
 from tests.held_render import RenderGate
-from tests.loopback import serve_loopback
 from tests.small_disk import fill, small_tmpfs
 
 RESERVE = 1_000_000
-ORT_SESSION_FILE = ".ses"
 FULL_EN = message_for(ErrorCode.DISK_FULL, "en")
 FULL_ZH = message_for(ErrorCode.DISK_FULL, "zh")
 
@@ -161,50 +146,6 @@ async def test_enospc_in_the_middle_of_a_render_is_told_and_leaves_nothing(
     assert (await service.backend.credits("telegram:1")).available < 100
 
 
-AUDIT = """
-import os, sys, json
-tmp = os.environ["TMPDIR"]
-seen = []
-def hook(event, args):
-    if event in ("open", "os.mkdir", "tempfile.mkstemp", "tempfile.mkdtemp") and args:
-        path = os.fsdecode(args[0]) if isinstance(args[0], (str, bytes)) else ""
-        flags = args[2] if event == "open" and len(args) > 2 else 0
-        writes = event != "open" or (args[1] or "r") != "r" or (flags or 0) & 3
-        if path.startswith(tmp) and writes:
-            seen.append(event)
-sys.addaudithook(hook)
-import core.chat.service
-from core.engine.language_id import detect_language
-assert detect_language("Hello there, and welcome to the demo.").language == "en"
-assert detect_language("你好，欢迎观看我们产品的演示。").language == "zh"
-ours = list(seen)
-if sys.argv[1:] == ["theirs"]:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-    LanguageIdentifier.from_model_file(MODEL_FILE)
-print(json.dumps({"ours": ours, "theirs": seen[len(ours):]}))
-"""
-
-
-def test_language_detection_writes_nothing_to_tmpdir(tmp_path: Path) -> None:
-    empty = tmp_path / "empty-tmp"
-    empty.mkdir()
-    env = {"TMPDIR": str(empty), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-c", AUDIT, "theirs"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout)
-    assert seen["ours"] == []  # importing the service and detecting: nothing in TMPDIR
-    assert seen["theirs"] != []  # py3langid's own loader does write there (the test can fail)
-    # onnxruntime (Piper's runtime) writes its telemetry session file, empty or 51 bytes,
-    # when it is imported, whatever we do: the one name allowed; nothing else.
-    assert {p.name for p in empty.iterdir()} <= {ORT_SESSION_FILE}
-
-
 async def test_new_frees_the_abandoned_upload(service: Service, tiny: Path) -> None:
     chat = RecordingChat()
     data = service.settings.data_dir
@@ -215,66 +156,6 @@ async def test_new_frees_the_abandoned_upload(service: Service, tiny: Path) -> N
     await service.handle(incoming(SCRIPT, files=(tiny,)), chat)  # the new project works
     await service.wait_idle()
     assert len(chat.results) == 1
-
-
-async def test_a_url_too_big_for_the_disk_is_refused_by_its_length(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def body(_request: web.Request) -> web.Response:
-        return web.Response(body=b"x" * 200_000)
-
-    app = web.Application()
-    app.router.add_get("/clip.mp4", body)
-    runner = web.AppRunner(app)
-    port = await serve_loopback(runner)
-    monkeypatch.setenv(FREE_OVERRIDE, str(RESERVE + 100_000))
-    try:
-        with pytest.raises(VoiceoverError) as refused:
-            await download_url(
-                f"http://127.0.0.1:{port}/clip.mp4",
-                tmp_path / "clip.mp4",
-                max_bytes=10_000_000,
-                allow_private=True,
-                reserve=RESERVE,
-            )
-    finally:
-        await runner.cleanup()
-    assert refused.value.code is ErrorCode.DISK_FULL
-    assert tree_files(tmp_path) == []
-
-
-async def test_a_tus_upload_too_big_for_the_disk_is_refused_before_any_byte(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    clock = FakeClock()
-    signer = LinkSigner(b"k" * 32, "http://127.0.0.1:0", 3600, clock)
-    store = TusStore(tmp_path / "tus", clock, 3600)
-    server = TusServer(store, signer, 10_000_000, lambda _t, _u: _nothing())
-    server.reserve = RESERVE
-    app = web.Application()
-    app.add_routes(server.routes())
-    links = LinkServer(app, "127.0.0.1", 0)
-    await links.start()
-    signer.base_url = f"http://127.0.0.1:{links.port}"
-    ticket = await store.issue(
-        owner="telegram:1", platform="test", user_id="1", chat_id="c1", language="zh"
-    )
-    url = signer.sign(ticket_path(ticket.id), "telegram:1", SIGNED_FOR)
-    monkeypatch.setenv(FREE_OVERRIDE, str(RESERVE + 100_000))
-    headers = {"Tus-Resumable": "1.0.0", "Upload-Length": "200000"}
-    try:
-        async with httpx.AsyncClient() as client:
-            refused = await client.post(url, headers=headers)
-            monkeypatch.delenv(FREE_OVERRIDE)
-            taken = await client.post(url, headers=headers)
-    finally:
-        await links.stop()
-    assert refused.status_code == 507 and refused.text == FULL_ZH
-    assert taken.status_code == 201
-
-
-async def _nothing() -> None:
-    return None
 
 
 async def test_uploads_past_retention_are_freed_and_their_project_says_so(
@@ -296,20 +177,6 @@ async def test_uploads_past_retention_are_freed_and_their_project_says_so(
     assert refusals(chat) == [message_for(ErrorCode.SESSION_NOT_FOUND, "en")]
 
 
-def test_a_full_disk_under_sqlite_is_told_as_a_full_disk(tmp_path: Path) -> None:
-    with small_tmpfs(tmp_path / "small-db", 1) as folder:
-        db = sqlite3.connect(folder / "x.db")
-        db.execute("CREATE TABLE t(b BLOB)")
-        fill(folder)
-        with pytest.raises(sqlite3.OperationalError) as full:
-            db.execute("INSERT INTO t VALUES (?)", (os.urandom(300_000),))
-            db.commit()
-        db.close()
-    told = disk_full_of(full.value, "chat")
-    assert told is not None and told.code is ErrorCode.DISK_FULL
-    assert disk_full_of(ValueError("database or disk"), "chat") is None
-
-
 async def test_a_preview_without_room_is_refused_before_work(
     service: Service, tiny: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -323,46 +190,3 @@ async def test_a_preview_without_room_is_refused_before_work(
     after = chat.calls[before:]
     assert [c.text for c in after if c.kind == "refuse"] == [FULL_EN]
     assert not [c for c in after if c.kind in ("video", "image", "link")]
-
-
-def test_the_model_read_as_a_stream_is_py3langids_own() -> None:
-    ours = language_id._read_model()
-    theirs = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    for name in ("nb_ptc", "nb_pc"):
-        mine, real = np.asarray(getattr(ours, name)), np.asarray(getattr(theirs, name))
-        assert mine.dtype == real.dtype and np.array_equal(mine, real), name
-    assert ours.nb_classes == theirs.nb_classes and ours.tk_output == theirs.tk_output
-    assert list(ours.tk_nextmove) == list(theirs.tk_nextmove)
-    assert list(ours.tk_row) == list(theirs.tk_row)
-
-
-async def test_a_tus_upload_that_fills_the_disk_is_told_and_dropped(tmp_path: Path) -> None:
-    clock = FakeClock()
-    signer = LinkSigner(b"k" * 32, "http://127.0.0.1:0", 3600, clock)
-    with small_tmpfs(tmp_path / "small-tus", 4) as folder:
-        store = TusStore(folder / "tus", clock, 3600)
-        app = web.Application()
-        app.add_routes(TusServer(store, signer, 10_000_000, lambda _t, _u: _nothing()).routes())
-        links = LinkServer(app, "127.0.0.1", 0)
-        await links.start()
-        signer.base_url = f"http://127.0.0.1:{links.port}"
-        ticket = await store.issue(
-            owner="telegram:1", platform="test", user_id="1", chat_id="c1", language="en"
-        )
-        url = signer.sign(ticket_path(ticket.id), "telegram:1", SIGNED_FOR)
-        headers = {"Tus-Resumable": "1.0.0"}
-        try:
-            async with httpx.AsyncClient() as client:
-                made = await client.post(url, headers={**headers, "Upload-Length": "2000000"})
-                await asyncio.to_thread(fill, folder, 200_000)  # something else takes the disk
-                patch = {**headers, "Upload-Offset": "0"}
-                patch["Content-Type"] = "application/offset+octet-stream"
-                sent = await client.patch(
-                    made.headers["Location"], headers=patch, content=os.urandom(2_000_000)
-                )
-        finally:
-            await links.stop()
-        left = await asyncio.to_thread(tree_files, folder / "tus" / "files")
-    assert made.status_code == 201
-    assert sent.status_code == 507 and sent.text == FULL_EN
-    assert left == []  # the half-written upload is gone
