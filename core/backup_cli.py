@@ -39,6 +39,9 @@ def run_backup(args: argparse.Namespace, settings: Settings) -> int:
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # a full or read-only disk, say: nothing half-written was kept
+        print(f"error: {exc.strerror or exc} ({exc.filename or args.command})", file=sys.stderr)
+        return EXIT_FAILED
     print(
         f"✅ restored into {settings.data_dir}: {done.databases} databases, {done.files} files, "
         f"{human_size(done.bytes)}"

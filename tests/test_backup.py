@@ -25,6 +25,7 @@ from core.restore import restore
 from core.store import Store
 from tests.cli_helpers import cli_command, cli_env, voiceover
 from tests.servers import SeaweedS3
+from tests.small_disk import fill, small_tmpfs
 from tests.test_s3_store import s3_settings
 
 OWNERS = ("telegram:1", "telegram:2", "discord:3")
@@ -222,3 +223,18 @@ async def test_with_a_bucket_the_keys_are_listed_and_checked_at_restore(
     target = s3.model_copy(update={"data_dir": tmp_path / "restored"})
     done = await asyncio.to_thread(restore, target, tmp_path / "b")
     assert done.databases == 1 and done.missing_keys == ["results/job2.mp4"]
+
+
+def test_a_backup_onto_a_full_disk_says_so_and_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    seed_media(data_dir)
+    seed_database(data_dir)
+    with small_tmpfs(tmp_path / "small-backups", 1) as folder:
+        fill(folder, 100_000)  # room for the databases, not for the media
+        status, _, err = run_here("backup", folder / "b", data_dir, capsys)
+        left = sorted(p.name for p in folder.iterdir())
+    assert status == 2 and "No space left on device" in err
+    assert left == ["filler.bin"]
