@@ -10,11 +10,11 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from core.chat.service import Service
 from core.config import Settings
 from core.engine.lexicon import operator_lexicon
 from core.errors import VoiceoverError
 from core.jobs import health
+from core.service import Service
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
@@ -137,7 +137,7 @@ async def _work(settings: Settings) -> None:
     problems = check_settings(settings)
     if problems:
         raise ConfigurationError("; ".join(problems))
-    from core.jobs.worker import RenderWorker
+    from core.worker import RenderWorker
 
     try:
         worker = RenderWorker(settings)

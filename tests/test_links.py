@@ -16,8 +16,9 @@ from pydantic import SecretStr
 from core.config import Settings
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.delivery.results import cleanup_results, deliver_result
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
 from core.media.local import LocalMediaStore
+from core.words.errors import message_for
 from tests.fakes import FakeClock, RecordingChat
 
 JOB = "0123456789abcdef0123456789abcdef"

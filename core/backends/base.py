@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.errors import VoiceoverError
-from core.notes import Note
+from core.words.notes import Note
 
 Draft = dict[str, Any]
 """A NemoVideo draft timeline: t (tracks), tt (0 video, 1 audio, 7 text), sg, d (ms), m."""

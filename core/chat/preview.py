@@ -4,13 +4,14 @@ and captions) sent into the chat before the full render; no credits, no job."""
 from __future__ import annotations
 
 from core.backends.base import Draft
-from core.chat.replies import reply
-from core.chat.timeline import draft_roles
 from core.chat.turn import FlowDeps, Turn, ack_if_slow
 from core.engine.preview import PREVIEW_HEIGHT, PREVIEW_S
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest
 from core.ports import VideoReply
+from core.words.numbers import human_size
+from core.words.replies import reply
+from core.words.timeline import draft_roles
 
 VISUAL = frozenset({"video", "image"})
 

@@ -6,17 +6,13 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from core.chat.replies import reply
 from core.delivery.links import LinkSigner
-from core.errors import human_duration, human_size
 from core.media.store import MediaStore
-from core.notes import Note
 from core.ports import Chat, VideoReply
-
-
-def result_key(job_id: str) -> str:
-    """Where a job's rendered MP4 is kept in the media store."""
-    return f"results/{job_id}.mp4"
+from core.words.notes import Note
+from core.words.numbers import human_duration, human_size
+from core.words.replies import reply
+from core.work.model import result_key
 
 
 async def deliver_result(

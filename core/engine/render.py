@@ -14,7 +14,6 @@ from pathlib import Path
 from core.config import Settings
 from core.engine.captions import caption_cues, write_ass, write_srt
 from core.engine.ffmpeg import run_ffmpeg
-from core.engine.fonts import caption_fonts
 from core.engine.layout import Geometry, plan_geometry
 from core.engine.leftovers import partial_path, work_dir
 from core.engine.lexicon import operator_lexicon
@@ -40,7 +39,8 @@ from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
-from core.notes import Note, join_notes
+from core.words.fonts import caption_fonts
+from core.words.notes import Note, join_notes
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
-from core.jobs.model import Job, JobStatus
-from core.jobs.queue import JobQueue
 from core.jobs.runner import JobRunner
 from core.uninterrupted import uninterrupted
+from core.work.model import Job, JobStatus
+from core.work.queue import JobQueue
 
 CANCEL_WAIT_S = 30.0  # how long a cancel waits for a running job to stop
 

@@ -22,7 +22,6 @@ from redis import asyncio as aioredis
 from redis.exceptions import RedisError, WatchError
 from saq.queue.redis import RedisQueue
 
-from core.jobs.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 from core.jobs.redis_reads import (
     ACTIVE_SET,
     ENDED_TTL_S,
@@ -37,6 +36,7 @@ from core.jobs.redis_reads import (
     dump_job,
     load_job,
 )
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 
 
 class RedisJobQueue(RedisJobReads):

@@ -12,21 +12,28 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from core.backends.base import Backend
-from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.clock import Clock
-from core.delivery.chats import ChatDirectory
-from core.delivery.deliveries import Deliveries
 from core.jobs.control import JobControl
-from core.jobs.model import JobStatus
+from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.jobs.redis_queue import RedisJobQueue
 from core.metrics import Metrics
+from core.work.chats import ChatDirectory
+from core.work.model import JobStatus
 
 log = logging.getLogger(__name__)
 POLL_S = 2.0
 Ended = Callable[[str], Awaitable[None]]
+
+
+class DeliveryTries(Protocol):
+    """Whether telling a job's owner has run out of tries (core/delivery/deliveries.py)."""
+
+    def gave_up(self, job_id: str) -> bool:
+        """True once the tries for this job ran out."""
+        ...
 
 
 class HandOver:
@@ -38,7 +45,7 @@ class HandOver:
         jobs: RedisJobQueue,
         backend: Backend,
         control: JobControl,
-        deliveries: Deliveries,
+        deliveries: DeliveryTries,
         deliver: Ended,
     ) -> None:
         self.jobs = jobs

@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle, RenderState, RenderStatus
-from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.clock import Clock
-from core.delivery.chats import ChatDirectory
-from core.delivery.results import result_key
 from core.errors import ErrorCode, VoiceoverError, to_record
-from core.jobs.model import Job, JobStatus
-from core.jobs.queue import JobQueue
+from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.media.store import MediaStore
 from core.uninterrupted import uninterrupted
+from core.work.chats import ChatDirectory
+from core.work.model import Job, JobStatus, result_key
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 

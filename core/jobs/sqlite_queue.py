@@ -13,8 +13,8 @@ import aiosqlite
 
 from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
-from core.jobs.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 from core.store import Store, dumps, fetchone_in, loads
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3

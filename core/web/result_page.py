@@ -12,11 +12,13 @@ from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
-from core.chat.replies import is_zh
-from core.chat.timeline_picture import draw_timeline
-from core.errors import ErrorCode, human_duration, human_size, message_for
-from core.jobs.model import Job
+from core.errors import ErrorCode
 from core.web.pages import page_texts, render
+from core.words.errors import message_for
+from core.words.numbers import human_duration, human_size
+from core.words.text import is_zh
+from core.words.timeline_picture import draw_timeline
+from core.work.model import Job
 
 GetJob = Callable[[str], Awaitable[Job | None]]
 

@@ -17,13 +17,13 @@ from pathlib import Path
 from aiohttp import web
 
 from core.clock import Clock
-from core.delivery.chats import ChatDirectory
 from core.delivery.links import LinkSigner
 from core.errors import too_large
 from core.ports import Attachment, Chat, Fetch, Incoming
 from core.web.pages import refused_upload_page, static_routes, upload_page
 from core.web.tus import SIGNED_FOR, TusServer, ticket_path
 from core.web.tus_store import Ticket, TusStore, Upload
+from core.work.chats import ChatDirectory
 
 log = logging.getLogger(__name__)
 Accept = Callable[[Incoming, Chat], Awaitable[None]]

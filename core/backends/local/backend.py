@@ -38,8 +38,6 @@ from core.backends.local.project import (
     script_to_json,
 )
 from core.backends.local.renders import LocalRenders
-from core.chat.option_text import describe_options
-from core.chat.replies import reply
 from core.config import Settings
 from core.engine.lexicon import Lexicon
 from core.engine.model import Limits, MediaKind, RenderOptions, RenderResult, Script, VoiceInfo
@@ -52,9 +50,11 @@ from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest, safe_name, stored_name
 from core.media.local import LocalMediaStore
 from core.media.store import MediaStore, new_key
-from core.notes import Note
 from core.store import Store, dumps
 from core.uninterrupted import uninterrupted
+from core.words.notes import Note
+from core.words.option_text import describe_options
+from core.words.replies import reply
 
 log = logging.getLogger(__name__)
 NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音")

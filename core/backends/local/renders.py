@@ -26,9 +26,9 @@ from core.engine.render import render
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
 from core.media.store import MediaStore
-from core.notes import Note
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
+from core.words.notes import Note
 
 log = logging.getLogger(__name__)
 

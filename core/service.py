@@ -12,23 +12,22 @@ from types import TracebackType
 
 from core.backends.base import Backend
 from core.backends.registry import make_backend
+from core.chat.commands import READ_ONLY
 from core.chat.flows import Flows
-from core.chat.heartbeat import HeartbeatTimings
 from core.chat.lanes import Lanes
 from core.chat.routing import Routed, route
 from core.chat.sessions import Sessions
 from core.chat.turn import FlowDeps, Turn, installed_voices
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.delivery.chats import ChatDirectory
 from core.delivery.deliveries import Deliveries
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.engine.model import VoiceInfo
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.errors import ErrorCode, VoiceoverError
 from core.housekeeping import maintain, remove_leftovers
 from core.jobs.control import JobControl
 from core.jobs.health import problems, refresh_gauges
-from core.jobs.model import Job
+from core.jobs.heartbeat import HeartbeatTimings
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.remote import HandOver, RemoteJobs
 from core.jobs.render import RenderJobs
@@ -42,13 +41,11 @@ from core.uninterrupted import uninterrupted
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
+from core.words.errors import message_for
+from core.work.chats import ChatDirectory
+from core.work.model import Job
 
 log = logging.getLogger(__name__)
-# Intents that only answer: a /cancel lets them run (in order); it stops the others' work.
-READ_ONLY = frozenset(
-    {"help", "credits", "voices", "status", "cancel", "did_you_mean", "unknown_command"}
-    | {"language"}
-)
 
 
 class Service:
@@ -244,7 +241,7 @@ class Service:
             owner,
             lambda: self._handle(turn, routed),
             preempt=routed.intent == "cancel",
-            stoppable=routed.intent not in READ_ONLY,
+            stoppable=routed.intent not in READ_ONLY,  # a /cancel lets those run, in order
         )
         task.add_done_callback(lambda _: self._inflight.discard(key))
         return asyncio.ensure_future(_outcome(task))  # runs even if the caller never awaits

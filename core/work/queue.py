@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from core.jobs.model import Job, JobStatus
+from core.work.model import Job, JobStatus
 
 
 class JobQueue(Protocol):
