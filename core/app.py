@@ -58,9 +58,8 @@ async def start_service(settings: Settings) -> Service:
         await _quietly(service.stop())
         raise ConfigurationError("; ".join(unreachable))
     try:
-        await service.start()
+        await service.start()  # stops what did start when a part fails
     except OSError as exc:
-        await _quietly(service.stop())
         where = f"{settings.http_host}:{settings.http_port} or {settings.data_dir}"
         raise ConfigurationError(f"can't start ({exc.strerror or exc}); check {where}") from exc
     return service

@@ -46,7 +46,6 @@ class ErrorCode(IntEnum):
     NO_AUDIO_STREAM = 4208
     DOWNLOAD_FAILED = 4209
     URL_NOT_ALLOWED = 4210
-    TOO_BIG_FOR_CHAT = 4211
     # Our own: chat and service.
     JOB_RUNNING = 4301
     NO_PROJECT = 4302

@@ -127,7 +127,17 @@ class Service:
         await self.stop()
 
     async def start(self) -> None:
-        """Open the store, start the link server, resume interrupted jobs, start workers."""
+        """Open the store, start the link server, resume interrupted jobs, start workers. When
+        a part fails to start, what did start is stopped before the error goes up (like
+        python-telegram-bot's Application.__aenter__)."""
+        try:
+            await self._start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self.stop()
+            raise
+
+    async def _start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         await self.store.open()
         self.signer.key = await asyncio.to_thread(load_link_key, self.settings)

@@ -129,8 +129,7 @@ class SqliteJobQueue:
         """Record how a job is doing (stage, progress, handle…; dicts stored as JSON)."""
         columns = {k: dumps(v) if isinstance(v, dict) else v for k, v in values.items()}
         columns["updated"] = time.time()
-        sql = ", ".join(f"{name}=?" for name in columns)
-        await self.store.execute(f"UPDATE jobs SET {sql} WHERE id=?", (*columns.values(), job_id))
+        await self.store.update("jobs", job_id, columns)
 
     async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
         """Record a job's end."""

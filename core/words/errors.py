@@ -160,15 +160,6 @@ ERROR_TEXTS: dict[ErrorCode, Bilingual] = {
         "I can't fetch that link: {reason}. Send a public http(s) link or the file itself.",
         "无法获取该链接：{reason}。请发送公开的 http(s) 链接或文件本身。",
     ),
-    ErrorCode.TOO_BIG_FOR_CHAT: Bilingual(
-        "📦 {name} is {size}, but {platform} only lets bots download files up to {limit}. "
-        "Send me a link to the file instead (any public http(s) URL), or compress or trim it "
-        "below {limit}. The bot's operator can lift this limit by running a local Telegram "
-        "Bot API server.",
-        "📦 {name} 大小为 {size}，但 {platform} 只允许机器人下载不超过 {limit} 的文件。"
-        "请改为发送文件的链接（公开的 http(s) 地址），或压缩/剪短到 {limit} 以下。"
-        "机器人运营者可以通过运行本地 Telegram Bot API 服务器解除此限制。",
-    ),
     ErrorCode.JOB_RUNNING: Bilingual(
         "A job of yours is already running. Wait for it, or send /cancel.",
         "你已有任务在运行。请等待完成，或发送 /cancel。",

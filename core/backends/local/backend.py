@@ -128,11 +128,11 @@ class LocalBackend:
         return Project.from_row(row)
 
     async def _save(self, project: Project, **columns: Any) -> None:
-        sql = ", ".join(f"{name}=?" for name in columns)
-        values = [
-            dumps(v) if not isinstance(v, str) and v is not None else v for v in columns.values()
-        ]
-        await self.store.execute(f"UPDATE projects SET {sql} WHERE id=?", (*values, project.id))
+        values = {
+            k: dumps(v) if not isinstance(v, str) and v is not None else v
+            for k, v in columns.items()
+        }
+        await self.store.update("projects", project.id, values)
 
     async def upload(
         self, session_id: str, source: StoredFile | Path | str, name: str, role: str | None = None

@@ -150,10 +150,7 @@ class LocalRenders:
     async def _finish(self, render_id: str, state: RenderState, **values: Any) -> None:
         columns = {"state": str(state), "percent": 100.0 if state == "completed" else 0.0}
         columns.update({k: dumps(v) for k, v in values.items()})
-        sql = ", ".join(f"{name}=?" for name in columns)
-        await self.store.execute(
-            f"UPDATE renders SET {sql} WHERE id=?", (*columns.values(), render_id)
-        )
+        await self.store.update("renders", render_id, columns)
 
     async def status(self, render_id: str) -> RenderStatus:
         """Progress while running (from memory), then the stored outcome."""
