@@ -106,14 +106,13 @@ class Flows(WorkFlows):
         return False
 
     async def _grant(self, ctx: Turn, words: list[str]) -> bool:
-        grant = getattr(self.deps.backend, "grant", None)
-        if ctx.owner not in self.deps.settings.admin_users or grant is None:
+        if ctx.owner not in self.deps.settings.admin_users or not self.deps.backend.can_grant:
             raise VoiceoverError(ErrorCode.NOT_ALLOWED)
         if len(words) != 2 or not words[1].isdigit() or ":" not in words[0]:
             await ctx.say("grant_usage")
             return False
         ref = f"grant:{ctx.incoming.platform}:{ctx.incoming.message_id}"
-        credits = await grant(words[0], int(words[1]), ref)
+        credits = await self.deps.backend.grant(words[0], int(words[1]), ref)
         await ctx.say("granted", amount=words[1], user=words[0], available=credits.available)
         return False
 

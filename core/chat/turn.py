@@ -80,5 +80,4 @@ async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) ->
 
 def installed_voices(backend: Backend) -> list[VoiceInfo]:
     """The backend's installed voices (none for a cloud backend)."""
-    voices = getattr(backend, "voices", None)
-    return list(voices()) if callable(voices) else []
+    return list(backend.voices())

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
 from core.chat.commands import help_commands
+from core.chat.drafts import draft_roles, fingerprint
 from core.chat.flow_state import FlowState
 from core.chat.intake import fetch_attachment
 from core.chat.preview import preview
@@ -23,13 +24,9 @@ from core.store import Row
 from core.uninterrupted import uninterrupted
 from core.words.option_text import args_to_text
 from core.words.replies import reply
-from core.words.timeline import (
-    describe_changes,
-    draft_ready,
-    draft_roles,
-    fingerprint,
-)
+from core.words.timeline import describe_changes, draft_ready
 from core.work.model import Job, JobStatus, new_job_id
+from core.work.output import RenderOutput
 
 VISUAL_ROLES = frozenset({"video", "image"})
 
@@ -132,7 +129,7 @@ class WorkFlows(FlowState):
             await ctx.say("same_render")
             await deliver_result(
                 ctx.chat,
-                last.output,
+                RenderOutput.from_record(last.output),
                 job_id=last.id,
                 owner=ctx.owner,
                 signer=self.deps.signer,

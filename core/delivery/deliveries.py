@@ -13,6 +13,7 @@ from core.media.store import MediaStore
 from core.ports import Chat
 from core.work.chats import ChatDirectory
 from core.work.model import Job, JobStatus, result_key
+from core.work.output import RenderOutput
 from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class Deliveries:
         if job.status is JobStatus.DONE and job.output:
             await deliver_result(
                 chat,
-                job.output,
+                RenderOutput.from_record(job.output),
                 job_id=job.id,
                 owner=job.owner,
                 signer=self.signer,

@@ -29,6 +29,9 @@ class SqliteJobQueue:
     async def check(self) -> None:
         """A file of this process, opened with it: nothing to reach."""
 
+    async def close(self) -> None:
+        """Nothing of its own: the store is its owner's to close."""
+
     async def seen(self, platform: str, message_id: str) -> bool:
         """True when this message was already handled (or created a job)."""
         row = await self.store.fetchone(

@@ -6,8 +6,6 @@ Draft shape (both backends): {"d": total_ms, "t": [{"tt": 0|1|7, "sg": [{"s": st
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -289,21 +287,3 @@ def describe_changes(
     if old_ms and new_ms and old_ms != new_ms:
         lines.append(_t("length", zh, old=_secs(old_ms), new=_secs(new_ms)))
     return lines
-
-
-def fingerprint(draft: Mapping[str, Any], lexicon: list[list[str]] | None = None) -> str:
-    """A stable hash of a draft and the pronunciation fixes it is read with (what changed since
-    the last render)."""
-    data: Any = {"draft": draft, "lexicon": lexicon} if lexicon else draft
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def draft_roles(draft: Mapping[str, Any]) -> set[str]:
-    """Every segment role in a draft."""
-    return {
-        str(seg.get("m", {}).get("role", ""))
-        for track in draft.get("t", [])
-        if isinstance(track, dict)
-        for seg in track.get("sg", [])
-        if isinstance(seg, dict)
-    }

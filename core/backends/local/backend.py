@@ -65,6 +65,8 @@ class LocalBackend:
 
     name = "local"
     speaks_lexicon = True
+    can_preview = True
+    can_grant = True
     poll_interval_s = 0.25
 
     def __init__(
