@@ -237,6 +237,10 @@ class RedisJobQueue(RedisJobReads):
         """Nothing to do at a start: SAQ sweeps jobs whose worker went silent back in."""
         return [], []
 
+    async def gauges(self) -> tuple[dict[str, int], int | None]:
+        """Active jobs by state, and the workers that reported lately."""
+        return await self.counts(), await self.worker_count()
+
     async def worker_count(self) -> int:
         """Workers that reported to SAQ lately."""
         return len((await self.saq.info())["workers"])

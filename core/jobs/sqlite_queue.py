@@ -194,6 +194,10 @@ class SqliteJobQueue:
         )
         return 1 + int(row["n"] if row else 0)
 
+    async def gauges(self) -> tuple[dict[str, int], int | None]:
+        """Active jobs (one count: they run in this process, no workers to see)."""
+        return {"active": await self.pending_count()}, None
+
     async def pending_count(self) -> int:
         """Jobs queued or running."""
         row = await self.store.fetchone(

@@ -96,6 +96,10 @@ class JobQueue(Protocol):
         """The pinned inputs of every queued or running job."""
         ...
 
+    async def gauges(self) -> tuple[dict[str, int], int | None]:
+        """For /metrics: active jobs by state, and the workers seen (None: renders run here)."""
+        ...
+
     async def close(self) -> None:
         """Let go of the queue's connections (its owner closes a shared store)."""
         ...
