@@ -33,7 +33,8 @@ from core.engine.model import (
 )
 from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.probe import probe_media, require_visual
-from core.engine.tts import Synthesizer, get_synthesizer
+from core.engine.speech import SpeechEngine
+from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_plan import VoicePlan, plan_voices
@@ -146,7 +147,7 @@ def _narrate(
 
 
 def _load_voices(
-    plan: VoicePlan, synthesizer: Synthesizer, settings: Settings
+    plan: VoicePlan, synthesizer: SpeechEngine, settings: Settings
 ) -> tuple[dict[str, VoiceInfo], Note | None]:
     """Every voice of the plan loaded (by the id planned), and the warnings of any fallback."""
     loaded: dict[str, VoiceInfo] = {}
@@ -158,7 +159,7 @@ def _load_voices(
 
 
 def _loadable(
-    voice: VoiceInfo, synthesizer: Synthesizer, settings: Settings
+    voice: VoiceInfo, synthesizer: SpeechEngine, settings: Settings
 ) -> tuple[VoiceInfo, Note | None]:
     """The voice, loaded; one that fails to load gives way to the default voice of its language
     (a warning for the user says so) rather than failing the job."""
