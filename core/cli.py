@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.app import chat_main, serve_main, worker_main
-from core.backup_cli import add_backup_parsers, run_backup
+from core.backups.cli import add_backup_parsers, run_backup
 from core.config import Settings
 from core.engine.demo import make_demo_clip
 from core.engine.leftovers import remove_stale_work

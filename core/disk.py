@@ -23,7 +23,8 @@ from pathlib import Path
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError
+from core.words.numbers import human_size
 
 FREE_OVERRIDE = "VOICEOVER_DISK_FREE"  # a cap on free bytes (the low-space tests' hook)
 NO_SPACE_TEXT = "No space left on device"  # what ffmpeg (and strerror) say on ENOSPC

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from core.disk import DiskCollector
-
 WAIT_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800)
 RENDER_BUCKETS = (1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600)
 
@@ -32,7 +30,6 @@ class Metrics:
             "voiceover_refusals", "Messages refused, by error code", ["code"], registry=r
         )
         self.workers = Gauge("voiceover_workers", "Render workers seen lately", registry=r)
-        r.register(DiskCollector())
 
     def exposition(self) -> bytes:
         """The text format Prometheus scrapes."""

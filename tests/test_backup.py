@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from core.backends.local.credits import Ledger
-from core.backup import MANIFEST, backup
-from core.backup_cli import run_backup
+from core.backups.backup import MANIFEST, backup
+from core.backups.cli import run_backup
+from core.backups.restore import restore
 from core.config import Settings
 from core.failpoints import PAUSE_AT, PAUSE_MARK
 from core.media.s3 import S3MediaStore
-from core.restore import restore
 from core.store import Store
 from tests.cli_helpers import cli_command, cli_env, voiceover
 from tests.servers import SeaweedS3

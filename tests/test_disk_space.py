@@ -13,16 +13,17 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from core.chat.service import Service
 from core.config import Settings
 from core.disk import FREE_OVERRIDE
 from core.errors import ErrorCode, message_for
 from core.housekeeping import expire_once
+from core.service import Service
 from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat, tree_files
 from tests.held_render import RenderGate
@@ -106,7 +107,7 @@ async def test_a_render_without_room_is_refused_before_work_and_releases_its_cre
 
 
 @pytest.fixture
-def small_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def small_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """TMPDIR on a real 16 MB tmpfs for the test."""
     with small_tmpfs(tmp_path / "small-tmp", 16) as folder:
         monkeypatch.setattr(tempfile, "tempdir", str(folder))

@@ -29,7 +29,7 @@ def hook(event, args):
         if path.startswith(tmp) and writes:
             seen.append(event)
 sys.addaudithook(hook)
-import core.chat.service
+import core.service
 from core.engine.language_id import detect_language
 assert detect_language("Hello there, and welcome to the demo.").language == "en"
 assert detect_language("你好，欢迎观看我们产品的演示。").language == "zh"

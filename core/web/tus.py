@@ -71,11 +71,12 @@ class TusServer:
         max_bytes: int,
         on_complete: Complete,
         page: Page | None = None,
+        refused: Callable[[int], web.Response] | None = None,  # a refused link, as a page
+        reserve: int = 0,  # free bytes an upload must leave on the store's disk
     ) -> None:
         self.store, self.signer, self.max_bytes = store, signer, max_bytes
-        self.on_complete, self.page = on_complete, page
-        self.refused: Callable[[int], web.Response] | None = None  # a refused link, as a page
-        self.reserve = 0  # free bytes an upload must leave on the store's disk
+        self.on_complete, self.page, self.refused = on_complete, page, refused
+        self.reserve = reserve
         self._busy: set[str] = set()
 
     def routes(self) -> list[web.AbstractRouteDef]:

@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.backup import BackupError, backup
+from core.backups.backup import BackupError, backup
+from core.backups.restore import restore
 from core.config import Settings
-from core.errors import human_size
-from core.restore import restore
+from core.words.numbers import human_size
 
 EXIT_OK, EXIT_FAILED = 0, 2
 

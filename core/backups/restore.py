@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.backup import DATABASES, FILES, FORMAT, MANIFEST, MEDIA, BackupError, file_sha256
+from core.backups.backup import DATABASES, FILES, FORMAT, MANIFEST, MEDIA, BackupError, file_sha256
 from core.config import Settings
 from core.media.s3 import S3MediaStore
 
