@@ -17,6 +17,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bots.discord.chat import (
+    ANSWER_PREFIX,
     DEFAULT_UPLOAD_LIMIT,
     NO_MASS_MENTIONS,
     DiscordChat,
@@ -25,6 +26,7 @@ from bots.discord.chat import (
 )
 from bots.discord.commands import VoiceoverTree, add_commands, language_of
 from bots.reconnect import keep_trying
+from core.chat.replies import reply as reply_text
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.engine.model import VoiceInfo
@@ -42,6 +44,11 @@ DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=30 * 60, sock_connect=30, sock_re
 MENTION = re.compile(r"<@!?\d+>")
 RoledFiles = Iterable[tuple[str | None, discord.Attachment]]
 """Attachments with the core's role hint ("video", "script", "music"; None: let it decide)."""
+
+
+def not_yours(language: str) -> str:
+    """The answer to someone pressing another user's question's button."""
+    return reply_text("not_your_question", language)
 
 
 def point_at(settings: Settings) -> None:
@@ -208,6 +215,40 @@ class VoiceoverClient(discord.Client):
             message_id=str(message.id),
             text=MENTION.sub("", message.content).strip(),
             attachments=self.attachments(files),
+            reply_context=chat.reply_context,
+        )
+        await self.hand_over(incoming, chat)
+
+    async def on_interaction(self, interaction: discord.Interaction[VoiceoverClient]) -> None:
+        """A press of a question's button: its asker's answer, as their message (the buttons
+        come off); anyone else is told privately that it is not their question."""
+        data: Mapping[str, object] = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        if interaction.type is not discord.InteractionType.component:
+            return
+        if not custom_id.startswith(ANSWER_PREFIX):
+            return
+        owner, _, reply = custom_id.removeprefix(ANSWER_PREFIX).partition(":")
+        language = language_of(interaction.locale)
+        if owner != str(interaction.user.id):
+            await interaction.response.send_message(not_yours(language), ephemeral=True)
+            return
+        await interaction.response.edit_message(view=None)
+        chat = DiscordChat(
+            self,
+            interaction.channel_id or 0,
+            clock=self.clock,
+            ready=self.connected,
+            user_id=owner,
+            upload_limit=interaction.filesize_limit,
+        )
+        incoming = Incoming(
+            platform=PLATFORM,
+            user_id=owner,
+            chat_id=str(interaction.channel_id or 0),
+            message_id=str(interaction.id),
+            text=reply,
+            language=language,
             reply_context=chat.reply_context,
         )
         await self.hand_over(incoming, chat)

@@ -121,6 +121,8 @@ class Flows(WorkFlows):
         session = await self._need_session(ctx)
         draft = await self.deps.backend.state(session["session_id"])
         lines = [summarize_draft(draft, ctx.lang)]
+        if draft.get("h"):  # the latest changes, newest first (what undo reverts)
+            lines.append(reply("changes", ctx.lang, changes="; ".join(map(str, draft["h"]))))
         fixes = lexicon_line(await self._lexicon(ctx), ctx.lang)
         lines += [fixes] if fixes else []
         for job in await self.deps.queue.active_for(ctx.owner):
@@ -146,6 +148,10 @@ class Flows(WorkFlows):
             await self.deps.queue.cancel(job)
         await ctx.say("cancelled")
         return False
+
+    async def flow_undo(self, ctx: Turn, routed: Routed) -> bool:
+        """Revert the draft's last change: the backend reads "undo" (the cloud's agent too)."""
+        return await self.flow_converse(ctx, Routed("converse", rest="undo"))
 
     async def flow_new_project(self, ctx: Turn, routed: Routed) -> bool:
         """Start over with an empty project."""

@@ -217,6 +217,17 @@ REPLIES: dict[str, ErrorText] = {
         "用法：“把<词语>读作<读法>”，/lexicon（列表），/lexicon remove <词语>。",
     ),
     "lexicon_status": ErrorText("📖 Pronunciations: {entries}", "📖 读音修正：{entries}"),
+    "rendering_now": ErrorText(
+        "🎬 Nothing changed: that's the video being rendered now.",
+        "🎬 没有变化：正在渲染的就是这个视频。",
+    ),
+    "answer_yes": ErrorText("✅ Yes", "✅ 是"),
+    "answer_no": ErrorText("❌ No", "❌ 否"),
+    "not_your_question": ErrorText("That question was for someone else.", "这个问题是问别人的。"),
+    "changes": ErrorText(
+        "↩️ Latest changes ('undo' reverts the first): {changes}",
+        "↩️ 最近的修改（“撤销”会恢复第一项）：{changes}",
+    ),
     "same_render": ErrorText(
         "Nothing changed since the last render, so here it is again.",
         "自上次渲染以来没有变化，再次发送结果。",

@@ -153,17 +153,29 @@ FILLER = frozenset(
 ZH_FILLER = re.compile(r"[请用把的改成调到吧声音一点些和并且再也，,。.!！、\s]")
 
 
-def _leftover(text: str) -> int:
-    """Words (or CJK characters) that no rule and no filler word explains."""
+def unexplained(text: str) -> str:
+    """The text with every rule's (and speaker rule's) words taken out."""
     text = read_speakers(text)[1]
     for rule in RULES:
         text = _compiled(rule.pattern).sub(" ", text)
+    return text
+
+
+def rule_spans(text: str) -> list[tuple[int, int]]:
+    """Where the rules (and speaker rules) match in the text."""
+    patterns = [*SPEAKER_RULES, *(rule.pattern for rule in RULES)]
+    return [m.span() for p in patterns for m in _compiled(p).finditer(text)]
+
+
+def _leftover(text: str) -> int:
+    """Words (or CJK characters) that no rule and no filler word explains."""
+    text = unexplained(text)
     words = [w for w in re.findall(r"[\w'-]+", text.lower()) if w.isascii() and w not in FILLER]
     cjk = ZH_FILLER.sub("", "".join(re.findall(r"[^\x00-\x7f]", text)))
     return len(words) + len(cjk)
 
 
-def _instruction_only(text: str, slack: int) -> dict[str, Any]:
+def instruction_only(text: str, slack: int) -> dict[str, Any]:
     """The changes when text is essentially instructions (at most `slack` unexplained words)."""
     if len(text.split()) > INSTRUCTION_MAX_WORDS or len(text) > 200:
         return {}
@@ -177,10 +189,10 @@ def parse(text: str) -> Instructions:
     for separator in _SPLITS:
         parts = re.split(separator, text, maxsplit=1)
         if len(parts) == 2 and parts[1].strip():
-            changes = _instruction_only(parts[0], slack=3)
+            changes = instruction_only(parts[0], slack=3)
             if changes:
                 return Instructions(changes, parts[1].strip())
-    changes = _instruction_only(text, slack=3)
+    changes = instruction_only(text, slack=3)
     if changes:
         return Instructions(changes, None)
     return Instructions({}, text or None)
