@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from core.backends.local.classify import lacking
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
@@ -18,6 +19,9 @@ from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest
 
 
+KEYWORD_WORK = frozenset({"export", "preview", "upload", "new_project"})
+
+
 class Flows(WorkFlows):
     """Every flow, run in its user's order; each returns True when it created a job."""
 
@@ -28,7 +32,15 @@ class Flows(WorkFlows):
         }
 
     async def run(self, ctx: Turn, routed: Routed) -> bool:
-        """Run the flow for the routed intent."""
+        """Run the flow for the routed intent; a keyword that does work, in words asking for
+        a feature we lack ("export as a GIF"), is conversation (answered, nothing rendered)."""
+        if (
+            not routed.command
+            and routed.intent in KEYWORD_WORK
+            and not ctx.incoming.attachments
+            and lacking(routed.rest)
+        ):
+            routed = Routed("converse", rest=routed.rest)
         try:
             return bool(await self.table[routed.intent](ctx, routed))
         except VoiceoverError as err:

@@ -22,6 +22,7 @@ from core.backends.local.vocabulary import (
     REQUEST_START_EN,
     REQUEST_ZH,
     SMALL_TALK,
+    TALK_FILLER,
     UNDO,
     UNSUPPORTED,
     YES,
@@ -66,16 +67,17 @@ WEIGHTS: dict[str, tuple[float, float, float]] = {
     "bias": (0.5, 0.0, 0.0),
     "words": (0.25, 0.0, 0.0),  # per word, up to 12 (CJK: two characters a word)
     "short": (0.0, 0.5, 0.5),  # at most 8 words
-    "long": (1.0, -1.0, -1.5),  # more than 12 words: requests are rarely this long
+    "long": (1.0, -1.0, -2.0),  # more than 12 words: requests are rarely this long
     "sentences": (0.7, -0.5, -0.6),  # per sentence after the first, up to 3
     "narration": (0.8, -0.3, -0.6),  # per narration cue (we, our, welcome, 我们…), up to 3
     "declarative": (0.6, 0.0, -0.2),  # ends with . ! 。！ or a closing quote
     "quoted": (1.5, 0.0, -1.0),
     "request": (-1.5, -0.5, 1.0),  # a request form: "can you", "make", "请", "把"…
-    "question": (-1.5, 2.0, 0.0),
-    "vocabulary": (-1.2, -1.5, 2.0),  # per feature we lack that it names, up to 2
-    "small_talk": (-3.0, 3.0, -1.0),
+    "question": (-2.0, 2.0, 0.0),
+    "vocabulary": (-1.5, -1.5, 2.0),  # per feature we lack that it names, up to 2
+    "small_talk": (-3.0, 4.0, -1.0),  # nothing but greetings, thanks, "ok", emoji
     "no_script": (1.0, 0.0, 0.0),  # the project has no script yet: text is likely one
+    "waiting": (0.5, 0.0, 0.0),  # it has a video and no script: the bot asked for one
 }
 OUTCOMES = (Kind.SCRIPT, Kind.CHAT, Kind.UNSUPPORTED)
 CONFIRM_MARGIN = 1.5  # a script that wins by less than this (with a script already) is asked
@@ -112,12 +114,23 @@ def lacking(text: str) -> tuple[Feature, ...]:
     return tuple(f for f in UNSUPPORTED if named(f))
 
 
+def small_talk(text: str) -> bool:
+    """Nothing but small talk: greetings, thanks, "ok", emoji (and a few filler words)."""
+    rest = text
+    for pattern in SMALL_TALK.values():
+        rest = _rx(pattern).sub(" ", rest)
+    words = [w for w in re.findall(r"[^\W\d_]+", rest) if w.lower() not in TALK_FILLER]
+    return not words and len(re.findall(r"[\u4e00-\u9fff]", rest)) == 0 or not re.search(
+        r"\w", text
+    )
+
+
 def signals(text: str, state: State, missing: tuple[Feature, ...]) -> dict[str, float]:
     """The message's signals, by name (WEIGHTS' keys)."""
     size = words_in(text)
     body = text.strip()
     ends = re.findall(r"[.!?。！？](?=\s*\S)|\n\s*\n", body)
-    talk = any(_rx(p).search(body) for p in SMALL_TALK.values())
+    talk = small_talk(body)
     return {
         "bias": 1.0,
         "words": min(size, 12.0),
@@ -136,8 +149,9 @@ def signals(text: str, state: State, missing: tuple[Feature, ...]) -> dict[str, 
         ),
         "question": float(bool(_rx(QUESTION_EN).search(body) or _rx(QUESTION_ZH).search(body))),
         "vocabulary": float(min(len(missing), 2)),
-        "small_talk": float(talk and size <= 5 or not re.search(r"\w", body)),
+        "small_talk": float(talk),
         "no_script": float(not state.has_script),
+        "waiting": float(state.has_media and not state.has_script),
     }
 
 
@@ -168,6 +182,9 @@ def clauses(text: str) -> Clauses:
     for clause in (c.strip() for c in re.split(_CLAUSES, text) if c and c.strip()):
         lacks = lacking(clause)
         found = {} if lacks else instruction_only(clause, slack=3)
+        if "speakers" in found and "speakers" in changes:  # "A is male, B is female"
+            found["speakers"] = {**found["speakers"], **changes["speakers"]}
+            del changes["speakers"]
         if found:
             changes.update({k: v for k, v in found.items() if k not in changes})
         missing += [f for f in lacks if f not in missing]
@@ -177,8 +194,10 @@ def clauses(text: str) -> Clauses:
 
 def _topic(text: str) -> str:
     for name, pattern in SMALL_TALK.items():
-        if _rx(pattern).search(text) and words_in(text) <= 5:
+        if small_talk(text) and _rx(pattern).search(text):
             return name
+    if small_talk(text):
+        return "ack"
     return next((name for name, pattern in QUESTION_TOPICS if _rx(pattern).search(text)), "help")
 
 
@@ -192,12 +211,12 @@ def classify(text: str, state: State) -> Reading:
         return Reading(Kind.YES)
     if state.pending and _rx(NO).match(body):
         return Reading(Kind.NO)
-    found = parse(body)
-    if found.any and found.script is not None:  # instructions, then the script
-        return Reading(Kind.INSTRUCTION, found.changes, found.script)
     parts = clauses(body)
     if parts.changes and not parts.other:  # instructions, maybe with requests we lack
         return Reading(Kind.INSTRUCTION, parts.changes, None, parts.missing)
+    found = parse(body)
+    if found.any and found.script is not None:  # instructions, then the script
+        return Reading(Kind.INSTRUCTION, found.changes, found.script)
     missing = lacking(body)
     scores = score(signals(body, state, missing))
     best = max(OUTCOMES, key=lambda kind: scores[kind])

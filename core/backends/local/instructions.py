@@ -21,7 +21,7 @@ from core.errors import ErrorCode, VoiceoverError
 
 PERCENT_RANGE = (0.0, 100.0)  # music volume as people say it
 INSTRUCTION_MAX_WORDS = 25
-_SPLITS = (r"\n", r"[:：]\s*", r"(?<!\d)[.!?](?:\s+|$)|[。！？]")
+_SPLITS = (r"\n", r"(?<!\d)[:：](?!\d)\s*", r"(?<!\d)[.!?](?:\s+|$)|[。！？]")
 
 
 @dataclass

@@ -28,14 +28,18 @@ REQUEST_ZH = r"把|给我|帮我|帮忙|能不能|能否|可不可以|可以.{0,
 
 # Small talk and questions, whole messages (they ask for no change).
 SMALL_TALK: dict[str, str] = {
-    "greeting": r"^(?:hi|hello|hey|yo|hiya|good (?:morning|afternoon|evening)|你好|您好|嗨|哈喽|在吗|在不在)\b",
+    "greeting": r"\b(?:hi|hello|hey|yo|hiya|good (?:morning|afternoon|evening)|你好|您好|嗨|哈喽|在吗|在不在)\b",
     "thanks": r"\b(?:thanks?|thank you|thx|ty|cheers|appreciate it)\b|谢谢|多谢|感谢|辛苦了",
     "ack": (
-        r"^(?:ok(?:ay)?|k|cool|great|nice|good|perfect|awesome|got it|sounds good|"
+        r"\b(?:ok(?:ay)?|k|cool|great|nice|good|perfect|awesome|got it|sounds good|"
         r"looks good|lol|wow|amazing|fine|alright|sure|好的|好|行|可以|不错|很好|太棒了|"
         r"棒|厉害|收到|明白|了解|嗯|哦)\b"
     ),
 }
+TALK_FILLER = frozenset(
+    "so much a lot very you there again all guys man bot buddy friend it is this that looks "
+    "sounds really for".split()
+)
 QUESTION_EN = (
     r"^(?:what|why|how|when|where|who|which|is|are|am|does|do|did|can|could|will|would|"
     r"should|may|have|has)\b|\?\s*$"
