@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from core.backends.local.classify import lacking
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
+from core.chat.option_text import help_text
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
 from core.chat.timeline import (
@@ -17,7 +18,6 @@ from core.chat.voice_flows import find_voice, install_voice, list_voices, play_s
 from core.chat.work_flows import WorkFlows
 from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest
-
 
 KEYWORD_WORK = frozenset({"export", "preview", "upload", "new_project"})
 
@@ -52,7 +52,7 @@ class Flows(WorkFlows):
 
     async def flow_help(self, ctx: Turn, routed: Routed) -> bool:
         """What the user can send and say."""
-        await ctx.say("help")
+        await ctx.chat.say(help_text(ctx.lang))
         return False
 
     async def flow_did_you_mean(self, ctx: Turn, routed: Routed) -> bool:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from core.backends.local.instructions import LANGUAGES
+from core.backends.local.instructions import LANGUAGES, examples
+from core.chat.replies import reply
 from core.engine.model import RenderOptions
 from core.engine.voices import language_words
 
@@ -20,6 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "music_volume": ("Music", "音乐"),
     "mix": ("Original audio", "原声"),
     "speakers": ("Speakers' voices", "说话人声音"),
+    "overrun": ("When the voice is longer than the video", "配音比视频长时"),
 }
 VALUE_TEXT: dict[str, tuple[str, str]] = {
     "none": ("off", "关闭"),
@@ -32,7 +34,17 @@ VALUE_TEXT: dict[str, tuple[str, str]] = {
     "keep": ("kept", "保留"),
     "pad": ("pad", "留黑边"),
     "crop": ("crop", "裁剪"),
+    "extend": ("extend the video", "延长视频"),
+    "speedup": ("fit the voice to the video", "配音适配视频"),
 }
+
+
+def help_text(language: str) -> str:
+    """The help, its 'Say:' line made from the instruction table's examples."""
+    zh = language.lower().startswith("zh")
+    said = examples(language)
+    say = "、".join(f"“{e}”" for e in said) if zh else ", ".join(f"'{e}'" for e in said)
+    return reply("help", language, say=say)
 
 
 def _shown(name: str, value: Any, zh: bool) -> str:

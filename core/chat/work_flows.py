@@ -9,7 +9,7 @@ from core.backends.base import Draft, EventKind, Pinned, StoredFile
 from core.chat.flow_state import FlowState
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
-from core.chat.option_text import args_to_text
+from core.chat.option_text import args_to_text, help_text
 from core.chat.preview import preview
 from core.chat.replies import reply
 from core.chat.routing import Routed
@@ -87,7 +87,7 @@ class WorkFlows(FlowState):
         if ctx.incoming.attachments:
             return await self.flow_upload(ctx, Routed("upload", rest=text))
         if not text:
-            await ctx.say("help")
+            await ctx.chat.say(help_text(ctx.lang))
             return False
         return await self.flow_converse(ctx, Routed("converse", rest=text))
 

@@ -120,8 +120,8 @@ def small_talk(text: str) -> bool:
     for pattern in SMALL_TALK.values():
         rest = _rx(pattern).sub(" ", rest)
     words = [w for w in re.findall(r"[^\W\d_]+", rest) if w.lower() not in TALK_FILLER]
-    return not words and len(re.findall(r"[\u4e00-\u9fff]", rest)) == 0 or not re.search(
-        r"\w", text
+    return (
+        not words and len(re.findall(r"[\u4e00-\u9fff]", rest)) == 0 or not re.search(r"\w", text)
     )
 
 
@@ -211,12 +211,12 @@ def classify(text: str, state: State) -> Reading:
         return Reading(Kind.YES)
     if state.pending and _rx(NO).match(body):
         return Reading(Kind.NO)
-    parts = clauses(body)
-    if parts.changes and not parts.other:  # instructions, maybe with requests we lack
-        return Reading(Kind.INSTRUCTION, parts.changes, None, parts.missing)
     found = parse(body)
     if found.any and found.script is not None:  # instructions, then the script
         return Reading(Kind.INSTRUCTION, found.changes, found.script)
+    parts = clauses(body)
+    if parts.changes and not parts.other:  # instructions, maybe with requests we lack
+        return Reading(Kind.INSTRUCTION, parts.changes, None, parts.missing)
     missing = lacking(body)
     scores = score(signals(body, state, missing))
     best = max(OUTCOMES, key=lambda kind: scores[kind])

@@ -20,7 +20,7 @@ from core.backends.local.project import (
     script_summary,
     script_to_json,
 )
-from core.chat.option_text import describe_options
+from core.chat.option_text import describe_options, help_text
 from core.chat.replies import reply
 from core.engine.model import Limits, RenderOptions, Script
 from core.engine.scripts import parse_script_text
@@ -75,7 +75,7 @@ async def converse(backend: LocalBackend, project: Project, text: str) -> Events
     if reading.kind is Kind.CHAT:
         topic = reading.topic
         return _said(
-            reply("help", said_in) if topic == "help" else answer(topic, said_in), EventKind.HOLD
+            help_text(said_in) if topic == "help" else answer(topic, said_in), EventKind.HOLD
         )
     if reading.kind is Kind.UNSUPPORTED:
         lines = [*cannot(reading.missing, text, said_in), answer("unchanged", said_in)]

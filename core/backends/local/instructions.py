@@ -11,11 +11,12 @@ from core.backends.local.instruction_rules import (
     LANGUAGES,
     NOT_LABELS,
     RULES,
+    SPEAKER_EXAMPLES,
     SPEAKER_RULES,
     SPEAKER_WANTS,
     Rule,
 )
-from core.engine.model import Aspect, Captions, Fit, MixMode, RenderOptions
+from core.engine.model import Aspect, Captions, Fit, MixMode, Overrun, RenderOptions
 from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
 
@@ -198,6 +199,14 @@ def parse(text: str) -> Instructions:
     return Instructions({}, text or None)
 
 
+def examples(language: str) -> list[str]:
+    """What people can say, from the rule table: one example per rule that has one (and the
+    speakers'), in the language; /help lists them."""
+    side = 1 if language.lower().startswith("zh") else 0
+    said = [rule.say[side] for rule in RULES if rule.say[side]]
+    return [*said, SPEAKER_EXAMPLES[side]]
+
+
 def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOptions:
     """The options after these changes (BAD_OPTION when a value is out of range)."""
     values: dict[str, Any] = {}
@@ -211,7 +220,7 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
         values["music_volume"] = round(percent, 2) / 100
     if "speakers" in changes:
         values["speakers"] = _merged_speakers(options.speakers, changes["speakers"])
-    for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix"):
+    for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix", "overrun"):
         if name in changes:
             values[name] = changes[name]
     if "language" in changes and "voice" not in changes:
@@ -230,7 +239,13 @@ def _merged_speakers(
     return tuple(sorted([*kept, *new.items()]))
 
 
-_ENUMS: dict[str, Any] = {"captions": Captions, "aspect": Aspect, "fit": Fit, "mix": MixMode}
+_ENUMS: dict[str, Any] = {
+    "captions": Captions,
+    "aspect": Aspect,
+    "fit": Fit,
+    "mix": MixMode,
+    "overrun": Overrun,
+}
 
 
 def _coerce(name: str, value: Any) -> Any:

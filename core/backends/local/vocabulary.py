@@ -37,8 +37,30 @@ SMALL_TALK: dict[str, str] = {
     ),
 }
 TALK_FILLER = frozenset(
-    "so much a lot very you there again all guys man bot buddy friend it is this that looks "
-    "sounds really for".split()
+    [
+        "so",
+        "much",
+        "a",
+        "lot",
+        "very",
+        "you",
+        "there",
+        "again",
+        "all",
+        "guys",
+        "man",
+        "bot",
+        "buddy",
+        "friend",
+        "it",
+        "is",
+        "this",
+        "that",
+        "looks",
+        "sounds",
+        "really",
+        "for",
+    ]
 )
 QUESTION_EN = (
     r"^(?:what|why|how|when|where|who|which|is|are|am|does|do|did|can|could|will|would|"
@@ -242,7 +264,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
         ("make thumbnails", "制作封面"),
         ("I send the video with a preview frame", "我发送视频时会附带预览画面"),
     ),
-    # --- This round's features, being built now: each moves to RULES when it lands. -------
+    # --- This round's features (ROUND_FEATURES), being built now: when one lands, its row
+    # goes and its phrases become rules of instruction_rules.RULES. ---------------------
     Feature(
         "sync",
         r"\b(?:sync\w*|align\w*|match (?:the )?(?:cuts|shots|scenes|beats?)|on the beat|"
@@ -323,4 +346,9 @@ UNSUPPORTED: tuple[Feature, ...] = (
         ("give out API keys", "提供 API 密钥"),
         ("everything works here in the chat: /help", "所有功能都可以在聊天中使用：/help"),
     ),
+)
+
+# The features being built this round (their rows are the last of UNSUPPORTED).
+ROUND_FEATURES = frozenset(
+    {"sync", "pause", "hold", "transcribe", "revoice", "caption_style", "edit_page", "api"}
 )
