@@ -21,32 +21,37 @@ def sent_texts(fake: FakeTelegram) -> list[str]:
     return [str(call.params.get("text", "")) for call in fake.called("sendMessage")]
 
 
+def questions(fake: FakeTelegram) -> list[Any]:
+    """The messages the bot sent with inline buttons."""
+    return [c for c in fake.called("sendMessage") if "reply_markup" in c.params]
+
+
+async def ask_and_press(fake: FakeTelegram, press: str, expected: str) -> None:
+    """Send a short script, check the question's buttons, press one, await the answer."""
+    asked = len(questions(fake))
+    fake.push(message_update(text=SHORT))
+    await fake.wait_until(lambda: len(questions(fake)) > asked)
+    question = questions(fake)[-1]
+    buttons = question.params["reply_markup"]["inline_keyboard"][0]
+    assert [b["callback_data"] for b in buttons] == ["answer:yes", "answer:no"]
+    assert "Read this as the new script" in question.params["text"]
+    key = next(k for k, t in fake.texts.items() if t == question.params["text"])
+    message: dict[str, Any] = {
+        "message_id": key[1],
+        "date": 0,
+        "chat": {"id": key[0], "type": "private"},
+        "text": question.params["text"],
+    }
+    fake.push(press_update(message, press))
+    await fake.wait_until(lambda: any(expected in t for t in sent_texts(fake)))
+
+
 async def test_telegram_yes_and_no_buttons(tg_settings: Settings, fake: FakeTelegram) -> None:
     async with bot_running(tg_settings, fake):
         fake.push(message_update(text=FIRST))
         await fake.wait_until(lambda: any("Script" in t for t in sent_texts(fake)))
-        for press, expected in (("answer:no", "kept your script"), ("answer:yes", "replacing")):
-            asked = len([c for c in fake.called("sendMessage") if "reply_markup" in c.params])
-            fake.push(message_update(text=SHORT))
-            await fake.wait_until(
-                lambda: (
-                    len([c for c in fake.called("sendMessage") if "reply_markup" in c.params])
-                    > asked
-                )
-            )
-            question = [c for c in fake.called("sendMessage") if "reply_markup" in c.params][-1]
-            buttons = question.params["reply_markup"]["inline_keyboard"][0]
-            assert [b["callback_data"] for b in buttons] == ["answer:yes", "answer:no"]
-            assert "Read this as the new script" in question.params["text"]
-            key = next(k for k, t in fake.texts.items() if t == question.params["text"])
-            message: dict[str, Any] = {
-                "message_id": key[1],
-                "date": 0,
-                "chat": {"id": key[0], "type": "private"},
-                "text": question.params["text"],
-            }
-            fake.push(press_update(message, press))
-            await fake.wait_until(lambda: any(expected in t for t in sent_texts(fake)))
+        await ask_and_press(fake, "answer:no", "kept your script")
+        await ask_and_press(fake, "answer:yes", "replacing the old one")
         assert len(fake.called("answerCallbackQuery")) == 2
         assert len(fake.called("editMessageReplyMarkup")) == 2  # the buttons come off
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from core.backends.local.classify import lacking
@@ -9,15 +10,14 @@ from core.chat.lexicon_flow import lexicon_line, lexicon_turn
 from core.chat.option_text import help_text
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
-from core.chat.timeline import (
-    summarize_draft,
-)
+from core.chat.timeline import fingerprint, summarize_draft
 from core.chat.timeline_picture import send_timeline
 from core.chat.turn import FlowDeps, Turn, installed_voices
 from core.chat.voice_flows import find_voice, install_voice, list_voices, play_sample
 from core.chat.work_flows import WorkFlows
 from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest
+from core.jobs.model import JobStatus
 
 KEYWORD_WORK = frozenset({"export", "preview", "upload", "new_project"})
 
@@ -162,8 +162,20 @@ class Flows(WorkFlows):
         return False
 
     async def flow_undo(self, ctx: Turn, routed: Routed) -> bool:
-        """Revert the draft's last change: the backend reads "undo" (the cloud's agent too)."""
-        return await self.flow_converse(ctx, Routed("converse", rest="undo"))
+        """Revert the draft's last change: the backend reads "undo" or "撤销" (the cloud's agent
+        too), in the words' language."""
+        said = "撤销" if re.search(r"[\u4e00-\u9fff]", routed.rest) else "undo"
+        created = await self.flow_converse(ctx, Routed("converse", rest=said))
+        session = await self.session(ctx, create=False)
+        if session is None or not session["last_job"]:
+            return created
+        last = await self.deps.queue.get(session["last_job"])
+        draft = await self.deps.backend.state(session["session_id"])
+        now = fingerprint(draft, await self._lexicon_pairs(ctx))
+        if last is not None and last.status is JobStatus.QUEUED and now != session["last_fp"]:
+            await self.deps.queue.cancel(last)  # it would render the change just undone
+            await ctx.say("undo_cancelled")
+        return created
 
     async def flow_new_project(self, ctx: Turn, routed: Routed) -> bool:
         """Start over with an empty project."""

@@ -221,6 +221,10 @@ REPLIES: dict[str, ErrorText] = {
         "🎬 Nothing changed: that's the video being rendered now.",
         "🎬 没有变化：正在渲染的就是这个视频。",
     ),
+    "undo_cancelled": ErrorText(
+        "⏭ The render of the undone change was still waiting: cancelled (it costs nothing).",
+        "⏭ 被撤销的修改的渲染仍在排队：已取消（不扣积分）。",
+    ),
     "answer_yes": ErrorText("✅ Yes", "✅ 是"),
     "answer_no": ErrorText("❌ No", "❌ 否"),
     "not_your_question": ErrorText("That question was for someone else.", "这个问题是问别人的。"),

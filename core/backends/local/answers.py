@@ -66,6 +66,7 @@ ANSWERS: dict[str, ErrorText] = {
     ),
     "nothing_to_undo": ErrorText("There is nothing to undo.", "没有可以撤销的修改。"),
     "new_script": ErrorText("the new script ({count})", "新脚本（{count}）"),
+    "first_script": ErrorText("the script ({count})", "脚本（{count}）"),
 }
 QUOTE_CHARS = 40
 

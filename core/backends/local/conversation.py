@@ -108,7 +108,8 @@ async def edit(backend: LocalBackend, project: Project, reading: Reading, said_i
             lines.append(answer("replaced", lang, count=detail))
         else:
             lines.append(script_summary(None, script, lang))
-        done.append(answer("new_script", lang, count=detail))
+        first = project.script_obj is None
+        done.append(answer("first_script" if first else "new_script", lang, count=detail))
     if script is not None and options.speakers != project.options.speakers:
         # a speaker asking for a voice none installed gives: refused now, nothing saved
         await asyncio.to_thread(backend.plan, script, options)

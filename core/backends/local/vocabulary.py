@@ -24,11 +24,17 @@ REQUEST_ANY_EN = (
     r"\b(?:please|pls|can you|could you|would you|i want|i'd like|i would like|i need you|"
     r"is it possible|are you able|make (?:it|the|my)|how do i|let me)\b"
 )
-REQUEST_ZH = r"把|给我|帮我|帮忙|能不能|能否|可不可以|可以.{0,6}吗|请|我想|我要|要求|麻烦|改成|换成|加个|加上|加一|去掉|弄|让.{0,4}(?:更|变)|调整|调成|设置|一下|一点[。！!]?$"
+REQUEST_ZH = (
+    r"把|给我|帮我|帮忙|能不能|能否|可不可以|可以.{0,6}吗|请|我想|我要|要求|麻烦|改成|换成|加个|"
+    r"加上|加一|去掉|弄|让.{0,4}(?:更|变)|调整|调成|设置|一下|一点[。！!]?$"
+)
 
 # Small talk and questions, whole messages (they ask for no change).
 SMALL_TALK: dict[str, str] = {
-    "greeting": r"\b(?:hi|hello|hey|yo|hiya|good (?:morning|afternoon|evening)|你好|您好|嗨|哈喽|在吗|在不在)\b",
+    "greeting": (
+        r"\b(?:hi|hello|hey|yo|hiya|good (?:morning|afternoon|evening)|你好|您好|嗨|哈喽|在吗|"
+        r"在不在)\b"
+    ),
     "thanks": r"\b(?:thanks?|thank you|thx|ty|cheers|appreciate it)\b|谢谢|多谢|感谢|辛苦了",
     "ack": (
         r"\b(?:ok(?:ay)?|k|cool|great|nice|good|perfect|awesome|got it|sounds good|"
@@ -87,12 +93,24 @@ NARRATION_EN = (
     r"in this (?:video|episode|tutorial)|join us|don'?t forget|thanks for watching|"
     r"step (?:one|two|three|\d))\b"
 )
-NARRATION_ZH = r"别忘了|记得|我们|欢迎|今天|这是|这里|大家|每[天个年]|第[一二三四五六七八九十\d]|已经|就是|让我们|一起|他|她|它"
+NARRATION_ZH = (
+    r"别忘了|记得|我们|欢迎|今天|这是|这里|大家|每[天个年]|第[一二三四五六七八九十\d]|已经|就是|"
+    r"让我们|一起|他|她|它"
+)
 
 # Undo, and the answers to "Read this as the new script?".
-UNDO = r"^\s*(?:/?undo|undo (?:that|it|the last(?: change)?|please)|please undo|go back|撤销|撤回|撤销上一步|返回上一步)\s*[.!。！]?\s*$"
-YES = r"^\s*(?:y|yes|yeah|yep|yup|sure|ok(?:ay)?|correct|right|do it|go ahead|是|是的|对|对的|好|好的|确认|可以|嗯)\s*[.!。！]?\s*$"
-NO = r"^\s*(?:n|no|nope|nah|not that|don'?t|keep (?:the )?old(?: one)?|不|不是|不要|否|别|算了)\s*[.!。！]?\s*$"
+UNDO = (
+    r"^\s*(?:/?undo|undo (?:that|it|the last(?: change)?|please)|please undo|go back|撤销|撤回|"
+    r"撤销上一步|返回上一步)\s*[.!。！]?\s*$"
+)
+YES = (
+    r"^\s*(?:y|yes|yeah|yep|yup|sure|ok(?:ay)?|correct|right|do it|go ahead|是|是的|对|对的|好|"
+    r"好的|确认|可以|嗯)\s*[.!。！]?\s*$"
+)
+NO = (
+    r"^\s*(?:n|no|nope|nah|not that|don'?t|keep (?:the )?old(?: one)?|不|不是|不要|否|别|"
+    r"算了)\s*[.!。！]?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +125,10 @@ class Feature:
 
 
 _CAPS = r"(?:captions?|subtitles?|subs|text|字幕)"
-_COLOURS = r"(?:yellow|red|white|black|blue|green|pink|purple|orange|gold|黄色|红色|白色|黑色|蓝色|绿色|粉色|紫色|橙色|金色)"
+_COLOURS = (
+    r"(?:yellow|red|white|black|blue|green|pink|purple|orange|gold|黄色|红色|白色|黑色|蓝色|"
+    r"绿色|粉色|紫色|橙色|金色)"
+)
 _VOICE = r"(?:voice|narrator|narration|reading|speaker|tone|voiceover|声音|配音|语气|旁白)"
 _PLACES = (
     r"(?:top|bottom|middle|center|centre|left|right|corner|上方|下方|顶部|底部|中间|左|右|角)"
@@ -134,7 +155,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
     ),
     Feature(
         "pitch",
-        r"\b(?:pitch|deeper|higher voice|lower voice|robot\w*|echo|reverb|autotune)\b|音调|音高|低沉|回声|混响",
+        r"\b(?:pitch|deeper|higher voice|lower voice|robot\w*|echo|reverb|autotune)\b|音调|音高|"
+        r"低沉|回声|混响",
         ("change the voice's pitch or effects", "改变声音的音调或效果"),
         (
             "I can use a male or female voice, or another installed voice: /voices",
@@ -177,7 +199,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
     Feature(
         "cut",
         r"\b(?:trim|trimming|shorten|cut (?:out |off |away )?(?:the )?(?:first|last|beginning|"
-        r"end|start|intro|middle|part|bit|scene|video|clip|\d+)|cut (?:it|the video) (?:down|short)|"
+        r"end|start|intro|middle|part|bit|scene|video|clip|\d+)|cut (?:it|the video) (?:down|"
+        r"short)|"
         r"split|splice|remove the (?:first|last) \d+|jump cuts?|reorder|rearrange)\b"
         r"|剪掉|剪短|剪辑|裁掉前|删掉前|去掉前|截取|截掉|拆分|分割|剪一下",
         ("cut or trim the video", "剪辑或裁剪视频"),
@@ -188,7 +211,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
     ),
     Feature(
         "fade",
-        r"\b(?:fade(?:s|d)?(?: in| out)?|transitions?|dissolve|crossfade|wipe)\b|淡入|淡出|转场|过渡",
+        r"\b(?:fade(?:s|d)?(?: in| out)?|transitions?|dissolve|crossfade|wipe)\b|淡入|淡出|转场|"
+        r"过渡",
         ("add fades or transitions", "添加淡入淡出或转场"),
         (
             "I can lower the original sound under the voice or change the music volume",
@@ -217,7 +241,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
     Feature(
         "resolution",
         r"\b(?:4k|8k|2k|720p|480p|1440p|resolution|bitrate|hdr|60 ?fps|frame ?rate|"
-        r"higher quality|better quality|hd|gif|mp3|wav|webm|mov|avi|format)\b|分辨率|高清|画质|码率|帧率|格式",
+        r"higher quality|better quality|hd|gif|mp3|wav|webm|mov|avi|format)\b|分辨率|高清|画质|"
+        r"码率|帧率|格式",
         ("change the resolution or file format", "改变分辨率或文件格式"),
         (
             "I make 1080p H.264 MP4s; I can change the aspect (9:16, 1:1, 16:9)",
@@ -250,7 +275,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
     ),
     Feature(
         "clone",
-        r"\b(?:clone|cloned|cloning|my own voice|sound like me|my voice)\b|克隆|我的声音|我自己的声音",
+        r"\b(?:clone|cloned|cloning|my own voice|sound like me|my voice)\b|克隆|我的声音|"
+        r"我自己的声音",
         ("clone a voice", "克隆声音"),
         (
             "send your own recording (an audio file named narration…) and I'll use it as the "
@@ -279,7 +305,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
     ),
     Feature(
         "pause",
-        r"\b(?:pauses?|breaks?|silence|gaps?|breaths?|wait \d+ ?s(?:ec\w*)?)\b|停顿|暂停|停一下|空白|留白",
+        r"\b(?:pauses?|breaks?|silence|gaps?|breaths?|wait \d+ ?s(?:ec\w*)?)\b|停顿|暂停|停一下|"
+        r"空白|留白",
         ("add pauses", "添加停顿"),
         (
             "start a new paragraph for a longer break, or send an SRT script with timings",
@@ -299,7 +326,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
     Feature(
         "transcribe",
         r"\b(?:transcrib\w*|transcript\w*|speech[- ]to[- ]text|auto[- ]?captions?|"
-        r"(?:captions?|subtitles?) (?:from|of) (?:the )?(?:audio|speech|video)|what (?:they|he|she) says?)\b"
+        r"(?:captions?|subtitles?) (?:from|of) (?:the )?(?:audio|speech|video)|what (?:they|he|"
+        r"she) says?)\b"
         r"|转录|转写|听写|识别字幕|语音识别|自动字幕|提取字幕",
         ("transcribe the video's speech", "转录视频里的语音"),
         (
@@ -310,7 +338,8 @@ UNSUPPORTED: tuple[Feature, ...] = (
     Feature(
         "revoice",
         r"\b(?:re-?voice\w*|re-?dub\w*|re-?record\w*|replace (?:the |his |her |their )?"
-        r"(?:speaker|person|voice in the video)|dub over|lip[- ]?sync)\b|重新配音|替换人声|重配|对口型",
+        r"(?:speaker|person|voice in the video)|dub over|lip[- ]?sync)\b|重新配音|替换人声|重配|"
+        r"对口型",
         ("re-voice the people speaking in the video", "为视频里说话的人重新配音"),
         (
             "I can replace or lower the original sound and read your script over it",
@@ -319,10 +348,12 @@ UNSUPPORTED: tuple[Feature, ...] = (
     ),
     Feature(
         "caption_style",
-        rf"\bkaraoke\b|\bhighlight\w* (?:each|every|the) words?|\bword[- ]by[- ]word|\b{_CAPS}\b[^.\n]{{0,24}}\b(?:{_PLACES}|{_COLOURS}|style\w*|size|bigger|"
+        rf"\bkaraoke\b|\bhighlight\w* (?:each|every|the) words?|\bword[- ]by[- ]word|"
+        rf"\b{_CAPS}\b[^.\n]{{0,24}}\b(?:{_PLACES}|{_COLOURS}|style\w*|size|bigger|"
         rf"smaller|larger|position\w*|highlight\w*|animat\w*|outline|shadow|colou?r)\b|"
         rf"\b(?:{_COLOURS}|bigger|smaller|larger|animated|highlighted)\b[^.\n]{{0,12}}\b{_CAPS}\b|"
-        rf"\bin {_COLOURS}\b|\b(?:make|turn|colou?r) (?:them|it|the \w+) {_COLOURS}\b|卡拉|字幕.{{0,6}}(?:{_COLOURS}|颜色|"
+        rf"\bin {_COLOURS}\b|\b(?:make|turn|colou?r) (?:them|it|the \w+) {_COLOURS}\b|卡拉|"
+        rf"字幕.{{0,6}}(?:{_COLOURS}|颜色|"
         rf"位置|样式|大小|放大|缩小|顶部|上方|底部|下方|高亮|动画|描边)|{_COLOURS}.{{0,4}}字幕",
         ("style captions (position, colour, karaoke)", "设置字幕样式（位置、颜色、卡拉 OK）"),
         (
