@@ -63,7 +63,7 @@ async def test_the_issues_session(service: Service, tiny: Path) -> None:
     voiceover = next(t["sg"][0]["m"] for t in draft["t"] if t["sg"][0]["m"]["role"] == "voiceover")
     assert voiceover["text"] == SCRIPT[:60]
     said = await said_to(service, chat, "撤销")  # several steps back: the first script
-    assert said[0].startswith("↩️ 已撤销：the new script (10 words)")
+    assert said[0].startswith("↩️ 已撤销：the script (10 words)")
     assert (await said_to(service, chat, "/undo"))[0] == "There is nothing to undo."
     assert len(chat.results) == 3  # the replaced script's video; undo rendered nothing
 

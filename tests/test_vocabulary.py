@@ -10,7 +10,7 @@ import pytest
 from core.backends.local.classify import Kind, State, classify, lacking
 from core.backends.local.instruction_rules import RULES, SPEAKER_EXAMPLES
 from core.backends.local.instructions import examples, parse
-from core.backends.local.vocabulary import ROUND_FEATURES, UNSUPPORTED
+from core.backends.local.missing_features import ROUND_FEATURES, UNSUPPORTED
 from core.chat.option_text import help_text
 from core.engine.model import RenderOptions
 

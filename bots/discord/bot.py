@@ -8,6 +8,7 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -16,8 +17,8 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bots.discord.answers import take_press
 from bots.discord.chat import (
-    ANSWER_PREFIX,
     DEFAULT_UPLOAD_LIMIT,
     NO_MASS_MENTIONS,
     DiscordChat,
@@ -26,7 +27,6 @@ from bots.discord.chat import (
 )
 from bots.discord.commands import VoiceoverTree, add_commands, language_of
 from bots.reconnect import keep_trying
-from core.chat.replies import reply as reply_text
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.engine.model import VoiceInfo
@@ -44,11 +44,6 @@ DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=30 * 60, sock_connect=30, sock_re
 MENTION = re.compile(r"<@!?\d+>")
 RoledFiles = Iterable[tuple[str | None, discord.Attachment]]
 """Attachments with the core's role hint ("video", "script", "music"; None: let it decide)."""
-
-
-def not_yours(language: str) -> str:
-    """The answer to someone pressing another user's question's button."""
-    return reply_text("not_your_question", language)
 
 
 def point_at(settings: Settings) -> None:
@@ -220,38 +215,18 @@ class VoiceoverClient(discord.Client):
         await self.hand_over(incoming, chat)
 
     async def on_interaction(self, interaction: discord.Interaction[VoiceoverClient]) -> None:
-        """A press of a question's button: its asker's answer, as their message (the buttons
-        come off); anyone else is told privately that it is not their question."""
-        data: Mapping[str, object] = interaction.data or {}
-        custom_id = str(data.get("custom_id", ""))
-        if interaction.type is not discord.InteractionType.component:
-            return
-        if not custom_id.startswith(ANSWER_PREFIX):
-            return
-        owner, _, reply = custom_id.removeprefix(ANSWER_PREFIX).partition(":")
-        language = language_of(interaction.locale)
-        if owner != str(interaction.user.id):
-            await interaction.response.send_message(not_yours(language), ephemeral=True)
-            return
-        await interaction.response.edit_message(view=None)
-        chat = DiscordChat(
-            self,
-            interaction.channel_id or 0,
-            clock=self.clock,
-            ready=self.connected,
-            user_id=owner,
-            upload_limit=interaction.filesize_limit,
-        )
-        incoming = Incoming(
-            platform=PLATFORM,
-            user_id=owner,
-            chat_id=str(interaction.channel_id or 0),
-            message_id=str(interaction.id),
-            text=reply,
-            language=language,
-            reply_context=chat.reply_context,
-        )
-        await self.hand_over(incoming, chat)
+        """A press of a question's button: its asker's answer, as their message."""
+        incoming = await take_press(interaction)
+        if incoming is not None:
+            chat = DiscordChat(
+                self,
+                interaction.channel_id or 0,
+                clock=self.clock,
+                ready=self.connected,
+                user_id=incoming.user_id,
+                upload_limit=interaction.filesize_limit,
+            )
+            await self.hand_over(replace(incoming, reply_context=chat.reply_context), chat)
 
     async def hand_over(
         self, incoming: Incoming, chat: DiscordChat, handled: Awaitable[None] | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.backends.local.vocabulary import Feature
+from core.backends.local.missing_features import Feature
 from core.errors import ErrorText
 
 ANSWERS: dict[str, ErrorText] = {

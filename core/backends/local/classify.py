@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from core.backends.local.instructions import instruction_only, parse, rule_spans
+from core.backends.local.missing_features import UNSUPPORTED, Feature
 from core.backends.local.vocabulary import (
     NARRATION_EN,
     NARRATION_ZH,
@@ -24,9 +25,7 @@ from core.backends.local.vocabulary import (
     SMALL_TALK,
     TALK_FILLER,
     UNDO,
-    UNSUPPORTED,
     YES,
-    Feature,
 )
 
 
