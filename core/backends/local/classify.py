@@ -81,6 +81,8 @@ WEIGHTS: dict[str, tuple[float, float, float]] = {
 OUTCOMES = (Kind.SCRIPT, Kind.CHAT, Kind.UNSUPPORTED)
 CONFIRM_MARGIN = 1.5  # a script that wins by less than this (with a script already) is asked
 CONFIRM_WORDS = 6  # so is a shorter one
+CLAUSE_WORDS = 60  # longer messages are not lists of requests: not read clause by clause
+LOOK_CHARS = 600  # features we lack are looked for in a message's start (a script is long)
 _CLAUSES = r"[,，;；、\n]|\s(?:and|then|also|plus)\s|再|然后|并且|还要|同时|另外"
 
 
@@ -125,9 +127,12 @@ def small_talk(text: str) -> bool:
 
 
 def signals(text: str, state: State, missing: tuple[Feature, ...]) -> dict[str, float]:
-    """The message's signals, by name (WEIGHTS' keys)."""
-    size = words_in(text)
+    """The message's signals, by name (WEIGHTS' keys); a long text by its start and end (every
+    signal is capped long before)."""
     body = text.strip()
+    if len(body) > LOOK_CHARS:
+        body = f"{body[:LOOK_CHARS]}\n{body[-LOOK_CHARS // 8 :]}"
+    size = words_in(body)
     ends = re.findall(r"[.!?。！？](?=\s*\S)|\n\s*\n", body)
     talk = small_talk(body)
     return {
@@ -213,10 +218,11 @@ def classify(text: str, state: State) -> Reading:
     found = parse(body)
     if found.any and found.script is not None:  # instructions, then the script
         return Reading(Kind.INSTRUCTION, found.changes, found.script)
-    parts = clauses(body)
+    short = len(body) <= LOOK_CHARS and words_in(body) <= CLAUSE_WORDS
+    parts = clauses(body) if short else Clauses({}, (), True)
     if parts.changes and not parts.other:  # instructions, maybe with requests we lack
         return Reading(Kind.INSTRUCTION, parts.changes, None, parts.missing)
-    missing = lacking(body)
+    missing = lacking(body[:LOOK_CHARS])
     scores = score(signals(body, state, missing))
     best = max(OUTCOMES, key=lambda kind: scores[kind])
     named = {str(k): round(v, 2) for k, v in scores.items()}

@@ -62,7 +62,7 @@ async def converse(backend: LocalBackend, project: Project, text: str) -> Events
         has_media=project.media is not None,
         pending=pending is not None,
     )
-    reading = classify(text, state)
+    reading = await asyncio.to_thread(classify, text, state)  # a long script takes a while
     said_in = language_of(text, project.language)
     if pending is not None:
         await history.drop_pending(project.id)
