@@ -153,3 +153,20 @@ async def test_scripts_without_a_script_yet_are_taken_at_once(idle: Service) -> 
         assert not turn.asked, text
         project = await user.project()
         assert project.script_obj == parse_script_text(text, user.backend.limits), text
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("加水印", "🤷 我暂时还不能添加标志、水印或贴图；我可以烧录字幕"),
+        ("make the voice more excited", "🤷 I can't change the voice's emotion yet; I can make"),
+        ("make it pop", "🤷 I didn't understand “make it pop”, so I changed nothing."),
+        ("为什么这么慢？", "⏳ 视频在本机渲染"),
+        ("ok thanks", "😊 You're welcome!"),
+    ],
+)
+async def test_answers_are_in_the_messages_language(idle: Service, text: str, start: str) -> None:
+    user = User(idle)
+    await user.say(SCRIPT)
+    turn = await user.say(text)
+    assert turn.said[0].startswith(start), turn.said
