@@ -85,3 +85,10 @@ async def test_discord_buttons(tmp_path: Path, discord_fake: FakeDiscord) -> Non
         assert callback.json["type"] == 7 and callback.json["data"]["components"] == []
         await asyncio.sleep(0.2)
         assert sum("replacing" in t for t in channel_texts(fake)) == 1
+
+
+async def test_discord_undo_command(tmp_path: Path, discord_fake: FakeDiscord) -> None:
+    async with running_bot(tmp_path, discord_fake) as bot:
+        interaction = await discord_fake.slash("undo")
+        token = interaction["token"]
+        await discord_fake.wait_for(lambda: "There is nothing to undo." in bot.texts(token))

@@ -62,6 +62,7 @@ COMMAND_TEXTS: dict[str, dict[str, str]] = {
         "cancel": "Stop the running job",
         "upload": "A link to upload a big file (up to 500 MB)",
         "preview": "A quick preview: the first 20 s at 360p",
+        "undo": "Undo the last change to the project",
     },
     "zh": {
         "start": "开始：机器人能做什么",
@@ -74,6 +75,7 @@ COMMAND_TEXTS: dict[str, dict[str, str]] = {
         "cancel": "停止正在运行的任务",
         "upload": "获取上传大文件的链接（最大 500 MB）",
         "preview": "快速预览：前 20 秒，360p",
+        "undo": "撤销对项目的上一次修改",
     },
 }
 

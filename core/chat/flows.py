@@ -164,7 +164,8 @@ class Flows(WorkFlows):
     async def flow_undo(self, ctx: Turn, routed: Routed) -> bool:
         """Revert the draft's last change: the backend reads "undo" or "撤销" (the cloud's agent
         too), in the words' language."""
-        said = "撤销" if re.search(r"[\u4e00-\u9fff]", routed.rest) else "undo"
+        zh = ctx.lang.startswith("zh") or re.search(r"[\u4e00-\u9fff]", routed.rest)
+        said = "撤销" if zh else "undo"
         created = await self.flow_converse(ctx, Routed("converse", rest=said))
         session = await self.session(ctx, create=False)
         if session is None or not session["last_job"]:
