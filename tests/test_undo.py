@@ -73,3 +73,15 @@ async def test_undo_cancels_the_waiting_render_of_what_it_undid(idle: Service, t
     assert undone.after.credits == (100, 0) and undone.after.script == replaced.before.script
     nothing = await user.say("undo")  # the first script: nothing waits to be cancelled
     assert not any("cancelled" in s for s in nothing.said)
+
+
+async def test_no_keeps_the_script_and_a_new_video_sent_with_it_still_renders(
+    idle: Service, tiny: Path, clip: Path
+) -> None:
+    user = User(idle)
+    await user.say(SCRIPT, files=(tiny,))
+    asked = await user.say("Buy now.", files=(clip,))  # a new video, a short caption
+    assert asked.asked and asked.after.jobs == asked.before.jobs  # nothing renders yet
+    kept = await user.say("no")
+    assert any("kept your script" in s for s in kept.said)
+    assert kept.after.script == asked.before.script and kept.after.jobs == kept.before.jobs + 1
