@@ -75,7 +75,7 @@ async def test_undo_cancels_the_waiting_render_of_what_it_undid(idle: Service, t
     assert not any("cancelled" in s for s in nothing.said)
 
 
-async def test_no_keeps_the_script_and_a_new_video_sent_with_it_still_renders(
+async def test_no_keeps_the_script_and_renders_nothing(
     idle: Service, tiny: Path, clip: Path
 ) -> None:
     user = User(idle)
@@ -83,5 +83,7 @@ async def test_no_keeps_the_script_and_a_new_video_sent_with_it_still_renders(
     asked = await user.say("Buy now.", files=(clip,))  # a new video, a short caption
     assert asked.asked and asked.after.jobs == asked.before.jobs  # nothing renders yet
     kept = await user.say("no")
-    assert any("kept your script" in s for s in kept.said)
-    assert kept.after.script == asked.before.script and kept.after.jobs == kept.before.jobs + 1
+    assert any("kept your script" in s and "'export'" in s for s in kept.said)
+    assert kept.after == asked.after  # the script, the jobs and the credits as they were
+    exported = await user.say("export")  # the new video with the old script
+    assert exported.after.jobs == kept.after.jobs + 1

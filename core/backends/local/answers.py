@@ -55,7 +55,10 @@ ANSWERS: dict[str, ErrorText] = {
         "say yes.",
         "要把这段作为新脚本吗（“{quote}”，{count}）？在你确认之前，当前脚本保持不变。",
     ),
-    "kept": ErrorText("👌 OK, I kept your script as it was.", "👌 好的，脚本保持不变。"),
+    "kept": ErrorText(
+        "👌 OK, I kept your script as it was; nothing was rendered. Say 'export' to render it.",
+        "👌 好的，脚本保持不变，没有渲染。说“导出”即可渲染。",
+    ),
     "replaced": ErrorText(
         "📝 New script, {count}, replacing the old one. Say 'undo' to go back.",
         "📝 新脚本，{count}，已替换旧脚本。说“撤销”可以恢复。",

@@ -68,8 +68,8 @@ async def converse(backend: LocalBackend, project: Project, text: str) -> Events
         await history.drop_pending(project.id)
     if reading.kind is Kind.YES and pending is not None:
         return await edit(backend, project, Reading(Kind.SCRIPT, script=pending), said_in)
-    if reading.kind is Kind.NO:  # neither HOLD nor EDIT: a video sent with it still renders
-        return [BackendEvent(EventKind.TEXT, answer("kept", said_in))]
+    if reading.kind is Kind.NO:
+        return _said(answer("kept", said_in), EventKind.HOLD)
     if reading.kind is Kind.UNDO:
         return await undo(backend, project, said_in)
     if reading.kind is Kind.CHAT:
