@@ -9,7 +9,7 @@ from typing import Any
 
 from core.backends.local.backend import LocalBackend
 from core.backends.local.project import Project
-from core.chat.service import Service
+from core.service import Service
 from tests.chat_helpers import incoming
 from tests.fakes import RecordingChat
 

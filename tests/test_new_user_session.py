@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from core.chat.service import Service
+from core.service import Service
 from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat
 from tests.held_render import RenderGate

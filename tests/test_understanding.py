@@ -11,7 +11,7 @@ import pytest
 
 from core.backends.local.classify import Kind, State, classify
 from core.backends.local.instructions import apply_changes, read_changes
-from core.chat.service import Service
+from core.service import Service
 from core.config import Settings
 from core.engine.scripts import parse_script_text
 from tests.chat_helpers import SCRIPT

@@ -9,7 +9,7 @@ import pytest
 
 from core.backends.local.backend import LocalBackend
 from core.backends.local.history import MAX_STEPS
-from core.chat.service import Service
+from core.service import Service
 from core.config import Settings
 from core.engine.model import RenderOptions
 from tests.chat_helpers import SCRIPT

@@ -11,7 +11,7 @@ from core.backends.local.classify import Kind, State, classify, lacking
 from core.backends.local.instruction_rules import RULES, SPEAKER_EXAMPLES
 from core.backends.local.instructions import examples, parse
 from core.backends.local.missing_features import ROUND_FEATURES, UNSUPPORTED
-from core.chat.option_text import help_text
+from core.chat.help_text import help_text
 from core.engine.model import RenderOptions
 
 # The rule fields that set each option (relative changes count for the option they change).

@@ -8,8 +8,8 @@ import discord
 
 from bots.discord.chat import ANSWER_PREFIX
 from bots.discord.commands import language_of
-from core.chat.replies import reply
 from core.ports import Incoming
+from core.words.replies import reply
 
 PLATFORM = "discord"
 

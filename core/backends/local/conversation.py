@@ -7,7 +7,7 @@ import asyncio
 from typing import Any, Protocol
 
 from core.backends.base import BackendEvent, EventKind
-from core.backends.local.answers import answer, cannot, language_of, quote
+from core.backends.local.answers import answer, cannot, language_of, quote, short_help
 from core.backends.local.classify import Kind, Reading, State, classify
 from core.backends.local.history import History, Step
 from core.backends.local.instructions import apply_changes
@@ -20,12 +20,12 @@ from core.backends.local.project import (
     script_summary,
     script_to_json,
 )
-from core.chat.option_text import describe_options, help_text
-from core.chat.replies import reply
 from core.engine.model import Limits, RenderOptions, Script
 from core.engine.scripts import parse_script_text
 from core.engine.voice_plan import VoicePlan
-from core.notes import Note
+from core.words.notes import Note
+from core.words.option_text import describe_options
+from core.words.replies import reply
 
 Events = list[BackendEvent]
 
@@ -75,7 +75,7 @@ async def converse(backend: LocalBackend, project: Project, text: str) -> Events
     if reading.kind is Kind.CHAT:
         topic = reading.topic
         return _said(
-            help_text(said_in) if topic == "help" else answer(topic, said_in), EventKind.HOLD
+            short_help(said_in) if topic == "help" else answer(topic, said_in), EventKind.HOLD
         )
     if reading.kind is Kind.UNSUPPORTED:
         lines = [*cannot(reading.missing, text, said_in), answer("unchanged", said_in)]
