@@ -11,9 +11,9 @@ import pytest
 
 from core.backends.local.classify import Kind, State, classify
 from core.backends.local.instructions import apply_changes, read_changes
-from core.service import Service
 from core.config import Settings
 from core.engine.scripts import parse_script_text
+from core.service import Service
 from tests.chat_helpers import SCRIPT
 from tests.corpus_flow import HELD_OUT, TUNED, User, load
 from tests.voice_repo import install_relabelled

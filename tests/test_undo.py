@@ -9,9 +9,9 @@ import pytest
 
 from core.backends.local.backend import LocalBackend
 from core.backends.local.history import MAX_STEPS
-from core.service import Service
 from core.config import Settings
 from core.engine.model import RenderOptions
+from core.service import Service
 from tests.chat_helpers import SCRIPT
 from tests.corpus_flow import User
 
