@@ -64,7 +64,8 @@ class WorkFlows(FlowState):
             )
             return result.summary
         media, limit = self.deps.media, self.deps.settings.max_upload_bytes
-        path = await fetch_attachment(attachment, media.staging(), limit)
+        reserve = self.deps.settings.disk_reserve_bytes
+        path = await fetch_attachment(attachment, media.staging(), limit, reserve)
         key = new_key(f"uploads/{owner_digest(ctx.owner)}", attachment.name)
         try:
             await uninterrupted(media.put_file(key, path))

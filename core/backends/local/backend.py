@@ -24,6 +24,7 @@ from core.backends.base import (
     StoredFile,
     UploadResult,
 )
+from core.backends.local.abandoned import free_abandoned
 from core.backends.local.conversation import converse
 from core.backends.local.credits import Ledger, price_for
 from core.backends.local.fetch import download_url
@@ -41,6 +42,7 @@ from core.backends.local.project import (
 )
 from core.backends.local.renders import LocalRenders
 from core.config import Settings
+from core.disk import disk_full_of, upload_check
 from core.engine.lexicon import Lexicon
 from core.engine.model import Limits, MediaKind, RenderOptions, RenderResult, Script, VoiceInfo
 from core.engine.probe import probe_media
@@ -110,13 +112,14 @@ class LocalBackend:
         return list(installed_voices(self.settings.voices_dir))
 
     async def open_session(self, owner: str, language: str) -> str:
-        """A new project for owner."""
+        """A new project for owner; the files of the owner's earlier ones are freed."""
         await self._open()
         project_id = secrets.token_hex(16)
         await self.store.execute(
             "INSERT INTO projects(id, owner, language, options, created) VALUES (?,?,?,?,?)",
             (project_id, owner, language, dumps(asdict(RenderOptions())), time.time()),
         )
+        await uninterrupted(free_abandoned(self.store, self.media, owner, project_id))
         return project_id
 
     async def set_language(self, session_id: str, language: str) -> None:
@@ -158,14 +161,23 @@ class LocalBackend:
         if isinstance(source, StoredFile):
             return source.key, name
         staged = self.media.staging() / stored_name(name)
+        reserve = self.settings.disk_reserve_bytes
         try:
             if isinstance(source, str):
                 limit = self.settings.max_upload_bytes
-                name = safe_name(await download_url(source, staged, max_bytes=limit))
+                fetched = await download_url(source, staged, max_bytes=limit, reserve=reserve)
+                name = safe_name(fetched)
             else:
+                size = (await asyncio.to_thread(source.stat)).st_size
+                upload_check(staged.parent, size, reserve)
                 await asyncio.to_thread(shutil.copyfile, source, staged)
             key = new_key(f"uploads/{owner_digest(owner)}", name)
             await self.media.put_file(key, staged)
+        except OSError as exc:
+            full = disk_full_of(exc, "upload")
+            if full is None:
+                raise
+            raise full from None
         finally:
             staged.unlink(missing_ok=True)
         return key, name
