@@ -58,6 +58,8 @@ class ErrorCode(IntEnum):
     LINK_INVALID = 4304
     LINK_EXPIRED = 4305
     NOT_ALLOWED = 4306
+    SLOW_DOWN = 4307
+    TOO_MANY_QUEUED = 4308
     # Failures on our side or the backend's.
     TIMEOUT = 5001
     RENDER_FAILED = 5002
@@ -259,6 +261,15 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
     ErrorCode.NOT_ALLOWED: ErrorText(
         "Only an admin can do that.",
         "只有管理员可以这样做。",
+    ),
+    ErrorCode.SLOW_DOWN: ErrorText(
+        "You're sending messages faster than I can handle them, so I skipped some. "
+        "Please slow down and wait for my replies; /cancel always works.",
+        "你发送消息太快，我跳过了一部分。请放慢速度，等我回复；/cancel 随时有效。",
+    ),
+    ErrorCode.TOO_MANY_QUEUED: ErrorText(
+        "You already have {count} renders waiting. Wait for one to finish, or send /cancel.",
+        "你已有 {count} 个渲染在排队。请等其中一个完成，或发送 /cancel。",
     ),
     ErrorCode.TIMEOUT: ErrorText(
         "This took too long and was stopped. Try a shorter clip or send it again.",

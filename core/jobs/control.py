@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
+from core.errors import ErrorCode, VoiceoverError
 from core.jobs.model import Job, JobStatus
 from core.jobs.queue import JobQueue
 from core.jobs.runner import JobRunner
@@ -26,15 +27,31 @@ class JobControl:
         self.runner = runner
         self.backend = backend
         self.workers_busy: Callable[[], bool] | None = None
+        self.max_queued: int | None = None  # a user's jobs waiting for a slot (None: any)
 
     async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
-        """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here."""
+        """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here.
+        TOO_MANY_QUEUED when the owner already has `max_queued` jobs waiting (those this one
+        supersedes not counted)."""
+        owner, kind = str(fields["owner"]), str(fields["kind"])
+        await self._check_room(owner, kind, bool(fields.get("supersede")))
         job, replaced = await self.jobs.enqueue(**fields)
         for old in replaced:
             await self.ended(old)
         if job is not None:
             self.runner.kick()
         return job, replaced
+
+    async def _check_room(self, owner: str, kind: str, supersede: bool) -> None:
+        if self.max_queued is None:
+            return
+        waiting = [
+            job
+            for job in await self.jobs.active_for(owner)
+            if job.status is JobStatus.QUEUED and not (supersede and job.kind == kind)
+        ]
+        if len(waiting) >= self.max_queued:
+            raise VoiceoverError(ErrorCode.TOO_MANY_QUEUED, count=len(waiting))
 
     async def ended(self, job: Job) -> None:
         """Give back what an ended job held (frozen credits, pinned files); safe twice."""
