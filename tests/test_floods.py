@@ -1,7 +1,7 @@
 """One user floods, another stays calm, through the real Telegram adapter and the fake Bot API:
 the flooder is told to slow down once per window (a fake clock drives the token bucket), the
 dropped messages are counted in /metrics, and the calm user's read-only replies never wait
-behind the flooder's upload (held by the fake while the calm user asks)."""
+behind the flooder's upload (held by a hook while the calm user asks)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from core.chat.floodgate import FloodGate, FloodLimits
 from core.chat import work_flows
+from core.chat.floodgate import FloodGate, FloodLimits
 from core.chat.intake import fetch_attachment
 from core.chat.service import Service
 from core.config import Settings
