@@ -3,6 +3,7 @@ claimed, updated, finished, cancelled, resumed after a restart."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 import time
@@ -14,7 +15,7 @@ import aiosqlite
 from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.jobs.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
-from core.store import Store, dumps, fetchone_in, loads
+from core.store import Store, dumps, loads
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -25,6 +26,8 @@ class SqliteJobQueue:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._served = itertools.count()
+        self._turns: dict[str, int] = {}  # owner → when it was last served (round-robin)
 
     async def check(self) -> None:
         """A file of this process, opened with it: nothing to reach."""
@@ -109,16 +112,20 @@ class SqliteJobQueue:
         return None if row is None else Job.from_row(row)
 
     async def claim(self) -> Job | None:
-        """Move the oldest queued job whose owner has nothing running to running."""
+        """Move a queued job whose owner has nothing running to running: each owner's oldest,
+        the owners in turn (the one served longest ago first), so one owner's backlog delays
+        another's job by at most one of its own."""
         async with self.store.transaction() as db:
-            row = await fetchone_in(
-                db,
+            async with db.execute(
                 "SELECT * FROM jobs WHERE status=? AND owner NOT IN"
-                " (SELECT owner FROM jobs WHERE status=?) ORDER BY created, rowid LIMIT 1",
+                " (SELECT owner FROM jobs WHERE status=?) ORDER BY created, rowid",
                 (JobStatus.QUEUED, JobStatus.RUNNING),
-            )
-            if row is None:
+            ) as cursor:
+                rows = [dict(r) for r in await cursor.fetchall()]
+            if not rows:
                 return None
+            row = min(rows, key=lambda r: self._turns.get(r["owner"], -1))  # stable: oldest
+            self._turns[row["owner"]] = next(self._served)
             await db.execute(
                 "UPDATE jobs SET status=?, attempts=attempts+1, updated=? WHERE id=?",
                 (JobStatus.RUNNING, time.time(), row["id"]),
