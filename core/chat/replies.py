@@ -135,6 +135,10 @@ REPLIES: dict[str, ErrorText] = {
         "🛑 Cancelled. Frozen credits were released.",
         "🛑 已取消，冻结的积分已退回。",
     ),
+    "already_finished": ErrorText(
+        "✅ That render had already finished — here it is (its credits are charged).",
+        "✅ 渲染已经完成——成品在这里（已扣除积分）。",
+    ),
     "installing": ErrorText("📥 Installing {voice}…", "📥 正在安装 {voice}…"),
     "voice_installed": ErrorText(
         "✅ Installed {voice} ({details}). Scripts in its language are read by it now.",

@@ -58,21 +58,26 @@ class JobControl:
         pinned = Pinned.from_record(job.inputs)
         await uninterrupted(self.backend.release(job.owner, job.id, pinned))
 
-    async def cancel(self, job: Job) -> None:
-        """Stop a job: a queued one is dropped now, a running one stopped; its hold released."""
+    async def cancel(self, job: Job) -> bool:
+        """Stop a job: a queued one is dropped now, a running one stopped; its hold released.
+        False when it had finished first: then it is charged and delivered like any other."""
         if job.status is JobStatus.QUEUED and await self.jobs.cancel_queued(job.id):
             await self.ended(job)
-            return
+            return True
         task = self.runner.cancel(job.id)
         if task is not None:
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(asyncio.shield(task), timeout=CANCEL_WAIT_S)
         fresh = await self.jobs.get(job.id)
         if fresh is not None and fresh.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-            await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
-            await self.ended(fresh)
+            if await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time()):
+                await self.ended(fresh)  # only when the cancel won: a finish keeps its charge
+            fresh = await self.jobs.get(job.id)
+        if fresh is not None and fresh.status is JobStatus.DONE:
+            return False
         if fresh is not None and fresh.handle:
             await self.backend.cancel(RenderHandle(fresh.handle, fresh.session_id))
+        return True
 
     def busy(self) -> bool:
         """True when a new job would wait for a free slot (of this process, or of the workers

@@ -198,15 +198,17 @@ class RedisJobQueue(RedisJobReads):
         if job is not None and ("stage" in values or "progress" in values):
             await self._publish(job_id, "progress", stage=job.stage, progress=job.progress)
 
-    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
-        """Record a job's end (once: an ended job stays as it ended); its owner's next starts."""
+    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> bool:
+        """Record a job's end (once: an ended job stays as it ended, and False is returned);
+        its owner's next starts."""
         job = await self._change(job_id, ACTIVE, {**values, "status": status})
         if job is None:
-            return
+            return False
         if status is JobStatus.CANCELLED:  # stop it where it is: in SAQ's queue or on a worker
             await self._abort(job_id)
         await self._publish(job_id, "ended", status=str(status))
         await self._promote(job.owner)
+        return True
 
     async def _abort(self, job_id: str) -> None:
         running = await self.saq.job(job_id)

@@ -22,6 +22,7 @@ from core.media.store import MediaStore
 from core.uninterrupted import uninterrupted
 
 log = logging.getLogger(__name__)
+SETTLE_POLLS, SETTLE_POLL_S = 200, 0.05  # a finished render records its end within 10 s
 
 
 def output_record(status: RenderStatus) -> dict[str, Any]:
@@ -59,16 +60,14 @@ class RenderJobs:
         try:
             async with Heartbeat(chat, self.clock, self.timings, job.language) as beat:
                 output = await self._follow(job, beat)
-            rendered = output.pop("path", None)
-            if rendered:  # the render's file moves into the media store: the result's key
-                output["key"] = result_key(job.id)
-                await self.media.put_file(output["key"], Path(rendered))
-            await self.jobs.finish(job.id, JobStatus.DONE, output=output, progress=100.0)
+            await self._keep(job, output)
         except asyncio.CancelledError:
             if not self.stopped_by_user(job.id):
                 raise  # a shutdown: the job stays running and resumes at the next start
-            cancelled = self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
-            await uninterrupted(cancelled)
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # the user's cancel is handled here: the job ends normally
+            await uninterrupted(self._stopped(job))
         except VoiceoverError as err:
             await self.jobs.finish(job.id, JobStatus.FAILED, error=to_record(err))
         except Exception:
@@ -76,6 +75,44 @@ class RenderJobs:
             error = to_record(VoiceoverError(ErrorCode.INTERNAL))
             await self.jobs.finish(job.id, JobStatus.FAILED, error=error)
         await self.ended(job)
+
+    async def _keep(self, job: Job, output: dict[str, Any]) -> None:
+        """The render's file moves into the media store (the result's key), the job is done;
+        when something else ended the job first (a cancel), the result is not kept."""
+        rendered = output.pop("path", None)
+        if rendered:
+            output["key"] = result_key(job.id)
+            await self.media.put_file(output["key"], Path(rendered))
+        kept = await self.jobs.finish(job.id, JobStatus.DONE, output=output, progress=100.0)
+        if rendered and not kept:
+            await self.media.delete(output["key"])
+
+    async def _stopped(self, job: Job) -> None:
+        """A user's cancel: the render stops, unless it finished first: then the job is done
+        (charged, and delivered like any other), never cancelled after its credits went."""
+        fresh = await self.jobs.get(job.id) or job
+        status = None
+        if fresh.handle:
+            handle = RenderHandle(fresh.handle, fresh.session_id)
+            await self.backend.cancel(handle)
+            status = await self._settled(handle)
+        if status is not None and status.state is RenderState.COMPLETED:
+            await self._keep(job, output_record(status))
+            return
+        await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
+
+    async def _settled(self, handle: RenderHandle) -> RenderStatus | None:
+        """The render's state once it is no longer processing (a finishing one is given a
+        moment to record its end); None if it can't be read."""
+        for _ in range(SETTLE_POLLS):
+            try:
+                status = await self.backend.render_status(handle)
+            except VoiceoverError:
+                return None
+            if status.state not in (RenderState.PENDING, RenderState.PROCESSING):
+                return status
+            await asyncio.sleep(SETTLE_POLL_S)
+        return None
 
     async def _follow(self, job: Job, beat: Heartbeat) -> dict[str, Any]:
         """Export (or pick up the export) and poll until it ends; returns the output record."""

@@ -139,9 +139,16 @@ class SqliteJobQueue:
         sql = ", ".join(f"{name}=?" for name in columns)
         await self.store.execute(f"UPDATE jobs SET {sql} WHERE id=?", (*columns.values(), job_id))
 
-    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
-        """Record a job's end."""
-        await self.update(job_id, status=str(status), **values)
+    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> bool:
+        """Record a job's end if it is still active (False: it ended already, as it stays)."""
+        columns = {k: dumps(v) if isinstance(v, dict) else v for k, v in values.items()}
+        columns.update(status=str(status), updated=time.time())
+        sql = ", ".join(f"{name}=?" for name in columns)
+        changed = await self.store.execute(
+            f"UPDATE jobs SET {sql} WHERE id=? AND status IN (?,?)",
+            (*columns.values(), job_id, *ACTIVE),
+        )
+        return changed > 0
 
     async def mark_delivered(self, job_id: str) -> None:
         """The owner was told (the result, or what went wrong): never again."""
