@@ -21,6 +21,7 @@ from core.delivery.chats import ChatDirectory
 from core.delivery.deliveries import Deliveries
 from core.jobs.control import JobControl
 from core.jobs.model import JobStatus
+from core.jobs.reconcile import Reconciler
 from core.jobs.redis_queue import RedisJobQueue
 from core.metrics import Metrics
 
@@ -92,6 +93,7 @@ class RemoteJobs:
         self._started: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._full = False
+        self.reconciler = Reconciler(jobs)
 
     def busy(self) -> bool:
         """True when every worker slot was taken at the last look (a new job waits)."""
@@ -126,6 +128,7 @@ class RemoteJobs:
         while True:
             with contextlib.suppress(Exception):
                 await self.refresh()
+                await self.reconciler.run_once()  # jobs SAQ lost go back to its queue
                 for job in await self.jobs.undelivered():
                     await self._end(job.id)
             await asyncio.sleep(POLL_S)

@@ -41,6 +41,10 @@ def output_record(status: RenderStatus) -> dict[str, Any]:
     }
 
 
+class Superseded(Exception):
+    """Another attempt took this job (a sweeper's duplicate hand-out): this one must stop."""
+
+
 @dataclass
 class RenderJobs:
     """Runs render jobs to done, failed or cancelled; the runner delivers them afterwards."""
@@ -53,6 +57,7 @@ class RenderJobs:
     media: MediaStore
     stopped_by_user: Callable[[str], bool]  # a user's cancel (not a shutdown) stops this job
     ended: Callable[[Job], Awaitable[None]]  # gives back what the job held
+    fence: Callable[[Job], Awaitable[bool]] | None = None  # is this attempt still the job's?
 
     async def run(self, job: Job) -> None:
         """Render one job and record how it ended."""
@@ -68,6 +73,9 @@ class RenderJobs:
             if task is not None:
                 task.uncancel()  # the user's cancel is handled here: the job ends normally
             await uninterrupted(self._stopped(job))
+        except Superseded:
+            log.warning("job %s: another attempt holds it; this one stops here", job.id)
+            return  # that attempt renders, records and hands back
         except VoiceoverError as err:
             await self.jobs.finish(job.id, JobStatus.FAILED, error=to_record(err))
         except Exception:
@@ -80,12 +88,17 @@ class RenderJobs:
         """The render's file moves into the media store (the result's key), the job is done;
         when something else ended the job first (a cancel), the result is not kept."""
         rendered = output.pop("path", None)
+        await self._check_fence(job)
         if rendered:
             output["key"] = result_key(job.id)
             await self.media.put_file(output["key"], Path(rendered))
         kept = await self.jobs.finish(job.id, JobStatus.DONE, output=output, progress=100.0)
         if rendered and not kept:
             await self.media.delete(output["key"])
+
+    async def _check_fence(self, job: Job) -> None:
+        if self.fence is not None and not await self.fence(job):
+            raise Superseded(job.id)
 
     async def _stopped(self, job: Job) -> None:
         """A user's cancel: the render stops, unless it finished first: then the job is done
@@ -118,6 +131,7 @@ class RenderJobs:
         """Export (or pick up the export) and poll until it ends; returns the output record."""
         handle = await self._current_handle(job)
         if handle is None:  # started and recorded as one step: a cancel can't lose the handle
+            await self._check_fence(job)  # before the heavy work
             handle = await uninterrupted(self._export(job))
         interval = float(getattr(self.backend, "poll_interval_s", 1.0))
         last: tuple[str, int] = ("", -1)

@@ -27,6 +27,7 @@ from core.delivery.chats import ChatDirectory
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.housekeeping import remove_dead_work
 from core.jobs.model import Job, JobStatus
+from core.jobs.reconcile import Reconciler
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import MAX_ATTEMPTS, RUN_JOB
 from core.jobs.render import RenderJobs
@@ -57,6 +58,7 @@ class RenderWorker:
             media=self.media,
             stopped_by_user=lambda _job_id: False,  # a cancel is recorded by the bot
             ended=_nothing_held,
+            fence=self.jobs.holds,  # a duplicate hand-out does no second render
         )
         lease = settings.job_lease_s
         self.saq_worker = Worker(
@@ -74,11 +76,24 @@ class RenderWorker:
         """Take jobs until SIGTERM or SIGINT; then finish or hand back what runs."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         await remove_dead_work(self.settings, self.media)
+        reconciling = asyncio.create_task(self._reconcile())
         try:
             await self.saq_worker.start()
         finally:
+            reconciling.cancel()
+            await asyncio.gather(reconciling, return_exceptions=True)
             await self.backend.aclose()
             await self.jobs.close()
+
+    async def _reconcile(self) -> None:
+        """Hand jobs SAQ lost back to it, once per sweep interval (core/jobs/reconcile.py)."""
+        reconciler = Reconciler(self.jobs)
+        while True:
+            await asyncio.sleep(max(1, self.settings.job_lease_s // 3))
+            try:
+                await reconciler.run_once()
+            except Exception:
+                log.warning("reconciling the queue failed; will retry", exc_info=True)
 
     async def run_job(self, ctx: Context, *, job_id: str) -> None:
         """SAQ's function: render one of our jobs, with heartbeats to keep the lease."""
@@ -90,8 +105,8 @@ class RenderWorker:
             return
         job = await self.jobs.start(job_id, taken.attempts)
         if job is None:
-            return  # cancelled before it started
-        beat = asyncio.create_task(self._keep_lease(taken))
+            return  # cancelled before it started, or another attempt runs it
+        beat = asyncio.create_task(self._keep_lease(taken, job))
         try:
             await self.renders.run(job)
         except asyncio.CancelledError:
@@ -101,12 +116,13 @@ class RenderWorker:
             beat.cancel()
             await remove_dead_work(self.settings, self.media)
 
-    async def _keep_lease(self, taken: Any) -> None:
-        """Touch the SAQ job well within JOB_LEASE_S while it runs."""
+    async def _keep_lease(self, taken: Any, job: Job) -> None:
+        """Touch the SAQ job and renew our record's lease well within JOB_LEASE_S."""
         while True:
             await asyncio.sleep(max(0.5, self.settings.job_lease_s / 4))
             with contextlib.suppress(Exception):
                 await taken.update()
+                await self.jobs.renew(job)
 
     async def _stop_render(self, job_id: str) -> None:
         """A cancel or a shutdown: stop the engine's thread too."""
