@@ -64,9 +64,9 @@ class Settings(BaseSettings):
 
     # Floods: per-user limits (past one, the message is dropped and the user told once a window).
     flood_rate_per_s: float = Field(1.0, gt=0)  # messages per second a user may keep sending
-    flood_burst: int = Field(10, ge=1)  # … and at once
+    flood_burst: int = Field(30, ge=1)  # … and at once
     flood_notice_window_s: float = Field(60, gt=0)  # "slow down" at most once per window
-    max_waiting_messages: int = Field(10, ge=1)  # a user's messages waiting or being handled
+    max_waiting_messages: int = Field(20, ge=1)  # a user's messages waiting or being handled
     max_uploads_in_flight: int = Field(2, ge=1)  # … of them carrying a file
     max_queued_renders: int = Field(3, ge=1)  # a user's renders waiting for a slot
 
