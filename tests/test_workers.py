@@ -56,7 +56,7 @@ class Cluster:
         home = self.root / name
         (home / "tmp").mkdir(parents=True, exist_ok=True)
         env = cli_env(home / "data", TMPDIR=str(home / "tmp"), **self.common, **extra)
-        log = (self.root / f"{name}.log").open("wb")
+        log = (self.root / f"{name}.log").open("ab")  # a restart appends
         proc = subprocess.Popen(
             cli_command(command), env=env, stdout=log, stderr=log, start_new_session=True
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import Any
 
@@ -106,6 +107,9 @@ class RenderWorker:
         job = await self.jobs.start(job_id, taken.attempts)
         if job is None:
             return  # cancelled before it started, or another attempt runs it
+        # An earlier attempt's render (this worker's, stopped by a sweep, or another's) is never
+        # picked up: each attempt renders the pinned inputs afresh.
+        job = dataclasses.replace(job, handle=None)
         beat = asyncio.create_task(self._keep_lease(taken, job))
         try:
             await self.renders.run(job)
