@@ -96,7 +96,7 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
                 fake.push(video_update(fake, clip, caption, chat_id=user, user_id=user))
         if sum(told[u] for u in users) >= total:
             break
-        assert time.monotonic() - started < plan.limit_s, f"stuck at {dict(told)}"
+        assert time.monotonic() - started < plan.limit_s, _stuck(run, told, sent)
         if restart_at and sum(told.values()) >= restart_at[0]:
             restart_at.pop(0)
             await _restart_bot(run, fake)
@@ -113,6 +113,16 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
     await run.stop_all()
     _collect(report, run, fake)
     return report
+
+
+def _stuck(run: Cluster, told: Counter[int], sent: Counter[int]) -> str:
+    """What a stuck soak looks like: who waits, their records, SAQ's view, the logs' tails."""
+    waiting = [u for u in sent if told[u] < sent[u]]
+    mine = [r for r in records(run.common["QUEUE_URL"]) if int(r["chat_id"]) in waiting]
+    states = [(r["id"][:8], r["status"], r["attempts"], r["delivered"], r["error"]) for r in mine]
+    tails = "\n".join(f"--- {name}\n{run.log(name)[-1500:]}" for name in run.procs)
+    lists = saq_lists(run.common["QUEUE_URL"])
+    return f"stuck: told {dict(told)} of {dict(sent)}; {states}; {lists}\n{tails}"
 
 
 async def _restart_bot(run: Cluster, fake: FakeTelegram) -> None:

@@ -14,7 +14,7 @@ from tests.servers import S3_SECRET, SeaweedS3
 from tests.soak import SoakPlan, soak, summary
 from tests.test_workers import TOKEN, cluster
 
-PLAN = SoakPlan(users=6, jobs_per_user=3, seed=19, kill_every_s=(5.0, 12.0), limit_s=480)
+PLAN = SoakPlan(users=4, jobs_per_user=3, seed=19, kill_every_s=(6.0, 12.0), limit_s=600)
 
 
 @pytest.mark.soak

@@ -213,6 +213,10 @@ class RedisJobQueue(RedisJobReads):
         current = await self.get(job.id)
         return current is not None and current.status in ACTIVE and current.lease == job.lease
 
+    async def give_up_lease(self, job: Job) -> None:
+        """This attempt stops early (its worker hands the job back): the next may start now."""
+        await self._change(job.id, ACTIVE, {"lease_until": 0.0}, unless=_not_held_by(job.lease))
+
     async def renew(self, job: Job) -> bool:
         """Extend the attempt's lease by JOB_LEASE_S (False: another attempt took the job)."""
         values = {"lease_until": time.time() + self.lease_s}

@@ -115,6 +115,8 @@ class RenderWorker:
             await self.renders.run(job)
         except asyncio.CancelledError:
             await self._stop_render(job_id)
+            with contextlib.suppress(Exception):
+                await self.jobs.give_up_lease(job)  # handed back: the next attempt may start
             raise
         finally:
             beat.cancel()
