@@ -8,6 +8,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,35 @@ async def test_two_workers_handed_the_same_job_render_it_once(
         assert done is not None and done.status is JobStatus.DONE and done.attempts == 1
         credits = await bot.backend.credits("telegram:5")
         assert (credits.available, credits.frozen) == (90, 0)
+
+
+async def test_a_cancel_that_loses_to_a_workers_finish_keeps_the_charge(
+    cluster_settings: Settings, tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = RecordingChat()
+    async with Service(cluster_settings) as bot:
+        await bot.handle(incoming(SCRIPT, files=(tiny,), user="6"), chat)
+        (job,) = await bot.jobs.active_for("telegram:6")
+        assert await bot.jobs.start(job.id, 1) is not None  # type: ignore[attr-defined]
+        read = bot.jobs.get
+
+        async def read_then_worker_finishes(job_id: str) -> Any:
+            """The hook: /cancel reads the job running, then the worker's finish lands."""
+            monkeypatch.setattr(bot.jobs, "get", read)
+            found = await read(job_id)
+            await bot.jobs.finish(job_id, JobStatus.DONE, output={"narration_s": 3.0})
+            return found
+
+        for task in list(bot._tasks):  # the bot's follower stopped: it hands over below
+            task.cancel()
+        await asyncio.gather(*bot._tasks, return_exceptions=True)
+
+        running = await bot.queue.get(job.id)  # what /cancel saw: running
+        assert running is not None and running.status is JobStatus.RUNNING
+        monkeypatch.setattr(bot.jobs, "get", read_then_worker_finishes)
+        assert not await bot.queue.cancel(running)  # it lost: the job had finished
+        assert bot.remote is not None
+        await bot.remote.ended(job.id)  # the bot hands the ended job over: settles, tells
+        credits = await bot.backend.credits("telegram:6")
+        assert (credits.available, credits.frozen) == (90, 0)  # charged, not released
+        assert (await bot.jobs.get(job.id)).status is JobStatus.DONE  # type: ignore[union-attr]
