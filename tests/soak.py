@@ -87,6 +87,7 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
     total = plan.users * plan.jobs_per_user
     restart_at = [total * (k + 1) // (plan.bot_restarts + 1) for k in range(plan.bot_restarts)]
     next_kill = time.monotonic() + rng.uniform(*plan.kill_every_s)
+    told_at_kill = -1
     while True:
         told = answered(fake)
         for user in users:
@@ -101,7 +102,8 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
             restart_at.pop(0)
             await _restart_bot(run, fake)
             report.bot_restarts += 1
-        if time.monotonic() >= next_kill:
+        if time.monotonic() >= next_kill and sum(told.values()) > told_at_kill:
+            told_at_kill = sum(told.values())  # a kill only after progress: never a livelock
             name = rng.choice(workers)
             run.kill(name)  # kill -9, its whole process group
             run.start(name, "worker")

@@ -276,10 +276,10 @@ async def serve_once(application: Application, settings: Settings, stop: asyncio
     finally:
         if application.updater and application.updater.running:
             await application.updater.stop()
-        pending = list(application.bot_data.get("pending", ()))
-        await asyncio.gather(*pending, return_exceptions=True)  # messages taken are handled
         if application.running:
-            await application.stop()  # lets updates in progress finish (they may still reply)
+            await application.stop()  # hands the updates already fetched to handle_message
+        pending = list(application.bot_data.get("pending", ()))
+        await asyncio.gather(*pending, return_exceptions=True)  # … and each is handled
         # From here on, chats of jobs still running wait (instead of failing) until the
         # service stops them; they resume, and deliver, after the next start.
         application.bot_data["ready"].clear()
