@@ -80,8 +80,10 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
     rng, report, started = random.Random(plan.seed), SoakReport(), time.monotonic()
     workers = [f"w{n}" for n in range(plan.workers)]
     run.bot(fake)
+    starts: Counter[str] = Counter()
     for name in workers:
         run.start(name, "worker")
+        starts[name] += 1
     users = [3000 + n for n in range(plan.users)]
     sent: Counter[int] = Counter()
     total = plan.users * plan.jobs_per_user
@@ -107,10 +109,12 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
             name = rng.choice(workers)
             run.kill(name)  # kill -9, its whole process group
             run.start(name, "worker")
+            starts[name] += 1
             report.kills += 1
             next_kill = time.monotonic() + rng.uniform(*plan.kill_every_s)
         await asyncio.sleep(0.2)
     await _drained(run, plan.limit_s - (time.monotonic() - started))
+    await _workers_up(run, starts, plan.limit_s)  # each restarted one cleaned up after the dead
     report.elapsed_s = time.monotonic() - started
     await run.stop_all()
     _collect(report, run, fake)
@@ -149,6 +153,17 @@ async def _drained(run: Cluster, limit_s: float) -> None:
             return
         assert time.monotonic() < deadline, f"not drained: {lists}"
         await asyncio.sleep(0.2)
+
+
+async def _workers_up(run: Cluster, starts: Counter[str], limit_s: float) -> None:
+    """Until every worker's latest start got as far as taking jobs (SAQ's "Worker starting",
+    logged after it removed what killed processes left)."""
+    deadline = time.monotonic() + limit_s
+    for name, count in starts.items():
+        log = run.root / f"{name}.log"
+        while log.read_text(errors="replace").count("Worker starting") < count:
+            assert time.monotonic() < deadline, f"{name} never started again"
+            await asyncio.sleep(0.2)
 
 
 def saq_lists(redis_url: str) -> dict[str, int]:
