@@ -76,7 +76,9 @@ async def main(seconds: int) -> None:
                 metrics = (await client.get(f"{service.signer.base_url}/metrics")).text
             await service.lanes.stop()
         await fake.stop()
-    latencies = sorted(r - a for a, r in zip(asked, credits_replies(fake), strict=False))
+    series = [r - a for a, r in zip(asked, credits_replies(fake), strict=False)]
+    print("each /credits, in order (s):", " ".join(f"{x:.2f}" for x in series))
+    latencies = sorted(series)
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
     to_flooder = [c for c in fake.calls if str(c.params.get("chat_id")) == str(FLOODER)]
     dropped = sum(

@@ -80,10 +80,10 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
     rng, report, started = random.Random(plan.seed), SoakReport(), time.monotonic()
     workers = [f"w{n}" for n in range(plan.workers)]
     run.bot(fake)
-    starts: Counter[str] = Counter()
+    starts: dict[str, int] = {}
     for name in workers:
+        starts[name] = _log_size(run, name)
         run.start(name, "worker")
-        starts[name] += 1
     users = [3000 + n for n in range(plan.users)]
     sent: Counter[int] = Counter()
     total = plan.users * plan.jobs_per_user
@@ -108,8 +108,8 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
             told_at_kill = sum(told.values())  # a kill only after progress: never a livelock
             name = rng.choice(workers)
             run.kill(name)  # kill -9, its whole process group
+            starts[name] = _log_size(run, name)  # where its new incarnation's lines begin
             run.start(name, "worker")
-            starts[name] += 1
             report.kills += 1
             next_kill = time.monotonic() + rng.uniform(*plan.kill_every_s)
         await asyncio.sleep(0.2)
@@ -155,15 +155,20 @@ async def _drained(run: Cluster, limit_s: float) -> None:
         await asyncio.sleep(0.2)
 
 
-async def _workers_up(run: Cluster, starts: Counter[str], limit_s: float) -> None:
+async def _workers_up(run: Cluster, starts: dict[str, int], limit_s: float) -> None:
     """Until every worker's latest start got as far as taking jobs (SAQ's "Worker starting",
     logged after it removed what killed processes left)."""
     deadline = time.monotonic() + limit_s
-    for name, count in starts.items():
+    for name, offset in starts.items():
         log = run.root / f"{name}.log"
-        while log.read_text(errors="replace").count("Worker starting") < count:
+        while b"Worker starting" not in log.read_bytes()[offset:]:
             assert time.monotonic() < deadline, f"{name} never started again"
             await asyncio.sleep(0.2)
+
+
+def _log_size(run: Cluster, name: str) -> int:
+    log = run.root / f"{name}.log"
+    return log.stat().st_size if log.exists() else 0
 
 
 def saq_lists(redis_url: str) -> dict[str, int]:
