@@ -218,9 +218,10 @@ class Service:
         await self._deliver(job.id)
 
     async def _deliver(self, job_id: str) -> None:
-        await self.deliveries.deliver(job_id)
+        if not await self.deliveries.deliver(job_id):
+            return  # told already (or another call is telling them): counted once
         told = await self.jobs.get(job_id)
-        if told is not None and told.delivered is not None:
+        if told is not None:
             self.metrics.deliveries.labels(status=str(told.status)).inc()
 
     # Messages ----------------------------------------------------------------------------------
