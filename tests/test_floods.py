@@ -16,9 +16,9 @@ import pytest
 from core.chat import work_flows
 from core.chat.floodgate import FloodGate, FloodLimits
 from core.chat.intake import fetch_attachment
-from core.chat.service import Service
 from core.config import Settings
 from core.errors import ErrorCode, message_for
+from core.service import Service
 from tests.fake_telegram import FakeTelegram, message_update
 from tests.fakes import FakeClock
 from tests.telegram_helpers import bot_running, video_update

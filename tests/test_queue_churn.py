@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from core.chat.service import Service
 from core.config import Settings
-from core.jobs.model import ACTIVE, JobStatus
 from core.jobs.reconcile import GRACE_S, Reconciler
 from core.jobs.redis_queue import RedisJobQueue
-from core.jobs.worker import RenderWorker
+from core.service import Service
+from core.work.model import ACTIVE, JobStatus
+from core.worker import RenderWorker
 from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat
 from tests.test_redis_queue import add, queued_in_saq

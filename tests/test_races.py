@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.chat.service import Service
 from core.config import Settings
-from core.jobs.model import JobStatus
+from core.service import Service
+from core.work.model import JobStatus
 from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat
 from tests.held_render import RenderGate

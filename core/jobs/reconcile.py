@@ -21,9 +21,9 @@ import time
 from collections.abc import Awaitable
 from typing import Any, cast
 
-from core.jobs.model import Job, JobStatus
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import ACTIVE_SET, as_text
+from core.work.model import Job, JobStatus
 
 log = logging.getLogger(__name__)
 GRACE_S = 6.0  # longer than SAQ's sweep takes to put a job back itself (its 5 s abort wait)

@@ -6,39 +6,38 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle, RenderState, RenderStatus
-from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.clock import Clock
-from core.delivery.chats import ChatDirectory
-from core.delivery.results import result_key
 from core.errors import ErrorCode, VoiceoverError, to_record
-from core.jobs.model import Job, JobStatus
-from core.jobs.queue import JobQueue
+from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.media.store import MediaStore
 from core.uninterrupted import uninterrupted
+from core.work.chats import ChatDirectory
+from core.work.model import Job, JobStatus, result_key
+from core.work.output import RenderOutput
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 SETTLE_POLLS, SETTLE_POLL_S = 200, 0.05  # a finished render records its end within 10 s
 
 
-def output_record(status: RenderStatus) -> dict[str, Any]:
-    """A completed render as stored with its job."""
-    return {
-        "path": str(status.path) if status.path else None,
-        "url": status.url,
-        "duration_s": status.duration_s,
-        "width": status.width,
-        "height": status.height,
-        "size_bytes": status.size_bytes,
-        "project_url": status.project_url,
-        "warning": status.warning.to_record() if status.warning else None,
-        "voices": list(status.voices),
-        "narration_s": status.narration_s,
-    }
+def render_output(status: RenderStatus) -> RenderOutput:
+    """A completed render as its job keeps it."""
+    return RenderOutput(
+        path=str(status.path) if status.path else None,
+        url=status.url,
+        duration_s=status.duration_s,
+        width=status.width,
+        height=status.height,
+        size_bytes=status.size_bytes,
+        project_url=status.project_url,
+        warning=status.warning,
+        voices=tuple(status.voices),
+        narration_s=status.narration_s,
+    )
 
 
 class Superseded(Exception):
@@ -84,17 +83,18 @@ class RenderJobs:
             await self.jobs.finish(job.id, JobStatus.FAILED, error=error)
         await self.ended(job)
 
-    async def _keep(self, job: Job, output: dict[str, Any]) -> None:
+    async def _keep(self, job: Job, output: RenderOutput) -> None:
         """The render's file moves into the media store (the result's key), the job is done;
         when something else ended the job first (a cancel), the result is not kept."""
-        rendered = output.pop("path", None)
         await self._check_fence(job)
-        if rendered:
-            output["key"] = result_key(job.id)
-            await self.media.put_file(output["key"], Path(rendered))
-        kept = await self.jobs.finish(job.id, JobStatus.DONE, output=output, progress=100.0)
+        rendered = output.path
+        if rendered:  # the render's file moves into the media store: the result's key
+            output = replace(output, path=None, key=result_key(job.id))
+            await self.media.put_file(result_key(job.id), Path(rendered))
+        record = output.to_record()
+        kept = await self.jobs.finish(job.id, JobStatus.DONE, output=record, progress=100.0)
         if rendered and not kept:
-            await self.media.delete(output["key"])
+            await self.media.delete(result_key(job.id))
 
     async def _check_fence(self, job: Job) -> None:
         if self.fence is not None and not await self.fence(job):
@@ -110,7 +110,7 @@ class RenderJobs:
             await self.backend.cancel(handle)
             status = await self._settled(handle)
         if status is not None and status.state is RenderState.COMPLETED:
-            await self._keep(job, output_record(status))
+            await self._keep(job, render_output(status))
             return
         await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
 
@@ -127,18 +127,18 @@ class RenderJobs:
             await asyncio.sleep(SETTLE_POLL_S)
         return None
 
-    async def _follow(self, job: Job, beat: Heartbeat) -> dict[str, Any]:
+    async def _follow(self, job: Job, beat: Heartbeat) -> RenderOutput:
         """Export (or pick up the export) and poll until it ends; returns the output record."""
         handle = await self._current_handle(job)
         if handle is None:  # started and recorded as one step: a cancel can't lose the handle
             await self._check_fence(job)  # before the heavy work
             handle = await uninterrupted(self._export(job))
-        interval = float(getattr(self.backend, "poll_interval_s", 1.0))
+        interval = float(self.backend.poll_interval_s)
         last: tuple[str, int] = ("", -1)
         while True:
             status = await self.backend.render_status(handle)
             if status.state is RenderState.COMPLETED:
-                return output_record(status)
+                return render_output(status)
             if status.state is RenderState.FAILED:
                 raise status.error or VoiceoverError(ErrorCode.RENDER_FAILED, reason="unknown")
             now = (status.stage or "render", int(status.percent))
