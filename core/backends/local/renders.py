@@ -70,6 +70,7 @@ class LocalRenders:
         self.folder = folder
         self.media = media
         self.running: dict[str, Running] = {}
+        self.finishing: set[str] = set()  # completed renders being settled and recorded
 
     async def drop_stale(self) -> None:
         """Renders left unfinished by a previous process failed: release and forget them."""
@@ -121,6 +122,15 @@ class LocalRenders:
             self.running.pop(render_id, None)
         if run.stop.is_set():
             return
+        self.finishing.add(render_id)  # past the last stop: a cancel now finds it finished
+        try:
+            await self._complete(render_id, run, out, result)
+        finally:
+            self.finishing.discard(render_id)
+
+    async def _complete(
+        self, render_id: str, run: Running, out: Path, result: RenderResult
+    ) -> None:
         spoken = narration_seconds(result)
         await self.ledger.settle(run.owner, run.ref, spoken)
         size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
@@ -192,6 +202,8 @@ class LocalRenders:
 
     async def cancel(self, render_id: str) -> None:
         """Stop a render (at its next progress step) and release its frozen credits."""
+        if render_id in self.finishing:
+            return  # it finished first: it is charged and will be delivered
         running = self.running.pop(render_id, None)
         row = await self.store.fetchone(
             "SELECT owner, state, ref FROM renders WHERE id=?", (render_id,)
