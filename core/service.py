@@ -45,6 +45,7 @@ from core.uninterrupted import uninterrupted
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
+from core.words.errors import message_for
 from core.work.chats import ChatDirectory
 from core.work.model import Job
 
