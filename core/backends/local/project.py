@@ -14,12 +14,14 @@ from core.engine.model import (
     Aspect,
     Captions,
     Fit,
+    Hold,
     MixMode,
     Overrun,
     RenderOptions,
     RenderResult,
     Script,
     ScriptCue,
+    Sync,
 )
 from core.engine.speakers import script_speakers
 from core.errors import human_duration
@@ -40,6 +42,8 @@ def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
         "fit": Fit,
         "mix": MixMode,
         "overrun": Overrun,
+        "sync": Sync,
+        "hold": Hold,
     }
     for name, enum in enums.items():
         if name in data:

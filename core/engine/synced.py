@@ -1,0 +1,50 @@
+"""The render's hooks for narration that follows the picture: which shots (if any) the script
+is laid on, and the source with its held shots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.engine.holds import HoldJob, held_media, held_shots
+from core.engine.model import MediaInfo, MediaKind, RenderRequest, Sync
+from core.engine.pauses import strip_pauses
+from core.engine.shots import detect_shots, spans
+from core.engine.sync_plan import use_shots
+
+Spans = list[tuple[float, float]]
+
+
+def source_shots(
+    request: RenderRequest, media: MediaInfo | None, timeout_s: float
+) -> Spans | None:
+    """The shots of the video (as pinned with the job, else found now) when the render may be
+    laid on them: a video, an untimed script read by a voice, sync not `none`."""
+    script = request.script
+    if media is None or media.kind is not MediaKind.VIDEO or script is None:
+        return None
+    if script.timed or request.narration is not None or request.options.sync is Sync.NONE:
+        return None
+    cuts = request.shots if request.shots is not None else detect_shots(media, timeout_s)
+    return spans(tuple(cuts), media.duration_s)
+
+
+def sync_spans(request: RenderRequest, shots: Spans | None) -> Spans | None:
+    """The shots to lay the script on, or None for today's layout (see sync_plan.use_shots)."""
+    if shots is None or request.script is None:
+        return None
+    items = sum(1 for c in request.script.cues if strip_pauses(c.text).strip())
+    return shots if use_shots(request.options.sync, items, len(shots)) else None
+
+
+def hold_source(
+    request: RenderRequest,
+    media: MediaInfo,
+    shots: Sequence[tuple[float, float]],
+    holds: Sequence[tuple[int, float]],
+    work: Path,
+    timeout_s: float,
+) -> MediaInfo:
+    """The source with `holds` (shot, seconds) applied, made in `work`."""
+    job = HoldJob(media, tuple(held_shots(shots, holds)), request.options.hold, work, timeout_s)
+    return held_media(job)

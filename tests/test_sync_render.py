@@ -1,0 +1,118 @@
+"""Narration on the shots, measured in the output: its frames (a colour per shot) and sound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.config import Settings
+from core.engine.model import Hold, Limits, RenderOptions, RenderRequest, RenderResult, Sync
+from core.engine.render import render
+from core.engine.scripts import parse_script_text
+from tests import analysis
+from tests.shot_clips import frame_colours, make_colour_shots, shot_at
+
+LENGTHS = (2.5, 1.5, 2.5, 2.5, 2.5)
+PARAGRAPHS = (
+    "Red is first.",
+    "Green is short, but this paragraph about it goes on and on, far longer than its shot.",
+    "Blue comes next.",
+    "Then yellow.",
+    "Magenta ends it.",
+)
+STEP = 0.05
+
+
+@pytest.fixture(scope="module")
+def shots_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_colour_shots(tmp_path_factory.mktemp("sync") / "five.mp4", LENGTHS)
+
+
+def _render(settings: Settings, clip: Path, out: Path, text: str, **kw: object) -> RenderResult:
+    script = parse_script_text(text, Limits())
+    options = RenderOptions(**kw)  # type: ignore[arg-type]
+    return render(RenderRequest(out=out, media=clip, script=script, options=options), settings)
+
+
+def speech_mask(path: Path, step: float = STEP) -> np.ndarray:
+    """Per `step` of the output: whether the narration is heard (RMS over a threshold)."""
+    samples = analysis.audio_samples(path)
+    n = int(len(samples) / analysis.RATE / step)
+    return np.array([analysis.rms(samples, i * step, (i + 1) * step) > 0.01 for i in range(n)])
+
+
+def on_screen(path: Path, step: float = STEP) -> list[int]:
+    """Per `step` of the output: which shot (colour) is on screen."""
+    colours, _ = frame_colours(path, 1 / step)
+    return [shot_at(c) for c in colours]
+
+
+def test_each_paragraph_plays_over_its_own_shot_and_the_short_one_holds(
+    settings: Settings, shots_clip: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.mp4"
+    result = _render(settings, shots_clip, out, "\n\n".join(PARAGRAPHS))
+    assert result.sync == "shots"
+    assert [s.shot for s in result.segments] == [0, 1, 2, 3, 4]
+    held = result.segments[1].held_s
+    assert held > 0.5 and all(s.held_s == 0 for i, s in enumerate(result.segments) if i != 1)
+    screen, heard = on_screen(out), speech_mask(out)
+    count = min(len(screen), len(heard))
+    screen, heard = screen[:count], heard[:count]
+    # On screen: the shots in order, the short one held, the later ones their own length.
+    runs = [(screen[0], 1)]
+    for shot in screen[1:]:
+        runs = runs[:-1] + [(shot, runs[-1][1] + 1)] if shot == runs[-1][0] else [*runs, (shot, 1)]
+    assert [r[0] for r in runs] == [0, 1, 2, 3, 4]
+    seconds = [r[1] * STEP for r in runs]
+    assert seconds[1] == pytest.approx(1.5 + held, abs=0.11)
+    assert seconds[2] == pytest.approx(2.5, abs=0.11) and seconds[3] == pytest.approx(
+        2.5, abs=0.11
+    )
+    # Heard: speech over every shot, starting within 0.3 s of its cut, never across a cut.
+    cuts = [i for i in range(1, count) if screen[i] != screen[i - 1]]
+    for cut in cuts:
+        assert not heard[cut - 1] and not heard[cut], cut * STEP  # silent at each cut
+    starts = [0, *cuts]
+    for shot, start in enumerate(starts):
+        first = next(i for i in range(start, count) if heard[i])
+        assert screen[first] == shot
+        assert (first - start) * STEP <= 0.3 + STEP, (shot, (first - start) * STEP)
+
+
+def test_auto_keeps_todays_layout_when_the_counts_differ(
+    settings: Settings, shots_clip: Path, tmp_path: Path
+) -> None:
+    result = _render(settings, shots_clip, tmp_path / "a.mp4", "\n\n".join(PARAGRAPHS[:2]))
+    assert result.sync == "none" and result.shots is not None and len(result.shots) == 5
+    assert all(s.shot is None for s in result.segments)
+    forced = _render(
+        settings, shots_clip, tmp_path / "b.mp4", "\n\n".join(PARAGRAPHS[:2]), sync=Sync.SHOTS
+    )
+    assert forced.sync == "shots"
+    # Two paragraphs on five shots: each takes a run of shots and starts at a cut.
+    assert forced.segments[0].shot == 0 and forced.segments[1].shot in (1, 2, 3)
+
+
+def test_none_reads_from_the_start_without_looking(
+    settings: Settings, shots_clip: Path, tmp_path: Path
+) -> None:
+    result = _render(
+        settings, shots_clip, tmp_path / "n.mp4", "\n\n".join(PARAGRAPHS), sync=Sync.NONE
+    )
+    assert result.sync == "none" and result.shots is None
+    assert all(s.shot is None and s.held_s == 0 for s in result.segments)
+    assert result.segments[0].start_s == pytest.approx(0.5)  # today's lead-in, not a cut
+
+
+def test_slow_hold_slows_the_short_shot(
+    settings: Settings, shots_clip: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "slow.mp4"
+    result = _render(settings, shots_clip, out, "\n\n".join(PARAGRAPHS), hold=Hold.SLOW)
+    held = result.segments[1].held_s
+    screen = on_screen(out)
+    assert screen.count(1) * STEP == pytest.approx(1.5 + held, abs=0.11)
+    assert result.duration_s == pytest.approx(sum(LENGTHS) + held, abs=0.1)
