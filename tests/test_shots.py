@@ -9,7 +9,7 @@ import pytest
 from core.engine.model import Limits
 from core.engine.probe import probe_media
 from core.engine.shots import MIN_SHOT_S, detect_shots, spans
-from tests.shot_clips import FPS, TRICKY_CUTS, TRICKY_LENGTH, make_colour_shots, make_tricky_clip
+from tests.shot_clips import FPS, TRICKY_CUTS, make_colour_shots, make_tricky_clip
 
 
 @pytest.fixture(scope="module")

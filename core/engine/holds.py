@@ -185,7 +185,8 @@ def held_media(job: HoldJob) -> MediaInfo:
         args += ["-map", "0:v:0", "-map", "[a]", "-c:a", "pcm_s16le"]
     else:
         args += ["-map", "0:v:0"]
-    run_ffmpeg([*args, "-c:v", "copy", "-f", "mov", f"file:{out}"], timeout_s=job.timeout_s)
+    args += ["-c:v", "copy", "-bsf:v", "filter_units=remove_types=9"]  # TS's delimiters
+    run_ffmpeg([*args, "-f", "mov", f"file:{out}"], timeout_s=job.timeout_s)
     length = media.duration_s + sum(h.hold_s for h in job.held)
     return replace(
         media,
