@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from core.engine.model import Hold, Limits, RenderOptions, RenderRequest, Render
 from core.engine.render import render
 from core.engine.scripts import parse_script_text
 from tests import analysis
+from tests.cli_helpers import voiceover
 from tests.shot_clips import frame_colours, make_colour_shots, shot_at
 
 LENGTHS = (2.5, 1.5, 2.5, 2.5, 2.5)
@@ -116,3 +118,21 @@ def test_slow_hold_slows_the_short_shot(
     screen = on_screen(out)
     assert screen.count(1) * STEP == pytest.approx(1.5 + held, abs=0.11)
     assert result.duration_s == pytest.approx(sum(LENGTHS) + held, abs=0.1)
+
+
+def test_cli_says_what_it_synced(shots_clip: Path, tmp_path: Path) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text("\n\n".join(PARAGRAPHS), encoding="utf-8")
+    args = ("render", str(shots_clip), "--script", str(script), "--out", "o.mp4")
+    proc = voiceover(*args, "--sync", "shots", "--hold", "slow", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["sync"] == "shots"
+    assert [round(s["start_s"], 1) for s in data["shots"]] == [0.0, 2.5, 4.0, 6.5, 9.0]
+    assert [s["shot"] for s in data["segments"]] == [0, 1, 2, 3, 4]
+    assert data["segments"][1]["held_s"] > 0
+    plain = voiceover(*args[:-1], "o2.mp4", cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    assert "5 paragraphs on 5 shots; shot 2 held" in plain.stdout
+    none = voiceover(*args[:-1], "o3.mp4", "--sync", "none", "--json", cwd=tmp_path)
+    assert json.loads(none.stdout)["sync"] == "none" and json.loads(none.stdout)["shots"] == []

@@ -20,6 +20,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "music_volume": ("Music", "音乐"),
     "mix": ("Original audio", "原声"),
     "speakers": ("Speakers' voices", "说话人声音"),
+    "sync": ("Sync to the cuts", "对齐镜头"),
+    "hold": ("A paragraph longer than its shot", "段落比镜头长时"),
 }
 VALUE_TEXT: dict[str, tuple[str, str]] = {
     "none": ("off", "关闭"),
@@ -32,6 +34,10 @@ VALUE_TEXT: dict[str, tuple[str, str]] = {
     "keep": ("kept", "保留"),
     "pad": ("pad", "留黑边"),
     "crop": ("crop", "裁剪"),
+    "shots": ("on", "开启"),
+    "auto": ("when the paragraphs match the shots", "段落数与镜头数相同时"),
+    "freeze": ("freeze the picture", "定格画面"),
+    "slow": ("slow the video", "放慢画面"),
 }
 
 

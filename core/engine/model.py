@@ -261,6 +261,7 @@ class RenderResult:
     warning: Note | None = None  # something the user should hear about (a voice fallback)
     sync: str = "none"  # the sync used: "shots" or "none"
     shots: list[tuple[float, float]] | None = None  # the source's shots (start, end), if known
+    paragraphs: int = 0  # the script's paragraphs (untimed) or cues
 
     @property
     def drift_s(self) -> list[float] | None:

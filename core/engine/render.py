@@ -94,6 +94,8 @@ def render(
                 inputs.media = hold_source(request, *held, settings.ffmpeg_timeout_s)
         result = _compose(request, settings, inputs, narration, work, clock, progress)
     result.shots = shots
+    script = request.script
+    result.paragraphs = sum(1 for c in script.cues if strip_pauses(c.text)) if script else 0
     result.sync = "shots" if isinstance(narration, Narration) and narration.synced else "none"
     told = warning or note
     result.voice, result.voice_note = (voice.id if voice else None), str(told) if told else None

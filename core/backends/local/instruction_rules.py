@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.engine.model import Aspect, Captions, Fit, MixMode
+from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, Sync
 from core.engine.voices import LANGUAGES as VOICE_LANGUAGES
 
 # Language names people write ("english", "mandarin", "中文") → code, from the voices' table.
@@ -19,6 +19,8 @@ _EN_LANGS = "|".join(name for name in LANGUAGES if name.isascii())
 _ZH_LANGS = "|".join(name for name in LANGUAGES if not name.isascii())
 _CAPS = r"(?:captions?|subtitles?|subs)"
 _SOUND = r"original\s+(?:audio|sound|track)"
+_PICTURE = r"(?:the\s+)?(?:video|picture|footage|image|frames?|shots?|scenes?)"
+_CUTS = r"(?:the\s+)?(?:cuts?|shots?|scenes?|picture|video)"
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,10 @@ RULES: tuple[Rule, ...] = (
     Rule(r"\b(?:much|a lot)\s+slower\b|慢很多", "speed_delta", -0.2),
     Rule(r"\b(?:much|a lot)\s+faster\b|快很多", "speed_delta", 0.2),
     Rule(
-        r"\b(?:slower|slow down|more slowly)\b|慢一点|慢一些|慢点|放慢|慢些", "speed_delta", -0.1
+        rf"\b(?:slower|slow down|more slowly)\b(?!\s+{_PICTURE})"
+        r"|慢一点|慢一些|慢点|放慢(?!画面|视频)|慢些",
+        "speed_delta",
+        -0.1,
     ),
     Rule(
         r"\b(?:faster|speed up|quicker|more quickly)\b|快一点|快一些|快点|加快|快些",
@@ -110,6 +115,27 @@ RULES: tuple[Rule, ...] = (
         r"|替换原声|去掉原声|静音原声|不要原声",
         "mix",
         MixMode.REPLACE,
+    ),
+    Rule(
+        r"\b(?:don'?t|do not|no|stop|without)\s+sync\w*\b|\bunsync\w*\b|不要对齐|不对齐|取消对齐",
+        "sync",
+        Sync.NONE,
+    ),
+    Rule(
+        rf"\bsync\w*\s+(?:\w+\s+){{0,2}}?(?:to|with)\s+{_CUTS}\b"
+        rf"|\bmatch\s+{_CUTS}\b|\bfollow\s+{_CUTS}\b|对齐镜头|镜头对齐|按镜头对齐|跟着镜头",
+        "sync",
+        Sync.SHOTS,
+    ),
+    Rule(
+        rf"\b(?:freeze|hold)\s+{_PICTURE}|定格画面|冻结画面|画面定格",
+        "hold",
+        Hold.FREEZE,
+    ),
+    Rule(
+        rf"\bslow\s+(?:down\s+)?{_PICTURE}|放慢画面|放慢视频|画面放慢|慢放画面",
+        "hold",
+        Hold.SLOW,
     ),
     Rule(r"\bduck(?:ing)?\b|\blower the " + _SOUND + r"|压低原声", "mix", MixMode.DUCK),
     Rule(

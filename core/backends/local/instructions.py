@@ -15,7 +15,7 @@ from core.backends.local.instruction_rules import (
     SPEAKER_WANTS,
     Rule,
 )
-from core.engine.model import Aspect, Captions, Fit, MixMode, RenderOptions
+from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, RenderOptions, Sync
 from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
 
@@ -199,7 +199,17 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
         values["music_volume"] = round(percent, 2) / 100
     if "speakers" in changes:
         values["speakers"] = _merged_speakers(options.speakers, changes["speakers"])
-    for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix"):
+    for name in (
+        "voice",
+        "language",
+        "gender",
+        "captions",
+        "aspect",
+        "fit",
+        "mix",
+        "sync",
+        "hold",
+    ):
         if name in changes:
             values[name] = changes[name]
     if "language" in changes and "voice" not in changes:
@@ -218,7 +228,14 @@ def _merged_speakers(
     return tuple(sorted([*kept, *new.items()]))
 
 
-_ENUMS: dict[str, Any] = {"captions": Captions, "aspect": Aspect, "fit": Fit, "mix": MixMode}
+_ENUMS: dict[str, Any] = {
+    "captions": Captions,
+    "aspect": Aspect,
+    "fit": Fit,
+    "mix": MixMode,
+    "sync": Sync,
+    "hold": Hold,
+}
 
 
 def _coerce(name: str, value: Any) -> Any:
