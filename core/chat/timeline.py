@@ -15,6 +15,7 @@ from typing import Any
 from core.chat.replies import is_zh
 from core.engine.voices import GENDER_TEXT, language_words
 from core.errors import ErrorText
+from core.sync_words import shots_line
 
 # role → how a track or segment is called in chat.
 ROLE_LABELS: dict[str, str] = {
@@ -231,7 +232,19 @@ def summarize_draft(draft: Mapping[str, Any] | None, language: str = "en") -> st
     tracks = _tracks(draft)
     parts = " ".join(_describe_track(n, track, zh) for n, track in enumerate(tracks, 1))
     noun = "track" if len(tracks) == 1 else "tracks"
-    return _t("summary", zh, count=len(tracks), noun=noun, parts=parts or _t("empty", zh))
+    line = _t("summary", zh, count=len(tracks), noun=noun, parts=parts or _t("empty", zh))
+    shots = draft_shots(draft)
+    return line + ("\n" + shots_line(shots, zh) if shots else "")
+
+
+def draft_shots(draft: Mapping[str, Any] | None) -> list[list[float]]:
+    """The video's shots as the draft keeps them (local backend, once found), else []."""
+    for track in _tracks(draft):
+        for seg in _segments(track):
+            shots = _meta(seg).get("shots")
+            if isinstance(shots, list):
+                return [list(map(float, s)) for s in shots]
+    return []
 
 
 def _added(item: Item, zh: bool) -> str:

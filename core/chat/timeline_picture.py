@@ -12,7 +12,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from core.chat.timeline import Item, label_in, timeline_items
+from core.chat.timeline import Item, draft_shots, label_in, timeline_items
 from core.engine.fonts import noto_sans_sc
 from core.ports import Chat
 
@@ -92,11 +92,24 @@ def draw_timeline(draft: Mapping[str, Any] | None, out: Path, language: str = "e
     _axis(draw, total_ms, left, scale, height, title)
     for row, item in enumerate(items):
         _row(draw, row, item, left, scale, label_in(item.label, language))
+    video_rows = [row for row, item in enumerate(items) if item.label == "Video"]
+    if video_rows:
+        _cuts(draw, video_rows[0], draft_shots(draft), left, scale)
     if not items:
         draw.text((left, TOP + 16), empty, fill=MUTED, font=_font(18))
     out.parent.mkdir(parents=True, exist_ok=True)
     image.save(out, format="PNG", optimize=True)
     return out
+
+
+def _cuts(
+    draw: ImageDraw.ImageDraw, row: int, shots: list[list[float]], left: int, scale: float
+) -> None:
+    """A white mark across the video's bar at each cut between its shots."""
+    top = TOP + row * ROW_H
+    for start, _ in shots[1:]:
+        x = left + start * 1000 * scale
+        draw.line([(x, top + 4), (x, top + ROW_H - 4)], fill=(255, 255, 255), width=3)
 
 
 def _as_ms(draft: Mapping[str, Any] | None) -> int:

@@ -12,6 +12,7 @@ from core.errors import human_duration, human_size
 from core.media.store import MediaStore
 from core.notes import Note
 from core.ports import Chat, VideoReply
+from core.sync_words import synced_line
 
 
 def result_key(job_id: str) -> str:
@@ -63,6 +64,7 @@ async def _send(
     warning = (
         f"\n{reply('read_by', language, voices=', '.join(voices))}" if voices else ""
     ) + warning
+    warning = synced_line(output.get("sync"), language) + warning
     if path is not None and _fits(output, chat):
         video = VideoReply(
             path=path,

@@ -4,13 +4,14 @@ is laid on, and the source with its held shots."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from core.engine.holds import HoldJob, held_media, held_shots
-from core.engine.model import MediaInfo, MediaKind, RenderRequest, Sync
+from core.engine.model import MediaInfo, MediaKind, RenderRequest, Script, Sync
 from core.engine.pauses import strip_pauses
 from core.engine.shots import detect_shots, spans
-from core.engine.sync_plan import use_shots
+from core.engine.sync_plan import group_items, use_shots
 
 Spans = list[tuple[float, float]]
 
@@ -48,3 +49,19 @@ def hold_source(
     """The source with `holds` (shot, seconds) applied, made in `work`."""
     job = HoldJob(media, tuple(held_shots(shots, holds)), request.options.hold, work, timeout_s)
     return held_media(job)
+
+
+def preview_request(
+    request: RenderRequest, media: MediaInfo, seconds: float, timeout_s: float
+) -> RenderRequest | None:
+    """For a preview of the first `seconds`: the request laid on the same shots (the paragraphs
+    on the shots that start in it, and those shots), or None when the render would not sync."""
+    laid = sync_spans(request, source_shots(request, media, timeout_s))
+    if laid is None or request.script is None:
+        return None
+    cues = [c for c in request.script.cues if strip_pauses(c.text).strip()]
+    groups = group_items([float(len(c.text.split()) or 1) for c in cues], laid)
+    kept = [cues[k] for g in groups if laid[g.first][0] < seconds for k in g.items]
+    cuts = tuple(start for start, _ in laid[1:] if start < seconds)
+    options = replace(request.options, sync=Sync.SHOTS)
+    return replace(request, script=Script(tuple(kept)), shots=cuts, options=options)

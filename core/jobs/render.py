@@ -37,6 +37,7 @@ def output_record(status: RenderStatus) -> dict[str, Any]:
         "warning": status.warning.to_record() if status.warning else None,
         "voices": list(status.voices),
         "narration_s": status.narration_s,
+        "sync": status.sync,
     }
 
 

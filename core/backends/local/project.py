@@ -23,6 +23,7 @@ from core.engine.model import (
     ScriptCue,
     Sync,
 )
+from core.engine.shots import spans
 from core.engine.speakers import script_speakers
 from core.errors import human_duration
 from core.store import Row, loads
@@ -195,6 +196,12 @@ def _voiceover_meta(project: Project) -> dict[str, Any]:
     }
 
 
+def project_spans(media: dict[str, Any]) -> list[tuple[float, float]]:
+    """The shots (start, end) of a media entry whose cuts are known."""
+    cuts = tuple(float(c) for c in media.get("shots") or ())
+    return spans(cuts, float(media.get("duration_s") or 0.0))
+
+
 def build_draft(project: Project) -> Draft:
     """The draft timeline: video, voiceover, original audio, music, captions (options in m)."""
     opts, tracks = project.options, []
@@ -208,6 +215,9 @@ def build_draft(project: Project) -> Draft:
             "aspect": str(opts.aspect),
             "fit": str(opts.fit),
         }
+        if isinstance(project.media.get("shots"), list):  # found after the upload
+            meta["shots"] = [[round(a, 3), round(b, 3)] for a, b in project_spans(project.media)]
+            meta["sync"] = str(opts.sync)
         tracks.append(_track(0, media_ms or total, meta))
     if project.script_obj or project.narration:
         tracks.append(_track(1, voice_ms, _voiceover_meta(project)))

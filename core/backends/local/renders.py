@@ -29,6 +29,7 @@ from core.media.store import MediaStore
 from core.notes import Note
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
+from core.sync_words import holds_of
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ class LocalRenders:
             "size_bytes": size,
             "warning": result.warning.to_record() if result.warning else None,
             "voices": list(dict.fromkeys(s.voice for s in result.segments if s.voice)),
+            "sync": sync_record(result),
         }
         await self._finish(render_id, RenderState.COMPLETED, result=summary)
 
@@ -217,4 +219,19 @@ async def render_request(
         music=paths.get("music"),
         options=project.options,
         lexicon=project.lexicon,
+        shots=media_shots(project.media),
     )
+
+
+def sync_record(result: RenderResult) -> dict[str, Any] | None:
+    """What a render laid on the shots says it did (None when it did not)."""
+    if result.sync != "shots" or not result.shots:
+        return None
+    holds = holds_of(result.segments)
+    return {"paragraphs": result.paragraphs, "shots": len(result.shots), "holds": holds}
+
+
+def media_shots(entry: dict[str, Any] | None) -> tuple[float, ...] | None:
+    """The cut times kept with a media entry, None when not (yet) known."""
+    cuts = entry.get("shots") if entry else None
+    return tuple(float(c) for c in cuts) if isinstance(cuts, list) else None
