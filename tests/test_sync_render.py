@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from core.config import Settings
-from core.engine.model import Hold, Limits, RenderOptions, RenderRequest, RenderResult, Sync
+from core.engine.model import (
+    Hold,
+    Limits,
+    Overrun,
+    RenderOptions,
+    RenderRequest,
+    RenderResult,
+    Sync,
+)
 from core.engine.render import render
 from core.engine.scripts import parse_script_text
 from tests import analysis
@@ -136,3 +144,24 @@ def test_cli_says_what_it_synced(shots_clip: Path, tmp_path: Path) -> None:
     assert "5 paragraphs on 5 shots; shot 2 held" in plain.stdout
     none = voiceover(*args[:-1], "o3.mp4", "--sync", "none", "--json", cwd=tmp_path)
     assert json.loads(none.stdout)["sync"] == "none" and json.loads(none.stdout)["shots"] == []
+
+
+def test_a_timed_cue_that_overruns_holds_the_picture(settings: Settings, tmp_path: Path) -> None:
+    clip = make_colour_shots(tmp_path / "even.mp4", (2.0, 2.0, 2.0, 2.0, 2.0))
+    cues = [(0.0, "Red."), (2.0, PARAGRAPHS[1]), (4.0, "Blue."), (6.0, "Yellow."), (8.0, "End.")]
+    srt = "\n".join(
+        f"{n}\n00:00:{int(t):02d},000 --> 00:00:{int(t) + 2:02d},000\n{text}\n"
+        for n, (t, text) in enumerate(cues, 1)
+    )
+    out = tmp_path / "timed.mp4"
+    result = _render(settings, clip, out, srt, overrun=Overrun.HOLD)
+    held = result.segments[1].held_s
+    assert held > 0.5 and result.segments[1].speedup == pytest.approx(1.2, abs=0.01)
+    # Later cues keep their own times on the held timeline: late by the hold, not more.
+    for seg, (cue, _) in zip(result.segments[2:], cues[2:], strict=True):
+        assert seg.start_s == pytest.approx(cue + held, abs=0.002)
+    screen = on_screen(out, 0.1)
+    for seg, shot in zip(result.segments, range(5), strict=True):
+        inside = screen[int(seg.start_s * 10) + 1 : int(seg.end_s * 10) - 1]
+        assert set(inside) == {shot}, (shot, inside)
+    assert result.duration_s == pytest.approx(10.0 + held, abs=0.1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import wave
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 from core.engine.lexicon import Lexicon
 from core.engine.model import Script, Segment, VoiceInfo
 from core.engine.pauses import Piece, split_pauses, strip_pauses
-from core.engine.sync_plan import Pace, ShotPlan, plan_on_shots
+from core.engine.sync_plan import Pace, ShotPlan, cue_windows, plan_on_shots
 from core.engine.textnorm import normalize_for_speech, split_sentences
 from core.engine.tts import Synthesizer
 
@@ -35,8 +35,9 @@ class Narration:
     samples: np.ndarray
     sample_rate: int
     segments: list[Segment]
-    holds: tuple[tuple[int, float], ...] = ()  # (shot, seconds) the picture holds (synced)
+    holds: tuple[tuple[int, float], ...] = ()  # (span, seconds) the picture holds
     synced: bool = False  # laid on the shots
+    spans: tuple[tuple[float, float], ...] = ()  # what `holds` count: shots, or cue windows
 
     @property
     def duration_s(self) -> float:
@@ -85,10 +86,12 @@ class NarrationBuilder:
         fit_to_s: float | None = None,
         cue_voices: Sequence[VoiceInfo] | None = None,
         shots: Sequence[tuple[float, float]] | None = None,
+        hold_until_s: float | None = None,
     ) -> Narration:
         """Synthesise and place the script (cue i read by cue_voices[i]); `fit_to_s` asks
         untimed speech to fit (speed-up); `shots` lays untimed paragraphs on those shots (see
-        core.engine.sync_plan). Voices of lower sample rates are resampled up."""
+        core.engine.sync_plan); `hold_until_s` (a video's length) has a timed cue that overruns
+        hold the picture instead of drifting. Voices of lower sample rates are resampled up."""
         if self.timeout_s is not None:
             self.deadline = time.monotonic() + self.timeout_s
         voices = list(cue_voices) if cue_voices is not None else [self.voice] * len(script.cues)
@@ -99,7 +102,11 @@ class NarrationBuilder:
         if shots and not script.timed:
             plan = plan_on_shots(units, clips, shots, self._pace(), self._respeaker(units))
             self.progress(100.0)
-            return self.lay(units, clips, plan.factors, plan.starts, plan)
+            narration = self.lay(units, clips, plan.factors, plan.starts, plan)
+            narration.synced, narration.spans = True, tuple(shots)
+            return narration
+        if script.timed and hold_until_s is not None and units:
+            return self._hold_cues(units, clips, hold_until_s)
         if script.timed:
             factors = self._cue_factors(units, clips, fit_to_s)
             clips = self._respeak(units, clips, factors)
@@ -143,6 +150,20 @@ class NarrationBuilder:
 
     def _pace(self) -> Pace:
         return Pace(self.rate, self.speed, self.max_speedup)
+
+    def _hold_cues(
+        self, units: Sequence[_Unit], clips: list[np.ndarray], video_s: float
+    ) -> Narration:
+        """Timed cues at their times; one longer than its window (to the next cue) is sped up
+        within the cap, then the picture holds until it ends."""
+        windows, groups = cue_windows([u.cue_s for u in units], video_s)
+        pace = replace(self._pace(), lead_s=0.0, margin_s=MIN_TIMED_GAP_S)
+        plan = plan_on_shots(units, clips, windows, pace, self._respeaker(units), groups)
+        plan.shots = [None] * len(units)  # windows between cues are not shots
+        self.progress(100.0)
+        narration = self.lay(units, clips, plan.factors, plan.starts, plan)
+        narration.spans = tuple(windows)
+        return narration
 
     def _respeaker(
         self, units: Sequence[_Unit]

@@ -90,7 +90,7 @@ def render(
         shots = inputs.shots
         if isinstance(narration, Narration) and narration.holds and inputs.media is not None:
             with clock.stage("hold"):
-                held = (inputs.media, shots or [], narration.holds, work)
+                held = (inputs.media, narration.spans, narration.holds, work)
                 inputs.media = hold_source(request, *held, settings.ffmpeg_timeout_s)
         result = _compose(request, settings, inputs, narration, work, clock, progress)
     result.shots = shots
@@ -153,7 +153,9 @@ def _narrate(
     fit_to = _video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
     cue_voices = [loaded[v.id] for v in plan.cue_voices]
     laid_on = sync_spans(request, inputs.shots)
-    narration = builder.build(request.script, fit_to, cue_voices, laid_on)
+    timed_hold = request.script.timed and opts.overrun is Overrun.HOLD
+    hold_until = _video_length(inputs) if timed_hold else None
+    narration = builder.build(request.script, fit_to, cue_voices, laid_on, hold_until)
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
     return narration, voice, plan.note, warning

@@ -97,7 +97,7 @@ class ShotPlan:
 
     starts: list[float]
     factors: list[float]
-    shots: list[int]
+    shots: list[int | None]
     held_s: list[float]
     holds: tuple[tuple[int, float], ...]
 
@@ -129,6 +129,8 @@ class Pace:
     rate: int
     speed: float
     max_speedup: float
+    lead_s: float = LEAD_S  # after the cut
+    margin_s: float = CUT_MARGIN_S  # before the next cut
 
 
 def plan_on_shots(
@@ -137,18 +139,20 @@ def plan_on_shots(
     spans: Sequence[tuple[float, float]],
     pace: Pace,
     respeak: Respeak,
+    groups: Sequence[Group] | None = None,
 ) -> ShotPlan:
-    """Where each unit (spoken as `clips`, replaced when read faster) goes on the shots."""
-    item_of = _items(units)
-    weights = [0.0] * (max(item_of) + 1)
-    for clip, item in zip(clips, item_of, strict=True):
-        weights[item] += len(clip)
-    laid = [
-        _Laid([n for n, i in enumerate(item_of) if i in g.items], g)
-        for g in group_items(weights, spans)
-    ]
+    """Where each unit (spoken as `clips`, replaced when read faster) goes on the shots (by
+    `group_items`, or in the `groups` given, whose items are the units)."""
+    item_of = _items(units) if groups is None else list(range(len(units)))
+    if groups is None:
+        weights = [0.0] * (max(item_of) + 1)
+        for clip, item in zip(clips, item_of, strict=True):
+            weights[item] += len(clip)
+        groups = group_items(weights, spans)
+    laid = [_Laid([n for n, i in enumerate(item_of) if i in g.items], g) for g in groups]
     for lay in laid:
-        room = spans[lay.group.last][1] - spans[lay.group.first][0] - LEAD_S - CUT_MARGIN_S
+        window = spans[lay.group.last][1] - spans[lay.group.first][0]
+        room = window - pace.lead_s - pace.margin_s
         need = _length(units, clips, lay.units, pace)
         if need > room > 0:
             lay.factor = min(pace.max_speedup, need / room)
@@ -178,12 +182,12 @@ def _place(
     """Each group from just after its cut (moved by the holds before it); a group longer than
     its shots holds the last of them (the hold told on its last spoken unit)."""
     count = len(units)
-    plan = ShotPlan([0.0] * count, [1.0] * count, [0] * count, [0.0] * count, ())
-    held = 0.0
+    plan = ShotPlan([0.0] * count, [1.0] * count, [None] * count, [0.0] * count, ())
+    held, cursor = 0.0, 0.0
     holds: list[tuple[int, float]] = []
     for lay in laid:
         first, last = lay.group.first, lay.group.last
-        cursor = spans[first][0] + held + LEAD_S
+        cursor = max(spans[first][0] + held + pace.lead_s, cursor)  # never over the last
         for k, n in enumerate(lay.units):
             if k:
                 cursor += units[n].gap_before_s / (pace.speed * lay.factor)
@@ -191,7 +195,7 @@ def _place(
             later = range(first + 1, last + 1)
             plan.shots[n] = first + sum(1 for s in later if spans[s][0] + held <= cursor)
             cursor += len(clips[n]) / pace.rate
-        lay.hold_s = round(max(0.0, cursor - (spans[last][1] + held - CUT_MARGIN_S)), 3)
+        lay.hold_s = round(max(0.0, cursor - (spans[last][1] + held - pace.margin_s)), 3)
         if lay.hold_s > 0:
             holds.append((last, lay.hold_s))
             spoken = [n for n in lay.units if units[n].text]
@@ -199,3 +203,22 @@ def _place(
         held += lay.hold_s
     plan.holds = tuple(holds)
     return plan
+
+
+def cue_windows(
+    cues: Sequence[float | None], end_s: float
+) -> tuple[list[tuple[float, float]], list[Group]]:
+    """For a timed script whose picture holds: the video cut at the cues' starts (windows), and
+    each unit (by its cue start) on the window it starts (cues after the end: the last one)."""
+    starts = sorted({c for c in cues if c is not None and c < end_s - 0.05})
+    if not starts:
+        return [(0.0, end_s)], [Group(tuple(range(len(cues))), 0, 0)]
+    edges = ([0.0] if starts[0] > 0 else []) + starts + [end_s]
+    windows = list(zip(edges, edges[1:], strict=False))
+    on = [max(j for j, (a, _) in enumerate(windows) if a <= (c or 0.0) + 1e-9) for c in cues]
+    groups = [
+        Group(tuple(k for k, w in enumerate(on) if w == j), j, j)
+        for j in range(len(windows))
+        if j in on
+    ]
+    return windows, groups
