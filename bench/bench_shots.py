@@ -9,6 +9,8 @@ detection); holding one shot (only its keyframe span re-encoded) against re-enco
 from __future__ import annotations
 
 import json
+import os
+import resource
 import sys
 import time
 from dataclasses import replace
@@ -33,12 +35,19 @@ SCRIPT = (ROOT / "bench" / "script_300_words.txt").read_text(encoding="utf-8")
 CUTS = (24.0, 48.0, 72.0, 96.0)  # five 24 s shots, as if detected (the pattern has no cuts)
 
 
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(label: str, results: dict[str, object], fn):  # type: ignore[no-untyped-def]
-    """Run fn once, print and keep its wall time."""
-    started = time.perf_counter()
+    """Run fn once, print and keep its wall time and its child processes' CPU time (ffmpeg:
+    what it costs on an idle machine, whatever else runs meanwhile)."""
+    started, cpu = time.perf_counter(), _child_cpu()
     value = fn()
     results[label] = round(time.perf_counter() - started, 2)
-    print(f"{label}: {results[label]} s", flush=True)
+    results[label.replace("_s", "_ffmpeg_cpu_s", 1)] = round(_child_cpu() - cpu, 2)
+    print(f"{label}: {results[label]} s (ffmpeg CPU {_child_cpu() - cpu:.1f} s)", flush=True)
     return value
 
 
@@ -51,6 +60,10 @@ def main() -> None:
     results: dict[str, object] = {}
     found = timed("detect_shots_s", results, lambda: detect_shots(info))
     results["shots_found"] = len(found) + 1
+    results["load_average"] = round(os.getloadavg()[0], 1)
+    if "--detect-only" in sys.argv:
+        print(json.dumps(results))
+        return
     script = parse_script_text(SCRIPT, Limits())
     paragraphs = len(script.cues)
 
