@@ -46,7 +46,7 @@ def timed(label: str, results: dict[str, object], fn):  # type: ignore[no-untype
     started, cpu = time.perf_counter(), _child_cpu()
     value = fn()
     results[label] = round(time.perf_counter() - started, 2)
-    results[label.replace("_s", "_ffmpeg_cpu_s", 1)] = round(_child_cpu() - cpu, 2)
+    results[label.removesuffix("_s") + "_ffmpeg_cpu_s"] = round(_child_cpu() - cpu, 2)
     print(f"{label}: {results[label]} s (ffmpeg CPU {_child_cpu() - cpu:.1f} s)", flush=True)
     return value
 

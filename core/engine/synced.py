@@ -26,6 +26,8 @@ def source_shots(
         return None
     if script.timed or request.narration is not None or request.options.sync is Sync.NONE:
         return None
+    if request.shots is None and request.options.sync is Sync.AUTO and _items(request) < 2:
+        return None  # auto keeps today's layout for one paragraph: no need to look
     cuts = request.shots if request.shots is not None else detect_shots(media, timeout_s)
     return spans(tuple(cuts), media.duration_s)
 
@@ -34,8 +36,13 @@ def sync_spans(request: RenderRequest, shots: Spans | None) -> Spans | None:
     """The shots to lay the script on, or None for today's layout (see sync_plan.use_shots)."""
     if shots is None or request.script is None:
         return None
-    items = sum(1 for c in request.script.cues if strip_pauses(c.text).strip())
-    return shots if use_shots(request.options.sync, items, len(shots)) else None
+    return shots if use_shots(request.options.sync, _items(request), len(shots)) else None
+
+
+def _items(request: RenderRequest) -> int:
+    """The script's paragraphs (pauses alone are none)."""
+    cues = request.script.cues if request.script else ()
+    return sum(1 for c in cues if strip_pauses(c.text).strip())
 
 
 def hold_source(
