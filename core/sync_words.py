@@ -33,14 +33,22 @@ def holds_of(segments: Sequence[object]) -> list[tuple[int, float]]:
     return found
 
 
-def shots_line(shots: Sequence[Sequence[float]], zh: bool = False) -> str:
-    """'Shots: 1 0:00–0:02.5 · 2 0:02.5–0:04 …' for status."""
+def shots_line(
+    shots: Sequence[Sequence[float]], zh: bool = False, holds: Sequence[tuple[int, float]] = ()
+) -> str:
+    """'Shots (5): 1 0:00.0–0:02.5 · 2 0:02.5–0:04.0 (held 2.4 s) …' for status (holds: the
+    latest render's, shots counted from 1)."""
 
     def clock(t: float) -> str:
         minutes, seconds = divmod(t, 60)
         return f"{int(minutes)}:{seconds:04.1f}"
 
-    parts = [f"{n} {clock(a)}–{clock(b)}" for n, (a, b) in enumerate(shots, 1)]
+    held = dict(holds)
+    tag = "（停留 {} 秒）" if zh else " (held {} s)"
+    parts = [
+        f"{n} {clock(a)}–{clock(b)}" + (tag.format(_seconds(held[n])) if n in held else "")
+        for n, (a, b) in enumerate(shots, 1)
+    ]
     head = f"镜头（{len(shots)}）：" if zh else f"Shots ({len(shots)}): "
     return head + " · ".join(parts)
 

@@ -9,6 +9,8 @@ import pytest
 
 from core.backends.base import RenderState
 from core.backends.local.backend import LocalBackend
+from core.chat.timeline import summarize_draft
+from core.chat.timeline_picture import draw_timeline
 from core.config import Settings
 from tests.backend_helpers import finish
 from tests.shot_clips import make_colour_shots
@@ -61,3 +63,22 @@ async def test_shots_of_a_replaced_video_are_not_kept(
     draft = await backend.state(session)
     video = draft["t"][0]["sg"][0]["m"]
     assert video["shots"][:2] == [[0.0, 2.0], [2.0, 4.0]] and video["sync"] == "auto"
+
+
+async def test_status_and_the_picture_show_the_latest_holds(
+    backend: LocalBackend, tmp_path: Path
+) -> None:
+    clip = make_colour_shots(tmp_path / "held.mp4", (2.0, 1.5, 2.0))
+    session = await backend.open_session("console:c", "en")
+    await backend.upload(session, clip, "held.mp4")
+    long = "This paragraph about the short shot goes on and on, far longer than the shot is."
+    [event async for event in backend.send(session, f"Red first.\n\n{long}\n\nBlue last.")]
+    await backend.shots.wait((await _media(backend, session))["key"])  # type: ignore[arg-type]
+    status = await finish(backend, await backend.export(session))
+    assert status.sync is not None and status.sync["holds"][0][0] == 2
+    draft = await backend.state(session)
+    line = summarize_draft(draft, "en").splitlines()[-1]
+    assert line.startswith("Shots (3): 1 0:00.0–0:02.0 · 2 0:02.0–0:03.5 (held ")
+    assert "镜头（3）" in summarize_draft(draft, "zh") and "停留" in summarize_draft(draft, "zh")
+    picture = draw_timeline(draft, tmp_path / "t.png")
+    assert picture.read_bytes()[:4] == b"\x89PNG"

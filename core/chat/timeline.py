@@ -234,7 +234,17 @@ def summarize_draft(draft: Mapping[str, Any] | None, language: str = "en") -> st
     noun = "track" if len(tracks) == 1 else "tracks"
     line = _t("summary", zh, count=len(tracks), noun=noun, parts=parts or _t("empty", zh))
     shots = draft_shots(draft)
-    return line + ("\n" + shots_line(shots, zh) if shots else "")
+    return line + ("\n" + shots_line(shots, zh, draft_holds(draft)) if shots else "")
+
+
+def draft_holds(draft: Mapping[str, Any] | None) -> list[tuple[int, float]]:
+    """(shot from 1, seconds) the latest render held, as the draft keeps them, else []."""
+    for track in _tracks(draft):
+        for seg in _segments(track):
+            holds = _meta(seg).get("holds")
+            if isinstance(holds, list):
+                return [(int(h[0]), float(h[1])) for h in holds if len(h) == 2]
+    return []
 
 
 def draft_shots(draft: Mapping[str, Any] | None) -> list[list[float]]:

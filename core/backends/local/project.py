@@ -218,6 +218,7 @@ def build_draft(project: Project) -> Draft:
         if isinstance(project.media.get("shots"), list):  # found after the upload
             meta["shots"] = [[round(a, 3), round(b, 3)] for a, b in project_spans(project.media)]
             meta["sync"] = str(opts.sync)
+            meta["holds"] = list(project.media.get("holds") or [])  # the latest render's
         tracks.append(_track(0, media_ms or total, meta))
     if project.script_obj or project.narration:
         tracks.append(_track(1, voice_ms, _voiceover_meta(project)))
