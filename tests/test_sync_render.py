@@ -10,6 +10,7 @@ import pytest
 
 from core.config import Settings
 from core.engine.model import (
+    Captions,
     Hold,
     Limits,
     Overrun,
@@ -165,3 +166,28 @@ def test_a_timed_cue_that_overruns_holds_the_picture(settings: Settings, tmp_pat
         inside = screen[int(seg.start_s * 10) + 1 : int(seg.end_s * 10) - 1]
         assert set(inside) == {shot}, (shot, inside)
     assert result.duration_s == pytest.approx(10.0 + held, abs=0.1)
+
+
+def test_captions_follow_the_held_timeline(
+    settings: Settings, shots_clip: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "c.mp4"
+    result = _render(settings, shots_clip, out, "\n\n".join(PARAGRAPHS), captions=Captions.SOFT)
+    held = result.segments[1].held_s
+    assert result.subtitles is not None and held > 0
+    starts = [
+        analysis_seconds(line.split(" --> ")[0])
+        for line in result.subtitles.read_text("utf-8").splitlines()
+        if " --> " in line
+    ]
+    cuts = [0.0, 2.5, 4.0 + held, 6.5 + held, 9.0 + held]  # the output's cuts
+    shot_of = [max(k for k, c in enumerate(cuts) if c <= s) for s in starts]
+    assert sorted(set(shot_of)) == [0, 1, 2, 3, 4]
+    assert shot_of == sorted(shot_of)
+    assert starts[-1] >= 9.0 + held
+
+
+def analysis_seconds(stamp: str) -> float:
+    """'00:00:04,100' as seconds."""
+    h, m, rest = stamp.strip().split(":")
+    return int(h) * 3600 + int(m) * 60 + float(rest.replace(",", "."))
