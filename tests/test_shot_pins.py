@@ -9,7 +9,7 @@ import pytest
 
 from core.backends.base import RenderState
 from core.backends.local.backend import LocalBackend
-from core.chat.timeline import summarize_draft
+from core.chat.timeline import fingerprint, summarize_draft
 from core.chat.timeline_picture import draw_timeline
 from core.config import Settings
 from tests.backend_helpers import finish
@@ -62,7 +62,7 @@ async def test_shots_of_a_replaced_video_are_not_kept(
     assert (await _media(backend, session))["shots"] == [2.0, 4.0, 6.0, 8.0]
     draft = await backend.state(session)
     video = draft["t"][0]["sg"][0]["m"]
-    assert video["shots"][:2] == [[0.0, 2.0], [2.0, 4.0]] and video["sync"] == "auto"
+    assert video["shots"][:2] == [[0.0, 2.0], [2.0, 4.0]]
 
 
 async def test_status_and_the_picture_show_the_latest_holds(
@@ -82,3 +82,13 @@ async def test_status_and_the_picture_show_the_latest_holds(
     assert "镜头（3）" in summarize_draft(draft, "zh") and "停留" in summarize_draft(draft, "zh")
     picture = draw_timeline(draft, tmp_path / "t.png")
     assert picture.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_what_we_find_about_the_media_does_not_change_the_fingerprint() -> None:
+    video = {"name": "v.mp4", "role": "video"}
+    plain = {"d": 1000, "t": [{"tt": 0, "sg": [{"s": 0, "d": 1000, "m": video}]}]}
+    found = {**video, "shots": [[0.0, 1.0]], "holds": [[1, 2.0]]}
+    known = {"d": 1000, "t": [{"tt": 0, "sg": [{"s": 0, "d": 1000, "m": found}]}]}
+    assert fingerprint(plain) == fingerprint(known)
+    other = {"d": 1000, "t": [{"tt": 0, "sg": [{"s": 0, "d": 1000, "m": {**video, "fit": "x"}}]}]}
+    assert fingerprint(other) != fingerprint(plain)

@@ -318,8 +318,29 @@ def describe_changes(
 def fingerprint(draft: Mapping[str, Any], lexicon: list[list[str]] | None = None) -> str:
     """A stable hash of a draft and the pronunciation fixes it is read with (what changed since
     the last render)."""
+    draft = _without_facts(draft)
     data: Any = {"draft": draft, "lexicon": lexicon} if lexicon else draft
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+FOUND_FACTS = ("shots", "holds")  # found by us after an upload or a render, not asked for
+
+
+def _without_facts(draft: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The draft without what we found about its media (so finding it changes nothing)."""
+    if not any(k in _meta(s) for t in _tracks(draft) for s in _segments(t) for k in FOUND_FACTS):
+        return draft
+    tracks = [
+        {
+            **t,
+            "sg": [
+                {**s, "m": {k: v for k, v in _meta(s).items() if k not in FOUND_FACTS}}
+                for s in _segments(t)
+            ],
+        }
+        for t in _tracks(draft)
+    ]
+    return {**draft, "t": tracks}
 
 
 def draft_roles(draft: Mapping[str, Any]) -> set[str]:

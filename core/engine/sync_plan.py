@@ -19,7 +19,8 @@ import numpy as np
 from core.engine.model import Sync
 
 LEAD_S = 0.1  # speech starts this long after its cut (the promise: within 0.3 s)
-CUT_MARGIN_S = 0.25  # and ends at least this long before the next cut
+CUT_MARGIN_S = 0.25  # and ends this long before the next cut …
+MARGIN_SLACK_S = 0.15  # … or up to this much later (no hold for a voice a hair too long)
 MIN_SYNC_SHOTS = 2
 
 
@@ -195,7 +196,8 @@ def _place(
             later = range(first + 1, last + 1)
             plan.shots[n] = first + sum(1 for s in later if spans[s][0] + held <= cursor)
             cursor += len(clips[n]) / pace.rate
-        lay.hold_s = round(max(0.0, cursor - (spans[last][1] + held - pace.margin_s)), 3)
+        over = cursor - (spans[last][1] + held - pace.margin_s)
+        lay.hold_s = round(over, 3) if over > min(MARGIN_SLACK_S, pace.margin_s / 2) else 0.0
         if lay.hold_s > 0:
             holds.append((last, lay.hold_s))
             spoken = [n for n in lay.units if units[n].text]

@@ -193,6 +193,8 @@ def _voiceover_meta(project: Project) -> dict[str, Any]:
         "speakers": dict(opts.speakers),
         "script": hashlib.sha256(text.encode()).hexdigest()[:16],
         "own": bool(project.narration),
+        "sync": str(opts.sync),
+        "hold": str(opts.hold),
     }
 
 
@@ -217,7 +219,6 @@ def build_draft(project: Project) -> Draft:
         }
         if isinstance(project.media.get("shots"), list):  # found after the upload
             meta["shots"] = [[round(a, 3), round(b, 3)] for a, b in project_spans(project.media)]
-            meta["sync"] = str(opts.sync)
             meta["holds"] = list(project.media.get("holds") or [])  # the latest render's
         tracks.append(_track(0, media_ms or total, meta))
     if project.script_obj or project.narration:
