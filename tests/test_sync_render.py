@@ -19,6 +19,7 @@ from core.engine.model import (
     RenderResult,
     Sync,
 )
+from core.engine.preview import render_preview
 from core.engine.render import render
 from core.engine.scripts import parse_script_text
 from tests import analysis
@@ -191,3 +192,14 @@ def analysis_seconds(stamp: str) -> float:
     """'00:00:04,100' as seconds."""
     h, m, rest = stamp.strip().split(":")
     return int(h) * 3600 + int(m) * 60 + float(rest.replace(",", "."))
+
+
+def test_the_preview_follows_the_same_sync(
+    settings: Settings, shots_clip: Path, tmp_path: Path
+) -> None:
+    script = parse_script_text("\n\n".join(PARAGRAPHS), Limits())
+    request = RenderRequest(out=tmp_path / "p.mp4", media=shots_clip, script=script)
+    result = render_preview(request, settings)
+    assert result.sync == "shots"
+    assert [s.shot for s in result.segments] == [0, 1, 2, 3, 4]
+    assert result.segments[1].held_s > 0
