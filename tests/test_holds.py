@@ -100,3 +100,14 @@ def test_a_hold_mid_gop_reencodes_from_the_keyframe_before(tmp_path: Path) -> No
         shown = [shot_at(c) for c in colours]
         assert [shown.count(s) for s in range(5)] == [20, 20, 35, 20, 20]
         assert probe_media(out, Limits()).duration_s == pytest.approx(11.5, abs=0.05)
+
+
+def test_a_source_that_cannot_be_copied_is_held_in_one_encode(tmp_path: Path) -> None:
+    clip = _clip(tmp_path / "g30.mp4", 30)
+    reencoded = tmp_path / "444.mp4"
+    ffmpeg("-i", str(clip), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p",
+           "-c:a", "copy", str(reencoded))  # fmt: skip
+    out = _hold(tmp_path, reencoded)
+    assert len(_packets(out)) == 300 + 45
+    shown = [shot_at(c) for c in frame_colours(out, 10.0)[0]]
+    assert [shown.count(s) for s in range(5)] == [20, 20, 35, 20, 20]

@@ -10,6 +10,7 @@ during a freeze, slowed with the picture).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,10 +19,16 @@ from pathlib import Path
 from core.engine.ffmpeg import input_args, run_ffmpeg
 from core.engine.model import Hold, MediaInfo
 from core.engine.video import X264, graph_safe
+from core.errors import ErrorCode, VoiceoverError
 
+log = logging.getLogger(__name__)
 MIN_SLOW_RATE = 0.5
 KEYFRAME_SLACK_S = 0.001  # split just before a keyframe's time (its printed time is rounded)
 _FRAME = re.compile(r"^frame:\d+\s+pts:\S+\s+pts_time:(\S+)")
+
+
+class _NotCopied(Exception):
+    """The source can't be cut at its keyframes: it is re-encoded whole instead."""
 
 
 @dataclass(frozen=True)
@@ -173,9 +180,14 @@ def held_media(job: HoldJob) -> MediaInfo:
     media, work = job.media, job.work
     video = work / "held-video.ts"
     copyable = media.is_h264_yuv420p and media.rotation == 0
-    if copyable:
+    try:
+        if not copyable:
+            raise _NotCopied
         _copy_and_hold(job, video)
-    else:
+    except (_NotCopied, VoiceoverError) as err:
+        if isinstance(err, VoiceoverError) and err.code is ErrorCode.TIMEOUT:
+            raise
+        log.info("held shots: the whole video is re-encoded (%s)", type(err).__name__)
         graph = video_graph(job.held, job.mode, media.fps or 30.0, 0.0, None)
         _encode(job, input_args(media), graph, video)
     out = work / "held.mov"
@@ -221,6 +233,8 @@ def _copy_and_hold(job: HoldJob, out: Path) -> None:
         args += ["-segment_times", ",".join(f"{max(0.0, c - KEYFRAME_SLACK_S):.6f}" for c in cuts)]
     args += ["-segment_format", "mpegts", "-reset_timestamps", "1", f"file:{pattern}"]
     run_ffmpeg(args, timeout_s=job.timeout_s)
+    if not all((work / f"piece{n:03d}.ts").exists() for n in range(len(pieces))):
+        raise _NotCopied  # the source's keyframes were not where they were read
     listing = []
     for n, (start, end, shots) in enumerate(pieces):
         piece = work / f"piece{n:03d}.ts"
