@@ -36,8 +36,8 @@ from core.engine.scripts import parse_script_text, read_script_file
 from core.errors import VoiceoverError
 from core.logs import configure_logging
 from core.progressbar import ProgressBar
-from core.sync_words import holds_of, sync_summary
 from core.voices_cli import add_voices_parser, run_voices
+from core.words.sync import holds_of, sync_summary
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 SAMPLE_SCRIPT = (

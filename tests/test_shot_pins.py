@@ -9,9 +9,10 @@ import pytest
 
 from core.backends.base import RenderState
 from core.backends.local.backend import LocalBackend
-from core.chat.timeline import fingerprint, summarize_draft
-from core.chat.timeline_picture import draw_timeline
+from core.chat.drafts import fingerprint
 from core.config import Settings
+from core.words.timeline import summarize_draft
+from core.words.timeline_picture import draw_timeline
 from tests.backend_helpers import finish
 from tests.shot_clips import make_colour_shots
 

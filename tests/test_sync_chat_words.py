@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.backends.local.instructions import apply_changes, parse
-from core.chat.option_text import describe_options
 from core.engine.model import Hold, RenderOptions, Sync
+from core.words.option_text import describe_options
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import numpy as np
 from core.engine.lexicon import Lexicon
 from core.engine.model import Script, Segment, VoiceInfo
 from core.engine.pauses import Piece, split_pauses, strip_pauses
+from core.engine.speech import SpeechEngine
 from core.engine.sync_plan import Pace, ShotPlan, cue_windows, plan_on_shots
 from core.engine.textnorm import normalize_for_speech, split_sentences
-from core.engine.tts import Synthesizer
 
 # Pauses at speed 1.0, in seconds (they shrink or grow with the speed).
 LEAD_IN_S = 0.5
@@ -64,7 +64,7 @@ class NarrationBuilder:
 
     def __init__(
         self,
-        synth: Synthesizer,
+        synth: SpeechEngine,
         voice: VoiceInfo,
         speed: float,
         max_speedup: float,
