@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 
 from bots.console import run_console
-from core.chat.service import Service
 from core.config import Settings
+from core.service import Service
 from tests.fake_telegram import FakeTelegram
 from tests.shot_clips import frame_colours, make_colour_shots, shot_at
 from tests.telegram_helpers import bot_running, push_video
