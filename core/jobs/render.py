@@ -38,6 +38,7 @@ def render_output(status: RenderStatus) -> RenderOutput:
         warning=status.warning,
         voices=tuple(status.voices),
         narration_s=status.narration_s,
+        sync=status.sync,
     )
 
 
