@@ -125,12 +125,12 @@ class LocalRenders:
             return
         self.finishing.add(render_id)  # past the last stop: a cancel now finds it finished
         try:
-            await self._complete(render_id, run, out, result)
+            await self._complete(render_id, project, run, out, result)
         finally:
             self.finishing.discard(render_id)
 
     async def _complete(
-        self, render_id: str, run: Running, out: Path, result: RenderResult
+        self, render_id: str, project: Project, run: Running, out: Path, result: RenderResult
     ) -> None:
         spoken = narration_seconds(result)
         await self.ledger.settle(run.owner, run.ref, spoken)
