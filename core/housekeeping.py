@@ -9,13 +9,16 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.backends.base import Backend
 from core.config import Settings
 from core.delivery.results import cleanup_results
 from core.engine.leftovers import remove_stale_work
-from core.jobs.select import AnyJobQueue
-from core.media.select import AnyMediaStore
+
+if TYPE_CHECKING:
+    from core.jobs.select import AnyJobQueue
+    from core.media.select import AnyMediaStore
 
 log = logging.getLogger(__name__)
 MAINTENANCE_EVERY_S = 3600.0

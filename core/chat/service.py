@@ -29,11 +29,10 @@ from core.housekeeping import maintain, remove_leftovers
 from core.jobs.control import JobControl
 from core.jobs.health import problems, refresh_gauges
 from core.jobs.model import Job
-from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.remote import HandOver, RemoteJobs
 from core.jobs.render import RenderJobs
 from core.jobs.runner import JobRunner
-from core.jobs.select import make_queue
+from core.jobs.select import make_queue, on_workers
 from core.media.select import make_media_store
 from core.metrics import Metrics
 from core.ports import Chat, ChatFactory, Incoming
@@ -104,7 +103,7 @@ class Service:
         self.flows = Flows(deps)
         self.lanes = Lanes()
         self.remote = None
-        if isinstance(self.jobs, RedisJobQueue):  # renders run in `voiceover worker`s
+        if on_workers(self.jobs):  # renders run in `voiceover worker`s
             timings = HeartbeatTimings.from_settings(settings)
             hand_over = HandOver(
                 self.jobs, self.backend, self.queue, self.deliveries, self._deliver
@@ -168,7 +167,7 @@ class Service:
         await self.uploads.aclose()
         await self.backend.aclose()
         await self.store.close()
-        if isinstance(self.jobs, RedisJobQueue):
+        if on_workers(self.jobs):
             await self.jobs.close()
 
     async def problems(self) -> list[str]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
-from core.jobs.redis_queue import RedisJobQueue
-from core.jobs.select import AnyJobQueue
-from core.media.select import AnyMediaStore
+from core.jobs.select import on_workers
 from core.metrics import Metrics
+
+if TYPE_CHECKING:
+    from core.jobs.select import AnyJobQueue
+    from core.media.select import AnyMediaStore
 
 log = logging.getLogger(__name__)
 CHECK_TIMEOUT_S = 5.0
@@ -29,7 +32,7 @@ async def problems(jobs: AnyJobQueue, media: AnyMediaStore) -> list[str]:
 async def refresh_gauges(metrics: Metrics, jobs: AnyJobQueue) -> None:
     """Jobs by state and workers seen, just before a scrape."""
     with contextlib.suppress(Exception):
-        if isinstance(jobs, RedisJobQueue):
+        if on_workers(jobs):
             for state, count in (await jobs.counts()).items():
                 metrics.jobs.labels(state=state).set(count)
             metrics.workers.set(await jobs.worker_count())

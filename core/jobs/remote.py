@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.backends.base import Backend
 from core.chat.heartbeat import Heartbeat, HeartbeatTimings
@@ -21,8 +21,10 @@ from core.delivery.chats import ChatDirectory
 from core.delivery.deliveries import Deliveries
 from core.jobs.control import JobControl
 from core.jobs.model import JobStatus
-from core.jobs.redis_queue import RedisJobQueue
 from core.metrics import Metrics
+
+if TYPE_CHECKING:
+    from core.jobs.redis_queue import RedisJobQueue
 
 log = logging.getLogger(__name__)
 POLL_S = 2.0
