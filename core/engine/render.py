@@ -34,6 +34,7 @@ from core.engine.model import (
 )
 from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.probe import probe_media, require_visual
+from core.engine.speech_cache import with_cache
 from core.engine.tts import Synthesizer, get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
@@ -129,7 +130,7 @@ def _narrate(
     loaded, warning = _load_voices(plan, synthesizer, settings)
     voice = loaded[plan.main.id]
     builder = NarrationBuilder(
-        synthesizer,
+        with_cache(synthesizer, settings),  # what an earlier render said is not said again
         voice,
         opts.speed,
         settings.max_segment_speedup,

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import onnxruntime
@@ -98,6 +99,21 @@ def load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
 VOICE_CACHE = VoiceCache()
 
 
+class Speaks(Protocol):
+    """What the narration needs: sentences in, one clip each (Synthesizer, or the cache)."""
+
+    def synthesize(
+        self,
+        voice: VoiceInfo,
+        sentences: Sequence[str],
+        speed: float = 1.0,
+        on_progress: Callable[[float], None] | None = None,
+        deadline: float | None = None,
+    ) -> list[np.ndarray]:
+        """One float32 mono clip per sentence, in order."""
+        ...
+
+
 class Synthesizer:
     """Speaks sentences with Piper on a pool of `threads` workers."""
 
@@ -105,6 +121,8 @@ class Synthesizer:
         self.threads = max(1, threads)
         self.cache = cache or VOICE_CACHE
         self.closed = False
+        self.sentences_spoken = 0  # how many sentences Piper was asked to speak (all renders)
+        self._count_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="tts")
 
     @property
@@ -133,6 +151,8 @@ class Synthesizer:
         """
         check_speed(speed)
         piper = self.cache.get(voice)
+        with self._count_lock:
+            self.sentences_spoken += len(sentences)
         config = SynthesisConfig(
             speaker_id=voice.speaker_id,
             length_scale=piper.config.length_scale * length_scale_for(speed),
