@@ -4,6 +4,7 @@ very audio of the last render. Real Piper, real ffmpeg, real files."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.chat.service import Service
 from core.config import Settings
 from core.engine.model import (
     Aspect,
@@ -27,6 +29,8 @@ from core.engine.speech_cache import SUFFIX, CachedSpeech, SpeechCache, speech_c
 from core.engine.tts import get_synthesizer
 from core.engine.voices import installed_voices
 from tests import analysis
+from tests.chat_helpers import SEED, incoming
+from tests.fakes import RecordingChat
 from tests.media import make_audio
 
 SCRIPT = Script((ScriptCue("Meet Aurora. It glows at dawn."), ScriptCue("Try it today.")))
@@ -163,3 +167,19 @@ def test_speech_cache_mb_0_turns_it_off(settings: Settings) -> None:
     off = settings.model_copy(update={"speech_cache_mb": 0})
     assert with_cache(synth, off) is synth
     assert isinstance(with_cache(synth, settings), CachedSpeech)
+
+
+async def test_a_chat_edit_reuses_the_narration(
+    service: Service, service_settings: Settings, tiny: Path
+) -> None:
+    chat = RecordingChat()
+    await service.handle(incoming(SEED, files=(tiny,)), chat)
+    await asyncio.wait_for(service.wait_idle(), 180)
+    before = _spoken(service_settings)
+    await service.handle(incoming("burn the captions"), chat)
+    await asyncio.wait_for(service.wait_idle(), 180)
+    assert len(chat.results) == 2 and "✅ Captions: burned in" in chat.all_text
+    assert _spoken(service_settings) == before  # the second render said nothing again
+    await service.handle(incoming("slower"), chat)
+    await asyncio.wait_for(service.wait_idle(), 180)
+    assert len(chat.results) == 3 and _spoken(service_settings) > before  # a new speed: spoken
