@@ -49,6 +49,8 @@ def _get_identifier() -> Any:
             ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             known = set(ident.nb_classes)
             ident.set_languages(sorted({*PIPER_LANGUAGES, *LANGUAGES} & known))
+            if hasattr(ident, "_full_model"):  # kept only to undo set_languages, which we never
+                ident._full_model = (ident.nb_ptc, ident.nb_pc, ident.nb_classes)  # do: 27 MB
             _identifier = ident
         return _identifier
 
