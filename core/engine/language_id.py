@@ -55,6 +55,11 @@ def _get_identifier() -> Any:
         return _identifier
 
 
+def load_model() -> None:
+    """Load the model now (e.g. while a render's inputs are probed), not at the first use."""
+    _get_identifier()
+
+
 def detect_language(text: str) -> Detected | None:
     """The language of `text`, or None when it has no letters or the model is unsure."""
     if not any(c.isalpha() for c in text):

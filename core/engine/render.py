@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from core.config import Settings
 from core.engine.captions import caption_cues, write_ass, write_srt
 from core.engine.ffmpeg import run_ffmpeg
 from core.engine.fonts import caption_fonts
+from core.engine.language_id import load_model
 from core.engine.layout import Geometry, plan_geometry
 from core.engine.leftovers import partial_path, work_dir
 from core.engine.lexicon import operator_lexicon
@@ -75,7 +77,7 @@ def render(
     limits = Limits.from_settings(settings)
     clock = _Clock()
     started = time.perf_counter()
-    with clock.stage("probe"):
+    with clock.stage("probe"), _meanwhile(load_model if request.script else None):
         check_inputs(request, limits, settings.max_segment_speedup)
         inputs = _probe_inputs(request, limits)
         progress("probe", 100.0)
@@ -91,6 +93,27 @@ def render(
     clock.timings["total"] = round(time.perf_counter() - started, 3)
     result.timings_s = clock.timings
     return result
+
+
+@contextmanager
+def _meanwhile(work: Callable[[], None] | None) -> Iterator[None]:
+    """Run `work` in a thread while the block runs (the probe waits on its own process; the
+    language model loads meanwhile in a fresh process), and wait for it at the end."""
+    thread = threading.Thread(target=_quietly, args=(work,), daemon=True) if work else None
+    if thread is not None:
+        thread.start()
+    try:
+        yield
+    finally:
+        if thread is not None:
+            thread.join()
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:  # the first real use fails the same way, where it is reported
+        log.debug("warm-up failed", exc_info=True)
 
 
 def _probe_inputs(request: RenderRequest, limits: Limits) -> _Inputs:
