@@ -1,6 +1,6 @@
 """Start-up, the fast path and the speech cache, against another checkout side by side.
 
-Run: .venv/bin/python bench/bench_resources.py [--against /tmp/r1] [--runs 5]
+Run: .venv/bin/python bench/bench_resources.py [--against /tmp/r1] [--runs 5] [--startup-only]
   --against: a checkout of another commit (e.g. `git archive b23325d | tar -x -C /tmp/r1`),
   run with this .venv's Python (its packages are a superset of round 1's).
 Figures:
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,20 +60,25 @@ def env_for(tree: Path, data_dir: Path, **extra: str) -> dict[str, str]:
 
 
 def startup(tree: Path, runs: int) -> dict[str, float]:
-    """Median wall seconds of `voiceover --help` and `voiceover voices` in fresh processes."""
+    """Median wall seconds (and CPU seconds, which a busy machine disturbs less) of
+    `voiceover --help` and `voiceover voices` in fresh processes."""
     figures = {}
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         env = env_for(tree, Path(tmp))
-        for name, args in (("help_s", ["--help"]), ("voices_s", ["voices"])):
-            times = []
+        for name, args in (("help", ["--help"]), ("voices", ["voices"])):
+            times, cpu = [], []
             for _ in range(runs):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.perf_counter()
                 subprocess.run(
                     [sys.executable, "-m", "core.cli", *args], cwd=tree, env=env, check=True,
                     stdout=subprocess.DEVNULL,
                 )  # fmt: skip
                 times.append(time.perf_counter() - started)
-            figures[name] = round(statistics.median(times), 3)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            figures[f"{name}_s"] = round(statistics.median(times), 3)
+            figures[f"{name}_cpu_s"] = round(statistics.median(cpu), 3)
     return figures
 
 
@@ -123,6 +129,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--against", type=Path, help="another checkout, e.g. round 1's")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--startup-only", action="store_true")
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
     clip = make_demo_clip(CACHE / "clip-2min-1080p30.mp4", seconds=120, size="1920x1080")
@@ -132,6 +139,8 @@ def main() -> None:
     for name, tree in trees.items():
         results[f"startup_{name}"] = startup(tree, args.runs)
         print(f"startup {name}", json.dumps(results[f"startup_{name}"]), flush=True)
+    if args.startup_only:
+        return
     for name, tree in trees.items():
         results[f"fast_path_{name}"] = fast_path(tree, clip)
         print(f"fast path {name}", json.dumps(results[f"fast_path_{name}"]), flush=True)

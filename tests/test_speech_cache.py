@@ -98,7 +98,9 @@ def test_a_changed_sentence_synthesises_only_itself(settings: Settings) -> None:
     assert synth.sentences_spoken - before == 1
     assert (cache.hits, cache.misses) == (2, 4)  # 3 misses at first, then 2 kept + 1 new
     for n in (0, 2):  # the unchanged sentences: the very same samples, wherever they now sit
-        assert np.array_equal(_clip(first, n), _clip(second, n))
+        a, b = _clip(first, n), _clip(second, n)
+        same = min(len(a), len(b))  # segment ends are rounded to the millisecond
+        assert same > 10_000 and np.array_equal(a[:same], b[:same])
     assert not np.array_equal(_clip(first, 1)[:1000], _clip(second, 1)[:1000])
     again = build(EDITED)
     assert synth.sentences_spoken - before == 1 and np.array_equal(again.samples, second.samples)

@@ -77,7 +77,8 @@ def render(
     limits = Limits.from_settings(settings)
     clock = _Clock()
     started = time.perf_counter()
-    with clock.stage("probe"), _meanwhile(load_model if request.script else None):
+    # the language model loads meanwhile; waiting for the rest of it is counted in no stage
+    with _meanwhile(load_model if request.script else None), clock.stage("probe"):
         check_inputs(request, limits, settings.max_segment_speedup)
         inputs = _probe_inputs(request, limits)
         progress("probe", 100.0)
