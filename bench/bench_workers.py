@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pydantic import SecretStr  # noqa: E402
 
-from core.chat.service import Service  # noqa: E402
 from core.config import Settings  # noqa: E402
+from core.service import Service  # noqa: E402
 from tests.chat_helpers import incoming  # noqa: E402
 from tests.cli_helpers import cli_command, cli_env  # noqa: E402
 from tests.fakes import RecordingChat  # noqa: E402

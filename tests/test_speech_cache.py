@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.chat.service import Service
 from core.config import Settings
 from core.engine.model import (
     Aspect,
@@ -28,6 +27,7 @@ from core.engine.render import render
 from core.engine.speech_cache import SUFFIX, CachedSpeech, SpeechCache, speech_cache, with_cache
 from core.engine.tts import get_synthesizer
 from core.engine.voices import installed_voices
+from core.service import Service
 from tests import analysis
 from tests.chat_helpers import SEED, incoming
 from tests.fakes import RecordingChat

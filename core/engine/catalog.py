@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.engine.voice_table import table_gender, voice_table
-from core.engine.voices import language_name, normalize_gender, normalize_language
+from core.engine.voices import normalize_gender, normalize_language
 from core.errors import ErrorCode, VoiceoverError
+from core.words.languages import language_name
 
 if TYPE_CHECKING:  # imported when a catalog is fetched, not by renders that only suggest
     import httpx

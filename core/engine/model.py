@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.engine.lexicon import Lexicon
-from core.notes import Note
+from core.words.notes import Note
 
 if TYPE_CHECKING:
     from core.config import Settings

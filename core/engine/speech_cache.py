@@ -34,7 +34,7 @@ from core.engine.model import VoiceInfo
 
 if TYPE_CHECKING:
     from core.config import Settings
-    from core.engine.tts import Speaks
+    from core.engine.speech import SpeechEngine
 
 log = logging.getLogger(__name__)
 ENGINE = "speech-1"  # bump when synthesis (splitting, trimming, scales) changes what it says
@@ -114,8 +114,16 @@ def speech_cache(settings: Settings) -> SpeechCache | None:
 class CachedSpeech:
     """A synthesizer that speaks only the sentences its cache has not kept."""
 
-    def __init__(self, synth: Speaks, cache: SpeechCache) -> None:
+    def __init__(self, synth: SpeechEngine, cache: SpeechCache) -> None:
         self.synth, self.cache = synth, cache
+
+    def preload(self, voice: VoiceInfo) -> None:
+        """As the engine behind it."""
+        self.synth.preload(voice)
+
+    def voices(self, extra_dir: Path | None = None) -> list[VoiceInfo]:
+        """As the engine behind it."""
+        return self.synth.voices(extra_dir)
 
     def synthesize(
         self,
@@ -157,7 +165,7 @@ def _scaled(
     return lambda pct: on_progress(100.0 * (1 - share) + share * pct)
 
 
-def with_cache(synth: Speaks, settings: Settings) -> Speaks:
+def with_cache(synth: SpeechEngine, settings: Settings) -> SpeechEngine:
     """`synth` behind the speech cache of these settings (as it is when the cache is off)."""
     cache = speech_cache(settings)
     return synth if cache is None else CachedSpeech(synth, cache)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import numpy as np
 import onnxruntime
@@ -24,6 +24,7 @@ from piper.config import PiperConfig
 
 from core.engine.model import VoiceInfo
 from core.engine.validate import SPEED_RANGE, check_range
+from core.engine.voices import discover_voices
 from core.errors import ErrorCode, VoiceoverError
 
 log = logging.getLogger(__name__)
@@ -122,21 +123,6 @@ def load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
 VOICE_CACHE = VoiceCache()
 
 
-class Speaks(Protocol):
-    """What the narration needs: sentences in, one clip each (Synthesizer, or the cache)."""
-
-    def synthesize(
-        self,
-        voice: VoiceInfo,
-        sentences: Sequence[str],
-        speed: float = 1.0,
-        on_progress: Callable[[float], None] | None = None,
-        deadline: float | None = None,
-    ) -> list[np.ndarray]:
-        """One float32 mono clip per sentence, in order."""
-        ...
-
-
 class Synthesizer:
     """Speaks sentences with Piper on a pool of `threads` workers."""
 
@@ -194,6 +180,10 @@ class Synthesizer:
             parts[i].append(futures[k].result())
         rate = voice.sample_rate
         return [trim_silence(np.concatenate(p) if p else _empty(), rate) for p in parts]
+
+    def voices(self, extra_dir: Path | None = None) -> list[VoiceInfo]:
+        """Piper's voices: the bundled one, then every Piper voice under extra_dir."""
+        return discover_voices(extra_dir)
 
     def close(self) -> None:
         """Stop the worker threads (loaded voices stay in the process cache)."""
