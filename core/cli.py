@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 # Only what the parser needs is imported here; each command imports its own parts when it runs,
 # so `voiceover --help` and `voiceover voices` start in a fraction of a second
 # (tests/test_cli_imports.py keeps it so).
+from core.backups.cli import add_backup_parsers
 from core.engine.model import Aspect, Captions, Fit, MixMode, Overrun
 from core.errors import VoiceoverError
 from core.voices_cli import add_voices_parser
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="the terminal chat")
     sub.add_parser("serve", help="start the configured bots (or the terminal chat)")
     sub.add_parser("worker", help="render jobs from the Redis queue (QUEUE_URL)")
+    add_backup_parsers(sub)
     return parser
 
 
@@ -208,6 +210,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return serve_main(settings)
 
 
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from core.backups.cli import run_backup
+
+    return run_backup(args, settings)
+
+
 COMMANDS = {
     "render": _render,
     "voices": _voices,
@@ -215,6 +223,8 @@ COMMANDS = {
     "worker": _worker,
     "chat": _chat,
     "serve": _serve,
+    "backup": _backup,
+    "restore": _backup,
 }
 
 

@@ -37,6 +37,7 @@ OPTIONAL = (
     "core.jobs.select",
     "core.media.select",
     "core.engine.docx_reader",
+    "core.backups.cli",
 )
 
 

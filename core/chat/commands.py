@@ -153,6 +153,16 @@ COMMAND_TABLE: tuple[Command, ...] = (
         in_help=True,
         shown=10,
     ),
+    Command(
+        "undo",
+        ("undo",),
+        ("undo", "撤销", "撤回"),
+        menu=Bilingual("Undo the last change to the project", "撤销对项目的上一次修改"),
+        discord="Undo the last change to your project",
+        in_help=True,
+        shown=12,
+        max_chars=24,
+    ),
     # Where a message goes that asks for no command (or a wrong one).
     Command("converse"),
     Command("did_you_mean", read_only=True),
