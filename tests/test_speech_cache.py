@@ -98,9 +98,7 @@ def test_a_changed_sentence_synthesises_only_itself(settings: Settings) -> None:
     assert synth.sentences_spoken - before == 1
     assert (cache.hits, cache.misses) == (2, 4)  # 3 misses at first, then 2 kept + 1 new
     for n in (0, 2):  # the unchanged sentences: the very same samples, wherever they now sit
-        a, b = _clip(first, n), _clip(second, n)
-        same = min(len(a), len(b))  # segment ends are rounded to the millisecond
-        assert same > 10_000 and np.array_equal(a[:same], b[:same])
+        assert _same_samples(_clip(first, n), _clip(second, n))
     assert not np.array_equal(_clip(first, 1)[:1000], _clip(second, 1)[:1000])
     again = build(EDITED)
     assert synth.sentences_spoken - before == 1 and np.array_equal(again.samples, second.samples)
@@ -118,6 +116,15 @@ def test_a_slower_edit_speaks_again(settings: Settings) -> None:
             script
         )
         assert synth.sentences_spoken - before == spoken, speed
+
+
+def _same_samples(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same samples, give or take a sample where a segment's start was rounded to the ms."""
+    same = min(len(a), len(b)) - 4
+    return same > 10_000 and any(
+        np.array_equal(a[2 : 2 + same], b[2 + shift : 2 + shift + same])
+        for shift in (-2, -1, 0, 1, 2)
+    )
 
 
 def _clip(narration: Narration, n: int) -> np.ndarray:

@@ -21,7 +21,6 @@ import time
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, cast
 
-from core.jobs.redis_reads import ACTIVE_SET, as_text
 from core.work.model import Job, JobStatus
 
 if TYPE_CHECKING:  # redis and SAQ are imported only with QUEUE_URL
@@ -57,6 +56,8 @@ class Reconciler:
 
     async def _lost(self, now: float) -> dict[str, Job]:
         """Active jobs that should be in SAQ and are in none of its lists."""
+        from core.jobs.redis_reads import ACTIVE_SET, as_text  # redis only with QUEUE_URL
+
         redis, saq = self.jobs.redis, self.jobs.saq
         ids = await redis.zrange(ACTIVE_SET, 0, -1)
         records = await self.jobs._many(ids)
@@ -74,6 +75,8 @@ class Reconciler:
 
     async def _due(self, job: Job) -> bool:
         """Running, or queued at the head of its owner's line (the next of theirs to run)."""
+        from core.jobs.redis_reads import as_text
+
         if job.status is JobStatus.RUNNING:
             return True
         head = await cast(Awaitable[Any], self.jobs.redis.lindex(self.jobs._owner(job.owner), 0))
