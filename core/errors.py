@@ -58,6 +58,13 @@ class ErrorCode(IntEnum):
     LINK_INVALID = 4304
     LINK_EXPIRED = 4305
     NOT_ALLOWED = 4306
+    # Our own: the HTTP API (core/web/api/).
+    API_KEY_INVALID = 4401
+    JOB_NOT_FOUND = 4402
+    REQUEST_INVALID = 4403
+    REQUEST_IN_PROGRESS = 4404
+    TOO_MANY_REQUESTS = 4405
+    CALLBACK_NOT_ALLOWED = 4406
     # Failures on our side or the backend's.
     TIMEOUT = 5001
     RENDER_FAILED = 5002
@@ -281,6 +288,32 @@ ERROR_TEXTS: dict[ErrorCode, ErrorText] = {
         "Your render was interrupted too many times and was stopped; your credits were "
         "released. Send 'export' to try again.",
         "渲染多次中断已停止，积分已退回。发送“导出”重试。",
+    ),
+    ErrorCode.API_KEY_INVALID: ErrorText(
+        "This API key is missing, unknown or revoked. Send /apikey in the chat for a new one "
+        "and pass it as 'Authorization: Bearer <key>'.",
+        "API 密钥缺失、无效或已撤销。请在聊天中发送 /apikey 获取新密钥，"
+        "并以“Authorization: Bearer <密钥>”传入。",
+    ),
+    ErrorCode.JOB_NOT_FOUND: ErrorText(
+        "There is no job {job} for this key.",
+        "此密钥下没有任务 {job}。",
+    ),
+    ErrorCode.REQUEST_INVALID: ErrorText(
+        "The request is not valid: {reason}.",
+        "请求无效：{reason}。",
+    ),
+    ErrorCode.REQUEST_IN_PROGRESS: ErrorText(
+        "A request with this Idempotency-Key is still being handled. Retry in a moment.",
+        "使用此 Idempotency-Key 的请求仍在处理中，请稍后重试。",
+    ),
+    ErrorCode.TOO_MANY_REQUESTS: ErrorText(
+        "Too many requests for this key. Retry after {seconds} s.",
+        "此密钥的请求过多，请 {seconds} 秒后重试。",
+    ),
+    ErrorCode.CALLBACK_NOT_ALLOWED: ErrorText(
+        "The callback_url can't be used: {reason}. Use a public http(s) address.",
+        "callback_url 无法使用：{reason}。请使用公开的 http(s) 地址。",
     ),
     ErrorCode.INTERNAL: ErrorText(
         "Something went wrong on my side. Please try again; your files and credits are safe.",

@@ -42,6 +42,7 @@ SIMPLE_COMMANDS: dict[str, str] = {
     "upload": "Get a private link to upload a big file (up to 500 MB)",
     "preview": "A quick preview: the first 20 s at 360p, free",
     "help": "How to use the voiceover bot",
+    "apikey": "A key for the HTTP API (shown privately, once)",
 }
 VOICEOVER_HELP = {
     "video": "The video (or image) to voice over",

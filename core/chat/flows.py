@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from core.chat.apikey_flow import apikey_turn
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
 from core.chat.replies import reply, stage_label
 from core.chat.routing import INTENTS, Routed, reply_language
@@ -86,6 +87,11 @@ class Flows(WorkFlows):
         """Pronunciation fixes: add ("say X as Y"), list, remove."""
         applies = self.deps.backend.speaks_lexicon
         await lexicon_turn(ctx, routed, self.deps.sessions, applies)
+        return False
+
+    async def flow_apikey(self, ctx: Turn, routed: Routed) -> bool:
+        """A key for the HTTP API ('/apikey'), or its revocation ('/apikey revoke')."""
+        await apikey_turn(ctx, routed, self.deps.api_keys, self.deps.signer.base_url)
         return False
 
     async def flow_credits(self, ctx: Turn, routed: Routed) -> bool:

@@ -79,6 +79,7 @@ ROUTES: tuple[Route, ...] = (
         ("pronunciations", "my lexicon", "读音列表", "发音列表"),
     ),
     Route("preview", ("preview",), ("preview", "quick preview", "预览")),
+    Route("apikey", ("apikey", "api_key"), ("api key", "my api key", "API 密钥")),
 )
 # Whole messages that ask for a pronunciation fix ("say Aurora as aw-ROAR-uh"): → the lexicon
 # flow with "word = say". One line, a word of at most four words, a short respelling or [[ ]].

@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable
 from types import TracebackType
 
+from core.api_keys import ApiKeys
 from core.backends.base import Backend
 from core.backends.registry import make_backend
 from core.chat.flows import Flows
@@ -39,6 +40,9 @@ from core.metrics import Metrics
 from core.ports import Chat, ChatFactory, Incoming
 from core.store import Store
 from core.uninterrupted import uninterrupted
+from core.web.api import HttpApi
+from core.web.api.chat import PLATFORM as API_PLATFORM
+from core.web.api.chat import api_chat
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
@@ -47,7 +51,7 @@ log = logging.getLogger(__name__)
 # Intents that only answer: a /cancel lets them run (in order); it stops the others' work.
 READ_ONLY = frozenset(
     {"help", "credits", "voices", "status", "cancel", "did_you_mean", "unknown_command"}
-    | {"language"}
+    | {"language", "apikey"}
 )
 
 
@@ -100,9 +104,13 @@ class Service:
             self.signer,
             self.media,
             self.uploads,
+            ApiKeys(self.store),
         )
         self.flows = Flows(deps)
         self.lanes = Lanes()
+        self.api = HttpApi(deps, self.lanes, self.store, self.jobs, self.metrics)
+        self.deliveries.on_end.append(self.api.webhooks.job_ended)
+        self.chats.register(API_PLATFORM, api_chat)
         self.remote = None
         if isinstance(self.jobs, RedisJobQueue):  # renders run in `voiceover worker`s
             timings = HeartbeatTimings.from_settings(settings)
@@ -138,6 +146,7 @@ class Service:
         app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
         app.add_routes(self.uploads.routes())
         add_ops_routes(app, self.problems, self.metrics, self._refresh_gauges)
+        self.api.install(app)
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()
         if port == 0:
@@ -152,6 +161,7 @@ class Service:
         else:
             self.runner.start()
         self._spawn(self.deliveries.deliver_pending())
+        self._spawn(self.api.webhooks.run())
         expiries = (self._expire_uploads, self.pages.expire)
         self._spawn(maintain(self.settings, self.media, expiries))
 

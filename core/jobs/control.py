@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
@@ -26,6 +26,7 @@ class JobControl:
         self.runner = runner
         self.backend = backend
         self.workers_busy: Callable[[], bool] | None = None
+        self.on_cancel: list[Callable[[str], Awaitable[None]]] = []  # told each cancelled job
 
     async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
         """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here."""
@@ -45,6 +46,7 @@ class JobControl:
         """Stop a job: a queued one is dropped now, a running one stopped; its hold released."""
         if job.status is JobStatus.QUEUED and await self.jobs.cancel_queued(job.id):
             await self.ended(job)
+            await self._cancelled(job.id)
             return
         task = self.runner.cancel(job.id)
         if task is not None:
@@ -56,6 +58,11 @@ class JobControl:
             await self.ended(fresh)
         if fresh is not None and fresh.handle:
             await self.backend.cancel(RenderHandle(fresh.handle, fresh.session_id))
+        await self._cancelled(job.id)
+
+    async def _cancelled(self, job_id: str) -> None:
+        for hook in self.on_cancel:
+            await uninterrupted(hook(job_id))
 
     def busy(self) -> bool:
         """True when a new job would wait for a free slot (of this process, or of the workers

@@ -157,7 +157,11 @@ class LocalBackend:
         try:
             if isinstance(source, str):
                 limit = self.settings.max_upload_bytes
-                name = safe_name(await download_url(source, staged, max_bytes=limit))
+                private = self.settings.allow_private_urls
+                fetched = await download_url(
+                    source, staged, max_bytes=limit, allow_private=private
+                )
+                name = safe_name(fetched)
             else:
                 await asyncio.to_thread(shutil.copyfile, source, staged)
             key = new_key(f"uploads/{owner_digest(owner)}", name)
