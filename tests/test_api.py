@@ -4,7 +4,6 @@ limits and problems."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -37,6 +36,11 @@ def service_settings(settings: Settings) -> Settings:
             "allow_private_urls": True,
         }
     )
+
+
+@pytest.fixture
+def tiny_bytes(tiny: Path) -> bytes:
+    return tiny.read_bytes()
 
 
 @pytest.fixture
@@ -116,7 +120,7 @@ async def test_media_url_with_a_script_file(
 
 
 async def test_keys_missing_revoked_and_another_owners_job(
-    service: Service, client: httpx.AsyncClient, tiny: Path
+    service: Service, client: httpx.AsyncClient, tiny_bytes: bytes
 ) -> None:
     missing = await client.get("/api/v1/credits")
     assert missing.status_code == 401
@@ -129,7 +133,7 @@ async def test_keys_missing_revoked_and_another_owners_job(
     answer = await client.post(
         "/api/v1/jobs",
         headers=alice.auth,
-        files={"media": ("demo.mp4", tiny.read_bytes(), "video/mp4")},
+        files={"media": ("demo.mp4", tiny_bytes, "video/mp4")},
         data={"text": SCRIPT},
     )
     assert answer.status_code == 202, answer.text
@@ -154,7 +158,7 @@ async def test_keys_missing_revoked_and_another_owners_job(
 
 
 async def test_an_idempotency_key_retry_gives_the_first_job(
-    service: Service, client: httpx.AsyncClient, tiny: Path
+    service: Service, client: httpx.AsyncClient, tiny_bytes: bytes
 ) -> None:
     account = await key_from_terminal(service)
     headers = {**account.auth, "Idempotency-Key": "clip-1"}
@@ -163,7 +167,7 @@ async def test_an_idempotency_key_retry_gives_the_first_job(
         answer = await client.post(
             "/api/v1/jobs",
             headers=headers,
-            files={"media": ("demo.mp4", tiny.read_bytes(), "video/mp4")},
+            files={"media": ("demo.mp4", tiny_bytes, "video/mp4")},
             data={"text": SCRIPT},
         )
         assert answer.status_code == 202, answer.text
@@ -174,17 +178,17 @@ async def test_an_idempotency_key_retry_gives_the_first_job(
 
 
 async def test_bad_input_is_a_problem_in_the_accounts_language(
-    service: Service, client: httpx.AsyncClient, tiny: Path
+    service: Service, client: httpx.AsyncClient, tiny_bytes: bytes
 ) -> None:
     account = await key_from_terminal(service)
     no_script = await client.post(
-        "/api/v1/jobs", headers=account.auth, files={"media": ("demo.mp4", tiny.read_bytes())}
+        "/api/v1/jobs", headers=account.auth, files={"media": ("demo.mp4", tiny_bytes)}
     )
     assert no_script.status_code == 422 and "script" in no_script.json()["detail"]
     fast = await client.post(
         "/api/v1/jobs",
         headers=account.auth,
-        files={"media": ("demo.mp4", tiny.read_bytes())},
+        files={"media": ("demo.mp4", tiny_bytes)},
         data={"text": SCRIPT, "speed": "9"},
     )
     assert fast.status_code == 422 and "speed" in fast.json()["detail"]
