@@ -72,6 +72,7 @@ class Receiver:
     accepted: list[tuple[bytes, str]] = field(default_factory=list)  # those answered 200
     port: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    called: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
@@ -82,11 +83,19 @@ class Receiver:
         """One POST."""
         body = await request.read()
         self.calls.append((body, request.headers.get("X-Voiceover-Signature", "")))
+        self.called.set()
         if len(self.calls) <= self.fail_first:
             return web.Response(status=500)
         self.accepted.append(self.calls[-1])
         self.arrived.set()
         return web.Response(text="ok")
+
+    async def wait_calls(self, count: int, limit_s: float = 60.0) -> None:
+        """Until `count` POSTs came (accepted or not)."""
+        async with asyncio.timeout(limit_s):
+            while len(self.calls) < count:
+                self.called.clear()
+                await self.called.wait()
 
     async def wait(self, count: int, limit_s: float = 120.0) -> None:
         """Until `count` POSTs were accepted."""

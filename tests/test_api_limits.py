@@ -28,9 +28,11 @@ async def api_service(
 ) -> AsyncIterator[tuple[Service, httpx.AsyncClient]]:
     """A started Service with the API's test settings, and a client of its web server."""
     update = {"http_port": 0, "allow_private_callbacks": True, **overrides}
-    async with Service(settings.model_copy(update=update), clock=clock) as service:
-        async with httpx.AsyncClient(base_url=base_url(service), timeout=60) as client:
-            yield service, client
+    async with (
+        Service(settings.model_copy(update=update), clock=clock) as service,
+        httpx.AsyncClient(base_url=base_url(service), timeout=60) as client,
+    ):
+        yield service, client
 
 
 async def tick(clock: FakeClock) -> None:
@@ -110,13 +112,9 @@ async def test_a_webhook_failing_twice_is_delivered_once_across_a_restart(
                 await wait_ended(client, answer.json()["id"], account.auth)
             finally:
                 ticker.cancel()
-            async with asyncio.timeout(60):
-                while len(hooks.calls) < 1:
-                    await asyncio.sleep(0.05)
+            await hooks.wait_calls(1)
             await clock.advance(10, step=5)
-            async with asyncio.timeout(60):
-                while len(hooks.calls) < 2:
-                    await asyncio.sleep(0.05)
+            await hooks.wait_calls(2)
             metrics = (await client.get("/metrics")).text
             assert 'voiceover_webhook_deliveries_total{status="retry"} 2.0' in metrics
         assert hooks.accepted == []
