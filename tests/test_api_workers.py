@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -20,6 +21,13 @@ from tests.api_helpers import base_url, key_from_terminal, receiver, verify, wai
 from tests.chat_helpers import SCRIPT
 from tests.cli_helpers import cli_command, cli_env
 from tests.servers import S3_KEY_ID, S3_SECRET, SeaweedS3
+
+
+def start_worker(env: dict[str, str], log: BinaryIO) -> subprocess.Popen[bytes]:
+    """`voiceover worker` in its own process group."""
+    return subprocess.Popen(
+        cli_command("worker"), env=env, stdout=log, stderr=log, start_new_session=True
+    )
 
 
 async def test_an_api_job_rendered_by_a_worker(
@@ -51,9 +59,7 @@ async def test_an_api_job_rendered_by_a_worker(
     (tmp_path / "worker" / "tmp").mkdir(parents=True)
     env = cli_env(tmp_path / "worker" / "data", TMPDIR=str(tmp_path / "worker" / "tmp"), **common)
     log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        cli_command("worker"), env=env, stdout=log, stderr=log, start_new_session=True
-    )
+    worker = start_worker(env, log)
     try:
         async with (
             Service(bot_settings) as service,
