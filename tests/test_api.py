@@ -12,6 +12,7 @@ import httpx
 import pytest
 from aiohttp import web
 
+from core.api_keys import key_hash
 from core.chat.service import Service
 from core.config import Settings
 from tests.api_helpers import (
@@ -130,6 +131,10 @@ async def test_keys_missing_revoked_and_another_owners_job(
     assert "/apikey" in problem["detail"]
     alice = await key_from_terminal(service, "alice")
     bob = await key_from_terminal(service, "bob")
+    stored = await service.store.fetchall("SELECT * FROM api_keys")
+    assert {row["key_hash"] for row in stored} == {key_hash(alice.key), key_hash(bob.key)}
+    assert all(alice.key not in str(row) and bob.key not in str(row) for row in stored)
+    assert {row["owner"] for row in stored} == {"console:alice", "console:bob"}
     answer = await client.post(
         "/api/v1/jobs",
         headers=alice.auth,

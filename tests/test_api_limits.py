@@ -81,6 +81,38 @@ async def test_oversized_bodies_get_413_before_they_are_read(settings: Settings)
         assert staging == []
 
 
+async def test_expect_100_continue_is_answered_before_the_body(
+    settings: Settings, tiny: Path
+) -> None:
+    async with api_service(settings) as (service, _client):
+        account = await key_from_terminal(service)
+        assert service.link_server is not None
+        clip = await asyncio.to_thread(tiny.read_bytes)
+        body = (
+            b'--b\r\nContent-Disposition: form-data; name="text"\r\n\r\n'
+            + SCRIPT.encode()
+            + b'\r\n--b\r\nContent-Disposition: form-data; name="media"; filename="d.mp4"\r\n\r\n'
+            + clip
+            + b"\r\n--b--\r\n"
+        )
+        reader, writer = await asyncio.open_connection("127.0.0.1", service.link_server.port)
+        writer.write(
+            (
+                "POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {account.key}\r\n"
+                "Content-Type: multipart/form-data; boundary=b\r\n"
+                f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+            ).encode()
+        )
+        await writer.drain()
+        assert (await asyncio.wait_for(reader.readline(), 30)).startswith(b"HTTP/1.1 100")
+        await reader.readline()  # the blank line after it
+        writer.write(body)
+        await writer.drain()
+        assert (await asyncio.wait_for(reader.readline(), 60)).startswith(b"HTTP/1.1 202")
+        writer.close()
+
+
 async def test_a_key_over_its_rate_gets_429_with_retry_after(settings: Settings) -> None:
     async with api_service(settings, api_rate_per_minute=3) as (service, client):
         account = await key_from_terminal(service)

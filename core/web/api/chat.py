@@ -22,7 +22,6 @@ class ApiChat:
 
     def __init__(self) -> None:
         self.lines: collections.deque[str] = collections.deque(maxlen=KEPT_LINES)
-        self.links: list[str] = []
 
     @property
     def last(self) -> str:
@@ -46,8 +45,7 @@ class ApiChat:
         """Never called (the upload limit is 0)."""
 
     async def send_link(self, url: str, caption: str) -> None:
-        """Keep the link (the job's JSON has its own)."""
-        self.links[-4:] = [*self.links[-3:], url]
+        """Nothing: the job's JSON has its own link (and its webhook is in the outbox)."""
 
     async def send_voice(self, note: VoiceNote) -> None:
         """Nothing: the API has no voice messages."""
