@@ -16,6 +16,8 @@ from core.api_keys import key_hash
 from core.chat.service import Service
 from core.config import Settings
 from tests.api_helpers import (
+    KEY,
+    SECRET,
     base_url,
     key_from_terminal,
     receiver,
@@ -24,7 +26,9 @@ from tests.api_helpers import (
     wait_ended,
 )
 from tests.chat_helpers import SCRIPT
+from tests.fake_telegram import FakeTelegram, message_update
 from tests.loopback import serve_loopback
+from tests.telegram_helpers import bot_running
 
 
 @pytest.fixture
@@ -208,3 +212,21 @@ async def test_bad_input_is_a_problem_in_the_accounts_language(
     chinese = await client.post("/api/v1/jobs", headers=account.auth, data={"text": SCRIPT})
     assert chinese.status_code == 422 and chinese.json()["title"] == "无法处理的内容"
     assert "请求无效" in chinese.json()["detail"]
+
+
+async def test_a_key_from_telegram_works_on_the_api(
+    fake: FakeTelegram, tg_settings: Settings
+) -> None:
+    settings = tg_settings.model_copy(update={"http_port": 0})
+    update = message_update(text="/apikey")
+    async with bot_running(settings, fake) as service:
+        fake.push(update)
+        await fake.wait_for("sendMessage", within_s=60)
+        [sent] = [c for c in fake.called("sendMessage") if KEY.search(str(c.params["text"]))]
+        text = str(sent.params["text"])
+        key = KEY.search(text)
+        assert key and SECRET.search(text) and "reply_markup" in sent.params  # the docs button
+        async with httpx.AsyncClient(base_url=base_url(service)) as client:
+            auth = {"Authorization": f"Bearer {key.group(1)}"}
+            credits = await client.get("/api/v1/credits", headers=auth)
+    assert credits.status_code == 200 and credits.json()["available"] == 100
