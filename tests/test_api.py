@@ -26,9 +26,11 @@ from tests.api_helpers import (
     wait_ended,
 )
 from tests.chat_helpers import SCRIPT
+from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram, message_update
 from tests.loopback import serve_loopback
 from tests.telegram_helpers import bot_running
+from tests.test_discord import EPHEMERAL, running_bot
 
 
 @pytest.fixture
@@ -230,3 +232,27 @@ async def test_a_key_from_telegram_works_on_the_api(
             auth = {"Authorization": f"Bearer {key.group(1)}"}
             credits = await client.get("/api/v1/credits", headers=auth)
     assert credits.status_code == 200 and credits.json()["available"] == 100
+
+
+async def test_a_key_from_discord_is_private_and_revoked_with_its_option(
+    tmp_path: Path, discord_fake: FakeDiscord
+) -> None:
+    async with running_bot(tmp_path, discord_fake) as bot:
+        asked = await discord_fake.slash("apikey")
+        await discord_fake.wait_for(lambda: any(KEY.search(t) for t in bot.texts(asked["token"])))
+        shown = next(
+            c.json
+            for c in discord_fake.calls
+            if asked["token"] in c.path and KEY.search(str((c.json or {}).get("content")))
+        )
+        assert shown["flags"] == EPHEMERAL  # only the user sees the key
+        key = KEY.search(str(shown["content"]))
+        assert key is not None and SECRET.search(str(shown["content"]))
+        auth = {"Authorization": f"Bearer {key.group(1)}"}
+        async with httpx.AsyncClient(base_url=base_url(bot.service)) as client:
+            assert (await client.get("/api/v1/credits", headers=auth)).status_code == 200
+            revoke = await discord_fake.slash("apikey", action="revoke")
+            await discord_fake.wait_for(
+                lambda: any("revoked" in t for t in bot.texts(revoke["token"]))
+            )
+            assert (await client.get("/api/v1/credits", headers=auth)).status_code == 401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 import discord
 from discord import app_commands
@@ -42,8 +42,9 @@ SIMPLE_COMMANDS: dict[str, str] = {
     "upload": "Get a private link to upload a big file (up to 500 MB)",
     "preview": "A quick preview: the first 20 s at 360p, free",
     "help": "How to use the voiceover bot",
-    "apikey": "A key for the HTTP API (shown privately, once)",
 }
+APIKEY_HELP = "A key for the HTTP API (shown privately, once)"
+APIKEY_ACTION_HELP = "revoke: turn your API key off"
 VOICEOVER_HELP = {
     "video": "The video (or image) to voice over",
     "script": "The text to read aloud",
@@ -138,6 +139,14 @@ async def voices_command(interaction: discord.Interaction[Any], sample: str | No
     await bot_of(interaction).submit(interaction, "voices", {"sample": sample} if sample else None)
 
 
+@app_commands.describe(action=APIKEY_ACTION_HELP)
+async def apikey_command(
+    interaction: discord.Interaction[Any], action: Literal["revoke"] | None = None
+) -> None:
+    """/apikey: a key for the HTTP API; `action: revoke` turns it off."""
+    await bot_of(interaction).submit(interaction, "apikey", {"action": action} if action else None)
+
+
 async def voice_choices(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
@@ -177,5 +186,8 @@ def add_commands(tree: VoiceoverTree) -> None:
     )
     voices.autocomplete("sample")(voice_choices)
     tree.add_command(voices)
+    tree.add_command(
+        app_commands.Command(name="apikey", description=APIKEY_HELP, callback=apikey_command)
+    )
     for name, description in SIMPLE_COMMANDS.items():
         tree.add_command(simple_command(name, description))

@@ -39,7 +39,8 @@ async def apikey_turn(ctx: Turn, routed: Routed, keys: ApiKeys | None, base_url:
     """Create (and show once) or revoke the account's API key."""
     if keys is None:
         raise VoiceoverError(ErrorCode.NOT_ALLOWED)
-    if routed.rest.split()[:1] and routed.rest.split()[0].casefold() in REVOKE_WORDS:
+    words = [*routed.rest.split()[:1], *ctx.incoming.args.values()]  # Discord: action=revoke
+    if any(word.casefold() in REVOKE_WORDS for word in words):
         revoked = await keys.revoke(ctx.owner)
         await ctx.chat.say(text("revoked" if revoked else "none", ctx.lang))
         return
