@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,9 @@ import aiosqlite
 from core.uninterrupted import uninterrupted
 
 Row = dict[str, Any]
+# aiosqlite's DEBUG lines carry every statement's parameters (webhook signing secrets, users'
+# words): never written, whatever LOG_LEVEL says.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 SCHEMA = (
     # The service: one current session per user, durable jobs, messages already seen.

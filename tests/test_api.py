@@ -5,6 +5,7 @@ limits and problems."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -57,8 +58,9 @@ async def client(service: Service) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_full_cycle_key_from_the_terminal_file_webhook_result(
-    service: Service, client: httpx.AsyncClient, tiny: Path
+    service: Service, client: httpx.AsyncClient, tiny: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     account = await key_from_terminal(service)
     async with receiver() as hooks:
         with tiny.open("rb") as media:
@@ -98,6 +100,9 @@ async def test_full_cycle_key_from_the_terminal_file_webhook_result(
     assert any(v["id"] == "en_US-joe-medium" for v in voices.json()["voices"])
     listed = await client.get("/api/v1/jobs?state=done&limit=5", headers=account.auth)
     assert [j["id"] for j in listed.json()["jobs"]] == [job["id"]]
+    assert caplog.records
+    assert account.key not in caplog.text
+    assert account.secret not in caplog.text
 
 
 async def test_media_url_with_a_script_file(
