@@ -239,6 +239,21 @@ async def test_a_key_from_telegram_works_on_the_api(
     assert credits.status_code == 200 and credits.json()["available"] == 100
 
 
+async def test_no_key_is_shown_in_a_telegram_group(
+    fake: FakeTelegram, tg_settings: Settings
+) -> None:
+    settings = tg_settings.model_copy(update={"http_port": 0})
+    update = message_update(text="/apikey", chat_id=-1001, user_id=42)
+    async with bot_running(settings, fake) as service:
+        fake.push(update)
+        await fake.wait_for("sendMessage", within_s=60)
+        await service.wait_idle()
+        keys = await service.store.fetchall("SELECT * FROM api_keys")
+    texts = [str(c.params["text"]) for c in fake.called("sendMessage")]
+    assert any("private chat" in t for t in texts) and not any(KEY.search(t) for t in texts)
+    assert keys == []
+
+
 async def test_a_key_from_discord_is_private_and_revoked_with_its_option(
     tmp_path: Path, discord_fake: FakeDiscord
 ) -> None:

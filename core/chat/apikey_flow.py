@@ -26,7 +26,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "你还没有 API 密钥。发送 /apikey 获取。",
     ),
     "button": ("API docs", "API 文档"),
+    "private_only": (
+        "🔒 Send /apikey to me in a private chat: a key shown here would be seen by everyone.",
+        "🔒 请在与我的私聊中发送 /apikey：在这里显示的密钥所有人都能看到。",
+    ),
 }
+# Platforms whose answers in a group are seen by the group (Discord answers privately).
+GROUP_VISIBLE = frozenset({"telegram"})
 
 
 def text(name: str, lang: str, **fields: str) -> str:
@@ -43,6 +49,10 @@ async def apikey_turn(ctx: Turn, routed: Routed, keys: ApiKeys | None, base_url:
     if any(word.casefold() in REVOKE_WORDS for word in words):
         revoked = await keys.revoke(ctx.owner)
         await ctx.chat.say(text("revoked" if revoked else "none", ctx.lang))
+        return
+    incoming = ctx.incoming
+    if incoming.platform in GROUP_VISIBLE and incoming.chat_id != incoming.user_id:
+        await ctx.chat.say(text("private_only", ctx.lang))  # a group: not here
         return
     made = await keys.create(ctx.owner)
     shown = text("created", ctx.lang, key=made.key, secret=made.secret, base=base_url)
