@@ -276,3 +276,28 @@ async def test_a_key_from_discord_is_private_and_revoked_with_its_option(
                 lambda: any("revoked" in t for t in bot.texts(revoke["token"]))
             )
             assert (await client.get("/api/v1/credits", headers=auth)).status_code == 401
+
+
+async def test_jobs_are_listed_newest_first_in_pages(
+    service: Service, client: httpx.AsyncClient, tiny_bytes: bytes
+) -> None:
+    account = await key_from_terminal(service)
+    made = []
+    for _ in range(3):
+        answer = await client.post(
+            "/api/v1/jobs",
+            headers=account.auth,
+            files={"media": ("demo.mp4", tiny_bytes)},
+            data={"text": SCRIPT},
+        )
+        made.append(answer.json()["id"])
+    for job_id in made:
+        await client.delete(f"/api/v1/jobs/{job_id}", headers=account.auth)
+    first = (await client.get("/api/v1/jobs?limit=2", headers=account.auth)).json()
+    assert [j["id"] for j in first["jobs"]] == made[::-1][:2] and first["next_cursor"]
+    cursor = first["next_cursor"]
+    second = await client.get(f"/api/v1/jobs?limit=2&cursor={cursor}", headers=account.auth)
+    assert [j["id"] for j in second.json()["jobs"]] == made[:1]
+    assert second.json()["next_cursor"] is None
+    bad = await client.get("/api/v1/jobs?limit=500", headers=account.auth)
+    assert bad.status_code == 422 and "limit" in bad.json()["detail"]
