@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
-from core.chat.service import Service  # noqa: E402
 from core.config import Settings  # noqa: E402
+from core.service import Service  # noqa: E402
 from tests.api_helpers import Account, base_url, key_from_terminal, receiver, verify  # noqa: E402
 from tests.cli_helpers import cli_command, cli_env  # noqa: E402
 from tests.media import make_video  # noqa: E402

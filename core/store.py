@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ SCHEMA = (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL, ref TEXT NOT NULL,
         kind TEXT NOT NULL, amount INTEGER NOT NULL, created REAL NOT NULL,
         UNIQUE (ref, kind))""",
-    # The HTTP API (core/api_keys.py, core/web/api/): keys (hashed), each account's webhook
+    # The HTTP API (core/chat/api_keys.py, core/web/api/): keys (hashed), each account's webhook
     # signing secret, the jobs made through the API and the webhooks' durable outbox.
     """CREATE TABLE IF NOT EXISTS api_keys (
         key_hash TEXT PRIMARY KEY, owner TEXT NOT NULL, hint TEXT NOT NULL,
@@ -153,6 +153,13 @@ class Store:
         async with self._lock:
             cursor = await self.db.execute(sql, tuple(params))
             return cursor.rowcount
+
+    async def update(self, table: str, row_id: str, columns: Mapping[str, Any]) -> int:
+        """Set these columns of the row with this id (table and column names are ours)."""
+        sql = ", ".join(f"{name}=?" for name in columns)
+        return await self.execute(
+            f"UPDATE {table} SET {sql} WHERE id=?", (*columns.values(), row_id)
+        )
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """The first row as a dict, or None."""

@@ -17,7 +17,7 @@ import httpx
 from aiohttp import web
 
 from bots.console import PLATFORM, ConsoleChat, parse_line
-from core.chat.service import Service
+from core.service import Service
 from tests.loopback import serve_loopback
 
 KEY = re.compile(r"\b(vo_[A-Za-z0-9_-]{32,})\b")

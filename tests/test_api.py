@@ -13,9 +13,9 @@ import httpx
 import pytest
 from aiohttp import web
 
-from core.api_keys import key_hash
-from core.chat.service import Service
+from core.chat.api_keys import key_hash
 from core.config import Settings
+from core.service import Service
 from tests.api_helpers import (
     KEY,
     SECRET,

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from core.chat.service import Service
 from core.config import Settings
+from core.service import Service
 from tests.api_helpers import base_url, key_from_terminal, receiver, verify, wait_ended
 from tests.chat_helpers import SCRIPT
 from tests.fakes import FakeClock

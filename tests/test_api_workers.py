@@ -15,8 +15,8 @@ from typing import BinaryIO
 
 import httpx
 
-from core.chat.service import Service
 from core.config import Settings
+from core.service import Service
 from tests.api_helpers import base_url, key_from_terminal, receiver, verify, wait_ended
 from tests.chat_helpers import SCRIPT
 from tests.cli_helpers import cli_command, cli_env

@@ -3,7 +3,7 @@ secret; '/apikey revoke' revokes it. The texts are here (English, Chinese)."""
 
 from __future__ import annotations
 
-from core.api_keys import ApiKeys
+from core.chat.api_keys import ApiKeys
 from core.chat.routing import Routed
 from core.chat.turn import Turn
 from core.errors import ErrorCode, VoiceoverError

@@ -6,15 +6,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from core.delivery.chats import ChatDirectory
 from core.delivery.links import LinkSigner
-from core.delivery.results import deliver_result, result_key
+from core.delivery.results import deliver_result
 from core.errors import ErrorCode, from_record
 from core.failpoints import pause_point
-from core.jobs.model import Job, JobStatus
-from core.jobs.queue import JobQueue
 from core.media.store import MediaStore
 from core.ports import Chat
+from core.work.chats import ChatDirectory
+from core.work.model import Job, JobStatus, result_key
+from core.work.output import RenderOutput
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 DELIVERY_TRIES = 3  # per process; undelivered results are tried again at the next start
@@ -62,7 +63,7 @@ class Deliveries:
         if job.status is JobStatus.DONE and job.output:
             await deliver_result(
                 chat,
-                job.output,
+                RenderOutput.from_record(job.output),
                 job_id=job.id,
                 owner=job.owner,
                 signer=self.signer,

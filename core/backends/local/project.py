@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Any
 
 from core.backends.base import Draft
-from core.chat.replies import is_zh, reply
 from core.engine.lexicon import Lexicon
 from core.engine.model import (
     Aspect,
@@ -22,8 +21,10 @@ from core.engine.model import (
     ScriptCue,
 )
 from core.engine.speakers import script_speakers
-from core.errors import human_duration
 from core.store import Row, loads
+from core.words.numbers import human_duration
+from core.words.replies import reply
+from core.words.text import is_zh
 
 WORDS_PER_MINUTE = 150.0
 ORIGINAL_VOLUME = {MixMode.DUCK: 0.3, MixMode.KEEP: 1.0, MixMode.REPLACE: 0.0}

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from core.api_keys import ApiKeys
+from core.chat.api_keys import ApiKeys
 from core.chat.lanes import Lanes
 from core.chat.turn import FlowDeps
-from core.jobs.queue import JobQueue
 from core.metrics import Metrics
 from core.store import Store
 from core.web.api.guard import Guard, RateLimiter
@@ -17,6 +16,7 @@ from core.web.api.records import ApiJobRecords
 from core.web.api.routes import ApiRoutes
 from core.web.api.submit import JobSubmitter
 from core.web.api.webhooks import Webhooks
+from core.work.queue import JobQueue
 
 
 class HttpApi:

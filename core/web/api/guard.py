@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from pydantic import ValidationError
 
-from core.api_keys import ApiKeys, key_hash
+from core.chat.api_keys import ApiKeys, key_hash
 from core.clock import Clock
 from core.errors import ErrorCode, VoiceoverError
 from core.web.api.problems import PROBLEM_TYPE, problem, problem_body, validation_reason

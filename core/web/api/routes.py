@@ -14,7 +14,6 @@ from core.config import Settings
 from core.delivery.links import LinkSigner
 from core.errors import ErrorCode, VoiceoverError
 from core.jobs.control import JobControl
-from core.jobs.model import ACTIVE, Job, JobStatus, new_job_id
 from core.media.store import MediaStore
 from core.web.api.guard import LANGUAGE, OWNER, PREFIX
 from core.web.api.intake import declared_too_large, read_form
@@ -32,6 +31,7 @@ from core.web.api.records import ApiJobRecords
 from core.web.api.submit import JobRequest, JobSubmitter
 from core.web.api.views import job_out
 from core.web.api.webhooks import check_callback
+from core.work.model import ACTIVE, Job, JobStatus, new_job_id
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from core.chat.flows import Flows
 from core.chat.lanes import Lanes
-from core.chat.option_text import args_to_text
 from core.chat.routing import Routed
 from core.chat.turn import FlowDeps, Turn
 from core.errors import ErrorCode, VoiceoverError
 from core.ports import Attachment, Fetch, Incoming
 from core.web.api.chat import PLATFORM, ApiChat, RequestSessions
 from core.web.api.models import FILE_FIELDS, JobFields
+from core.words.option_text import args_to_text
 
 JOB_KIND = "api_render"  # not superseded by the owner's chat renders (nor they by it)
 OPTION_FIELDS = ("voice", "language", "gender", "speed", "captions", "aspect", "fit", "mix")

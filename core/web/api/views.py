@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.delivery.links import LinkSigner
 from core.errors import ErrorCode, from_record
-from core.jobs.model import Job, JobStatus
 from core.web.api.models import JobError, JobOut, JobResult
+from core.work.model import Job, JobStatus
 
 
 def job_out(job: Job, signer: LinkSigner, position: int | None, language: str) -> JobOut:

@@ -19,18 +19,18 @@ from collections.abc import Awaitable, Callable
 import httpx
 from prometheus_client import Counter
 
-from core.api_keys import ApiKeys
 from core.backends.local.fetch import resolve_checked
+from core.chat.api_keys import ApiKeys
 from core.clock import Clock
 from core.delivery.links import LinkSigner
 from core.errors import VoiceoverError
-from core.jobs.model import ENDED, Job
-from core.jobs.queue import JobQueue
 from core.metrics import Metrics
 from core.store import Row, Store
 from core.web.api.chat import PLATFORM
 from core.web.api.records import ApiJobRecords
 from core.web.api.views import job_out
+from core.work.model import ENDED, Job
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Voiceover-Signature"
