@@ -10,6 +10,7 @@ from aiohttp import web
 
 from core.errors import ErrorCode, VoiceoverError
 from core.web.api.models import Problem
+from core.words.api_text import problem_title
 
 PROBLEM_TYPE = "application/problem+json"
 STATUS: dict[ErrorCode, int] = {
@@ -26,22 +27,6 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.TIMEOUT: 504,
     ErrorCode.INTERNAL: 500,
 }
-TITLES: dict[int, tuple[str, str]] = {
-    400: ("Bad request", "请求错误"),
-    401: ("Unauthorized", "未授权"),
-    402: ("Out of credits", "积分不足"),
-    403: ("Forbidden", "禁止"),
-    404: ("Not found", "未找到"),
-    405: ("Method not allowed", "方法不允许"),
-    409: ("Conflict", "冲突"),
-    413: ("Content too large", "内容过大"),
-    415: ("Unsupported media type", "不支持的媒体类型"),
-    422: ("Unprocessable content", "无法处理的内容"),
-    429: ("Too many requests", "请求过多"),
-    500: ("Internal error", "内部错误"),
-    503: ("Service unavailable", "服务不可用"),
-    504: ("Timed out", "超时"),
-}
 
 
 def status_of(code: ErrorCode) -> int:
@@ -53,11 +38,9 @@ def status_of(code: ErrorCode) -> int:
 
 def problem_body(code: ErrorCode, status: int, detail: str, language: str) -> Problem:
     """The problem document of one error."""
-    pair = TITLES.get(status, TITLES[500 if status >= 500 else 400])
-    title = pair[1] if language.lower().startswith("zh") else pair[0]
     return Problem(
         type=f"/api/v1/docs#error-{int(code)}",
-        title=title,
+        title=problem_title(status, language),
         status=status,
         detail=detail,
         code=int(code),
