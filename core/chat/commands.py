@@ -154,14 +154,24 @@ COMMAND_TABLE: tuple[Command, ...] = (
         shown=10,
     ),
     Command(
+        "undo",
+        ("undo",),
+        ("undo", "撤销", "撤回"),
+        menu=Bilingual("Undo the last change to the project", "撤销对项目的上一次修改"),
+        discord="Undo the last change to your project",
+        in_help=True,
+        shown=12,
+        max_chars=24,
+    ),
+    Command(
         "apikey",
         ("apikey", "api_key"),
-        ("api key", "my api key", "API 密钥"),
+        ("api key", "my api key", "API 密钥", "API密钥"),
         read_only=True,
         menu=Bilingual("A key for the HTTP API (private chats)", "HTTP API 密钥（私聊）"),
         discord="A key for the HTTP API (shown privately, once)",  # with `action: revoke`
         in_help=True,
-        shown=12,
+        shown=13,
     ),
     # Where a message goes that asks for no command (or a wrong one).
     Command("converse"),

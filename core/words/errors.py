@@ -232,6 +232,11 @@ ERROR_TEXTS: dict[ErrorCode, Bilingual] = {
         "The callback_url can't be used: {reason}. Use a public http(s) address.",
         "callback_url 无法使用：{reason}。请使用公开的 http(s) 地址。",
     ),
+    ErrorCode.DISK_FULL: Bilingual(
+        "💾 The server is short of disk space right now. Try a smaller file, or try again "
+        "later; your files and credits are safe.",
+        "💾 服务器磁盘空间不足。请换一个更小的文件，或稍后再试；你的文件和积分都安全。",
+    ),
     ErrorCode.INTERNAL: Bilingual(
         "Something went wrong on my side. Please try again; your files and credits are safe.",
         "我这边出了点问题。请重试；你的文件和积分都安全。",

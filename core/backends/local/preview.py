@@ -9,8 +9,9 @@ from pathlib import Path
 from core.backends.local.project import Project
 from core.backends.local.renders import render_request
 from core.config import Settings
+from core.disk import need_space, render_needs
 from core.engine.model import RenderResult
-from core.engine.preview import render_preview
+from core.engine.preview import PREVIEW_S, render_preview
 from core.errors import ErrorCode, VoiceoverError
 from core.media.store import MediaStore
 
@@ -21,6 +22,8 @@ async def preview_project(
     """Render the project's first seconds to `out` (the engine in a thread)."""
     if project.script_obj is None and project.narration is None:
         raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
+    needs = render_needs(out.parent, 0, PREVIEW_S)  # DISK_FULL before any work when short
+    await asyncio.to_thread(need_space, needs, settings.disk_reserve_bytes, "render")
     async with contextlib.AsyncExitStack() as files:
         request = await render_request(project, media, out, files)
         out.parent.mkdir(parents=True, exist_ok=True)

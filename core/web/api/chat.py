@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from core.chat.sessions import Sessions
@@ -55,6 +56,10 @@ class ApiChat:
 
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """Keep the text."""
+        self.lines.append(text)
+
+    async def ask(self, text: str, answers: Sequence[tuple[str, str]]) -> None:
+        """Keep the question (a request that needs one makes no job: it is refused with it)."""
         self.lines.append(text)
 
     async def working(self) -> None:
