@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import io
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ async def terminal(service: Service, user: str, line: str) -> str:
     out = io.StringIO()
     chat = ConsoleChat(out)
     service.register_platform(PLATFORM, lambda chat_id, context: chat)
-    await service.handle(parse_line(line, f"{user}-{line}-{id(out)}", user), chat)
+    await service.handle(parse_line(line, f"{user}-{secrets.token_hex(8)}", user), chat)
     return out.getvalue()
 
 
