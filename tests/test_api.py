@@ -173,6 +173,12 @@ async def test_keys_missing_revoked_and_another_owners_job(
     assert credits["available"] == 100 and credits["frozen"] == 0  # the cancel released them
 
 
+@pytest.mark.parametrize("line", ["give me an API key", "给我一个API密钥"])
+async def test_asking_for_a_key_in_words_makes_one(service: Service, line: str) -> None:
+    account = await key_from_terminal(service, "words", line)
+    assert account.key.startswith("vo_") and account.secret.startswith("whsec_")
+
+
 async def test_an_idempotency_key_retry_gives_the_first_job(
     service: Service, client: httpx.AsyncClient, tiny_bytes: bytes
 ) -> None:
