@@ -53,6 +53,8 @@ class ErrorCode(IntEnum):
     LINK_INVALID = 4304
     LINK_EXPIRED = 4305
     NOT_ALLOWED = 4306
+    SLOW_DOWN = 4307
+    TOO_MANY_QUEUED = 4308
     # Our own: the HTTP API (core/web/api/).
     API_KEY_INVALID = 4401
     JOB_NOT_FOUND = 4402

@@ -16,7 +16,7 @@ from core.backends.local.instruction_rules import (
     SPEAKER_WANTS,
     Rule,
 )
-from core.engine.model import Aspect, Captions, Fit, MixMode, Overrun, RenderOptions
+from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, Overrun, RenderOptions, Sync
 from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
 
@@ -220,7 +220,8 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
         values["music_volume"] = round(percent, 2) / 100
     if "speakers" in changes:
         values["speakers"] = _merged_speakers(options.speakers, changes["speakers"])
-    for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix", "overrun"):
+    fields = ("voice", "language", "gender", "captions", "aspect", "fit", "mix", "overrun")
+    for name in (*fields, "sync", "hold"):
         if name in changes:
             values[name] = changes[name]
     if "language" in changes and "voice" not in changes:
@@ -245,6 +246,8 @@ _ENUMS: dict[str, Any] = {
     "fit": Fit,
     "mix": MixMode,
     "overrun": Overrun,
+    "sync": Sync,
+    "hold": Hold,
 }
 
 

@@ -22,6 +22,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.REQUEST_IN_PROGRESS: 409,
     ErrorCode.FILE_TOO_LARGE: 413,
     ErrorCode.TOO_MANY_REQUESTS: 429,
+    ErrorCode.TOO_MANY_QUEUED: 429,
+    ErrorCode.SLOW_DOWN: 429,
     ErrorCode.RATE_LIMITED: 503,
     ErrorCode.BACKEND_UNAVAILABLE: 503,
     ErrorCode.TIMEOUT: 504,
