@@ -6,39 +6,20 @@ import argparse
 import json
 import logging
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from core.app import chat_main, serve_main, worker_main
-from core.backups.cli import add_backup_parsers, run_backup
-from core.config import Settings
-from core.engine.demo import make_demo_clip
-from core.engine.leftovers import remove_stale_work
-from core.engine.lexicon import Lexicon, read_lexicon_file
-from core.engine.model import (
-    Aspect,
-    Captions,
-    Fit,
-    Hold,
-    Limits,
-    MixMode,
-    Overrun,
-    RenderOptions,
-    RenderRequest,
-    RenderResult,
-    Script,
-    Sync,
-)
-from core.engine.render import render
-from core.engine.scripts import parse_script_text, read_script_file
+# Only what the parser needs is imported here; each command imports its own parts when it runs,
+# so `voiceover --help` and `voiceover voices` start in a fraction of a second
+# (tests/test_cli_imports.py keeps it so).
+from core.backups.cli import add_backup_parsers
+from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, Overrun, Sync
 from core.errors import VoiceoverError
-from core.logs import configure_logging
-from core.progressbar import ProgressBar
-from core.voices_cli import add_voices_parser, run_voices
-from core.words.sync import holds_of, sync_summary
+from core.voices_cli import add_voices_parser
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.engine.model import Limits, RenderResult, Script
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 SAMPLE_SCRIPT = (
@@ -120,6 +101,8 @@ def _speaker(text: str) -> tuple[str, str]:
 
 
 def _script(args: argparse.Namespace, limits: Limits) -> Script | None:
+    from core.engine.scripts import parse_script_text, read_script_file
+
     if args.script is not None:
         return read_script_file(args.script, limits)
     if args.text is not None:
@@ -128,6 +111,14 @@ def _script(args: argparse.Namespace, limits: Limits) -> Script | None:
 
 
 def _render(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from core.engine.leftovers import remove_stale_work
+    from core.engine.lexicon import Lexicon, read_lexicon_file
+    from core.engine.model import Limits, RenderOptions, RenderRequest
+    from core.engine.render import render
+    from core.progressbar import ProgressBar
+
     options = RenderOptions(
         voice=args.voice,
         language=args.language,
@@ -201,12 +192,16 @@ def _summary(result: RenderResult) -> str:
     if result.voice_note:
         lines.append(f"   {result.voice_note}")
     if result.sync == "shots" and result.shots:
+        from core.words.sync import holds_of, sync_summary
+
         summary = sync_summary(result.paragraphs, len(result.shots), holds_of(result.segments))
         lines.append(f"   {summary}")
     return "\n".join(lines)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from core.engine.demo import make_demo_clip
+
     clip = make_demo_clip(settings.data_dir / "demo-input.mp4")
     ns = _parser().parse_args(
         ["render", str(clip), "--text", SAMPLE_SCRIPT, "--out", str(args.out)]
@@ -214,27 +209,60 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     return _render(ns, settings)
 
 
-def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.command == "render":
-        return _render(args, settings)
-    if args.command == "voices":
-        return run_voices(args, settings)
-    if args.command == "demo":
-        return _demo(args, settings)
-    if args.command == "worker":
-        return worker_main(settings)
-    if args.command in ("backup", "restore"):
-        return run_backup(args, settings)
-    return chat_main(settings) if args.command == "chat" else serve_main(settings)
+def _voices(args: argparse.Namespace, settings: Settings) -> int:
+    from core.voices_cli import run_voices
+
+    return run_voices(args, settings)
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from core.app import worker_main
+
+    return worker_main(settings)
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from core.app import chat_main
+
+    return chat_main(settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from core.app import serve_main
+
+    return serve_main(settings)
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from core.backups.cli import run_backup
+
+    return run_backup(args, settings)
+
+
+COMMANDS = {
+    "render": _render,
+    "voices": _voices,
+    "demo": _demo,
+    "worker": _worker,
+    "chat": _chat,
+    "serve": _serve,
+    "backup": _backup,
+    "restore": _backup,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 on bad input (one line on stderr), 1 on internal error."""
     args = _parser().parse_args(argv)
+    from pydantic import ValidationError
+
     try:
+        from core.config import Settings
+        from core.logs import configure_logging
+
         settings = Settings()
         configure_logging(settings.log_level)
-        return _run(args, settings)
+        return COMMANDS[args.command](args, settings)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]).upper()

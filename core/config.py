@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     true_peak_db: float = Field(-1.5, ge=-9, le=0)
     tts_workers: int = Field(0, ge=0)  # 0: one per core
     tts_timeout_s: float = Field(900, gt=0)  # wall clock for one render's speech
+    speech_cache_mb: int = Field(256, ge=0)  # sentences kept in DATA_DIR/cache/speech; 0: off
 
     # Chat core.
     max_concurrent_jobs: int = Field(0, ge=0)  # 0: one per core

@@ -33,11 +33,10 @@ from core.jobs.control import JobControl
 from core.jobs.health import problems, refresh_gauges
 from core.jobs.heartbeat import HeartbeatTimings
 from core.jobs.pipeline import RenderThenDeliver
-from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.remote import HandOver, RemoteJobs, WorkerSlots
 from core.jobs.render import RenderJobs
 from core.jobs.runner import JobRunner
-from core.jobs.select import make_queue
+from core.jobs.select import make_queue, on_workers
 from core.media.select import make_media_store
 from core.metrics import Metrics
 from core.ports import Chat, ChatFactory, Incoming
@@ -86,7 +85,7 @@ class Service:
         """The runner, the control the flows use, render-then-deliver, and (with Redis, whose
         renders run in `voiceover worker`s) the follower of the workers' jobs."""
         self.runner = JobRunner(self.jobs, self.settings.job_slots, self._run_job)
-        remote_jobs = self.jobs if isinstance(self.jobs, RedisJobQueue) else None
+        remote_jobs = self.jobs if on_workers(self.jobs) else None
         self.slots = WorkerSlots() if remote_jobs is not None else None
         busy = self.slots.busy if self.slots is not None else None
         self.queue = JobControl(self.jobs, self.runner, self.backend, workers_busy=busy)

@@ -7,14 +7,11 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.config import Settings
-from core.engine.catalog import CatalogVoice, fetch_catalog, filter_catalog, find_voice
-from core.engine.sample import render_sample
-from core.engine.voice_install import install_listed, remove_voice
-from core.engine.voices import choose_voice, installed_voices
-from core.progressbar import ProgressBar
+if TYPE_CHECKING:  # each command imports its parts when it runs (a fast `voiceover voices`)
+    from core.config import Settings
+    from core.engine.catalog import CatalogVoice
 
 EXIT_OK = 0
 
@@ -52,6 +49,8 @@ def run_voices(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _installed(args: argparse.Namespace, settings: Settings) -> int:
+    from core.engine.voices import installed_voices
+
     voices = installed_voices(settings.voices_dir)
     if args.json:
         rows = [
@@ -66,6 +65,8 @@ def _installed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _available(args: argparse.Namespace, settings: Settings) -> int:
+    from core.engine.catalog import fetch_catalog, filter_catalog
+
     voices = filter_catalog(
         fetch_catalog(settings.voices_base_url), language=args.language, gender=args.gender
     )
@@ -88,6 +89,10 @@ def _catalog_line(v: CatalogVoice) -> str:
 
 
 def _install(keys: list[str], settings: Settings) -> int:
+    from core.engine.catalog import fetch_catalog, find_voice
+    from core.engine.voice_install import install_listed
+    from core.progressbar import ProgressBar
+
     catalog = fetch_catalog(settings.voices_base_url)
     wanted = [find_voice(catalog, key) for key in keys]  # every key checked before any download
     for voice in wanted:
@@ -108,6 +113,9 @@ def _install(keys: list[str], settings: Settings) -> int:
 
 
 def _remove(keys: list[str], settings: Settings) -> int:
+    from core.engine.voice_install import remove_voice
+    from core.engine.voices import installed_voices
+
     for key in keys:
         remove_voice(settings.voices_path, key)
         installed_voices.cache_clear()
@@ -116,6 +124,9 @@ def _remove(keys: list[str], settings: Settings) -> int:
 
 
 def _sample(key: str, out: Path, settings: Settings) -> int:
+    from core.engine.sample import render_sample
+    from core.engine.voices import choose_voice, installed_voices
+
     voice, _ = choose_voice(installed_voices(settings.voices_dir), voice_id=key)
     path = render_sample(settings, voice, out.resolve())
     print(f"✅ {path}")

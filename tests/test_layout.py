@@ -26,8 +26,19 @@ from core.chat.turn import FlowDeps
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import import_graph  # noqa: E402
 
-# Imported only when chosen: the optional NemoVideo backend and the chat platforms.
-OPTIONAL = ("core.backends.registry", "core.app")
+# Imported only when chosen: the optional NemoVideo backend and the chat platforms; each CLI
+# command's parts (a fast `voiceover --help`, tests/test_cli_imports.py); Redis/SAQ and boto3
+# only with QUEUE_URL and STORAGE_URL; python-docx only for a .docx.
+OPTIONAL = (
+    "core.backends.registry",
+    "core.app",
+    "core.cli",
+    "core.voices_cli",
+    "core.jobs.select",
+    "core.media.select",
+    "core.engine.docx_reader",
+    "core.backups.cli",
+)
 
 
 def test_no_import_goes_against_the_layer_order() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.backups.backup import BackupError, backup
-from core.backups.restore import restore
-from core.config import Settings
 from core.words.numbers import human_size
+
+if TYPE_CHECKING:  # the parser is built by every `voiceover` command: the work loads on use
+    from core.config import Settings
 
 EXIT_OK, EXIT_FAILED = 0, 2
 
@@ -24,6 +25,9 @@ def add_backup_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def run_backup(args: argparse.Namespace, settings: Settings) -> int:
     """Run `backup` or `restore`; one line on stderr when it can't be done."""
+    from core.backups.backup import BackupError, backup
+    from core.backups.restore import restore
+
     try:
         if args.command == "backup":
             manifest = backup(settings, args.dest)

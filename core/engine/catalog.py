@@ -9,14 +9,15 @@ import re
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from core.engine.voice_table import table_gender, voice_table
 from core.engine.voices import normalize_gender, normalize_language
 from core.errors import ErrorCode, VoiceoverError
 from core.words.languages import language_name
+
+if TYPE_CHECKING:  # imported when a catalog is fetched, not by renders that only suggest
+    import httpx
 
 INDEX_NAME = "voices.json"
 VOICE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$")  # also the folder it installs to
@@ -133,6 +134,8 @@ def _entry(key: str, entry: dict[str, Any], table: dict[str, dict[str, str]]) ->
 
 def fetch_catalog(base_url: str, client: httpx.Client | None = None) -> list[CatalogVoice]:
     """The repository's voices, from {base_url}/voices.json."""
+    import httpx
+
     url = f"{base_url.rstrip('/')}/{INDEX_NAME}"
     try:
         with http_client(client) as http:
@@ -151,6 +154,8 @@ def fetch_catalog(base_url: str, client: httpx.Client | None = None) -> list[Cat
 
 def http_client(client: httpx.Client | None) -> AbstractContextManager[httpx.Client]:
     """The given client (left open), or a new one that follows redirects (Hugging Face does)."""
+    import httpx
+
     if client is not None:
         return nullcontext(client)
     return httpx.Client(follow_redirects=True, timeout=TIMEOUT_S)
@@ -158,6 +163,8 @@ def http_client(client: httpx.Client | None) -> AbstractContextManager[httpx.Cli
 
 def failure_reason(exc: Exception) -> str:
     """A short reason for a failed request."""
+    import httpx
+
     if isinstance(exc, httpx.HTTPStatusError):
         return f"HTTP {exc.response.status_code}"
     return str(exc) or type(exc).__name__

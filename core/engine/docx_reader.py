@@ -7,16 +7,6 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
-
-import docx
-from docx.oxml.ns import qn
-from docx.oxml.table import CT_Tbl
-from docx.oxml.text.paragraph import CT_P
-from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from docx.types import ProvidesStoryPart
 
 from core.engine.model import Limits
 from core.engine.script_text import count_words
@@ -111,40 +101,17 @@ def check_docx(path: Path, name: str, caps: DocxCaps = CAPS) -> None:
     _check_entries(infos, name, caps)
 
 
-def _block_texts(parent: BaseOxmlElement, story: ProvidesStoryPart) -> Iterator[str]:
-    """Paragraph and table-cell text under a body or cell element, in reading order."""
-    for child in parent.iterchildren():
-        if child.tag == qn("w:p"):
-            yield Paragraph(cast(CT_P, child), story).text
-        elif child.tag == qn("w:tbl"):
-            yield from _table_texts(Table(cast(CT_Tbl, child), story))
-        elif child.tag == qn("w:sdt"):
-            content = child.find(qn("w:sdtContent"))
-            if content is not None:
-                yield from _block_texts(content, story)
-
-
-def _table_texts(table: Table) -> Iterator[str]:
-    """Each cell once (merged cells repeat in python-docx's rows), row by row."""
-    seen: set[BaseOxmlElement] = set()  # elements, not id()s: lxml proxies are transient
-    for row in table.rows:
-        for cell in row.cells:
-            if cell._tc in seen:
-                continue
-            seen.add(cell._tc)
-            yield from _block_texts(cell._tc, cell)
-
-
 def read_docx_text(path: Path, limits: Limits, name: str | None = None) -> str:
     """Paragraphs and table text in reading order, one paragraph per block, capped by limits."""
     name = name or path.name
     check_docx(path, name)
+    from core.engine.docx_text import block_texts, open_document  # python-docx: 0.1 s to import
+
     try:
-        document = docx.Document(str(path))
+        document = open_document(path)
         if document.element.getroottree().docinfo.doctype:
             raise _refuse(name, "it contains a document type declaration")
-        body = document.element.body
-        return _collect(_block_texts(body, document), limits)
+        return _collect(block_texts(document.element.body, document), limits)
     except VoiceoverError:
         raise
     except Exception as exc:  # a hostile document may break the parser in many ways

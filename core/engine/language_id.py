@@ -57,8 +57,15 @@ def _get_identifier() -> Any:
             ident = _read_model()
             known = set(ident.nb_classes)
             ident.set_languages(sorted({*PIPER_LANGUAGES, *LANGUAGES} & known))
+            if hasattr(ident, "_full_model"):  # kept only to undo set_languages, which we never
+                ident._full_model = (ident.nb_ptc, ident.nb_pc, ident.nb_classes)  # do: 27 MB
             _identifier = ident
         return _identifier
+
+
+def load_model() -> None:
+    """Load the model now (e.g. while a render's inputs are probed), not at the first use."""
+    _get_identifier()
 
 
 def _read_model() -> Any:

@@ -14,9 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
+
+if TYPE_CHECKING:
+    from core.config import Settings
 
 MAX_WORD_CHARS = 40
 MAX_WORD_WORDS = 4

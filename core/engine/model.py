@@ -6,10 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.config import Settings
 from core.engine.lexicon import Lexicon
 from core.words.notes import Note
+
+if TYPE_CHECKING:
+    from core.config import Settings
 
 Progress = Callable[[str, float], None]
 """A progress callback: (stage, percent 0–100). Stages: probe, speech, mix, encode."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from core.config import Settings
 from core.engine.captions import caption_cues, write_ass, write_srt
 from core.engine.ffmpeg import run_ffmpeg
+from core.engine.language_id import load_model
 from core.engine.layout import Geometry, plan_geometry
 from core.engine.leftovers import partial_path, work_dir
 from core.engine.lexicon import operator_lexicon
@@ -35,6 +37,7 @@ from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.pauses import strip_pauses
 from core.engine.probe import probe_media, require_visual
 from core.engine.speech import SpeechEngine
+from core.engine.speech_cache import with_cache
 from core.engine.synced import Spans, hold_source, source_shots, sync_spans
 from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
@@ -78,7 +81,8 @@ def render(
     limits = Limits.from_settings(settings)
     clock = _Clock()
     started = time.perf_counter()
-    with clock.stage("probe"):
+    # the language model loads meanwhile; waiting for the rest of it is counted in no stage
+    with _meanwhile(load_model if request.script else None), clock.stage("probe"):
         check_inputs(request, limits, settings.max_segment_speedup)
         inputs = _probe_inputs(request, limits)
         inputs.shots = source_shots(request, inputs.media, settings.ffmpeg_timeout_s)
@@ -104,6 +108,27 @@ def render(
     clock.timings["total"] = round(time.perf_counter() - started, 3)
     result.timings_s = clock.timings
     return result
+
+
+@contextmanager
+def _meanwhile(work: Callable[[], None] | None) -> Iterator[None]:
+    """Run `work` in a thread while the block runs (the probe waits on its own process; the
+    language model loads meanwhile in a fresh process), and wait for it at the end."""
+    thread = threading.Thread(target=_quietly, args=(work,), daemon=True) if work else None
+    if thread is not None:
+        thread.start()
+    try:
+        yield
+    finally:
+        if thread is not None:
+            thread.join()
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:  # the first real use fails the same way, where it is reported
+        log.debug("warm-up failed", exc_info=True)
 
 
 def _probe_inputs(request: RenderRequest, limits: Limits) -> _Inputs:
@@ -143,7 +168,7 @@ def _narrate(
     loaded, warning = _load_voices(plan, synthesizer, settings)
     voice = loaded[plan.main.id]
     builder = NarrationBuilder(
-        synthesizer,
+        with_cache(synthesizer, settings),  # what an earlier render said is not said again
         voice,
         opts.speed,
         settings.max_segment_speedup,

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import onnxruntime
@@ -84,6 +85,29 @@ class VoiceCache:
             return loaded
 
 
+class ReleasingSession:
+    """A voice's ONNX session whose last runs of a synthesis hand its memory arena back.
+
+    onnxruntime keeps the arena a long sentence needed (~250 MB for a 60-word piece) for the
+    life of the process; a run marked in `releasing` shrinks it when it ends, so the mix, the
+    final pass and the next job do not sit on top of it."""
+
+    def __init__(self, session: onnxruntime.InferenceSession) -> None:
+        self.session = session
+        self.releasing = threading.local()
+        self._shrink = onnxruntime.RunOptions()
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def run(self, output_names: Any, input_feed: Any, run_options: Any = None) -> Any:
+        """session.run, shrinking the arena afterwards when this thread's run is marked."""
+        if getattr(self.releasing, "on", False):
+            run_options = self._shrink
+        return self.session.run(output_names, input_feed, run_options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
+
+
 def load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
     """A Piper voice whose ONNX session runs single-threaded (parallelism is per sentence)."""
     options = onnxruntime.SessionOptions()
@@ -93,7 +117,7 @@ def load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
         str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
     )
     config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
-    return PiperVoice(session=session, config=config)
+    return PiperVoice(session=cast(Any, ReleasingSession(session)), config=config)
 
 
 VOICE_CACHE = VoiceCache()
@@ -106,6 +130,8 @@ class Synthesizer:
         self.threads = max(1, threads)
         self.cache = cache or VOICE_CACHE
         self.closed = False
+        self.sentences_spoken = 0  # how many sentences Piper was asked to speak (all renders)
+        self._count_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="tts")
 
     @property
@@ -134,6 +160,8 @@ class Synthesizer:
         """
         check_speed(speed)
         piper = self.cache.get(voice)
+        with self._count_lock:
+            self.sentences_spoken += len(sentences)
         config = SynthesisConfig(
             speaker_id=voice.speaker_id,
             length_scale=piper.config.length_scale * length_scale_for(speed),
@@ -141,8 +169,10 @@ class Synthesizer:
         )
         pieces = [(i, chunk) for i, text in enumerate(sentences) for chunk in split_long(text)]
         longest_first = sorted(range(len(pieces)), key=lambda k: -len(pieces[k][1]))
+        last = set(longest_first[-self.threads :])  # each thread's last run releases memory
         futures: dict[int, Future[np.ndarray]] = {
-            k: self._pool.submit(speak, piper, pieces[k][1], config) for k in longest_first
+            k: self._pool.submit(speak, piper, pieces[k][1], config, k in last)
+            for k in longest_first
         }
         _wait(list(futures.values()), on_progress, deadline)
         parts: list[list[np.ndarray]] = [[] for _ in sentences]
@@ -193,9 +223,18 @@ def length_scale_for(speed: float) -> float:
     return float(np.interp(speed, speeds, scales))
 
 
-def speak(piper: PiperVoice, text: str, config: SynthesisConfig) -> np.ndarray:
-    """One piece of text as float32 audio (Piper may split it into several chunks)."""
-    chunks = [chunk.audio_float_array for chunk in piper.synthesize(text, syn_config=config)]
+def speak(
+    piper: PiperVoice, text: str, config: SynthesisConfig, release: bool = False
+) -> np.ndarray:
+    """One piece of text as float32 audio (Piper may split it into several chunks); `release`:
+    the session's memory arena is handed back after it (see ReleasingSession)."""
+    session = getattr(piper, "session", None)
+    marks = session.releasing if isinstance(session, ReleasingSession) else threading.local()
+    marks.on = release
+    try:
+        chunks = [chunk.audio_float_array for chunk in piper.synthesize(text, syn_config=config)]
+    finally:
+        marks.on = False
     return np.concatenate(chunks).astype(np.float32, copy=False) if chunks else _empty()
 
 

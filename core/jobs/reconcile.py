@@ -19,11 +19,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import ACTIVE_SET, as_text
 from core.work.model import Job, JobStatus
+
+if TYPE_CHECKING:  # redis and SAQ are imported only with QUEUE_URL
+    from core.jobs.redis_queue import RedisJobQueue
 
 log = logging.getLogger(__name__)
 GRACE_S = 6.0  # longer than SAQ's sweep takes to put a job back itself (its 5 s abort wait)

@@ -13,18 +13,20 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.backends.base import Backend
 from core.clock import Clock
 from core.jobs.control import JobControl
 from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.jobs.reconcile import Reconciler
-from core.jobs.redis_queue import RedisJobQueue
 from core.metrics import Metrics
 from core.work.chats import ChatDirectory
 from core.work.model import JobStatus
 from core.work.output import RenderOutput
+
+if TYPE_CHECKING:  # redis and SAQ are imported only with QUEUE_URL
+    from core.jobs.redis_queue import RedisJobQueue
 
 log = logging.getLogger(__name__)
 POLL_S = 2.0

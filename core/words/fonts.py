@@ -15,9 +15,6 @@ from pathlib import Path
 
 import font_roboto
 import justmytype_intl_cjk
-from fontTools import subset
-from fontTools.ttLib import TTFont
-from fontTools.varLib.instancer import instantiateVariableFont
 
 LATIN_FAMILY = "Roboto Medium"
 CJK_FAMILY = "Noto Sans SC Medium"  # the name instantiateVariableFont gives wght=500
@@ -50,6 +47,10 @@ def caption_fonts(dest: Path, text: str) -> str:
         os.symlink(font, dest / font.name)
     if not has_cjk(text):
         return LATIN_FAMILY
+    from fontTools import subset  # only for Chinese captions: 0.2 s of imports
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
     font = TTFont(str(noto_sans_sc()), lazy=True)
     options = subset.Options()
     options.layout_features, options.name_IDs, options.notdef_outline = ["*"], ["*"], True
