@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     link_secret: SecretStr | None = None
     link_ttl_hours: float = Field(24, gt=0)
 
+    # The HTTP API (/api/v1 on the link server; README "The HTTP API").
+    api_rate_per_minute: int = Field(120, ge=1)  # requests per key (429 with Retry-After past it)
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)  # none: off
+    allow_private_callbacks: bool = False  # webhooks to loopback/private addresses (tests)
+    allow_private_urls: bool = False  # media links on loopback/private addresses (tests)
+
     # NemoVideo cloud backend.
     nemo_token: SecretStr | None = None
     nemo_api_url: str = "https://mega-api-prod.nemovideo.ai"
@@ -144,7 +150,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
-    @field_validator("admin_users", mode="before")
+    @field_validator("admin_users", "api_cors_origins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:
         if isinstance(value, str):

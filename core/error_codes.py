@@ -55,6 +55,13 @@ class ErrorCode(IntEnum):
     NOT_ALLOWED = 4306
     SLOW_DOWN = 4307
     TOO_MANY_QUEUED = 4308
+    # Our own: the HTTP API (core/web/api/).
+    API_KEY_INVALID = 4401
+    JOB_NOT_FOUND = 4402
+    REQUEST_INVALID = 4403
+    REQUEST_IN_PROGRESS = 4404
+    TOO_MANY_REQUESTS = 4405
+    CALLBACK_NOT_ALLOWED = 4406
     # Failures on our side or the backend's.
     TIMEOUT = 5001
     RENDER_FAILED = 5002

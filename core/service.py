@@ -13,6 +13,7 @@ from types import TracebackType
 
 from core.backends.base import Backend
 from core.backends.registry import make_backend
+from core.chat.api_keys import ApiKeys
 from core.chat.commands import READ_ONLY
 from core.chat.floodgate import Admission, FloodGate, FloodLimits
 from core.chat.flows import Flows
@@ -41,6 +42,9 @@ from core.metrics import Metrics
 from core.ports import Chat, ChatFactory, Incoming
 from core.store import Store
 from core.uninterrupted import uninterrupted
+from core.web.api import HttpApi
+from core.web.api.chat import PLATFORM as API_PLATFORM
+from core.web.api.chat import api_chat
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
@@ -129,11 +133,15 @@ class Service:
             self.signer,
             self.media,
             self.uploads,
+            ApiKeys(self.store),
         )
         self.flows = Flows(deps)
         self.lanes = Lanes()
         self.gate = FloodGate(FloodLimits.from_settings(settings), self.clock.now)
         self.queue.max_queued = settings.max_queued_renders
+        self.api = HttpApi(deps, self.lanes, self.store, self.jobs, self.metrics)
+        self.deliveries.on_end.append(self.api.webhooks.job_ended)
+        self.chats.register(API_PLATFORM, api_chat)
 
     # Lifecycle ---------------------------------------------------------------------------------
 
@@ -165,6 +173,7 @@ class Service:
         app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
         app.add_routes(self.uploads.routes())
         add_ops_routes(app, self.readiness, self.metrics, self._refresh_gauges)
+        self.api.install(app)
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()
         if port == 0:
@@ -179,6 +188,7 @@ class Service:
         else:
             self.runner.start()
         self._spawn(self.deliveries.deliver_pending())
+        self._spawn(self.api.webhooks.run())
         expiries = (self._expire_uploads, self.pages.expire)
         self._spawn(maintain(self.settings, self.media, expiries))
 

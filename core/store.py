@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,9 @@ import aiosqlite
 from core.uninterrupted import uninterrupted
 
 Row = dict[str, Any]
+# aiosqlite's DEBUG lines carry every statement's parameters (webhook signing secrets, users'
+# words): never written, whatever LOG_LEVEL says.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 SCHEMA = (
     # The service: one current session per user, durable jobs, messages already seen.
@@ -58,6 +62,22 @@ SCHEMA = (
         id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL, ref TEXT NOT NULL,
         kind TEXT NOT NULL, amount INTEGER NOT NULL, created REAL NOT NULL,
         UNIQUE (ref, kind))""",
+    # The HTTP API (core/chat/api_keys.py, core/web/api/): keys (hashed), each account's webhook
+    # signing secret, the jobs made through the API and the webhooks' durable outbox.
+    """CREATE TABLE IF NOT EXISTS api_keys (
+        key_hash TEXT PRIMARY KEY, owner TEXT NOT NULL, hint TEXT NOT NULL,
+        created REAL NOT NULL, revoked REAL)""",
+    "CREATE INDEX IF NOT EXISTS api_keys_owner ON api_keys(owner)",
+    "CREATE TABLE IF NOT EXISTS api_accounts (owner TEXT PRIMARY KEY, secret TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS api_jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL UNIQUE, owner TEXT NOT NULL,
+        idempotency_key TEXT, callback_url TEXT, created REAL NOT NULL,
+        UNIQUE (owner, idempotency_key))""",
+    """CREATE TABLE IF NOT EXISTS webhooks (
+        job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL,
+        state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL,
+        last_status TEXT NOT NULL DEFAULT '', created REAL NOT NULL, delivered REAL)""",
+    "CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks(state, next_at)",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 import discord
 from discord import app_commands
@@ -154,6 +154,16 @@ def simple_command(name: str, description: str) -> app_commands.Command[Any, Any
     return app_commands.Command(name=name, description=description, callback=callback)
 
 
+@app_commands.describe(action="revoke: turn your API key off")
+async def apikey_command(
+    interaction: discord.Interaction[Any], action: Literal["revoke"] | None = None
+) -> None:
+    """/apikey: a key for the HTTP API; `action: revoke` turns it off."""
+    await bot_of(interaction).submit(interaction, "apikey", {"action": action} if action else None)
+
+
+# Commands with options but no voice list: their callback.
+PLAIN_OPTIONS: dict[str, Any] = {"apikey": apikey_command}
 # The commands with options, built here: their callback and the option that lists voices.
 WITH_OPTIONS: dict[str, tuple[Any, str]] = {
     "voiceover": (voiceover_command, "voice"),
@@ -170,6 +180,10 @@ def add_commands(tree: VoiceoverTree) -> None:
                 name=name, description=description, callback=callback
             )
             command.autocomplete(voice_option)(voice_choices)
+        elif name in PLAIN_OPTIONS:
+            command = app_commands.Command(
+                name=name, description=description, callback=PLAIN_OPTIONS[name]
+            )
         else:
             command = simple_command(name, description)
         tree.add_command(command)

@@ -163,6 +163,16 @@ COMMAND_TABLE: tuple[Command, ...] = (
         shown=12,
         max_chars=24,
     ),
+    Command(
+        "apikey",
+        ("apikey", "api_key"),
+        ("api key", "my api key", "API 密钥", "API密钥"),
+        read_only=True,
+        menu=Bilingual("A key for the HTTP API (private chats)", "HTTP API 密钥（私聊）"),
+        discord="A key for the HTTP API (shown privately, once)",  # with `action: revoke`
+        in_help=True,
+        shown=13,
+    ),
     # Where a message goes that asks for no command (or a wrong one).
     Command("converse"),
     Command("did_you_mean", read_only=True),

@@ -6,6 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from core.backends.local.classify import lacking
+from core.chat.apikey_flow import apikey_turn
 from core.chat.commands import INTENTS
 from core.chat.drafts import fingerprint
 from core.chat.help_text import help_text
@@ -100,6 +101,11 @@ class Flows(WorkFlows):
         """Pronunciation fixes: add ("say X as Y"), list, remove."""
         applies = self.deps.backend.speaks_lexicon
         await lexicon_turn(ctx, routed, self.deps.sessions, applies)
+        return False
+
+    async def flow_apikey(self, ctx: Turn, routed: Routed) -> bool:
+        """A key for the HTTP API ('/apikey'), or its revocation ('/apikey revoke')."""
+        await apikey_turn(ctx, routed, self.deps.api_keys, self.deps.signer.base_url)
         return False
 
     async def flow_credits(self, ctx: Turn, routed: Routed) -> bool:

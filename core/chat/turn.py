@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from core.backends.base import Backend
+from core.chat.api_keys import ApiKeys
 from core.chat.sessions import Sessions
 from core.clock import Clock
 from core.config import Settings
@@ -34,6 +35,11 @@ class Turn:
     owner: str
     lang: str
     preempted: int = 0  # earlier messages a /cancel stopped before it ran
+    # The job this turn may create: its id (chosen by the caller, e.g. the HTTP API, or new),
+    # its kind, and whether it replaces the owner's queued jobs of that kind (a chat's does).
+    job_id: str = ""
+    job_kind: str = "render"
+    supersede: bool = True
 
     async def say(self, key: str, **fields: Any) -> None:
         """Say a reply from the table."""
@@ -61,6 +67,7 @@ class FlowDeps:
     signer: LinkSigner
     media: MediaStore
     uploads: UploadLinks | None = None  # upload links (None: "send the file here")
+    api_keys: ApiKeys | None = None  # /apikey (None: no HTTP API here)
 
 
 async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:

@@ -210,13 +210,13 @@ class WorkFlows(FlowState):
         self, ctx: Turn, session: Row, pinned: Pinned
     ) -> tuple[Job | None, list[Job]]:
         """Hold the price, create the job (its message seen), remember it as the last render."""
-        incoming, job_id, owner = ctx.incoming, new_job_id(), ctx.owner
+        incoming, job_id, owner = ctx.incoming, ctx.job_id or new_job_id(), ctx.owner
         try:
             await self.deps.backend.reserve(owner, job_id, pinned)
             fp = fingerprint(pinned.draft, pinned.lexicon)
             job, replaced = await self.deps.queue.enqueue(
                 owner=owner,
-                kind="render",
+                kind=ctx.job_kind,
                 platform=incoming.platform,
                 chat_id=incoming.chat_id,
                 message_id=incoming.message_id,
@@ -224,7 +224,7 @@ class WorkFlows(FlowState):
                 language=ctx.lang,
                 session_id=session["session_id"],
                 job_id=job_id,
-                supersede=True,
+                supersede=ctx.supersede,
                 inputs={"fingerprint": fp, **pinned.to_record()},
             )
         except BaseException:

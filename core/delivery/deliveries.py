@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from core.delivery.links import LinkSigner
@@ -32,6 +33,9 @@ class Deliveries:
         self.media = media
         self._delivering: set[str] = set()
         self._failures: dict[str, int] = {}
+        # Told first about every ended job before its chat (the HTTP API's webhooks); an error
+        # there leaves the job undelivered, so it is told again.
+        self.on_end: list[Callable[[Job], Awaitable[None]]] = []
 
     async def deliver(self, job_id: str) -> bool:
         """Tell an ended job's owner (once); a failed send is retried later. True when this
@@ -45,6 +49,8 @@ class Deliveries:
         self._delivering.add(job_id)
         try:
             pause_point("deliver")  # the crash tests kill us between done and delivered
+            for hook in self.on_end:
+                await hook(job)
             await self._send_outcome(job, chat)
             await self.jobs.mark_delivered(job_id)
             self.chats.forget(job_id)

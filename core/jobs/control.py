@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
@@ -34,6 +34,7 @@ class JobControl:
         self.backend = backend
         self.workers_busy = workers_busy
         self.max_queued: int | None = None  # a user's jobs waiting for a slot (None: any)
+        self.on_cancel: list[Callable[[str], Awaitable[None]]] = []  # told each cancelled job
 
     async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
         """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here.
@@ -69,6 +70,7 @@ class JobControl:
         False when it had finished first: then it is charged and delivered like any other."""
         if job.status is JobStatus.QUEUED and await self.jobs.cancel_queued(job.id):
             await self.ended(job)
+            await self._cancelled(job.id)
             return True
         task = self.runner.cancel(job.id)
         if task is not None:
@@ -83,7 +85,12 @@ class JobControl:
             return False
         if fresh is not None and fresh.handle:
             await self.backend.cancel(RenderHandle(fresh.handle, fresh.session_id))
+        await self._cancelled(job.id)
         return True
+
+    async def _cancelled(self, job_id: str) -> None:
+        for hook in self.on_cancel:
+            await uninterrupted(hook(job_id))
 
     def busy(self) -> bool:
         """True when a new job would wait for a free slot (of this process, or of the workers

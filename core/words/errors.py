@@ -215,6 +215,32 @@ ERROR_TEXTS: dict[ErrorCode, Bilingual] = {
         "released. Send 'export' to try again.",
         "渲染多次中断已停止，积分已退回。发送“导出”重试。",
     ),
+    ErrorCode.API_KEY_INVALID: Bilingual(
+        "This API key is missing, unknown or revoked. Send /apikey in the chat for a new one "
+        "and pass it as 'Authorization: Bearer <key>'.",
+        "API 密钥缺失、无效或已撤销。请在聊天中发送 /apikey 获取新密钥，"
+        "并以“Authorization: Bearer <密钥>”传入。",
+    ),
+    ErrorCode.JOB_NOT_FOUND: Bilingual(
+        "There is no job {job} for this key.",
+        "此密钥下没有任务 {job}。",
+    ),
+    ErrorCode.REQUEST_INVALID: Bilingual(
+        "The request is not valid: {reason}.",
+        "请求无效：{reason}。",
+    ),
+    ErrorCode.REQUEST_IN_PROGRESS: Bilingual(
+        "A request with this Idempotency-Key is still being handled. Retry in a moment.",
+        "使用此 Idempotency-Key 的请求仍在处理中，请稍后重试。",
+    ),
+    ErrorCode.TOO_MANY_REQUESTS: Bilingual(
+        "Too many requests for this key. Retry after {seconds} s.",
+        "此密钥的请求过多，请 {seconds} 秒后重试。",
+    ),
+    ErrorCode.CALLBACK_NOT_ALLOWED: Bilingual(
+        "The callback_url can't be used: {reason}. Use a public http(s) address.",
+        "callback_url 无法使用：{reason}。请使用公开的 http(s) 地址。",
+    ),
     ErrorCode.DISK_FULL: Bilingual(
         "💾 The server is short of disk space right now. Try a smaller file, or try again "
         "later; your files and credits are safe.",

@@ -86,6 +86,11 @@ ARG_PHRASES: dict[str, str] = {
     "language": "in {value}",
 }
 CAPTION_PHRASES = {"none": "remove captions", "soft": "add captions", "burn": "burn the captions"}
+MIX_PHRASES = {
+    "duck": "duck the original audio",
+    "replace": "replace the original audio",
+    "keep": "keep the original audio",
+}
 # Language code → the English word for it people write (as the instruction parser reads it).
 LANGUAGE_NAMES = {
     code: name
@@ -110,6 +115,9 @@ def args_to_text(args: dict[str, str]) -> str:
             continue
         if name == "captions":
             phrases.append(CAPTION_PHRASES.get(value.lower(), f"{value} captions"))
+            continue
+        if name == "mix" and value.lower() in MIX_PHRASES:
+            phrases.append(MIX_PHRASES[value.lower()])
             continue
         if name == "music_volume" and "." in value and float(value) <= 1:
             value = f"{round(float(value) * 100)}"

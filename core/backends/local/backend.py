@@ -167,7 +167,10 @@ class LocalBackend:
         try:
             if isinstance(source, str):
                 limit = self.settings.max_upload_bytes
-                fetched = await download_url(source, staged, max_bytes=limit, reserve=reserve)
+                private = self.settings.allow_private_urls
+                fetched = await download_url(
+                    source, staged, max_bytes=limit, reserve=reserve, allow_private=private
+                )
                 name = safe_name(fetched)
             else:
                 size = (await asyncio.to_thread(source.stat)).st_size

@@ -255,13 +255,7 @@ UNSUPPORTED: tuple[Feature, ...] = (
             "直接在这里告诉我要改什么，“状态”可查看时间线",
         ),
     ),
-    Feature(
-        "api",
-        r"\b(?:api(?: key)?s?|tokens?|developer|webhook|integrat\w*|sdk)\b|接口|密钥|开发者",
-        ("give out API keys", "提供 API 密钥"),
-        ("everything works here in the chat: /help", "所有功能都可以在聊天中使用：/help"),
-    ),
 )
 
 # The features being built this round (their rows are the last of UNSUPPORTED).
-ROUND_FEATURES = frozenset({"transcribe", "revoice", "caption_style", "edit_page", "api"})
+ROUND_FEATURES = frozenset({"transcribe", "revoice", "caption_style", "edit_page"})
