@@ -35,6 +35,15 @@ class JobFields(BaseModel):
     fit: Fit | None = None
     mix: MixMode | None = None
     music_volume: float | None = Field(None, ge=0.0, le=1.0)
+    sync: Literal["auto", "shots", "none"] | None = Field(
+        None, description="Lay the paragraphs on the video's shots (auto: when they match)"
+    )
+    hold: Literal["freeze", "slow"] | None = Field(
+        None, description="How a shot waits for a paragraph longer than it"
+    )
+    overrun: Literal["extend", "speedup"] | None = Field(
+        None, description="Narration longer than the video: extend the video or speed up"
+    )
     callback_url: str | None = Field(
         None,
         max_length=2048,

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from core.backends.local.instruction_rules import RULES
 from core.chat.flows import Flows
 from core.chat.lanes import Lanes
 from core.chat.routing import Routed
@@ -21,6 +22,15 @@ from core.words.option_text import args_to_text
 
 JOB_KIND = "api_render"  # not superseded by the owner's chat renders (nor they by it)
 OPTION_FIELDS = ("voice", "language", "gender", "speed", "captions", "aspect", "fit", "mix")
+RULE_FIELDS = ("sync", "hold", "overrun")  # said with the instruction table's own example
+
+
+def _phrase(field: str, value: str | None) -> str:
+    """The instruction table's English example that sets `field` to `value` ('' for none, or
+    for sync=auto, which every new API project has already)."""
+    if value is None or (field, value) == ("sync", "auto"):
+        return ""
+    return next(r.say[0] for r in RULES if r.field == field and r.value == value and r.say[0])
 
 
 @dataclass(frozen=True)
@@ -58,9 +68,12 @@ class JobRequest:
         }
         if self.fields.music_volume is not None:
             args["music_volume"] = str(round(self.fields.music_volume * 100))
+        said = [_phrase(name, getattr(self.fields, name)) for name in RULE_FIELDS]
         if self.fields.text:
             args["script"] = self.fields.text
-        return args_to_text(args)
+        head, _, script = args_to_text(args).partition("\n")
+        head = ", ".join(p for p in (head if head != "voiceover" else "", *said) if p)
+        return f"{head or 'voiceover'}\n{script}".strip() if script else head
 
     def attachments(self) -> tuple[Attachment, ...]:
         """The files (and the media link) as a message's attachments, picture first."""
