@@ -1,4 +1,4 @@
-"""The `voiceover` command: render, voices, demo, chat, serve."""
+"""The `voiceover` command: render, voices, transcribe, models, demo, chat, serve."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.app import chat_main, serve_main, worker_main
+from core.asr_cli import add_asr_parsers, run_models, run_transcribe
 from core.config import Settings
 from core.engine.demo import make_demo_clip
 from core.engine.leftovers import remove_stale_work
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--json", action="store_true", help="print one JSON object")
     add_voices_parser(sub)
+    add_asr_parsers(sub)
     demo = sub.add_parser("demo", help="render a generated clip with a sample script")
     demo.add_argument("--out", type=Path, default=Path("data/demo.mp4"))
     sub.add_parser("chat", help="the terminal chat")
@@ -193,6 +195,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _render(args, settings)
     if args.command == "voices":
         return run_voices(args, settings)
+    if args.command == "transcribe":
+        return run_transcribe(args, settings)
+    if args.command == "models":
+        return run_models(args, settings)
     if args.command == "demo":
         return _demo(args, settings)
     if args.command == "worker":
