@@ -13,6 +13,7 @@ from core.config import Settings
 from core.engine.asr_install import REPOS, install_model
 from core.engine.asr_models import MANIFEST, resolve_model
 from core.engine.leftovers import partial_path, work_dir
+from core.engine.model import CaptionPosition, CaptionStyle
 from core.engine.transcribe import probe_speech_media, transcribe_media
 from core.engine.transcript_formats import FORMATS, write_transcript
 from core.errors import ErrorCode, VoiceoverError
@@ -32,6 +33,26 @@ def add_asr_parsers(sub: Any) -> None:
     commands = models.add_subparsers(dest="models_command", metavar="COMMAND")
     install = commands.add_parser("install", help="download models into DATA_DIR/models")
     install.add_argument("names", nargs="+", metavar="NAME", choices=sorted(REPOS))
+
+
+def add_hearing_options(render: argparse.ArgumentParser) -> None:
+    """`render` options of issue 21: --revoice and the caption looks."""
+    render.add_argument(
+        "--revoice", action="store_true", help="read what the video says in our voice instead"
+    )
+    styles = [s.value for s in CaptionStyle]
+    render.add_argument("--caption-style", choices=styles, default="classic")
+    positions = [p.value for p in CaptionPosition]
+    render.add_argument("--caption-position", choices=positions, default="bottom")
+
+
+def hearing_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The RenderOptions fields those options set."""
+    return {
+        "revoice": args.revoice,
+        "caption_style": CaptionStyle(args.caption_style),
+        "caption_position": CaptionPosition(args.caption_position),
+    }
 
 
 def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,7 +13,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.app import chat_main, serve_main, worker_main
-from core.asr_cli import add_asr_parsers, run_models, run_transcribe
+from core.asr_cli import (
+    add_asr_parsers,
+    add_hearing_options,
+    hearing_options,
+    run_models,
+    run_transcribe,
+)
 from core.config import Settings
 from core.engine.demo import make_demo_clip
 from core.engine.leftovers import remove_stale_work
@@ -80,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         help="pronunciation fixes: `word = respelling` or `word = [[phonemes]]` per line",
     )
     render.add_argument("--json", action="store_true", help="print one JSON object")
+    add_hearing_options(render)
     add_voices_parser(sub)
     add_asr_parsers(sub)
     demo = sub.add_parser("demo", help="render a generated clip with a sample script")
@@ -125,6 +132,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         mix=MixMode(args.mix),
         overrun=Overrun(args.overrun),
         speakers=tuple(sorted(dict(args.speaker).items())),
+        **hearing_options(args),
     )
     request = RenderRequest(
         out=args.out.resolve(),

@@ -25,6 +25,20 @@ class Captions(StrEnum):
     BURN = "burn"
 
 
+class CaptionStyle(StrEnum):
+    CLASSIC = "classic"
+    BOLD = "bold"
+    BOXED = "boxed"
+    MINIMAL = "minimal"
+    KARAOKE = "karaoke"
+
+
+class CaptionPosition(StrEnum):
+    BOTTOM = "bottom"
+    MIDDLE = "middle"
+    TOP = "top"
+
+
 class Aspect(StrEnum):
     ORIGINAL = "original"
     WIDE = "16:9"
@@ -190,6 +204,12 @@ class RenderOptions:
     overrun: Overrun = Overrun.EXTEND
     # Per speaker label, what voice it asked for: (label, "male" | "female" | language | id).
     speakers: tuple[tuple[str, str], ...] = ()
+    # Hearing the video (issue 21): read what it says again in our voice, and caption looks.
+    revoice: bool = False
+    caption_style: CaptionStyle = CaptionStyle.CLASSIC
+    caption_position: CaptionPosition = CaptionPosition.BOTTOM
+    caption_colour: str = ""  # "&H00BBGGRR" for ASS, "" for the style's own
+    caption_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -203,6 +223,21 @@ class RenderRequest:
     music: Path | None = None
     options: RenderOptions = field(default_factory=RenderOptions)
     lexicon: Lexicon = field(default_factory=Lexicon)  # pronunciation fixes for the voice
+    mute_spans: tuple[tuple[float, float], ...] = ()  # original speech silenced (a re-voice)
+
+    @property
+    def hears_speech(self) -> bool:
+        """Whether the video's own speech is needed: a re-voice, or captions for a video
+        without a script or narration (captions from speech)."""
+        if self.options.revoice:
+            return True
+        no_words = self.script is None and self.narration is None
+        return no_words and self.media is not None and self.options.captions is not Captions.NONE
+
+    @property
+    def captions_only(self) -> bool:
+        """Captions from speech: no narration of ours, the audio as it was."""
+        return self.hears_speech and not self.options.revoice
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from core.engine.model import (
 )
 from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.probe import probe_media, require_visual
+from core.engine.revoice import hear
 from core.engine.tts import Synthesizer, get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
@@ -80,8 +81,15 @@ def render(
         progress("probe", 100.0)
     with work_dir() as tmp:
         work = Path(tmp)
+        with clock.stage("hear"):
+            request, heard = hear(request, settings, inputs.media, work)
         with clock.stage("speech"):
-            narration, voice, note, warning = _narrate(request, settings, inputs, work, progress)
+            if heard is not None:
+                narration, voice, note, warning = heard, None, None, None
+            else:
+                narration, voice, note, warning = _narrate(
+                    request, settings, inputs, work, progress
+                )
         check_output_length(narration.duration_s, limits)
         result = _compose(request, settings, inputs, narration, work, clock, progress)
     told = warning or note
@@ -218,6 +226,7 @@ def _compose(
     with clock.stage("encode"):
         final = _final_pass(request, inputs, geometry, segments, duration, extend, work)
         gain = loudness.gain_filter(settings.loudness_lufs, settings.true_peak_db - 0.5)
+        gain = "anull" if request.captions_only else gain  # captions from speech: sound as it was
         final = replace(final, audio_filter=gain)
         _encode(final, request, settings, duration, progress)
         subtitles = _keep_subtitles(final, request.out)
@@ -278,6 +287,7 @@ def _mix(
         music=inputs.music,
         mix=request.options.mix,
         music_volume=request.options.music_volume,
+        mute_spans=request.mute_spans,
     )
     return mix_audio(plan, work / "mix.wav", work / "meter.txt", settings.ffmpeg_timeout_s)
 

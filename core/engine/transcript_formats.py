@@ -25,7 +25,17 @@ def transcript_cues(transcript: Transcript) -> list[Cue]:
             cues.append(Cue(line.start_s, line.end_s, line.text))
             continue
         cues += _line_cues(line)
-    return cues
+    return [_snapped(c, transcript.speech) for c in cues]
+
+
+def _snapped(cue: Cue, speech: tuple[tuple[float, float], ...]) -> Cue:
+    """A cue that Whisper starts before the speech it holds starts where VAD hears it."""
+    for start, end in speech:
+        if start > cue.start_s and start < cue.end_s and end > start:
+            return Cue(start, cue.end_s, cue.text)
+        if start <= cue.start_s < end:
+            break
+    return cue
 
 
 def _line_cues(line: Line) -> list[Cue]:

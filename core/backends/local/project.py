@@ -12,7 +12,9 @@ from core.chat.replies import is_zh, reply
 from core.engine.lexicon import Lexicon
 from core.engine.model import (
     Aspect,
+    CaptionPosition,
     Captions,
+    CaptionStyle,
     Fit,
     MixMode,
     Overrun,
@@ -40,6 +42,8 @@ def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
         "fit": Fit,
         "mix": MixMode,
         "overrun": Overrun,
+        "caption_style": CaptionStyle,
+        "caption_position": CaptionPosition,
     }
     for name, enum in enums.items():
         if name in data:
