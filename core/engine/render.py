@@ -84,12 +84,11 @@ def render(
         with clock.stage("hear"):
             request, heard = hear(request, settings, inputs.media, work)
         with clock.stage("speech"):
-            if heard is not None:
-                narration, voice, note, warning = heard, None, None, None
-            else:
-                narration, voice, note, warning = _narrate(
-                    request, settings, inputs, work, progress
-                )
+            narration, voice, note, warning = (
+                (heard, None, None, None)
+                if heard is not None
+                else _narrate(request, settings, inputs, work, progress)
+            )
         check_output_length(narration.duration_s, limits)
         result = _compose(request, settings, inputs, narration, work, clock, progress)
     told = warning or note
