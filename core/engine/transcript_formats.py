@@ -15,6 +15,8 @@ FORMATS = ("srt", "vtt", "txt", "json")
 MAX_CUE_S = 7.0
 MAX_CUE_CHARS = MAX_LINE_CHARS * MAX_LINES
 CJK_CUE_CHARS = 28
+PAUSE_S = 0.5  # a silence this long between words ends a cue
+SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
 
 
 def transcript_cues(transcript: Transcript) -> list[Cue]:
@@ -45,7 +47,7 @@ def _line_cues(line: Line) -> list[Cue]:
     for word in line.words:
         current = groups[-1]
         text = joiner.join(w.text for w in [*current, word])
-        if current and (len(text) > limit or word.end_s - current[0].start_s > MAX_CUE_S):
+        if current and _cut_before(current, word, len(text) > limit):
             groups.append([word])
         else:
             current.append(word)
@@ -54,6 +56,14 @@ def _line_cues(line: Line) -> list[Cue]:
         for g in groups
         if g
     ]
+
+
+def _cut_before(current: list[Word], word: Word, too_long: bool) -> bool:
+    """A new cue starts at `word`: after a sentence, a pause, or when the cue is full."""
+    last = current[-1]
+    pause = word.start_s - last.end_s >= PAUSE_S
+    sentence = last.text.endswith(SENTENCE_ENDS)
+    return too_long or pause or sentence or word.end_s - current[0].start_s > MAX_CUE_S
 
 
 def _vtt_time(seconds: float) -> str:
