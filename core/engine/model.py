@@ -250,6 +250,7 @@ class Segment:
     cue_s: float | None = None  # the start the script asked for (timed scripts)
     speedup: float = 1.0
     voice: str | None = None  # the id of the voice that read it
+    words: tuple[tuple[str, float, float], ...] = ()  # (word, start, end) when known
 
     @property
     def drift_s(self) -> float:

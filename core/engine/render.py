@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.config import Settings
-from core.engine.captions import caption_cues, write_ass, write_srt
+from core.engine.caption_styles import Look, write_ass
+from core.engine.captions import caption_cues, write_srt
 from core.engine.ffmpeg import run_ffmpeg
 from core.engine.fonts import caption_fonts
 from core.engine.layout import Geometry, plan_geometry
@@ -320,7 +321,14 @@ def _final_pass(
         background=background,
         extend_s=max(0.0, extend) if not geometry.copy_video else 0.0,
         burn_ass=(
-            write_ass(work / "captions.ass", cues, geometry.width, geometry.height, family)
+            write_ass(
+                work / "captions.ass",
+                cues,
+                geometry.width,
+                geometry.height,
+                family,
+                Look.of(request.options),
+            )
             if burn
             else None
         ),

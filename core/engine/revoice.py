@@ -63,7 +63,8 @@ def speech_captions(
     """Captions from what the video says, on a silent narration as long as the video."""
     transcript = transcribe_media(media, settings, work, language)
     segments = [
-        Segment(c.start_s, c.end_s, c.text, c.start_s) for c in transcript_cues(transcript)
+        Segment(c.start_s, c.end_s, c.text, c.start_s, words=c.words)
+        for c in transcript_cues(transcript)
     ]
     rate = 22_050
     silence = np.zeros(int(round(media.duration_s * rate)), dtype=np.float32)

@@ -34,7 +34,7 @@ def _snapped(cue: Cue, speech: tuple[tuple[float, float], ...]) -> Cue:
     """A cue that Whisper starts before the speech it holds starts where VAD hears it."""
     for start, end in speech:
         if start > cue.start_s and start < cue.end_s and end > start:
-            return Cue(start, cue.end_s, cue.text)
+            return Cue(start, cue.end_s, cue.text, cue.words)
         if start <= cue.start_s < end:
             break
     return cue
@@ -51,11 +51,13 @@ def _line_cues(line: Line) -> list[Cue]:
             groups.append([word])
         else:
             current.append(word)
-    return [
-        Cue(g[0].start_s, max(g[-1].end_s, g[0].start_s + 0.2), joiner.join(w.text for w in g))
-        for g in groups
-        if g
-    ]
+    return [_cue(g, joiner) for g in groups if g]
+
+
+def _cue(words: list[Word], joiner: str) -> Cue:
+    timed = tuple((w.text, w.start_s, w.end_s) for w in words)
+    end = max(words[-1].end_s, words[0].start_s + 0.2)
+    return Cue(words[0].start_s, end, joiner.join(w.text for w in words), timed)
 
 
 def _cut_before(current: list[Word], word: Word, too_long: bool) -> bool:
