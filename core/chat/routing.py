@@ -79,6 +79,11 @@ ROUTES: tuple[Route, ...] = (
         ("pronunciations", "my lexicon", "读音列表", "发音列表"),
     ),
     Route("preview", ("preview",), ("preview", "quick preview", "预览")),
+    Route(
+        "transcribe",
+        ("transcribe", "transcript"),
+        ("transcribe", "transcribe it", "transcribe this", "transcript", "转写", "转录", "听写"),
+    ),
 )
 # Whole messages that ask for a pronunciation fix ("say Aurora as aw-ROAR-uh"): → the lexicon
 # flow with "word = say". One line, a word of at most four words, a short respelling or [[ ]].

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.engine.captions import Cue, ass_text, ass_time, wrap_cjk
 from core.engine.fonts import LATIN_FAMILY, has_cjk
-from core.engine.model import CaptionPosition, CaptionStyle, RenderOptions
+from core.engine.model import CaptionPosition, Captions, CaptionStyle, RenderOptions
 
 WHITE, BLACK, YELLOW = "&H00FFFFFF", "&H00101010", "&H0000E5FF"
 ALIGN = {CaptionPosition.BOTTOM: 2, CaptionPosition.MIDDLE: 5, CaptionPosition.TOP: 8}
@@ -66,6 +67,27 @@ class Look:
         """The look a render's options ask for."""
         scale = min(MAX_SCALE, max(MIN_SCALE, options.caption_scale))
         return cls(options.caption_style, options.caption_position, options.caption_colour, scale)
+
+
+def colour_code(name: str) -> str:
+    """The ASS colour of a colour name ("" when unknown: the style's own)."""
+    return COLOURS.get(name, "")
+
+
+def look_values(options: RenderOptions, changes: dict[str, Any]) -> dict[str, Any]:
+    """The option values a message's look changes set: a re-voice, style, position, colour
+    or size; any look asks for captions burned in (styles draw only there)."""
+    values: dict[str, Any] = {}
+    for name in ("revoice", "caption_style", "caption_position", "caption_colour"):
+        if name in changes:
+            values[name] = changes[name]
+    if "caption_scale_delta" in changes:
+        scale = options.caption_scale + float(changes["caption_scale_delta"])
+        values["caption_scale"] = round(min(MAX_SCALE, max(MIN_SCALE, scale)), 2)
+    looks = {"caption_style", "caption_position", "caption_colour", "caption_scale"}
+    if looks & values.keys() and options.captions is not Captions.BURN:
+        values["captions"] = Captions.BURN
+    return values
 
 
 def _style_line(look: Look, family: str, width: int, height: int) -> tuple[str, int, int]:

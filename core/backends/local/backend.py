@@ -26,6 +26,7 @@ from core.backends.base import (
 )
 from core.backends.local.credits import Ledger, price_for
 from core.backends.local.fetch import download_url
+from core.backends.local.hearing import check_speech, transcribe_project
 from core.backends.local.instructions import apply_changes, parse
 from core.backends.local.pins import pin_project, sweep_pins, unpin
 from core.backends.local.preview import preview_project
@@ -208,6 +209,7 @@ class LocalBackend:
         project = await self._project(session_id)
         found = parse(text)
         options = apply_changes(project.options, found.changes)
+        await check_speech(project, options, self.media, self.settings)  # before any credits
         lines = describe_options(project.options, options, project.language)
         note = await self._voice_note(project, options)
         script_json, script = None, project.script_obj
@@ -332,6 +334,12 @@ class LocalBackend:
         project = await self._project(session_id)
         project.lexicon = Lexicon.from_pairs(lexicon)
         return await preview_project(project, self.media, self.settings, out)
+
+    async def transcribe(self, session_id: str, folder: Path) -> dict[str, Any]:
+        """The project's video transcribed into an SRT in `folder` (a summary); free."""
+        return await transcribe_project(
+            await self._project(session_id), self.media, self.settings, folder
+        )
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Progress while running (from memory), then the stored outcome."""

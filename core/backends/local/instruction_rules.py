@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.engine.model import Aspect, Captions, Fit, MixMode
+from core.engine.model import Aspect, CaptionPosition, Captions, CaptionStyle, Fit, MixMode
 from core.engine.voices import LANGUAGES as VOICE_LANGUAGES
 
 # Language names people write ("english", "mandarin", "中文") → code, from the voices' table.
@@ -19,6 +19,9 @@ _EN_LANGS = "|".join(name for name in LANGUAGES if name.isascii())
 _ZH_LANGS = "|".join(name for name in LANGUAGES if not name.isascii())
 _CAPS = r"(?:captions?|subtitles?|subs)"
 _SOUND = r"original\s+(?:audio|sound|track)"
+_COLOURS = "yellow|white|red|green|blue|cyan|pink|orange"
+_ZH_COLOURS = "黄色|白色|红色|绿色|蓝色|青色|粉色|橙色"
+COLOUR_WORDS = dict(zip(_ZH_COLOURS.split("|"), _COLOURS.split("|"), strict=True))
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,55 @@ RULES: tuple[Rule, ...] = (
         MixMode.REPLACE,
     ),
     Rule(r"\bduck(?:ing)?\b|\blower the " + _SOUND + r"|压低原声", "mix", MixMode.DUCK),
+    # Hearing the video (issue 21): re-voicing and caption looks.
+    Rule(
+        r"\b(?:re-?voic\w*|re-?dub\w*|replace my (?:voice|narration|speech)|read it again in "
+        r"(?:your|a new) voice)\b|重新配音|替换我的声音|换掉我的声音|重配",
+        "revoice",
+        True,
+    ),
+    Rule(r"\bkaraoke\b|卡拉\s*ok|逐字高亮", "caption_style", CaptionStyle.KARAOKE),
+    Rule(rf"\bbold\s+{_CAPS}|粗体字幕|字幕加粗", "caption_style", CaptionStyle.BOLD),
+    Rule(
+        rf"\bbox(?:ed)?\s+{_CAPS}|{_CAPS}\s+(?:in|with|on)\s+a\s+box|字幕加底|字幕背景",
+        "caption_style",
+        CaptionStyle.BOXED,
+    ),
+    Rule(rf"\b(?:minimal|simple|plain)\s+{_CAPS}|简约字幕", "caption_style", CaptionStyle.MINIMAL),
+    Rule(rf"\b(?:classic|normal)\s+{_CAPS}|经典字幕", "caption_style", CaptionStyle.CLASSIC),
+    Rule(
+        rf"{_CAPS}\s+(?:at|on|to)\s+(?:the\s+)?top|\btop\s+{_CAPS}"
+        r"|字幕(?:放|在|移到|放到)?(?:上面|上方|顶部)",
+        "caption_position",
+        CaptionPosition.TOP,
+    ),
+    Rule(
+        rf"{_CAPS}\s+(?:in|at|to)\s+the\s+(?:middle|centre|center)|\b(?:middle|centred|centered)"
+        rf"\s+{_CAPS}|字幕(?:放|在|移到|放到)?(?:中间|中部|正中)",
+        "caption_position",
+        CaptionPosition.MIDDLE,
+    ),
+    Rule(
+        rf"{_CAPS}\s+(?:at|on|to)\s+(?:the\s+)?bottom|\bbottom\s+{_CAPS}"
+        r"|字幕(?:放|在|移到|放到)?(?:下面|下方|底部)",
+        "caption_position",
+        CaptionPosition.BOTTOM,
+    ),
+    Rule(
+        rf"\b({_COLOURS})\s+{_CAPS}|{_CAPS}\s+in\s+({_COLOURS})\b"
+        rf"|({_ZH_COLOURS})(?:的)?字幕|字幕(?:用|改成|换成|改为)?({_ZH_COLOURS})",
+        "caption_colour",
+    ),
+    Rule(
+        rf"\b(?:bigger|larger)\s+{_CAPS}|{_CAPS}\s+(?:bigger|larger)|字幕大一点|字幕大一些|字幕放大",
+        "caption_scale_delta",
+        0.2,
+    ),
+    Rule(
+        rf"\bsmaller\s+{_CAPS}|{_CAPS}\s+smaller|字幕小一点|字幕小一些|字幕缩小",
+        "caption_scale_delta",
+        -0.2,
+    ),
     Rule(
         r"\b(?:voice-?overs?|voice overs?|narrat\w*|read(?:ing)? (?:out )?(?:my|the|this) "
         r"script|dub\w*)\b|配音|旁白|朗读|解说",

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from core.backends.local.instruction_rules import (
+    COLOUR_WORDS,
     LANGUAGES,
     NOT_LABELS,
     RULES,
@@ -15,7 +16,16 @@ from core.backends.local.instruction_rules import (
     SPEAKER_WANTS,
     Rule,
 )
-from core.engine.model import Aspect, Captions, Fit, MixMode, RenderOptions
+from core.engine.caption_styles import colour_code, look_values
+from core.engine.model import (
+    Aspect,
+    CaptionPosition,
+    Captions,
+    CaptionStyle,
+    Fit,
+    MixMode,
+    RenderOptions,
+)
 from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
 
@@ -52,6 +62,8 @@ def _value(rule: Rule, match: re.Match[str]) -> Any:
         return float(raw)
     if rule.field == "music_volume":
         return int(raw) / 100
+    if rule.field == "caption_colour":
+        return colour_code(COLOUR_WORDS.get(raw, raw.lower()))
     return raw
 
 
@@ -202,6 +214,7 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
     for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix"):
         if name in changes:
             values[name] = changes[name]
+    values.update(look_values(options, changes))
     if "language" in changes and "voice" not in changes:
         values["voice"] = None
     if "gender" in changes and "voice" not in changes:
@@ -218,7 +231,14 @@ def _merged_speakers(
     return tuple(sorted([*kept, *new.items()]))
 
 
-_ENUMS: dict[str, Any] = {"captions": Captions, "aspect": Aspect, "fit": Fit, "mix": MixMode}
+_ENUMS: dict[str, Any] = {
+    "captions": Captions,
+    "aspect": Aspect,
+    "fit": Fit,
+    "mix": MixMode,
+    "caption_style": CaptionStyle,
+    "caption_position": CaptionPosition,
+}
 
 
 def _coerce(name: str, value: Any) -> Any:
