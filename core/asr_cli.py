@@ -52,6 +52,7 @@ def hearing_options(args: argparse.Namespace) -> dict[str, Any]:
         "revoice": args.revoice,
         "caption_style": CaptionStyle(args.caption_style),
         "caption_position": CaptionPosition(args.caption_position),
+        "word_timings": bool(args.json),
     }
 
 

@@ -170,6 +170,7 @@ def result_json(result: RenderResult) -> dict[str, Any]:
                 "text": s.text,
                 "speedup": round(s.speedup, 3),
                 "voice": s.voice,
+                "words": [{"text": w, "start_s": a, "end_s": b} for w, a, b in s.words],
             }
             for s in result.segments
         ],

@@ -210,6 +210,7 @@ class RenderOptions:
     caption_position: CaptionPosition = CaptionPosition.BOTTOM
     caption_colour: str = ""  # "&H00BBGGRR" for ASS, "" for the style's own
     caption_scale: float = 1.0
+    word_timings: bool = False  # time every word of our narration (karaoke does anyway)
 
 
 @dataclass(frozen=True)

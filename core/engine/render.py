@@ -35,12 +35,13 @@ from core.engine.model import (
 )
 from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.probe import probe_media, require_visual
-from core.engine.revoice import hear
+from core.engine.revoice import hear, wants_words
 from core.engine.tts import Synthesizer, get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
+from core.engine.word_timings import timed_segments
 from core.errors import ErrorCode, VoiceoverError
 from core.notes import Note, join_notes
 
@@ -220,6 +221,9 @@ def _compose(
     extend = duration - video_len if video_len is not None else 0.0
     geometry = plan_geometry(inputs.media, opts.aspect, opts.captions, extend)
     segments = _segments(request, narration)
+    if isinstance(narration, Narration) and wants_words(request):
+        with clock.stage("words"):
+            segments = timed_segments(segments, narration.samples, narration.sample_rate, settings)
     with clock.stage("mix"):
         loudness = _mix(request, settings, inputs, narration, duration, work)
         progress("mix", 100.0)

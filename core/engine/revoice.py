@@ -15,7 +15,16 @@ import numpy as np
 
 from core.config import Settings
 from core.engine.asr import Transcript, load_audio, speech_spans
-from core.engine.model import MediaInfo, MixMode, RenderRequest, Script, ScriptCue, Segment
+from core.engine.model import (
+    Captions,
+    CaptionStyle,
+    MediaInfo,
+    MixMode,
+    RenderRequest,
+    Script,
+    ScriptCue,
+    Segment,
+)
 from core.engine.narration import Narration
 from core.engine.transcribe import transcribe_media
 from core.engine.transcript_formats import transcript_cues
@@ -55,6 +64,14 @@ def hear(
         return prepare_revoice(request, media, settings, work), None
     narration, _ = speech_captions(media, settings, work, request.options.language)
     return replace(request, options=replace(request.options, mix=MixMode.KEEP)), narration
+
+
+def wants_words(request: RenderRequest) -> bool:
+    """Whether our narration's words need times: asked for, or karaoke captions (captions
+    from speech have the recogniser's already)."""
+    karaoke = request.options.caption_style is CaptionStyle.KARAOKE
+    burned = request.options.captions is Captions.BURN
+    return not request.captions_only and (request.options.word_timings or (karaoke and burned))
 
 
 def speech_captions(
