@@ -114,3 +114,27 @@ async def test_chinese_speech_is_refused_before_credits(service: Service, tmp_pa
     assert await service.queue.active_for("telegram:1") == []
     assert not [c for c in chat.calls if c.kind == "video"]
     assert int(ErrorCode.ASR_WRONG_LANGUAGE) == 4133
+
+
+async def test_add_captions_on_a_talking_video_captions_its_speech(
+    service: Service, talking: Path, clip: Path
+) -> None:
+    chat = RecordingChat()
+    await service.handle(incoming(files=(talking,)), chat)
+    await service.handle(incoming("burn in captions"), chat)
+    await service.wait_idle()
+    videos = [c.video for c in chat.calls if c.kind == "video" and c.video is not None]
+    assert len(videos) == 1, chat.texts
+    video = videos[0]
+    credits = await service.backend.credits("telegram:1")
+    assert credits.available < 100 and credits.frozen == 0  # charged like a render
+    before, after = decode_audio(talking), decode_audio(video.path)
+    n = min(len(before), len(after))
+    assert abs(float((after[:n] ** 2).mean() / (before[:n] ** 2).mean()) - 1) < 0.2
+
+    other = RecordingChat()  # a video without speech: captions wait for a script, as before
+    await service.handle(incoming(files=(clip,), user="2"), other)
+    await service.handle(incoming("add captions", user="2"), other)
+    await service.wait_idle()
+    assert not [c for c in other.calls if c.kind == "video"]
+    assert await service.queue.active_for("telegram:2") == []

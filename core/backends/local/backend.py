@@ -26,7 +26,7 @@ from core.backends.base import (
 )
 from core.backends.local.credits import Ledger, price_for
 from core.backends.local.fetch import download_url
-from core.backends.local.hearing import check_speech, transcribe_project
+from core.backends.local.hearing import check_speech, needs_speech, transcribe_project
 from core.backends.local.instructions import apply_changes, parse
 from core.backends.local.pins import pin_project, sweep_pins, unpin
 from core.backends.local.preview import preview_project
@@ -209,7 +209,7 @@ class LocalBackend:
         project = await self._project(session_id)
         found = parse(text)
         options = apply_changes(project.options, found.changes)
-        await check_speech(project, options, self.media, self.settings)  # before any credits
+        heard = await check_speech(project, options, self.media, self.settings)  # before credits
         lines = describe_options(project.options, options, project.language)
         note = await self._voice_note(project, options)
         script_json, script = None, project.script_obj
@@ -221,7 +221,10 @@ class LocalBackend:
             # a speaker asking for a voice none installed gives: refused now, nothing saved
             await asyncio.to_thread(self._plan, script, options)
         await self._save(
-            project, options=asdict(options), **({"script": script_json} if script_json else {})
+            project,
+            options=asdict(options),
+            **({"script": script_json} if script_json else {}),
+            **({"media": heard} if heard else {}),
         )
         if note:
             lines.append(f"ℹ️ {note.text(project.language)}")
@@ -321,7 +324,8 @@ class LocalBackend:
             await self._open()
             project = Project.from_payload(pinned.payload)
             project.lexicon = Lexicon.from_pairs(pinned.lexicon)
-        if project.script is None and project.narration is None:
+        words = project.script is not None or project.narration is not None
+        if not words and not needs_speech(project, project.options):
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
         render_id = await self.renders.start(project, self._price(project), ref)
         return RenderHandle(render_id, session_id)

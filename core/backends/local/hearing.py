@@ -20,7 +20,8 @@ from core.errors import ErrorCode, VoiceoverError
 from core.media.store import MediaStore
 
 
-def _needs_speech(project: Project, options: RenderOptions) -> bool:
+def needs_speech(project: Project, options: RenderOptions) -> bool:
+    """Whether rendering the project with these options hears the video's speech."""
     request = RenderRequest(
         out=Path("unused"),
         media=Path("video") if project.media else None,
@@ -33,15 +34,23 @@ def _needs_speech(project: Project, options: RenderOptions) -> bool:
 
 async def check_speech(
     project: Project, after: RenderOptions, media: MediaStore, settings: Settings
-) -> None:
-    """Refuse the change now when it newly needs speech the model cannot understand."""
-    if not _needs_speech(project, after) or _needs_speech(project, project.options):
-        return
+) -> dict[str, Any] | None:
+    """Refuse the change now when it newly needs speech the model cannot understand; the
+    video's entry with `speech` (whether any was heard) when it was checked, else None. Only
+    a re-voice needs speech: captions wait for a script when the video has none."""
+    if not needs_speech(project, after) or "speech" in (project.media or {}):
+        return None
     if not project.media or "key" not in project.media:
         raise VoiceoverError(ErrorCode.NO_PROJECT)
     async with media.local_path(project.media["key"]) as path:
         info = await asyncio.to_thread(probe_speech_media, path, settings)
-        await asyncio.to_thread(check_language, info, settings, after.language)
+        try:
+            await asyncio.to_thread(check_language, info, settings, after.language)
+        except VoiceoverError as err:
+            if err.code is not ErrorCode.NO_SPEECH or after.revoice:
+                raise
+            return {**project.media, "speech": False}
+    return {**project.media, "speech": True}
 
 
 async def transcribe_project(

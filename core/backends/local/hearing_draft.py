@@ -14,8 +14,9 @@ def speech_captions(
     narration: dict[str, Any] | None,
     opts: RenderOptions,
 ) -> bool:
-    """Captions made from the video's speech: asked for, a video with sound, no words of ours."""
-    has_sound = bool(media and media.get("has_audio"))
+    """Captions made from the video's speech: asked for, a video where speech was heard, no
+    words of ours."""
+    has_sound = bool(media and media.get("has_audio") and media.get("speech"))
     wanted = opts.captions is not Captions.NONE and not opts.revoice
     return wanted and has_sound and script is None and narration is None
 
