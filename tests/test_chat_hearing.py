@@ -10,10 +10,12 @@ import pytest
 from core.backends.local.instructions import apply_changes, parse
 from core.chat.routing import route
 from core.chat.service import Service
+from core.config import Settings
 from core.engine.asr import get_recognizer
 from core.engine.model import CaptionPosition, Captions, CaptionStyle, RenderOptions
 from core.errors import ErrorCode
 from tests.chat_helpers import incoming
+from tests.fake_telegram import FakeTelegram, message_update
 from tests.fakes import RecordingChat
 from tests.speech import (
     decode_audio,
@@ -23,6 +25,8 @@ from tests.speech import (
     talking_video,
     words_of,
 )
+from tests.telegram_helpers import bot_running, push_video
+from tests.test_telegram import wait_for_text
 
 LINES = [
     "Meet Aurora, the desk lamp that follows the sun.",
@@ -138,3 +142,17 @@ async def test_add_captions_on_a_talking_video_captions_its_speech(
     await service.wait_idle()
     assert not [c for c in other.calls if c.kind == "video"]
     assert await service.queue.active_for("telegram:2") == []
+
+
+async def test_transcribe_on_the_telegram_fake_sends_the_srt_as_a_document(
+    fake: FakeTelegram, tg_settings: Settings, talking: Path
+) -> None:
+    async with bot_running(tg_settings, fake) as service:
+        push_video(fake, talking, None)
+        await wait_for_text(fake, "Got")
+        fake.push(message_update(text="/transcribe"))
+        [document] = await fake.wait_for("sendDocument", within_s=120)
+        await service.wait_idle()
+    srt = document.files["document"].decode()
+    assert srt.count(" --> ") == 2 and "Aurora" in srt
+    assert "2 lines" in document.params["caption"]
