@@ -4,6 +4,7 @@ and captions) sent into the chat before the full render; no credits, no job."""
 from __future__ import annotations
 
 from core.backends.base import Draft
+from core.chat.hearing import captions_from_speech
 from core.chat.replies import reply
 from core.chat.timeline import draft_roles
 from core.chat.turn import FlowDeps, Turn, ack_if_slow
@@ -17,7 +18,7 @@ VISUAL = frozenset({"video", "image"})
 
 def _check_ready(draft: Draft) -> None:
     roles = draft_roles(draft)
-    if not roles & VISUAL or "voiceover" not in roles:
+    if not roles & VISUAL or ("voiceover" not in roles and not captions_from_speech(draft)):
         raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
 
 

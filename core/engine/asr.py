@@ -88,9 +88,15 @@ class Recognizer:
         self._lock = threading.Lock()
 
     def transcribe(
-        self, audio: np.ndarray, language: str | None = None, *, sample: bool = False
+        self,
+        audio: np.ndarray,
+        language: str | None = None,
+        *,
+        sample: bool = False,
+        retry: bool = True,
     ) -> Transcript:
-        """Recognise 16 kHz mono audio; `sample`: a quick greedy pass for a language check."""
+        """Recognise 16 kHz mono audio; `sample`: a quick greedy pass for a language check;
+        without `retry`, no second decoding at a higher temperature (our own clean speech)."""
         speech = speech_spans(audio)
         lang = "en" if self.model.english_only else language
         options: dict[str, Any] = {
@@ -100,7 +106,7 @@ class Recognizer:
             "vad_parameters": {"min_silence_duration_ms": MIN_SILENCE_MS},
             "word_timestamps": not sample,
             "condition_on_previous_text": False,
-            "temperature": (0.0,) if sample else (0.0, 0.4, 0.8),
+            "temperature": (0.0, 0.4, 0.8) if retry and not sample else (0.0,),
         }
         with self._lock:
             segments, info = self._whisper.transcribe(audio, **options)

@@ -45,7 +45,8 @@ def timed_segments(
     latin = [s for s in segments if not has_cjk(s.text)]
     heard: list[Word] = []
     if latin:
-        transcript = get_recognizer(settings).transcribe(to_16k(samples, rate), "en")
+        recognizer = get_recognizer(settings)
+        transcript = recognizer.transcribe(to_16k(samples, rate), "en", retry=False)
         heard = [w for line in transcript.lines for w in line.words]
     known = [(k, w) for k, s in enumerate(segments) if not has_cjk(s.text) for w in s.text.split()]
     times = snap_to_dips(align([w for _, w in known], heard), samples, rate)
