@@ -15,9 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bots.console import file_fetcher  # noqa: E402
-from core.chat.service import Service  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.ports import Attachment, Incoming, MessageRef  # noqa: E402
+from core.service import Service  # noqa: E402
 from tests.fakes import RecordingChat  # noqa: E402
 from tests.media import make_video  # noqa: E402
 

@@ -29,16 +29,16 @@ from pydantic import SecretStr  # noqa: E402
 from saq import Worker  # noqa: E402
 from saq.types import Context  # noqa: E402
 
-from core.chat.heartbeat import HeartbeatTimings  # noqa: E402
-from core.chat.service import Service  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
 from core.config import Settings  # noqa: E402
-from core.delivery.chats import ChatDirectory  # noqa: E402
-from core.jobs.model import JobStatus  # noqa: E402
+from core.jobs.heartbeat import HeartbeatTimings  # noqa: E402
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import RUN_JOB  # noqa: E402
 from core.jobs.remote import RemoteJobs  # noqa: E402
 from core.metrics import Metrics  # noqa: E402
+from core.service import Service  # noqa: E402
+from core.work.chats import ChatDirectory  # noqa: E402
+from core.work.model import JobStatus  # noqa: E402
 from tests.chat_helpers import SCRIPT, incoming  # noqa: E402
 from tests.cli_helpers import cli_command, cli_env  # noqa: E402
 from tests.fakes import RecordingChat  # noqa: E402

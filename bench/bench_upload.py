@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tusclient.client import TusClient  # noqa: E402
 
-from core.chat.service import Service  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.ports import Incoming  # noqa: E402
+from core.service import Service  # noqa: E402
 from tests.fakes import RecordingChat  # noqa: E402
 
 CHUNK = 8 * 1024 * 1024

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from core.chat.service import Service
 from core.errors import too_large
 from core.ports import Attachment, Fetch, Incoming, MessageRef, VideoReply, VoiceNote
+from core.service import Service
 
 PLATFORM = "console"
 CHUNK = 1 << 20

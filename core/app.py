@@ -10,11 +10,11 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from core.chat.service import Service
 from core.config import Settings
 from core.engine.lexicon import operator_lexicon
 from core.errors import VoiceoverError
 from core.jobs import health
+from core.service import Service
 
 log = logging.getLogger(__name__)
 EXIT_CONFIG = 2
@@ -58,9 +58,8 @@ async def start_service(settings: Settings) -> Service:
         await _quietly(service.stop())
         raise ConfigurationError("; ".join(unreachable))
     try:
-        await service.start()
+        await service.start()  # stops what did start when a part fails
     except OSError as exc:
-        await _quietly(service.stop())
         where = f"{settings.http_host}:{settings.http_port} or {settings.data_dir}"
         raise ConfigurationError(f"can't start ({exc.strerror or exc}); check {where}") from exc
     return service
@@ -137,7 +136,7 @@ async def _work(settings: Settings) -> None:
     problems = check_settings(settings)
     if problems:
         raise ConfigurationError("; ".join(problems))
-    from core.jobs.worker import RenderWorker
+    from core.worker import RenderWorker
 
     try:
         worker = RenderWorker(settings)

@@ -14,8 +14,8 @@ from core.backends.base import Backend
 from core.config import Settings
 from core.delivery.results import cleanup_results
 from core.engine.leftovers import remove_stale_work
-from core.jobs.select import AnyJobQueue
-from core.media.select import AnyMediaStore
+from core.media.store import MediaStore
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 MAINTENANCE_EVERY_S = 3600.0
@@ -25,7 +25,7 @@ Expire = Callable[[float, float], Awaitable[int]]
 """Remove what is older than (age_s, now); how many (upload links, result pages' pictures)."""
 
 
-async def remove_dead_work(settings: Settings, media: AnyMediaStore) -> int:
+async def remove_dead_work(settings: Settings, media: MediaStore) -> int:
     """What dead processes left: their temp work, partial renders and files on the way in."""
     renders = settings.data_dir / "local" / "renders"
     removed = await asyncio.to_thread(remove_stale_work, Path(tempfile.gettempdir()), renders)
@@ -33,7 +33,7 @@ async def remove_dead_work(settings: Settings, media: AnyMediaStore) -> int:
 
 
 async def remove_leftovers(
-    settings: Settings, media: AnyMediaStore, backend: Backend, jobs: AnyJobQueue
+    settings: Settings, media: MediaStore, backend: Backend, jobs: JobQueue
 ) -> int:
     """What a killed process left: its dead work (remove_dead_work), pins of ended jobs."""
     removed = await remove_dead_work(settings, media)
@@ -44,7 +44,7 @@ async def remove_leftovers(
     return removed
 
 
-async def maintain(settings: Settings, media: AnyMediaStore, others: Sequence[Expire]) -> None:
+async def maintain(settings: Settings, media: MediaStore, others: Sequence[Expire]) -> None:
     """Every hour: remove results older than RESULT_RETENTION_HOURS, and what `others` hold."""
     retention = settings.result_retention_hours * 3600
     folders = [settings.data_dir / "local" / "renders"]

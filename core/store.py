@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,13 @@ class Store:
         async with self._lock:
             cursor = await self.db.execute(sql, tuple(params))
             return cursor.rowcount
+
+    async def update(self, table: str, row_id: str, columns: Mapping[str, Any]) -> int:
+        """Set these columns of the row with this id (table and column names are ours)."""
+        sql = ", ".join(f"{name}=?" for name in columns)
+        return await self.execute(
+            f"UPDATE {table} SET {sql} WHERE id=?", (*columns.values(), row_id)
+        )
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """The first row as a dict, or None."""

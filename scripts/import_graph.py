@@ -1,8 +1,12 @@
-"""The import graph of core/ and bots/: cycles, and imports made inside functions.
+"""The import graph of core/ and bots/: the layer order, cycles, and imports made inside
+functions.
 
-`python scripts/import_graph.py` prints every cycle (strongly connected group of modules that
-import each other, TYPE_CHECKING and function-level imports included) and every function-level
-import in core/; it exits 1 when there is a cycle.
+`python scripts/import_graph.py` prints the layers (LAYERS, top first), every import against
+their order (a module may import its own unit and any unit of a LOWER layer; never a unit of its
+own layer or of a higher one), every module that is in no layer, every cycle (strongly connected
+group of modules that import each other, TYPE_CHECKING and function-level imports included) and
+every function-level import in core/; it exits 1 when there is a cycle or an import against the
+order, or a module in no layer.
 """
 
 from __future__ import annotations
@@ -14,6 +18,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "bots")
+
+# The layers, top first. Each entry is a unit: a package or module with everything under it, or
+# (an entry naming several, like the base) exactly those modules, which may import each other. A
+# module may import modules of its own unit and of any unit in a lower layer, never one of its
+# own layer (siblings such as core.jobs and core.delivery stay apart) or of a higher one.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("core.cli",),  # `voiceover …`
+    ("core.app",),  # starts the service with its chat platforms, or the worker
+    ("bots", "core.worker", "core.voices_cli", "core.asr_cli"),  # front doors: chats, worker
+    ("core.service",),  # builds the bot process's parts and hands each its collaborators
+    ("core.web",),  # front door for browsers: upload and result pages, /healthz
+    ("core.chat",),  # the chat core: lanes, routing, flows, sessions
+    ("core.housekeeping",),  # clearing dead work at start (the service's and the worker's)
+    ("core.jobs", "core.delivery"),  # running jobs; telling their owners
+    ("core.work",),  # a job as both read it: Job, the JobQueue protocol, where it answers
+    ("core.backends",),  # the Backend protocol; the local engine's and the cloud's
+    ("core.media",),  # the MediaStore protocol: disk, bucket
+    ("core.engine",),  # probe, scripts, voices, TTS, captions, mix, ffmpeg
+    ("core.errors",),  # VoiceoverError and its stored form
+    ("core.words",),  # everything a user reads or sees: replies, error texts, timeline
+    (  # the base: settings, codes, ports, storage and process helpers
+        "core.config core.logs core.error_codes core.ports core.store core.clock core.files "
+        "core.failpoints core.metrics core.uninterrupted core.progressbar core",
+    ),
+)
 
 
 def module_name(path: Path) -> str:
@@ -86,6 +115,53 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def unit_of(module: str, layers: tuple[tuple[str, ...], ...] = LAYERS) -> str | None:
+    """The layer unit holding a module: the one it is, or the longest single-unit entry it sits
+    under (None: in no layer)."""
+    found = None
+    for layer in layers:
+        for entry in layer:
+            units = entry.split()
+            if module in units:
+                return module
+            under = len(units) == 1 and module.startswith(entry + ".")
+            if under and (found is None or len(entry) > len(found)):
+                found = entry
+    return found
+
+
+def layer_of(unit: str, layers: tuple[tuple[str, ...], ...] = LAYERS) -> tuple[int, str]:
+    """(the layer's index, top 0; the entry naming the unit): a base entry names several."""
+    for index, layer in enumerate(layers):
+        for entry in layer:
+            if unit in entry.split():
+                return index, entry
+    raise KeyError(unit)
+
+
+def against_order(
+    edges: dict[str, set[str]], layers: tuple[tuple[str, ...], ...] = LAYERS
+) -> list[str]:
+    """'a → b (why)' for every import against the layer order, and every module in no layer."""
+    found = []
+    for module in sorted(edges):
+        unit = unit_of(module, layers)
+        if unit is None:
+            found.append(f"{module} is in no layer: add it to LAYERS in scripts/import_graph.py")
+            continue
+        level, entry = layer_of(unit, layers)
+        for dep in sorted(edges[module]):
+            dep_unit = unit_of(dep, layers)
+            if dep_unit is None:
+                continue  # reported as a module of its own
+            dep_level, dep_entry = layer_of(dep_unit, layers)
+            if dep_entry == entry or dep_level > level:
+                continue
+            why = "a sibling in its layer of" if dep_level == level else "a higher layer than"
+            found.append(f"{module} → {dep} ({dep_unit} is {why} {unit})")
+    return found
+
+
 def function_imports(package: str = "core") -> list[str]:
     """'module:line imported' for every import inside a function body."""
     found = []
@@ -102,14 +178,23 @@ def function_imports(package: str = "core") -> list[str]:
 
 
 def main() -> int:
-    """Print the cycles and function-level imports; 1 when there is a cycle."""
-    found = cycles(graph())
+    """Print the layers, imports against them, cycles and function-level imports; 1 when an
+    import goes against the order or there is a cycle."""
+    edges = graph()
+    print("layers, top first (each may import only the layers below it):")
+    for index, layer in enumerate(LAYERS):
+        print(f"  {index:2}. {' | '.join(' '.join(entry.split()) for entry in layer)}")
+    wrong = against_order(edges)
+    for line in wrong:
+        print("against the layer order:", line)
+    found = cycles(edges)
     for group in found:
         print("cycle:", " ↔ ".join(group))
     for line in function_imports():
         print("function-level import:", line)
-    print(f"{len(found)} import cycles in {', '.join(PACKAGES)}")
-    return 1 if found else 0
+    print(f"{len(wrong)} imports against the layer order, {len(found)} import cycles in ", end="")
+    print(", ".join(PACKAGES))
+    return 1 if found or wrong else 0
 
 
 if __name__ == "__main__":

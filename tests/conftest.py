@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from core.backends.local import renders as local_renders
-from core.chat.service import Service
 from core.config import Settings
+from core.service import Service
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram, pointed_at
 from tests.held_render import RenderGate

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bots.telegram.bot import run
-from core.chat.service import Service
 from core.config import Settings
+from core.service import Service
 from tests.fake_telegram import FakeTelegram, message_update, video_media
 
 SCRIPT = "Welcome to the tour. This clip shows the test pattern."

@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 from tusclient.client import TusClient
 
-from core.chat.service import Service
 from core.config import Settings
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
 from core.ports import Incoming
+from core.service import Service
+from core.words.errors import message_for
 from tests.fake_discord import CHANNEL_ID, DM_CHANNEL_ID, USER_ID, FakeAttachment, FakeDiscord
 from tests.fake_telegram import FakeTelegram, message_update, video_media
 from tests.fakes import RecordingChat

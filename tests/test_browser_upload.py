@@ -17,10 +17,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from core.chat.service import Service
 from core.config import Settings
 from core.failpoints import PAUSE_AT, PAUSE_MARK
 from core.ports import Incoming
+from core.service import Service
 from tests.browser import chromium, poll
 from tests.cli_helpers import cli_command, cli_env
 from tests.fake_telegram import TOKEN, FakeTelegram, message_update, video_media

@@ -10,8 +10,8 @@ import pytest
 
 from core.engine.caption_styles import Look, write_ass
 from core.engine.captions import Cue
-from core.engine.fonts import CJK_FAMILY, LATIN_FAMILY, caption_fonts, has_cjk
 from core.engine.model import CaptionPosition, CaptionStyle
+from core.words.fonts import CJK_FAMILY, LATIN_FAMILY, caption_fonts, has_cjk
 from tests.media import ffmpeg
 
 ASPECTS = {"16:9": (320, 180), "9:16": (180, 320), "1:1": (240, 240)}

@@ -8,8 +8,8 @@ from pathlib import Path
 from core.engine.caption_styles import write_ass
 from core.engine.captions import MAX_LINE_CHARS, MAX_LINES, caption_cues, write_srt
 from core.engine.ffmpeg import ffmpeg_exe
-from core.engine.fonts import CJK_FAMILY, LATIN_FAMILY, caption_fonts
 from core.engine.model import Segment
+from core.words.fonts import CJK_FAMILY, LATIN_FAMILY, caption_fonts
 
 
 def test_srt_blocks_and_times(tmp_path: Path) -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from core.chat.service import Service
 from core.config import Settings
 from core.engine.voices import installed_voices
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
+from core.service import Service
+from core.words.errors import message_for
 from tests.chat_helpers import incoming
 from tests.fakes import RecordingChat
 from tests.voice_repo import RepoServer, install_relabelled

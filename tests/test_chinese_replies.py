@@ -9,9 +9,9 @@ import asyncio
 import re
 from pathlib import Path
 
-from core.chat.service import Service
 from core.config import Settings
 from core.engine.voices import installed_voices
+from core.service import Service
 from tests.chat_helpers import incoming
 from tests.fake_telegram import FakeTelegram, message_update
 from tests.fakes import RecordingChat

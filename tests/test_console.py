@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bots.console import parse_line, run_console
-from core.chat.service import Service
+from core.service import Service
 from tests.cli_helpers import voiceover
 
 SEED = "add a natural-sounding male voiceover reading my script in English: Hello and welcome."

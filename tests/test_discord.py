@@ -17,9 +17,10 @@ from pydantic import SecretStr
 
 from bots.discord import bot as discord_bot
 from bots.discord.chat import TOKEN_LIFETIME_S, attachment_fetch
-from core.chat.service import Service
 from core.config import Settings
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.errors import ErrorCode, VoiceoverError
+from core.service import Service
+from core.words.errors import message_for
 from tests.fake_discord import (
     APP_ID,
     BOT_ID,

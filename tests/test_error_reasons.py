@@ -1,5 +1,5 @@
 """Reasons inside error messages read in Chinese for a Chinese speaker: every reason written in
-the code has its row in core/error_reasons.py, and real refusals come out in Chinese."""
+the code has its row in core/words/error_reasons.py, and real refusals come out in Chinese."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from core.backends.local.fetch import resolve_checked
 from core.engine.validate import SPEED_RANGE, check_range
 from core.engine.voices import normalize_gender
-from core.error_reasons import reason_zh
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.errors import ErrorCode, VoiceoverError
+from core.words.error_reasons import reason_zh
+from core.words.errors import message_for
 
 ROOT = Path(__file__).resolve().parents[1]
 LITERAL = re.compile(r"""(?:reason=|_refuse\((?:name, )?|reason = |_BadFile\()f?"([^"]+)\"""")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core.errors import ERROR_TEXTS, ErrorCode, VoiceoverError, human_duration, human_size
+from core.errors import ErrorCode, VoiceoverError
+from core.words.errors import ERROR_TEXTS
+from core.words.numbers import human_duration, human_size
 
 
 def test_every_code_but_ok_has_texts_in_both_languages() -> None:

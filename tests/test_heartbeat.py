@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.config import Settings
+from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from tests.fakes import FakeClock, RecordingChat
 
 

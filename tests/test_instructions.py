@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from core.backends.local.instructions import apply_changes, parse
-from core.chat.option_text import args_to_text, describe_options
 from core.engine.model import Aspect, Captions, Fit, MixMode, RenderOptions
 from core.errors import ErrorCode, VoiceoverError
+from core.words.option_text import args_to_text, describe_options
 
 
 def options_after(text: str, start: RenderOptions | None = None) -> RenderOptions:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from core.jobs.model import Job, JobStatus
 from core.jobs.runner import JobRunner
 from core.jobs.sqlite_queue import MAX_ATTEMPTS, SqliteJobQueue
 from core.store import Store
+from core.work.model import Job, JobStatus
 
 
 @pytest.fixture

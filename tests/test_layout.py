@@ -1,15 +1,26 @@
-"""The code's shape: no import cycles, our modules imported at the top, every intent routed to
-a flow."""
+"""The code's shape: imports follow the layer order, no import cycles, our modules imported at
+the top, every intent routed to a flow."""
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
 import pytest
 
+from core.chat.commands import (
+    COMMAND_TABLE,
+    INTENTS,
+    READ_ONLY,
+    Command,
+    discord_commands,
+    help_commands,
+    shown,
+    telegram_menu,
+)
 from core.chat.flows import Flows
-from core.chat.routing import INTENTS, ROUTES
+from core.chat.routing import ROUTES, route_command
 from core.chat.turn import FlowDeps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -17,6 +28,50 @@ import import_graph  # noqa: E402
 
 # Imported only when chosen: the optional NemoVideo backend and the chat platforms.
 OPTIONAL = ("core.backends.registry", "core.app")
+
+
+def test_no_import_goes_against_the_layer_order() -> None:
+    assert import_graph.against_order(import_graph.graph()) == []
+
+
+def _edges_of(module: str, source: str) -> dict[str, set[str]]:
+    """The graph with one more module of ours, written as source."""
+    edges = import_graph.graph()
+    known = set(edges) | {module}
+    edges[module] = {dep for dep, _ in import_graph.imported(ast.parse(source), known, module)}
+    return edges
+
+
+def test_an_engine_module_importing_the_chat_is_caught() -> None:
+    edges = _edges_of("core.engine.trial", "from core.chat.flows import Flows\n")
+    assert import_graph.against_order(edges) == [
+        "core.engine.trial → core.chat.flows (core.chat is a higher layer than core.engine)"
+    ]
+
+
+def test_jobs_importing_delivery_is_caught_as_a_sibling() -> None:
+    edges = _edges_of("core.jobs.trial", "import core.delivery.results\n")
+    assert import_graph.against_order(edges) == [
+        "core.jobs.trial → core.delivery.results "
+        "(core.delivery is a sibling in its layer of core.jobs)"
+    ]
+
+
+def test_words_importing_the_engine_is_caught() -> None:
+    edges = _edges_of("core.words.trial", "from core.engine.probe import probe\n")
+    assert len(import_graph.against_order(edges)) == 1
+
+
+def test_a_module_in_no_layer_is_caught() -> None:
+    edges = _edges_of("core.newthing", "from core.config import Settings\n")
+    assert import_graph.against_order(edges) == [
+        "core.newthing is in no layer: add it to LAYERS in scripts/import_graph.py"
+    ]
+
+
+def test_imports_down_the_layers_and_inside_a_unit_pass() -> None:
+    source = "from core.words.replies import reply\nfrom core.chat.turn import Turn\n"
+    assert import_graph.against_order(_edges_of("core.chat.trial", source)) == []
 
 
 def test_no_import_cycles_in_core_or_bots() -> None:
@@ -40,3 +95,58 @@ def test_every_routed_intent_has_a_flow(intent: str) -> None:
 def test_the_routing_table_names_only_known_intents() -> None:
     assert {row.intent for row in ROUTES} <= set(INTENTS)
     assert FlowDeps.__dataclass_fields__.keys() >= {"backend", "queue", "sessions"}
+
+
+def _mismatches(flows: type, table: tuple[Command, ...]) -> list[str]:
+    """Rows without a flow and flows without a row."""
+    rows = {row.intent for row in table}
+    defined = {name.removeprefix("flow_") for name in dir(flows) if name.startswith("flow_")}
+    return [f"row {i} has no flow" for i in sorted(rows - defined)] + [
+        f"flow_{i} has no row" for i in sorted(defined - rows)
+    ]
+
+
+def test_every_command_row_has_a_flow_and_every_flow_a_row() -> None:
+    assert _mismatches(Flows, COMMAND_TABLE) == []
+
+
+def test_a_flow_without_a_row_and_a_row_without_a_flow_are_caught() -> None:
+    class More(Flows):
+        async def flow_trial(self) -> None:
+            """A flow nobody can reach."""
+
+    assert _mismatches(More, COMMAND_TABLE) == ["flow_trial has no row"]
+    assert _mismatches(Flows, (*COMMAND_TABLE, Command("nowhere", ("nowhere",)))) == [
+        "row nowhere has no flow"
+    ]
+
+
+def test_menus_and_help_come_from_the_table() -> None:
+    menu = telegram_menu("en")
+    # Today's menu comes first, in its order (a new command joins it without touching this).
+    today = [
+        "start",
+        "help",
+        "voiceover",
+        "credits",
+        "status",
+        "export",
+        "voices",
+        "cancel",
+        "upload",
+        "preview",
+    ]
+    assert list(menu)[: len(today)] == today
+    assert list(menu) == [row.names[0] for row in shown() if row.menu]
+    assert list(telegram_menu("zh")) == list(menu)
+    assert set(discord_commands()) == set(menu) - {"start"}
+    listed = help_commands("en").replace(",\n  ", ", ").split(", ")
+    assert listed == [f"/{row.names[0]}" for row in shown() if row.in_help]
+    assert "/lexicon" in listed and "/start" not in listed
+    assert {
+        "help", "credits", "voices", "status", "cancel", "did_you_mean", "unknown_command",
+        "language",
+    } <= READ_ONLY  # fmt: skip
+    assert {row.intent for row in COMMAND_TABLE if row.read_only} == READ_ONLY
+    for name in (*menu, *discord_commands()):
+        assert route_command(name).intent in INTENTS

@@ -12,7 +12,6 @@ from piper import PiperVoice
 
 from core.app import check_settings
 from core.chat.routing import route_say_as
-from core.chat.service import Service
 from core.chat.sessions import Sessions
 from core.config import Settings
 from core.engine.lexicon import MAX_ENTRIES, Lexicon, parse_entry, read_lexicon_file
@@ -21,6 +20,7 @@ from core.engine.narration import NarrationBuilder
 from core.engine.tts import VOICE_CACHE, Synthesizer
 from core.engine.voices import installed_voices
 from core.errors import ErrorCode, VoiceoverError
+from core.service import Service
 from tests.chat_helpers import incoming
 from tests.cli_helpers import voiceover
 from tests.fakes import RecordingChat

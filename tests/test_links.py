@@ -16,8 +16,10 @@ from pydantic import SecretStr
 from core.config import Settings
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.delivery.results import cleanup_results, deliver_result
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
 from core.media.local import LocalMediaStore
+from core.words.errors import message_for
+from core.work.output import RenderOutput
 from tests.fakes import FakeClock, RecordingChat
 
 JOB = "0123456789abcdef0123456789abcdef"
@@ -147,7 +149,8 @@ def test_retention_removes_only_old_results(tmp_path: Path) -> None:
 async def test_a_cloud_result_is_sent_as_its_url(tmp_path: Path) -> None:
     chat = RecordingChat(upload_limit=10**9)
     signer = LinkSigner(b"k" * 32, "http://127.0.0.1:1", 3600, FakeClock())
-    output = {"url": "https://cdn.example/v.mp4", "duration_s": 62.0, "size_bytes": 5_000_000}
+    record = {"url": "https://cdn.example/v.mp4", "duration_s": 62.0, "size_bytes": 5_000_000}
+    output = RenderOutput.from_record(record)  # as a job keeps it
     kind = await deliver_result(
         chat,
         output,

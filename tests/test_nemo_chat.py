@@ -13,10 +13,11 @@ import pytest
 
 from bots.console import run_console
 from core.backends.nemo.backend import NemoBackend
-from core.chat.service import Service
 from core.config import Settings
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
 from core.ports import Incoming
+from core.service import Service
+from core.words.errors import message_for
 from tests.fake_nemo import FakeNemo, Step
 from tests.fakes import RecordingChat
 from tests.nemo_events import HEARTBEAT, TURN_COMPLETE, adk, full_draft, segment, tool_call

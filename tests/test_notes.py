@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 
-from core.errors import ErrorCode, ErrorText, VoiceoverError, from_record, to_record
-from core.notes import Note, join_notes
+from core.errors import ErrorCode, VoiceoverError, from_record, to_record
+from core.words.notes import Note, join_notes
+from core.words.text import Bilingual
 
-JOE = ErrorText("joe (male)", "joe（男声）")
+JOE = Bilingual("joe (male)", "joe（男声）")
 
 
 def test_a_note_reads_in_english_and_chinese_after_a_round_trip() -> None:
     fallback = Note("voice_fallback", {"failed": "en_US-amy-medium", "used": "en_US-joe-medium"})
-    unsure = Note("language_unsure", {"language": ErrorText("German", "德语"), "voice": JOE})
+    unsure = Note("language_unsure", {"language": Bilingual("German", "德语"), "voice": JOE})
     joined = join_notes(None, fallback, unsure)
     assert joined is not None
     stored = Note.from_record(json.loads(json.dumps(joined.to_record())))
@@ -38,8 +39,8 @@ def test_an_old_plain_warning_and_nothing_are_read_back() -> None:
 def test_an_error_keeps_its_bilingual_fields_when_stored() -> None:
     error = VoiceoverError(
         ErrorCode.NO_VOICE_FOR_LANGUAGE,
-        language=ErrorText("Chinese", "中文"),
-        available=ErrorText("English", "英语"),
+        language=Bilingual("Chinese", "中文"),
+        available=Bilingual("English", "英语"),
     )
     back = from_record(json.loads(json.dumps(to_record(error))), ErrorCode.INTERNAL)
     assert back.message("en") == error.message("en")

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
-from core.chat.service import Service
 from core.config import Settings
 from core.media.s3 import S3MediaStore
+from core.service import Service
 from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat, tree_files
 from tests.servers import S3_KEY_ID, S3_SECRET, SeaweedS3, valkey_server

@@ -13,10 +13,10 @@ import pytest
 
 from core.backends.base import StoredFile
 from core.backends.local.backend import LocalBackend
-from core.chat.service import Service
 from core.config import Settings
 from core.engine.voices import installed_voices
 from core.ports import Attachment
+from core.service import Service
 from tests.backend_helpers import finish
 from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat, tree_files

@@ -8,11 +8,12 @@ from pathlib import Path
 import av
 import pytest
 
-from core.chat.service import Service
 from core.engine.model import Script, ScriptCue
 from core.engine.preview import PREVIEW_S, preview_script
 from core.engine.script_text import count_words
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
+from core.service import Service
+from core.words.errors import message_for
 from tests.chat_helpers import incoming
 from tests.fakes import RecordingChat
 from tests.media import make_video

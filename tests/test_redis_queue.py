@@ -13,14 +13,14 @@ import pytest
 from saq import Worker
 from saq.types import Context
 
-from core.chat.heartbeat import HeartbeatTimings
 from core.clock import SystemClock
-from core.delivery.chats import ChatDirectory
-from core.jobs.model import JobStatus
+from core.jobs.heartbeat import HeartbeatTimings
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import RUN_JOB
 from core.jobs.remote import RemoteJobs
 from core.metrics import Metrics
+from core.work.chats import ChatDirectory
+from core.work.model import JobStatus
 
 Body = Callable[[str], Awaitable[None]]
 

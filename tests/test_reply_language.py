@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.chat.reply_language import reply_language_of_text
-from core.chat.service import Service
+from core.service import Service
 from tests.chat_helpers import incoming
 from tests.cli_helpers import voiceover
 from tests.fakes import RecordingChat

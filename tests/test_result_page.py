@@ -18,8 +18,9 @@ from PIL import Image
 from selenium.webdriver.common.by import By
 
 from bots.console import run_console
-from core.chat.service import Service
-from core.chat.timeline_picture import (
+from core.service import Service
+from core.web.result_page import ResultPageMaker
+from core.words.timeline_picture import (
     COLOURS,
     LABEL_W,
     PAD,
@@ -29,7 +30,6 @@ from core.chat.timeline_picture import (
     _font,
     draw_timeline,
 )
-from core.web.result_page import ResultPageMaker
 from tests.browser import chromium, poll
 from tests.chat_helpers import incoming
 from tests.fakes import RecordingChat

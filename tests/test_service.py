@@ -13,10 +13,11 @@ import httpx
 import pytest
 
 from core.backends.base import BackendEvent, EventKind
-from core.chat.service import Service
 from core.config import Settings
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
 from core.ports import Attachment, Incoming
+from core.service import Service
+from core.words.errors import message_for
 from tests.chat_helpers import SCRIPT, SEED, incoming
 from tests.fakes import FakeClock, RecordingChat
 from tests.held_render import RenderGate

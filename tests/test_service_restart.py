@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from core.chat.service import Service
 from core.config import Settings
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
 from core.ports import Chat, MessageRef, VideoReply
+from core.service import Service
 from core.store import Store
+from core.words.errors import message_for
 from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat
 from tests.held_render import RenderGate

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from core.chat.service import Service
 from core.config import Settings
 from core.engine.model import (
     Captions,
@@ -32,6 +31,7 @@ from core.engine.scripts import parse_script_text
 from core.engine.tts import VOICE_CACHE, get_synthesizer
 from core.engine.voices import installed_voices
 from core.errors import ErrorCode
+from core.service import Service
 from tests.chat_helpers import incoming
 from tests.cli_helpers import voiceover
 from tests.fakes import RecordingChat

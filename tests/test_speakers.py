@@ -20,12 +20,12 @@ from core.backends.local.project import (
     script_from_json,
     script_to_json,
 )
-from core.chat.timeline import summarize_draft
 from core.engine.model import Limits, RenderOptions, Script, ScriptCue, VoiceInfo
 from core.engine.scripts import parse_script_text, read_script_file
 from core.engine.voice_plan import plan_voices
 from core.engine.voices import discover_voices
 from core.errors import ErrorCode, VoiceoverError
+from core.words.timeline import summarize_draft
 
 LIMITS = Limits()
 JOE = discover_voices(None)[0]

@@ -18,10 +18,11 @@ from telegram import Bot, Message
 from bots.telegram.bot import TokenRedactor, run
 from bots.telegram.chat import TelegramChat, split_text
 from bots.telegram.incoming import FileRef, addressed, make_fetch, message_files
-from core.chat.service import Service
 from core.config import Settings
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.errors import ErrorCode, VoiceoverError
 from core.ports import VideoReply
+from core.service import Service
+from core.words.errors import message_for
 from tests.fake_telegram import (
     BOT_ID,
     BOT_USERNAME,

@@ -8,7 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 from core.config import Settings
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
+from core.words.errors import message_for
 from tests.fake_telegram import FakeTelegram, message_update
 from tests.telegram_helpers import SCRIPT, bot_running, video_update
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.chat.timeline import describe_changes, draft_ready, summarize_draft, track_labels
+from core.words.timeline import describe_changes, draft_ready, summarize_draft, track_labels
 from tests.nemo_events import full_draft, segment, video_draft
 
 

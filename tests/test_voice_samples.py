@@ -11,12 +11,13 @@ from pathlib import Path
 import av
 import pytest
 
-from core.chat.service import Service
 from core.chat.voice_flows import MAX_SAMPLES
 from core.config import Settings
 from core.engine.sample import ogg_opus_duration
 from core.engine.voices import DEFAULT_VOICE_ID, installed_voices
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
+from core.service import Service
+from core.words.errors import message_for
 from tests.chat_helpers import incoming
 from tests.fake_discord import FakeDiscord
 from tests.fake_telegram import FakeTelegram, message_update

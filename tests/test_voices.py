@@ -12,7 +12,7 @@ import pytest
 from core.engine.model import VoiceInfo
 from core.engine.voices import choose_voice, discover_voices, normalize_language
 from core.errors import ErrorCode, VoiceoverError
-from core.notes import Note
+from core.words.notes import Note
 
 BUNDLED = discover_voices(None)[0]
 

@@ -32,7 +32,7 @@ from core.errors import VoiceoverError
 from core.ports import Attachment, Chat, Incoming
 
 if TYPE_CHECKING:
-    from core.chat.service import Service
+    from core.service import Service
 
 log = logging.getLogger(__name__)
 

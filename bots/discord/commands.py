@@ -9,8 +9,10 @@ from typing import Any, Protocol, cast
 import discord
 from discord import app_commands
 
+from core.chat.commands import discord_commands
 from core.engine.model import Aspect, Captions, VoiceInfo
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.errors import ErrorCode, VoiceoverError
+from core.words.errors import message_for
 
 
 class CommandTarget(Protocol):
@@ -34,15 +36,6 @@ class CommandTarget(Protocol):
 log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
-SIMPLE_COMMANDS: dict[str, str] = {
-    "credits": "Show your credit balance",
-    "status": "Show your project's timeline and any running job",
-    "export": "Render the current project again and send the video",
-    "cancel": "Stop the running job",
-    "upload": "Get a private link to upload a big file (up to 500 MB)",
-    "preview": "A quick preview: the first 20 s at 360p, free",
-    "help": "How to use the voiceover bot",
-}
 VOICEOVER_HELP = {
     "video": "The video (or image) to voice over",
     "script": "The text to read aloud",
@@ -54,7 +47,6 @@ VOICEOVER_HELP = {
     "music": "Background music (MP3, WAV, M4A, AAC)",
     "music_volume": "Music volume under the voice, 0 to 1",
 }
-VOICES_HELP = "List the installed voices and hear samples"
 SAMPLE_HELP = "Hear one voice's sample"
 ATTACHMENT_ROLES = {"video": "video", "script_file": "script", "music": "music"}
 
@@ -162,19 +154,22 @@ def simple_command(name: str, description: str) -> app_commands.Command[Any, Any
     return app_commands.Command(name=name, description=description, callback=callback)
 
 
+# The commands with options, built here: their callback and the option that lists voices.
+WITH_OPTIONS: dict[str, tuple[Any, str]] = {
+    "voiceover": (voiceover_command, "voice"),
+    "voices": (voices_command, "sample"),
+}
+
+
 def add_commands(tree: VoiceoverTree) -> None:
-    """Register /voiceover and the simple commands on the tree."""
-    voiceover: app_commands.Command[Any, Any, None] = app_commands.Command(
-        name="voiceover",
-        description="Voice over a video with a script",
-        callback=voiceover_command,
-    )
-    voiceover.autocomplete("voice")(voice_choices)
-    tree.add_command(voiceover)
-    voices: app_commands.Command[Any, Any, None] = app_commands.Command(
-        name="voices", description=VOICES_HELP, callback=voices_command
-    )
-    voices.autocomplete("sample")(voice_choices)
-    tree.add_command(voices)
-    for name, description in SIMPLE_COMMANDS.items():
-        tree.add_command(simple_command(name, description))
+    """Register the command table's Discord commands on the tree (core/chat/commands.py)."""
+    for name, description in discord_commands().items():
+        if name in WITH_OPTIONS:
+            callback, voice_option = WITH_OPTIONS[name]
+            command: app_commands.Command[Any, Any, None] = app_commands.Command(
+                name=name, description=description, callback=callback
+            )
+            command.autocomplete(voice_option)(voice_choices)
+        else:
+            command = simple_command(name, description)
+        tree.add_command(command)

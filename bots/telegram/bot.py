@@ -30,14 +30,16 @@ from bots.telegram.incoming import (
     to_incoming,
     upload_instead,
 )
+from core.chat.commands import telegram_menu
 from core.clock import Clock
 from core.config import Settings
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
 from core.logs import quiet_request_logs
 from core.ports import Chat, ChatFactory
+from core.words.errors import message_for
 
 if TYPE_CHECKING:
-    from core.chat.service import Service
+    from core.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -47,33 +49,6 @@ MEDIA_WRITE_TIMEOUT_S = 600.0
 POLL_TIMEOUT_S = 30
 RATE_LIMIT_RETRIES = 3
 WATCHED_LOGGERS = ("httpx", "httpcore", "telegram", "bots", "core", "")
-
-COMMAND_TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "start": "Start: what this bot does",
-        "help": "What you can send and say",
-        "voiceover": "Voice over your video (script as text)",
-        "credits": "Your credit balance",
-        "status": "Your project's timeline",
-        "export": "Render and send the video",
-        "voices": "The installed voices",
-        "cancel": "Stop the running job",
-        "upload": "A link to upload a big file (up to 500 MB)",
-        "preview": "A quick preview: the first 20 s at 360p",
-    },
-    "zh": {
-        "start": "开始：机器人能做什么",
-        "help": "可以发送和说什么",
-        "voiceover": "为视频配音（文字为脚本）",
-        "credits": "积分余额",
-        "status": "项目时间线",
-        "export": "渲染并发送视频",
-        "voices": "已安装的声音",
-        "cancel": "停止正在运行的任务",
-        "upload": "获取上传大文件的链接（最大 500 MB）",
-        "preview": "快速预览：前 20 秒，360p",
-    },
-}
 
 
 class TokenRedactor(logging.Filter):
@@ -200,8 +175,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def register_commands(application: Application) -> None:
     """The command menu, in English (default) and Chinese."""
-    for language, texts in COMMAND_TEXTS.items():
-        commands = [BotCommand(name, description) for name, description in texts.items()]
+    for language in ("en", "zh"):
+        menu = telegram_menu(language)
+        commands = [BotCommand(name, description) for name, description in menu.items()]
         try:
             await application.bot.set_my_commands(
                 commands, language_code=None if language == "en" else language

@@ -19,10 +19,10 @@ from telegram import (
 from telegram.constants import ChatAction, MessageLimit
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
-from core.chat.replies import reply
 from core.engine.ffmpeg import run_ffmpeg
 from core.errors import VoiceoverError
 from core.ports import MessageRef, VideoReply, VoiceNote
+from core.words.replies import reply
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from pathlib import Path, PurePosixPath
 from telegram import Bot, Message, MessageEntity
 from telegram.error import BadRequest, TelegramError
 
-from core.errors import ErrorCode, VoiceoverError, human_size, too_large
+from core.errors import ErrorCode, VoiceoverError, too_large
 from core.files import safe_name
 from core.ports import Attachment, Fetch, Incoming
+from core.words.numbers import human_size
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.engine.model import RenderResult, VoiceInfo
 from core.errors import VoiceoverError
-from core.notes import Note
+from core.words.notes import Note
 
 Draft = dict[str, Any]
 """A NemoVideo draft timeline: t (tracks), tt (0 video, 1 audio, 7 text), sg, d (ms), m."""
@@ -125,6 +126,23 @@ class Backend(Protocol):
 
     name: str
     speaks_lexicon: bool  # True when its voices take the users' pronunciation fixes
+    can_preview: bool  # offers preview() (the local engine; not the cloud)
+    can_grant: bool  # offers grant(): credits from its own ledger (the local engine)
+    poll_interval_s: float  # how often the render job asks how an export is going
+
+    def voices(self) -> list[VoiceInfo]:
+        """The installed voices ([] when the backend's voices are not ours to list)."""
+        ...
+
+    async def grant(self, owner: str, amount: int, ref: str) -> Credits:
+        """Add credits to an owner's balance, once per ref (when can_grant)."""
+        ...
+
+    async def preview(
+        self, session_id: str, out: Path, lexicon: list[list[str]] | None = None
+    ) -> RenderResult:
+        """A quick, free proof of the project written to `out` (when can_preview)."""
+        ...
 
     async def open_session(self, owner: str, language: str) -> str:
         """Start a project session; returns its id."""

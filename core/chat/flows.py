@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from core.chat.commands import INTENTS, help_commands
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
-from core.chat.replies import reply, stage_label
-from core.chat.routing import INTENTS, Routed, reply_language
-from core.chat.timeline import (
-    summarize_draft,
-)
-from core.chat.timeline_picture import send_timeline
+from core.chat.routing import Routed, reply_language
 from core.chat.turn import FlowDeps, Turn, installed_voices
 from core.chat.voice_flows import find_voice, install_voice, list_voices, play_sample
 from core.chat.work_flows import WorkFlows
 from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest
+from core.words.replies import reply, stage_label
+from core.words.timeline import (
+    summarize_draft,
+)
+from core.words.timeline_picture import send_timeline
 
 
 class Flows(WorkFlows):
@@ -40,7 +41,7 @@ class Flows(WorkFlows):
 
     async def flow_help(self, ctx: Turn, routed: Routed) -> bool:
         """What the user can send and say."""
-        await ctx.say("help")
+        await ctx.say("help", commands=help_commands(ctx.lang))
         return False
 
     async def flow_did_you_mean(self, ctx: Turn, routed: Routed) -> bool:
@@ -105,14 +106,13 @@ class Flows(WorkFlows):
         return False
 
     async def _grant(self, ctx: Turn, words: list[str]) -> bool:
-        grant = getattr(self.deps.backend, "grant", None)
-        if ctx.owner not in self.deps.settings.admin_users or grant is None:
+        if ctx.owner not in self.deps.settings.admin_users or not self.deps.backend.can_grant:
             raise VoiceoverError(ErrorCode.NOT_ALLOWED)
         if len(words) != 2 or not words[1].isdigit() or ":" not in words[0]:
             await ctx.say("grant_usage")
             return False
         ref = f"grant:{ctx.incoming.platform}:{ctx.incoming.message_id}"
-        credits = await grant(words[0], int(words[1]), ref)
+        credits = await self.deps.backend.grant(words[0], int(words[1]), ref)
         await ctx.say("granted", amount=words[1], user=words[0], available=credits.available)
         return False
 

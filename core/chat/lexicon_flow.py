@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core.chat.replies import reply
 from core.chat.routing import Routed
 from core.chat.sessions import Sessions
 from core.chat.turn import Turn
 from core.engine.lexicon import Lexicon, parse_entry
+from core.words.replies import reply
 
 REMOVE_WORDS = frozenset({"remove", "delete", "forget", "rm", "删除", "移除"})
 ADD_WORDS = frozenset({"add", "set", "添加"})

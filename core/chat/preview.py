@@ -4,14 +4,15 @@ and captions) sent into the chat before the full render; no credits, no job."""
 from __future__ import annotations
 
 from core.backends.base import Draft
+from core.chat.drafts import draft_roles
 from core.chat.hearing import captions_from_speech
-from core.chat.replies import reply
-from core.chat.timeline import draft_roles
 from core.chat.turn import FlowDeps, Turn, ack_if_slow
 from core.engine.preview import PREVIEW_HEIGHT, PREVIEW_S
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest
 from core.ports import VideoReply
+from core.words.numbers import human_size
+from core.words.replies import reply
 
 VISUAL = frozenset({"video", "image"})
 
@@ -24,8 +25,7 @@ def _check_ready(draft: Draft) -> None:
 
 async def preview(ctx: Turn, deps: FlowDeps) -> bool:
     """Render and send the preview (the backend must offer one: the local engine does)."""
-    make = getattr(deps.backend, "preview", None)
-    if make is None:
+    if not deps.backend.can_preview:
         await ctx.say("preview_unavailable")
         return False
     session = await deps.sessions.current(ctx.owner)
@@ -35,7 +35,7 @@ async def preview(ctx: Turn, deps: FlowDeps) -> bool:
     out = deps.settings.data_dir / "previews" / f"{owner_digest(ctx.owner)}.mp4"
     fields = {"seconds": f"{PREVIEW_S:g}", "height": PREVIEW_HEIGHT}
     fixes = (await deps.sessions.lexicon(ctx.owner)).to_pairs()  # a proof says words as asked
-    work = make(session["session_id"], out, fixes)
+    work = deps.backend.preview(session["session_id"], out, fixes)
     result = await ack_if_slow(ctx, work, "previewing", **fields)
     caption = reply("preview_ready", ctx.lang, **fields)
     if result.size_bytes > ctx.chat.upload_limit:  # not on any platform we know: 360p, 20 s

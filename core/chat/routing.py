@@ -1,4 +1,5 @@
-"""The routing table (data): which flow a message goes to. Commands first, then keywords."""
+"""Routing: which flow a message goes to (from the command table, core/chat/commands.py).
+Commands first, then keywords."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.chat.commands import COMMAND_TABLE
 from core.ports import Incoming
 
 
@@ -20,70 +22,11 @@ class Route:
     max_chars: int = 40  # longer messages are not taken as this keyword (they are conversation)
 
 
-ROUTES: tuple[Route, ...] = (
-    Route("voiceover", ("voiceover", "vo"), ()),
-    Route("new_project", ("new", "reset"), ("new project", "start over", "新项目", "重新开始")),
-    Route(
-        "language",
-        ("language", "lang"),
-        (
-            "reply in english",
-            "speak english",
-            "talk in english",
-            "reply in chinese",
-            "speak chinese",
-            "talk in chinese",
-            "用中文回复",
-            "说中文",
-            "用英文回复",
-            "说英文",
-        ),
-    ),
-    Route(
-        "export",
-        ("export", "download"),
-        (
-            "export",
-            "download",
-            "send me the video",
-            "render it",
-            "导出",
-            "下载",
-        ),
-    ),
-    Route("credits", ("credits", "balance"), ("credits", "balance", "积分", "余额")),
-    Route("status", ("status", "state"), ("status", "show tracks", "timeline", "状态", "时间线")),
-    Route(
-        "voice_sample",
-        ("sample",),
-        ("play the sample", "play a sample", "hear the sample", "sample of the voice", "试听"),
-        max_chars=80,  # room for a long voice key
-    ),
-    Route(
-        "voices",
-        ("voices",),
-        (
-            "voices",
-            "list voices",
-            "which voices",
-            "声音列表",
-            "有哪些声音",
-        ),
-    ),
-    Route("cancel", ("cancel", "stop"), ("cancel", "stop", "取消", "停止")),
-    Route("help", ("help", "start"), ("help", "what can you do", "帮助", "怎么用")),
-    Route("upload", ("upload",), ("upload", "上传")),
-    Route(
-        "lexicon",
-        ("lexicon", "pronounce", "pronunciation"),
-        ("pronunciations", "my lexicon", "读音列表", "发音列表"),
-    ),
-    Route("preview", ("preview",), ("preview", "quick preview", "预览")),
-    Route(
-        "transcribe",
-        ("transcribe", "transcript"),
-        ("transcribe", "transcribe it", "transcribe this", "transcript", "转写", "转录", "听写"),
-    ),
+# The command table's rows that a command or a keyword asks for, in its order.
+ROUTES: tuple[Route, ...] = tuple(
+    Route(row.intent, row.names, row.phrases, row.max_chars)
+    for row in COMMAND_TABLE
+    if row.names or row.phrases
 )
 # Whole messages that ask for a pronunciation fix ("say Aurora as aw-ROAR-uh"): → the lexicon
 # flow with "word = say". One line, a word of at most four words, a short respelling or [[ ]].
@@ -101,13 +44,6 @@ SAY_AS: tuple[re.Pattern[str], ...] = tuple(
 )
 SAY_AS_MAX_WORDS = 8  # a respelling longer than this is a sentence, not a fix
 
-# Every intent a message can be routed to (each has a flow: core/chat/flows.py).
-INTENTS: tuple[str, ...] = (
-    *(row.intent for row in ROUTES),
-    "converse",
-    "did_you_mean",
-    "unknown_command",
-)
 KEYWORD_MAX_WORDS = 8
 KEYWORD_MAX_CHARS = max(row.max_chars for row in ROUTES)
 COMMANDS: dict[str, str] = {cmd: row.intent for row in ROUTES for cmd in row.commands}

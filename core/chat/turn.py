@@ -7,20 +7,19 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from core.backends.base import Backend
-from core.chat.replies import reply
 from core.chat.sessions import Sessions
 from core.clock import Clock
 from core.config import Settings
-from core.delivery.chats import ChatDirectory
 from core.delivery.links import LinkSigner
 from core.engine.model import VoiceInfo
 from core.jobs.control import JobControl
 from core.media.store import MediaStore
 from core.ports import Chat, Incoming
-from core.web.uploads import UploadDesk
+from core.words.replies import reply
+from core.work.chats import ChatDirectory
 
 T = TypeVar("T")
 ACK_AFTER_S = 0.8  # work slower than this is announced first ("📥 Receiving…")
@@ -41,6 +40,14 @@ class Turn:
         await self.chat.say(reply(key, self.lang, **fields))
 
 
+class UploadLinks(Protocol):
+    """Upload links for files too big for the chat (core/web/uploads.py's UploadDesk)."""
+
+    async def issue(self, incoming: Incoming, owner: str, caption: str, language: str) -> str:
+        """A link only this owner can upload to; what arrives comes in as if sent here."""
+        ...
+
+
 @dataclass
 class FlowDeps:
     """What the flows work with, passed in (nothing reaches back into the service)."""
@@ -53,7 +60,7 @@ class FlowDeps:
     chats: ChatDirectory
     signer: LinkSigner
     media: MediaStore
-    uploads: UploadDesk | None = None  # upload links (None: "send the file here")
+    uploads: UploadLinks | None = None  # upload links (None: "send the file here")
 
 
 async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:
@@ -73,5 +80,4 @@ async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) ->
 
 def installed_voices(backend: Backend) -> list[VoiceInfo]:
     """The backend's installed voices (none for a cloud backend)."""
-    voices = getattr(backend, "voices", None)
-    return list(voices()) if callable(voices) else []
+    return list(backend.voices())

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core.chat.replies import reply
 from core.chat.routing import Routed
 from core.chat.turn import FlowDeps, Turn
-from core.errors import human_size
+from core.words.numbers import human_size
+from core.words.replies import reply
 
 TOO_BIG = "too_big"  # Incoming.args key an adapter sets (the file's name) for an oversized file
 

@@ -9,15 +9,16 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.chat.replies import join_words, pick, reply, word
 from core.chat.turn import FlowDeps, Turn, ack_if_slow, installed_voices
 from core.config import Settings
 from core.engine.model import VoiceInfo
 from core.engine.sample import voice_sample
 from core.engine.voice_install import install_from_catalog
-from core.engine.voices import language_words
 from core.errors import ErrorCode, VoiceoverError
 from core.ports import VoiceNote
+from core.words.languages import language_words
+from core.words.replies import reply, word
+from core.words.text import join_words, pick
 
 log = logging.getLogger(__name__)
 MAX_SAMPLES = 5  # one /voices sends at most this many samples; /voices sample KEY for others

@@ -5,31 +5,29 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
+from core.chat.commands import help_commands
+from core.chat.drafts import draft_roles, fingerprint
 from core.chat.flow_state import FlowState
 from core.chat.hearing import captions_from_speech, transcribe
-from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.chat.intake import fetch_attachment
-from core.chat.option_text import args_to_text
 from core.chat.preview import preview
-from core.chat.replies import reply
 from core.chat.routing import Routed
-from core.chat.timeline import (
-    describe_changes,
-    draft_ready,
-    draft_roles,
-    fingerprint,
-)
 from core.chat.turn import Turn, ack_if_slow
 from core.chat.upload_offer import offer_upload
 from core.delivery.results import deliver_result
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
 from core.files import owner_digest, safe_name
-from core.jobs.model import Job, JobStatus, new_job_id
+from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.media.store import new_key
 from core.ports import Attachment
 from core.store import Row
 from core.uninterrupted import uninterrupted
+from core.words.option_text import args_to_text
+from core.words.replies import reply
+from core.words.timeline import describe_changes, draft_ready
+from core.work.model import Job, JobStatus, new_job_id
+from core.work.output import RenderOutput
 
 VISUAL_ROLES = frozenset({"video", "image"})
 
@@ -84,7 +82,7 @@ class WorkFlows(FlowState):
         if ctx.incoming.attachments:
             return await self.flow_upload(ctx, Routed("upload", rest=text))
         if not text:
-            await ctx.say("help")
+            await ctx.say("help", commands=help_commands(ctx.lang))
             return False
         return await self.flow_converse(ctx, Routed("converse", rest=text))
 
@@ -136,7 +134,7 @@ class WorkFlows(FlowState):
             await ctx.say("same_render")
             await deliver_result(
                 ctx.chat,
-                last.output,
+                RenderOutput.from_record(last.output),
                 job_id=last.id,
                 owner=ctx.owner,
                 signer=self.deps.signer,

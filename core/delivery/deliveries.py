@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core.delivery.chats import ChatDirectory
 from core.delivery.links import LinkSigner
-from core.delivery.results import deliver_result, result_key
+from core.delivery.results import deliver_result
 from core.errors import ErrorCode, from_record
 from core.failpoints import pause_point
-from core.jobs.model import Job, JobStatus
-from core.jobs.queue import JobQueue
 from core.media.store import MediaStore
 from core.ports import Chat
+from core.work.chats import ChatDirectory
+from core.work.model import Job, JobStatus, result_key
+from core.work.output import RenderOutput
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 DELIVERY_TRIES = 3  # per process; undelivered results are tried again at the next start
@@ -56,7 +57,7 @@ class Deliveries:
         if job.status is JobStatus.DONE and job.output:
             await deliver_result(
                 chat,
-                job.output,
+                RenderOutput.from_record(job.output),
                 job_id=job.id,
                 owner=job.owner,
                 signer=self.signer,

@@ -18,7 +18,8 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from core.clock import Clock
 from core.config import Settings
-from core.errors import ErrorCode, message_for
+from core.errors import ErrorCode
+from core.words.errors import message_for
 
 log = logging.getLogger(__name__)
 http_log = logging.getLogger(f"{__name__}.http")

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any
 
-from core.chat.replies import reply
 from core.delivery.links import LinkSigner
-from core.errors import human_duration, human_size
 from core.media.store import MediaStore
-from core.notes import Note
 from core.ports import Chat, VideoReply
-
-
-def result_key(job_id: str) -> str:
-    """Where a job's rendered MP4 is kept in the media store."""
-    return f"results/{job_id}.mp4"
+from core.words.numbers import human_duration, human_size
+from core.words.replies import reply
+from core.work.model import result_key
+from core.work.output import RenderOutput
 
 
 async def deliver_result(
     chat: Chat,
-    output: dict[str, Any],
+    output: RenderOutput,
     *,
     job_id: str,
     owner: str,
@@ -30,22 +25,22 @@ async def deliver_result(
     media: MediaStore,
 ) -> str:
     """Send the result (a playable video when it fits, else a link); 'video' or 'link'."""
-    key = output.get("key") or (result_key(job_id) if output.get("path") else None)
+    key = output.key or (result_key(job_id) if output.path else None)
     if key and not _fits(output, chat):  # a signed link: no need to fetch it (an object store)
         return await _send(chat, output, None, job_id, owner, signer, language, stored=True)
     if key:  # ours, in the media store (older records name a path: it is the same file)
-        async with media.local_path(str(key)) as path:
+        async with media.local_path(key) as path:
             return await _send(chat, output, path, job_id, owner, signer, language, stored=True)
     return await _send(chat, output, None, job_id, owner, signer, language, stored=False)
 
 
-def _fits(output: dict[str, Any], chat: Chat) -> bool:
-    return 0 < int(output.get("size_bytes") or 0) <= chat.upload_limit
+def _fits(output: RenderOutput, chat: Chat) -> bool:
+    return 0 < output.size_bytes <= chat.upload_limit
 
 
 async def _send(
     chat: Chat,
-    output: dict[str, Any],
+    output: RenderOutput,
     path: Path | None,
     job_id: str,
     owner: str,
@@ -54,12 +49,11 @@ async def _send(
     *,
     stored: bool,
 ) -> str:
-    size = int(output.get("size_bytes") or 0)
-    duration = float(output.get("duration_s") or 0.0)
+    size, duration = output.size_bytes, output.duration_s
     fields = {"duration": human_duration(duration), "size": human_size(size)}
-    note = Note.from_record(output.get("warning"))
+    note = output.warning
     warning = f"\nℹ️ {note.text(language)}" if note else ""
-    voices = [str(v) for v in output.get("voices") or ()]
+    voices = list(output.voices)
     warning = (
         f"\n{reply('read_by', language, voices=', '.join(voices))}" if voices else ""
     ) + warning
@@ -68,8 +62,8 @@ async def _send(
             path=path,
             caption=reply("result", language, **fields) + warning,
             duration_s=duration,
-            width=int(output.get("width") or 0),
-            height=int(output.get("height") or 0),
+            width=output.width,
+            height=output.height,
             size_bytes=size,
         )
         await chat.send_video(video)
@@ -80,10 +74,10 @@ async def _send(
         caption = reply(key, language, hours=f"{signer.ttl_s / 3600:g}", **fields)
     else:  # a cloud render: its own link (size and length when the cloud said them)
         known = f" ({fields['duration']}, {fields['size']})" if size and duration else ""
-        url, caption = str(output.get("url") or ""), reply("result_cloud", language, known=known)
+        url, caption = output.url or "", reply("result_cloud", language, known=known)
     caption += warning
-    if output.get("project_url"):
-        caption += "\n" + reply("project_link", language, url=output["project_url"])
+    if output.project_url:
+        caption += "\n" + reply("project_link", language, url=output.project_url)
     await chat.send_link(url, caption)
     return "link"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from core.engine.captions import Cue, ass_text, ass_time, wrap_cjk
-from core.engine.fonts import LATIN_FAMILY, has_cjk
 from core.engine.model import CaptionPosition, Captions, CaptionStyle, RenderOptions
+from core.words.fonts import LATIN_FAMILY, has_cjk
 
 WHITE, BLACK, YELLOW = "&H00FFFFFF", "&H00101010", "&H0000E5FF"
 ALIGN = {CaptionPosition.BOTTOM: 2, CaptionPosition.MIDDLE: 5, CaptionPosition.TOP: 8}

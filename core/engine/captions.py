@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.engine.fonts import has_cjk
 from core.engine.model import Segment
+from core.words.fonts import has_cjk
 
 MAX_LINE_CHARS = 42
 MAX_LINES = 2

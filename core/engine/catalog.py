@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 
 from core.engine.voice_table import table_gender, voice_table
-from core.engine.voices import language_name, normalize_gender, normalize_language
+from core.engine.voices import normalize_gender, normalize_language
 from core.errors import ErrorCode, VoiceoverError
+from core.words.languages import language_name
 
 INDEX_NAME = "voices.json"
 VOICE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$")  # also the folder it installs to

@@ -20,7 +20,8 @@ from docx.types import ProvidesStoryPart
 
 from core.engine.model import Limits
 from core.engine.script_text import count_words
-from core.errors import ErrorCode, VoiceoverError, human_size, too_large
+from core.errors import ErrorCode, VoiceoverError, too_large
+from core.words.numbers import human_size
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from core.engine.voices import LANGUAGES
+from core.words.languages import LANGUAGES
 
 # Languages with voices in Piper's repository (v1.0.0 and later), plus those the chat names.
 PIPER_LANGUAGES = frozenset(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.config import Settings
 from core.engine.lexicon import Lexicon
-from core.notes import Note
+from core.words.notes import Note
 
 Progress = Callable[[str, float], None]
 """A progress callback: (stage, percent 0–100). Stages: probe, speech, mix, encode."""

@@ -12,8 +12,8 @@ import numpy as np
 
 from core.engine.lexicon import Lexicon
 from core.engine.model import Script, Segment, VoiceInfo
+from core.engine.speech import SpeechEngine
 from core.engine.textnorm import normalize_for_speech, split_sentences
-from core.engine.tts import Synthesizer
 
 # Pauses at speed 1.0, in seconds (they shrink or grow with the speed).
 LEAD_IN_S = 0.5
@@ -56,7 +56,7 @@ class NarrationBuilder:
 
     def __init__(
         self,
-        synth: Synthesizer,
+        synth: SpeechEngine,
         voice: VoiceInfo,
         speed: float,
         max_speedup: float,

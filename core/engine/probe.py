@@ -16,7 +16,8 @@ from typing import Any
 from core.engine import probe_worker
 from core.engine.ffmpeg import child_env, die_with_parent
 from core.engine.model import Limits, MediaInfo, MediaKind
-from core.errors import ErrorCode, VoiceoverError, human_duration, too_large
+from core.errors import ErrorCode, VoiceoverError, too_large
+from core.words.numbers import human_duration
 
 # Container (first FFmpeg demuxer name) → what it can hold.
 CONTAINERS: dict[str, str] = {

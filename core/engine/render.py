@@ -15,7 +15,6 @@ from core.config import Settings
 from core.engine.caption_styles import Look, write_ass
 from core.engine.captions import caption_cues, write_srt
 from core.engine.ffmpeg import run_ffmpeg
-from core.engine.fonts import caption_fonts
 from core.engine.layout import Geometry, plan_geometry
 from core.engine.leftovers import partial_path, work_dir
 from core.engine.lexicon import operator_lexicon
@@ -36,14 +35,16 @@ from core.engine.model import (
 from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.probe import probe_media, require_visual
 from core.engine.revoice import hear, wants_words
-from core.engine.tts import Synthesizer, get_synthesizer
+from core.engine.speech import SpeechEngine
+from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.engine.word_timings import timed_segments
 from core.errors import ErrorCode, VoiceoverError
-from core.notes import Note, join_notes
+from core.words.fonts import caption_fonts
+from core.words.notes import Note, join_notes
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def _narrate(
 
 
 def _load_voices(
-    plan: VoicePlan, synthesizer: Synthesizer, settings: Settings
+    plan: VoicePlan, synthesizer: SpeechEngine, settings: Settings
 ) -> tuple[dict[str, VoiceInfo], Note | None]:
     """Every voice of the plan loaded (by the id planned), and the warnings of any fallback."""
     loaded: dict[str, VoiceInfo] = {}
@@ -167,7 +168,7 @@ def _load_voices(
 
 
 def _loadable(
-    voice: VoiceInfo, synthesizer: Synthesizer, settings: Settings
+    voice: VoiceInfo, synthesizer: SpeechEngine, settings: Settings
 ) -> tuple[VoiceInfo, Note | None]:
     """The voice, loaded; one that fails to load gives way to the default voice of its language
     (a warning for the user says so) rather than failing the job."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from core.engine.asr import Line, Transcript, Word
 from core.engine.captions import MAX_LINE_CHARS, MAX_LINES, Cue, write_srt
-from core.engine.fonts import has_cjk
+from core.words.fonts import has_cjk
 
 FORMATS = ("srt", "vtt", "txt", "json")
 MAX_CUE_S = 7.0

@@ -23,6 +23,7 @@ from piper.config import PiperConfig
 
 from core.engine.model import VoiceInfo
 from core.engine.validate import SPEED_RANGE, check_range
+from core.engine.voices import discover_voices
 from core.errors import ErrorCode, VoiceoverError
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,10 @@ class Synthesizer:
             parts[i].append(futures[k].result())
         rate = voice.sample_rate
         return [trim_silence(np.concatenate(p) if p else _empty(), rate) for p in parts]
+
+    def voices(self, extra_dir: Path | None = None) -> list[VoiceInfo]:
+        """Piper's voices: the bundled one, then every Piper voice under extra_dir."""
+        return discover_voices(extra_dir)
 
     def close(self) -> None:
         """Stop the worker threads (loaded voices stay in the process cache)."""

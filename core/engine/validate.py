@@ -19,7 +19,8 @@ import re
 
 from core.engine.model import Limits, RenderOptions, RenderRequest, Script
 from core.engine.script_text import cjk_characters, count_words, spaced_words
-from core.errors import ErrorCode, VoiceoverError, human_duration
+from core.errors import ErrorCode, VoiceoverError
+from core.words.numbers import human_duration
 
 SPEED_RANGE = (0.5, 2.0)
 VOLUME_RANGE = (0.0, 1.0)

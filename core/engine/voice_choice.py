@@ -11,19 +11,13 @@ from collections.abc import Sequence
 from core.engine.catalog import suggested_voice
 from core.engine.language_id import detect_language, dominant_language
 from core.engine.model import Script, VoiceInfo
-from core.engine.voices import (
-    DEFAULT_VOICE_ID,
-    LANGUAGES,
-    choose_voice,
-    language_words,
-    languages_words,
-    normalize_language,
-    voice_words,
-)
-from core.errors import ErrorCode, ErrorText, VoiceoverError
-from core.notes import Note, join_notes
+from core.engine.voices import DEFAULT_VOICE_ID, choose_voice, normalize_language, voice_words
+from core.errors import ErrorCode, VoiceoverError
+from core.words.languages import LANGUAGES, language_words, languages_words
+from core.words.notes import Note, join_notes
+from core.words.text import Bilingual
 
-_NONE = ErrorText("none", "无")
+_NONE = Bilingual("none", "无")
 SURE = 0.7  # leave the default voice's language only when this sure; else it reads, with a note
 MIXED_SHARE = 0.2  # another language above this share of the script is named in the note
 
@@ -121,7 +115,7 @@ def _with_mixed_note(note: Note | None, voice: VoiceInfo, weights: dict[str, int
     return join_notes(note, Note("mixed_languages", fields))
 
 
-def languages_in_order(codes: list[str]) -> ErrorText:
+def languages_in_order(codes: list[str]) -> Bilingual:
     """Languages named in the order given (most of the script first)."""
     words = [language_words(code) for code in codes]
-    return ErrorText(", ".join(w.en for w in words), "、".join(w.zh for w in words))
+    return Bilingual(", ".join(w.en for w in words), "、".join(w.zh for w in words))

@@ -32,14 +32,13 @@ from core.engine.voice_choice import (
 from core.engine.voices import (
     DEFAULT_VOICE_ID,
     GENDER_WORDS,
-    LANGUAGES,
     choose_voice,
-    language_name,
     normalize_language,
     voice_words,
 )
 from core.errors import ErrorCode, VoiceoverError
-from core.notes import Note, join_notes
+from core.words.languages import LANGUAGES, language_name
+from core.words.notes import Note, join_notes
 
 MIN_LETTERS = 12  # a shorter segment keeps the main voice (its language is a guess)
 # A segment leaves the main voice (or is refused) only when this sure: a list of Italian dishes

@@ -13,8 +13,15 @@ from typing import Any
 
 from core.engine.model import VoiceInfo
 from core.engine.voice_table import table_gender
-from core.errors import ErrorCode, ErrorText, VoiceoverError
-from core.notes import Note
+from core.errors import ErrorCode, VoiceoverError
+from core.words.languages import (
+    GENDER_TEXT,
+    LANGUAGES,
+    language_words,
+    languages_words,
+)
+from core.words.notes import Note
+from core.words.text import Bilingual
 
 log = logging.getLogger(__name__)
 
@@ -41,40 +48,6 @@ GENDER_WORDS: dict[str, str] = {
     **dict.fromkeys(["female", "woman", "f", "girl", "女", "女声", "女性", "女生"], "female"),
 }
 
-GENDER_TEXT: dict[str, ErrorText] = {
-    "male": ErrorText("male", "男声"),
-    "female": ErrorText("female", "女声"),
-}
-
-# Language code → (English name, other names people type).
-LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "en": ("English", ("eng", "英语", "英文", "anglais", "inglés", "englisch")),
-    "zh": (
-        "Chinese",
-        ("zho", "chi", "cmn", "mandarin", "中文", "汉语", "普通话", "国语", "chinois"),
-    ),
-    "es": ("Spanish", ("español", "espanol", "西班牙语")),
-    "fr": ("French", ("français", "francais", "法语")),
-    "de": ("German", ("deutsch", "德语")),
-    "it": ("Italian", ("italiano", "意大利语")),
-    "pt": ("Portuguese", ("português", "portugues", "葡萄牙语")),
-    "ru": ("Russian", ("русский", "俄语")),
-    "ja": ("Japanese", ("日本語", "日语")),
-    "ko": ("Korean", ("한국어", "韩语")),
-    "nl": ("Dutch", ("nederlands", "荷兰语")),
-    "pl": ("Polish", ("polski", "波兰语")),
-    "uk": ("Ukrainian", ("українська", "乌克兰语")),
-    "ar": ("Arabic", ("العربية", "阿拉伯语")),
-    "hi": ("Hindi", ("हिन्दी", "印地语")),
-    "tr": ("Turkish", ("türkçe", "土耳其语")),
-    "vi": ("Vietnamese", ("tiếng việt", "越南语")),
-    "sv": ("Swedish", ("svenska", "瑞典语")),
-    "fi": ("Finnish", ("suomi", "芬兰语")),
-    "cs": ("Czech", ("čeština", "捷克语")),
-    "el": ("Greek", ("ελληνικά", "希腊语")),
-    "he": ("Hebrew", ("עברית", "希伯来语")),
-}
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _LANGUAGE_CODE = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}))?$", re.IGNORECASE)
 
 
@@ -224,38 +197,18 @@ def normalize_gender(text: str) -> str:
     return gender
 
 
-def language_name(code: str) -> str:
-    """The English name of a language code ("en" or "en_US" → "English")."""
-    lang = code.split("_")[0].lower()
-    return LANGUAGES[lang][0] if lang in LANGUAGES else code
-
-
-def language_words(code: str) -> ErrorText:
-    """A language's name in English and Chinese ("zh_CN" → Chinese / 中文)."""
-    lang = code.split("_")[0].lower()
-    english, others = LANGUAGES.get(lang, (code, ()))
-    chinese = next((name for name in others if _HAN.fullmatch(name)), english)
-    return ErrorText(english, chinese)
-
-
-def languages_words(codes: Sequence[str]) -> ErrorText:
-    """Several languages named in English and Chinese: "English, German" / "英语、德语"."""
-    names = sorted({language_name(c): language_words(c) for c in codes}.items())
-    return ErrorText(", ".join(n for n, _ in names), "、".join(w.zh for _, w in names))
-
-
 def voice_label(voice: VoiceInfo) -> str:
     """How a voice is named to users: "joe (male)", "libritts p12"."""
     return voice_words(voice).en
 
 
-def voice_words(voice: VoiceInfo) -> ErrorText:
+def voice_words(voice: VoiceInfo) -> Bilingual:
     """A voice's name for users in English and Chinese: "joe (male)" / "joe（男声）"."""
     label = f"{voice.name} {voice.speaker}" if voice.speaker else voice.name
     if not voice.gender:
-        return ErrorText(label, label)
+        return Bilingual(label, label)
     gender = GENDER_TEXT[voice.gender]
-    return ErrorText(f"{label} ({gender.en})", f"{label}（{gender.zh}）")
+    return Bilingual(f"{label} ({gender.en})", f"{label}（{gender.zh}）")
 
 
 def choose_voice(
@@ -284,10 +237,10 @@ def choose_voice(
     if region_met and gender_met:
         return chosen, None
     if gender_met:
-        what = ErrorText(wanted.en, f"{wanted.zh}声音")
+        what = Bilingual(wanted.en, f"{wanted.zh}声音")
     else:
         said = GENDER_TEXT[wanted_gender or "male"]
-        what = ErrorText(f"{said.en} {wanted.en}", f"{wanted.zh}{said.zh}")
+        what = Bilingual(f"{said.en} {wanted.en}", f"{wanted.zh}{said.zh}")
     return chosen, Note("voice_missing", {"what": what, "voice": voice_words(chosen)})
 
 
@@ -308,7 +261,7 @@ def _by_id(
 
 def _speaking(
     voices: Sequence[VoiceInfo], language: str
-) -> tuple[list[VoiceInfo], list[VoiceInfo], ErrorText]:
+) -> tuple[list[VoiceInfo], list[VoiceInfo], Bilingual]:
     """Voices of the asked region, voices of the language, and the language's name."""
     code, region = normalize_language(language)
     same_language = [v for v in voices if v.language_code == code]
@@ -323,4 +276,4 @@ def _speaking(
         return same_language, same_language, name
     exact = [v for v in same_language if v.language == f"{code}_{region}"]
     tag = f"{code}_{region}"
-    return exact, same_language, ErrorText(f"{name.en} ({tag})", f"{name.zh}（{tag}）")
+    return exact, same_language, Bilingual(f"{name.en} ({tag})", f"{name.zh}（{tag}）")

@@ -15,8 +15,8 @@ import numpy as np
 
 from core.config import Settings
 from core.engine.asr import RATE, Word, get_recognizer
-from core.engine.fonts import has_cjk
 from core.engine.model import Segment
+from core.words.fonts import has_cjk
 
 Timed = tuple[str, float, float]
 FRAME_S = 0.01

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
-from core.jobs.model import Job, JobStatus
-from core.jobs.queue import JobQueue
 from core.jobs.runner import JobRunner
 from core.uninterrupted import uninterrupted
+from core.work.model import Job, JobStatus
+from core.work.queue import JobQueue
 
 CANCEL_WAIT_S = 30.0  # how long a cancel waits for a running job to stop
 
@@ -21,11 +21,17 @@ CANCEL_WAIT_S = 30.0  # how long a cancel waits for a running job to stop
 class JobControl:
     """The queue, run by this process's runner; the backend holds and releases their cost."""
 
-    def __init__(self, jobs: JobQueue, runner: JobRunner, backend: Backend) -> None:
+    def __init__(
+        self,
+        jobs: JobQueue,
+        runner: JobRunner,
+        backend: Backend,
+        workers_busy: Callable[[], bool] | None = None,  # renders run elsewhere: how full
+    ) -> None:
         self.jobs = jobs
         self.runner = runner
         self.backend = backend
-        self.workers_busy: Callable[[], bool] | None = None
+        self.workers_busy = workers_busy
 
     async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
         """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here."""

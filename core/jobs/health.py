@@ -6,16 +6,15 @@ import asyncio
 import contextlib
 import logging
 
-from core.jobs.redis_queue import RedisJobQueue
-from core.jobs.select import AnyJobQueue
-from core.media.select import AnyMediaStore
+from core.media.store import MediaStore
 from core.metrics import Metrics
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 CHECK_TIMEOUT_S = 5.0
 
 
-async def problems(jobs: AnyJobQueue, media: AnyMediaStore) -> list[str]:
+async def problems(jobs: JobQueue, media: MediaStore) -> list[str]:
     """One line for each of the queue and the store that can't be reached now ([] when ready)."""
     found = []
     for name, check in (("QUEUE_URL", jobs.check), ("STORAGE_URL", media.check)):
@@ -26,12 +25,11 @@ async def problems(jobs: AnyJobQueue, media: AnyMediaStore) -> list[str]:
     return found
 
 
-async def refresh_gauges(metrics: Metrics, jobs: AnyJobQueue) -> None:
+async def refresh_gauges(metrics: Metrics, jobs: JobQueue) -> None:
     """Jobs by state and workers seen, just before a scrape."""
     with contextlib.suppress(Exception):
-        if isinstance(jobs, RedisJobQueue):
-            for state, count in (await jobs.counts()).items():
-                metrics.jobs.labels(state=state).set(count)
-            metrics.workers.set(await jobs.worker_count())
-        else:
-            metrics.jobs.labels(state="active").set(await jobs.pending_count())
+        counts, workers = await jobs.gauges()
+        for state, count in counts.items():
+            metrics.jobs.labels(state=state).set(count)
+        if workers is not None:
+            metrics.workers.set(workers)

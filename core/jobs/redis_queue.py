@@ -22,7 +22,6 @@ from redis import asyncio as aioredis
 from redis.exceptions import RedisError, WatchError
 from saq.queue.redis import RedisQueue
 
-from core.jobs.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 from core.jobs.redis_reads import (
     ACTIVE_SET,
     ENDED_TTL_S,
@@ -37,6 +36,7 @@ from core.jobs.redis_reads import (
     dump_job,
     load_job,
 )
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 
 
 class RedisJobQueue(RedisJobReads):
@@ -236,6 +236,10 @@ class RedisJobQueue(RedisJobReads):
     async def resume_interrupted(self) -> tuple[list[str], list[Job]]:
         """Nothing to do at a start: SAQ sweeps jobs whose worker went silent back in."""
         return [], []
+
+    async def gauges(self) -> tuple[dict[str, int], int | None]:
+        """Active jobs by state, and the workers that reported lately."""
+        return await self.counts(), await self.worker_count()
 
     async def worker_count(self) -> int:
         """Workers that reported to SAQ lately."""

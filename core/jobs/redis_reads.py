@@ -11,7 +11,7 @@ from typing import Any, cast
 from redis import asyncio as aioredis
 
 from core.backends.base import Pinned
-from core.jobs.model import ACTIVE, ENDED, Job, JobStatus
+from core.work.model import ACTIVE, ENDED, Job, JobStatus
 
 PREFIX = "voiceover"
 SAQ_QUEUE = "voiceover"

@@ -12,21 +12,30 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from core.backends.base import Backend
-from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.clock import Clock
-from core.delivery.chats import ChatDirectory
-from core.delivery.deliveries import Deliveries
 from core.jobs.control import JobControl
-from core.jobs.model import JobStatus
+from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.jobs.redis_queue import RedisJobQueue
 from core.metrics import Metrics
+from core.work.chats import ChatDirectory
+from core.work.model import JobStatus
+from core.work.output import RenderOutput
 
 log = logging.getLogger(__name__)
 POLL_S = 2.0
 Ended = Callable[[str], Awaitable[None]]
+
+
+class DeliveryTries(Protocol):
+    """Whether telling a job's owner has run out of tries (core/delivery/deliveries.py)."""
+
+    def gave_up(self, job_id: str) -> bool:
+        """True once the tries for this job ran out."""
+        ...
 
 
 class HandOver:
@@ -38,7 +47,7 @@ class HandOver:
         jobs: RedisJobQueue,
         backend: Backend,
         control: JobControl,
-        deliveries: Deliveries,
+        deliveries: DeliveryTries,
         deliver: Ended,
     ) -> None:
         self.jobs = jobs
@@ -59,7 +68,7 @@ class HandOver:
             return
         if job_id not in self._released:
             if job.status is JobStatus.DONE and job.output:
-                narration_s = float(job.output.get("narration_s") or 0.0)
+                narration_s = RenderOutput.from_record(job.output).narration_s
                 await self.backend.settle(job.owner, job.id, narration_s)
             await self.control.ended(job)
             self._released.add(job_id)
@@ -68,6 +77,17 @@ class HandOver:
             job = await self.jobs.get(job_id) or job
         if job.delivered is not None:  # told: nothing more will come for it (safe twice anyway)
             self._released.discard(job_id)
+
+
+@dataclass
+class WorkerSlots:
+    """How full the workers were at the last look: RemoteJobs looks, JobControl reads."""
+
+    full: bool = False
+
+    def busy(self) -> bool:
+        """True when every worker slot was taken (a new job waits)."""
+        return self.full
 
 
 class RemoteJobs:
@@ -81,6 +101,7 @@ class RemoteJobs:
         timings: HeartbeatTimings,
         ended: Ended,
         metrics: Metrics,
+        slots: WorkerSlots | None = None,
     ) -> None:
         self.jobs = jobs
         self.chats = chats
@@ -91,16 +112,16 @@ class RemoteJobs:
         self._followers: dict[str, asyncio.Queue[tuple[str, float] | None]] = {}
         self._started: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._full = False
+        self.slots = slots or WorkerSlots()
 
     def busy(self) -> bool:
         """True when every worker slot was taken at the last look (a new job waits)."""
-        return self._full
+        return self.slots.full
 
     async def refresh(self) -> None:
         """Look how full the workers are."""
         counts = await self.jobs.counts()
-        self._full = sum(counts.values()) >= await self.jobs.worker_slots()
+        self.slots.full = sum(counts.values()) >= await self.jobs.worker_slots()
 
     async def run(self) -> None:
         """Listen for events and poll for missed ends, until cancelled."""

@@ -6,38 +6,37 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle, RenderState, RenderStatus
-from core.chat.heartbeat import Heartbeat, HeartbeatTimings
 from core.clock import Clock
-from core.delivery.chats import ChatDirectory
-from core.delivery.results import result_key
 from core.errors import ErrorCode, VoiceoverError, to_record
-from core.jobs.model import Job, JobStatus
-from core.jobs.queue import JobQueue
+from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.media.store import MediaStore
 from core.uninterrupted import uninterrupted
+from core.work.chats import ChatDirectory
+from core.work.model import Job, JobStatus, result_key
+from core.work.output import RenderOutput
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 
 
-def output_record(status: RenderStatus) -> dict[str, Any]:
-    """A completed render as stored with its job."""
-    return {
-        "path": str(status.path) if status.path else None,
-        "url": status.url,
-        "duration_s": status.duration_s,
-        "width": status.width,
-        "height": status.height,
-        "size_bytes": status.size_bytes,
-        "project_url": status.project_url,
-        "warning": status.warning.to_record() if status.warning else None,
-        "voices": list(status.voices),
-        "narration_s": status.narration_s,
-    }
+def render_output(status: RenderStatus) -> RenderOutput:
+    """A completed render as its job keeps it."""
+    return RenderOutput(
+        path=str(status.path) if status.path else None,
+        url=status.url,
+        duration_s=status.duration_s,
+        width=status.width,
+        height=status.height,
+        size_bytes=status.size_bytes,
+        project_url=status.project_url,
+        warning=status.warning,
+        voices=tuple(status.voices),
+        narration_s=status.narration_s,
+    )
 
 
 @dataclass
@@ -59,11 +58,11 @@ class RenderJobs:
         try:
             async with Heartbeat(chat, self.clock, self.timings, job.language) as beat:
                 output = await self._follow(job, beat)
-            rendered = output.pop("path", None)
-            if rendered:  # the render's file moves into the media store: the result's key
-                output["key"] = result_key(job.id)
-                await self.media.put_file(output["key"], Path(rendered))
-            await self.jobs.finish(job.id, JobStatus.DONE, output=output, progress=100.0)
+            if output.path:  # the render's file moves into the media store: the result's key
+                rendered, output = output.path, replace(output, path=None, key=result_key(job.id))
+                await self.media.put_file(result_key(job.id), Path(rendered))
+            record = output.to_record()
+            await self.jobs.finish(job.id, JobStatus.DONE, output=record, progress=100.0)
         except asyncio.CancelledError:
             if not self.stopped_by_user(job.id):
                 raise  # a shutdown: the job stays running and resumes at the next start
@@ -77,17 +76,17 @@ class RenderJobs:
             await self.jobs.finish(job.id, JobStatus.FAILED, error=error)
         await self.ended(job)
 
-    async def _follow(self, job: Job, beat: Heartbeat) -> dict[str, Any]:
+    async def _follow(self, job: Job, beat: Heartbeat) -> RenderOutput:
         """Export (or pick up the export) and poll until it ends; returns the output record."""
         handle = await self._current_handle(job)
         if handle is None:  # started and recorded as one step: a cancel can't lose the handle
             handle = await uninterrupted(self._export(job))
-        interval = float(getattr(self.backend, "poll_interval_s", 1.0))
+        interval = float(self.backend.poll_interval_s)
         last: tuple[str, int] = ("", -1)
         while True:
             status = await self.backend.render_status(handle)
             if status.state is RenderState.COMPLETED:
-                return output_record(status)
+                return render_output(status)
             if status.state is RenderState.FAILED:
                 raise status.error or VoiceoverError(ErrorCode.RENDER_FAILED, reason="unknown")
             now = (status.stage or "render", int(status.percent))

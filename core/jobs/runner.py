@@ -8,8 +8,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from core.failpoints import pause_point
-from core.jobs.model import Job
-from core.jobs.queue import JobQueue
+from core.work.model import Job
+from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
 

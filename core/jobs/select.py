@@ -6,11 +6,10 @@ from core.config import Settings
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.sqlite_queue import SqliteJobQueue
 from core.store import Store
+from core.work.queue import JobQueue
 
-AnyJobQueue = SqliteJobQueue | RedisJobQueue
 
-
-def make_queue(settings: Settings, store: Store) -> AnyJobQueue:
+def make_queue(settings: Settings, store: Store) -> JobQueue:
     """Redis when QUEUE_URL is set, else the SQLite queue in `store`."""
     if settings.queue_url:
         return RedisJobQueue.from_url(settings.queue_url, settings.job_lease_s)

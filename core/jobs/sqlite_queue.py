@@ -13,8 +13,8 @@ import aiosqlite
 
 from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
-from core.jobs.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 from core.store import Store, dumps, fetchone_in, loads
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -28,6 +28,9 @@ class SqliteJobQueue:
 
     async def check(self) -> None:
         """A file of this process, opened with it: nothing to reach."""
+
+    async def close(self) -> None:
+        """Nothing of its own: the store is its owner's to close."""
 
     async def seen(self, platform: str, message_id: str) -> bool:
         """True when this message was already handled (or created a job)."""
@@ -129,8 +132,7 @@ class SqliteJobQueue:
         """Record how a job is doing (stage, progress, handle…; dicts stored as JSON)."""
         columns = {k: dumps(v) if isinstance(v, dict) else v for k, v in values.items()}
         columns["updated"] = time.time()
-        sql = ", ".join(f"{name}=?" for name in columns)
-        await self.store.execute(f"UPDATE jobs SET {sql} WHERE id=?", (*columns.values(), job_id))
+        await self.store.update("jobs", job_id, columns)
 
     async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
         """Record a job's end."""
@@ -191,6 +193,10 @@ class SqliteJobQueue:
             (JobStatus.QUEUED, job.created, job.created, job.id),
         )
         return 1 + int(row["n"] if row else 0)
+
+    async def gauges(self) -> tuple[dict[str, int], int | None]:
+        """Active jobs (one count: they run in this process, no workers to see)."""
+        return {"active": await self.pending_count()}, None
 
     async def pending_count(self) -> int:
         """Jobs queued or running."""

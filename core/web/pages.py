@@ -10,13 +10,16 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from core.chat.replies import is_zh
-from core.errors import human_size
-from core.web.page_text import ACCEPTED_SUFFIXES, PAGE_TEXT
+from core.engine.scripts import MEDIA_SUFFIXES, SUFFIX_KINDS
 from core.web.tus_store import Ticket
+from core.words.numbers import human_size
+from core.words.page_text import PAGE_TEXT
+from core.words.text import is_zh, pick
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
+# What the upload page lets through before sending (the chat refuses the rest after probing).
+ACCEPTED_SUFFIXES = frozenset(MEDIA_SUFFIXES | SUFFIX_KINDS.keys())
 UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024  # one PATCH per 8 MB: a dropped connection costs little
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -38,8 +41,7 @@ _env = Environment(
 
 def page_texts(language: str) -> dict[str, str]:
     """The page's words in the user's language (Chinese or English)."""
-    index = 1 if is_zh(language) else 0
-    return {key: pair[index] for key, pair in PAGE_TEXT.items()}
+    return {key: pick(text, language) for key, text in PAGE_TEXT.items()}
 
 
 def render(

@@ -7,16 +7,18 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
-from core.chat.replies import is_zh
-from core.chat.timeline_picture import draw_timeline
-from core.errors import ErrorCode, human_duration, human_size, message_for
-from core.jobs.model import Job
+from core.errors import ErrorCode
 from core.web.pages import page_texts, render
+from core.words.errors import message_for
+from core.words.numbers import human_duration, human_size
+from core.words.text import is_zh
+from core.words.timeline_picture import draw_timeline
+from core.work.model import Job
+from core.work.output import RenderOutput
 
 GetJob = Callable[[str], Awaitable[Job | None]]
 
@@ -46,10 +48,10 @@ class ResultPageMaker:
         """The page for a valid link (its own query makes the player's and button's links; a
         result in an object store streams from its presigned URL)."""
         job = await self.get_job(job_id)
-        output: dict[str, Any] = (job.output if job else None) or {}
+        output = RenderOutput.from_record(job.output if job else None)
         language = job.language if job else "en"
         query = urlencode({"e": request.query["e"], "s": request.query["s"]})
-        size = int(output.get("size_bytes") or 0)
+        size = output.size_bytes
         if not size and isinstance(where, Path):
             size = await asyncio.to_thread(_size, where)
         return render(
@@ -60,7 +62,7 @@ class ResultPageMaker:
             video=f"/r/{job_id}?{query}&play=1",
             download=f"/r/{job_id}?{query}&download=1",
             timeline=f"/r/{job_id}/timeline.png?{query}",
-            length=human_duration(float(output.get("duration_s") or 0)),
+            length=human_duration(output.duration_s),
             size=human_size(size),
             script=script_text(job) if job else "",
         )

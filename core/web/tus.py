@@ -70,10 +70,10 @@ class TusServer:
         max_bytes: int,
         on_complete: Complete,
         page: Page | None = None,
+        refused: Callable[[int], web.Response] | None = None,  # a refused link, as a page
     ) -> None:
         self.store, self.signer, self.max_bytes = store, signer, max_bytes
-        self.on_complete, self.page = on_complete, page
-        self.refused: Callable[[int], web.Response] | None = None  # a refused link, as a page
+        self.on_complete, self.page, self.refused = on_complete, page, refused
         self._busy: set[str] = set()
 
     def routes(self) -> list[web.AbstractRouteDef]:

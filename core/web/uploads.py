@@ -17,13 +17,13 @@ from pathlib import Path
 from aiohttp import web
 
 from core.clock import Clock
-from core.delivery.chats import ChatDirectory
 from core.delivery.links import LinkSigner
 from core.errors import too_large
 from core.ports import Attachment, Chat, Fetch, Incoming
 from core.web.pages import refused_upload_page, static_routes, upload_page
 from core.web.tus import SIGNED_FOR, TusServer, ticket_path
 from core.web.tus_store import Ticket, TusStore, Upload
+from core.work.chats import ChatDirectory
 
 log = logging.getLogger(__name__)
 Accept = Callable[[Incoming, Chat], Awaitable[None]]
@@ -40,13 +40,14 @@ class UploadDesk:
         clock: Clock,
         max_bytes: int,
         chats: ChatDirectory,
+        accept: Accept,
     ) -> None:
-        self.signer, self.chats = signer, chats
+        self.signer, self.chats, self.accept = signer, chats, accept
         self.store = TusStore(root, clock, signer.ttl_s)
         page = upload_page(max_bytes)
-        self.server = TusServer(self.store, signer, max_bytes, self._complete, page)
-        self.server.refused = refused_upload_page
-        self.accept: Accept | None = None  # the service sets it
+        self.server = TusServer(
+            self.store, signer, max_bytes, self._complete, page, refused_upload_page
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     def routes(self) -> list[web.AbstractRouteDef]:
@@ -69,7 +70,7 @@ class UploadDesk:
     async def _complete(self, ticket: Ticket, upload: Upload) -> None:
         """All bytes are in: the file goes to the ticket's chat as if sent there."""
         chat = self.chats.for_chat(ticket.platform, ticket.chat_id, ticket.reply_context)
-        if chat is None or self.accept is None:
+        if chat is None:
             log.info("upload %s waits for %s to connect", upload.id[:8], ticket.platform)
             return
         handled = self.accept(handoff_incoming(ticket, upload, self.store), chat)

@@ -39,8 +39,6 @@ from core.backends.local.project import (
     script_to_json,
 )
 from core.backends.local.renders import LocalRenders
-from core.chat.option_text import describe_options
-from core.chat.replies import reply
 from core.config import Settings
 from core.engine.lexicon import Lexicon
 from core.engine.model import Limits, MediaKind, RenderOptions, RenderResult, Script, VoiceInfo
@@ -53,9 +51,11 @@ from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest, safe_name, stored_name
 from core.media.local import LocalMediaStore
 from core.media.store import MediaStore, new_key
-from core.notes import Note
 from core.store import Store, dumps
 from core.uninterrupted import uninterrupted
+from core.words.notes import Note
+from core.words.option_text import describe_options
+from core.words.replies import reply
 
 log = logging.getLogger(__name__)
 NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音")
@@ -66,6 +66,8 @@ class LocalBackend:
 
     name = "local"
     speaks_lexicon = True
+    can_preview = True
+    can_grant = True
     poll_interval_s = 0.25
 
     def __init__(
@@ -129,11 +131,11 @@ class LocalBackend:
         return Project.from_row(row)
 
     async def _save(self, project: Project, **columns: Any) -> None:
-        sql = ", ".join(f"{name}=?" for name in columns)
-        values = [
-            dumps(v) if not isinstance(v, str) and v is not None else v for v in columns.values()
-        ]
-        await self.store.execute(f"UPDATE projects SET {sql} WHERE id=?", (*values, project.id))
+        values = {
+            k: dumps(v) if not isinstance(v, str) and v is not None else v
+            for k, v in columns.items()
+        }
+        await self.store.update("projects", project.id, values)
 
     async def upload(
         self, session_id: str, source: StoredFile | Path | str, name: str, role: str | None = None

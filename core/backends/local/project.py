@@ -14,7 +14,6 @@ from core.backends.local.hearing_draft import (
     revoice_meta,
     speech_captions,
 )
-from core.chat.replies import is_zh, reply
 from core.engine.lexicon import Lexicon
 from core.engine.model import (
     Aspect,
@@ -30,8 +29,10 @@ from core.engine.model import (
     ScriptCue,
 )
 from core.engine.speakers import script_speakers
-from core.errors import human_duration
 from core.store import Row, loads
+from core.words.numbers import human_duration
+from core.words.replies import reply
+from core.words.text import is_zh
 
 WORDS_PER_MINUTE = 150.0
 ORIGINAL_VOLUME = {MixMode.DUCK: 0.3, MixMode.KEEP: 1.0, MixMode.REPLACE: 0.0}

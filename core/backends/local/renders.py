@@ -26,9 +26,9 @@ from core.engine.render import render
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
 from core.media.store import MediaStore
-from core.notes import Note
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
+from core.words.notes import Note
 
 log = logging.getLogger(__name__)
 
@@ -150,10 +150,7 @@ class LocalRenders:
     async def _finish(self, render_id: str, state: RenderState, **values: Any) -> None:
         columns = {"state": str(state), "percent": 100.0 if state == "completed" else 0.0}
         columns.update({k: dumps(v) for k, v in values.items()})
-        sql = ", ".join(f"{name}=?" for name in columns)
-        await self.store.execute(
-            f"UPDATE renders SET {sql} WHERE id=?", (*columns.values(), render_id)
-        )
+        await self.store.update("renders", render_id, columns)
 
     async def status(self, render_id: str) -> RenderStatus:
         """Progress while running (from memory), then the stored outcome."""

@@ -37,6 +37,7 @@ from core.backends.nemo.timings import NemoTimings
 from core.backends.nemo.turn import Turn
 from core.backends.nemo.upload import prepare_upload
 from core.config import Settings
+from core.engine.model import RenderResult, VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
 from core.media.local import LocalMediaStore
 from core.media.store import MediaStore
@@ -54,6 +55,8 @@ class NemoBackend:
 
     name = "nemo"
     speaks_lexicon = False
+    can_preview = False  # the cloud renders only whole exports
+    can_grant = False  # its credits are the cloud account's
 
     def __init__(
         self,
@@ -271,6 +274,20 @@ class NemoBackend:
 
     async def set_language(self, session_id: str, language: str) -> None:
         """The cloud answers in the language of each message."""
+
+    def voices(self) -> list[VoiceInfo]:
+        """The cloud's voices are not ours to list."""
+        return []
+
+    async def grant(self, owner: str, amount: int, ref: str) -> Credits:
+        """Not here (can_grant is False): credits are the cloud account's."""
+        raise VoiceoverError(ErrorCode.NOT_ALLOWED)
+
+    async def preview(
+        self, session_id: str, out: Path, lexicon: list[list[str]] | None = None
+    ) -> RenderResult:
+        """Not here (can_preview is False)."""
+        raise VoiceoverError(ErrorCode.BAD_REQUEST, reason="no preview in the cloud")
 
     async def aclose(self) -> None:
         """Close the shared HTTP client (when we made it)."""

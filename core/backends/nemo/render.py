@@ -15,8 +15,8 @@ import httpx
 from core.backends.base import Draft, RenderHandle, RenderState, RenderStatus
 from core.backends.nemo.client import ErrorTranslator, NemoApiError, NemoClient
 from core.backends.nemo.sessions import SessionBook
-from core.chat.timeline import draft_ready
 from core.errors import ErrorCode, VoiceoverError
+from core.words.timeline import draft_ready
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from core.backends.nemo.client import ErrorTranslator, NemoApiError, NemoClient,
 from core.backends.nemo.gui import ACTION_HINTS, GuiAction, translate_gui
 from core.backends.nemo.sse import AdkReader, NemoStreamError, SseParser
 from core.backends.nemo.timings import NemoTimings
-from core.chat.timeline import describe_changes, summarize_draft, track_labels
 from core.errors import ErrorCode, VoiceoverError
+from core.words.timeline import describe_changes, summarize_draft, track_labels
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,8 @@ from core.backends.base import UploadResult
 from core.config import Settings
 from core.engine.model import Limits
 from core.engine.scripts import read_script_file
-from core.errors import ErrorCode, VoiceoverError, human_size
+from core.errors import ErrorCode, VoiceoverError
+from core.words.numbers import human_size
 
 MAX_CLOUD_BYTES = 500_000_000
 CHUNK_BYTES = 1 << 20

@@ -6,15 +6,12 @@ Draft shape (both backends): {"d": total_ms, "t": [{"tt": 0|1|7, "sg": [{"s": st
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.chat.replies import is_zh
-from core.engine.voices import GENDER_TEXT, language_words
-from core.errors import ErrorText
+from core.words.languages import GENDER_TEXT, language_words
+from core.words.text import Bilingual, is_zh
 
 # role → how a track or segment is called in chat.
 ROLE_LABELS: dict[str, str] = {
@@ -54,32 +51,32 @@ NAMES_ZH: dict[str, str] = {
     "untitled": "未命名",
     "voice": "默认声音",
 }
-TEXTS: dict[str, ErrorText] = {
-    "summary": ErrorText(
+TEXTS: dict[str, Bilingual] = {
+    "summary": Bilingual(
         "Timeline ({count} {noun}): {parts}", "时间线（{count} 条轨道）：{parts}"
     ),
-    "track": ErrorText("{n}. {label}: {body}", "{n}. {label}：{body}"),
-    "empty": ErrorText("empty", "空"),
-    "segment": ErrorText("{desc} ({span})", "{desc}（{span}）"),
-    "short_span": ErrorText("{start}-{end}s", "{start}-{end}秒"),
-    "volume": ErrorText(", {volume}%", "，{volume}%"),
-    "quoted": ErrorText('"{text}"', "“{text}”"),
-    "lines": ErrorText("{count} lines ({span})", "{count} 行（{span}）"),
-    "more": ErrorText(" +{more} more", " 等另外 {more} 段"),
-    "separator": ErrorText(", ", "，"),
-    "span": ErrorText("{start}–{end} s", "{start}–{end} 秒"),
-    "added": ErrorText(
+    "track": Bilingual("{n}. {label}: {body}", "{n}. {label}：{body}"),
+    "empty": Bilingual("empty", "空"),
+    "segment": Bilingual("{desc} ({span})", "{desc}（{span}）"),
+    "short_span": Bilingual("{start}-{end}s", "{start}-{end}秒"),
+    "volume": Bilingual(", {volume}%", "，{volume}%"),
+    "quoted": Bilingual('"{text}"', "“{text}”"),
+    "lines": Bilingual("{count} lines ({span})", "{count} 行（{span}）"),
+    "more": Bilingual(" +{more} more", " 等另外 {more} 段"),
+    "separator": Bilingual(", ", "，"),
+    "span": Bilingual("{start}–{end} s", "{start}–{end} 秒"),
+    "added": Bilingual(
         "✅ {label} added: '{desc}' ({span}{extra})", "✅ 已添加{label}：“{desc}”（{span}{extra}）"
     ),
-    "changed": ErrorText(
+    "changed": Bilingual(
         "✏️ {label} changed{subject}: {notes}", "✏️ 已修改{label}{subject}：{notes}"
     ),
-    "subject": ErrorText(" '{desc}'", "“{desc}”"),
-    "renamed": ErrorText("'{old}' → '{new}'", "“{old}” → “{new}”"),
-    "moved": ErrorText("{old} → {new}", "{old} → {new}"),
-    "volume_change": ErrorText("volume {old}% → {new}%", "音量 {old}% → {new}%"),
-    "removed": ErrorText("🗑️ {label} removed: '{desc}'", "🗑️ 已删除{label}：“{desc}”"),
-    "length": ErrorText("⏱️ Length: {old} s → {new} s", "⏱️ 时长：{old} 秒 → {new} 秒"),
+    "subject": Bilingual(" '{desc}'", "“{desc}”"),
+    "renamed": Bilingual("'{old}' → '{new}'", "“{old}” → “{new}”"),
+    "moved": Bilingual("{old} → {new}", "{old} → {new}"),
+    "volume_change": Bilingual("volume {old}% → {new}%", "音量 {old}% → {new}%"),
+    "removed": Bilingual("🗑️ {label} removed: '{desc}'", "🗑️ 已删除{label}：“{desc}”"),
+    "length": Bilingual("⏱️ Length: {old} s → {new} s", "⏱️ 时长：{old} 秒 → {new} 秒"),
 }
 
 
@@ -115,7 +112,7 @@ def _label(label: str, zh: bool) -> str:
 
 def label_in(label: str, language: str) -> str:
     """A track label ("Voiceover") in the user's language."""
-    return _label(label, language.lower().startswith("zh"))
+    return _label(label, is_zh(language))
 
 
 def _secs(ms: int) -> str:
@@ -290,21 +287,3 @@ def describe_changes(
     if old_ms and new_ms and old_ms != new_ms:
         lines.append(_t("length", zh, old=_secs(old_ms), new=_secs(new_ms)))
     return lines
-
-
-def fingerprint(draft: Mapping[str, Any], lexicon: list[list[str]] | None = None) -> str:
-    """A stable hash of a draft and the pronunciation fixes it is read with (what changed since
-    the last render)."""
-    data: Any = {"draft": draft, "lexicon": lexicon} if lexicon else draft
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def draft_roles(draft: Mapping[str, Any]) -> set[str]:
-    """Every segment role in a draft."""
-    return {
-        str(seg.get("m", {}).get("role", ""))
-        for track in draft.get("t", [])
-        if isinstance(track, dict)
-        for seg in track.get("sg", [])
-        if isinstance(seg, dict)
-    }

@@ -73,3 +73,8 @@ class Job:
 def new_job_id() -> str:
     """A random 128-bit id (32 hex digits)."""
     return secrets.token_hex(16)
+
+
+def result_key(job_id: str) -> str:
+    """Where a job's rendered MP4 is kept in the media store."""
+    return f"results/{job_id}.mp4"

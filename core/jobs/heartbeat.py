@@ -8,10 +8,10 @@ import logging
 from dataclasses import dataclass
 from types import TracebackType
 
-from core.chat.replies import reply, stage_label
 from core.clock import Clock
 from core.config import Settings
 from core.ports import Chat, MessageRef
+from core.words.replies import reply, stage_label
 
 log = logging.getLogger(__name__)
 

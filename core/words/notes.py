@@ -8,30 +8,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.errors import Blank, ErrorText, field_record, field_value, localized
+from core.words.text import Bilingual, Blank, field_record, field_value, localized, pick
 
-NOTE_TEXTS: dict[str, ErrorText] = {
-    "plain": ErrorText("{text}", "{text}"),  # a note from before notes were data (English)
-    "joined": ErrorText("{first} {second}", "{first}{second}"),
-    "voice_missing": ErrorText(
+NOTE_TEXTS: dict[str, Bilingual] = {
+    "plain": Bilingual("{text}", "{text}"),  # a note from before notes were data (English)
+    "joined": Bilingual("{first} {second}", "{first}{second}"),
+    "voice_missing": Bilingual(
         "No {what} voice is installed; using {voice}.", "没有安装{what}，改用 {voice}。"
     ),
-    "voice_not_gender": ErrorText(
+    "voice_not_gender": Bilingual(
         "{voice} is not a {gender} voice; using it as you asked.",
         "{voice} 不是{gender}，仍按你的要求使用。",
     ),
-    "language_unsure": ErrorText(
+    "language_unsure": Bilingual(
         "The script may be in {language}; using {voice}.", "脚本可能是{language}，使用 {voice}。"
     ),
-    "mixed_languages": ErrorText(
+    "mixed_languages": Bilingual(
         "Parts of the script look like {languages}; {voice} reads it all.",
         "脚本中有部分内容像是{languages}，全部由 {voice} 朗读。",
     ),
-    "mixed_parts": ErrorText(
+    "mixed_parts": Bilingual(
         "Parts of the script look like {languages}; {voice} reads them.",
         "脚本中有部分内容像是{languages}，这些部分由 {voice} 朗读。",
     ),
-    "voice_fallback": ErrorText(
+    "voice_fallback": Bilingual(
         "The voice {failed} could not be loaded, so {used} read the script instead.",
         "声音 {failed} 无法加载，改由 {used} 朗读脚本。",
     ),
@@ -41,17 +41,16 @@ NOTE_TEXTS: dict[str, ErrorText] = {
 @dataclass(frozen=True)
 class Note:
     """Something the user should know, as data: a NOTE_TEXTS key and its fields (a field may be
-    an ErrorText pair or another Note); str() gives the English text (the CLI's)."""
+    an Bilingual pair or another Note); str() gives the English text (the CLI's)."""
 
     key: str
     fields: Mapping[str, Any] = field(default_factory=dict)
 
     def text(self, language: str = "en") -> str:
         """The note in the user's language."""
-        zh = language.lower().startswith("zh")
         template = NOTE_TEXTS.get(self.key, NOTE_TEXTS["plain"])
         values = {name: _localized(value, language) for name, value in self.fields.items()}
-        return (template.zh if zh else template.en).format_map(Blank(values))
+        return pick(template, language).format_map(Blank(values))
 
     def __str__(self) -> str:
         return self.text("en")

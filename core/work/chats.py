@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from core.jobs.model import Job
 from core.ports import Chat, ChatFactory, MessageRef, VideoReply, VoiceNote
+from core.work.model import Job
 
 
 class NullChat:

@@ -6,31 +6,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable
 from types import TracebackType
 
 from core.backends.base import Backend
 from core.backends.registry import make_backend
+from core.chat.commands import READ_ONLY
 from core.chat.flows import Flows
-from core.chat.heartbeat import HeartbeatTimings
 from core.chat.lanes import Lanes
 from core.chat.routing import Routed, route
 from core.chat.sessions import Sessions
 from core.chat.turn import FlowDeps, Turn, installed_voices
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.delivery.chats import ChatDirectory
 from core.delivery.deliveries import Deliveries
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
 from core.engine.model import VoiceInfo
-from core.errors import ErrorCode, VoiceoverError, message_for
+from core.errors import ErrorCode, VoiceoverError
 from core.housekeeping import maintain, remove_leftovers
 from core.jobs.control import JobControl
 from core.jobs.health import problems, refresh_gauges
-from core.jobs.model import Job
+from core.jobs.heartbeat import HeartbeatTimings
+from core.jobs.pipeline import RenderThenDeliver
 from core.jobs.redis_queue import RedisJobQueue
-from core.jobs.remote import HandOver, RemoteJobs
+from core.jobs.remote import HandOver, RemoteJobs, WorkerSlots
 from core.jobs.render import RenderJobs
 from core.jobs.runner import JobRunner
 from core.jobs.select import make_queue
@@ -42,13 +41,11 @@ from core.uninterrupted import uninterrupted
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
+from core.words.errors import message_for
+from core.work.chats import ChatDirectory
+from core.work.model import Job
 
 log = logging.getLogger(__name__)
-# Intents that only answer: a /cancel lets them run (in order); it stops the others' work.
-READ_ONLY = frozenset(
-    {"help", "credits", "voices", "status", "cancel", "did_you_mean", "unknown_command"}
-    | {"language"}
-)
 
 
 class Service:
@@ -68,33 +65,60 @@ class Service:
         self.signer = LinkSigner(b"", settings.public_base_url, ttl, self.clock)
         self.chats = ChatDirectory()
         self.deliveries = Deliveries(self.jobs, self.chats, self.signer, self.media)
-        self.runner = JobRunner(self.jobs, settings.job_slots, self._run_job)
-        self.queue = JobControl(self.jobs, self.runner, self.backend)
+        self.timings = HeartbeatTimings.from_settings(settings)
+        self._build_job_side()
+        self._build_chat_side()
+        self.link_server: LinkServer | None = None
+        self._inflight: set[tuple[str, str]] = set()
+        self._stopping = False  # a message cut short by a stop is not "seen": it may come again
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _build_job_side(self) -> None:
+        """The runner, the control the flows use, render-then-deliver, and (with Redis, whose
+        renders run in `voiceover worker`s) the follower of the workers' jobs."""
+        self.runner = JobRunner(self.jobs, self.settings.job_slots, self._run_job)
+        remote_jobs = self.jobs if isinstance(self.jobs, RedisJobQueue) else None
+        self.slots = WorkerSlots() if remote_jobs is not None else None
+        busy = self.slots.busy if self.slots is not None else None
+        self.queue = JobControl(self.jobs, self.runner, self.backend, workers_busy=busy)
         self.renders = RenderJobs(
             backend=self.backend,
             jobs=self.jobs,
             chats=self.chats,
             clock=self.clock,
-            timings=HeartbeatTimings.from_settings(settings),
+            timings=self.timings,
             media=self.media,
             stopped_by_user=self.runner.cancelled_by_user,
             ended=self.queue.ended,
         )
+        self.pipeline = RenderThenDeliver(self.renders, self.deliveries, self.jobs, self.metrics)
+        self.remote = None
+        if remote_jobs is not None and self.slots is not None:
+            hand_over = HandOver(
+                remote_jobs, self.backend, self.queue, self.deliveries, self.pipeline.deliver
+            )
+            self.remote = RemoteJobs(
+                remote_jobs, self.chats, self.clock, self.timings, hand_over, self.metrics,
+                self.slots,
+            )  # fmt: skip
+
+    def _build_chat_side(self) -> None:
+        """Upload links, result pages, the flows with what they work with, the users' lanes."""
+        settings = self.settings
         self.uploads = UploadDesk(
             settings.data_dir / "tus",
             self.signer,
             self.clock,
             settings.max_upload_bytes,
             self.chats,
+            self.accept,
         )
-        self.uploads.accept = self.accept
         self.pages = ResultPageMaker(self.jobs.get, settings.data_dir / "timelines" / "results")
-        sessions = Sessions(self.store)
         deps = FlowDeps(
             settings,
             self.clock,
             self.backend,
-            sessions,
+            Sessions(self.store),
             self.queue,
             self.chats,
             self.signer,
@@ -103,20 +127,6 @@ class Service:
         )
         self.flows = Flows(deps)
         self.lanes = Lanes()
-        self.remote = None
-        if isinstance(self.jobs, RedisJobQueue):  # renders run in `voiceover worker`s
-            timings = HeartbeatTimings.from_settings(settings)
-            hand_over = HandOver(
-                self.jobs, self.backend, self.queue, self.deliveries, self._deliver
-            )
-            self.remote = RemoteJobs(
-                self.jobs, self.chats, self.clock, timings, hand_over, self.metrics
-            )
-            self.queue.workers_busy = self.remote.busy
-        self.link_server: LinkServer | None = None
-        self._inflight: set[tuple[str, str]] = set()
-        self._stopping = False  # a message cut short by a stop is not "seen": it may come again
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # Lifecycle ---------------------------------------------------------------------------------
 
@@ -130,7 +140,17 @@ class Service:
         await self.stop()
 
     async def start(self) -> None:
-        """Open the store, start the link server, resume interrupted jobs, start workers."""
+        """Open the store, start the link server, resume interrupted jobs, start workers. When
+        a part fails to start, what did start is stopped before the error goes up (like
+        python-telegram-bot's Application.__aenter__)."""
+        try:
+            await self._start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self.stop()
+            raise
+
+    async def _start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         await self.store.open()
         self.signer.key = await asyncio.to_thread(load_link_key, self.settings)
@@ -168,8 +188,7 @@ class Service:
         await self.uploads.aclose()
         await self.backend.aclose()
         await self.store.close()
-        if isinstance(self.jobs, RedisJobQueue):
-            await self.jobs.close()
+        await self.jobs.close()
 
     async def problems(self) -> list[str]:
         """What keeps the service from working now (the queue or the store unreachable)."""
@@ -207,18 +226,7 @@ class Service:
             await asyncio.sleep(0.05)
 
     async def _run_job(self, job: Job) -> None:
-        """One job, one way: render it, then tell its owner."""
-        started = time.time()
-        self.metrics.queue_wait.observe(max(0.0, started - job.created))
-        await self.renders.run(job)
-        self.metrics.render_seconds.observe(time.time() - started)
-        await self._deliver(job.id)
-
-    async def _deliver(self, job_id: str) -> None:
-        await self.deliveries.deliver(job_id)
-        told = await self.jobs.get(job_id)
-        if told is not None and told.delivered is not None:
-            self.metrics.deliveries.labels(status=str(told.status)).inc()
+        await self.pipeline.run(job)  # built after the runner, which hands it the jobs
 
     # Messages ----------------------------------------------------------------------------------
 
@@ -244,7 +252,7 @@ class Service:
             owner,
             lambda: self._handle(turn, routed),
             preempt=routed.intent == "cancel",
-            stoppable=routed.intent not in READ_ONLY,
+            stoppable=routed.intent not in READ_ONLY,  # a /cancel lets those run, in order
         )
         task.add_done_callback(lambda _: self._inflight.discard(key))
         return asyncio.ensure_future(_outcome(task))  # runs even if the caller never awaits

@@ -12,9 +12,10 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from core.chat.timeline import Item, label_in, timeline_items
-from core.engine.fonts import noto_sans_sc
 from core.ports import Chat
+from core.words.fonts import noto_sans_sc
+from core.words.text import Bilingual, pick
+from core.words.timeline import Item, label_in, timeline_items
 
 WIDTH = 1200
 LABEL_W = 190
@@ -40,7 +41,8 @@ COLOURS: dict[str, tuple[int, int, int]] = {
 STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800)
 
 
-TITLES = {"en": ("Timeline", "(empty timeline)"), "zh": ("时间线", "（空时间线）")}
+TITLE = Bilingual("Timeline", "时间线")
+EMPTY = Bilingual("(empty timeline)", "（空时间线）")
 
 
 @lru_cache(maxsize=8)
@@ -52,7 +54,7 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 
 
 def _titles(language: str) -> tuple[str, str]:
-    return TITLES["zh" if language.lower().startswith("zh") else "en"]
+    return pick(TITLE, language), pick(EMPTY, language)
 
 
 def _tick_step(total_s: float) -> int:

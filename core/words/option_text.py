@@ -5,33 +5,32 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from core.backends.local.instructions import LANGUAGES
-from core.engine.model import RenderOptions
-from core.engine.voices import language_words
+from core.words.languages import LANGUAGES, language_words
+from core.words.text import Bilingual, is_zh, pick
 
-LABELS: dict[str, tuple[str, str]] = {
-    "voice": ("Voice", "声音"),
-    "language": ("Language", "语言"),
-    "gender": ("Voice", "声音"),
-    "speed": ("Speed", "语速"),
-    "captions": ("Captions", "字幕"),
-    "aspect": ("Aspect", "画幅"),
-    "fit": ("Fit", "适配"),
-    "music_volume": ("Music", "音乐"),
-    "mix": ("Original audio", "原声"),
-    "speakers": ("Speakers' voices", "说话人声音"),
+LABELS: dict[str, Bilingual] = {
+    "voice": Bilingual("Voice", "声音"),
+    "language": Bilingual("Language", "语言"),
+    "gender": Bilingual("Voice", "声音"),
+    "speed": Bilingual("Speed", "语速"),
+    "captions": Bilingual("Captions", "字幕"),
+    "aspect": Bilingual("Aspect", "画幅"),
+    "fit": Bilingual("Fit", "适配"),
+    "music_volume": Bilingual("Music", "音乐"),
+    "mix": Bilingual("Original audio", "原声"),
+    "speakers": Bilingual("Speakers' voices", "说话人声音"),
 }
-VALUE_TEXT: dict[str, tuple[str, str]] = {
-    "none": ("off", "关闭"),
-    "soft": ("on (soft)", "开启（软字幕）"),
-    "burn": ("burned in", "烧录"),
-    "male": ("male", "男声"),
-    "female": ("female", "女声"),
-    "duck": ("lowered under the voice", "压低"),
-    "replace": ("replaced", "替换"),
-    "keep": ("kept", "保留"),
-    "pad": ("pad", "留黑边"),
-    "crop": ("crop", "裁剪"),
+VALUE_TEXT: dict[str, Bilingual] = {
+    "none": Bilingual("off", "关闭"),
+    "soft": Bilingual("on (soft)", "开启（软字幕）"),
+    "burn": Bilingual("burned in", "烧录"),
+    "male": Bilingual("male", "男声"),
+    "female": Bilingual("female", "女声"),
+    "duck": Bilingual("lowered under the voice", "压低"),
+    "replace": Bilingual("replaced", "替换"),
+    "keep": Bilingual("kept", "保留"),
+    "pad": Bilingual("pad", "留黑边"),
+    "crop": Bilingual("crop", "裁剪"),
 }
 
 
@@ -41,14 +40,14 @@ def _shown(name: str, value: Any, zh: bool) -> str:
     if name == "music_volume":
         return f"{round(value * 100)}%"
     if name == "language":
-        return language_words(str(value)).zh if zh else language_words(str(value)).en
+        return pick(language_words(str(value)), "zh" if zh else "en")
     if name == "speakers":
         return ("，" if zh else ", ").join(
             f"{label}{'：' if zh else ': '}{_shown(_want_kind(want), want, zh)}"
             for label, want in value
         )
-    pair = VALUE_TEXT.get(str(value))
-    return (pair[1] if zh else pair[0]) if pair else str(value)
+    text = VALUE_TEXT.get(str(value))
+    return pick(text, "zh" if zh else "en") if text else str(value)
 
 
 def _want_kind(want: str) -> str:
@@ -56,14 +55,14 @@ def _want_kind(want: str) -> str:
     return "language" if want in LANGUAGE_NAMES else "voice"
 
 
-def describe_options(before: RenderOptions, after: RenderOptions, language: str) -> list[str]:
-    """One '✅ Speed: 0.9×' line per option that changed."""
-    zh = language.lower().startswith("zh")
+def describe_options(before: Any, after: Any, language: str) -> list[str]:
+    """One '✅ Speed: 0.9×' line per option of two RenderOptions that changed."""
+    zh = is_zh(language)
     lines = []
-    for option in fields(RenderOptions):
+    for option in fields(before):
         old, new = getattr(before, option.name), getattr(after, option.name)
         if old != new and option.name in LABELS and new is not None:
-            label = LABELS[option.name][1 if zh else 0]
+            label = pick(LABELS[option.name], language)
             colon = "：" if zh else ": "
             lines.append(f"✅ {label}{colon}{_shown(option.name, new, zh)}")
     return lines
@@ -78,7 +77,19 @@ ARG_PHRASES: dict[str, str] = {
     "language": "in {value}",
 }
 CAPTION_PHRASES = {"none": "remove captions", "soft": "add captions", "burn": "burn the captions"}
-LANGUAGE_NAMES = {code: name for name, code in reversed(LANGUAGES.items()) if name.isascii()}
+# Language code → the English word for it people write (as the instruction parser reads it).
+LANGUAGE_NAMES = {
+    code: name
+    for name, code in reversed(
+        {
+            name.lower(): code
+            for code, (english, aliases) in LANGUAGES.items()
+            for name in (english, *aliases)
+            if not (name.isascii() and len(name) <= 3)
+        }.items()
+    )
+    if name.isascii()
+}
 
 
 def args_to_text(args: dict[str, str]) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from core.jobs.model import Job, JobStatus
+from core.backends.base import Pinned
+from core.work.model import Job, JobStatus
 
 
 class JobQueue(Protocol):
@@ -77,4 +78,28 @@ class JobQueue(Protocol):
 
     async def mark_delivered(self, job_id: str) -> None:
         """The owner was told: never again."""
+        ...
+
+    async def seen(self, platform: str, message_id: str) -> bool:
+        """True when this message was already handled (or created a job)."""
+        ...
+
+    async def mark_seen(self, platform: str, message_id: str) -> None:
+        """Remember a message that created no job."""
+        ...
+
+    async def resume_interrupted(self) -> tuple[list[str], list[Job]]:
+        """After a restart: (the ids of jobs queued again, the jobs that failed for good)."""
+        ...
+
+    async def active_pinned(self) -> list[Pinned]:
+        """The pinned inputs of every queued or running job."""
+        ...
+
+    async def gauges(self) -> tuple[dict[str, int], int | None]:
+        """For /metrics: active jobs by state, and the workers seen (None: renders run here)."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of the queue's connections (its owner closes a shared store)."""
         ...

@@ -20,17 +20,17 @@ from saq.types import Context
 
 from core.backends.base import RenderHandle
 from core.backends.local.backend import LocalBackend
-from core.chat.heartbeat import HeartbeatTimings
 from core.clock import SystemClock
 from core.config import Settings
-from core.delivery.chats import ChatDirectory
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.housekeeping import remove_dead_work
-from core.jobs.model import Job, JobStatus
+from core.jobs.heartbeat import HeartbeatTimings
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import MAX_ATTEMPTS, RUN_JOB
 from core.jobs.render import RenderJobs
 from core.media.select import make_media_store
+from core.work.chats import ChatDirectory
+from core.work.model import Job, JobStatus
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,197 @@
+"""The command table (data): every intent a message can go to, its slash commands and keyword
+phrases (English and Chinese), whether it only answers, and where it is shown: the Telegram menu,
+/help, a Discord slash command. Routing (core/chat/routing.py), the service's read-only set, the
+Telegram menu, the Discord command tree and /help's command list are all made from it; each
+intent has one flow, `Flows.flow_<intent>` (core/chat/flows.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.words.text import Bilingual, is_zh, pick
+
+
+@dataclass(frozen=True)
+class Command:
+    """One row: an intent, how it is asked for, and where it is shown."""
+
+    intent: str
+    names: tuple[str, ...] = ()  # slash commands; the first is the one menus show
+    phrases: tuple[str, ...] = ()  # keywords, English and Chinese
+    read_only: bool = False  # only answers: a /cancel lets it run, in order
+    menu: Bilingual | None = None  # its line in the Telegram menu (None: not in the menu)
+    discord: str = ""  # its Discord slash command's description ("": none)
+    in_help: bool = False  # listed among /help's commands
+    shown: int = 0  # its place in the Telegram menu and /help's list (0: in neither)
+    max_chars: int = 40  # longer messages are not taken as its keyword (they are conversation)
+
+
+# Keyword matching tries the rows in this order (the first match wins).
+COMMAND_TABLE: tuple[Command, ...] = (
+    Command(
+        "voiceover",
+        ("voiceover", "vo"),
+        menu=Bilingual("Voice over your video (script as text)", "为视频配音（文字为脚本）"),
+        discord="Voice over a video with a script",
+        in_help=True,
+        shown=3,
+    ),
+    Command("new_project", ("new", "reset"), ("new project", "start over", "新项目", "重新开始")),
+    Command(
+        "language",
+        ("language", "lang"),
+        (
+            "reply in english",
+            "speak english",
+            "talk in english",
+            "reply in chinese",
+            "speak chinese",
+            "talk in chinese",
+            "用中文回复",
+            "说中文",
+            "用英文回复",
+            "说英文",
+        ),
+        read_only=True,
+    ),
+    Command(
+        "export",
+        ("export", "download"),
+        ("export", "download", "send me the video", "render it", "导出", "下载"),
+        menu=Bilingual("Render and send the video", "渲染并发送视频"),
+        discord="Render the current project again and send the video",
+        in_help=True,
+        shown=6,
+    ),
+    Command(
+        "credits",
+        ("credits", "balance"),
+        ("credits", "balance", "积分", "余额"),
+        read_only=True,
+        menu=Bilingual("Your credit balance", "积分余额"),
+        discord="Show your credit balance",
+        in_help=True,
+        shown=4,
+    ),
+    Command(
+        "status",
+        ("status", "state"),
+        ("status", "show tracks", "timeline", "状态", "时间线"),
+        read_only=True,
+        menu=Bilingual("Your project's timeline", "项目时间线"),
+        discord="Show your project's timeline and any running job",
+        in_help=True,
+        shown=5,
+    ),
+    Command(
+        "voice_sample",
+        ("sample",),
+        ("play the sample", "play a sample", "hear the sample", "sample of the voice", "试听"),
+        max_chars=80,  # room for a long voice key
+    ),
+    Command(
+        "voices",
+        ("voices",),
+        ("voices", "list voices", "which voices", "声音列表", "有哪些声音"),
+        read_only=True,
+        menu=Bilingual("The installed voices", "已安装的声音"),
+        discord="List the installed voices and hear samples",
+        in_help=True,
+        shown=7,
+    ),
+    Command(
+        "cancel",
+        ("cancel", "stop"),
+        ("cancel", "stop", "取消", "停止"),
+        read_only=True,
+        menu=Bilingual("Stop the running job", "停止正在运行的任务"),
+        discord="Stop the running job",
+        in_help=True,
+        shown=8,
+    ),
+    Command(
+        "help",
+        ("start",),
+        read_only=True,
+        menu=Bilingual("Start: what this bot does", "开始：机器人能做什么"),
+        shown=1,
+    ),
+    Command(
+        "help",
+        ("help",),
+        ("help", "what can you do", "帮助", "怎么用"),
+        read_only=True,
+        menu=Bilingual("What you can send and say", "可以发送和说什么"),
+        discord="How to use the voiceover bot",
+        in_help=True,
+        shown=2,
+    ),
+    Command(
+        "upload",
+        ("upload",),
+        ("upload", "上传"),
+        menu=Bilingual(
+            "A link to upload a big file (up to 500 MB)", "获取上传大文件的链接（最大 500 MB）"
+        ),
+        discord="Get a private link to upload a big file (up to 500 MB)",
+        in_help=True,
+        shown=9,
+    ),
+    Command(
+        "lexicon",
+        ("lexicon", "pronounce", "pronunciation"),
+        ("pronunciations", "my lexicon", "读音列表", "发音列表"),
+        in_help=True,
+        shown=11,
+    ),
+    Command(
+        "preview",
+        ("preview",),
+        ("preview", "quick preview", "预览"),
+        menu=Bilingual("A quick preview: the first 20 s at 360p", "快速预览：前 20 秒，360p"),
+        discord="A quick preview: the first 20 s at 360p, free",
+        in_help=True,
+        shown=10,
+    ),
+    Command(
+        "transcribe",
+        ("transcribe", "transcript"),
+        ("transcribe", "transcribe it", "transcribe this", "transcript", "转写", "转录", "听写"),
+        menu=Bilingual("What the video says, as an SRT file", "视频里说的话，SRT 文件"),
+        discord="What the video says, as an SRT file, free",
+        in_help=True,
+        shown=12,
+    ),
+    # Where a message goes that asks for no command (or a wrong one).
+    Command("converse"),
+    Command("did_you_mean", read_only=True),
+    Command("unknown_command", read_only=True),
+)
+
+# Every intent a message can be routed to, each with its flow.
+INTENTS: tuple[str, ...] = tuple(dict.fromkeys(row.intent for row in COMMAND_TABLE))
+READ_ONLY = frozenset(row.intent for row in COMMAND_TABLE if row.read_only)
+HELP_PER_LINE = 7  # /help's command list wraps after this many
+
+
+def shown() -> list[Command]:
+    """The rows shown to users, in the order shown."""
+    return sorted((row for row in COMMAND_TABLE if row.shown), key=lambda row: row.shown)
+
+
+def telegram_menu(language: str) -> dict[str, str]:
+    """The Telegram command menu in a language: name → its line."""
+    return {row.names[0]: pick(row.menu, language) for row in shown() if row.menu}
+
+
+def discord_commands() -> dict[str, str]:
+    """The Discord slash commands: name → description."""
+    return {row.names[0]: row.discord for row in shown() if row.discord}
+
+
+def help_commands(language: str) -> str:
+    """/help's command list: '/voiceover, /preview, …' ('/voiceover、/preview、…' in Chinese)."""
+    names = [f"/{row.names[0]}" for row in shown() if row.in_help]
+    comma = "、" if is_zh(language) else ", "
+    lines = [names[i : i + HELP_PER_LINE] for i in range(0, len(names), HELP_PER_LINE)]
+    return f"{comma.rstrip()}\n  ".join(comma.join(line) for line in lines)
