@@ -15,7 +15,7 @@ from core.engine.asr_models import MANIFEST, resolve_model
 from core.engine.leftovers import partial_path, work_dir
 from core.engine.model import CaptionPosition, CaptionStyle
 from core.engine.transcribe import probe_speech_media, transcribe_media
-from core.engine.transcript_formats import FORMATS, write_transcript
+from core.engine.transcript_formats import FORMATS, transcript_cues, write_transcript
 from core.errors import ErrorCode, VoiceoverError
 from core.progressbar import ProgressBar
 
@@ -79,7 +79,7 @@ def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
         "output": str(out),
         "language": transcript.language,
         "duration_s": transcript.duration_s,
-        "lines": len(transcript.lines),
+        "lines": len(transcript_cues(transcript)),
         "words": sum(len(line.words) for line in transcript.lines),
         "model": transcript.model,
     }

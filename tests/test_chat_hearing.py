@@ -9,11 +9,11 @@ import pytest
 
 from core.backends.local.instructions import apply_changes, parse
 from core.chat.routing import route
-from core.chat.service import Service
 from core.config import Settings
 from core.engine.asr import get_recognizer
 from core.engine.model import CaptionPosition, Captions, CaptionStyle, RenderOptions
 from core.errors import ErrorCode
+from core.service import Service
 from tests.chat_helpers import incoming
 from tests.fake_telegram import FakeTelegram, message_update
 from tests.fakes import RecordingChat

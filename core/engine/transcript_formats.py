@@ -26,7 +26,7 @@ def transcript_cues(transcript: Transcript) -> list[Cue]:
         if not line.words:
             cues.append(Cue(line.start_s, line.end_s, line.text))
             continue
-        cues += _line_cues(line)
+        cues += _line_cues(line, transcript.speech)
     return [_snapped(c, transcript.speech) for c in cues]
 
 
@@ -40,14 +40,17 @@ def _snapped(cue: Cue, speech: tuple[tuple[float, float], ...]) -> Cue:
     return cue
 
 
-def _line_cues(line: Line) -> list[Cue]:
+def _line_cues(line: Line, speech: tuple[tuple[float, float], ...]) -> list[Cue]:
     limit = CJK_CUE_CHARS if has_cjk(line.text) else MAX_CUE_CHARS
     joiner = "" if has_cjk(line.text) else " "
     groups: list[list[Word]] = [[]]
     for word in line.words:
         current = groups[-1]
         text = joiner.join(w.text for w in [*current, word])
-        if current and _cut_before(current, word, len(text) > limit):
+        if current and (
+            _span_of(word.start_s, speech) != _span_of(current[-1].start_s, speech)
+            or _cut_before(current, word, len(text) > limit)
+        ):
             groups.append([word])
         else:
             current.append(word)
@@ -58,6 +61,16 @@ def _cue(words: list[Word], joiner: str) -> Cue:
     timed = tuple((w.text, w.start_s, w.end_s) for w in words)
     end = max(words[-1].end_s, words[0].start_s + 0.2)
     return Cue(words[0].start_s, end, joiner.join(w.text for w in words), timed)
+
+
+def _span_of(at: float, speech: tuple[tuple[float, float], ...]) -> int:
+    """Which stretch of VAD-heard speech a time falls in (or just after): words in different
+    stretches have a silence between them, whatever Whisper's word ends say."""
+    found = -1
+    for index, (start, _end) in enumerate(speech):
+        if start <= at:
+            found = index
+    return found
 
 
 def _cut_before(current: list[Word], word: Word, too_long: bool) -> bool:
@@ -118,6 +131,6 @@ def write_transcript(path: Path, transcript: Transcript) -> Path:
         text = json.dumps(transcript_json(transcript), ensure_ascii=False, indent=1)
         path.write_text(text, encoding="utf-8")
         return path
-    lines = [line.text for line in transcript.lines]
+    lines = [cue.text for cue in transcript_cues(transcript)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
