@@ -64,13 +64,13 @@ def _cue(words: list[Word], joiner: str) -> Cue:
 
 
 def _span_of(at: float, speech: tuple[tuple[float, float], ...]) -> int:
-    """Which stretch of VAD-heard speech a time falls in (or just after): words in different
-    stretches have a silence between them, whatever Whisper's word ends say."""
-    found = -1
-    for index, (start, _end) in enumerate(speech):
-        if start <= at:
-            found = index
-    return found
+    """Which stretch of VAD-heard speech a time belongs to (the one it falls in, or the next
+    one): words in different stretches have a silence between them, whatever Whisper's word
+    ends say."""
+    for index, (_start, end) in enumerate(speech):
+        if at <= end:
+            return index
+    return len(speech)
 
 
 def _cut_before(current: list[Word], word: Word, too_long: bool) -> bool:
