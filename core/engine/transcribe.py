@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.config import Settings
-from core.engine.asr import Recognizer, Transcript, get_recognizer, load_audio
+from core.engine.asr import RATE, Recognizer, Transcript, get_recognizer, load_audio
 from core.engine.leftovers import work_dir
 from core.engine.model import Limits, MediaInfo
 from core.engine.probe import probe_media
@@ -74,6 +74,8 @@ def transcribe_media(
     if recognizer.model.english_only and language and not language.lower().startswith("en"):
         _wrong_language(media, recognizer, f"you asked for {language}")
     audio = load_audio(media, work, settings.ffmpeg_timeout_s)
+    if recognizer.model.english_only:  # judged greedily: a retried decoding can look surer
+        judge(recognizer.transcribe(audio[: int(SAMPLE_S * RATE)], sample=True), media, recognizer)
     transcript = recognizer.transcribe(audio, language)
     judge(transcript, media, recognizer)
     return transcript
