@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import sys
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -69,6 +69,11 @@ class ConsoleChat:
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """Print the link (a terminal has no buttons)."""
         self._print(f"{text}\n     {url}")
+
+    async def ask(self, text: str, answers: Sequence[tuple[str, str]]) -> None:
+        """Print the question and the replies to type (a terminal has no buttons)."""
+        replies = " / ".join(f"'{reply}'" for _, reply in answers)
+        self._print(f"{text}\n     ({replies})")
 
     async def working(self) -> None:
         """Nothing to show in a terminal."""

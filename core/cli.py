@@ -20,6 +20,7 @@ from core.asr_cli import (
     run_models,
     run_transcribe,
 )
+from core.backups.cli import add_backup_parsers, run_backup
 from core.config import Settings
 from core.engine.demo import make_demo_clip
 from core.engine.leftovers import remove_stale_work
@@ -94,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="the terminal chat")
     sub.add_parser("serve", help="start the configured bots (or the terminal chat)")
     sub.add_parser("worker", help="render jobs from the Redis queue (QUEUE_URL)")
+    add_backup_parsers(sub)
     return parser
 
 
@@ -212,6 +214,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _demo(args, settings)
     if args.command == "worker":
         return worker_main(settings)
+    if args.command in ("backup", "restore"):
+        return run_backup(args, settings)
     return chat_main(settings) if args.command == "chat" else serve_main(settings)
 
 

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     max_script_bytes: int = Field(2 * MB, gt=0)
     ffmpeg_timeout_s: float = Field(1800, gt=0)
     probe_timeout_s: float = Field(30, gt=0)
+    disk_reserve_bytes: int = Field(20 * MB, ge=0)  # free space uploads and renders leave
 
     # Speech and mixing defaults.
     default_voice: str = "en_US-joe-medium"

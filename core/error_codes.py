@@ -64,4 +64,5 @@ class ErrorCode(IntEnum):
     BACKEND_UNAVAILABLE = 5003
     STREAM_LOST = 5004
     GAVE_UP = 5005
+    DISK_FULL = 5006
     INTERNAL = 5000

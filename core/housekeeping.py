@@ -45,15 +45,23 @@ async def remove_leftovers(
 
 
 async def maintain(settings: Settings, media: MediaStore, others: Sequence[Expire]) -> None:
-    """Every hour: remove results older than RESULT_RETENTION_HOURS, and what `others` hold."""
+    """Every hour: expire_once."""
+    while True:
+        removed = await expire_once(settings, media, others)
+        if removed:
+            log.info("removed %d old results and uploads", removed)
+        await asyncio.sleep(MAINTENANCE_EVERY_S)
+
+
+async def expire_once(settings: Settings, media: MediaStore, others: Sequence[Expire]) -> int:
+    """Remove results and uploads older than RESULT_RETENTION_HOURS (a job's pinned copies
+    stay), and what `others` hold; returns how many."""
     retention = settings.result_retention_hours * 3600
     folders = [settings.data_dir / "local" / "renders"]
-    while True:
-        now = time.time()
-        removed = await media.delete_older("results", retention)
-        removed += await asyncio.to_thread(cleanup_results, folders, retention, now)
-        for expire in others:
-            removed += await expire(retention, now)
-        if removed:
-            log.info("removed %d old results", removed)
-        await asyncio.sleep(MAINTENANCE_EVERY_S)
+    now = time.time()
+    removed = await media.delete_older("results", retention)
+    removed += await media.delete_older("uploads", retention)
+    removed += await asyncio.to_thread(cleanup_results, folders, retention, now)
+    for expire in others:
+        removed += await expire(retention, now)
+    return removed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -110,6 +110,12 @@ class Chat(Protocol):
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """A personal link: the text with the URL, and a button labelled `label` opening it
         (Telegram: an inline URL button; Discord: privately, with a link button)."""
+        ...
+
+    async def ask(self, text: str, answers: Sequence[tuple[str, str]]) -> None:
+        """A question with a button per answer (label, reply): pressing one sends `reply` back
+        as the user's message (Telegram inline buttons, Discord buttons; the console lists the
+        replies to type)."""
         ...
 
     async def working(self) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import tempfile
 from collections.abc import Awaitable
+from pathlib import Path
 from types import TracebackType
 
 from core.backends.base import Backend
@@ -21,6 +23,7 @@ from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.delivery.deliveries import Deliveries
 from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
+from core.disk import DiskCollector, disk_full_of, low_space
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
 from core.housekeeping import maintain, remove_leftovers
@@ -41,7 +44,6 @@ from core.uninterrupted import uninterrupted
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
-from core.words.errors import message_for
 from core.work.chats import ChatDirectory
 from core.work.model import Job
 
@@ -61,6 +63,7 @@ class Service:
         self.store = Store(settings.data_dir / "service.db")
         self.jobs = make_queue(settings, self.store)
         self.metrics = Metrics()
+        self.metrics.registry.register(DiskCollector())  # voiceover_disk_short_total
         ttl = settings.link_ttl_hours * 3600
         self.signer = LinkSigner(b"", settings.public_base_url, ttl, self.clock)
         self.chats = ChatDirectory()
@@ -112,6 +115,7 @@ class Service:
             settings.max_upload_bytes,
             self.chats,
             self.accept,
+            settings.disk_reserve_bytes,
         )
         self.pages = ResultPageMaker(self.jobs.get, settings.data_dir / "timelines" / "results")
         deps = FlowDeps(
@@ -157,7 +161,7 @@ class Service:
         host, port = self.settings.http_host, self.settings.http_port
         app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
         app.add_routes(self.uploads.routes())
-        add_ops_routes(app, self.problems, self.metrics, self._refresh_gauges)
+        add_ops_routes(app, self.readiness, self.metrics, self._refresh_gauges)
         self.link_server = LinkServer(app, host, port)
         await self.link_server.start()
         if port == 0:
@@ -193,6 +197,12 @@ class Service:
     async def problems(self) -> list[str]:
         """What keeps the service from working now (the queue or the store unreachable)."""
         return await problems(self.jobs, self.media)
+
+    async def readiness(self) -> list[str]:
+        """problems(), and disks short of space (for /readyz; a start is not refused for it)."""
+        folders = (self.settings.data_dir, Path(tempfile.gettempdir()))
+        low = await asyncio.to_thread(low_space, folders, self.settings.disk_reserve_bytes)
+        return [*await self.problems(), *low]
 
     async def _refresh_gauges(self) -> None:
         await refresh_gauges(self.metrics, self.jobs)
@@ -269,9 +279,12 @@ class Service:
         except VoiceoverError as err:
             self.metrics.refusals.labels(code=str(int(err.code))).inc()
             await _say_safely(turn.chat, err.message(turn.lang), refusal=True)
-        except Exception:
-            log.exception("message %s:%s failed", *key)
-            await _say_safely(turn.chat, message_for(ErrorCode.INTERNAL, turn.lang))
+        except Exception as exc:
+            full = disk_full_of(exc, "chat")  # one log line, the user told what it is
+            if full is None:
+                log.exception("message %s:%s failed", *key)
+            error = full or VoiceoverError(ErrorCode.INTERNAL)
+            await _say_safely(turn.chat, error.message(turn.lang), refusal=full is not None)
         finally:
             if not created and not self._stopping:
                 with contextlib.suppress(Exception):

@@ -41,6 +41,12 @@ SCHEMA = (
         id TEXT PRIMARY KEY, owner TEXT NOT NULL, language TEXT NOT NULL,
         options TEXT NOT NULL, script TEXT, media TEXT, music TEXT, narration TEXT,
         created REAL NOT NULL)""",
+    # Each project's draft before its latest changes (undo), and a script awaiting a yes/no.
+    """CREATE TABLE IF NOT EXISTS project_history (
+        project_id TEXT NOT NULL, seq INTEGER NOT NULL, options TEXT NOT NULL, script TEXT,
+        what TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (project_id, seq))""",
+    """CREATE TABLE IF NOT EXISTS pending_scripts (
+        project_id TEXT PRIMARY KEY, text TEXT NOT NULL, created REAL NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS renders (
         id TEXT PRIMARY KEY, project_id TEXT NOT NULL, owner TEXT NOT NULL, state TEXT NOT NULL,
         percent REAL NOT NULL DEFAULT 0, stage TEXT NOT NULL DEFAULT '', out TEXT NOT NULL,

@@ -26,7 +26,8 @@ PACKAGES = ("core", "bots")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.cli",),  # `voiceover …`
     ("core.app",),  # starts the service with its chat platforms, or the worker
-    ("bots", "core.worker", "core.voices_cli", "core.asr_cli"),  # front doors: chats, worker
+    ("bots", "core.worker", "core.voices_cli", "core.backups", "core.asr_cli"),  # front doors:
+    # chat platforms, the worker, `voiceover voices`, `backup|restore`, `transcribe|models`
     ("core.service",),  # builds the bot process's parts and hands each its collaborators
     ("core.web",),  # front door for browsers: upload and result pages, /healthz
     ("core.chat",),  # the chat core: lanes, routing, flows, sessions
@@ -36,6 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.backends",),  # the Backend protocol; the local engine's and the cloud's
     ("core.media",),  # the MediaStore protocol: disk, bucket
     ("core.engine",),  # probe, scripts, voices, TTS, captions, mix, ffmpeg
+    ("core.disk",),  # free space: checked before work, a full disk told as one refusal
     ("core.errors",),  # VoiceoverError and its stored form
     ("core.words",),  # everything a user reads or sees: replies, error texts, timeline
     (  # the base: settings, codes, ports, storage and process helpers

@@ -241,7 +241,14 @@ class FakeDiscord:
         focused = {"name": option, "type": 3, "value": typed, "focused": True}
         return await self.interact(4, {"id": "1", "name": name, "type": 1, "options": [focused]})
 
-    async def interact(self, kind: int, data: dict[str, Any]) -> dict[str, Any]:
+    async def press(self, custom_id: str, content: str = "") -> dict[str, Any]:
+        """Dispatch a button press (a component interaction) under a message of the bot's."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self.interact(3, data, message=self.message(content))
+
+    async def interact(
+        self, kind: int, data: dict[str, Any], message: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Dispatch an INTERACTION_CREATE; return its payload (id, token…)."""
         interaction_id = str(next(self._ids))
         payload = {
@@ -263,6 +270,8 @@ class FakeDiscord:
             "authorizing_integration_owners": {"0": str(GUILD_ID)},
             "context": 0,
         }
+        if message is not None:
+            payload["message"] = message
         self._dispatched_at[interaction_id] = time.monotonic()
         await self._dispatch("INTERACTION_CREATE", payload)
         return payload

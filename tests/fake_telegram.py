@@ -210,6 +210,13 @@ class FakeTelegram:
         self.texts[key] = str(params["text"])
         return {**self._message(params, text=str(params["text"])), "message_id": key[1]}
 
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        return {**self._message(params, text=self.texts.get(key, "")), "message_id": key[1]}
+
     async def _m_sendVideo(self, params: dict[str, Any]) -> Any:
         video = {
             "file_id": f"v{next(self._ids)}",
@@ -326,6 +333,22 @@ def message_update(
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "V"},
         }
     return {"message": message}
+
+
+def press_update(
+    message: dict[str, Any], data: str, *, user_id: int = 42, language: str = "en"
+) -> dict[str, Any]:
+    """A callback query: the user pressed the inline button carrying `data` under `message`
+    (a sendMessage the bot made, as the fake answered it)."""
+    return {
+        "callback_query": {
+            "id": str(next(_message_ids)),
+            "from": user(user_id, language),
+            "message": message,
+            "chat_instance": "1",
+            "data": data,
+        }
+    }
 
 
 def _entities(body: str) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class RecordingChat:
     messages: dict[str, str] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     labels: list[str] = field(default_factory=list)
+    asked: list[list[str]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _record(self, sent: Sent) -> None:
@@ -87,6 +89,11 @@ class RecordingChat:
         self._record(Sent("offer", f"{text}\n{url}", url=url))
         self.labels.append(label)
 
+    async def ask(self, text: str, answers: Sequence[tuple[str, str]]) -> None:
+        """Record a question (kind 'ask'); its answers' replies go in `asked`."""
+        self._record(Sent("ask", text))
+        self.asked.append([reply for _, reply in answers])
+
     async def working(self) -> None:
         """Record the typing signal."""
         self._record(Sent("working"))
@@ -97,7 +104,7 @@ class RecordingChat:
         return [
             c.text
             for c in self.calls
-            if c.kind in ("say", "refuse", "edit", "video", "link", "voice", "offer")
+            if c.kind in ("say", "refuse", "edit", "video", "link", "voice", "offer", "ask")
         ]
 
     @property

@@ -8,6 +8,7 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -16,6 +17,7 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bots.discord.answers import take_press
 from bots.discord.chat import (
     DEFAULT_UPLOAD_LIMIT,
     NO_MASS_MENTIONS,
@@ -211,6 +213,20 @@ class VoiceoverClient(discord.Client):
             reply_context=chat.reply_context,
         )
         await self.hand_over(incoming, chat)
+
+    async def on_interaction(self, interaction: discord.Interaction[VoiceoverClient]) -> None:
+        """A press of a question's button: its asker's answer, as their message."""
+        incoming = await take_press(interaction)
+        if incoming is not None:
+            chat = DiscordChat(
+                self,
+                interaction.channel_id or 0,
+                clock=self.clock,
+                ready=self.connected,
+                user_id=incoming.user_id,
+                upload_limit=interaction.filesize_limit,
+            )
+            await self.hand_over(replace(incoming, reply_context=chat.reply_context), chat)
 
     async def hand_over(
         self, incoming: Incoming, chat: DiscordChat, handled: Awaitable[None] | None = None

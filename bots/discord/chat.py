@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -26,6 +26,7 @@ READY_WAIT_S = 120.0  # how long a channel send waits for the gateway after a re
 ORIGINAL = "@original"  # MessageRef id of the interaction's deferred response
 FOLLOWUP = "followup:"  # MessageRef id prefix of followup messages (edited through the token)
 CHUNK_BYTES = 1 << 20
+ANSWER_PREFIX = "answer:"  # a question's buttons: "answer:<user id>:<reply>"
 RESULT_NAME = "voiceover.mp4"  # what users see (not our job id)
 NO_MASS_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True)
 
@@ -188,6 +189,28 @@ class DiscordChat:
             await direct.send(body, view=view)
             return
         await self._privately(body, view)
+
+    async def ask(self, text: str, answers: Sequence[tuple[str, str]]) -> None:
+        """The question with a button per answer, for this user alone to press (custom id
+        "answer:<user>:<reply>", taken by VoiceoverClient.on_interaction)."""
+        view = discord.ui.View(timeout=None)
+        for label, reply in answers:
+            custom_id = f"{ANSWER_PREFIX}{self._user_id}:{reply}"
+            view.add_item(discord.ui.Button(label=label, custom_id=custom_id))
+        if self.token_alive():
+            assert self._interaction is not None
+            await self.deferred.wait()
+            if not self._original_used:
+                self._original_used = True
+                await self._interaction.edit_original_response(content=clip(text), view=view)
+                return
+            await self._interaction.followup.send(clip(text), view=view)
+            return
+        await self._ready_or_timeout()
+        channel = self._client.get_partial_messageable(self._channel_id)
+        await channel.send(
+            clip(self._addressed(text)), view=view, allowed_mentions=NO_MASS_MENTIONS
+        )
 
     async def working(self) -> None:
         """The deferred response already shows 'thinking'; in a channel, show typing once."""

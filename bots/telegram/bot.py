@@ -16,12 +16,14 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
 from bots.reconnect import keep_trying, until_stopped
+from bots.telegram.answers import handle_answer
 from bots.telegram.chat import TelegramChat
 from bots.telegram.incoming import (
     addressed,
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-ALLOWED_UPDATES = ["message"]
+ALLOWED_UPDATES = ["message", "callback_query"]
 MEDIA_WRITE_TIMEOUT_S = 600.0
 POLL_TIMEOUT_S = 30
 RATE_LIMIT_RETRIES = 3
@@ -133,7 +135,11 @@ def build_application(settings: Settings, service: Service) -> Application:
     async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await handle_message(update, context, settings, service)
 
+    async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await handle_answer(update, context, service)
+
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
+    application.add_handler(CallbackQueryHandler(on_answer))
     application.add_error_handler(on_error)
     return application
 

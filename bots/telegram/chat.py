@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from telegram import (
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 THUMBNAIL_TIMEOUT_S = 30.0
+ANSWER_PREFIX = "answer:"  # callback data of a question's buttons: "answer:yes"
 UPLOAD_TIMEOUT_S = 600.0
 
 
@@ -270,6 +271,22 @@ class TelegramChat:
                 if keyboard is None or "chat not found" in exc.message.lower():
                     return False
         return False
+
+    async def ask(self, text: str, answers: Sequence[tuple[str, str]]) -> None:
+        """The question with an inline button per answer; a press comes back as a callback
+        query carrying the answer (bots/telegram/answers.py)."""
+        await self._wait_ready()
+        buttons = [
+            InlineKeyboardButton(label, callback_data=f"{ANSWER_PREFIX}{reply}")
+            for label, reply in answers
+        ]
+        await self._bot.send_message(
+            self._chat_id,
+            split_text(text)[0],
+            reply_parameters=self._reply(),
+            message_thread_id=self._thread_id,
+            reply_markup=InlineKeyboardMarkup([buttons]),
+        )
 
     async def working(self) -> None:
         """Show 'sending video…' (lasts about 5 s on Telegram's side)."""

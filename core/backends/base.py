@@ -22,6 +22,10 @@ class EventKind(StrEnum):
     HEARTBEAT = "heartbeat"  # still alive, nothing to show
     PROGRESS = "progress"  # stage and percent
     DONE = "done"  # the turn is complete
+    # The local engine says what a message was (a cloud agent's turn has none of these):
+    EDIT = "edit"  # read as an edit of the draft: render it (or resend it if it is unchanged)
+    HOLD = "hold"  # answered (a question, a request it can't do, undo): render nothing
+    ASK = "ask"  # its text is a yes/no question to the user; nothing renders until answered
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 def fingerprint(draft: Mapping[str, Any], lexicon: list[list[str]] | None = None) -> str:
     """A stable hash of a draft and the pronunciation fixes it is read with (what changed since
     the last render)."""
+    draft = {key: value for key, value in draft.items() if key != "h"}  # history, not content
     data: Any = {"draft": draft, "lexicon": lexicon} if lexicon else draft
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
-from core.chat.commands import INTENTS, help_commands
+from core.backends.local.classify import lacking
+from core.chat.commands import INTENTS
+from core.chat.drafts import fingerprint
+from core.chat.help_text import help_text
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
 from core.chat.routing import Routed, reply_language
 from core.chat.turn import FlowDeps, Turn, installed_voices
@@ -13,10 +17,11 @@ from core.chat.work_flows import WorkFlows
 from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest
 from core.words.replies import reply, stage_label
-from core.words.timeline import (
-    summarize_draft,
-)
+from core.words.timeline import summarize_draft
 from core.words.timeline_picture import send_timeline
+from core.work.model import JobStatus
+
+KEYWORD_WORK = frozenset({"export", "preview", "upload", "new_project"})
 
 
 class Flows(WorkFlows):
@@ -29,7 +34,15 @@ class Flows(WorkFlows):
         }
 
     async def run(self, ctx: Turn, routed: Routed) -> bool:
-        """Run the flow for the routed intent."""
+        """Run the flow for the routed intent; a keyword that does work, in words asking for
+        a feature we lack ("export as a GIF"), is conversation (answered, nothing rendered)."""
+        if (
+            not routed.command
+            and routed.intent in KEYWORD_WORK
+            and not ctx.incoming.attachments
+            and lacking(routed.rest)
+        ):
+            routed = Routed("converse", rest=routed.rest)
         try:
             return bool(await self.table[routed.intent](ctx, routed))
         except VoiceoverError as err:
@@ -41,7 +54,7 @@ class Flows(WorkFlows):
 
     async def flow_help(self, ctx: Turn, routed: Routed) -> bool:
         """What the user can send and say."""
-        await ctx.say("help", commands=help_commands(ctx.lang))
+        await ctx.chat.say(help_text(ctx.lang))
         return False
 
     async def flow_did_you_mean(self, ctx: Turn, routed: Routed) -> bool:
@@ -121,6 +134,8 @@ class Flows(WorkFlows):
         session = await self._need_session(ctx)
         draft = await self.deps.backend.state(session["session_id"])
         lines = [summarize_draft(draft, ctx.lang)]
+        if draft.get("h"):  # the latest changes, newest first (what undo reverts)
+            lines.append(reply("changes", ctx.lang, changes="; ".join(map(str, draft["h"]))))
         fixes = lexicon_line(await self._lexicon(ctx), ctx.lang)
         lines += [fixes] if fixes else []
         for job in await self.deps.queue.active_for(ctx.owner):
@@ -146,6 +161,23 @@ class Flows(WorkFlows):
             await self.deps.queue.cancel(job)
         await ctx.say("cancelled")
         return False
+
+    async def flow_undo(self, ctx: Turn, routed: Routed) -> bool:
+        """Revert the draft's last change: the backend reads "undo" or "撤销" (the cloud's agent
+        too), in the words' language."""
+        zh = ctx.lang.startswith("zh") or re.search(r"[\u4e00-\u9fff]", routed.rest)
+        said = "撤销" if zh else "undo"
+        created = await self.flow_converse(ctx, Routed("converse", rest=said))
+        session = await self.session(ctx, create=False)
+        if session is None or not session["last_job"]:
+            return created
+        last = await self.deps.queue.get(session["last_job"])
+        draft = await self.deps.backend.state(session["session_id"])
+        now = fingerprint(draft, await self._lexicon_pairs(ctx))
+        if last is not None and last.status is JobStatus.QUEUED and now != session["last_fp"]:
+            await self.deps.queue.cancel(last)  # it would render the change just undone
+            await ctx.say("undo_cancelled")
+        return created
 
     async def flow_new_project(self, ctx: Turn, routed: Routed) -> bool:
         """Start over with an empty project."""

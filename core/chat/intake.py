@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.disk import disk_full_of, upload_check
 from core.errors import ErrorCode, VoiceoverError, too_large
 from core.files import safe_name, stored_name
 from core.ports import Attachment
 
 
-async def fetch_attachment(attachment: Attachment, folder: Path, max_bytes: int) -> Path:
-    """Write an attachment's bytes into folder (size-capped); returns the path."""
+async def fetch_attachment(
+    attachment: Attachment, folder: Path, max_bytes: int, reserve: int = 0
+) -> Path:
+    """Write an attachment's bytes into folder (size-capped, and leaving `reserve` bytes free on
+    its disk: DISK_FULL); returns the path."""
     name = safe_name(attachment.name)
     if attachment.size is not None and attachment.size > max_bytes:
         raise too_large(name, attachment.size, max_bytes)
+    upload_check(folder, attachment.size, reserve)
     if attachment.fetch is None:
         raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=name, reason="no file attached")
     path = folder / stored_name(attachment.name)
@@ -24,6 +29,9 @@ async def fetch_attachment(attachment: Attachment, folder: Path, max_bytes: int)
         raise
     except Exception as exc:
         path.unlink(missing_ok=True)
+        full = disk_full_of(exc, "upload")
+        if full is not None:
+            raise full from None
         raise VoiceoverError(
             ErrorCode.DOWNLOAD_FAILED, name=name, reason=type(exc).__name__
         ) from exc

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
-from core.chat.commands import help_commands
 from core.chat.drafts import draft_roles, fingerprint
 from core.chat.flow_state import FlowState
 from core.chat.hearing import captions_from_speech, transcribe
+from core.chat.help_text import help_text
 from core.chat.intake import fetch_attachment
 from core.chat.preview import preview
 from core.chat.routing import Routed
@@ -32,6 +33,11 @@ from core.work.output import RenderOutput
 VISUAL_ROLES = frozenset({"video", "image"})
 
 
+def yes_no(language: str) -> tuple[tuple[str, str], ...]:
+    """The answers to a yes/no question: (button label, what pressing it sends)."""
+    return ((reply("answer_yes", language), "yes"), (reply("answer_no", language), "no"))
+
+
 class WorkFlows(FlowState):
     """Uploads, conversation turns and exports; each returns True when it created a job."""
 
@@ -47,8 +53,10 @@ class WorkFlows(FlowState):
             summary = await ack_if_slow(ctx, work, "receiving", name=name)
             await ctx.chat.say(summary)
         if routed.rest:
-            await self._converse(ctx, session["session_id"], routed.rest)
-        return await self._maybe_render(ctx)
+            outcome = await self._converse(ctx, session["session_id"], routed.rest)
+            if outcome is EventKind.ASK:
+                return False  # nothing renders until they answer
+        return await self._maybe_render(ctx, again=True)
 
     async def _upload_one(self, ctx: Turn, session_id: str, attachment: Attachment) -> str:
         if attachment.fetch is None and attachment.url:
@@ -57,7 +65,8 @@ class WorkFlows(FlowState):
             )
             return result.summary
         media, limit = self.deps.media, self.deps.settings.max_upload_bytes
-        path = await fetch_attachment(attachment, media.staging(), limit)
+        reserve = self.deps.settings.disk_reserve_bytes
+        path = await fetch_attachment(attachment, media.staging(), limit, reserve)
         key = new_key(f"uploads/{owner_digest(ctx.owner)}", attachment.name)
         try:
             await uninterrupted(media.put_file(key, path))
@@ -82,7 +91,7 @@ class WorkFlows(FlowState):
         if ctx.incoming.attachments:
             return await self.flow_upload(ctx, Routed("upload", rest=text))
         if not text:
-            await ctx.say("help", commands=help_commands(ctx.lang))
+            await ctx.chat.say(help_text(ctx.lang))
             return False
         return await self.flow_converse(ctx, Routed("converse", rest=text))
 
@@ -90,20 +99,30 @@ class WorkFlows(FlowState):
         """Everything else goes to the backend conversation, then maybe a render."""
         session = await self.session(ctx)
         assert session is not None
-        await self._converse(ctx, session["session_id"], routed.rest)
-        return await self._maybe_render(ctx)
+        outcome = await self._converse(ctx, session["session_id"], routed.rest)
+        if outcome in (EventKind.HOLD, EventKind.ASK):
+            return False  # answered: nothing to render
+        return await self._maybe_render(ctx, again=outcome is EventKind.EDIT)
 
-    async def _converse(self, ctx: Turn, session_id: str, text: str) -> None:
+    async def _converse(self, ctx: Turn, session_id: str, text: str) -> EventKind | None:
+        """One turn of the backend's conversation; what it said the message was (EDIT, HOLD,
+        ASK; None from a cloud agent)."""
         before = await self.deps.backend.state(session_id)
-        said = await ack_if_slow(ctx, self._stream(ctx, session_id, text), "working_on_it")
+        work = self._stream(ctx, session_id, text)
+        said, outcome = await ack_if_slow(ctx, work, "working_on_it")
         if not said:
             after = await self.deps.backend.state(session_id)
             lines = describe_changes(before, after, ctx.lang) or [reply("edited", ctx.lang)]
             await ctx.chat.say("\n".join(lines))
+        return outcome
 
-    async def _stream(self, ctx: Turn, session_id: str, text: str) -> bool:
-        """Show the reply's text; keep the chat alive ('Still working...') on long turns."""
-        said = False
+    async def _stream(
+        self, ctx: Turn, session_id: str, text: str
+    ) -> tuple[bool, EventKind | None]:
+        """Show the reply's text (a question with its answers as buttons); keep the chat alive
+        ('Still working...') on long turns. Returns whether anything was said, and the turn's
+        outcome."""
+        said, outcome = False, cast(EventKind | None, None)
         timings = HeartbeatTimings.from_settings(self.deps.settings)
         async with Heartbeat(ctx.chat, self.deps.clock, timings, ctx.lang) as beat:
             async for event in self.deps.backend.send(session_id, text):
@@ -111,9 +130,15 @@ class WorkFlows(FlowState):
                     await ctx.chat.say(event.text)
                     beat.visible_change()
                     said = True
+                elif event.kind is EventKind.ASK:
+                    await ctx.chat.ask(event.text, yes_no(ctx.lang))
+                    beat.visible_change()
+                    said, outcome = True, event.kind
+                elif event.kind in (EventKind.EDIT, EventKind.HOLD):
+                    outcome = event.kind
                 elif event.kind is EventKind.PROGRESS and event.percent is not None:
                     await beat.progress(event.stage or "render", event.percent)
-        return said
+        return said, outcome
 
     async def flow_export(self, ctx: Turn, routed: Routed) -> bool:
         """Render the draft, or re-deliver the last render when nothing changed."""
@@ -126,8 +151,13 @@ class WorkFlows(FlowState):
             draft, await self._lexicon_pairs(ctx)
         ):
             return await self._start_job(ctx, session, draft)
+        return await self._again(ctx, session, draft, last)
+
+    async def _again(self, ctx: Turn, session: Row, draft: Draft, last: Job) -> bool:
+        """The draft is the one last rendered: say so, and send that video again (or say it
+        is the one rendering now); a render that failed or was cancelled is started again."""
         if last.status is JobStatus.RUNNING:
-            await ctx.say("starting")
+            await ctx.say("rendering_now")
         elif last.status is JobStatus.QUEUED:
             await ctx.say("queued", position=await self.deps.queue.position(last))
         elif last.status is JobStatus.DONE and last.output:
@@ -145,8 +175,9 @@ class WorkFlows(FlowState):
             return await self._start_job(ctx, session, draft)
         return False
 
-    async def _maybe_render(self, ctx: Turn) -> bool:
-        """Start a render when the draft has a picture and a voice and changed since the last."""
+    async def _maybe_render(self, ctx: Turn, again: bool = False) -> bool:
+        """Start a render when the draft has a picture and a voice and changed since the last;
+        `again` (an upload, an edit that changed nothing): the unchanged draft's video again."""
         session = await self.session(ctx)
         assert session is not None
         draft = await self.deps.backend.state(session["session_id"])
@@ -159,7 +190,8 @@ class WorkFlows(FlowState):
             await ctx.say("need_script")
             return False
         if session["last_fp"] == fingerprint(draft, await self._lexicon_pairs(ctx)):
-            return False
+            last = await self.deps.queue.get(session["last_job"]) if again else None
+            return False if last is None else await self._again(ctx, session, draft, last)
         return await self._start_job(ctx, session, draft)
 
     async def _start_job(self, ctx: Turn, session: Row, draft: Draft) -> bool:

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import imageio_ffmpeg
 
+from core.disk import NO_SPACE_TEXT
 from core.engine.model import MediaInfo, MediaKind
 from core.engine.probe_worker import ALLOWED_DEMUXERS
 from core.errors import ErrorCode, VoiceoverError
@@ -224,4 +225,6 @@ def run_ffmpeg(
     if returncode != 0 and timed_out:
         raise VoiceoverError(ErrorCode.TIMEOUT, seconds=timeout_s)
     if returncode != 0:
-        raise VoiceoverError(ErrorCode.RENDER_FAILED, reason=failure_reason(stderr, returncode))
+        full = NO_SPACE_TEXT.lower() in stderr.lower()  # its last line may be a later one
+        reason = NO_SPACE_TEXT if full else failure_reason(stderr, returncode)
+        raise VoiceoverError(ErrorCode.RENDER_FAILED, reason=reason)

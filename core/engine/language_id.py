@@ -7,14 +7,22 @@ text but a 96 MB wheel, and langdetect, which is random unless seeded and weak o
 Restricting py3langid to the languages people can have voices for (Piper's, plus the ones the
 chat names) makes it reliable on sentence-length text ("Hello there" → en, "你好" → zh); below a
 confidence floor a segment counts as undetermined rather than guessed.
+
+py3langid's own loader unpacks its model into a temporary file (TMPDIR) in every process; on a
+full disk that is the first thing to fail. `_read_model` reads the arrays straight from the
+decompressing stream instead (no temporary file, no 68 MB buffer), so detection writes nothing.
 """
 
 from __future__ import annotations
 
+import io
+import lzma
+import struct
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from core.words.languages import LANGUAGES
@@ -25,6 +33,8 @@ PIPER_LANGUAGES = frozenset(
     | {"ka", "kk", "lb", "lv", "ml", "ne", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sr"}
     | {"sv", "sw", "tr", "uk", "vi", "zh", "hi", "id"}
 )
+ZIP_LOCAL = b"PK\x03\x04"
+ZIP_HEADER = struct.Struct("<4sHHHHHIIIHH")  # a zip member's local header
 MIN_CONFIDENCE = 0.3  # below this a segment's language is "undetermined"
 _identifier: Any = None
 _lock = threading.Lock()
@@ -44,13 +54,82 @@ def _get_identifier() -> Any:
     with _lock:
         if _identifier is None:
             # py3langid (and its model, ~0.6 s) loads on the first detection, not at start-up.
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            ident = _read_model()
             known = set(ident.nb_classes)
             ident.set_languages(sorted({*PIPER_LANGUAGES, *LANGUAGES} & known))
             _identifier = ident
         return _identifier
+
+
+def _read_model() -> Any:
+    """py3langid's identifier from its packaged model, unpacked as a stream (no temp file)."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
+
+    with lzma.open(Path(MODEL_DIR) / MODEL_FILE) as packed:
+        data = dict(_npz_members(packed))
+    return LanguageIdentifier(
+        data["ptc"],
+        data["pc"],
+        data["classes"].tolist(),
+        _to_array(data.pop("nextmove")),
+        data["out_feat"].tolist(),
+        norm_probs=True,
+        tk_row=_to_array(data.pop("nextmove_row")),
+    )
+
+
+def _read_into(stream: io.BufferedIOBase, target: memoryview, chunk: int = 1 << 20) -> None:
+    """Fill `target` from the stream a chunk at a time (ValueError when it ends first)."""
+    at = 0
+    while at < len(target):
+        piece = stream.read(min(chunk, len(target) - at))
+        if not piece:
+            raise ValueError("the model file ends early")
+        target[at : at + len(piece)] = piece
+        at += len(piece)
+
+
+def _zip64_size(extra: bytes) -> int:
+    """The uncompressed size in a zip64 extra field (id 1: uncompressed, then compressed)."""
+    at = 0
+    while at + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, at)
+        if kind == 1:
+            return int(struct.unpack_from("<Q", extra, at + 4)[0])
+        at += 4 + length
+    raise ValueError("a zip64 member without its sizes")
+
+
+def _npz_members(stream: io.BufferedIOBase) -> Iterator[tuple[str, Any]]:
+    """The arrays of an uncompressed .npz read front to back (its zip's local headers), so
+    neither the whole archive nor a temporary file is ever needed."""
+    import numpy as np
+
+    while (head := stream.read(ZIP_HEADER.size)) and head[:4] == ZIP_LOCAL:
+        fields = ZIP_HEADER.unpack(head)
+        flags, method, size, name_len, extra_len = fields[2], fields[3], fields[8], *fields[9:]
+        name = stream.read(name_len).decode()
+        extra = stream.read(extra_len)
+        if flags & 0x08 or method != 0:
+            raise ValueError(f"{name}: not a stored zip member with its size")
+        if size == 0xFFFFFFFF:  # zip64: the sizes are in the extra field
+            size = _zip64_size(extra)
+        start = stream.tell()
+        version = np.lib.format.read_magic(stream)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, fortran, dtype = read_header(stream)
+        count = int(np.prod(shape, dtype=np.int64))
+        array = np.empty(count, dtype=dtype)
+        _read_into(stream, array.view(np.uint8).data)  # no second copy of its bytes
+        array = array.reshape(shape, order="F" if fortran else "C")
+        if stream.tell() - start != size:
+            raise ValueError(f"{name}: {size} bytes expected")
+        yield name.removesuffix(".npy"), array
 
 
 def detect_language(text: str) -> Detected | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.backends.base import Backend, Pinned, RenderHandle, RenderState, RenderStatus
 from core.clock import Clock
+from core.disk import disk_full_of
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.media.store import MediaStore
@@ -70,9 +71,11 @@ class RenderJobs:
             await uninterrupted(cancelled)
         except VoiceoverError as err:
             await self.jobs.finish(job.id, JobStatus.FAILED, error=to_record(err))
-        except Exception:
-            log.exception("render job %s failed", job.id)
-            error = to_record(VoiceoverError(ErrorCode.INTERNAL))
+        except Exception as exc:
+            full = disk_full_of(exc, "render")  # one log line, the owner told what it is
+            if full is None:
+                log.exception("render job %s failed", job.id)
+            error = to_record(full or VoiceoverError(ErrorCode.INTERNAL))
             await self.jobs.finish(job.id, JobStatus.FAILED, error=error)
         await self.ended(job)
 

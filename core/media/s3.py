@@ -151,6 +151,21 @@ class S3MediaStore:
         name = self.where.name(check_key(target))
         await asyncio.to_thread(self.client.copy, copied, self.where.bucket, name)
 
+    def inventory(self) -> list[dict[str, Any]]:
+        """Every key under the prefix with its size and ETag (a backup's manifest); blocking."""
+        prefix = f"{self.where.prefix}/" if self.where.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.where.bucket, Prefix=prefix
+        )
+        found = []
+        for page in pages:
+            for item in page.get("Contents", []):
+                key, size = str(item["Key"])[len(prefix) :], int(item["Size"])
+                found.append(
+                    {"key": key, "size": size, "etag": str(item.get("ETag", "")).strip('"')}
+                )
+        return found
+
     async def size(self, key: str) -> int | None:
         """The object's size, or None."""
         name = self.where.name(check_key(key))

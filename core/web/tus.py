@@ -24,7 +24,8 @@ from urllib.parse import urlencode
 from aiohttp import ClientPayloadError, web
 
 from core.delivery.links import LinkSigner
-from core.errors import ErrorCode
+from core.disk import disk_full_of, upload_check
+from core.errors import ErrorCode, VoiceoverError
 from core.files import safe_name
 from core.web.tus_store import Ticket, TusStore, Upload, UploadTooLong
 
@@ -71,9 +72,11 @@ class TusServer:
         on_complete: Complete,
         page: Page | None = None,
         refused: Callable[[int], web.Response] | None = None,  # a refused link, as a page
+        reserve: int = 0,  # free bytes an upload must leave on the store's disk
     ) -> None:
         self.store, self.signer, self.max_bytes = store, signer, max_bytes
         self.on_complete, self.page, self.refused = on_complete, page, refused
+        self.reserve = reserve
         self._busy: set[str] = set()
 
     def routes(self) -> list[web.AbstractRouteDef]:
@@ -163,6 +166,10 @@ class TusServer:
             return self._answer(413, f"The file is over {self.max_bytes} bytes.")
         if await self.store.open_uploads(ticket.id) >= MAX_OPEN_PER_LINK:
             return self._answer(429, "Too many unfinished uploads on this link.")
+        try:
+            upload_check(self.store.root, int(length), self.reserve)
+        except VoiceoverError as err:
+            return self._answer(507, err.message(ticket.language))
         metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
         name = safe_name(metadata.get("filename"), fallback="upload")
         upload = await self.store.create(ticket, int(length), name)
@@ -220,6 +227,12 @@ class TusServer:
             offset = await self.store.offset(upload)
             log.info("upload %s: connection dropped at offset %d", upload.id[:8], offset)
             return self._answer(400, "The connection dropped.", **{"Upload-Offset": str(offset)})
+        except OSError as exc:
+            full = disk_full_of(exc, "upload")
+            if full is None:
+                raise
+            await self.store.delete(upload)  # nothing half-written stays on a full disk
+            return self._answer(507, full.message(ticket.language))
         if offset == upload.length:
             log.info("upload %s complete", upload.id[:8])
             await asyncio.shield(self.on_complete(ticket, upload))

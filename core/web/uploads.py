@@ -41,12 +41,13 @@ class UploadDesk:
         max_bytes: int,
         chats: ChatDirectory,
         accept: Accept,
+        reserve: int = 0,
     ) -> None:
         self.signer, self.chats, self.accept = signer, chats, accept
         self.store = TusStore(root, clock, signer.ttl_s)
         page = upload_page(max_bytes)
         self.server = TusServer(
-            self.store, signer, max_bytes, self._complete, page, refused_upload_page
+            self.store, signer, max_bytes, self._complete, page, refused_upload_page, reserve
         )
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -121,7 +122,8 @@ def handoff_incoming(ticket: Ticket, upload: Upload, store: TusStore) -> Incomin
         chat_id=ticket.chat_id,
         message_id=f"upload:{upload.id}",
         text=ticket.caption,
-        attachments=(Attachment(name=name, size=upload.length, fetch=fetch),),
+        # no size: the bytes are on this disk already (linked in), so intake asks no new room
+        attachments=(Attachment(name=name, size=None, fetch=fetch),),
         language=ticket.language,
         reply_context=ticket.reply_context,
     )

@@ -12,6 +12,7 @@ from typing import Any
 REASONS_ZH: tuple[tuple[str, str], ...] = (
     # Media and scripts.
     (r"no file attached", "没有附带文件"),
+    (r"no preview in the cloud", "云端不提供预览"),
     (r"unreadable", "无法读取"),
     (r"empty", "文件为空"),
     (r"it is a playlist, not a media file", "这是播放列表，不是媒体文件"),

@@ -239,6 +239,11 @@ ERROR_TEXTS: dict[ErrorCode, Bilingual] = {
         "released. Send 'export' to try again.",
         "渲染多次中断已停止，积分已退回。发送“导出”重试。",
     ),
+    ErrorCode.DISK_FULL: Bilingual(
+        "💾 The server is short of disk space right now. Try a smaller file, or try again "
+        "later; your files and credits are safe.",
+        "💾 服务器磁盘空间不足。请换一个更小的文件，或稍后再试；你的文件和积分都安全。",
+    ),
     ErrorCode.INTERNAL: Bilingual(
         "Something went wrong on my side. Please try again; your files and credits are safe.",
         "我这边出了点问题。请重试；你的文件和积分都安全。",

@@ -19,6 +19,7 @@ LABELS: dict[str, Bilingual] = {
     "music_volume": Bilingual("Music", "音乐"),
     "mix": Bilingual("Original audio", "原声"),
     "speakers": Bilingual("Speakers' voices", "说话人声音"),
+    "overrun": Bilingual("When the voice is longer than the video", "配音比视频长时"),
 }
 VALUE_TEXT: dict[str, Bilingual] = {
     "none": Bilingual("off", "关闭"),
@@ -31,6 +32,8 @@ VALUE_TEXT: dict[str, Bilingual] = {
     "keep": Bilingual("kept", "保留"),
     "pad": Bilingual("pad", "留黑边"),
     "crop": Bilingual("crop", "裁剪"),
+    "extend": Bilingual("extend the video", "延长视频"),
+    "speedup": Bilingual("fit the voice to the video", "配音适配视频"),
 }
 
 

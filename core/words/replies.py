@@ -11,8 +11,8 @@ REPLIES: dict[str, Bilingual] = {
         "🎙 I add AI narration to videos.\n"
         "• Send a video (MP4, MOV, AVI, WebM, MKV) or an image, with your script as the caption\n"
         "  or in the next message (text, TXT, DOCX, SRT, VTT). Audio files become music.\n"
-        "• Say: 'slower', 'use a female voice', 'in Chinese', 'music at 20%', "
-        "'remove captions', 'burn the captions', 'make it 9:16', 'replace the original audio'.\n"
+        "• Say: {say}.\n"
+        "• 'undo' (or /undo) reverts the last change, several steps back.\n"
         "• Commands: {commands}.\n"
         "• /voices lists the voices with a sample of each; /voices sample KEY plays one.\n"
         "• 'say Aurora as aw-ROAR-uh' fixes how a word is read (/lexicon lists your fixes).\n"
@@ -22,8 +22,8 @@ REPLIES: dict[str, Bilingual] = {
         "🎙 我可以为视频添加 AI 配音。\n"
         "• 发送视频（MP4、MOV、AVI、WebM、MKV）或图片，并附上脚本作为说明文字，\n"
         "  或在下一条消息中发送（文字、TXT、DOCX、SRT、VTT）。音频文件将作为背景音乐。\n"
-        "• 可以说：'慢一点'、'女声'、'用中文'、'背景音乐 20%'、\n"
-        "  '去掉字幕'、'烧录字幕'、'竖屏'、'替换原声'。\n"
+        "• 可以说：{say}。\n"
+        "• “撤销”（或 /undo）可撤销上一次修改，可连续撤销多步。\n"
         "• 命令：{commands}。\n"
         "• /voices 列出声音并附试听样本；发送“试听 声音名”试听其中一个。\n"
         "• “把重庆读作崇庆”可修正读音（/lexicon 查看你的修正）。\n"
@@ -215,6 +215,21 @@ REPLIES: dict[str, Bilingual] = {
         "用法：“把<词语>读作<读法>”，/lexicon（列表），/lexicon remove <词语>。",
     ),
     "lexicon_status": Bilingual("📖 Pronunciations: {entries}", "📖 读音修正：{entries}"),
+    "rendering_now": Bilingual(
+        "🎬 Nothing changed: that's the video being rendered now.",
+        "🎬 没有变化：正在渲染的就是这个视频。",
+    ),
+    "undo_cancelled": Bilingual(
+        "⏭ The render of the undone change was still waiting: cancelled (it costs nothing).",
+        "⏭ 被撤销的修改的渲染仍在排队：已取消（不扣积分）。",
+    ),
+    "answer_yes": Bilingual("✅ Yes", "✅ 是"),
+    "answer_no": Bilingual("❌ No", "❌ 否"),
+    "not_your_question": Bilingual("That question was for someone else.", "这个问题是问别人的。"),
+    "changes": Bilingual(
+        "↩️ Latest changes ('undo' reverts the first): {changes}",
+        "↩️ 最近的修改（“撤销”会恢复第一项）：{changes}",
+    ),
     "same_render": Bilingual(
         "Nothing changed since the last render, so here it is again.",
         "自上次渲染以来没有变化，再次发送结果。",

@@ -3,7 +3,7 @@ built by its platform's factory (after a restart)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from core.ports import Chat, ChatFactory, MessageRef, VideoReply, VoiceNote
@@ -38,6 +38,9 @@ class NullChat:
         """Drop."""
 
     async def offer_link(self, text: str, url: str, label: str) -> None:
+        """Drop."""
+
+    async def ask(self, text: str, answers: Sequence[tuple[str, str]]) -> None:
         """Drop."""
 
     async def working(self) -> None:

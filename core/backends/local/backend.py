@@ -24,10 +24,12 @@ from core.backends.base import (
     StoredFile,
     UploadResult,
 )
+from core.backends.local.abandoned import free_abandoned
+from core.backends.local.conversation import converse
 from core.backends.local.credits import Ledger, price_for
 from core.backends.local.fetch import download_url
-from core.backends.local.hearing import check_speech, needs_speech, transcribe_project
-from core.backends.local.instructions import apply_changes, parse
+from core.backends.local.hearing import needs_speech, transcribe_project
+from core.backends.local.history import History, Step
 from core.backends.local.pins import pin_project, sweep_pins, unpin
 from core.backends.local.preview import preview_project
 from core.backends.local.project import (
@@ -35,15 +37,17 @@ from core.backends.local.project import (
     build_draft,
     estimate_narration_s,
     media_summary,
+    options_to_json,
     script_summary,
     script_to_json,
 )
 from core.backends.local.renders import LocalRenders
 from core.config import Settings
+from core.disk import disk_full_of, upload_check
 from core.engine.lexicon import Lexicon
 from core.engine.model import Limits, MediaKind, RenderOptions, RenderResult, Script, VoiceInfo
 from core.engine.probe import probe_media
-from core.engine.scripts import parse_script_text, read_script_file, sniff_script
+from core.engine.scripts import read_script_file, sniff_script
 from core.engine.tts import get_synthesizer
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
@@ -54,8 +58,6 @@ from core.media.store import MediaStore, new_key
 from core.store import Store, dumps
 from core.uninterrupted import uninterrupted
 from core.words.notes import Note
-from core.words.option_text import describe_options
-from core.words.replies import reply
 
 log = logging.getLogger(__name__)
 NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音")
@@ -78,6 +80,7 @@ class LocalBackend:
         self.store = store or Store(settings.data_dir / "local.db")
         self.media = media or LocalMediaStore(settings.data_dir)
         self.ledger = Ledger(self.store, settings)
+        self.history = History(self.store)
         self.root = settings.data_dir / "local"
         renders = self.root / "renders"
         self.renders = LocalRenders(self.store, self.ledger, settings, renders, self.media)
@@ -110,18 +113,19 @@ class LocalBackend:
         return list(installed_voices(self.settings.voices_dir))
 
     async def open_session(self, owner: str, language: str) -> str:
-        """A new project for owner."""
+        """A new project for owner; the files of the owner's earlier ones are freed."""
         await self._open()
         project_id = secrets.token_hex(16)
         await self.store.execute(
             "INSERT INTO projects(id, owner, language, options, created) VALUES (?,?,?,?,?)",
             (project_id, owner, language, dumps(asdict(RenderOptions())), time.time()),
         )
+        await uninterrupted(free_abandoned(self.store, self.media, owner, project_id))
         return project_id
 
     async def set_language(self, session_id: str, language: str) -> None:
         """The language the project's summaries and notes are written in (after /language)."""
-        await self._save(await self._project(session_id), language=language)
+        await self.save(await self._project(session_id), language=language)
 
     async def _project(self, session_id: str) -> Project:
         await self._open()
@@ -130,7 +134,8 @@ class LocalBackend:
             raise VoiceoverError(ErrorCode.SESSION_NOT_FOUND)
         return Project.from_row(row)
 
-    async def _save(self, project: Project, **columns: Any) -> None:
+    async def save(self, project: Project, **columns: Any) -> None:
+        """Write columns of the project's row (JSON unless a string or None)."""
         values = {
             k: dumps(v) if not isinstance(v, str) and v is not None else v
             for k, v in columns.items()
@@ -157,14 +162,23 @@ class LocalBackend:
         if isinstance(source, StoredFile):
             return source.key, name
         staged = self.media.staging() / stored_name(name)
+        reserve = self.settings.disk_reserve_bytes
         try:
             if isinstance(source, str):
                 limit = self.settings.max_upload_bytes
-                name = safe_name(await download_url(source, staged, max_bytes=limit))
+                fetched = await download_url(source, staged, max_bytes=limit, reserve=reserve)
+                name = safe_name(fetched)
             else:
+                size = (await asyncio.to_thread(source.stat)).st_size
+                upload_check(staged.parent, size, reserve)
                 await asyncio.to_thread(shutil.copyfile, source, staged)
             key = new_key(f"uploads/{owner_digest(owner)}", name)
             await self.media.put_file(key, staged)
+        except OSError as exc:
+            full = disk_full_of(exc, "upload")
+            if full is None:
+                raise
+            raise full from None
         finally:
             staged.unlink(missing_ok=True)
         return key, name
@@ -175,7 +189,8 @@ class LocalBackend:
         async with self.media.local_path(key) as path:
             if await asyncio.to_thread(sniff_script, path) is not None:
                 script = await asyncio.to_thread(read_script_file, path, self.limits, name)
-                await self._save(project, script=script_to_json(script))
+                await self._remember(project, name)
+                await self.save(project, script=script_to_json(script))
                 await self.media.delete(key)  # its words are kept with the project
                 summary = script_summary(name, script, project.language)
                 return UploadResult("script", name, summary)
@@ -202,44 +217,19 @@ class LocalBackend:
     async def _replace(self, project: Project, role: str, entry: dict[str, Any]) -> None:
         """Keep `entry` as the project's file for `role`; the one it replaces is deleted now."""
         old = project.files().get(role)
-        await uninterrupted(self._save(project, **{role: entry}))
+        await uninterrupted(self.save(project, **{role: entry}))
         if old and old.get("key") and old["key"] != entry["key"]:
             await self.media.delete(old["key"])  # a queued job still has its own pinned copy
 
     async def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
-        """Read instructions and/or a script from text; say what changed."""
+        """Read the message (classify it: instructions, a script, a question, a request we
+        can't do, undo) and say what it did; EDIT, HOLD or ASK tells the chat what follows."""
         project = await self._project(session_id)
-        found = parse(text)
-        options = apply_changes(project.options, found.changes)
-        heard = await check_speech(project, options, self.media, self.settings)  # before credits
-        lines = describe_options(project.options, options, project.language)
-        note = await self._voice_note(project, options)
-        script_json, script = None, project.script_obj
-        if found.script and (found.any or len(found.script.split()) > 2 or project.media):
-            script = await asyncio.to_thread(parse_script_text, found.script, self.limits)
-            script_json = script_to_json(script)
-            lines.append(script_summary(None, script, project.language))
-        if script is not None and options.speakers != project.options.speakers:
-            # a speaker asking for a voice none installed gives: refused now, nothing saved
-            await asyncio.to_thread(self._plan, script, options)
-        await self._save(
-            project,
-            options=asdict(options),
-            **({"script": script_json} if script_json else {}),
-            **({"media": heard} if heard else {}),
-        )
-        if note:
-            lines.append(f"ℹ️ {note.text(project.language)}")
-        if not lines and not found.any:
-            lines.append(reply("no_change", project.language))
-        yield (
-            BackendEvent(EventKind.TEXT, "\n".join(lines))
-            if lines
-            else BackendEvent(EventKind.TOOL)
-        )
+        for event in await converse(self, project, text):
+            yield event
         yield BackendEvent(EventKind.DONE)
 
-    async def _voice_note(self, project: Project, after: RenderOptions) -> Note | None:
+    async def voice_note(self, project: Project, after: RenderOptions) -> Note | None:
         """Refuse a voice or language no installed voice offers (before anything renders); a
         note when the voice the script will get is not quite the one asked for."""
         keys = ("voice", "language", "gender")
@@ -261,9 +251,15 @@ class LocalBackend:
         )
         return note
 
+    async def _remember(self, project: Project, what: str) -> None:
+        """Keep the draft as it is before a change, for undo."""
+        script = script_to_json(project.script_obj) if project.script_obj else None
+        await self.history.push(project.id, Step(options_to_json(project.options), script, what))
+
     async def state(self, session_id: str) -> Draft:
-        """The project as a NemoVideo draft timeline."""
-        return build_draft(await self._project(session_id))
+        """The project as a NemoVideo draft timeline; "h": its latest changes, newest first."""
+        project = await self._project(session_id)
+        return {**build_draft(project), "h": await self.history.recent(project.id)}
 
     async def credits(self, owner: str) -> Credits:
         """The owner's balance from the ledger."""
@@ -292,9 +288,9 @@ class LocalBackend:
     def _voice_for(self, project: Project) -> VoiceInfo:
         """The voice the render will use (the same plan: the script's languages, speakers)."""
         assert project.script_obj is not None
-        return self._plan(project.script_obj, project.options).main
+        return self.plan(project.script_obj, project.options).main
 
-    def _plan(self, script: Script, options: RenderOptions) -> VoicePlan:
+    def plan(self, script: Script, options: RenderOptions) -> VoicePlan:
         """Which voice reads each segment (NO_VOICE_FOR_LANGUAGE, SPEAKER_VOICE, …)."""
         return plan_voices(script, self.voices(), options, self.settings.default_voice)
 

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 import httpx
 
+from core.disk import disk_full_of, upload_check
 from core.errors import ErrorCode, VoiceoverError, too_large
 from core.files import safe_name
 
@@ -141,10 +142,14 @@ async def _write_body(response: httpx.Response, part: Path, max_bytes: int, name
         await asyncio.to_thread(handle.close)
 
 
-def _declared_too_large(response: httpx.Response, max_bytes: int, name: str) -> None:
+def _declared_too_large(
+    response: httpx.Response, max_bytes: int, name: str, dest: Path, reserve: int
+) -> None:
+    """FILE_TOO_LARGE past the cap, DISK_FULL past the free space (by Content-Length)."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_large(name, int(declared), max_bytes)
+    upload_check(dest.parent, int(declared) if declared.isdigit() else None, reserve)
 
 
 def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, address: str) -> httpx.Request:
@@ -159,7 +164,9 @@ def _pinned_request(client: httpx.AsyncClient, url: httpx.URL, address: str) -> 
     return request
 
 
-async def _fetch(url: httpx.URL, dest: Path, max_bytes: int, allow_private: bool) -> str:
+async def _fetch(
+    url: httpx.URL, dest: Path, max_bytes: int, allow_private: bool, reserve: int
+) -> str:
     """Follow up to MAX_REDIRECTS redirects, checking each hop; save the body; return its name."""
     timeout = httpx.Timeout(30.0)
     async with httpx.AsyncClient(
@@ -181,7 +188,7 @@ async def _fetch(url: httpx.URL, dest: Path, max_bytes: int, allow_private: bool
                 if response.status_code >= 400:
                     reason = f"the server answered {response.status_code}"
                     raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=name, reason=reason)
-                _declared_too_large(response, max_bytes, name)
+                _declared_too_large(response, max_bytes, name, dest, reserve)
                 part = dest.with_name(dest.name + ".part")
                 try:
                     await _write_body(response, part, max_bytes, name)
@@ -199,9 +206,16 @@ async def _fetch(url: httpx.URL, dest: Path, max_bytes: int, allow_private: bool
 
 
 async def download_url(
-    url: str, dest: Path, *, max_bytes: int, timeout_s: float = 120.0, allow_private: bool = False
+    url: str,
+    dest: Path,
+    *,
+    max_bytes: int,
+    timeout_s: float = 120.0,
+    allow_private: bool = False,
+    reserve: int = 0,
 ) -> str:
-    """Stream an http(s) URL to dest with httpx; returns a safe file name for messages."""
+    """Stream an http(s) URL to dest with httpx; returns a safe file name for messages.
+    DISK_FULL when its disk would keep less than `reserve` bytes free (or fills up)."""
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
@@ -209,7 +223,7 @@ async def download_url(
     fallback_name = safe_name(unquote(parsed.path), DEFAULT_NAME)
     try:
         async with asyncio.timeout(timeout_s):
-            return await _fetch(parsed, dest, max_bytes, allow_private)
+            return await _fetch(parsed, dest, max_bytes, allow_private, reserve)
     except TimeoutError as exc:
         raise VoiceoverError(
             ErrorCode.DOWNLOAD_FAILED, name=fallback_name, reason="the download timed out"
@@ -221,3 +235,8 @@ async def download_url(
             else "the server could not be reached or broke off"
         )
         raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=fallback_name, reason=reason) from exc
+    except OSError as exc:
+        full = disk_full_of(exc, "upload")
+        if full is None:
+            raise
+        raise full from None

@@ -12,6 +12,7 @@ from core.backends.local.instruction_rules import (
     LANGUAGES,
     NOT_LABELS,
     RULES,
+    SPEAKER_EXAMPLES,
     SPEAKER_RULES,
     SPEAKER_WANTS,
     Rule,
@@ -24,6 +25,7 @@ from core.engine.model import (
     CaptionStyle,
     Fit,
     MixMode,
+    Overrun,
     RenderOptions,
 )
 from core.engine.validate import SPEED_RANGE, check_range
@@ -31,7 +33,7 @@ from core.errors import ErrorCode, VoiceoverError
 
 PERCENT_RANGE = (0.0, 100.0)  # music volume as people say it
 INSTRUCTION_MAX_WORDS = 25
-_SPLITS = (r"\n", r"[:：]\s*", r"(?<!\d)[.!?](?:\s+|$)|[。！？]")
+_SPLITS = (r"\n", r"(?<!\d)[:：](?!\d)\s*", r"(?<!\d)[.!?](?:\s+|$)|[。！？]")
 
 
 @dataclass
@@ -165,17 +167,29 @@ FILLER = frozenset(
 ZH_FILLER = re.compile(r"[请用把的改成调到吧声音一点些和并且再也，,。.!！、\s]")
 
 
-def _leftover(text: str) -> int:
-    """Words (or CJK characters) that no rule and no filler word explains."""
+def unexplained(text: str) -> str:
+    """The text with every rule's (and speaker rule's) words taken out."""
     text = read_speakers(text)[1]
     for rule in RULES:
         text = _compiled(rule.pattern).sub(" ", text)
+    return text
+
+
+def rule_spans(text: str) -> list[tuple[int, int]]:
+    """Where the rules (and speaker rules) match in the text."""
+    patterns = [*SPEAKER_RULES, *(rule.pattern for rule in RULES)]
+    return [m.span() for p in patterns for m in _compiled(p).finditer(text)]
+
+
+def _leftover(text: str) -> int:
+    """Words (or CJK characters) that no rule and no filler word explains."""
+    text = unexplained(text)
     words = [w for w in re.findall(r"[\w'-]+", text.lower()) if w.isascii() and w not in FILLER]
     cjk = ZH_FILLER.sub("", "".join(re.findall(r"[^\x00-\x7f]", text)))
     return len(words) + len(cjk)
 
 
-def _instruction_only(text: str, slack: int) -> dict[str, Any]:
+def instruction_only(text: str, slack: int) -> dict[str, Any]:
     """The changes when text is essentially instructions (at most `slack` unexplained words)."""
     if len(text.split()) > INSTRUCTION_MAX_WORDS or len(text) > 200:
         return {}
@@ -189,13 +203,21 @@ def parse(text: str) -> Instructions:
     for separator in _SPLITS:
         parts = re.split(separator, text, maxsplit=1)
         if len(parts) == 2 and parts[1].strip():
-            changes = _instruction_only(parts[0], slack=3)
+            changes = instruction_only(parts[0], slack=3)
             if changes:
                 return Instructions(changes, parts[1].strip())
-    changes = _instruction_only(text, slack=3)
+    changes = instruction_only(text, slack=3)
     if changes:
         return Instructions(changes, None)
     return Instructions({}, text or None)
+
+
+def examples(language: str) -> list[str]:
+    """What people can say, from the rule table: one example per rule that has one (and the
+    speakers'), in the language; /help lists them."""
+    side = 1 if language.lower().startswith("zh") else 0
+    said = [rule.say[side] for rule in RULES if rule.say[side]]
+    return [*said, SPEAKER_EXAMPLES[side]]
 
 
 def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOptions:
@@ -211,7 +233,7 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
         values["music_volume"] = round(percent, 2) / 100
     if "speakers" in changes:
         values["speakers"] = _merged_speakers(options.speakers, changes["speakers"])
-    for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix"):
+    for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix", "overrun"):
         if name in changes:
             values[name] = changes[name]
     values.update(look_values(options, changes))
@@ -236,6 +258,7 @@ _ENUMS: dict[str, Any] = {
     "aspect": Aspect,
     "fit": Fit,
     "mix": MixMode,
+    "overrun": Overrun,
     "caption_style": CaptionStyle,
     "caption_position": CaptionPosition,
 }

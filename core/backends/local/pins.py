@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from core.backends.base import Pinned
 from core.backends.local.project import Project, build_draft
+from core.errors import ErrorCode, VoiceoverError
 from core.files import safe_name
 from core.media.store import MediaStore
 
@@ -33,8 +34,10 @@ async def pin_project(project: Project, media: MediaStore) -> Pinned:
             target = f"{PINS}/{pin}/{role}/{pinned_name(entry, role)}"
             await media.copy(entry["key"], target)
             payload[role] = {**entry, "key": target}
-    except BaseException:
+    except BaseException as exc:
         await media.delete_prefix(f"{PINS}/{pin}")
+        if isinstance(exc, FileNotFoundError):  # aged out (RESULT_RETENTION_HOURS): send again
+            raise VoiceoverError(ErrorCode.SESSION_NOT_FOUND) from None
         raise
     payload[PIN_KEY] = pin
     return Pinned(build_draft(project), payload)

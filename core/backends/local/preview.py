@@ -10,8 +10,9 @@ from core.backends.local.hearing import needs_speech
 from core.backends.local.project import Project
 from core.backends.local.renders import render_request
 from core.config import Settings
+from core.disk import need_space, render_needs
 from core.engine.model import RenderResult
-from core.engine.preview import render_preview
+from core.engine.preview import PREVIEW_S, render_preview
 from core.errors import ErrorCode, VoiceoverError
 from core.media.store import MediaStore
 
@@ -23,6 +24,8 @@ async def preview_project(
     words = project.script_obj is not None or project.narration is not None
     if not words and not needs_speech(project, project.options):
         raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
+    needs = render_needs(out.parent, 0, PREVIEW_S)  # DISK_FULL before any work when short
+    await asyncio.to_thread(need_space, needs, settings.disk_reserve_bytes, "render")
     async with contextlib.AsyncExitStack() as files:
         request = await render_request(project, media, out, files)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -249,14 +249,20 @@ def media_summary(entry: dict[str, Any], role: str | None = None, language: str 
     return reply("got_file", language, icon=ICONS.get(kind, "📎"), name=entry["name"], what=shown)
 
 
-def script_summary(name: str | None, script: Script, language: str) -> str:
-    """'📝 Got script.txt: 120 words' or '📝 Script: 120 words, 8 timed cues' (or Chinese)."""
+def script_detail(script: Script, language: str) -> str:
+    """'120 words' or '120 words, 8 timed cues' (or Chinese)."""
     zh = is_zh(language)
     count = script.word_count if script.word_count > 1 else len(script.text)
     unit = ("字" if count == len(script.text) else "词") if zh else "words"
     detail = f"{count} {unit}"
     if script.timed:
         detail += f"，{len(script.cues)} 条定时字幕" if zh else f", {len(script.cues)} timed cues"
+    return detail
+
+
+def script_summary(name: str | None, script: Script, language: str) -> str:
+    """'📝 Got script.txt: 120 words' or '📝 Script: 120 words, 8 timed cues' (or Chinese)."""
+    detail = script_detail(script, language)
     if name:
         return reply("got_file", language, icon="📝", name=name, what=detail)
     return reply("got_script", language, what=detail)

@@ -19,12 +19,14 @@ from typing import Any
 
 from core.backends.base import RenderState, RenderStatus
 from core.backends.local.credits import Ledger
-from core.backends.local.project import Project, narration_seconds
+from core.backends.local.project import Project, estimate_narration_s, narration_seconds
 from core.config import Settings
+from core.disk import disk_full_of, need_space, render_needs
 from core.engine.model import RenderRequest, RenderResult
 from core.engine.render import render
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
+from core.media.local import LocalMediaStore
 from core.media.store import MediaStore
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
@@ -106,11 +108,13 @@ class LocalRenders:
         except RenderCancelled:
             return
         except VoiceoverError as err:
-            await self._fail(render_id, run, err)
+            await self._fail(render_id, run, disk_full_of(err, "render") or err)
             return
         except Exception as exc:
-            log.exception("render %s crashed", render_id)
-            crashed = VoiceoverError(ErrorCode.RENDER_FAILED, reason=type(exc).__name__)
+            full = disk_full_of(exc, "render")  # one log line, no traceback
+            if full is None:
+                log.exception("render %s crashed", render_id)
+            crashed = full or VoiceoverError(ErrorCode.RENDER_FAILED, reason=type(exc).__name__)
             await self._fail(render_id, run, crashed)
             return
         finally:
@@ -139,9 +143,24 @@ class LocalRenders:
             raise VoiceoverError(ErrorCode.RENDER_FAILED, reason="an input file is gone") from None
 
     async def _render_files(self, project: Project, out: Path, run: Running) -> RenderResult:
+        await self._check_space(project, out)
         async with contextlib.AsyncExitStack() as files:
             request = await render_request(project, self.media, out, files)
             return await asyncio.to_thread(render, request, self.settings, run.progress)
+
+    async def _check_space(self, project: Project, out: Path) -> None:
+        """DISK_FULL before any work when the output, the render's temporary files (and the
+        inputs, when the store downloads them) would leave less than the reserve free."""
+        sizes = [
+            await self.media.size(entry["key"]) or 0
+            for entry in project.files().values()
+            if "key" in entry
+        ]
+        lengths = [float(e.get("duration_s") or 0) for e in project.files().values()]
+        seconds = max([estimate_narration_s(project), *lengths])
+        fetched = None if isinstance(self.media, LocalMediaStore) else self.media.staging()
+        needs = render_needs(out.parent, sum(sizes), seconds, fetched)
+        await asyncio.to_thread(need_space, needs, self.settings.disk_reserve_bytes, "render")
 
     async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
         await self._finish(render_id, RenderState.FAILED, error=to_record(err))
