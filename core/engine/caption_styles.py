@@ -78,7 +78,7 @@ def look_values(options: RenderOptions, changes: dict[str, Any]) -> dict[str, An
     """The option values a message's look changes set: a re-voice, style, position, colour
     or size; any look asks for captions burned in (styles draw only there)."""
     values: dict[str, Any] = {}
-    for name in ("revoice", "caption_style", "caption_position", "caption_colour"):
+    for name in ("revoice", "caption_style", "caption_position", "caption_colour", "word_timings"):
         if name in changes:
             values[name] = changes[name]
     if "caption_scale_delta" in changes:

@@ -169,8 +169,14 @@ RULES: tuple[Rule, ...] = (
         r"(?:your|a new) voice)\b|重新配音|替换我的声音|换掉我的声音|重配",
         "revoice",
         True,
+        say=("revoice it", "重新配音"),
     ),
-    Rule(r"\bkaraoke\b|卡拉\s*ok|逐字高亮", "caption_style", CaptionStyle.KARAOKE),
+    Rule(
+        r"\bkaraoke\b|卡拉\s*ok|逐字高亮",
+        "caption_style",
+        CaptionStyle.KARAOKE,
+        say=("karaoke captions", "逐字高亮字幕"),
+    ),
     Rule(rf"\bbold\s+{_CAPS}|粗体字幕|字幕加粗", "caption_style", CaptionStyle.BOLD),
     Rule(
         rf"\bbox(?:ed)?\s+{_CAPS}|{_CAPS}\s+(?:in|with|on)\s+a\s+box|字幕加底|字幕背景",
@@ -184,6 +190,7 @@ RULES: tuple[Rule, ...] = (
         r"|字幕(?:放|在|移到|放到)?(?:上面|上方|顶部)",
         "caption_position",
         CaptionPosition.TOP,
+        say=("captions at the top", "字幕放上面"),
     ),
     Rule(
         rf"{_CAPS}\s+(?:in|at|to)\s+the\s+(?:middle|centre|center)|\b(?:middle|centred|centered)"
@@ -201,11 +208,20 @@ RULES: tuple[Rule, ...] = (
         rf"\b({_COLOURS})\s+{_CAPS}|{_CAPS}\s+in\s+({_COLOURS})\b"
         rf"|({_ZH_COLOURS})(?:的)?字幕|字幕(?:用|改成|换成|改为)?({_ZH_COLOURS})",
         "caption_colour",
+        say=("yellow captions", "黄色字幕"),
     ),
     Rule(
         rf"\b(?:bigger|larger)\s+{_CAPS}|{_CAPS}\s+(?:bigger|larger)|字幕大一点|字幕大一些|字幕放大",
         "caption_scale_delta",
         0.2,
+        say=("bigger captions", "字幕大一点"),
+    ),
+    Rule(
+        r"\b(?:word timings?|time (?:every|each) word|word[- ]level timings?)\b"
+        r"|逐词时间|每个词的时间",
+        "word_timings",
+        True,
+        say=("word timings", "逐词时间"),
     ),
     Rule(
         rf"\bsmaller\s+{_CAPS}|{_CAPS}\s+smaller|字幕小一点|字幕小一些|字幕缩小",
