@@ -29,6 +29,7 @@ from core.engine.model import (
     Aspect,
     Captions,
     Fit,
+    Hold,
     Limits,
     MixMode,
     Overrun,
@@ -36,6 +37,7 @@ from core.engine.model import (
     RenderRequest,
     RenderResult,
     Script,
+    Sync,
 )
 from core.engine.render import render
 from core.engine.scripts import parse_script_text, read_script_file
@@ -43,6 +45,7 @@ from core.errors import VoiceoverError
 from core.logs import configure_logging
 from core.progressbar import ProgressBar
 from core.voices_cli import add_voices_parser, run_voices
+from core.words.sync import holds_of, sync_summary
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 SAMPLE_SCRIPT = (
@@ -80,6 +83,18 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--music-volume", type=_volume, default=0.2)
     render.add_argument("--mix", choices=[m.value for m in MixMode], default="duck")
     render.add_argument("--overrun", choices=[o.value for o in Overrun], default="extend")
+    render.add_argument(
+        "--sync",
+        choices=[m.value for m in Sync],
+        default="auto",
+        help="lay the paragraphs on the video's shots (auto: when their numbers match)",
+    )
+    render.add_argument(
+        "--hold",
+        choices=[h.value for h in Hold],
+        default="freeze",
+        help="how a shot waits for a long paragraph: freeze its last frame or slow it",
+    )
     render.add_argument("--narration", type=Path, help="your own recording instead of TTS")
     render.add_argument(
         "--lexicon",
@@ -133,6 +148,8 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         music_volume=args.music_volume,
         mix=MixMode(args.mix),
         overrun=Overrun(args.overrun),
+        sync=Sync(args.sync),
+        hold=Hold(args.hold),
         speakers=tuple(sorted(dict(args.speaker).items())),
         **hearing_options(args),
     )
@@ -172,10 +189,14 @@ def result_json(result: RenderResult) -> dict[str, Any]:
                 "text": s.text,
                 "speedup": round(s.speedup, 3),
                 "voice": s.voice,
+                "shot": s.shot,
+                "held_s": s.held_s,
                 "words": [{"text": w, "start_s": a, "end_s": b} for w, a, b in s.words],
             }
             for s in result.segments
         ],
+        "sync": result.sync,
+        "shots": [{"start_s": a, "end_s": b} for a, b in result.shots or []],
         "drift_s": result.drift_s,
         "timings_s": result.timings_s,
     }
@@ -190,6 +211,9 @@ def _summary(result: RenderResult) -> str:
     ]
     if result.voice_note:
         lines.append(f"   {result.voice_note}")
+    if result.sync == "shots" and result.shots:
+        summary = sync_summary(result.paragraphs, len(result.shots), holds_of(result.segments))
+        lines.append(f"   {summary}")
     return "\n".join(lines)
 
 

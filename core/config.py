@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     progress_edit_interval_s: float = Field(3, gt=0)
     still_working_after_s: float = Field(120, gt=0)
 
+    # Floods: per-user limits (past one, the message is dropped and the user told once a window).
+    flood_rate_per_s: float = Field(1.0, gt=0)  # messages per second a user may keep sending
+    flood_burst: int = Field(30, ge=1)  # … and at once
+    flood_notice_window_s: float = Field(60, gt=0)  # "slow down" at most once per window
+    max_waiting_messages: int = Field(20, ge=1)  # a user's messages waiting or being handled
+    max_uploads_in_flight: int = Field(2, ge=1)  # … of them carrying a file
+    max_queued_renders: int = Field(3, ge=1)  # a user's renders waiting for a slot
+
     # Many machines (unset: the embedded SQLite queue and local disk).
     queue_url: str | None = None  # redis://host:port/db: renders run by `voiceover worker`s
     storage_url: str | None = None  # s3://bucket[/prefix]: media in an S3-compatible store

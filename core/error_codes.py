@@ -58,6 +58,8 @@ class ErrorCode(IntEnum):
     LINK_INVALID = 4304
     LINK_EXPIRED = 4305
     NOT_ALLOWED = 4306
+    SLOW_DOWN = 4307
+    TOO_MANY_QUEUED = 4308
     # Failures on our side or the backend's.
     TIMEOUT = 5001
     RENDER_FAILED = 5002

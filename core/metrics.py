@@ -29,6 +29,15 @@ class Metrics:
         self.refusals = Counter(
             "voiceover_refusals", "Messages refused, by error code", ["code"], registry=r
         )
+        self.dropped = Counter(
+            "voiceover_dropped_messages",
+            "Messages dropped by the per-user flood limits, by limit",
+            ["reason"],
+            registry=r,
+        )
+        self.slow_down = Counter(
+            "voiceover_slow_down_notices", "Users told to slow down", registry=r
+        )
         self.workers = Gauge("voiceover_workers", "Render workers seen lately", registry=r)
 
     def exposition(self) -> bytes:

@@ -14,6 +14,7 @@ from types import TracebackType
 from core.backends.base import Backend
 from core.backends.registry import make_backend
 from core.chat.commands import READ_ONLY
+from core.chat.floodgate import Admission, FloodGate, FloodLimits
 from core.chat.flows import Flows
 from core.chat.lanes import Lanes
 from core.chat.routing import Routed, route
@@ -44,6 +45,7 @@ from core.uninterrupted import uninterrupted
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
+from core.words.errors import message_for
 from core.work.chats import ChatDirectory
 from core.work.model import Job
 
@@ -131,6 +133,8 @@ class Service:
         )
         self.flows = Flows(deps)
         self.lanes = Lanes()
+        self.gate = FloodGate(FloodLimits.from_settings(settings), self.clock.now)
+        self.queue.max_queued = settings.max_queued_renders
 
     # Lifecycle ---------------------------------------------------------------------------------
 
@@ -258,6 +262,11 @@ class Service:
         owner = f"{incoming.platform}:{incoming.user_id}"
         turn = Turn(incoming, chat, owner, incoming.language)
         routed = route(incoming)
+        upload = bool(incoming.attachments)
+        admission = self.gate.admit(owner, upload=upload, exempt=routed.intent == "cancel")
+        if admission.reason is not None:
+            self._inflight.discard(key)
+            return asyncio.ensure_future(self._dropped(turn, admission))
         task, turn.preempted = self.lanes.submit(
             owner,
             lambda: self._handle(turn, routed),
@@ -265,7 +274,18 @@ class Service:
             stoppable=routed.intent not in READ_ONLY,  # a /cancel lets those run, in order
         )
         task.add_done_callback(lambda _: self._inflight.discard(key))
+        task.add_done_callback(lambda _: self.gate.left(owner, upload=upload))
         return asyncio.ensure_future(_outcome(task))  # runs even if the caller never awaits
+
+    async def _dropped(self, turn: Turn, admission: Admission) -> None:
+        """A message past the user's limits: counted; the user told once per window."""
+        self.metrics.dropped.labels(reason=str(admission.reason)).inc()
+        if not admission.tell:
+            return
+        self.metrics.slow_down.inc()
+        with contextlib.suppress(Exception):
+            turn.lang = await self.flows.language_of(turn)
+        await _say_safely(turn.chat, message_for(ErrorCode.SLOW_DOWN, turn.lang), refusal=True)
 
     async def _handle(self, turn: Turn, routed: Routed) -> None:
         key = (turn.incoming.platform, turn.incoming.message_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -140,11 +140,20 @@ class Store:
             cursor = await self.db.execute(sql, tuple(params))
             return cursor.rowcount
 
-    async def update(self, table: str, row_id: str, columns: Mapping[str, Any]) -> int:
-        """Set these columns of the row with this id (table and column names are ours)."""
+    async def update(
+        self,
+        table: str,
+        row_id: str,
+        columns: Mapping[str, Any],
+        status_in: Sequence[str] = (),
+    ) -> int:
+        """Set these columns of the row with this id (table and column names are ours); with
+        `status_in`, only while its status is one of those. The number of rows changed."""
         sql = ", ".join(f"{name}=?" for name in columns)
+        where = f" AND status IN ({','.join('?' * len(status_in))})" if status_in else ""
         return await self.execute(
-            f"UPDATE {table} SET {sql} WHERE id=?", (*columns.values(), row_id)
+            f"UPDATE {table} SET {sql} WHERE id=?{where}",
+            (*columns.values(), row_id, *status_in),
         )
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:

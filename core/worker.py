@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import Any
 
@@ -25,6 +26,7 @@ from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.housekeeping import remove_dead_work
 from core.jobs.heartbeat import HeartbeatTimings
+from core.jobs.reconcile import Reconciler
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import MAX_ATTEMPTS, RUN_JOB
 from core.jobs.render import RenderJobs
@@ -57,6 +59,7 @@ class RenderWorker:
             media=self.media,
             stopped_by_user=lambda _job_id: False,  # a cancel is recorded by the bot
             ended=_nothing_held,
+            fence=self.jobs.holds,  # a duplicate hand-out does no second render
         )
         lease = settings.job_lease_s
         self.saq_worker = Worker(
@@ -74,11 +77,24 @@ class RenderWorker:
         """Take jobs until SIGTERM or SIGINT; then finish or hand back what runs."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         await remove_dead_work(self.settings, self.media)
+        reconciling = asyncio.create_task(self._reconcile())
         try:
             await self.saq_worker.start()
         finally:
+            reconciling.cancel()
+            await asyncio.gather(reconciling, return_exceptions=True)
             await self.backend.aclose()
             await self.jobs.close()
+
+    async def _reconcile(self) -> None:
+        """Hand jobs SAQ lost back to it, once per sweep interval (core/jobs/reconcile.py)."""
+        reconciler = Reconciler(self.jobs)
+        while True:
+            await asyncio.sleep(max(1, self.settings.job_lease_s // 3))
+            try:
+                await reconciler.run_once()
+            except Exception:
+                log.warning("reconciling the queue failed; will retry", exc_info=True)
 
     async def run_job(self, ctx: Context, *, job_id: str) -> None:
         """SAQ's function: render one of our jobs, with heartbeats to keep the lease."""
@@ -90,23 +106,29 @@ class RenderWorker:
             return
         job = await self.jobs.start(job_id, taken.attempts)
         if job is None:
-            return  # cancelled before it started
-        beat = asyncio.create_task(self._keep_lease(taken))
+            return  # cancelled before it started, or another attempt runs it
+        # An earlier attempt's render (this worker's, stopped by a sweep, or another's) is never
+        # picked up: each attempt renders the pinned inputs afresh.
+        job = dataclasses.replace(job, handle=None)
+        beat = asyncio.create_task(self._keep_lease(taken, job))
         try:
             await self.renders.run(job)
         except asyncio.CancelledError:
             await self._stop_render(job_id)
+            with contextlib.suppress(Exception):
+                await self.jobs.give_up_lease(job)  # handed back: the next attempt may start
             raise
         finally:
             beat.cancel()
             await remove_dead_work(self.settings, self.media)
 
-    async def _keep_lease(self, taken: Any) -> None:
-        """Touch the SAQ job well within JOB_LEASE_S while it runs."""
+    async def _keep_lease(self, taken: Any, job: Job) -> None:
+        """Touch the SAQ job and renew our record's lease well within JOB_LEASE_S."""
         while True:
             await asyncio.sleep(max(0.5, self.settings.job_lease_s / 4))
             with contextlib.suppress(Exception):
                 await taken.update()
+                await self.jobs.renew(job)
 
     async def _stop_render(self, job_id: str) -> None:
         """A cancel or a shutdown: stop the engine's thread too."""

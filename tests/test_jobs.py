@@ -116,3 +116,16 @@ async def test_user_cancel_stops_only_that_job(jobs: SqliteJobQueue) -> None:
     assert seen == [True]
     assert runner.cancel("nope") is None
     await runner.stop()
+
+
+async def test_owners_take_turns_one_backlog_delays_another_by_one_job(
+    jobs: SqliteJobQueue,
+) -> None:
+    flood = [await make(jobs, "flooder", f"f{n}") for n in range(4)]
+    calm = await make(jobs, "calm", "c1")  # asked after the flooder's whole backlog
+    assert calm and all(flood)
+    order = []
+    while (job := await jobs.claim()) is not None:
+        order.append(job.owner)
+        await jobs.finish(job.id, JobStatus.DONE)
+    assert order == ["flooder", "calm", "flooder", "flooder", "flooder"]

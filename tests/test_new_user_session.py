@@ -14,7 +14,7 @@ from tests.held_render import RenderGate
 
 REQUESTS = (
     "karaoke captions at the top, in yellow",
-    "sync to the cuts",
+    "add a pause after the first sentence",
     "transcribe",
     "make the voice more excited",
 )

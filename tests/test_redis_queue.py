@@ -143,8 +143,14 @@ async def saq_worker(queue: RedisJobQueue, body: Body, grace_s: int = 0) -> Asyn
     async def run_job(ctx: Context, *, job_id: str) -> None:
         taken = ctx.get("job")
         assert taken is not None
-        if await queue.start(job_id, taken.attempts) is not None:
+        job = await queue.start(job_id, taken.attempts)
+        if job is None:
+            return
+        try:
             await body(job_id)
+        except asyncio.CancelledError:
+            await queue.give_up_lease(job)  # handed back (a stop): the next attempt may start
+            raise
 
     worker = Worker(
         queue.saq,

@@ -56,7 +56,7 @@ class Cluster:
         home = self.root / name
         (home / "tmp").mkdir(parents=True, exist_ok=True)
         env = cli_env(home / "data", TMPDIR=str(home / "tmp"), **self.common, **extra)
-        log = (self.root / f"{name}.log").open("wb")
+        log = (self.root / f"{name}.log").open("ab")  # a restart appends
         proc = subprocess.Popen(
             cli_command(command), env=env, stdout=log, stderr=log, start_new_session=True
         )
@@ -198,7 +198,9 @@ async def test_twenty_jobs_two_workers_one_killed_mid_render_each_delivered_once
             metrics = (await client.get(f"http://127.0.0.1:{run.http_port}/metrics")).text
             ready = await client.get(f"http://127.0.0.1:{run.http_port}/readyz")
         assert ready.status_code == 200
-        assert f'voiceover_deliveries_total{{status="done"}} {2 * USERS}.0' in metrics
+        assert f'voiceover_deliveries_total{{status="done"}} {2 * USERS}.0' in metrics, [
+            line for line in metrics.splitlines() if "deliveries_total" in line
+        ]
         assert "voiceover_workers 2.0" in metrics
         assert not any("went wrong" in t for t in said(fake)), said(fake)
     with sqlite3.connect(tmp_path / "bot" / "data" / "local.db") as db:  # the bot's ledger

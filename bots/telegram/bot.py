@@ -161,7 +161,13 @@ async def handle_message(
     too_big = oversized(message_files(message), settings.telegram_download_limit)
     if too_big is not None:  # Telegram won't give it to us: a personal upload link instead
         incoming = upload_instead(incoming, too_big, settings.telegram_download_limit)
-    await service.handle(incoming, chat)
+    # Into the user's lane, not awaited here: PTB runs a bounded number of updates at once, and
+    # a flooder's messages waiting in their lane must not hold those places while another
+    # user's /credits waits behind them (the service's flood limits bound each lane instead).
+    pending: set[asyncio.Future[None]] = context.bot_data.setdefault("pending", set())
+    handled = asyncio.ensure_future(service.accept(incoming, chat))
+    pending.add(handled)
+    handled.add_done_callback(pending.discard)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -253,7 +259,9 @@ async def serve_once(application: Application, settings: Settings, stop: asyncio
         if application.updater and application.updater.running:
             await application.updater.stop()
         if application.running:
-            await application.stop()  # lets updates in progress finish (they may still reply)
+            await application.stop()  # hands the updates already fetched to handle_message
+        pending = list(application.bot_data.get("pending", ()))
+        await asyncio.gather(*pending, return_exceptions=True)  # … and each is handled
         # From here on, chats of jobs still running wait (instead of failing) until the
         # service stops them; they resume, and deliver, after the next start.
         application.bot_data["ready"].clear()

@@ -123,6 +123,7 @@ class RenderStatus:
     warning: Note | None = None  # what the user should know about how it was made
     voices: tuple[str, ...] = ()  # the voices that read it, in order of first use
     narration_s: float = 0.0  # the narration it produced (what credits are settled on)
+    sync: dict[str, Any] | None = None  # laid on the shots: paragraphs, shots, holds
 
 
 class Backend(Protocol):

@@ -157,9 +157,11 @@ class Flows(WorkFlows):
         active = await self.deps.queue.active_for(ctx.owner)
         if not active and not ctx.preempted:
             raise VoiceoverError(ErrorCode.NOTHING_TO_CANCEL)
-        for job in active:
-            await self.deps.queue.cancel(job)
-        await ctx.say("cancelled")
+        stopped = [await self.deps.queue.cancel(job) for job in active]
+        if not all(stopped):  # it finished before the cancel reached it: it is on its way
+            await ctx.say("already_finished")
+        if any(stopped) or ctx.preempted or not stopped:
+            await ctx.say("cancelled")
         return False
 
     async def flow_undo(self, ctx: Turn, routed: Routed) -> bool:

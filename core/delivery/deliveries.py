@@ -33,23 +33,26 @@ class Deliveries:
         self._delivering: set[str] = set()
         self._failures: dict[str, int] = {}
 
-    async def deliver(self, job_id: str) -> None:
-        """Tell an ended job's owner (once); a failed send is retried later."""
+    async def deliver(self, job_id: str) -> bool:
+        """Tell an ended job's owner (once); a failed send is retried later. True when this
+        call told them."""
         job = await self.jobs.get(job_id)
         if job is None or job.delivered is not None or job_id in self._delivering:
-            return
+            return False
         chat = self.chats.for_job(job)
         if chat is None:
-            return
+            return False
         self._delivering.add(job_id)
         try:
             pause_point("deliver")  # the crash tests kill us between done and delivered
             await self._send_outcome(job, chat)
             await self.jobs.mark_delivered(job_id)
             self.chats.forget(job_id)
+            return True
         except Exception:
             self._failures[job_id] = self._failures.get(job_id, 0) + 1
             log.exception("delivering job %s failed; will retry", job_id)
+            return False
         finally:
             self._delivering.discard(job_id)
 

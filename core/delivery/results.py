@@ -10,6 +10,7 @@ from core.media.store import MediaStore
 from core.ports import Chat, VideoReply
 from core.words.numbers import human_duration, human_size
 from core.words.replies import reply
+from core.words.sync import synced_line
 from core.work.model import result_key
 from core.work.output import RenderOutput
 
@@ -57,6 +58,7 @@ async def _send(
     warning = (
         f"\n{reply('read_by', language, voices=', '.join(voices))}" if voices else ""
     ) + warning
+    warning = synced_line(output.sync, language) + warning
     if path is not None and _fits(output, chat):
         video = VideoReply(
             path=path,

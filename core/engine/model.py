@@ -63,6 +63,22 @@ class Overrun(StrEnum):
 
     EXTEND = "extend"  # hold the last frame
     SPEEDUP = "speedup"  # speed the narration up, within the cap
+    HOLD = "hold"  # timed scripts: speed up within the cap, then hold the picture at the cue
+
+
+class Sync(StrEnum):
+    """How untimed narration meets the picture."""
+
+    AUTO = "auto"  # on the shots when the paragraphs match them in number
+    SHOTS = "shots"  # paragraph k starts on shot k
+    NONE = "none"  # read from the start, paced naturally
+
+
+class Hold(StrEnum):
+    """How a shot is held while its paragraph finishes."""
+
+    FREEZE = "freeze"  # its last frame stays
+    SLOW = "slow"  # it plays slower (to no less than half speed, then freezes)
 
 
 class MediaKind(StrEnum):
@@ -202,6 +218,8 @@ class RenderOptions:
     music_volume: float = 0.2
     mix: MixMode = MixMode.DUCK
     overrun: Overrun = Overrun.EXTEND
+    sync: Sync = Sync.AUTO
+    hold: Hold = Hold.FREEZE
     # Per speaker label, what voice it asked for: (label, "male" | "female" | language | id).
     speakers: tuple[tuple[str, str], ...] = ()
     # Hearing the video (issue 21): read what it says again in our voice, and caption looks.
@@ -224,6 +242,7 @@ class RenderRequest:
     music: Path | None = None
     options: RenderOptions = field(default_factory=RenderOptions)
     lexicon: Lexicon = field(default_factory=Lexicon)  # pronunciation fixes for the voice
+    shots: tuple[float, ...] | None = None  # the media's cut times, when already known
     mute_spans: tuple[tuple[float, float], ...] = ()  # original speech silenced (a re-voice)
 
     @property
@@ -251,6 +270,8 @@ class Segment:
     cue_s: float | None = None  # the start the script asked for (timed scripts)
     speedup: float = 1.0
     voice: str | None = None  # the id of the voice that read it
+    shot: int | None = None  # the shot it plays over (0-based; synced renders)
+    held_s: float = 0.0  # how long its shot was held for it to finish
     words: tuple[tuple[str, float, float], ...] = ()  # (word, start, end) when known
 
     @property
@@ -275,6 +296,9 @@ class RenderResult:
     subtitles: Path | None = None
     size_bytes: int = 0
     warning: Note | None = None  # something the user should hear about (a voice fallback)
+    sync: str = "none"  # the sync used: "shots" or "none"
+    shots: list[tuple[float, float]] | None = None  # the source's shots (start, end), if known
+    paragraphs: int = 0  # the script's paragraphs (untimed) or cues
 
     @property
     def drift_s(self) -> list[float] | None:

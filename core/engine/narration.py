@@ -5,14 +5,16 @@ from __future__ import annotations
 import time
 import wave
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from core.engine.lexicon import Lexicon
 from core.engine.model import Script, Segment, VoiceInfo
+from core.engine.pauses import Piece, split_pauses, strip_pauses
 from core.engine.speech import SpeechEngine
+from core.engine.sync_plan import Pace, ShotPlan, cue_windows, plan_on_shots
 from core.engine.textnorm import normalize_for_speech, split_sentences
 
 # Pauses at speed 1.0, in seconds (they shrink or grow with the speed).
@@ -23,6 +25,7 @@ CUE_SENTENCE_GAP_S = 0.2
 MIN_TIMED_GAP_S = 0.1
 TAIL_S = 0.6
 MAX_TTS_SPEED = 2.0
+_EMPTY = np.zeros(0, dtype=np.float32)
 
 
 @dataclass
@@ -32,6 +35,9 @@ class Narration:
     samples: np.ndarray
     sample_rate: int
     segments: list[Segment]
+    holds: tuple[tuple[int, float], ...] = ()  # (span, seconds) the picture holds
+    synced: bool = False  # laid on the shots
+    spans: tuple[tuple[float, float], ...] = ()  # what `holds` count: shots, or cue windows
 
     @property
     def duration_s(self) -> float:
@@ -41,13 +47,15 @@ class Narration:
 
 @dataclass(frozen=True)
 class _Unit:
-    """A piece of script spoken as one segment (a sentence, or a timed cue)."""
+    """A piece of script spoken as one segment (a sentence, or a timed cue); a pause alone is
+    a unit without text (its silence placed, no segment)."""
 
     text: str
-    sentences: tuple[str, ...]
+    sentences: tuple[Piece, ...]  # words to read, or seconds of exact silence
     cue_s: float | None
     gap_before_s: float
     voice: VoiceInfo
+    paragraph: int = 0  # the script cue it comes from
 
 
 class NarrationBuilder:
@@ -77,9 +85,13 @@ class NarrationBuilder:
         script: Script,
         fit_to_s: float | None = None,
         cue_voices: Sequence[VoiceInfo] | None = None,
+        shots: Sequence[tuple[float, float]] | None = None,
+        hold_until_s: float | None = None,
     ) -> Narration:
         """Synthesise and place the script (cue i read by cue_voices[i]); `fit_to_s` asks
-        untimed speech to fit (speed-up). Voices of lower sample rates are resampled up."""
+        untimed speech to fit (speed-up); `shots` lays untimed paragraphs on those shots (see
+        core.engine.sync_plan); `hold_until_s` (a video's length) has a timed cue that overruns
+        hold the picture instead of drifting. Voices of lower sample rates are resampled up."""
         if self.timeout_s is not None:
             self.deadline = time.monotonic() + self.timeout_s
         voices = list(cue_voices) if cue_voices is not None else [self.voice] * len(script.cues)
@@ -87,6 +99,14 @@ class NarrationBuilder:
         make = _timed_units if script.timed else _untimed_units
         units = make(script, voices, self.lexicon)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
+        if shots and not script.timed:
+            plan = plan_on_shots(units, clips, shots, self._pace(), self._respeaker(units))
+            self.progress(100.0)
+            narration = self.lay(units, clips, plan.factors, plan.starts, plan)
+            narration.synced, narration.spans = True, tuple(shots)
+            return narration
+        if script.timed and hold_until_s is not None and units:
+            return self._hold_cues(units, clips, hold_until_s)
         if script.timed:
             factors = self._cue_factors(units, clips, fit_to_s)
             clips = self._respeak(units, clips, factors)
@@ -104,25 +124,57 @@ class NarrationBuilder:
     ) -> list[np.ndarray]:
         """Synthesise every unit (all sentences of one voice and speed in one parallel call),
         per unit, at the track's rate."""
-        by_unit: list[list[np.ndarray]] = [[] for _ in units]
+        by_unit: list[list[np.ndarray | float]] = [
+            [p if isinstance(p, float) else _EMPTY for p in u.sentences] for u in units
+        ]
         lo, hi = progress_span
         keys = [(u.voice.id, min(MAX_TTS_SPEED, s)) for u, s in zip(units, speeds, strict=True)]
-        groups = sorted(set(keys))
+        spoken = [(i, k) for i, u in enumerate(units) for k, s in enumerate(u.sentences)]
+        jobs_all = [(i, k) for i, k in spoken if isinstance(units[i].sentences[k], str)]
+        groups = sorted({keys[i] for i, _ in jobs_all})
         for n, key in enumerate(groups):
-            jobs = [(i, s) for i, u in enumerate(units) for s in u.sentences if keys[i] == key]
-            voice = units[keys.index(key)].voice
+            jobs = [(i, k) for i, k in jobs_all if keys[i] == key]
+            voice = units[jobs[0][0]].voice
             start, width = lo + (hi - lo) * n / len(groups), (hi - lo) / len(groups)
             audio = self.synth.synthesize(
                 voice,
-                [s for _, s in jobs],
+                [str(units[i].sentences[k]) for i, k in jobs],
                 key[1],
                 on_progress=self._scaled(start, width),
                 deadline=self.deadline,
             )
-            for (i, _), clip in zip(jobs, audio, strict=True):
-                by_unit[i].append(resample(clip, voice.sample_rate, self.rate))
+            for (i, k), clip in zip(jobs, audio, strict=True):
+                by_unit[i][k] = resample(clip, voice.sample_rate, self.rate)
         gap = np.zeros(int(CUE_SENTENCE_GAP_S / self.speed * self.rate), dtype=np.float32)
-        return [_join(parts, gap) for parts in by_unit]
+        return [_join(parts, gap, self.rate) for parts in by_unit]
+
+    def _pace(self) -> Pace:
+        return Pace(self.rate, self.speed, self.max_speedup)
+
+    def _hold_cues(
+        self, units: Sequence[_Unit], clips: list[np.ndarray], video_s: float
+    ) -> Narration:
+        """Timed cues at their times; one longer than its window (to the next cue) is sped up
+        within the cap, then the picture holds until it ends."""
+        windows, groups = cue_windows([u.cue_s for u in units], video_s)
+        pace = replace(self._pace(), lead_s=0.0, margin_s=MIN_TIMED_GAP_S)
+        plan = plan_on_shots(units, clips, windows, pace, self._respeaker(units), groups)
+        plan.shots = [None] * len(units)  # windows between cues are not shots
+        self.progress(100.0)
+        narration = self.lay(units, clips, plan.factors, plan.starts, plan)
+        narration.spans = tuple(windows)
+        return narration
+
+    def _respeaker(
+        self, units: Sequence[_Unit]
+    ) -> Callable[[list[int], list[float]], list[np.ndarray]]:
+        """Speak units (by index) again at speed-up factors."""
+
+        def respeak(which: list[int], factors: list[float]) -> list[np.ndarray]:
+            speeds = [self.speed * f for f in factors]
+            return self._speak([units[n] for n in which], speeds, (90.0, 99.0))
+
+        return respeak
 
     def _scaled(self, start: float, width: float) -> Callable[[float], None]:
         """A progress callback mapping 0–100 onto start…start+width of this stage."""
@@ -175,24 +227,51 @@ class NarrationBuilder:
         self, units: Sequence[_Unit], clips: Sequence[np.ndarray], factors: Sequence[float]
     ) -> Narration:
         """Lay the clips on one track: untimed in a row, timed at their cues, never overlapping."""
-        segments: list[Segment] = []
+        starts: list[float] = []
         cursor = 0.0
         for unit, clip, factor in zip(units, clips, factors, strict=True):
             gap = unit.gap_before_s / (self.speed * factor)
             start = cursor + gap if unit.cue_s is None else max(unit.cue_s, cursor + gap)
-            end = start + len(clip) / self.rate
-            segments.append(
-                Segment(
-                    round(start, 3), round(end, 3), unit.text, unit.cue_s, factor, unit.voice.id
-                )
-            )
-            cursor = end
-        total = int((cursor + TAIL_S) * self.rate) + 1
+            starts.append(start)
+            cursor = start + len(clip) / self.rate
+        return self.lay(units, clips, factors, starts)
+
+    def lay(
+        self,
+        units: Sequence[_Unit],
+        clips: Sequence[np.ndarray],
+        factors: Sequence[float],
+        starts: Sequence[float],
+        plan: ShotPlan | None = None,
+    ) -> Narration:
+        """The track with each clip at its start, a segment for each unit that has words (and
+        its shot, on the shots of `plan`)."""
+        segments: list[Segment] = []
+        ends = [start + len(clip) / self.rate for start, clip in zip(starts, clips, strict=True)]
+        total = int((max(ends, default=0.0) + TAIL_S) * self.rate) + 1
         track = np.zeros(total, dtype=np.float32)
-        for seg, clip in zip(segments, clips, strict=True):
-            at = int(round(seg.start_s * self.rate))
-            track[at : at + len(clip)] = clip[: max(0, total - at)]
-        return Narration(track, self.rate, segments)
+        for clip, start in zip(clips, starts, strict=True):
+            index = int(round(start * self.rate))
+            track[index : index + len(clip)] = clip[: max(0, total - index)]
+        for n, (unit, start, end) in enumerate(zip(units, starts, ends, strict=True)):
+            if unit.text:
+                shot: int | None = plan.shots[n] if plan else None
+                held = plan.held_s[n] if plan else 0.0
+                voice, factor = unit.voice.id, factors[n]
+                segments.append(
+                    Segment(
+                        round(start, 3),
+                        round(end, 3),
+                        unit.text,
+                        unit.cue_s,
+                        factor,
+                        voice,
+                        shot,
+                        held,
+                    )
+                )
+        holds = plan.holds if plan else ()
+        return Narration(track, self.rate, segments, holds, plan is not None)
 
 
 def _spoken(text: str, language: str, lexicon: Lexicon) -> str:
@@ -201,28 +280,43 @@ def _spoken(text: str, language: str, lexicon: Lexicon) -> str:
 
 
 def _untimed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[_Unit]:
+    """A unit per sentence, and per pause (its silence replaces the natural gaps around it)."""
     units: list[_Unit] = []
-    for cue, voice in zip(script.cues, voices, strict=True):
+    for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
         language = voice.language_code  # the text is normalised for the voice that reads it
-        for s, sentence in enumerate(split_sentences(cue.text)):
-            spoken = _spoken(sentence, language, lexicon)
-            if not spoken:
+        first = True
+        for piece in split_pauses(cue.text):
+            if isinstance(piece, float):
+                units.append(_Unit("", (piece,), None, 0.0, voice, n))
                 continue
-            gap = LEAD_IN_S if not units else (SENTENCE_GAP_S if s else PARAGRAPH_GAP_S)
-            units.append(_Unit(sentence, (spoken,), None, gap, voice))
+            for sentence in split_sentences(piece):
+                spoken = _spoken(sentence, language, lexicon)
+                if not spoken:
+                    continue
+                gap = LEAD_IN_S if not units else (PARAGRAPH_GAP_S if first else SENTENCE_GAP_S)
+                if units and not units[-1].text:
+                    gap = 0.0  # right after a pause
+                units.append(_Unit(sentence, (spoken,), None, gap, voice, n))
+                first = False
     return units
 
 
 def _timed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[_Unit]:
+    """A unit per cue, its pauses kept in place as silences."""
     units: list[_Unit] = []
-    for cue, voice in zip(script.cues, voices, strict=True):
+    for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
         language = voice.language_code
-        spoken = [_spoken(s, language, lexicon) for s in split_sentences(cue.text)]
-        spoken = [s for s in spoken if s]
-        if not spoken:
+        pieces: list[Piece] = []
+        for piece in split_pauses(cue.text):
+            if isinstance(piece, float):
+                pieces.append(piece)
+                continue
+            spoken = [_spoken(s, language, lexicon) for s in split_sentences(piece)]
+            pieces += [s for s in spoken if s]
+        if not any(isinstance(p, str) for p in pieces):
             continue
         gap = 0.0 if not units else MIN_TIMED_GAP_S
-        units.append(_Unit(cue.text, tuple(spoken), cue.start_s, gap, voice))
+        units.append(_Unit(strip_pauses(cue.text), tuple(pieces), cue.start_s, gap, voice, n))
     return units
 
 
@@ -236,14 +330,22 @@ def resample(samples: np.ndarray, rate: int, to_rate: int) -> np.ndarray:
     return resampled.astype(np.float32)
 
 
-def _join(parts: Sequence[np.ndarray], gap: np.ndarray) -> np.ndarray:
+def _join(parts: Sequence[np.ndarray | float], gap: np.ndarray, rate: int) -> np.ndarray:
+    """Speech parts with `gap` between two of them; a float is that many seconds of silence
+    (and no gap next to it)."""
     pieces: list[np.ndarray] = []
+    speech_last = False
     for part in parts:
+        if isinstance(part, float):
+            pieces.append(np.zeros(int(round(part * rate)), dtype=np.float32))
+            speech_last = False
+            continue
         if len(part) == 0:
             continue
-        if pieces:
+        if speech_last:
             pieces.append(gap)
         pieces.append(part.astype(np.float32, copy=False))
+        speech_last = True
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 

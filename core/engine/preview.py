@@ -30,6 +30,7 @@ from core.engine.model import (
 from core.engine.probe import probe_media
 from core.engine.render import render
 from core.engine.script_text import count_words
+from core.engine.synced import preview_request
 from core.engine.textnorm import split_sentences
 
 PREVIEW_S = 20.0
@@ -89,11 +90,15 @@ def render_preview(
     limits, timeout = Limits.from_settings(settings), settings.ffmpeg_timeout_s
     with work_dir() as tmp:
         work = Path(tmp)
-        media = request.media
+        media, info = request.media, None
         if media is not None:
-            media = cut_head(probe_media(media, limits), work / "head.mp4", timeout)
+            info = probe_media(media, limits)
+            media = cut_head(info, work / "head.mp4", timeout)
+        synced = preview_request(request, info, PREVIEW_S, timeout) if info else None
         script = request.script
-        if script is not None:
+        if synced is not None:  # the same paragraphs on the same shots
+            request, script = synced, synced.script
+        elif script is not None:
             script = preview_script(script, request.options.speed)
         options = replace(request.options, captions=Captions.BURN)
         first = replace(

@@ -33,9 +33,11 @@ from core.engine.model import (
     no_progress,
 )
 from core.engine.narration import Narration, NarrationBuilder, write_wav
+from core.engine.pauses import strip_pauses
 from core.engine.probe import probe_media, require_visual
 from core.engine.revoice import hear, wants_words
 from core.engine.speech import SpeechEngine
+from core.engine.synced import Spans, hold_source, source_shots, sync_spans
 from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
@@ -54,6 +56,7 @@ class _Inputs:
     media: MediaInfo | None = None
     music: MediaInfo | None = None
     narration: MediaInfo | None = None
+    shots: Spans | None = None  # the video's shots, when the script may be laid on them
 
 
 @dataclass
@@ -81,6 +84,7 @@ def render(
     with clock.stage("probe"):
         check_inputs(request, limits, settings.max_segment_speedup)
         inputs = _probe_inputs(request, limits)
+        inputs.shots = source_shots(request, inputs.media, settings.ffmpeg_timeout_s)
         progress("probe", 100.0)
     with work_dir() as tmp:
         work = Path(tmp)
@@ -93,7 +97,16 @@ def render(
                 else _narrate(request, settings, inputs, work, progress)
             )
         check_output_length(narration.duration_s, limits)
+        shots = inputs.shots
+        if isinstance(narration, Narration) and narration.holds and inputs.media is not None:
+            with clock.stage("hold"):
+                held = (inputs.media, narration.spans, narration.holds, work)
+                inputs.media = hold_source(request, *held, settings.ffmpeg_timeout_s)
         result = _compose(request, settings, inputs, narration, work, clock, progress)
+    result.shots = shots
+    script = request.script
+    result.paragraphs = sum(1 for c in script.cues if strip_pauses(c.text)) if script else 0
+    result.sync = "shots" if isinstance(narration, Narration) and narration.synced else "none"
     told = warning or note
     result.voice, result.voice_note = (voice.id if voice else None), str(told) if told else None
     result.warning = warning
@@ -149,7 +162,10 @@ def _narrate(
     )
     fit_to = _video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
     cue_voices = [loaded[v.id] for v in plan.cue_voices]
-    narration = builder.build(request.script, fit_to, cue_voices)
+    laid_on = sync_spans(request, inputs.shots)
+    timed_hold = request.script.timed and opts.overrun is Overrun.HOLD
+    hold_until = _video_length(inputs) if timed_hold else None
+    narration = builder.build(request.script, fit_to, cue_voices, laid_on, hold_until)
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
     return narration, voice, plan.note, warning
@@ -198,10 +214,10 @@ def _segments(request: RenderRequest, narration: Narration | MediaInfo) -> list[
         cues = script.cues
         ends = [c.start_s or 0.0 for c in cues[1:]] + [narration.duration_s]
         return [
-            Segment(c.start_s or 0.0, c.end_s or end, c.text, c.start_s)
+            Segment(c.start_s or 0.0, c.end_s or end, strip_pauses(c.text), c.start_s)
             for c, end in zip(cues, ends, strict=True)
         ]
-    text = script.text if script is not None else ""
+    text = strip_pauses(script.text) if script is not None else ""
     return [Segment(0.0, round(narration.duration_s, 3), text)] if text else []
 
 

@@ -19,7 +19,7 @@ _INLINE = re.compile(
 )
 _VTT_VOICE = re.compile(r"^\s*<v(?:\.[\w.-]+)?[ \t]+([^<>\n]+)>")  # <v Anna> names a speaker
 _MARKUP = (
-    re.compile(r"<[^<>\n]*>"),  # <i>, <font ...>, VTT <v Name>, <c.x>, <00:00:01.000>
+    re.compile(r"<(?!break\b)[^<>\n]*>"),  # <i>, <font>, <v Name>, <c.x>, <0:01> (not <break>)
     re.compile(r"\{\\[^{}]*\}"),  # ASS overrides such as {\an8}
 )
 

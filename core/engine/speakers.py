@@ -34,6 +34,7 @@ HEADING_WORDS = """
     source sources update edit summary title subtitle chapter section part scene act
     http https ftp mailto www tel re fw fwd subject date time from to cc bcc
     注意 提示 备注 说明 标题 例如 步骤 来源 时间 日期
+    pause 停顿 暂停
 """
 NOT_SPEAKERS = frozenset(HEADING_WORDS.split())
 

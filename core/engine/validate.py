@@ -9,7 +9,8 @@ the chat and the CLI use) and every `render()` go through it, before any other w
   Japanese paragraph, written without spaces, is never one long word;
 - no timed cue starting or ending after `max_duration_s`;
 - the narration's floor, estimated from the text at a generous fast reading rate (timed cues
-  laid out from their start times), must end within `max_duration_s`.
+  laid out from their start times) plus its pauses (each at most 10 s), must end within
+  `max_duration_s`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import math
 import re
 
 from core.engine.model import Limits, RenderOptions, RenderRequest, Script
+from core.engine.pauses import pause_seconds
 from core.engine.script_text import cjk_characters, count_words, spaced_words
 from core.errors import ErrorCode, VoiceoverError
 from core.words.numbers import human_duration
@@ -92,7 +94,7 @@ def _check_timing(script: Script, limits: Limits, fastest_speed: float) -> None:
                 shown = (human_duration(at), human_duration(limit))
                 raise VoiceoverError(ErrorCode.CUE_TOO_LATE, at=shown[0], limit=shown[1])
         start = max(end, cue.start_s or 0.0) if script.timed else end
-        end = start + speech_floor_s(cue.text, fastest_speed)
+        end = start + speech_floor_s(cue.text, fastest_speed) + pause_seconds(cue.text)
     check_output_length(end, limits)
 
 

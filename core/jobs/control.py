@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
+from core.errors import ErrorCode, VoiceoverError
 from core.jobs.runner import JobRunner
 from core.uninterrupted import uninterrupted
 from core.work.model import Job, JobStatus
@@ -32,9 +33,14 @@ class JobControl:
         self.runner = runner
         self.backend = backend
         self.workers_busy = workers_busy
+        self.max_queued: int | None = None  # a user's jobs waiting for a slot (None: any)
 
     async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
-        """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here."""
+        """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here.
+        TOO_MANY_QUEUED when the owner already has `max_queued` jobs waiting (those this one
+        supersedes not counted)."""
+        owner, kind = str(fields["owner"]), str(fields["kind"])
+        await self._check_room(owner, kind, bool(fields.get("supersede")))
         job, replaced = await self.jobs.enqueue(**fields)
         for old in replaced:
             await self.ended(old)
@@ -42,26 +48,42 @@ class JobControl:
             self.runner.kick()
         return job, replaced
 
+    async def _check_room(self, owner: str, kind: str, supersede: bool) -> None:
+        if self.max_queued is None:
+            return
+        waiting = [
+            job
+            for job in await self.jobs.active_for(owner)
+            if job.status is JobStatus.QUEUED and not (supersede and job.kind == kind)
+        ]
+        if len(waiting) >= self.max_queued:
+            raise VoiceoverError(ErrorCode.TOO_MANY_QUEUED, count=len(waiting))
+
     async def ended(self, job: Job) -> None:
         """Give back what an ended job held (frozen credits, pinned files); safe twice."""
         pinned = Pinned.from_record(job.inputs)
         await uninterrupted(self.backend.release(job.owner, job.id, pinned))
 
-    async def cancel(self, job: Job) -> None:
-        """Stop a job: a queued one is dropped now, a running one stopped; its hold released."""
+    async def cancel(self, job: Job) -> bool:
+        """Stop a job: a queued one is dropped now, a running one stopped; its hold released.
+        False when it had finished first: then it is charged and delivered like any other."""
         if job.status is JobStatus.QUEUED and await self.jobs.cancel_queued(job.id):
             await self.ended(job)
-            return
+            return True
         task = self.runner.cancel(job.id)
         if task is not None:
             with contextlib.suppress(BaseException):
                 await asyncio.wait_for(asyncio.shield(task), timeout=CANCEL_WAIT_S)
         fresh = await self.jobs.get(job.id)
         if fresh is not None and fresh.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-            await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time())
-            await self.ended(fresh)
+            if await self.jobs.finish(job.id, JobStatus.CANCELLED, delivered=time.time()):
+                await self.ended(fresh)  # only when the cancel won: a finish keeps its charge
+            fresh = await self.jobs.get(job.id)
+        if fresh is not None and fresh.status is JobStatus.DONE:
+            return False
         if fresh is not None and fresh.handle:
             await self.backend.cancel(RenderHandle(fresh.handle, fresh.session_id))
+        return True
 
     def busy(self) -> bool:
         """True when a new job would wait for a free slot (of this process, or of the workers

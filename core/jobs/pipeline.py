@@ -15,8 +15,9 @@ from core.work.queue import JobQueue
 class Tell(Protocol):
     """Telling a job's owner how it ended (core/delivery/deliveries.py's Deliveries)."""
 
-    async def deliver(self, job_id: str) -> None:
-        """Tell the owner once (retried later when the chat can't be reached)."""
+    async def deliver(self, job_id: str) -> bool:
+        """Tell the owner once (retried later when the chat can't be reached); True when
+        this call told them."""
         ...
 
 
@@ -36,7 +37,8 @@ class RenderThenDeliver:
 
     async def deliver(self, job_id: str) -> None:
         """Tell the owner of an ended job (and count it once told)."""
-        await self.tell.deliver(job_id)
+        if not await self.tell.deliver(job_id):
+            return  # told already, or another call (an event, the poll) is telling them
         told = await self.jobs.get(job_id)
-        if told is not None and told.delivered is not None:
+        if told is not None:
             self.metrics.deliveries.labels(status=str(told.status)).inc()

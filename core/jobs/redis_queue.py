@@ -14,8 +14,9 @@ state (a compare-and-set), so an ended job never ends again: never delivered twi
 from __future__ import annotations
 
 import json
+import secrets
 import time
-from collections.abc import Awaitable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, cast
 
 from redis import asyncio as aioredis
@@ -128,20 +129,29 @@ class RedisJobQueue(RedisJobReads):
         head = await cast(Awaitable[Any], self.redis.lindex(self._owner(owner), 0))
         job = await self.get(as_text(head)) if head else None
         if job is not None and job.status is JobStatus.QUEUED:
-            await self.saq.enqueue(
-                RUN_JOB,
-                key=job.id,
-                job_id=job.id,
-                timeout=0,
-                heartbeat=self.lease_s,
-                retries=MAX_ATTEMPTS + 1,  # the last try only records that it gave up
-                ttl=3600,
-            )
+            await self.promote_job(job)
+
+    async def promote_job(self, job: Job) -> None:
+        """Give one job to SAQ (nothing happens when SAQ has it already)."""
+        await self.saq.enqueue(
+            RUN_JOB,
+            key=job.id,
+            job_id=job.id,
+            timeout=0,
+            heartbeat=self.lease_s,
+            retries=MAX_ATTEMPTS + 1,  # the last try only records that it gave up
+            ttl=3600,
+        )
 
     async def _change(
-        self, job_id: str, allowed: Collection[JobStatus] | None, values: Mapping[str, Any]
+        self,
+        job_id: str,
+        allowed: Collection[JobStatus] | None,
+        values: Mapping[str, Any],
+        unless: Callable[[Job], bool] | None = None,
     ) -> Job | None:
-        """Set fields of a job whose status is one of `allowed` (any: None); the job, or None."""
+        """Set fields of a job whose status is one of `allowed` (any: None) and for which
+        `unless` is not true; the job, or None."""
         key = self._key(job_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
@@ -149,7 +159,12 @@ class RedisJobQueue(RedisJobReads):
                     await pipe.watch(key)
                     raw = await pipe.get(key)
                     job = load_job(raw) if raw else None
-                    if job is None or (allowed is not None and job.status not in allowed):
+                    refused = job is not None and unless is not None and unless(job)
+                    if (
+                        job is None
+                        or refused
+                        or (allowed is not None and job.status not in allowed)
+                    ):
                         await pipe.reset()
                         return None
                     for name, value in values.items():
@@ -177,12 +192,36 @@ class RedisJobQueue(RedisJobReads):
         await self.redis.publish(EVENTS, json.dumps({"id": job_id, "event": event, **values}))
 
     async def start(self, job_id: str, attempt: int) -> Job | None:
-        """A worker took the job: running now (None when it ended meanwhile: a cancel)."""
-        values = {"status": JobStatus.RUNNING, "attempts": attempt}
-        job = await self._change(job_id, ACTIVE, values)
+        """A worker took the job: running now, under a new attempt token (None when it ended
+        meanwhile, a cancel, or when another attempt holds a live lease on it: a duplicate
+        hand-out, which must not render it a second time)."""
+        now = time.time()
+        values = {
+            "status": JobStatus.RUNNING,
+            "attempts": attempt,
+            "lease": secrets.token_hex(8),
+            "lease_until": now + self.lease_s,
+        }
+        job = await self._change(job_id, ACTIVE, values, unless=_leased(now))
         if job is not None:
-            await self._publish(job_id, "started", created=job.created, at=time.time())
+            await self._publish(job_id, "started", created=job.created, at=now)
         return job
+
+    async def holds(self, job: Job) -> bool:
+        """True while `job`'s attempt is still the job's (checked before the heavy work and
+        before the result is written: fencing a re-run)."""
+        current = await self.get(job.id)
+        return current is not None and current.status in ACTIVE and current.lease == job.lease
+
+    async def give_up_lease(self, job: Job) -> None:
+        """This attempt stops early (its worker hands the job back): the next may start now."""
+        await self._change(job.id, ACTIVE, {"lease_until": 0.0}, unless=_not_held_by(job.lease))
+
+    async def renew(self, job: Job) -> bool:
+        """Extend the attempt's lease by JOB_LEASE_S (False: another attempt took the job)."""
+        values = {"lease_until": time.time() + self.lease_s}
+        renewed = await self._change(job.id, ACTIVE, values, unless=_not_held_by(job.lease))
+        return renewed is not None
 
     async def claim(self) -> Job | None:
         """Take the next job given to SAQ in this process (workers use SAQ's own Worker)."""
@@ -198,15 +237,17 @@ class RedisJobQueue(RedisJobReads):
         if job is not None and ("stage" in values or "progress" in values):
             await self._publish(job_id, "progress", stage=job.stage, progress=job.progress)
 
-    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
-        """Record a job's end (once: an ended job stays as it ended); its owner's next starts."""
+    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> bool:
+        """Record a job's end (once: an ended job stays as it ended, and False is returned);
+        its owner's next starts."""
         job = await self._change(job_id, ACTIVE, {**values, "status": status})
         if job is None:
-            return
+            return False
         if status is JobStatus.CANCELLED:  # stop it where it is: in SAQ's queue or on a worker
             await self._abort(job_id)
         await self._publish(job_id, "ended", status=str(status))
         await self._promote(job.owner)
+        return True
 
     async def _abort(self, job_id: str) -> None:
         running = await self.saq.job(job_id)
@@ -249,3 +290,15 @@ class RedisJobQueue(RedisJobReads):
         """How many jobs the workers that reported lately run at once, together."""
         workers = (await self.saq.info())["workers"].values()
         return sum(int((w.get("metadata") or {}).get("slots", 1)) for w in workers)
+
+
+def _leased(now: float) -> Callable[[Job], bool]:
+    """True for a job another attempt runs under a live lease."""
+    return lambda job: (
+        job.status is JobStatus.RUNNING and bool(job.lease) and job.lease_until > now
+    )
+
+
+def _not_held_by(lease: str) -> Callable[[Job], bool]:
+    """True for a job whose running attempt is not this one."""
+    return lambda job: job.lease != lease

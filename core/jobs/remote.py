@@ -19,6 +19,7 @@ from core.backends.base import Backend
 from core.clock import Clock
 from core.jobs.control import JobControl
 from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
+from core.jobs.reconcile import Reconciler
 from core.jobs.redis_queue import RedisJobQueue
 from core.metrics import Metrics
 from core.work.chats import ChatDirectory
@@ -113,6 +114,7 @@ class RemoteJobs:
         self._started: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.slots = slots or WorkerSlots()
+        self.reconciler = Reconciler(jobs)
 
     def busy(self) -> bool:
         """True when every worker slot was taken at the last look (a new job waits)."""
@@ -147,6 +149,7 @@ class RemoteJobs:
         while True:
             with contextlib.suppress(Exception):
                 await self.refresh()
+                await self.reconciler.run_once()  # jobs SAQ lost go back to its queue
                 for job in await self.jobs.undelivered():
                     await self._end(job.id)
             await asyncio.sleep(POLL_S)

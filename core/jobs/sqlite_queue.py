@@ -3,6 +3,7 @@ claimed, updated, finished, cancelled, resumed after a restart."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 import time
@@ -13,7 +14,7 @@ import aiosqlite
 
 from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
-from core.store import Store, dumps, fetchone_in, loads
+from core.store import Store, dumps, loads
 from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ class SqliteJobQueue:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._served = itertools.count()
+        self._turns: dict[str, int] = {}  # owner → when it was last served (round-robin)
 
     async def check(self) -> None:
         """A file of this process, opened with it: nothing to reach."""
@@ -112,16 +115,20 @@ class SqliteJobQueue:
         return None if row is None else Job.from_row(row)
 
     async def claim(self) -> Job | None:
-        """Move the oldest queued job whose owner has nothing running to running."""
+        """Move a queued job whose owner has nothing running to running: each owner's oldest,
+        the owners in turn (the one served longest ago first), so one owner's backlog delays
+        another's job by at most one of its own."""
         async with self.store.transaction() as db:
-            row = await fetchone_in(
-                db,
+            async with db.execute(
                 "SELECT * FROM jobs WHERE status=? AND owner NOT IN"
-                " (SELECT owner FROM jobs WHERE status=?) ORDER BY created, rowid LIMIT 1",
+                " (SELECT owner FROM jobs WHERE status=?) ORDER BY created, rowid",
                 (JobStatus.QUEUED, JobStatus.RUNNING),
-            )
-            if row is None:
+            ) as cursor:
+                rows = [dict(r) for r in await cursor.fetchall()]
+            if not rows:
                 return None
+            row = min(rows, key=lambda r: self._turns.get(r["owner"], -1))  # stable: oldest
+            self._turns[row["owner"]] = next(self._served)
             await db.execute(
                 "UPDATE jobs SET status=?, attempts=attempts+1, updated=? WHERE id=?",
                 (JobStatus.RUNNING, time.time(), row["id"]),
@@ -134,9 +141,11 @@ class SqliteJobQueue:
         columns["updated"] = time.time()
         await self.store.update("jobs", job_id, columns)
 
-    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
-        """Record a job's end."""
-        await self.update(job_id, status=str(status), **values)
+    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> bool:
+        """Record a job's end if it is still active (False: it ended already, as it stays)."""
+        columns = {k: dumps(v) if isinstance(v, dict) else v for k, v in values.items()}
+        columns.update(status=str(status), updated=time.time())
+        return await self.store.update("jobs", job_id, columns, status_in=ACTIVE) > 0
 
     async def mark_delivered(self, job_id: str) -> None:
         """The owner was told (the result, or what went wrong): never again."""

@@ -217,6 +217,15 @@ ERROR_TEXTS: dict[ErrorCode, Bilingual] = {
         "Only an admin can do that.",
         "只有管理员可以这样做。",
     ),
+    ErrorCode.SLOW_DOWN: Bilingual(
+        "You're sending messages faster than I can handle them, so I skipped some. "
+        "Please slow down and wait for my replies; /cancel always works.",
+        "你发送消息太快，我跳过了一部分。请放慢速度，等我回复；/cancel 随时有效。",
+    ),
+    ErrorCode.TOO_MANY_QUEUED: Bilingual(
+        "You already have {count} renders waiting. Wait for one to finish, or send /cancel.",
+        "你已有 {count} 个渲染在排队。请等其中一个完成，或发送 /cancel。",
+    ),
     ErrorCode.TIMEOUT: Bilingual(
         "This took too long and was stopped. Try a shorter clip or send it again.",
         "处理超时已停止。请尝试更短的片段或重新发送。",

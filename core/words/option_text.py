@@ -20,6 +20,8 @@ LABELS: dict[str, Bilingual] = {
     "mix": Bilingual("Original audio", "原声"),
     "speakers": Bilingual("Speakers' voices", "说话人声音"),
     "overrun": Bilingual("When the voice is longer than the video", "配音比视频长时"),
+    "sync": Bilingual("Sync to the cuts", "对齐镜头"),
+    "hold": Bilingual("A paragraph longer than its shot", "段落比镜头长时"),
 }
 VALUE_TEXT: dict[str, Bilingual] = {
     "none": Bilingual("off", "关闭"),
@@ -34,6 +36,10 @@ VALUE_TEXT: dict[str, Bilingual] = {
     "crop": Bilingual("crop", "裁剪"),
     "extend": Bilingual("extend the video", "延长视频"),
     "speedup": Bilingual("fit the voice to the video", "配音适配视频"),
+    "shots": Bilingual("on", "开启"),
+    "auto": Bilingual("when the paragraphs match the shots", "段落数与镜头数相同时"),
+    "freeze": Bilingual("freeze the picture", "定格画面"),
+    "slow": Bilingual("slow the video", "放慢画面"),
 }
 
 

@@ -133,6 +133,10 @@ REPLIES: dict[str, Bilingual] = {
         "🛑 Cancelled. Frozen credits were released.",
         "🛑 已取消，冻结的积分已退回。",
     ),
+    "already_finished": Bilingual(
+        "✅ That render had already finished — here it is (its credits are charged).",
+        "✅ 渲染已经完成——成品在这里（已扣除积分）。",
+    ),
     "installing": Bilingual("📥 Installing {voice}…", "📥 正在安装 {voice}…"),
     "voice_installed": Bilingual(
         "✅ Installed {voice} ({details}). Scripts in its language are read by it now.",

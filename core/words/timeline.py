@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.words.languages import GENDER_TEXT, language_words
+from core.words.sync import shots_line
 from core.words.text import Bilingual, is_zh
 
 # role → how a track or segment is called in chat.
@@ -228,7 +229,29 @@ def summarize_draft(draft: Mapping[str, Any] | None, language: str = "en") -> st
     tracks = _tracks(draft)
     parts = " ".join(_describe_track(n, track, zh) for n, track in enumerate(tracks, 1))
     noun = "track" if len(tracks) == 1 else "tracks"
-    return _t("summary", zh, count=len(tracks), noun=noun, parts=parts or _t("empty", zh))
+    line = _t("summary", zh, count=len(tracks), noun=noun, parts=parts or _t("empty", zh))
+    shots = draft_shots(draft)
+    return line + ("\n" + shots_line(shots, zh, draft_holds(draft)) if shots else "")
+
+
+def draft_holds(draft: Mapping[str, Any] | None) -> list[tuple[int, float]]:
+    """(shot from 1, seconds) the latest render held, as the draft keeps them, else []."""
+    for track in _tracks(draft):
+        for seg in _segments(track):
+            holds = _meta(seg).get("holds")
+            if isinstance(holds, list):
+                return [(int(h[0]), float(h[1])) for h in holds if len(h) == 2]
+    return []
+
+
+def draft_shots(draft: Mapping[str, Any] | None) -> list[list[float]]:
+    """The video's shots as the draft keeps them (local backend, once found), else []."""
+    for track in _tracks(draft):
+        for seg in _segments(track):
+            shots = _meta(seg).get("shots")
+            if isinstance(shots, list):
+                return [list(map(float, s)) for s in shots]
+    return []
 
 
 def _added(item: Item, zh: bool) -> str:

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from core.ports import Chat
 from core.words.fonts import noto_sans_sc
 from core.words.text import Bilingual, pick
-from core.words.timeline import Item, label_in, timeline_items
+from core.words.timeline import Item, draft_holds, draft_shots, label_in, timeline_items
 
 WIDTH = 1200
 LABEL_W = 190
@@ -27,6 +27,7 @@ BACKGROUND = (24, 26, 31)
 GRID = (58, 62, 70)
 TEXT = (232, 234, 238)
 MUTED = (160, 166, 176)
+HOLD = (255, 196, 61)  # a held shot's tab
 COLOURS: dict[str, tuple[int, int, int]] = {
     "Video": (66, 133, 244),
     "Image": (38, 166, 154),
@@ -94,11 +95,46 @@ def draw_timeline(draft: Mapping[str, Any] | None, out: Path, language: str = "e
     _axis(draw, total_ms, left, scale, height, title)
     for row, item in enumerate(items):
         _row(draw, row, item, left, scale, label_in(item.label, language))
+    video_rows = [row for row, item in enumerate(items) if item.label == "Video"]
+    if video_rows:
+        _cuts(draw, video_rows[0], draft_shots(draft), left, scale)
+        _holds(draw, video_rows[0], draft_shots(draft), draft_holds(draft), left, scale)
     if not items:
         draw.text((left, TOP + 16), empty, fill=MUTED, font=_font(18))
     out.parent.mkdir(parents=True, exist_ok=True)
     image.save(out, format="PNG", optimize=True)
     return out
+
+
+def _cuts(
+    draw: ImageDraw.ImageDraw, row: int, shots: list[list[float]], left: int, scale: float
+) -> None:
+    """A white mark across the video's bar at each cut between its shots."""
+    top = TOP + row * ROW_H
+    for start, _ in shots[1:]:
+        x = left + start * 1000 * scale
+        draw.line([(x, top + 4), (x, top + ROW_H - 4)], fill=(255, 255, 255), width=3)
+
+
+def _holds(
+    draw: ImageDraw.ImageDraw,
+    row: int,
+    shots: list[list[float]],
+    holds: list[tuple[int, float]],
+    left: int,
+    scale: float,
+) -> None:
+    """At the end of each shot the latest render held: an amber tab saying for how long."""
+    top = TOP + row * ROW_H
+    for shot, seconds in holds:
+        if not 1 <= shot <= len(shots):
+            continue
+        x = left + shots[shot - 1][1] * 1000 * scale
+        text = f"+{seconds:.1f}s"
+        width = draw.textlength(text, font=_font(14)) + 8
+        y0, y1 = top + ROW_H - 28, top + ROW_H - 10  # inside the video's bar
+        draw.rectangle([(x - width, y0), (x - 2, y1)], fill=HOLD)
+        draw.text((x - width + 4, y0 - 1), text, fill=(20, 20, 20), font=_font(14))
 
 
 def _as_ms(draft: Mapping[str, Any] | None) -> int:

@@ -44,6 +44,8 @@ class Job:
     error: dict[str, Any] | None = None
     created: float = 0.0
     delivered: float | None = None
+    lease: str = ""  # the running attempt's token (Redis queue): only it may render and end it
+    lease_until: float = 0.0  # … while its worker renews it before this time
 
     @classmethod
     def from_row(cls, row: Row) -> Job:

@@ -26,6 +26,7 @@ class RenderOutput:
     warning: Note | None = None
     voices: tuple[str, ...] = ()
     narration_s: float = 0.0
+    sync: dict[str, Any] | None = None  # laid on the shots: paragraphs, shots, holds
 
     def to_record(self) -> dict[str, Any]:
         """As stored with the job."""
@@ -40,6 +41,7 @@ class RenderOutput:
             "warning": self.warning.to_record() if self.warning else None,
             "voices": list(self.voices),
             "narration_s": self.narration_s,
+            "sync": self.sync,
         }
         if self.key is not None:
             record["key"] = self.key
@@ -61,6 +63,7 @@ class RenderOutput:
             warning=Note.from_record(record.get("warning")),
             voices=tuple(str(v) for v in record.get("voices") or ()),
             narration_s=float(record.get("narration_s") or 0.0),
+            sync=record.get("sync") if isinstance(record.get("sync"), dict) else None,
         )
 
 

@@ -48,8 +48,9 @@ class JobQueue(Protocol):
         """Report how a running job is doing (stage, progress, handle)."""
         ...
 
-    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> None:
-        """Record a job's end (output or error)."""
+    async def finish(self, job_id: str, status: JobStatus, **values: Any) -> bool:
+        """Record a job's end (output or error) if it is still queued or running; False when
+        it had ended already (it stays as it ended)."""
         ...
 
     async def cancel_queued(self, job_id: str) -> bool:

@@ -42,6 +42,7 @@ from core.backends.local.project import (
     script_to_json,
 )
 from core.backends.local.renders import LocalRenders
+from core.backends.local.shot_finder import ShotFinder
 from core.config import Settings
 from core.disk import disk_full_of, upload_check
 from core.engine.lexicon import Lexicon
@@ -84,6 +85,7 @@ class LocalBackend:
         self.root = settings.data_dir / "local"
         renders = self.root / "renders"
         self.renders = LocalRenders(self.store, self.ledger, settings, renders, self.media)
+        self.shots = ShotFinder(self.media, settings.ffmpeg_timeout_s)
         self._ready = False
         self._warm_up: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
@@ -206,6 +208,7 @@ class LocalBackend:
         }
         if info.kind is not MediaKind.AUDIO:
             await self._replace(project, "media", entry)
+            self.shots.start(key, info, lambda k, cuts: self._keep_shots(project.id, k, cuts))
             summary = media_summary(entry, language=project.language)
             return UploadResult(str(info.kind), name, summary)
         if role not in ("narration", "music"):
@@ -213,6 +216,12 @@ class LocalBackend:
             role = "narration" if named else "music"
         await self._replace(project, role, entry)
         return UploadResult("audio", name, media_summary(entry, role, project.language))
+
+    async def _keep_shots(self, session_id: str, key: str, cuts: list[float]) -> None:
+        """The cuts found in the video at `key`, kept with it if it is still the project's."""
+        project = await self._project(session_id)
+        if project.media is not None and project.media.get("key") == key:
+            await self.save(project, media={**project.media, "shots": cuts})
 
     async def _replace(self, project: Project, role: str, entry: dict[str, Any]) -> None:
         """Keep `entry` as the project's file for `role`; the one it replaces is deleted now."""
@@ -272,8 +281,12 @@ class LocalBackend:
         return await self.ledger.grant(owner, amount, ref)
 
     async def snapshot(self, session_id: str) -> Pinned:
-        """The project now, its files pinned (hard links) for a job that may run later."""
+        """The project now, its files pinned (hard links) for a job that may run later (with
+        its video's shots: a detection still running is waited for)."""
         project = await self._project(session_id)
+        if project.media is not None and "shots" not in project.media:
+            await self.shots.wait(project.media.get("key"))
+            project = await self._project(session_id)
         return await pin_project(project, self.media)
 
     async def reserve(self, owner: str, ref: str, pinned: Pinned) -> None:
@@ -356,6 +369,7 @@ class LocalBackend:
     async def aclose(self) -> None:
         """Stop renders in flight and close the store."""
         await self.renders.stop_all()
+        await self.shots.aclose()
         if self._warm_up is not None:
             await self._warm_up  # a thread cannot be cancelled; it takes a few seconds at most
         await self.store.close()

@@ -11,8 +11,10 @@ from core.engine.model import (
     Captions,
     CaptionStyle,
     Fit,
+    Hold,
     MixMode,
     Overrun,
+    Sync,
 )
 from core.engine.voices import LANGUAGES as VOICE_LANGUAGES
 
@@ -30,6 +32,8 @@ _SOUND = r"original\s+(?:audio|sound|track)"
 _COLOURS = "yellow|white|red|green|blue|cyan|pink|orange"
 _ZH_COLOURS = "黄色|白色|红色|绿色|蓝色|青色|粉色|橙色"
 COLOUR_WORDS = dict(zip(_ZH_COLOURS.split("|"), _COLOURS.split("|"), strict=True))
+_PICTURE = r"(?:the\s+)?(?:video|picture|footage|image|frames?|shots?|scenes?)"
+_CUTS = r"(?:the\s+)?(?:cuts?|shots?|scenes?|picture|video)"
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,8 @@ RULES: tuple[Rule, ...] = (
     Rule(r"\b(?:much|a lot)\s+slower\b|慢很多", "speed_delta", -0.2),
     Rule(r"\b(?:much|a lot)\s+faster\b|快很多", "speed_delta", 0.2),
     Rule(
-        r"\b(?:slower|slow down|more slowly)\b|慢一点|慢一些|慢点|放慢|慢些",
+        rf"\b(?:slower|slow down|more slowly)\b(?!\s+{_PICTURE})"
+        r"|慢一点|慢一些|慢点|放慢(?!画面|视频)|慢些",
         "speed_delta",
         -0.1,
         say=("slower", "慢一点"),
@@ -161,6 +166,32 @@ RULES: tuple[Rule, ...] = (
         "mix",
         MixMode.REPLACE,
         say=("replace the original audio", "替换原声"),
+    ),
+    Rule(
+        r"\b(?:don'?t|do not|no|stop|without)\s+sync\w*\b|\bunsync\w*\b|不要对齐|不对齐|取消对齐",
+        "sync",
+        Sync.NONE,
+        say=("don't sync", "不要对齐"),
+    ),
+    Rule(
+        rf"\b(?:sync\w*|match|align)\s+(?:\w+\s+){{0,2}}?(?:to|with)\s+{_CUTS}\b"
+        rf"|\bmatch\s+{_CUTS}\b|\bfollow\s+{_CUTS}\b|对齐镜头|镜头对齐|按镜头对齐|跟着镜头"
+        r"|(?:和|与|跟)镜头(?:切换)?同步|同步(?:到)?镜头",
+        "sync",
+        Sync.SHOTS,
+        say=("sync to the cuts", "对齐镜头"),
+    ),
+    Rule(
+        rf"\b(?:freeze|hold)\s+{_PICTURE}|定格画面|冻结画面|画面定格",
+        "hold",
+        Hold.FREEZE,
+        say=("freeze the picture", "定格画面"),
+    ),
+    Rule(
+        rf"\bslow\s+(?:down\s+)?{_PICTURE}|放慢画面|放慢视频|画面放慢|慢放画面",
+        "hold",
+        Hold.SLOW,
+        say=("slow the video", "放慢画面"),
     ),
     Rule(r"\bduck(?:ing)?\b|\blower the " + _SOUND + r"|压低原声", "mix", MixMode.DUCK),
     # Hearing the video (issue 21): re-voicing and caption looks.

@@ -24,9 +24,11 @@ from core.engine.model import (
     Captions,
     CaptionStyle,
     Fit,
+    Hold,
     MixMode,
     Overrun,
     RenderOptions,
+    Sync,
 )
 from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
@@ -233,7 +235,8 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
         values["music_volume"] = round(percent, 2) / 100
     if "speakers" in changes:
         values["speakers"] = _merged_speakers(options.speakers, changes["speakers"])
-    for name in ("voice", "language", "gender", "captions", "aspect", "fit", "mix", "overrun"):
+    fields = ("voice", "language", "gender", "captions", "aspect", "fit", "mix", "overrun")
+    for name in (*fields, "sync", "hold"):
         if name in changes:
             values[name] = changes[name]
     values.update(look_values(options, changes))
@@ -259,6 +262,8 @@ _ENUMS: dict[str, Any] = {
     "fit": Fit,
     "mix": MixMode,
     "overrun": Overrun,
+    "sync": Sync,
+    "hold": Hold,
     "caption_style": CaptionStyle,
     "caption_position": CaptionPosition,
 }

@@ -187,34 +187,24 @@ UNSUPPORTED: tuple[Feature, ...] = (
     # --- This round's features (ROUND_FEATURES), being built now: when one lands, its row
     # goes and its phrases become rules of instruction_rules.RULES. ---------------------
     Feature(
-        "sync",
-        r"\b(?:sync\w*|align\w*|match (?:the )?(?:cuts|shots|scenes|beats?)|on the beat|"
-        r"to the (?:cuts|shots|scenes|beat)|cuts|shots|scene changes?)\b"
-        r"|同步|对齐|卡点|镜头|分镜|踩点",
-        ("sync the narration to the cuts or shots", "让配音与镜头切换同步"),
-        (
-            "I can make it slower or faster, or read an SRT script at its timings",
-            "我可以让它慢一点或快一点，或按 SRT 脚本的时间轴朗读",
-        ),
-    ),
-    Feature(
         "pause",
-        r"\b(?:pauses?|breaks?|silence|gaps?|breaths?|wait \d+ ?s(?:ec\w*)?)\b|停顿|暂停|停一下|"
-        r"空白|留白",
-        ("add pauses", "添加停顿"),
+        r"(?<![\[<])\b(?:pauses?|breaks?|silence|gaps?|breaths?|wait \d+ ?s(?:ec\w*)?)\b"
+        r"|(?<!\[)停顿|暂停|停一下|空白|留白",  # not the script's own [pause] or <break>
+        ("add pauses by message", "用消息添加停顿"),
         (
-            "start a new paragraph for a longer break, or send an SRT script with timings",
-            "换段落可以停顿久一点，或发送带时间轴的 SRT 脚本",
+            "write [pause 2s] (or [停顿 2秒]) in the script where the silence goes",
+            "在脚本里需要停顿的地方写 [停顿 2秒]（或 [pause 2s]）",
         ),
     ),
     Feature(
         "hold",
-        r"\b(?:(?:hold|freeze)(?: on)?(?: the)? (?:frame|shot|last|first|image|picture)\w*|"
-        r"freeze[- ]frame)\b|定格|停留在|静帧",
-        ("hold or freeze a shot", "定格画面"),
+        r"\b(?:(?:hold|freeze)(?: on)?(?: the)? (?:frame|shot|last|first|image)\w*|"
+        r"freeze[- ]frame)\b|定格(?!画面)|停留在|静帧",
+        ("hold a chosen frame for a chosen time", "按指定时长定格某一帧"),
         (
-            "when the narration is longer than the video, I hold its last frame",
-            "配音比视频长时，我会停留在最后一帧",
+            "'sync to the cuts' holds a shot while its paragraph finishes ('freeze the picture'"
+            " or 'slow the video')",
+            "“对齐镜头”会在段落未读完时停留在该镜头（“定格画面”或“放慢画面”）",
         ),
     ),
     Feature(
@@ -236,4 +226,4 @@ UNSUPPORTED: tuple[Feature, ...] = (
 )
 
 # The features being built this round (their rows are the last of UNSUPPORTED).
-ROUND_FEATURES = frozenset({"sync", "pause", "hold", "edit_page", "api"})
+ROUND_FEATURES = frozenset({"edit_page", "api"})

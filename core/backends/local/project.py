@@ -21,13 +21,16 @@ from core.engine.model import (
     Captions,
     CaptionStyle,
     Fit,
+    Hold,
     MixMode,
     Overrun,
     RenderOptions,
     RenderResult,
     Script,
     ScriptCue,
+    Sync,
 )
+from core.engine.shots import spans
 from core.engine.speakers import script_speakers
 from core.store import Row, loads
 from core.words.numbers import human_duration
@@ -49,6 +52,8 @@ def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
         "fit": Fit,
         "mix": MixMode,
         "overrun": Overrun,
+        "sync": Sync,
+        "hold": Hold,
         "caption_style": CaptionStyle,
         "caption_position": CaptionPosition,
     }
@@ -200,7 +205,15 @@ def _voiceover_meta(project: Project) -> dict[str, Any]:
         "speakers": dict(opts.speakers),
         "script": hashlib.sha256(text.encode()).hexdigest()[:16],
         "own": bool(project.narration),
+        "sync": str(opts.sync),
+        "hold": str(opts.hold),
     }
+
+
+def project_spans(media: dict[str, Any]) -> list[tuple[float, float]]:
+    """The shots (start, end) of a media entry whose cuts are known."""
+    cuts = tuple(float(c) for c in media.get("shots") or ())
+    return spans(cuts, float(media.get("duration_s") or 0.0))
 
 
 def build_draft(project: Project) -> Draft:
@@ -216,6 +229,9 @@ def build_draft(project: Project) -> Draft:
             "aspect": str(opts.aspect),
             "fit": str(opts.fit),
         }
+        if isinstance(project.media.get("shots"), list):  # found after the upload
+            meta["shots"] = [[round(a, 3), round(b, 3)] for a, b in project_spans(project.media)]
+            meta["holds"] = list(project.media.get("holds") or [])  # the latest render's
         tracks.append(_track(0, media_ms or total, meta))
     if project.script_obj or project.narration:
         tracks.append(_track(1, voice_ms, _voiceover_meta(project)))

@@ -31,6 +31,7 @@ from core.media.store import MediaStore
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
 from core.words.notes import Note
+from core.words.sync import holds_of
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class LocalRenders:
         self.folder = folder
         self.media = media
         self.running: dict[str, Running] = {}
+        self.finishing: set[str] = set()  # completed renders being settled and recorded
 
     async def drop_stale(self) -> None:
         """Renders left unfinished by a previous process failed: release and forget them."""
@@ -121,9 +123,19 @@ class LocalRenders:
             self.running.pop(render_id, None)
         if run.stop.is_set():
             return
+        self.finishing.add(render_id)  # past the last stop: a cancel now finds it finished
+        try:
+            await self._complete(render_id, project, run, out, result)
+        finally:
+            self.finishing.discard(render_id)
+
+    async def _complete(
+        self, render_id: str, project: Project, run: Running, out: Path, result: RenderResult
+    ) -> None:
         spoken = narration_seconds(result)
         await self.ledger.settle(run.owner, run.ref, spoken)
         size = result.size_bytes or await asyncio.to_thread(os.path.getsize, out)
+        synced = sync_record(result)
         summary = {
             "narration_s": spoken,
             "duration_s": result.duration_s,
@@ -132,8 +144,26 @@ class LocalRenders:
             "size_bytes": size,
             "warning": result.warning.to_record() if result.warning else None,
             "voices": list(dict.fromkeys(s.voice for s in result.segments if s.voice)),
+            "sync": synced,
         }
         await self._finish(render_id, RenderState.COMPLETED, result=summary)
+        await self._remember_holds(project, synced)
+
+    async def _remember_holds(self, project: Project, sync: dict[str, Any] | None) -> None:
+        """The holds of the latest render kept with the project's video (for its timeline), if
+        the project still has the video the render used (never over a newer upload)."""
+        row = await self.store.fetchone("SELECT media FROM projects WHERE id=?", (project.id,))
+        if row is None or row["media"] is None or project.media is None:
+            return
+        media = loads(row["media"])
+        same = ("name", "duration_s", "shots")
+        if not isinstance(media, dict) or any(media.get(k) != project.media.get(k) for k in same):
+            return
+        holds = (sync or {}).get("holds") or []
+        await self.store.execute(  # only if the row did not change meanwhile
+            "UPDATE projects SET media=? WHERE id=? AND media=?",
+            (dumps({**media, "holds": holds}), project.id, row["media"]),
+        )
 
     async def _render(self, project: Project, out: Path, run: Running) -> RenderResult:
         """The engine on the project's files, each a local file of its media key meanwhile."""
@@ -192,6 +222,8 @@ class LocalRenders:
 
     async def cancel(self, render_id: str) -> None:
         """Stop a render (at its next progress step) and release its frozen credits."""
+        if render_id in self.finishing:
+            return  # it finished first: it is charged and will be delivered
         running = self.running.pop(render_id, None)
         row = await self.store.fetchone(
             "SELECT owner, state, ref FROM renders WHERE id=?", (render_id,)
@@ -233,4 +265,19 @@ async def render_request(
         music=paths.get("music"),
         options=project.options,
         lexicon=project.lexicon,
+        shots=media_shots(project.media),
     )
+
+
+def sync_record(result: RenderResult) -> dict[str, Any] | None:
+    """What a render laid on the shots says it did (None when it did not)."""
+    if result.sync != "shots" or not result.shots:
+        return None
+    holds = holds_of(result.segments)
+    return {"paragraphs": result.paragraphs, "shots": len(result.shots), "holds": holds}
+
+
+def media_shots(entry: dict[str, Any] | None) -> tuple[float, ...] | None:
+    """The cut times kept with a media entry, None when not (yet) known."""
+    cuts = entry.get("shots") if entry else None
+    return tuple(float(c) for c in cuts) if isinstance(cuts, list) else None
