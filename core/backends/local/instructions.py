@@ -8,7 +8,6 @@ from functools import lru_cache
 from typing import Any
 
 from core.backends.local.instruction_rules import (
-    COLOUR_WORDS,
     LANGUAGES,
     NOT_LABELS,
     RULES,
@@ -17,19 +16,7 @@ from core.backends.local.instruction_rules import (
     SPEAKER_WANTS,
     Rule,
 )
-from core.engine.caption_styles import colour_code, look_values
-from core.engine.model import (
-    Aspect,
-    CaptionPosition,
-    Captions,
-    CaptionStyle,
-    Fit,
-    Hold,
-    MixMode,
-    Overrun,
-    RenderOptions,
-    Sync,
-)
+from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, Overrun, RenderOptions, Sync
 from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
 
@@ -66,8 +53,6 @@ def _value(rule: Rule, match: re.Match[str]) -> Any:
         return float(raw)
     if rule.field == "music_volume":
         return int(raw) / 100
-    if rule.field == "caption_colour":
-        return colour_code(COLOUR_WORDS.get(raw, raw.lower()))
     return raw
 
 
@@ -239,7 +224,6 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
     for name in (*fields, "sync", "hold"):
         if name in changes:
             values[name] = changes[name]
-    values.update(look_values(options, changes))
     if "language" in changes and "voice" not in changes:
         values["voice"] = None
     if "gender" in changes and "voice" not in changes:
@@ -264,8 +248,6 @@ _ENUMS: dict[str, Any] = {
     "overrun": Overrun,
     "sync": Sync,
     "hold": Hold,
-    "caption_style": CaptionStyle,
-    "caption_position": CaptionPosition,
 }
 
 
