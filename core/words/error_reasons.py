@@ -13,6 +13,9 @@ REASONS_ZH: tuple[tuple[str, str], ...] = (
     # Media and scripts.
     (r"no file attached", "没有附带文件"),
     (r"no preview in the cloud", "云端不提供预览"),
+    (r"a pause can be at most (?P<n>[\d.]+) seconds", r"停顿最长 \g<n> 秒"),
+    (r"there is no such path", "没有这个路径"),
+    (r"job (?P<id>\S+) is (?P<state>\S+), not done", r"任务 \g<id> 的状态是 \g<state>，尚未完成"),
     (r"unreadable", "无法读取"),
     (r"empty", "文件为空"),
     (r"it is a playlist, not a media file", "这是播放列表，不是媒体文件"),
