@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -66,45 +66,46 @@ def video_graph(
 ) -> str:
     """A filtergraph from [0:v:0] to [v]: the span offset…end of the source with its shots
     held (times relative to the input's first frame, which is at `offset_s` of the source)."""
+
+    def stretched(shot: HeldShot) -> str:
+        factor, freeze = _stretch(shot, mode)
+        slow = f",setpts=PTS*{factor:.6f},fps={fps:g}" if factor > 1.0 else ""
+        return slow + (f",tpad=stop_mode=clone:stop_duration={freeze:.3f}" if freeze > 0 else "")
+
     pieces = _pieces(held, offset_s, end_s)
-    parts = [
-        f"[0:v:0]setpts=PTS-STARTPTS,split={len(pieces)}"
-        + "".join(f"[i{n}]" for n in range(len(pieces)))
-    ]
-    for n, (start, end, shot) in enumerate(pieces):
-        chain = f"[i{n}]trim=start={start:.6f}" + (f":end={end:.6f}" if end is not None else "")
-        chain += ",setpts=PTS-STARTPTS"
-        if shot is not None:
-            factor, freeze = _stretch(shot, mode)
-            if factor > 1.0:
-                chain += f",setpts=PTS*{factor:.6f},fps={fps:g}"
-            if freeze > 0:
-                chain += f",tpad=stop_mode=clone:stop_duration={freeze:.3f}"
-        parts.append(chain + f"[o{n}]")
-    joined = "".join(f"[o{n}]" for n in range(len(pieces)))
-    parts.append(f"{joined}concat=n={len(pieces)}:v=1:a=0,format=yuv420p[v]")
-    return ";".join(parts)
+    return _held_graph("0:v:0", "", pieces, stretched, "v=1:a=0,format=yuv420p[v]")
 
 
 def audio_graph(held: Sequence[HeldShot], mode: Hold, source: str = "0:a:0") -> str:
     """A filtergraph from [source] to [a]: the source's sound on the held timeline."""
-    pieces = _pieces(held, 0.0, None)
+
+    def stretched(shot: HeldShot) -> str:
+        factor, freeze = _stretch(shot, mode)
+        slow = f",atempo={1 / factor:.6f}" if factor > 1.0 else ""
+        return slow + (f",apad=pad_dur={freeze:.3f}" if freeze > 0 else "")
+
+    return _held_graph(source, "a", _pieces(held, 0.0, None), stretched, "v=0:a=1[a]")
+
+
+def _held_graph(
+    source: str,
+    a: str,
+    pieces: list[tuple[float, float | None, HeldShot | None]],
+    stretched: Callable[[HeldShot], str],
+    concat: str,
+) -> str:
+    """Split [source] into the pieces, trim each (a held one stretched), and concatenate them;
+    `a` is "" for the picture's filters and "a" for the sound's."""
     parts = [
-        f"[{source}]asetpts=PTS-STARTPTS,asplit={len(pieces)}"
+        f"[{source}]{a}setpts=PTS-STARTPTS,{a}split={len(pieces)}"
         + "".join(f"[i{n}]" for n in range(len(pieces)))
     ]
     for n, (start, end, shot) in enumerate(pieces):
-        chain = f"[i{n}]atrim=start={start:.6f}" + (f":end={end:.6f}" if end is not None else "")
-        chain += ",asetpts=PTS-STARTPTS"
-        if shot is not None:
-            factor, freeze = _stretch(shot, mode)
-            if factor > 1.0:
-                chain += f",atempo={1 / factor:.6f}"
-            if freeze > 0:
-                chain += f",apad=pad_dur={freeze:.3f}"
+        chain = f"[i{n}]{a}trim=start={start:.6f}" + (f":end={end:.6f}" if end is not None else "")
+        chain += f",{a}setpts=PTS-STARTPTS" + (stretched(shot) if shot is not None else "")
         parts.append(chain + f"[o{n}]")
     joined = "".join(f"[o{n}]" for n in range(len(pieces)))
-    parts.append(f"{joined}concat=n={len(pieces)}:v=0:a=1[a]")
+    parts.append(f"{joined}concat=n={len(pieces)}:{concat}")
     return ";".join(parts)
 
 
