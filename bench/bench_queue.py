@@ -14,7 +14,6 @@ import contextlib
 import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,23 +24,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pydantic import SecretStr  # noqa: E402
 from saq import Worker  # noqa: E402
 from saq.types import Context  # noqa: E402
 
+from bench.bench_workers import renders_per_minute, start_workers  # noqa: E402
 from core.clock import SystemClock  # noqa: E402
-from core.config import Settings  # noqa: E402
 from core.jobs.heartbeat import HeartbeatTimings  # noqa: E402
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import RUN_JOB  # noqa: E402
 from core.jobs.remote import RemoteJobs  # noqa: E402
 from core.metrics import Metrics  # noqa: E402
-from core.service import Service  # noqa: E402
 from core.work.chats import ChatDirectory  # noqa: E402
 from core.work.model import JobStatus  # noqa: E402
-from tests.chat_helpers import SCRIPT, incoming  # noqa: E402
-from tests.cli_helpers import cli_command, cli_env  # noqa: E402
-from tests.fakes import RecordingChat  # noqa: E402
+from tests.chat_helpers import SCRIPT  # noqa: E402
 from tests.media import make_video  # noqa: E402
 from tests.servers import S3_KEY_ID, S3_SECRET, seaweed_server, valkey_server  # noqa: E402
 
@@ -184,55 +179,6 @@ def cluster_env(url: str, endpoint: str, bucket: str) -> dict[str, str]:
     }
 
 
-async def renders_per_minute(
-    url: str, endpoint: str, bucket: str, workers: int, renders: int, root: Path
-) -> dict[str, Any]:
-    """`renders` small clips from `renders` users through `workers` worker processes."""
-    env = cluster_env(url, endpoint, bucket)
-    procs = [
-        subprocess.Popen(  # noqa: ASYNC220 - started once, before the timing
-            cli_command("worker"),
-            env=cli_env(root / f"w{workers}-{i}", **env),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for i in range(workers)
-    ]
-    clip = make_video(root / "clip.mp4")
-    settings = Settings(
-        data_dir=root / f"bot{workers}",
-        http_port=0,
-        queue_url=url,
-        storage_url=f"s3://{bucket}",
-        s3_endpoint_url=endpoint,
-        aws_access_key_id=SecretStr(S3_KEY_ID),
-        aws_secret_access_key=SecretStr(S3_SECRET),
-        unlimited_credits=True,
-    )
-    try:
-        async with Service(settings) as service:
-            while await service.jobs.worker_count() < workers:  # noqa: ASYNC110
-                await asyncio.sleep(0.2)  # every worker is up and waiting
-            chats = [RecordingChat() for _ in range(renders)]
-            begin = time.perf_counter()
-            for n, chat in enumerate(chats):
-                await service.handle(incoming(SCRIPT, files=(clip,), user=f"r{n}"), chat)
-            while sum(len(c.results) for c in chats) < renders:  # noqa: ASYNC110
-                await asyncio.sleep(0.1)
-            elapsed = time.perf_counter() - begin
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(60)
-    return {
-        "workers": workers,
-        "renders": renders,
-        "seconds": round(elapsed, 1),
-        "renders_per_minute": round(renders * 60 / elapsed, 1),
-    }
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--renders", type=int, default=8)
@@ -251,8 +197,11 @@ async def main() -> None:
             figures["renders"] = []
             for workers in (1, 2):
                 valkey.flush()
+                env = cluster_env(valkey.url, s3.endpoint, bucket)
+                procs = start_workers(workers, env, root, pinned=False)
+                clip = make_video(root / "clip.mp4")
                 got = await renders_per_minute(
-                    valkey.url, s3.endpoint, bucket, workers, args.renders, root
+                    valkey.url, s3.endpoint, bucket, procs, [SCRIPT] * args.renders, clip, root
                 )
                 figures["renders"].append(got)
                 print("renders:", got, flush=True)

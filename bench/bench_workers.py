@@ -65,12 +65,15 @@ def shared_env(url: str, endpoint: str, bucket: str) -> dict[str, str]:
     }
 
 
-def start_workers(count: int, env: dict[str, str], root: Path) -> list[subprocess.Popen[bytes]]:
-    """`count` workers, worker i pinned to core i, one render slot and one thread each."""
+def start_workers(
+    count: int, env: dict[str, str], root: Path, pinned: bool = True
+) -> list[subprocess.Popen[bytes]]:
+    """`count` workers; pinned: worker i on core i, one render slot and one thread each."""
+    cores = os.cpu_count() or 1
     return [
         subprocess.Popen(
-            [TASKSET, "-c", str(i % (os.cpu_count() or 1)), *cli_command("worker")],
-            env=cli_env(root / f"w{count}-{i}", **env, **ONE_THREAD),
+            [*([TASKSET, "-c", str(i % cores)] if pinned else []), *cli_command("worker")],
+            env=cli_env(root / f"w{count}-{i}", **env, **(ONE_THREAD if pinned else {})),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -79,11 +82,17 @@ def start_workers(count: int, env: dict[str, str], root: Path) -> list[subproces
 
 
 async def renders_per_minute(
-    url: str, endpoint: str, bucket: str, workers: int, renders: int, clip: Path, root: Path
+    url: str,
+    endpoint: str,
+    bucket: str,
+    procs: list[subprocess.Popen[bytes]],
+    scripts: list[str],
+    clip: Path,
+    root: Path,
 ) -> dict[str, Any]:
-    """`renders` clips from `renders` users, all sent at once, through `workers` workers."""
-    env = shared_env(url, endpoint, bucket)
-    procs = start_workers(workers, env, root)
+    """One render per script, each from its own user, all sent at once, through the started
+    workers `procs` (stopped at the end)."""
+    workers, renders = len(procs), len(scripts)
     settings = Settings(
         data_dir=root / f"bot{workers}",
         http_port=0,
@@ -101,7 +110,7 @@ async def renders_per_minute(
             chats = [RecordingChat() for _ in range(renders)]
             begin = time.perf_counter()
             for n, chat in enumerate(chats):
-                await service.handle(incoming(script(n), files=(clip,), user=f"r{n}"), chat)
+                await service.handle(incoming(scripts[n], files=(clip,), user=f"r{n}"), chat)
             while sum(len(c.results) for c in chats) < renders:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
             elapsed = time.perf_counter() - begin
@@ -132,8 +141,11 @@ async def main() -> None:
             bucket = s3.make_bucket("bench")
             for workers in (1, 2):
                 valkey.flush()
+                env = shared_env(valkey.url, s3.endpoint, bucket)
+                procs = start_workers(workers, env, root)
+                scripts = [script(n) for n in range(args.renders)]
                 got = await renders_per_minute(
-                    valkey.url, s3.endpoint, bucket, workers, args.renders, clip, root
+                    valkey.url, s3.endpoint, bucket, procs, scripts, clip, root
                 )
                 figures["renders"].append(got)
                 print("renders:", got, flush=True)
