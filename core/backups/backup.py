@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import Settings
+from core.engine.leftovers import pid_alive
 from core.failpoints import pause_point
 from core.media.s3 import S3MediaStore
 
@@ -47,22 +48,12 @@ def partial_dir(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.{os.getpid()}.partial")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_dead_partials(dest: Path) -> int:
     """Remove `.DEST.<pid>.partial` folders of backups whose process is gone."""
     removed = 0
     for entry in dest.parent.glob(f".{dest.name}.*.partial"):
         pid = entry.name[len(dest.name) + 2 : -len(".partial")]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
     return removed

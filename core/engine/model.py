@@ -213,6 +213,18 @@ class RenderOptions:
     speakers: tuple[tuple[str, str], ...] = ()
 
 
+# The RenderOptions fields whose values are one of an enum's (read from JSON, chat or a form).
+OPTION_ENUMS: dict[str, type[StrEnum]] = {
+    "captions": Captions,
+    "aspect": Aspect,
+    "fit": Fit,
+    "mix": MixMode,
+    "overrun": Overrun,
+    "sync": Sync,
+    "hold": Hold,
+}
+
+
 @dataclass(frozen=True)
 class RenderRequest:
     """One render: inputs (all optional but at least a script or narration) and options."""

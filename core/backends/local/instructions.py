@@ -16,7 +16,10 @@ from core.backends.local.instruction_rules import (
     SPEAKER_WANTS,
     Rule,
 )
-from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, Overrun, RenderOptions, Sync
+from core.engine.model import (
+    OPTION_ENUMS,
+    RenderOptions,
+)
 from core.engine.validate import SPEED_RANGE, check_range
 from core.errors import ErrorCode, VoiceoverError
 
@@ -240,19 +243,8 @@ def _merged_speakers(
     return tuple(sorted([*kept, *new.items()]))
 
 
-_ENUMS: dict[str, Any] = {
-    "captions": Captions,
-    "aspect": Aspect,
-    "fit": Fit,
-    "mix": MixMode,
-    "overrun": Overrun,
-    "sync": Sync,
-    "hold": Hold,
-}
-
-
 def _coerce(name: str, value: Any) -> Any:
-    enum = _ENUMS.get(name)
+    enum = OPTION_ENUMS.get(name)
     if enum is None or value is None:
         return value
     try:

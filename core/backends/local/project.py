@@ -10,17 +10,13 @@ from typing import Any
 from core.backends.base import Draft
 from core.engine.lexicon import Lexicon
 from core.engine.model import (
-    Aspect,
+    OPTION_ENUMS,
     Captions,
-    Fit,
-    Hold,
     MixMode,
-    Overrun,
     RenderOptions,
     RenderResult,
     Script,
     ScriptCue,
-    Sync,
 )
 from core.engine.shots import spans
 from core.engine.speakers import script_speakers
@@ -38,16 +34,7 @@ ICONS = {"video": "🎬", "image": "🖼", "music": "🎵", "narration": "🎙"}
 def options_from_json(data: dict[str, Any] | None) -> RenderOptions:
     """RenderOptions from their stored JSON."""
     data = dict(data or {})
-    enums = {
-        "captions": Captions,
-        "aspect": Aspect,
-        "fit": Fit,
-        "mix": MixMode,
-        "overrun": Overrun,
-        "sync": Sync,
-        "hold": Hold,
-    }
-    for name, enum in enums.items():
+    for name, enum in OPTION_ENUMS.items():
         if name in data:
             data[name] = enum(data[name])
     if "speakers" in data:
