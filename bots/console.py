@@ -62,6 +62,10 @@ class ConsoleChat:
         """Print where the picture is."""
         self._print(f"{caption}\n     {path}")
 
+    async def send_file(self, path: Path, caption: str) -> None:
+        """Print where the file is."""
+        self._print(f"{caption}\n     {path}")
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """Print the link (a terminal has no buttons)."""
         self._print(f"{text}\n     {url}")

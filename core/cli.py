@@ -1,4 +1,4 @@
-"""The `voiceover` command: render, voices, demo, chat, serve."""
+"""The `voiceover` command: render, voices, transcribe, models, demo, chat, serve."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 # Only what the parser needs is imported here; each command imports its own parts when it runs,
 # so `voiceover --help` and `voiceover voices` start in a fraction of a second
 # (tests/test_cli_imports.py keeps it so).
+from core.asr_cli import add_asr_parsers, add_hearing_options
 from core.backups.cli import add_backup_parsers
 from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, Overrun, Sync
 from core.errors import VoiceoverError
@@ -76,7 +77,9 @@ def _parser() -> argparse.ArgumentParser:
         help="pronunciation fixes: `word = respelling` or `word = [[phonemes]]` per line",
     )
     render.add_argument("--json", action="store_true", help="print one JSON object")
+    add_hearing_options(render)
     add_voices_parser(sub)
+    add_asr_parsers(sub)
     demo = sub.add_parser("demo", help="render a generated clip with a sample script")
     demo.add_argument("--out", type=Path, default=Path("data/demo.mp4"))
     sub.add_parser("chat", help="the terminal chat")
@@ -113,6 +116,7 @@ def _script(args: argparse.Namespace, limits: Limits) -> Script | None:
 def _render(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
+    from core.asr_cli import hearing_options
     from core.engine.leftovers import remove_stale_work
     from core.engine.lexicon import Lexicon, read_lexicon_file
     from core.engine.model import Limits, RenderOptions, RenderRequest
@@ -133,6 +137,7 @@ def _render(args: argparse.Namespace, settings: Settings) -> int:
         sync=Sync(args.sync),
         hold=Hold(args.hold),
         speakers=tuple(sorted(dict(args.speaker).items())),
+        **hearing_options(args),
     )
     request = RenderRequest(
         out=args.out.resolve(),
@@ -172,6 +177,7 @@ def result_json(result: RenderResult) -> dict[str, Any]:
                 "voice": s.voice,
                 "shot": s.shot,
                 "held_s": s.held_s,
+                "words": [{"text": w, "start_s": a, "end_s": b} for w, a, b in s.words],
             }
             for s in result.segments
         ],
@@ -233,6 +239,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return serve_main(settings)
 
 
+def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
+    from core.asr_cli import run_transcribe
+
+    return run_transcribe(args, settings)
+
+
+def _models(args: argparse.Namespace, settings: Settings) -> int:
+    from core.asr_cli import run_models
+
+    return run_models(args, settings)
+
+
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
     from core.backups.cli import run_backup
 
@@ -246,6 +264,8 @@ COMMANDS = {
     "worker": _worker,
     "chat": _chat,
     "serve": _serve,
+    "transcribe": _transcribe,
+    "models": _models,
     "backup": _backup,
     "restore": _backup,
 }

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     voices_dir: Path | None = None  # None: DATA_DIR/voices (set after validation)
     voices_base_url: str = "https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0"
     backend: Literal["local", "nemo"] = "local"
+    # Speech recognition: a faster-whisper model name (tiny.en is bundled; others are installed
+    # with `voiceover models install NAME` into DATA_DIR/models) or a model directory.
+    asr_model: str = "tiny.en"
+    asr_models_base_url: str = "https://huggingface.co"
     log_level: str = "INFO"
 
     # Media limits (untrusted input).
@@ -167,6 +171,11 @@ class Settings(BaseSettings):
     def voices_path(self) -> Path:
         """Where installed voices live (VOICES_DIR, by default DATA_DIR/voices)."""
         return self.voices_dir if self.voices_dir is not None else self.data_dir / "voices"
+
+    @property
+    def models_path(self) -> Path:
+        """Where installed speech recognition models live (DATA_DIR/models)."""
+        return self.data_dir / "models"
 
     @property
     def cores(self) -> int:

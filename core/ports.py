@@ -102,6 +102,11 @@ class Chat(Protocol):
         prints its path)."""
         ...
 
+    async def send_file(self, path: Path, caption: str) -> None:
+        """Send a file as a document (a transcript's SRT) with a caption (the console prints
+        its path)."""
+        ...
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """A personal link: the text with the URL, and a button labelled `label` opening it
         (Telegram: an inline URL button; Discord: privately, with a link button)."""

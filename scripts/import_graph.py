@@ -26,8 +26,8 @@ PACKAGES = ("core", "bots")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.cli",),  # `voiceover …`
     ("core.app",),  # starts the service with its chat platforms, or the worker
-    ("bots", "core.worker", "core.voices_cli", "core.backups"),  # front doors: chat platforms,
-    # the worker, `voiceover voices` and `voiceover backup|restore`
+    ("bots", "core.worker", "core.voices_cli", "core.backups", "core.asr_cli"),  # front doors:
+    # chat platforms, the worker, `voiceover voices`, `backup|restore`, `transcribe|models`
     ("core.service",),  # builds the bot process's parts and hands each its collaborators
     ("core.web",),  # front door for browsers: upload and result pages, /healthz
     ("core.chat",),  # the chat core: lanes, routing, flows, sessions

@@ -80,6 +80,10 @@ class RecordingChat:
         """Record a picture (kind 'image', its path in `url`)."""
         self._record(Sent("image", caption, url=str(path)))
 
+    async def send_file(self, path: Path, caption: str) -> None:
+        """Record a document (kind 'file', its path in `url`)."""
+        self._record(Sent("file", caption, url=str(path)))
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """Record a personal link offered with a button (kind 'offer', the label in `ref`)."""
         self._record(Sent("offer", f"{text}\n{url}", url=url))

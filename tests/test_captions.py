@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from core.engine.captions import MAX_LINE_CHARS, MAX_LINES, caption_cues, write_ass, write_srt
+from core.engine.caption_styles import write_ass
+from core.engine.captions import MAX_LINE_CHARS, MAX_LINES, caption_cues, write_srt
 from core.engine.ffmpeg import ffmpeg_exe
 from core.engine.model import Segment
 from core.words.fonts import CJK_FAMILY, LATIN_FAMILY, caption_fonts

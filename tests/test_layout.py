@@ -38,6 +38,7 @@ OPTIONAL = (
     "core.media.select",
     "core.engine.docx_reader",
     "core.backups.cli",
+    "core.asr_cli",
     "core.jobs.reconcile",
 )
 

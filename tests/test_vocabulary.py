@@ -18,6 +18,7 @@ from core.engine.model import RenderOptions
 SETS: dict[str, tuple[str, ...]] = {
     "speed": ("speed", "speed_delta"),
     "music_volume": ("music_volume", "music_delta"),
+    "caption_scale": ("caption_scale_delta",),
 }
 STATES = (State(), State(has_media=True), State(has_script=True, has_media=True))
 

@@ -172,6 +172,10 @@ class DiscordChat:
             return
         await self._channel_send(caption, picture)
 
+    async def send_file(self, path: Path, caption: str) -> None:
+        """Post a file (as send_image does)."""
+        await self.send_image(path, caption)
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """A personal link, privately with a link button: through the interaction while it
         lives (its public 'thinking' response dropped), else as a direct message (a link that

@@ -223,6 +223,18 @@ class TelegramChat:
             message_thread_id=self._thread_id,
         )
 
+    async def send_file(self, path: Path, caption: str) -> None:
+        """Send a document (its bytes read in a thread) with its caption."""
+        await self._wait_ready()
+        data = await asyncio.to_thread(path.read_bytes)
+        await self._bot.send_document(
+            self._chat_id,
+            InputFile(data, filename=path.name),
+            caption=caption[:CAPTION_LIMIT] or None,
+            reply_parameters=self._reply(),
+            message_thread_id=self._thread_id,
+        )
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """The text with the link, and an inline URL button opening it (a host Telegram won't
         take in a button, like a bare IP, gets the text alone). In a group it goes to the user

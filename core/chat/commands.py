@@ -171,6 +171,15 @@ COMMAND_TABLE: tuple[Command, ...] = (
         menu=Bilingual("A key for the HTTP API (private chats)", "HTTP API 密钥（私聊）"),
         discord="A key for the HTTP API (shown privately, once)",  # with `action: revoke`
         in_help=True,
+        shown=14,
+    ),
+    Command(
+        "transcribe",
+        ("transcribe", "transcript"),
+        ("transcribe", "transcribe it", "transcribe this", "transcript", "转写", "转录", "听写"),
+        menu=Bilingual("What the video says, as an SRT file", "视频里说的话，SRT 文件"),
+        discord="What the video says, as an SRT file, free",
+        in_help=True,
         shown=13,
     ),
     # Where a message goes that asks for no command (or a wrong one).

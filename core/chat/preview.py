@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.backends.base import Draft
 from core.chat.drafts import draft_roles
+from core.chat.hearing import captions_from_speech
 from core.chat.turn import FlowDeps, Turn, ack_if_slow
 from core.engine.preview import PREVIEW_HEIGHT, PREVIEW_S
 from core.errors import ErrorCode, VoiceoverError
@@ -18,7 +19,7 @@ VISUAL = frozenset({"video", "image"})
 
 def _check_ready(draft: Draft) -> None:
     roles = draft_roles(draft)
-    if not roles & VISUAL or "voiceover" not in roles:
+    if not roles & VISUAL or ("voiceover" not in roles and not captions_from_speech(draft)):
         raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
 
 

@@ -8,6 +8,7 @@ from typing import cast
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
 from core.chat.drafts import draft_roles, fingerprint
 from core.chat.flow_state import FlowState
+from core.chat.hearing import captions_from_speech, transcribe
 from core.chat.help_text import help_text
 from core.chat.intake import fetch_attachment
 from core.chat.preview import preview
@@ -79,6 +80,10 @@ class WorkFlows(FlowState):
     async def flow_preview(self, ctx: Turn, routed: Routed) -> bool:
         """A quick proof (the first 20 s at 360p with narration and captions), not charged."""
         return await preview(ctx, self.deps)
+
+    async def flow_transcribe(self, ctx: Turn, routed: Routed) -> bool:
+        """What the video says, sent as an SRT file (free, no job)."""
+        return await transcribe(ctx, self.deps)
 
     async def flow_voiceover(self, ctx: Turn, routed: Routed) -> bool:
         """/voiceover with options, files and/or a script: a complete request."""
@@ -181,7 +186,7 @@ class WorkFlows(FlowState):
             if "voiceover" in roles:
                 await ctx.say("need_visual")
             return False
-        if "voiceover" not in roles:
+        if "voiceover" not in roles and not captions_from_speech(draft):
             await ctx.say("need_script")
             return False
         if session["last_fp"] == fingerprint(draft, await self._lexicon_pairs(ctx)):

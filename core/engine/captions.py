@@ -1,4 +1,4 @@
-"""Caption files from placed segments: SRT for soft subtitles, styled ASS for burning in."""
+"""Caption cues from placed segments, and SRT for soft subtitles (ASS: caption_styles.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.engine.model import Segment
-from core.words.fonts import LATIN_FAMILY, has_cjk
+from core.words.fonts import has_cjk
 
 MAX_LINE_CHARS = 42
 MAX_LINES = 2
@@ -23,12 +23,16 @@ class Cue:
     start_s: float
     end_s: float
     text: str
+    words: tuple[tuple[str, float, float], ...] = ()  # (word, start, end) when known
 
 
 def caption_cues(segments: Sequence[Segment]) -> list[Cue]:
     """Cues for the segments; long ones split into two-line chunks timed by their length."""
     cues: list[Cue] = []
     for seg in segments:
+        if seg.words:
+            cues += _word_cues(seg.words)
+            continue
         text = " ".join(seg.text.split())
         if has_cjk(text):
             chunks = _cjk_chunks(text, CJK_CUE_CHARS)
@@ -41,6 +45,19 @@ def caption_cues(segments: Sequence[Segment]) -> list[Cue]:
             cues.append(Cue(round(at, 3), round(at + span, 3), chunk))
             at += span
     return cues
+
+
+def _word_cues(words: Sequence[tuple[str, float, float]]) -> list[Cue]:
+    """Cues of timed words: at most two lines each, timed by their first and last word."""
+    cjk = has_cjk("".join(w for w, _, _ in words))
+    limit, joiner = (CJK_CUE_CHARS, "") if cjk else (MAX_LINE_CHARS * MAX_LINES, " ")
+    groups: list[list[tuple[str, float, float]]] = [[]]
+    for word in words:
+        text = joiner.join(w for w, _, _ in [*groups[-1], word])
+        if groups[-1] and len(text) > limit:
+            groups.append([])
+        groups[-1].append(word)
+    return [Cue(g[0][1], g[-1][2], joiner.join(w for w, _, _ in g), tuple(g)) for g in groups if g]
 
 
 def _chunks(text: str, limit: int) -> list[str]:
@@ -66,7 +83,7 @@ def _cjk_chunks(text: str, limit: int) -> list[str]:
     return [p.strip() for p in _cjk_pieces(text, limit) if p.strip()]
 
 
-def _wrap_cjk(text: str, per_line: int) -> list[str]:
+def wrap_cjk(text: str, per_line: int) -> list[str]:
     """A Chinese caption as lines of at most `per_line` characters (else as it is)."""
     return _cjk_pieces(text, per_line) if has_cjk(text) else [text]
 
@@ -121,44 +138,13 @@ def write_srt(path: Path, cues: Sequence[Cue]) -> Path:
     return path
 
 
-def _ass_time(seconds: float) -> str:
+def ass_time(seconds: float) -> str:
     h, m, s, cs = _clock(seconds, 2)
     return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
 
 
-def _ass_text(text: str) -> str:
+def ass_text(text: str) -> str:
     """User text made inert for ASS: no override blocks, no escape sequences."""
     text = text.replace("\\", "\N{FULLWIDTH REVERSE SOLIDUS}")
     text = text.replace("{", "(").replace("}", ")")
     return re.sub(r"[\r\n]+", " ", text)
-
-
-def write_ass(
-    path: Path, cues: Sequence[Cue], width: int, height: int, family: str = LATIN_FAMILY
-) -> Path:
-    """Write styled captions for a width×height frame: bottom centre, inside the safe area
-    (Chinese lines broken explicitly: libass wraps only at spaces)."""
-    short = min(width, height)
-    size = round(short * (0.058 if height > width else 0.05))
-    margin_v = round(height * (0.12 if height > width else 0.07))
-    margin_h = round(width * 0.07)
-    outline = max(2, round(size * 0.08))
-    head = (
-        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 0\nScaledBorderAndShadow: yes\n"
-        f"PlayResX: {width}\nPlayResY: {height}\n\n[V4+ Styles]\n"
-        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
-        "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
-        "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
-        f"Style: Default,{family},{size},&H00FFFFFF,&H00FFFFFF,&H00101010,&H80000000,"
-        f"0,0,0,0,100,100,0,0,1,{outline},1,2,{margin_h},{margin_h},{margin_v},1\n\n"
-        "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, "
-        "Text\n"
-    )
-    per_line = max(8, int((width - 2 * margin_h) / (size * 1.05)))
-    lines = [
-        f"Dialogue: 0,{_ass_time(c.start_s)},{_ass_time(c.end_s)},Default,,0,0,0,,"
-        + "\\N".join(_ass_text(line) for line in _wrap_cjk(c.text, per_line))
-        for c in cues
-    ]
-    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
-    return path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.engine.ffmpeg import input_args, run_ffmpeg
 from core.engine.model import MediaInfo, MixMode
+from core.engine.mute import mute_filter
 from core.engine.video import graph_safe
 
 RATE = 48_000
@@ -28,6 +29,7 @@ class MixPlan:
     music: MediaInfo | None = None
     mix: MixMode = MixMode.DUCK
     music_volume: float = 0.2
+    mute_spans: tuple[tuple[float, float], ...] = ()  # the source silenced here (a re-voice)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def _graph(plan: MixPlan) -> tuple[list[str], str]:
     use_source = (
         plan.source is not None and plan.source.has_audio and plan.mix is not MixMode.REPLACE
     )
-    duck_source = use_source and plan.mix is MixMode.DUCK
+    duck_source = use_source and plan.mix is MixMode.DUCK and not plan.mute_spans
     sidechains = int(duck_source) + int(plan.music is not None)
     narr_out = ["[narr]"] + [f"[sc{i}]" for i in range(sidechains)]
     split = f",asplit={len(narr_out)}" if sidechains else ""
@@ -64,7 +66,8 @@ def _graph(plan: MixPlan) -> tuple[list[str], str]:
     if use_source and plan.source is not None:
         idx = len([a for a in args if a == "-i"])
         args += input_args(plan.source)
-        chains.append(f"[{idx}:a:0]{FORMAT},apad=whole_dur={d},atrim=0:{d}[src]")
+        mute = f",{mute_filter(plan.mute_spans)}" if plan.mute_spans else ""
+        chains.append(f"[{idx}:a:0]{FORMAT}{mute},apad=whole_dur={d},atrim=0:{d}[src]")
         if duck_source:
             chains.append(f"[src][sc{sc}]{DUCK}[srcd]")
             sc += 1

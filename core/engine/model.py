@@ -28,6 +28,20 @@ class Captions(StrEnum):
     BURN = "burn"
 
 
+class CaptionStyle(StrEnum):
+    CLASSIC = "classic"
+    BOLD = "bold"
+    BOXED = "boxed"
+    MINIMAL = "minimal"
+    KARAOKE = "karaoke"
+
+
+class CaptionPosition(StrEnum):
+    BOTTOM = "bottom"
+    MIDDLE = "middle"
+    TOP = "top"
+
+
 class Aspect(StrEnum):
     ORIGINAL = "original"
     WIDE = "16:9"
@@ -211,6 +225,13 @@ class RenderOptions:
     hold: Hold = Hold.FREEZE
     # Per speaker label, what voice it asked for: (label, "male" | "female" | language | id).
     speakers: tuple[tuple[str, str], ...] = ()
+    # Hearing the video (issue 21): read what it says again in our voice, and caption looks.
+    revoice: bool = False
+    caption_style: CaptionStyle = CaptionStyle.CLASSIC
+    caption_position: CaptionPosition = CaptionPosition.BOTTOM
+    caption_colour: str = ""  # "&H00BBGGRR" for ASS, "" for the style's own
+    caption_scale: float = 1.0
+    word_timings: bool = False  # time every word of our narration (karaoke does anyway)
 
 
 # The RenderOptions fields whose values are one of an enum's (read from JSON, chat or a form).
@@ -222,6 +243,8 @@ OPTION_ENUMS: dict[str, type[StrEnum]] = {
     "overrun": Overrun,
     "sync": Sync,
     "hold": Hold,
+    "caption_style": CaptionStyle,
+    "caption_position": CaptionPosition,
 }
 
 
@@ -237,6 +260,21 @@ class RenderRequest:
     options: RenderOptions = field(default_factory=RenderOptions)
     lexicon: Lexicon = field(default_factory=Lexicon)  # pronunciation fixes for the voice
     shots: tuple[float, ...] | None = None  # the media's cut times, when already known
+    mute_spans: tuple[tuple[float, float], ...] = ()  # original speech silenced (a re-voice)
+
+    @property
+    def hears_speech(self) -> bool:
+        """Whether the video's own speech is needed: a re-voice, or captions for a video
+        without a script or narration (captions from speech)."""
+        if self.options.revoice:
+            return True
+        no_words = self.script is None and self.narration is None
+        return no_words and self.media is not None and self.options.captions is not Captions.NONE
+
+    @property
+    def captions_only(self) -> bool:
+        """Captions from speech: no narration of ours, the audio as it was."""
+        return self.hears_speech and not self.options.revoice
 
 
 @dataclass(frozen=True)
@@ -251,6 +289,7 @@ class Segment:
     voice: str | None = None  # the id of the voice that read it
     shot: int | None = None  # the shot it plays over (0-based; synced renders)
     held_s: float = 0.0  # how long its shot was held for it to finish
+    words: tuple[tuple[str, float, float], ...] = ()  # (word, start, end) when known
 
     @property
     def drift_s(self) -> float:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.config import Settings
-from core.engine.captions import caption_cues, write_ass, write_srt
+from core.engine.caption_styles import Look, write_ass
+from core.engine.captions import caption_cues, write_srt
 from core.engine.ffmpeg import run_ffmpeg
 from core.engine.language_id import load_model
 from core.engine.layout import Geometry, plan_geometry
@@ -36,6 +37,7 @@ from core.engine.model import (
 from core.engine.narration import Narration, NarrationBuilder, write_wav
 from core.engine.pauses import strip_pauses
 from core.engine.probe import probe_media, require_visual
+from core.engine.revoice import hear, wants_words
 from core.engine.speech import SpeechEngine
 from core.engine.speech_cache import with_cache
 from core.engine.synced import Spans, hold_source, source_shots, sync_spans
@@ -44,6 +46,7 @@ from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
+from core.engine.word_timings import timed_segments
 from core.errors import ErrorCode, VoiceoverError
 from core.words.fonts import caption_fonts
 from core.words.notes import Note, join_notes
@@ -89,8 +92,14 @@ def render(
         progress("probe", 100.0)
     with work_dir() as tmp:
         work = Path(tmp)
+        with clock.stage("hear"):
+            request, heard = hear(request, settings, inputs.media, work)
         with clock.stage("speech"):
-            narration, voice, note, warning = _narrate(request, settings, inputs, work, progress)
+            narration, voice, note, warning = (
+                (heard, None, None, None)
+                if heard is not None
+                else _narrate(request, settings, inputs, work, progress)
+            )
         check_output_length(narration.duration_s, limits)
         shots = inputs.shots
         if isinstance(narration, Narration) and narration.holds and inputs.media is not None:
@@ -254,12 +263,16 @@ def _compose(
     extend = duration - video_len if video_len is not None else 0.0
     geometry = plan_geometry(inputs.media, opts.aspect, opts.captions, extend)
     segments = _segments(request, narration)
+    if isinstance(narration, Narration) and wants_words(request):
+        with clock.stage("words"):
+            segments = timed_segments(segments, narration.samples, narration.sample_rate, settings)
     with clock.stage("mix"):
         loudness = _mix(request, settings, inputs, narration, duration, work)
         progress("mix", 100.0)
     with clock.stage("encode"):
         final = _final_pass(request, inputs, geometry, segments, duration, extend, work)
         gain = loudness.gain_filter(settings.loudness_lufs, settings.true_peak_db - 0.5)
+        gain = "anull" if request.captions_only else gain  # captions from speech: sound as it was
         final = replace(final, audio_filter=gain)
         _encode(final, request, settings, duration, progress)
         subtitles = _keep_subtitles(final, request.out)
@@ -320,6 +333,7 @@ def _mix(
         music=inputs.music,
         mix=request.options.mix,
         music_volume=request.options.music_volume,
+        mute_spans=request.mute_spans,
     )
     return mix_audio(plan, work / "mix.wav", work / "meter.txt", settings.ffmpeg_timeout_s)
 
@@ -353,7 +367,14 @@ def _final_pass(
         background=background,
         extend_s=max(0.0, extend) if not geometry.copy_video else 0.0,
         burn_ass=(
-            write_ass(work / "captions.ass", cues, geometry.width, geometry.height, family)
+            write_ass(
+                work / "captions.ass",
+                cues,
+                geometry.width,
+                geometry.height,
+                family,
+                Look.of(request.options),
+            )
             if burn
             else None
         ),

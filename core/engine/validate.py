@@ -118,7 +118,7 @@ def check_inputs(request: RenderRequest, limits: Limits, max_speedup: float = 1.
     `max_speedup` is how much faster than the asked speed the narration may be read to fit.
     """
     check_options(request.options)
-    if request.script is None and request.narration is None:
+    if request.script is None and request.narration is None and not request.hears_speech:
         raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
     if request.script is None:
         return

@@ -93,6 +93,23 @@ REASONS_ZH: tuple[tuple[str, str], ...] = (
         r"the voice catalog at (?P<url>\S+) could not be read \((?P<why>.*)\)",
         r"无法读取 \g<url> 的声音目录（\g<why>）",
     ),
+    # Speech recognition models (issue 21).
+    (r"the output must end in (?P<kinds>.+)", r"输出文件的扩展名须为 \g<kinds>"),
+    (r"unknown model \(known: (?P<names>.+)\)", r"未知模型（可选：\g<names>）"),
+    (r"the hub lists an unusable file (?P<f>.+)", r"模型仓库列出了无法使用的文件 \g<f>"),
+    (r"(?P<f>\S+) is larger than the hub says", r"\g<f> 比模型仓库所说的大"),
+    (
+        r"(?P<f>\S+) is (?P<n>\d+) bytes, the hub says (?P<m>\d+)",
+        r"\g<f> 为 \g<n> 字节，模型仓库标明 \g<m>",
+    ),
+    (r"(?P<f>\S+) is (?P<n>\d+) bytes, expected (?P<m>\d+)", r"\g<f> 为 \g<n> 字节，应为 \g<m>"),
+    (r"(?P<f>\S+) does not match its SHA-256", r"\g<f> 的 SHA-256 校验不符"),
+    (r"(?P<f>\S+) does not match its checksum", r"\g<f> 的校验和不符"),
+    (r"(?P<f>\S+) is missing", r"缺少 \g<f>"),
+    (
+        r"the files are not a faster-whisper model \(no model\.bin or config\.json\)",
+        "这些文件不是 faster-whisper 模型（缺少 model.bin 或 config.json）",
+    ),
 )
 OPTIONS_ZH: dict[str, str] = {
     "speed": "语速",

@@ -34,6 +34,9 @@ class NullChat:
     async def send_image(self, path: Path, caption: str) -> None:
         """Drop."""
 
+    async def send_file(self, path: Path, caption: str) -> None:
+        """Drop."""
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """Drop."""
 

@@ -28,6 +28,7 @@ from core.backends.local.abandoned import free_abandoned
 from core.backends.local.conversation import converse
 from core.backends.local.credits import Ledger, price_for
 from core.backends.local.fetch import download_url
+from core.backends.local.hearing import needs_speech, transcribe_project
 from core.backends.local.history import History, Step
 from core.backends.local.pins import pin_project, sweep_pins, unpin
 from core.backends.local.preview import preview_project
@@ -337,7 +338,8 @@ class LocalBackend:
             await self._open()
             project = Project.from_payload(pinned.payload)
             project.lexicon = Lexicon.from_pairs(pinned.lexicon)
-        if project.script is None and project.narration is None:
+        words = project.script is not None or project.narration is not None
+        if not words and not needs_speech(project, project.options):
             raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
         render_id = await self.renders.start(project, self._price(project), ref)
         return RenderHandle(render_id, session_id)
@@ -350,6 +352,12 @@ class LocalBackend:
         project = await self._project(session_id)
         project.lexicon = Lexicon.from_pairs(lexicon)
         return await preview_project(project, self.media, self.settings, out)
+
+    async def transcribe(self, session_id: str, folder: Path) -> dict[str, Any]:
+        """The project's video transcribed into an SRT in `folder` (a summary); free."""
+        return await transcribe_project(
+            await self._project(session_id), self.media, self.settings, folder
+        )
 
     async def render_status(self, handle: RenderHandle) -> RenderStatus:
         """Progress while running (from memory), then the stored outcome."""

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from core.backends.base import BackendEvent, EventKind
 from core.backends.local.answers import answer, cannot, language_of, quote, short_help
 from core.backends.local.classify import Kind, Reading, State, classify
+from core.backends.local.hearing import check_speech
 from core.backends.local.history import History, Step
 from core.backends.local.instructions import apply_changes
 from core.backends.local.project import (
@@ -20,9 +21,11 @@ from core.backends.local.project import (
     script_summary,
     script_to_json,
 )
+from core.config import Settings
 from core.engine.model import Limits, RenderOptions, Script
 from core.engine.scripts import parse_script_text
 from core.engine.voice_plan import VoicePlan
+from core.media.store import MediaStore
 from core.words.notes import Note
 from core.words.option_text import describe_options
 from core.words.replies import reply
@@ -35,6 +38,8 @@ class LocalBackend(Protocol):
 
     history: History
     limits: Limits
+    media: MediaStore
+    settings: Settings
 
     async def save(self, project: Project, **columns: Any) -> None:
         """Write columns of the project's row."""
@@ -94,6 +99,7 @@ async def edit(backend: LocalBackend, project: Project, reading: Reading, said_i
     """Apply the options and script a message gave (the draft before is kept for undo), and say
     what changed and what could not be done."""
     options = apply_changes(project.options, reading.changes)
+    heard = await check_speech(project, options, backend.media, backend.settings)  # pre-credits
     lang = project.language
     lines = describe_options(project.options, options, lang)
     done = [line.removeprefix("✅ ") for line in lines]
@@ -120,6 +126,8 @@ async def edit(backend: LocalBackend, project: Project, reading: Reading, said_i
         columns: dict[str, Any] = {"options": options_to_json(options)}
         if script_json:
             columns["script"] = script_json
+        if heard:
+            columns["media"] = heard
         await backend.save(project, **columns)
     if note:
         lines.append(f"ℹ️ {note.text(lang)}")

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from core.backends.local.instruction_rules import (
+    COLOUR_WORDS,
     LANGUAGES,
     NOT_LABELS,
     RULES,
@@ -16,6 +17,7 @@ from core.backends.local.instruction_rules import (
     SPEAKER_WANTS,
     Rule,
 )
+from core.engine.caption_styles import colour_code, look_values
 from core.engine.model import (
     OPTION_ENUMS,
     RenderOptions,
@@ -56,6 +58,8 @@ def _value(rule: Rule, match: re.Match[str]) -> Any:
         return float(raw)
     if rule.field == "music_volume":
         return int(raw) / 100
+    if rule.field == "caption_colour":
+        return colour_code(COLOUR_WORDS.get(raw, raw.lower()))
     return raw
 
 
@@ -227,6 +231,7 @@ def apply_changes(options: RenderOptions, changes: dict[str, Any]) -> RenderOpti
     for name in (*fields, "sync", "hold"):
         if name in changes:
             values[name] = changes[name]
+    values.update(look_values(options, changes))
     if "language" in changes and "voice" not in changes:
         values["voice"] = None
     if "gender" in changes and "voice" not in changes:

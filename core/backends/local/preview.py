@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
+from core.backends.local.hearing import needs_speech
 from core.backends.local.project import Project
 from core.backends.local.renders import render_request
 from core.config import Settings
@@ -20,7 +21,8 @@ async def preview_project(
     project: Project, media: MediaStore, settings: Settings, out: Path
 ) -> RenderResult:
     """Render the project's first seconds to `out` (the engine in a thread)."""
-    if project.script_obj is None and project.narration is None:
+    words = project.script_obj is not None or project.narration is not None
+    if not words and not needs_speech(project, project.options):
         raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
     needs = render_needs(out.parent, 0, PREVIEW_S)  # DISK_FULL before any work when short
     await asyncio.to_thread(need_space, needs, settings.disk_reserve_bytes, "render")

@@ -8,6 +8,12 @@ from enum import StrEnum
 from typing import Any
 
 from core.backends.base import Draft
+from core.backends.local.hearing_draft import (
+    caption_meta,
+    original_meta,
+    revoice_meta,
+    speech_captions,
+)
 from core.engine.lexicon import Lexicon
 from core.engine.model import (
     OPTION_ENUMS,
@@ -129,8 +135,9 @@ def estimate_narration_s(project: Project) -> float:
     """How long the narration will be (for freezing credits before the render)."""
     if project.narration:
         return float(project.narration["duration_s"])
-    if project.script_obj is None:
-        return 0.0
+    if project.script_obj is None:  # a re-voice or captions from speech: the whole video
+        hears = project.options.revoice or project.options.captions is not Captions.NONE
+        return float(project.media["duration_s"]) if hears and project.media else 0.0
     script = project.script_obj
     if script.timed and script.cues[-1].end_s:
         return float(script.cues[-1].end_s)
@@ -171,7 +178,7 @@ def _voiceover_meta(project: Project) -> dict[str, Any]:
     text = project.script_obj.text if project.script_obj else own
     return {
         "name": _voice_label(opts, project.script_obj),
-        "text": text[:60],
+        "text": " ".join(text.split())[:60],  # one line: the timeline picture draws it
         "role": "voiceover",
         "volume": 1.0,
         "speed": opts.speed,
@@ -211,17 +218,18 @@ def build_draft(project: Project) -> Draft:
         tracks.append(_track(0, media_ms or total, meta))
     if project.script_obj or project.narration:
         tracks.append(_track(1, voice_ms, _voiceover_meta(project)))
+    elif opts.revoice and project.media and project.media.get("has_audio"):
+        tracks.append(_track(1, media_ms, revoice_meta(_voice_label(opts))))
     if project.media and project.media.get("has_audio"):
-        mix, volume = str(opts.mix), ORIGINAL_VOLUME[opts.mix]
-        meta = {"name": "original audio", "role": "original", "volume": volume, "mix": mix}
-        tracks.append(_track(1, media_ms, meta))
+        tracks.append(_track(1, media_ms, original_meta(opts, ORIGINAL_VOLUME[opts.mix])))
     if project.music:
         meta = {"name": project.music["name"], "role": "bgm", "volume": opts.music_volume}
         tracks.append(_track(1, total, meta))
-    if opts.captions is not Captions.NONE and project.script_obj:
-        text = project.script_obj.text[:60]
+    heard = speech_captions(project.media, project.script_obj, project.narration, opts)
+    if opts.captions is not Captions.NONE and (project.script_obj or heard):
+        text = " ".join(project.script_obj.text.split())[:60] if project.script_obj else ""
         meta = {"name": "captions", "text": text, "role": "caption", "mode": str(opts.captions)}
-        tracks.append(_track(7, voice_ms, meta))
+        tracks.append(_track(7, voice_ms or media_ms, {**meta, **caption_meta(opts, heard, text)}))
     return {"d": total, "t": tracks}
 
 

@@ -54,6 +54,10 @@ class ApiChat:
     async def send_image(self, path: Path, caption: str) -> None:
         """Nothing: the API has no pictures."""
 
+    async def send_file(self, path: Path, caption: str) -> None:
+        """Keep the caption (transcripts come from POST /transcriptions once it exists)."""
+        self.lines.append(caption)
+
     async def offer_link(self, text: str, url: str, label: str) -> None:
         """Keep the text."""
         self.lines.append(text)

@@ -1,0 +1,97 @@
+"""Hearing the video on these cores, with the default model (tiny.en), each timed once:
+- a 2-minute talking 1080p clip transcribed, model load included (target ≤ 15 s);
+- the same clip re-voiced end to end (target ≤ 30 s);
+- what word timings add to a render of a 2-minute script (target ≤ 10 %).
+
+Each measurement is a fresh `voiceover` process, as a user would run it.
+Run: .venv/bin/python bench/bench_asr.py
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.cli_helpers import cli_command, cli_env  # noqa: E402
+from tests.media import FFMPEG  # noqa: E402
+from tests.speech import piper_samples, talking_track, write_wav  # noqa: E402
+
+SENTENCES = [
+    "Meet Aurora, the desk lamp that follows the sun.",
+    "At sunrise it glows a soft amber light.",
+    "By noon it matches the daylight outside.",
+    "In the evening it dims slowly before you sleep.",
+    "It costs less than a dinner for two and lasts for years.",
+    "Every part can be repaired with a simple screwdriver.",
+]
+SECONDS = 120.0
+
+
+def talking_clip(folder: Path) -> tuple[Path, str]:
+    """A 2-minute 1080p H.264/AAC clip: a line every 4 s over a quiet tone; and its script."""
+    lines = [SENTENCES[n % len(SENTENCES)] for n in range(int(SECONDS // 4))]
+    spoken = piper_samples(SENTENCES)
+    pieces = [(4.0 * n + 0.3, spoken[n % len(SENTENCES)]) for n in range(len(lines))]
+    track, _ = talking_track(pieces, SECONDS)
+    wav = write_wav(folder / "talk.wav", track)
+    clip = folder / "talk.mp4"
+    picture = f"color=c=0x335577:s=1920x1080:r=25:d={SECONDS},drawbox=x=t*100:y=400:w=200:h=200"
+    subprocess.run(
+        [FFMPEG, "-hide_banner", "-loglevel", "error", "-nostdin", "-y"]
+        + ["-f", "lavfi", "-i", picture, "-i", str(wav), "-c:v", "libx264"]
+        + ["-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(clip)],
+        check=True,
+        timeout=1800,
+    )
+    return clip, " ".join(lines)
+
+
+def timed(folder: Path, *args: str) -> tuple[float, str]:
+    """Wall seconds of one `voiceover` run, and its stdout."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        cli_command(*args),
+        cwd=folder,
+        env=cli_env(folder / "data"),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"voiceover {' '.join(args)} failed: {proc.stderr[-800:]}")
+    return seconds, proc.stdout
+
+
+def main() -> None:
+    """Print the three figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        clip, script = talking_clip(folder)
+        transcribe_s, _ = timed(folder, "transcribe", str(clip), "--out", str(folder / "t.srt"))
+        print(f"transcribe 2 min 1080p (model load included): {transcribe_s:.1f} s (≤ 15)")
+        revoice_s, _ = timed(
+            folder, "render", str(clip), "--revoice", "--out", str(folder / "r.mp4")
+        )
+        print(f"revoice end to end: {revoice_s:.1f} s (≤ 30)")
+        text = folder / "script.txt"
+        text.write_text(script, encoding="utf-8")
+        base = ["render", str(clip), "--script", str(text), "--json"]
+        _, out = timed(folder, *base, "--out", str(folder / "w.mp4"))
+        timings = json.loads(out)["timings_s"]
+        words, total = timings.get("words", 0.0), timings["total"]
+        share = 100 * words / max(total - words, 1e-9)
+        print(
+            f"render of a 2 min script: {total:.1f} s, of which word timings {words:.1f} s "
+            f"(+{share:.0f} % over the render without them; ≤ 10)"
+        )
+
+
+if __name__ == "__main__":
+    main()
