@@ -23,6 +23,7 @@ from tests.speech import (
     piper_samples,
     talking_track,
     talking_video,
+    word_error_rate,
     words_of,
 )
 from tests.telegram_helpers import bot_running, push_video
@@ -154,5 +155,6 @@ async def test_transcribe_on_the_telegram_fake_sends_the_srt_as_a_document(
         [document] = await fake.wait_for("sendDocument", within_s=120)
         await service.wait_idle()
     srt = document.files["document"].decode()
-    assert srt.count(" --> ") == 2 and "Aurora" in srt
+    said = " ".join(line for line in srt.splitlines() if line and " --> " not in line)
+    assert srt.count(" --> ") == 2 and word_error_rate(" ".join(LINES), said) <= 0.2, srt
     assert "2 lines" in document.params["caption"]

@@ -12,10 +12,10 @@ from tests.chat_helpers import SCRIPT, incoming
 from tests.fakes import RecordingChat
 from tests.held_render import RenderGate
 
-REQUESTS = (
-    "karaoke captions at the top, in yellow",
+REQUESTS = (  # issue 21 made "karaoke captions at the top, in yellow" and "transcribe" work
+    "animated captions in the top left corner",  # (tests/test_look_phrases.py has those)
     "add a pause after the first sentence",
-    "transcribe",
+    "lip sync it",
     "make the voice more excited",
 )
 NEW_SCRIPT = "Our bakery has been serving the neighbourhood since 1987, one loaf at a time."

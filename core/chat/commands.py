@@ -24,7 +24,19 @@ class Command:
     in_help: bool = False  # listed among /help's commands
     shown: int = 0  # its place in the Telegram menu and /help's list (0: in neither)
     max_chars: int = 40  # longer messages are not taken as its keyword (they are conversation)
+    patterns: tuple[str, ...] = ()  # whole messages (regexes) that ask for it, tried first
 
+
+# Whole messages asking for what the video says, in English and Chinese; none that names the
+# script, a voice or captions (those are instructions: "use the transcript as the script").
+TRANSCRIBE_ASKS = (
+    r"(?!.*\b(?:script|narrat\w*|voice\w*|read|revoic\w*|re-voic\w*|dub\w*|captions?|"
+    r"subtitles?)\b)(?:.{0,30}\b)?(?:transcri(?:be|bed|bing|ption|pt)s?|speech[- ]to[- ]text|"
+    r"srt (?:file )?of|what (?:do|does|did) (?:he|she|they|it|the \w+) say|write (?:down|out) "
+    r"what (?:is|was|they|he|she) (?:said|say|says))\b.{0,40}",
+    r"(?!.*(?:脚本|配音|朗读|旁白|字幕|声音)).{0,12}(?:转写|转录|听写|语音识别|转成文字|转文字|"
+    r"识别.{0,6}语音|视频里(?:说|讲)了什么).{0,12}",
+)
 
 # Keyword matching tries the rows in this order (the first match wins).
 COMMAND_TABLE: tuple[Command, ...] = (
@@ -176,7 +188,7 @@ COMMAND_TABLE: tuple[Command, ...] = (
     Command(
         "transcribe",
         ("transcribe", "transcript"),
-        ("transcribe", "transcribe it", "transcribe this", "transcript", "转写", "转录", "听写"),
+        patterns=TRANSCRIBE_ASKS,  # not "transcribe it and use that as the script": a revoice
         menu=Bilingual("What the video says, as an SRT file", "视频里说的话，SRT 文件"),
         discord="What the video says, as an SRT file, free",
         in_help=True,

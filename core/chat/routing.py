@@ -20,13 +20,14 @@ class Route:
     commands: tuple[str, ...]
     phrases: tuple[str, ...]
     max_chars: int = 40  # longer messages are not taken as this keyword (they are conversation)
+    patterns: tuple[str, ...] = ()  # whole messages (regexes) that ask for it
 
 
 # The command table's rows that a command or a keyword asks for, in its order.
 ROUTES: tuple[Route, ...] = tuple(
-    Route(row.intent, row.names, row.phrases, row.max_chars)
+    Route(row.intent, row.names, row.phrases, row.max_chars, row.patterns)
     for row in COMMAND_TABLE
-    if row.names or row.phrases
+    if row.names or row.phrases or row.patterns
 )
 # Whole messages that ask for a pronunciation fix ("say Aurora as aw-ROAR-uh"): → the lexicon
 # flow with "word = say". One line, a word of at most four words, a short respelling or [[ ]].
@@ -82,8 +83,27 @@ def route_command(command: str, rest: str = "") -> Routed:
     return Routed("unknown_command", rest=rest, command=name)
 
 
+@lru_cache(maxsize=32)
+def _whole_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+
+def route_patterns(text: str) -> str | None:
+    """The intent whose whole-message patterns the message matches (its end's punctuation and
+    "please" aside), or None."""
+    stripped = re.sub(r"(?:\s*\bplease|\s*请)?[\s.!?。！？]*$", "", text.strip(), flags=re.I)
+    for row in ROUTES:
+        if any(_whole_pattern(p).fullmatch(stripped) for p in row.patterns):
+            return row.intent
+    return None
+
+
 def route_keywords(text: str) -> str | None:
-    """The intent a short message asks for by keyword, or None."""
+    """The intent a short message asks for by keyword (a row's whole-message patterns first),
+    or None."""
+    found = route_patterns(text)
+    if found is not None:
+        return found
     stripped = text.strip()
     if not stripped or len(stripped) > KEYWORD_MAX_CHARS:
         return None

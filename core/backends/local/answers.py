@@ -36,6 +36,12 @@ ANSWERS: dict[str, Bilingual] = {
     ),
     "thanks": Bilingual("😊 You're welcome!", "😊 不客气！"),
     "ack": Bilingual("👍", "👍"),
+    "transcribe": Bilingual(
+        "📝 Say 'transcribe' (or /transcribe) and I'll send what the video says as an SRT file; "
+        "'revoice it' reads it again in a new voice, at the same times.",
+        "📝 说“转写”（或 /transcribe），我会把视频里说的话作为 SRT 文件发给你；说“重新配音”"
+        "会用新的声音在原来的时间重读。",
+    ),
     "cost": Bilingual(
         "💳 A render costs credits by the length of its narration; previews are free. "
         "/credits shows your balance.",

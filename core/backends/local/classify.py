@@ -13,6 +13,7 @@ from typing import Any
 from core.backends.local.instructions import instruction_only, parse, rule_spans
 from core.backends.local.missing_features import UNSUPPORTED, Feature
 from core.backends.local.vocabulary import (
+    LOOK_TOPIC,
     NARRATION_EN,
     NARRATION_ZH,
     NO,
@@ -24,6 +25,7 @@ from core.backends.local.vocabulary import (
     REQUEST_ZH,
     SMALL_TALK,
     TALK_FILLER,
+    TRANSCRIBE,
     UNDO,
     YES,
 )
@@ -74,6 +76,8 @@ WEIGHTS: dict[str, tuple[float, float, float]] = {
     "request": (-1.5, -0.5, 1.0),  # a request form: "can you", "make", "请", "把"…
     "question": (-2.0, 2.0, 0.0),
     "vocabulary": (-1.5, -1.5, 2.0),  # per feature we lack that it names, up to 2
+    "transcribe": (-2.0, 3.0, -1.0),  # asks what the video says: told how ("transcribe")
+    "look": (-1.5, 0.0, 1.5),  # names the captions' look or hearing, and the rules missed it
     "small_talk": (-3.0, 4.0, -1.0),  # nothing but greetings, thanks, "ok", emoji
     "no_script": (1.0, 0.0, 0.0),  # the project has no script yet: text is likely one
     "waiting": (0.5, 0.0, 0.0),  # it has a video and no script: the bot asked for one
@@ -153,6 +157,8 @@ def signals(text: str, state: State, missing: tuple[Feature, ...]) -> dict[str, 
         ),
         "question": float(bool(_rx(QUESTION_EN).search(body) or _rx(QUESTION_ZH).search(body))),
         "vocabulary": float(min(len(missing), 2)),
+        "transcribe": float(bool(_rx(TRANSCRIBE).search(body))),
+        "look": float(bool(_rx(LOOK_TOPIC).search(body))),
         "small_talk": float(talk),
         "no_script": float(not state.has_script),
         "waiting": float(state.has_media and not state.has_script),
@@ -165,6 +171,19 @@ def score(values: dict[str, float]) -> dict[Kind, float]:
         kind: sum(WEIGHTS[name][i] * value for name, value in values.items())
         for i, kind in enumerate(OUTCOMES)
     }
+
+
+def split_clauses(text: str) -> list[str]:
+    """The text's clauses, split at commas, "and", "then"…, but never inside the words of one
+    rule ("transcribe it and use that as the script", "make the subtitles red and bigger")."""
+    spans = rule_spans(text)
+    parts, start = [], 0
+    for match in re.finditer(_CLAUSES, text):
+        if not any(a < match.start() and match.end() < b for a, b in spans):
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return [part.strip() for part in parts if part.strip()]
 
 
 @dataclass(frozen=True)
@@ -183,7 +202,7 @@ def clauses(text: str) -> Clauses:
     changes: dict[str, Any] = {}
     missing: list[Feature] = []
     other = False
-    for clause in (c.strip() for c in re.split(_CLAUSES, text) if c and c.strip()):
+    for clause in split_clauses(text):
         lacks = lacking(clause)
         found = {} if lacks else instruction_only(clause, slack=3)
         if "speakers" in found and "speakers" in changes:  # "A is male, B is female"

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from core.engine.model import (
-    Aspect,
-    CaptionPosition,
-    Captions,
-    CaptionStyle,
-    Fit,
-    Hold,
-    MixMode,
-    Overrun,
-    Sync,
-)
+from core.backends.local.look_rules import LOOK_RULES
+from core.backends.local.rule import Rule
+from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, Overrun, Sync
 from core.engine.voices import LANGUAGES as VOICE_LANGUAGES
 
 # Language names people write ("english", "mandarin", "中文") → code, from the voices' table.
@@ -29,23 +18,8 @@ _EN_LANGS = "|".join(name for name in LANGUAGES if name.isascii())
 _ZH_LANGS = "|".join(name for name in LANGUAGES if not name.isascii())
 _CAPS = r"(?:captions?|subtitles?|subs)"
 _SOUND = r"original\s+(?:audio|sound|track)"
-_COLOURS = "yellow|white|red|green|blue|cyan|pink|orange"
-_ZH_COLOURS = "黄色|白色|红色|绿色|蓝色|青色|粉色|橙色"
-COLOUR_WORDS = dict(zip(_ZH_COLOURS.split("|"), _COLOURS.split("|"), strict=True))
 _PICTURE = r"(?:the\s+)?(?:video|picture|footage|image|frames?|shots?|scenes?)"
 _CUTS = r"(?:the\s+)?(?:cuts?|shots?|scenes?|picture|video)"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A pattern (case-insensitive) that sets one field; value None → taken from group 1.
-    `say`: an example in English and in Chinese, shown by /help (each option has some)."""
-
-    pattern: str
-    field: str
-    value: Any = None
-    say: tuple[str, str] = ("", "")
-
 
 # Per field, the first rule that matches wins: more specific rules come first.
 RULES: tuple[Rule, ...] = (
@@ -194,71 +168,7 @@ RULES: tuple[Rule, ...] = (
         say=("slow the video", "放慢画面"),
     ),
     Rule(r"\bduck(?:ing)?\b|\blower the " + _SOUND + r"|压低原声", "mix", MixMode.DUCK),
-    # Hearing the video (issue 21): re-voicing and caption looks.
-    Rule(
-        r"\b(?:re-?voic\w*|re-?dub\w*|replace my (?:voice|narration|speech)|read it again in "
-        r"(?:your|a new) voice)\b|重新配音|替换我的声音|换掉我的声音|重配",
-        "revoice",
-        True,
-        say=("revoice it", "重新配音"),
-    ),
-    Rule(
-        r"\bkaraoke\b|卡拉\s*ok|逐字高亮",
-        "caption_style",
-        CaptionStyle.KARAOKE,
-        say=("karaoke captions", "逐字高亮字幕"),
-    ),
-    Rule(rf"\bbold\s+{_CAPS}|粗体字幕|字幕加粗", "caption_style", CaptionStyle.BOLD),
-    Rule(
-        rf"\bbox(?:ed)?\s+{_CAPS}|{_CAPS}\s+(?:in|with|on)\s+a\s+box|字幕加底|字幕背景",
-        "caption_style",
-        CaptionStyle.BOXED,
-    ),
-    Rule(rf"\b(?:minimal|simple|plain)\s+{_CAPS}|简约字幕", "caption_style", CaptionStyle.MINIMAL),
-    Rule(rf"\b(?:classic|normal)\s+{_CAPS}|经典字幕", "caption_style", CaptionStyle.CLASSIC),
-    Rule(
-        rf"{_CAPS}\s+(?:at|on|to)\s+(?:the\s+)?top|\btop\s+{_CAPS}"
-        r"|字幕(?:放|在|移到|放到)?(?:上面|上方|顶部)",
-        "caption_position",
-        CaptionPosition.TOP,
-        say=("captions at the top", "字幕放上面"),
-    ),
-    Rule(
-        rf"{_CAPS}\s+(?:in|at|to)\s+the\s+(?:middle|centre|center)|\b(?:middle|centred|centered)"
-        rf"\s+{_CAPS}|字幕(?:放|在|移到|放到)?(?:中间|中部|正中)",
-        "caption_position",
-        CaptionPosition.MIDDLE,
-    ),
-    Rule(
-        rf"{_CAPS}\s+(?:at|on|to)\s+(?:the\s+)?bottom|\bbottom\s+{_CAPS}"
-        r"|字幕(?:放|在|移到|放到)?(?:下面|下方|底部)",
-        "caption_position",
-        CaptionPosition.BOTTOM,
-    ),
-    Rule(
-        rf"\b({_COLOURS})\s+{_CAPS}|{_CAPS}\s+in\s+({_COLOURS})\b"
-        rf"|({_ZH_COLOURS})(?:的)?字幕|字幕(?:用|改成|换成|改为)?({_ZH_COLOURS})",
-        "caption_colour",
-        say=("yellow captions", "黄色字幕"),
-    ),
-    Rule(
-        rf"\b(?:bigger|larger)\s+{_CAPS}|{_CAPS}\s+(?:bigger|larger)|字幕大一点|字幕大一些|字幕放大",
-        "caption_scale_delta",
-        0.2,
-        say=("bigger captions", "字幕大一点"),
-    ),
-    Rule(
-        r"\b(?:word timings?|time (?:every|each) word|word[- ]level timings?)\b"
-        r"|逐词时间|每个词的时间",
-        "word_timings",
-        True,
-        say=("word timings", "逐词时间"),
-    ),
-    Rule(
-        rf"\bsmaller\s+{_CAPS}|{_CAPS}\s+smaller|字幕小一点|字幕小一些|字幕缩小",
-        "caption_scale_delta",
-        -0.2,
-    ),
+    *LOOK_RULES,  # hearing the video and the captions' look (issue 21)
     Rule(
         r"\b(?:fit|squeeze) (?:the )?(?:voice|narration|voiceover)\s+(?:to|in|into) the video\b"
         r"|配音适配视频|压缩配音",

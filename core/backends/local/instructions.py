@@ -8,7 +8,6 @@ from functools import lru_cache
 from typing import Any
 
 from core.backends.local.instruction_rules import (
-    COLOUR_WORDS,
     LANGUAGES,
     NOT_LABELS,
     RULES,
@@ -17,6 +16,7 @@ from core.backends.local.instruction_rules import (
     SPEAKER_WANTS,
     Rule,
 )
+from core.backends.local.look_rules import COLOUR_WORDS
 from core.engine.caption_styles import colour_code, look_values
 from core.engine.model import (
     OPTION_ENUMS,

@@ -20,12 +20,10 @@ class Feature:
 
 
 _CAPS = r"(?:captions?|subtitles?|subs|text|字幕)"
-_COLOURS = (
-    r"(?:yellow|red|white|black|blue|green|pink|purple|orange|gold|黄色|红色|白色|黑色|蓝色|"
-    r"绿色|粉色|紫色|橙色|金色)"
-)
-_PLACES = (
-    r"(?:top|bottom|middle|center|centre|left|right|corner|上方|下方|顶部|底部|中间|左|右|角)"
+_EXTRAS = (  # what look_rules does not read: corners, animation, effects, other colours
+    r"(?:animat\w*|bounc\w*|typewriter|glow\w*|neon|gradient|shadows?|outlines?|stroke|"
+    r"left|right|corners?|sides?|black|purple|violet|gold(?:en)?|brown|gr[ae]y|silver|"
+    r"magenta|rainbow)"
 )
 
 UNSUPPORTED: tuple[Feature, ...] = (
@@ -183,6 +181,32 @@ UNSUPPORTED: tuple[Feature, ...] = (
         r"\b(?:thumbnails?|cover (?:image|photo|picture)|poster)\b|封面|缩略图",
         ("make thumbnails", "制作封面"),
         ("I send the video with a preview frame", "我发送视频时会附带预览画面"),
+    ),
+    # Caption looks beyond the styles, positions, colours and sizes that look_rules reads.
+    Feature(
+        "caption_extras",
+        rf"\b{_CAPS}\b[^.\n]{{0,24}}\b{_EXTRAS}\b|\b{_EXTRAS}\b[^.\n]{{0,12}}\b{_CAPS}\b|"
+        r"字幕.{0,6}(?:动画|动效|特效|描边|阴影|发光|渐变|左|右|角|黑色|紫色|金色|灰色|彩虹)|"
+        r"(?:动画|动态|黑色|紫色|金色|灰色|彩虹)(?:的)?字幕",
+        (
+            "style captions that way (corners, animation, shadows, other colours)",
+            "这样设置字幕（角落、动画、阴影、其他颜色）",
+        ),
+        (
+            "I can make karaoke, bold, boxed or minimal captions, at the top, middle or bottom, "
+            "yellow, white, red, green, blue, cyan, pink or orange, bigger or smaller",
+            "我可以做卡拉 OK、粗体、加底或简约字幕，放在顶部、中间或底部，用黄、白、红、绿、蓝、"
+            "青、粉或橙色，放大或缩小",
+        ),
+    ),
+    Feature(
+        "lip_sync",
+        r"\blip[- ]?sync\w*|\bmatch (?:the )?(?:lips|mouths?)\b|对口型|口型",
+        ("move the lips to the new voice", "让口型对上新配音"),
+        (
+            "'revoice it' reads what the video says in a new voice, at the same times",
+            "“重新配音”会用新的声音在原来的时间朗读视频里说的话",
+        ),
     ),
     # --- This round's features (ROUND_FEATURES), being built now: when one lands, its row
     # goes and its phrases become rules of instruction_rules.RULES. ---------------------

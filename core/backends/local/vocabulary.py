@@ -71,8 +71,19 @@ QUESTION_EN = (
 QUESTION_ZH = (
     r"吗[？?！!。]*$|呢[？?。]*$|什么|为什么|为啥|怎么|多久|多少|几[个分秒]|哪|是否|？\s*$"
 )
+# Asking for what the video says (the chat's "transcribe" sends it): answered, never a script.
+TRANSCRIBE = (
+    r"\btranscri\w*|\bspeech[- ]to[- ]text\b|\bsrt (?:file )?of\b|转写|转录|听写|语音识别|"
+    r"转成文字|转文字|识别.{0,6}语音|提取字幕"
+)
+# Words of what the captions look like and of hearing the video: a message naming them that
+# the rules do not read is a request not understood, not a script.
+LOOK_TOPIC = (
+    r"\b(?:captions?|subtitles?|subs|karaoke|highlight\w*|re-?voic\w*|fonts?)\b|字幕|高亮|卡拉"
+)
 # What a question is about → the answer (see answers.ANSWERS); the first that matches wins.
 QUESTION_TOPICS: tuple[tuple[str, str], ...] = (
+    ("transcribe", TRANSCRIBE),
     ("cost", r"\b(?:cost|price|pay|charge|credits?|money|free)\b|钱|价格|收费|积分|费用|免费"),
     (
         "speed",
