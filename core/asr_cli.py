@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,9 +56,8 @@ def hearing_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
     """Transcribe MEDIA into --out, in the format its extension names."""
-    from core.engine.leftovers import partial_path, work_dir
-    from core.engine.transcribe import probe_speech_media, transcribe_media
-    from core.engine.transcript_formats import FORMATS, transcript_cues, write_transcript
+    from core.engine.transcribe import transcribe_file
+    from core.engine.transcript_formats import FORMATS, transcript_cues
 
     kind = args.out.suffix.lower().lstrip(".")
     if kind not in FORMATS:
@@ -67,17 +65,8 @@ def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
         raise VoiceoverError(
             ErrorCode.BAD_OPTION, option="out", value=str(args.out), reason=reason
         )
-    media = probe_speech_media(args.media, settings)
-    with work_dir() as tmp:
-        transcript = transcribe_media(media, settings, Path(tmp), args.language)
     out = args.out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = partial_path(out)
-    try:
-        write_transcript(partial, transcript)
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+    transcript = transcribe_file(args.media, settings, out, args.language)
     summary = {
         "output": str(out),
         "language": transcript.language,

@@ -9,13 +9,16 @@ Measured on espeak-ng speech: English about -0.6, French -1.2, Mandarin -1.5.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from core.config import Settings
 from core.engine.asr import RATE, Recognizer, Transcript, get_recognizer, load_audio
-from core.engine.leftovers import work_dir
+from core.engine.leftovers import partial_path, work_dir
 from core.engine.model import Limits, MediaInfo
 from core.engine.probe import probe_media
+from core.engine.transcript_formats import write_transcript
 from core.errors import ErrorCode, VoiceoverError
 
 CONFIDENCE_FLOOR = -1.0  # Whisper's log_prob_threshold: below it a decoding has failed
@@ -78,4 +81,24 @@ def transcribe_media(
         judge(recognizer.transcribe(audio[: int(SAMPLE_S * RATE)], sample=True), media, recognizer)
     transcript = recognizer.transcribe(audio, language)
     judge(transcript, media, recognizer)
+    return transcript
+
+
+def transcribe_file(
+    path: Path, settings: Settings, out: Path | None = None, language: str | None = None
+) -> Transcript:
+    """A media file's transcript (probed and refused as `judge` says), also written to `out`
+    (its extension names the format) when given; a failed write leaves no file."""
+    info = probe_speech_media(path, settings)
+    with work_dir() as tmp:
+        transcript = transcribe_media(info, settings, Path(tmp), language)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = partial_path(out)
+        try:
+            write_transcript(partial, transcript)
+            os.replace(partial, out)
+        finally:
+            with contextlib.suppress(OSError):
+                partial.unlink()
     return transcript

@@ -5,17 +5,13 @@ speech), so speech the model can't understand is refused before any credits are 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 from pathlib import Path
 from typing import Any
 
 from core.backends.local.project import Project
 from core.config import Settings
-from core.engine.leftovers import partial_path, work_dir
 from core.engine.model import RenderOptions, RenderRequest
-from core.engine.transcribe import check_language, probe_speech_media, transcribe_media
-from core.engine.transcript_formats import write_transcript
+from core.engine.transcribe import check_language, probe_speech_media, transcribe_file
 from core.errors import ErrorCode, VoiceoverError
 from core.media.store import MediaStore
 
@@ -63,7 +59,7 @@ async def transcribe_project(
     out = folder / f"{Path(name).stem or 'transcript'}.srt"
     async with media.local_path(project.media["key"]) as path:
         transcript = await asyncio.to_thread(
-            _transcribe, path, settings, out, project.options.language
+            transcribe_file, path, settings, out, project.options.language
         )
     return {
         "path": out,
@@ -72,18 +68,3 @@ async def transcribe_project(
         "lines": out.read_text(encoding="utf-8").count(" --> "),
         "language": transcript.language,
     }
-
-
-def _transcribe(path: Path, settings: Settings, out: Path, language: str | None) -> Any:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    info = probe_speech_media(path, settings)
-    with work_dir() as tmp:
-        transcript = transcribe_media(info, settings, Path(tmp), language)
-    partial = partial_path(out)
-    try:
-        write_transcript(partial, transcript)
-        os.replace(partial, out)
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-    return transcript

@@ -15,6 +15,7 @@ from core.web.api.openapi import docs_routes
 from core.web.api.records import ApiJobRecords
 from core.web.api.routes import ApiRoutes
 from core.web.api.submit import JobSubmitter
+from core.web.api.transcriptions import Transcriptions
 from core.web.api.webhooks import Webhooks
 from core.work.queue import JobQueue
 
@@ -50,10 +51,12 @@ class HttpApi:
             ApiJobRecords(store),
             self.submitter,
         )
+        self.transcriptions = Transcriptions(settings, deps.media)
         deps.queue.on_cancel.append(self.webhooks.job_cancelled)
 
     def install(self, app: web.Application) -> None:
         """Add the routes and the guard to the service's app (before it starts)."""
         app.middlewares.append(self.guard.middleware)
         app.add_routes(self.routes.routes())
+        app.add_routes(self.transcriptions.routes())
         app.add_routes(docs_routes())

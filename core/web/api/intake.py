@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +20,7 @@ CHUNK = 1 << 20
 FIELD_LIMIT = 256 * 1024  # one text field (the script as text is at most 200,000 characters)
 FORM_OVERHEAD = 4_000_000  # a body may be this much more than its largest file allows
 MAX_PARTS = 32
+Form = tuple[Collection[str], Collection[str]]  # a form's text field names, file field names
 
 
 def declared_too_large(request: web.BaseRequest, max_bytes: int) -> VoiceoverError | None:
@@ -29,14 +31,29 @@ def declared_too_large(request: web.BaseRequest, max_bytes: int) -> VoiceoverErr
     return None
 
 
+async def expect_continue(request: web.Request, max_bytes: int) -> VoiceoverError | None:
+    """'Expect: 100-continue': the refusal of an oversized body before it is sent, else None
+    (the client is told to go on)."""
+    err = declared_too_large(request, max_bytes)
+    if err is not None:
+        return err
+    if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == ("100-continue"):
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    return None
+
+
 def _invalid(reason: str) -> VoiceoverError:
     return VoiceoverError(ErrorCode.REQUEST_INVALID, reason=reason)
 
 
 async def read_form(
-    request: web.Request, staging: Path, max_bytes: int
+    request: web.Request,
+    staging: Path,
+    max_bytes: int,
+    names: Form = (JobFields.model_fields, FILE_FIELDS),
 ) -> tuple[dict[str, str], dict[str, StagedFile]]:
-    """The body's text fields and its files (staged); a refusal leaves no file behind."""
+    """The body's text fields and its files (staged); a refusal leaves no file behind. `names`:
+    the form's text fields and file fields (a job's unless given)."""
     if request.content_type == "application/x-www-form-urlencoded":
         form = await request.post()
         return {k: str(v) for k, v in form.items() if isinstance(v, str)}, {}
@@ -45,7 +62,7 @@ async def read_form(
     fields: dict[str, str] = {}
     files: dict[str, StagedFile] = {}
     try:
-        await _read_parts(request, staging, max_bytes, fields, files)
+        await _read_parts(request, staging, max_bytes, names, (fields, files))
     except BaseException:
         for staged in files.values():
             staged.path.unlink(missing_ok=True)
@@ -57,9 +74,10 @@ async def _read_parts(
     request: web.Request,
     staging: Path,
     max_bytes: int,
-    fields: dict[str, str],
-    files: dict[str, StagedFile],
+    names: Form,
+    found: tuple[dict[str, str], dict[str, StagedFile]],
 ) -> None:
+    (text_names, file_names), (fields, files) = names, found
     try:
         reader = await request.multipart()
     except (ValueError, AssertionError) as exc:
@@ -77,14 +95,14 @@ async def _read_parts(
         name = part.name
         if name in fields or name in files:
             raise _invalid(f"{name} is sent twice")
-        if name in FILE_FIELDS and part.filename is not None:
+        if name in file_names and part.filename is not None:
             staged = await _stage(part, staging, max_bytes - total)
             files[name] = staged
             total += staged.size
-        elif name in JobFields.model_fields or name in FILE_FIELDS:
+        elif name in text_names or name in file_names:
             fields[name] = await _text(part)
         else:
-            raise _invalid(f"{name[:40]} is not a field of a job")
+            raise _invalid(f"{name[:40]} is not a field of this request")
     raise _invalid(f"at most {MAX_PARTS} parts")
 
 

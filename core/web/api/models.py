@@ -132,3 +132,59 @@ class Problem(BaseModel):
     status: int = Field(ge=400, le=599)
     detail: str
     code: int = Field(description="Our error code (the same table as the chats')")
+
+
+TranscriptFormat = Literal["json", "srt", "vtt", "txt"]
+TRANSCRIPTION_FILES: dict[str, str] = {"media": "video"}  # POST /transcriptions' file part
+
+
+class TranscriptionFields(BaseModel):
+    """The text fields of POST /api/v1/transcriptions (file: media)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z][A-Za-z_-]{1,30}$",
+        description="The speech's language (a multilingual model; tiny.en hears English)",
+    )
+    format: TranscriptFormat | None = Field(
+        None,
+        description="json (segments and words), srt, vtt or txt; absent: chosen by Accept "
+        "(application/x-subrip, text/vtt, text/plain), else json",
+    )
+
+
+class TranscriptWord(BaseModel):
+    """One word and when it was said."""
+
+    text: str
+    start_s: float
+    end_s: float
+
+
+class TranscriptSegment(BaseModel):
+    """One stretch of speech, with its words."""
+
+    start_s: float
+    end_s: float
+    text: str
+    words: list[TranscriptWord]
+
+
+class SpeechSpan(BaseModel):
+    """Where voice activity detection heard speech."""
+
+    start_s: float
+    end_s: float
+
+
+class TranscriptionOut(BaseModel):
+    """What a media file says (the chats' "transcribe", as JSON)."""
+
+    language: str
+    model: str = Field(description="The speech recognition model (ASR_MODEL)")
+    duration_s: float
+    text: str
+    segments: list[TranscriptSegment]
+    speech: list[SpeechSpan]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
 
@@ -15,17 +16,30 @@ from pydantic.json_schema import models_json_schema
 from core.web.api.guard import PREFIX
 from core.web.api.models import (
     FILE_FIELDS,
+    TRANSCRIPTION_FILES,
     CreditsOut,
     JobFields,
     JobList,
     JobOut,
     JobQuery,
     Problem,
+    TranscriptionFields,
+    TranscriptionOut,
     VoiceList,
 )
+from core.web.api.transcriptions import transcription_paths
 from core.web.pages import SECURITY_HEADERS, render
 
-MODELS: tuple[type[BaseModel], ...] = (JobFields, JobOut, JobList, CreditsOut, VoiceList, Problem)
+MODELS: tuple[type[BaseModel], ...] = (
+    JobFields,
+    JobOut,
+    JobList,
+    CreditsOut,
+    VoiceList,
+    Problem,
+    TranscriptionFields,
+    TranscriptionOut,
+)
 REF = "#/components/schemas/{model}"
 ERRORS = {
     "400": "Bad request",
@@ -73,13 +87,19 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**options[0], **plain}
 
 
-def job_form_schema(components: dict[str, Any]) -> dict[str, Any]:
-    """The multipart body of POST /jobs: JobFields' fields, and the files."""
-    fields = copy.deepcopy(components[JobFields.__name__])
+def job_form_schema(
+    components: dict[str, Any],
+    model: type[BaseModel] = JobFields,
+    files: Collection[str] = FILE_FIELDS,
+    required: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A multipart body: the model's fields and the files (POST /jobs' unless given)."""
+    fields = copy.deepcopy(components[model.__name__])
     properties = {name: _without_null(s) for name, s in fields["properties"].items()}
-    for name in FILE_FIELDS:
+    for name in files:
         properties[name] = {"type": "string", "format": "binary", "description": f"{name} file"}
-    return {"type": "object", "properties": properties, "additionalProperties": False}
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    return {**schema, "required": list(required)} if required else schema
 
 
 def _job_paths(components: dict[str, Any]) -> dict[str, Any]:
@@ -152,6 +172,8 @@ def openapi_document() -> dict[str, Any]:
     _, top = models_json_schema([(m, "validation") for m in MODELS], ref_template=REF)
     components = top.get("$defs", {})
     paths = _job_paths(components)
+    form = job_form_schema(components, TranscriptionFields, TRANSCRIPTION_FILES, ("media",))
+    paths.update(transcription_paths(form, _errors("413", "422")))
     paths[f"{PREFIX}/credits"] = {
         "get": {
             "operationId": "getCredits",

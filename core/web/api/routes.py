@@ -16,7 +16,7 @@ from core.errors import ErrorCode, VoiceoverError
 from core.jobs.control import JobControl
 from core.media.store import MediaStore
 from core.web.api.guard import LANGUAGE, OWNER, PREFIX
-from core.web.api.intake import declared_too_large, read_form
+from core.web.api.intake import declared_too_large, expect_continue, read_form
 from core.web.api.models import (
     CreditsOut,
     JobFields,
@@ -76,14 +76,8 @@ class ApiRoutes:
 
     async def expect(self, request: web.Request) -> web.StreamResponse | None:
         """'Expect: 100-continue': refuse an oversized body before it is sent."""
-        err = declared_too_large(request, self.settings.max_upload_bytes)
-        if err is not None:
-            return problem(err, "en")
-        if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == (
-            "100-continue"
-        ):
-            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        return None
+        err = await expect_continue(request, self.settings.max_upload_bytes)
+        return problem(err, "en") if err is not None else None
 
     async def _own_job(self, request: web.Request) -> Job:
         job_id = request.match_info["job_id"]
