@@ -10,6 +10,8 @@ Run: .venv/bin/python bench/bench_asr.py
 from __future__ import annotations
 
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -52,8 +54,21 @@ def talking_clip(folder: Path) -> tuple[Path, str]:
     return clip, " ".join(lines)
 
 
+def load() -> str:
+    """The machine's 1-minute load average (other work shares these cores)."""
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def cpu_seconds() -> float:
+    """User + system CPU seconds of the finished child processes so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def timed(folder: Path, *args: str) -> tuple[float, str]:
-    """Wall seconds of one `voiceover` run, and its stdout."""
+    """Wall seconds of one `voiceover` run, and its stdout; prints its CPU seconds (steadier
+    than wall time while other work shares the cores) and the load before and after."""
+    before, cpu = load(), cpu_seconds()
     started = time.perf_counter()
     proc = subprocess.run(
         cli_command(*args),
@@ -66,6 +81,7 @@ def timed(folder: Path, *args: str) -> tuple[float, str]:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"voiceover {' '.join(args)} failed: {proc.stderr[-800:]}")
+    print(f"  [{args[0]}: {cpu_seconds() - cpu:.1f} CPU s; {before} before, {load()} after]")
     return seconds, proc.stdout
 
 
