@@ -18,7 +18,7 @@ from core.delivery.results import deliver_result
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
 from core.files import owner_digest, safe_name
-from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
+from core.jobs.heartbeat import Heartbeat
 from core.media.store import new_key
 from core.ports import Attachment
 from core.store import Row
@@ -118,8 +118,7 @@ class WorkFlows(FlowState):
         ('Still working...') on long turns. Returns whether anything was said, and the turn's
         outcome."""
         said, outcome = False, cast(EventKind | None, None)
-        timings = HeartbeatTimings.from_settings(self.deps.settings)
-        async with Heartbeat(ctx.chat, self.deps.clock, timings, ctx.lang) as beat:
+        async with Heartbeat(ctx.chat, self.deps.clock, self.deps.timings, ctx.lang) as beat:
             async for event in self.deps.backend.send(session_id, text):
                 if event.kind is EventKind.TEXT and event.text.strip():
                     await ctx.chat.say(event.text)
