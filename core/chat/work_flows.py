@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import cast
 
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
-from core.chat.drafts import draft_roles, fingerprint
+from core.chat.drafts import fingerprint, render_gap
 from core.chat.flow_state import FlowState
 from core.chat.help_text import help_text
 from core.chat.intake import fetch_attachment
@@ -28,8 +28,6 @@ from core.words.replies import reply
 from core.words.timeline import describe_changes, draft_ready
 from core.work.model import Job, JobStatus, new_job_id
 from core.work.output import RenderOutput
-
-VISUAL_ROLES = frozenset({"video", "image"})
 
 
 def yes_no(language: str) -> tuple[tuple[str, str], ...]:
@@ -175,13 +173,10 @@ class WorkFlows(FlowState):
         session = await self.session(ctx)
         assert session is not None
         draft = await self.deps.backend.state(session["session_id"])
-        roles = draft_roles(draft)
-        if not roles & VISUAL_ROLES:
-            if "voiceover" in roles:
-                await ctx.say("need_visual")
-            return False
-        if "voiceover" not in roles:
-            await ctx.say("need_script")
+        gap = render_gap(draft)
+        if gap is not None:
+            if gap != "both":  # neither yet: nothing to say about a render
+                await ctx.say(f"need_{gap}")
             return False
         if session["last_fp"] == fingerprint(draft, await self._lexicon_pairs(ctx)):
             last = await self.deps.queue.get(session["last_job"]) if again else None
