@@ -25,7 +25,8 @@ from core.store import Row
 from core.uninterrupted import uninterrupted
 from core.words.option_text import args_to_text
 from core.words.replies import reply
-from core.words.timeline import describe_changes, draft_ready
+from core.words.timeline import draft_ready
+from core.words.timeline_changes import describe_changes
 from core.work.model import Job, JobStatus, new_job_id
 from core.work.output import RenderOutput
 
