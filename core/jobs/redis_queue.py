@@ -89,7 +89,8 @@ class RedisJobQueue(RedisJobReads):
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job (None when its message already made one); with `supersede`, the owner's
         queued jobs of this kind are cancelled and returned."""
-        fields = {"owner": owner, "kind": kind, "platform": platform, "chat_id": chat_id}
+        fields: dict[str, Any] = {"owner": owner, "kind": kind, "platform": platform}
+        fields["chat_id"] = chat_id
         fields |= {"reply_context": reply_context, "language": language, "inputs": inputs}
         job = queued_job(job_id, time.time(), {**fields, "session_id": session_id})
         if not await self.redis.set(

@@ -69,7 +69,8 @@ class SqliteJobQueue:
         With `supersede`, the owner's jobs of this kind still queued are cancelled in the same
         transaction (a newer request replaces them); they are returned too.
         """
-        fields = {"owner": owner, "kind": kind, "platform": platform, "chat_id": chat_id}
+        fields: dict[str, Any] = {"owner": owner, "kind": kind, "platform": platform}
+        fields["chat_id"] = chat_id
         fields |= {"reply_context": reply_context, "language": language, "inputs": inputs}
         job = queued_job(job_id, time.time(), {**fields, "session_id": session_id})
         try:
