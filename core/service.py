@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable
-from types import TracebackType
 
 from core.backends.base import Backend
 from core.chat.commands import READ_ONLY
@@ -20,6 +19,7 @@ from core.config import Settings
 from core.disk import disk_full_of
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
+from core.lifecycle import StartStop
 from core.ports import Chat, ChatFactory, Incoming
 from core.uninterrupted import uninterrupted
 from core.wiring import Parts
@@ -28,7 +28,7 @@ from core.words.errors import message_for
 log = logging.getLogger(__name__)
 
 
-class Service:
+class Service(StartStop):
     """Messages in, jobs run, results out; an async context manager (or start/stop)."""
 
     def __init__(
@@ -64,15 +64,6 @@ class Service:
         self._stopping = False  # a message cut short by a stop is not "seen": it may come again
 
     # Lifecycle ---------------------------------------------------------------------------------
-
-    async def __aenter__(self) -> Service:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
 
     async def start(self) -> None:
         """Start every part (core/wiring.py); when one fails, what did start is stopped before

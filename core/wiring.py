@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from aiohttp import web
 
@@ -45,6 +44,7 @@ from core.jobs.remote import HandOver, RemoteJobs, WorkerSlots
 from core.jobs.render import RenderJobs
 from core.jobs.runner import JobRunner
 from core.jobs.select import choose_queue
+from core.lifecycle import StartStop
 from core.media.select import make_media_store
 from core.media.store import MediaStore
 from core.metrics import Metrics
@@ -64,7 +64,7 @@ from core.work.queue import JobQueue
 log = logging.getLogger(__name__)
 
 
-class Parts:
+class Parts(StartStop):
     """The bot process's parts, built from the settings in the order they depend on."""
 
     def __init__(
@@ -177,15 +177,6 @@ class Parts:
         return app
 
     # Lifecycle ---------------------------------------------------------------------------------
-
-    async def __aenter__(self) -> Parts:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
 
     async def start(self) -> None:
         """Start each part in order; when one fails, what did start is closed (in reverse)

@@ -44,7 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.words",),  # everything a user reads or sees: replies, error texts, timeline
     (  # the base: settings, codes, ports, storage and process helpers
         "core.config core.logs core.error_codes core.ports core.store core.clock core.files "
-        "core.failpoints core.metrics core.uninterrupted core.progressbar core",
+        "core.failpoints core.metrics core.uninterrupted core.progressbar core.lifecycle core",
     ),
 )
 

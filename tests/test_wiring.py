@@ -4,7 +4,6 @@ a start that fails part-way closes what did start, with nothing left running."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 import pytest
@@ -16,25 +15,11 @@ from core.ports import Chat, Incoming
 from core.store import Store
 from core.wiring import Parts, worker_parts
 from core.work.model import Job
+from tests.loopback import free_port, port_free
 
 
 async def _no_message(incoming: Incoming, chat: Chat) -> None:
     raise AssertionError("no upload finishes in these tests")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _free_port() -> int:
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        return int(free.getsockname()[1])
 
 
 def _others() -> set[asyncio.Task[object]]:
@@ -44,7 +29,7 @@ def _others() -> set[asyncio.Task[object]]:
 async def test_a_part_whose_start_raises_closes_the_parts_started_before_it(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = _free_port()
+    port = free_port()
     parts = Parts(settings.model_copy(update={"http_port": port}), _no_message)
     before = _others()
 
@@ -56,24 +41,10 @@ async def test_a_part_whose_start_raises_closes_the_parts_started_before_it(
         async with parts:
             pytest.fail("the parts should not have started")
     assert parts.store._db is None  # opened first, closed again
-    assert _port_free(port)  # the link server listened, then stopped
+    assert port_free(port)  # the link server listened, then stopped
     assert isinstance(parts.backend, LocalBackend) and parts.backend.store._db is None
     assert not parts._tasks and _others() <= before  # nothing left running
     assert not parts.started
-
-
-async def test_a_failure_before_the_link_server_leaves_the_port_alone_and_the_store_shut(
-    settings: Settings,
-) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        parts = Parts(settings.model_copy(update={"http_port": port}), _no_message)
-        with pytest.raises(OSError):
-            await parts.start()
-    assert parts.store._db is None
-    assert not parts._tasks
 
 
 async def test_links_point_at_the_port_the_server_was_given(settings: Settings) -> None:
