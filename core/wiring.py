@@ -86,8 +86,7 @@ class Parts(StartStop):
         self.address = Address(settings.public_base_url, settings.http_host, settings.http_port)
         ttl = settings.link_ttl_hours * 3600
         self.signer = LinkSigner(load_link_key(settings), "", ttl, self.clock, self.address)
-        self.chats = ChatDirectory()
-        self.chats.register(API_PLATFORM, api_chat)
+        self.chats = ChatDirectory({API_PLATFORM: api_chat})  # chat platforms register later
         self.timings = HeartbeatTimings.from_settings(settings)
         self.sessions = Sessions(self.store)
         self.api_keys = ApiKeys(self.store)
