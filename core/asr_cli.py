@@ -21,7 +21,8 @@ EXIT_OK = 0
 
 
 def add_asr_parsers(sub: Any) -> None:
-    """The `transcribe` and `models` commands."""
+    """The `transcribe` and `models` commands, and `render`'s hearing options."""
+    add_hearing_options(sub.choices["render"])
     transcribe = sub.add_parser("transcribe", help="what is said in a video, with times")
     transcribe.add_argument("media", type=Path)
     transcribe.add_argument("--out", type=Path, required=True, help=".srt, .vtt, .txt or .json")

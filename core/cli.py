@@ -6,13 +6,14 @@ import argparse
 import json
 import logging
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Only what the parser needs is imported here; each command imports its own parts when it runs,
 # so `voiceover --help` and `voiceover voices` start in a fraction of a second
 # (tests/test_cli_imports.py keeps it so).
-from core.asr_cli import add_asr_parsers, add_hearing_options
+from core.asr_cli import add_asr_parsers, hearing_options, run_models, run_transcribe
 from core.backups.cli import add_backup_parsers
 from core.engine.model import Aspect, Captions, Fit, Hold, MixMode, Overrun, Sync
 from core.errors import VoiceoverError
@@ -30,9 +31,29 @@ SAMPLE_SCRIPT = (
 )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="voiceover", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+# The render options chosen from an enum: flag, enum, default, help.
+_CHOICES: tuple[tuple[str, type[Enum], str, str | None], ...] = (
+    ("--captions", Captions, "none", None),
+    ("--aspect", Aspect, "original", None),
+    ("--fit", Fit, "pad", None),
+    ("--mix", MixMode, "duck", None),
+    ("--overrun", Overrun, "extend", None),
+    (
+        "--sync",
+        Sync,
+        "auto",
+        "lay the paragraphs on the video's shots (auto: when their numbers match)",
+    ),
+    (
+        "--hold",
+        Hold,
+        "freeze",
+        "how a shot waits for a long paragraph: freeze its last frame or slow it",
+    ),
+)
+
+
+def _add_render_parser(sub: Any) -> None:
     render = sub.add_parser("render", help="render a voiced-over MP4")
     render.add_argument("media", nargs="?", type=Path, help="video or image (optional)")
     source = render.add_mutually_exclusive_group()
@@ -51,25 +72,10 @@ def _parser() -> argparse.ArgumentParser:
         help="a voice for a speaker label: A=male, Anna=female, B=zh, C=en_US-amy-medium",
     )
     render.add_argument("--speed", type=float, default=1.0)
-    render.add_argument("--captions", choices=[c.value for c in Captions], default="none")
-    render.add_argument("--aspect", choices=[a.value for a in Aspect], default="original")
-    render.add_argument("--fit", choices=[f.value for f in Fit], default="pad")
     render.add_argument("--music", type=Path)
     render.add_argument("--music-volume", type=_volume, default=0.2)
-    render.add_argument("--mix", choices=[m.value for m in MixMode], default="duck")
-    render.add_argument("--overrun", choices=[o.value for o in Overrun], default="extend")
-    render.add_argument(
-        "--sync",
-        choices=[m.value for m in Sync],
-        default="auto",
-        help="lay the paragraphs on the video's shots (auto: when their numbers match)",
-    )
-    render.add_argument(
-        "--hold",
-        choices=[h.value for h in Hold],
-        default="freeze",
-        help="how a shot waits for a long paragraph: freeze its last frame or slow it",
-    )
+    for flag, enum, default, help_text in _CHOICES:
+        render.add_argument(flag, choices=[c.value for c in enum], default=default, help=help_text)
     render.add_argument("--narration", type=Path, help="your own recording instead of TTS")
     render.add_argument(
         "--lexicon",
@@ -77,7 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         help="pronunciation fixes: `word = respelling` or `word = [[phonemes]]` per line",
     )
     render.add_argument("--json", action="store_true", help="print one JSON object")
-    add_hearing_options(render)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="voiceover", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_render_parser(sub)
     add_voices_parser(sub)
     add_asr_parsers(sub)
     demo = sub.add_parser("demo", help="render a generated clip with a sample script")
@@ -116,7 +127,6 @@ def _script(args: argparse.Namespace, limits: Limits) -> Script | None:
 def _render(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
-    from core.asr_cli import hearing_options
     from core.engine.leftovers import remove_stale_work
     from core.engine.lexicon import Lexicon, read_lexicon_file
     from core.engine.model import Limits, RenderOptions, RenderRequest
@@ -239,18 +249,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return serve_main(settings)
 
 
-def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
-    from core.asr_cli import run_transcribe
-
-    return run_transcribe(args, settings)
-
-
-def _models(args: argparse.Namespace, settings: Settings) -> int:
-    from core.asr_cli import run_models
-
-    return run_models(args, settings)
-
-
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
     from core.backups.cli import run_backup
 
@@ -264,8 +262,8 @@ COMMANDS = {
     "worker": _worker,
     "chat": _chat,
     "serve": _serve,
-    "transcribe": _transcribe,
-    "models": _models,
+    "transcribe": run_transcribe,
+    "models": run_models,
     "backup": _backup,
     "restore": _backup,
 }

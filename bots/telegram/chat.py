@@ -226,10 +226,9 @@ class TelegramChat:
     async def send_file(self, path: Path, caption: str) -> None:
         """Send a document (its bytes read in a thread) with its caption."""
         await self._wait_ready()
-        data = await asyncio.to_thread(path.read_bytes)
         await self._bot.send_document(
             self._chat_id,
-            InputFile(data, filename=path.name),
+            InputFile(await asyncio.to_thread(path.read_bytes), filename=path.name),
             caption=caption[:CAPTION_LIMIT] or None,
             reply_parameters=self._reply(),
             message_thread_id=self._thread_id,

@@ -39,6 +39,30 @@ def _without_facts(draft: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**draft, "t": cleaned}
 
 
+VISUAL_ROLES = frozenset({"video", "image"})  # what a render shows: a video or a picture
+
+
+def render_gap(draft: Mapping[str, Any]) -> str | None:
+    """None when the draft is ready to render (a picture and a voiceover, or captions from the
+    video's speech); else what it lacks: "visual", "script", or "both"."""
+    roles = draft_roles(draft)
+    visual = bool(roles & VISUAL_ROLES)
+    script = "voiceover" in roles or captions_from_speech(draft)
+    if visual and script:
+        return None
+    return "visual" if script else "script" if visual else "both"
+
+
+def captions_from_speech(draft: Mapping[str, Any]) -> bool:
+    """Whether the draft's captions come from the video's speech (no script needed)."""
+    return any(
+        isinstance(seg, dict) and seg.get("m", {}).get("from_speech")
+        for track in draft.get("t", [])
+        if isinstance(track, dict)
+        for seg in track.get("sg", [])
+    )
+
+
 def draft_roles(draft: Mapping[str, Any]) -> set[str]:
     """Every segment role in a draft."""
     return {

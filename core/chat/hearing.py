@@ -3,24 +3,11 @@ one-line summary; no credits, no job (like the preview)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from core.chat.turn import FlowDeps, Turn, ack_if_slow
 from core.errors import ErrorCode, VoiceoverError
 from core.files import owner_digest
 from core.words.hearing import hearing_text, language_name
 from core.words.numbers import human_duration
-
-
-def captions_from_speech(draft: Mapping[str, Any]) -> bool:
-    """Whether the draft's captions come from the video's speech (no script needed)."""
-    return any(
-        isinstance(seg, dict) and seg.get("m", {}).get("from_speech")
-        for track in draft.get("t", [])
-        if isinstance(track, dict)
-        for seg in track.get("sg", [])
-    )
 
 
 async def transcribe(ctx: Turn, deps: FlowDeps) -> bool:
