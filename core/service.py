@@ -45,6 +45,9 @@ from core.uninterrupted import uninterrupted
 from core.web.api import HttpApi
 from core.web.api.chat import PLATFORM as API_PLATFORM
 from core.web.api.chat import api_chat
+from core.web.edit_actions import EditActions, EditParts
+from core.web.edit_links import EditTickets
+from core.web.edit_page import EditPages
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import UploadDesk
@@ -123,6 +126,7 @@ class Service:
             settings.disk_reserve_bytes,
         )
         self.pages = ResultPageMaker(self.jobs.get, settings.data_dir / "timelines" / "results")
+        edit_tickets = EditTickets(settings.data_dir / "edit" / "tickets", self.signer)
         deps = FlowDeps(
             settings,
             self.clock,
@@ -134,9 +138,15 @@ class Service:
             self.media,
             self.uploads,
             ApiKeys(self.store),
+            edits=edit_tickets,
         )
         self.flows = Flows(deps)
         self.lanes = Lanes()
+        parts = EditParts(
+            settings, self.signer, deps.sessions, self.backend, self.media, self.lanes,
+            self.accept, self.chats, self.jobs.get,
+        )  # fmt: skip
+        self.edit_pages = EditPages(EditActions(parts, edit_tickets))
         self.gate = FloodGate(FloodLimits.from_settings(settings), self.clock.now)
         self.queue.max_queued = settings.max_queued_renders
         self.api = HttpApi(deps, self.lanes, self.store, self.jobs, self.metrics)
@@ -172,6 +182,7 @@ class Service:
         host, port = self.settings.http_host, self.settings.http_port
         app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
         app.add_routes(self.uploads.routes())
+        app.add_routes(self.edit_pages.routes())
         add_ops_routes(app, self.readiness, self.metrics, self._refresh_gauges)
         self.api.install(app)
         self.link_server = LinkServer(app, host, port)

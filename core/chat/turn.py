@@ -46,6 +46,14 @@ class Turn:
         await self.chat.say(reply(key, self.lang, **fields))
 
 
+class EditLinks(Protocol):
+    """Links to a project's edit page (core/web/edit_links.py's EditTickets)."""
+
+    async def issue(self, incoming: Incoming, owner: str, project: str, language: str) -> str:
+        """A link only this owner can open, to this project's edit page."""
+        ...
+
+
 class UploadLinks(Protocol):
     """Upload links for files too big for the chat (core/web/uploads.py's UploadDesk)."""
 
@@ -68,6 +76,7 @@ class FlowDeps:
     media: MediaStore
     uploads: UploadLinks | None = None  # upload links (None: "send the file here")
     api_keys: ApiKeys | None = None  # /apikey (None: no HTTP API here)
+    edits: EditLinks | None = None  # edit-page links (None: no edit page here)
 
 
 async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:

@@ -56,6 +56,7 @@ class _Unit:
     gap_before_s: float
     voice: VoiceInfo
     paragraph: int = 0  # the script cue it comes from
+    pace: float = 1.0  # its cue's own speed over the render's (a line's speed on the edit page)
 
 
 class NarrationBuilder:
@@ -97,7 +98,7 @@ class NarrationBuilder:
         voices = list(cue_voices) if cue_voices is not None else [self.voice] * len(script.cues)
         self.rate = max([self.voice.sample_rate, *(v.sample_rate for v in voices)])
         make = _timed_units if script.timed else _untimed_units
-        units = make(script, voices, self.lexicon)
+        units = make(script, voices, self.lexicon, self.speed)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
         if shots and not script.timed:
             plan = plan_on_shots(units, clips, shots, self._pace(), self._respeaker(units))
@@ -128,7 +129,8 @@ class NarrationBuilder:
             [p if isinstance(p, float) else _EMPTY for p in u.sentences] for u in units
         ]
         lo, hi = progress_span
-        keys = [(u.voice.id, min(MAX_TTS_SPEED, s)) for u, s in zip(units, speeds, strict=True)]
+        paired = zip(units, speeds, strict=True)
+        keys = [(u.voice.id, min(MAX_TTS_SPEED, s * u.pace)) for u, s in paired]
         spoken = [(i, k) for i, u in enumerate(units) for k, s in enumerate(u.sentences)]
         jobs_all = [(i, k) for i, k in spoken if isinstance(units[i].sentences[k], str)]
         groups = sorted({keys[i] for i, _ in jobs_all})
@@ -279,10 +281,13 @@ def _spoken(text: str, language: str, lexicon: Lexicon) -> str:
     return lexicon.apply(normalize_for_speech(text, language)).strip()
 
 
-def _untimed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[_Unit]:
+def _untimed_units(
+    script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon, speed: float
+) -> list[_Unit]:
     """A unit per sentence, and per pause (its silence replaces the natural gaps around it)."""
     units: list[_Unit] = []
     for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
+        pace = cue.speed / speed if cue.speed else 1.0
         language = voice.language_code  # the text is normalised for the voice that reads it
         first = True
         for piece in split_pauses(cue.text):
@@ -296,15 +301,18 @@ def _untimed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon
                 gap = LEAD_IN_S if not units else (PARAGRAPH_GAP_S if first else SENTENCE_GAP_S)
                 if units and not units[-1].text:
                     gap = 0.0  # right after a pause
-                units.append(_Unit(sentence, (spoken,), None, gap, voice, n))
+                units.append(_Unit(sentence, (spoken,), None, gap, voice, n, pace))
                 first = False
     return units
 
 
-def _timed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[_Unit]:
+def _timed_units(
+    script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon, speed: float
+) -> list[_Unit]:
     """A unit per cue, its pauses kept in place as silences."""
     units: list[_Unit] = []
     for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
+        pace = cue.speed / speed if cue.speed else 1.0
         language = voice.language_code
         pieces: list[Piece] = []
         for piece in split_pauses(cue.text):
@@ -316,7 +324,8 @@ def _timed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) 
         if not any(isinstance(p, str) for p in pieces):
             continue
         gap = 0.0 if not units else MIN_TIMED_GAP_S
-        units.append(_Unit(strip_pauses(cue.text), tuple(pieces), cue.start_s, gap, voice, n))
+        text = strip_pauses(cue.text)
+        units.append(_Unit(text, tuple(pieces), cue.start_s, gap, voice, n, pace))
     return units
 
 
