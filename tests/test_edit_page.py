@@ -162,3 +162,21 @@ def test_a_cue_speed_is_honoured_by_the_narration(settings: Settings) -> None:
         return segment.end_s - segment.start_s
 
     assert length(1.5) < length(None) * 0.8
+
+
+async def test_render_goes_through_the_chat_and_the_page_follows_its_job(
+    fake: FakeTelegram, tg_settings: Settings, quiet_clip: Path
+) -> None:
+    async with bot_running(tg_settings, fake):
+        await project_with_script(fake, quiet_clip)
+        link = await ask_for_link(fake)
+        _, draft = await call("GET", part(link, "/draft"))
+        draft["lines"][1]["start"] = 4.0
+        status, saved = await call("POST", part(link, "/draft"), draft)
+        assert status == 200, saved
+        videos = len(fake.called("sendVideo"))
+        status, answer = await call("POST", part(link, "/render"), {})
+        assert status == 200 and answer["job"] and not answer["refused"], answer
+        await fake.wait_until(lambda: len(fake.called("sendVideo")) > videos, 120)
+        status, job = await call("GET", part(link, "/job") + f"&id={answer['job']}")
+        assert job["ended"] and job["status"] == "done" and "/r/" in job["video"], job

@@ -79,12 +79,10 @@ class EditActions:
             raise Gone
 
     async def language(self, ticket: EditTicket) -> str:
-        """The account's language (chosen, else heard), else the one the link was asked in."""
+        """The account's language: chosen (/language), else the one the link was asked in."""
         sessions = self.parts.sessions
-        chosen = await sessions.language(ticket.owner) or await sessions.heard_language(
-            ticket.owner
-        )
-        return chosen or ticket.language or "en"
+        chosen = await sessions.language(ticket.owner) or ticket.language
+        return chosen or await sessions.heard_language(ticket.owner) or "en"
 
     def voice_list(self) -> list[dict[str, str]]:
         """The installed voices for the page's choices."""

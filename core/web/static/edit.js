@@ -16,7 +16,10 @@
     return template.replace(/\{(\w+)\}/g, function (_, key) { return fields[key]; });
   }
 
-  function url(tail) { return config.base + tail + "?" + config.query; }
+  function url(tail) {
+    var parts = tail.split("?");
+    return config.base + parts[0] + "?" + config.query + (parts[1] ? "&" + parts[1] : "");
+  }
 
   function say(text, kind) {
     var box = $("message");
