@@ -66,8 +66,11 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
 def open_page(driver: WebDriver, url: str) -> None:
     """Open the link and wait for the page's script to have drawn the draft."""
     driver.get(url)
-    poll(lambda: "ready" in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or ""),
-         30, "the page never got ready")  # fmt: skip
+
+    def ready() -> bool:
+        return "ready" in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or "")
+
+    poll(ready, 30, "the page never got ready")
 
 
 def row(driver: WebDriver, n: int, part: str) -> object:
