@@ -180,3 +180,23 @@ async def test_render_goes_through_the_chat_and_the_page_follows_its_job(
         await fake.wait_until(lambda: len(fake.called("sendVideo")) > videos, 120)
         status, job = await call("GET", part(link, "/job") + f"&id={answer['job']}")
         assert job["ended"] and job["status"] == "done" and "/r/" in job["video"], job
+
+
+async def test_preview_and_the_shot_strip_pictures(
+    fake: FakeTelegram, tg_settings: Settings, quiet_clip: Path
+) -> None:
+    async with bot_running(tg_settings, fake):
+        await project_with_script(fake, quiet_clip)
+        link = await ask_for_link(fake)
+        origin = link.split("/e/")[0]
+        status, answer = await call("POST", part(link, "/preview"), {})
+        assert status == 200, answer
+        async with aiohttp.ClientSession() as session:
+            async with session.get(origin + answer["video"]) as response:
+                assert response.status == 200
+                assert b"ftyp" in (await response.read())[:12]
+            async with session.get(part(link, "/shot/0.jpg")) as response:
+                assert response.status == 200
+                assert (await response.read())[:2] == b"\xff\xd8"
+            async with session.get(part(link, "/shot/9.jpg")) as response:
+                assert response.status == 404  # the clip has one shot
