@@ -172,8 +172,11 @@ async def test_render_goes_through_the_chat_and_the_page_follows_its_job(
         link = await ask_for_link(fake)
         _, draft = await call("GET", part(link, "/draft"))
         draft["lines"][1]["start"] = 4.0
+        draft["lines"][0].update(speed=1.25, pause=0.5)
         status, saved = await call("POST", part(link, "/draft"), draft)
         assert status == 200, saved
+        first = saved["draft"]["lines"][0]
+        assert (first["speed"], first["pause"], first["text"]) == (1.25, 0.5, "Meet Aurora.")
         videos = len(fake.called("sendVideo"))
         status, answer = await call("POST", part(link, "/render"), {})
         assert status == 200 and answer["job"] and not answer["refused"], answer
