@@ -33,6 +33,7 @@ from core.web.edit_chat import TeeChat
 from core.web.edit_links import EditTicket, EditTickets
 from core.web.edit_shots import shot_picture
 from core.words.edit_text import edit_text
+from core.words.replies import stage_label
 from core.work.chats import ChatDirectory
 from core.work.model import ENDED, Job, JobStatus
 
@@ -212,7 +213,7 @@ class EditActions:
             return {"status": "none"}
         body: dict[str, Any] = {
             "status": str(job.status),
-            "stage": job.stage,
+            "stage": stage_label(job.stage, lang) if job.stage else "",
             "percent": round(job.progress),
             "ended": job.status in ENDED,
         }
