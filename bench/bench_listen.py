@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -47,7 +48,9 @@ def main() -> None:
         case: {"median_s": round(statistics.median(t), 4), "worst_s": round(max(t), 4)}
         for case, t in cases.items()
     }
-    print(json.dumps({"voice": voice.id, "sentences": args.repeat, **figures}, indent=2))
+    load = [round(x, 1) for x in os.getloadavg()]  # the machine may be shared
+    report = {"voice": voice.id, "sentences": args.repeat, "load_average": load, **figures}
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -128,12 +128,15 @@ async def test_listen_speaks_one_line_with_its_voice_and_speed_cached(
     async with bot_running(tg_settings, fake):
         await project_with_script(fake, quiet_clip)
         link = await ask_for_link(fake)
-        body = {"text": "Your desk glows.", "voice": "en_US-joe-medium", "speed": 1.0}
+        cache = tg_settings.data_dir / "cache" / "speech"
+        kept = {p for p in cache.rglob("*") if p.is_file()}
+        body = {"text": "Your desk glows anew.", "voice": "en_US-joe-medium", "speed": 1.0}
         status, joe = await call("POST", part(link, "/listen"), body)
         assert status == 200
         status, slow = await call("POST", part(link, "/listen"), {**body, "voice": SLOW})
         status, again = await call("POST", part(link, "/listen"), body)
         assert again["clip"] == joe["clip"] != slow["clip"]
+        assert {p for p in cache.rglob("*") if p.is_file()} - kept  # shared with the renders
         lengths, origin = [], link.split("/e/")[0]
         for clip in (joe["clip"], slow["clip"]):
             async with (
