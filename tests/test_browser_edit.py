@@ -33,6 +33,7 @@ from tests.browser import chromium, poll
 from tests.edit_helpers import SLOW, ask_for_link, install_slow_voice, project_with_script, texts
 from tests.fake_telegram import FakeTelegram, message_update
 from tests.media import make_video
+from tests.shot_clips import make_colour_shots
 from tests.telegram_helpers import bot_running
 
 SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
@@ -46,6 +47,12 @@ def quiet_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 9-second 160×120 clip without sound: the output's audio is the narration alone."""
     folder = tmp_path_factory.mktemp("quiet")
     return make_video(folder / "quiet.mp4", seconds=9, size="160x120", audio=False)
+
+
+@pytest.fixture(scope="module")
+def three_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 9-second clip of three 3-second shots (cuts at 3 s and 6 s), without sound."""
+    return make_colour_shots(tmp_path_factory.mktemp("shots") / "shots.mp4", (3.0, 3.0, 3.0))
 
 
 @pytest.fixture
@@ -166,15 +173,25 @@ async def last_job_inputs(service: Service, owner: str) -> dict[str, object]:
     return job.inputs
 
 
+def shot_strip(driver: WebDriver) -> list[int]:
+    """The shot strip's pictures: the width each loaded at (0: not loaded)."""
+    pictures = driver.find_elements(By.CSS_SELECTOR, "#shot-list img")
+    return [int(p.get_attribute("naturalWidth") or 0) for p in pictures]
+
+
 async def test_done_when_fix_a_word_move_a_line_switch_a_voice_listen_render(
-    fake: FakeTelegram, tg_settings: Settings, quiet_clip: Path, browser: WebDriver,
+    fake: FakeTelegram, tg_settings: Settings, three_shots: Path, browser: WebDriver,
     shots: Path, tmp_path: Path,
 ) -> None:  # fmt: skip
     install_slow_voice(tg_settings)
     async with bot_running(tg_settings, fake) as service:
-        await project_with_script(fake, quiet_clip)
+        await project_with_script(fake, three_shots)
         link = await ask_for_link(fake, "/edit")
         await asyncio.to_thread(open_page, browser, link)
+        widths = await asyncio.to_thread(
+            poll, lambda: all(shot_strip(browser)) and shot_strip(browser), 30, "no strip"
+        )
+        assert widths == [160, 160, 160]  # a picture at the start and at each of the two cuts
         await asyncio.to_thread(browser.save_screenshot, str(shots / "edit-page-opened.png"))
         await asyncio.to_thread(edit_in_browser, browser, shots)
         await asyncio.to_thread(render_and_wait, browser, shots, "edit-page-rendered.png")

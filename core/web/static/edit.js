@@ -137,7 +137,14 @@
     var end = Math.max(draft.media.duration || 0, 1);
     state.lines.forEach(function (line) { end = Math.max(end, line.start + lineDuration(line)); });
     track.style.width = Math.ceil((end + 1) * PX_PER_S) + "px";
-    track.querySelectorAll(".block").forEach(function (block) { block.remove(); });
+    track.querySelectorAll(".block, .cut").forEach(function (old) { old.remove(); });
+    (draft.media.cuts || []).forEach(function (at) { // where each shot begins
+      var cut = document.createElement("div");
+      cut.className = "cut";
+      cut.setAttribute("aria-hidden", "true");
+      cut.style.left = at * PX_PER_S + "px";
+      track.appendChild(cut);
+    });
     state.lines.forEach(function (line, n) {
       var block = document.createElement("button");
       block.type = "button";
