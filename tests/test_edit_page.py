@@ -119,6 +119,9 @@ async def test_saves_are_checked_by_the_chats_rules_with_errors_per_line(
         assert unchanged["version"] == draft["version"]  # nothing was saved
         status, _ = await call("POST", part(link, "/draft"), draft, Origin="http://evil.example")
         assert status == 403  # another site's page can't post to it
+        ours = link.split("/e/")[0]  # PUBLIC_BASE_URL's origin (here the server's own)
+        status, _ = await call("POST", part(link, "/draft"), draft, Origin=ours)
+        assert status == 422  # let through to the checks (the lines are still wrong)
 
 
 async def test_listen_speaks_one_line_with_its_voice_and_speed_cached(

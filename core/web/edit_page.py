@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -51,7 +52,8 @@ class EditPages:
         async def guarded(request: web.Request) -> web.StreamResponse:
             try:
                 ticket = await self.actions.tickets.check(request)
-                if request.method == "POST" and not _same_origin_json(request):
+                public = self.actions.parts.signer.base_url
+                if request.method == "POST" and not _same_origin_json(request, public):
                     raise Refused(403, self.actions.invalid)
                 await self.actions.current(ticket)
                 return await handler(request, ticket)
@@ -159,10 +161,13 @@ class EditPages:
         return _json(await self.actions.job(ticket, request.query.get("id", "")))
 
 
-def _same_origin_json(request: web.Request) -> bool:
-    """A JSON body from our own page (a cross-site form can send neither)."""
+def _same_origin_json(request: web.Request, public_url: str) -> bool:
+    """A JSON body from our own page (a cross-site form can send neither); our origin is the
+    one asked (`scheme://host`) or PUBLIC_BASE_URL's (behind a proxy)."""
     origin = request.headers.get("Origin")
-    if origin and origin != f"{request.scheme}://{request.host}":
+    parts = urlsplit(public_url)
+    ours = {f"{request.scheme}://{request.host}", f"{parts.scheme}://{parts.netloc}"}
+    if origin and origin not in ours:
         return False
     return request.content_type == "application/json"
 
