@@ -12,9 +12,10 @@ import numpy as np
 
 from core.engine.lexicon import Lexicon
 from core.engine.model import VoiceInfo
-from core.engine.narration import CUE_SENTENCE_GAP_S, write_wav
 from core.engine.pauses import split_pauses
+from core.engine.samples import write_wav
 from core.engine.speech import SpeechEngine
+from core.engine.speech_units import CUE_SENTENCE_GAP_S
 from core.engine.textnorm import normalize_for_speech, split_sentences
 
 MAX_KEPT = 200  # clips kept per folder (the oldest go first)
