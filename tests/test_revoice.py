@@ -92,7 +92,9 @@ def test_the_old_voice_is_gone_and_the_music_between_lines_kept(
     assert word_error_rate(" ".join(NEW), heard) <= 0.34, heard
     out = decode_audio(result.output)
     kept = [tone_level(out, a, b, MUSIC_HZ) for a, b in GAPS]
-    assert all(0.3 * MUSIC_LEVEL < k < 4 * MUSIC_LEVEL for k in kept), kept
+    # kept, not muted; the final loudness pass lifts the whole mix (music too) to the target
+    # loudness, by about 12 dB (4x) on this quiet clip: main's narration changes moved it to 4.02x
+    assert all(0.3 * MUSIC_LEVEL < k < 6 * MUSIC_LEVEL for k in kept), kept
     replaced = replace(request, out=tmp_path / "rep.mp4")
     replaced = replace(replaced, options=replace(request.options, mix=MixMode.REPLACE))
     gone = decode_audio(render(replaced, settings).output)
