@@ -26,6 +26,7 @@ MIN_TIMED_GAP_S = 0.1
 TAIL_S = 0.6
 MAX_TTS_SPEED = 2.0
 _EMPTY = np.zeros(0, dtype=np.float32)
+Shots = Sequence[tuple[float, float]]
 
 
 @dataclass
@@ -85,7 +86,7 @@ class NarrationBuilder:
         script: Script,
         fit_to_s: float | None = None,
         cue_voices: Sequence[VoiceInfo] | None = None,
-        shots: Sequence[tuple[float, float]] | None = None,
+        shots: Shots | Callable[[], Shots | None] | None = None,
         hold_until_s: float | None = None,
     ) -> Narration:
         """Synthesise and place the script (cue i read by cue_voices[i]); `fit_to_s` asks
@@ -99,6 +100,8 @@ class NarrationBuilder:
         make = _timed_units if script.timed else _untimed_units
         units = make(script, voices, self.lexicon)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
+        if callable(shots):  # found while the script was spoken
+            shots = shots()
         if shots and not script.timed:
             plan = plan_on_shots(units, clips, shots, self._pace(), self._respeaker(units))
             self.progress(100.0)

@@ -38,7 +38,7 @@ from core.engine.pauses import strip_pauses
 from core.engine.probe import probe_media, require_visual
 from core.engine.speech import SpeechEngine
 from core.engine.speech_cache import with_cache
-from core.engine.synced import Spans, hold_source, source_shots, sync_spans
+from core.engine.synced import ShotsMeanwhile, Spans, hold_source, sync_spans
 from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.video import FinalPass, background_args, final_args
@@ -85,12 +85,17 @@ def render(
     with _meanwhile(load_model if request.script else None), clock.stage("probe"):
         check_inputs(request, limits, settings.max_segment_speedup)
         inputs = _probe_inputs(request, limits)
-        inputs.shots = source_shots(request, inputs.media, settings.ffmpeg_timeout_s)
         progress("probe", 100.0)
-    with work_dir() as tmp:
+    timeout, data = settings.ffmpeg_timeout_s, settings.data_dir
+    with work_dir() as tmp, ShotsMeanwhile(request, inputs.media, timeout, data) as found:
         work = Path(tmp)
         with clock.stage("speech"):
-            narration, voice, note, warning = _narrate(request, settings, inputs, work, progress)
+            narration, voice, note, warning = _narrate(
+                request, settings, inputs, work, progress, found.result
+            )
+        inputs.shots = found.result()
+        if found.seconds:
+            clock.timings["shots_during_speech"] = found.seconds
         check_output_length(narration.duration_s, limits)
         shots = inputs.shots
         if isinstance(narration, Narration) and narration.holds and inputs.media is not None:
@@ -152,10 +157,16 @@ def _video_length(inputs: _Inputs) -> float | None:
 
 
 def _narrate(
-    request: RenderRequest, settings: Settings, inputs: _Inputs, work: Path, progress: Progress
+    request: RenderRequest,
+    settings: Settings,
+    inputs: _Inputs,
+    work: Path,
+    progress: Progress,
+    shots: Callable[[], Spans | None] = lambda: None,
 ) -> tuple[Narration | MediaInfo, VoiceInfo | None, Note | None, Note | None]:
     """The narration (the user's own recording, or the script spoken by the chosen voice), the
-    voice, a note on its choice, and a warning when the chosen voice had to give way."""
+    voice, a note on its choice, and a warning when the chosen voice had to give way. The
+    video's `shots` are asked for once the speech is synthesised (they are found meanwhile)."""
     if inputs.narration is not None:
         progress("speech", 100.0)
         return inputs.narration, None, None, None
@@ -178,7 +189,7 @@ def _narrate(
     )
     fit_to = _video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
     cue_voices = [loaded[v.id] for v in plan.cue_voices]
-    laid_on = sync_spans(request, inputs.shots)
+    laid_on = lambda: sync_spans(request, shots())  # noqa: E731
     timed_hold = request.script.timed and opts.overrun is Overrun.HOLD
     hold_until = _video_length(inputs) if timed_hold else None
     narration = builder.build(request.script, fit_to, cue_voices, laid_on, hold_until)

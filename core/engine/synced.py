@@ -3,33 +3,45 @@ is laid on, and the source with its held shots."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 from core.engine.holds import HoldJob, held_media, held_shots
 from core.engine.model import MediaInfo, MediaKind, RenderRequest, Script, Sync
 from core.engine.pauses import strip_pauses
+from core.engine.shot_cache import cached_shots
 from core.engine.shots import detect_shots, spans
 from core.engine.sync_plan import group_items, use_shots
 
 Spans = list[tuple[float, float]]
 
 
-def source_shots(
-    request: RenderRequest, media: MediaInfo | None, timeout_s: float
-) -> Spans | None:
-    """The shots of the video (as pinned with the job, else found now) when the render may be
-    laid on them: a video, an untimed script read by a voice, sync not `none`."""
+def may_sync(request: RenderRequest, media: MediaInfo | None) -> bool:
+    """Whether the video's shots can change this render: a video, an untimed script of more
+    than one paragraph (`auto`) read by a voice, sync not `none`."""
     script = request.script
     if media is None or media.kind is not MediaKind.VIDEO or script is None:
-        return None
+        return False
     if script.timed or request.narration is not None or request.options.sync is Sync.NONE:
+        return False
+    return request.shots is not None or request.options.sync is Sync.SHOTS or _items(request) > 1
+
+
+def source_shots(
+    request: RenderRequest, media: MediaInfo | None, timeout_s: float, data_dir: Path | None = None
+) -> Spans | None:
+    """The shots of the video (as pinned with the job, else kept under `data_dir` from an
+    earlier render of the same video, else found now) when they can change the render."""
+    if media is None or not may_sync(request, media):
         return None
-    if request.shots is None and request.options.sync is Sync.AUTO and _items(request) < 2:
-        return None  # auto keeps today's layout for one paragraph: no need to look
-    cuts = request.shots if request.shots is not None else detect_shots(media, timeout_s)
-    return spans(tuple(cuts), media.duration_s)
+    if request.shots is not None:
+        return spans(tuple(request.shots), media.duration_s)
+    if data_dir is None:
+        return spans(detect_shots(media, timeout_s), media.duration_s)
+    return spans(cached_shots(media, data_dir, detect_shots, timeout_s), media.duration_s)
 
 
 def sync_spans(request: RenderRequest, shots: Spans | None) -> Spans | None:
@@ -72,3 +84,41 @@ def preview_request(
     cuts = tuple(start for start, _ in laid[1:] if start < seconds)
     options = replace(request.options, sync=Sync.SHOTS)
     return replace(request, script=Script(tuple(kept)), shots=cuts, options=options)
+
+
+class ShotsMeanwhile:
+    """The video's shots for one render, found in a thread while the script is spoken (only
+    when they can change the render and are not known yet); `result` waits for them."""
+
+    def __init__(
+        self, request: RenderRequest, media: MediaInfo | None, timeout_s: float, data_dir: Path
+    ) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._future: Future[Spans | None] | None = None
+        self._known: Spans | None = None
+        self.seconds = 0.0  # how long finding them took (alongside the speech)
+        if media is None or not may_sync(request, media) or request.shots is not None:
+            self._known = source_shots(request, media, timeout_s)
+            return
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shots")
+        self._future = self._pool.submit(self._find, request, media, timeout_s, data_dir)
+
+    def _find(
+        self, request: RenderRequest, media: MediaInfo, timeout_s: float, data_dir: Path
+    ) -> Spans | None:
+        started = time.perf_counter()
+        try:
+            return source_shots(request, media, timeout_s, data_dir)
+        finally:
+            self.seconds = round(time.perf_counter() - started, 3)
+
+    def result(self) -> Spans | None:
+        """The shots (None: they cannot change the render); a failure to find them is raised."""
+        return self._future.result() if self._future is not None else self._known
+
+    def __enter__(self) -> ShotsMeanwhile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)  # never leaves its ffmpeg behind
