@@ -88,10 +88,12 @@ class NarrationBuilder:
         cue_voices: Sequence[VoiceInfo] | None = None,
         shots: Shots | Callable[[], Shots | None] | None = None,
         hold_until_s: float | None = None,
+        runs: Sequence[tuple[int, int]] | None = None,
     ) -> Narration:
         """Synthesise and place the script (cue i read by cue_voices[i]); `fit_to_s` asks
         untimed speech to fit (speed-up); `shots` lays untimed paragraphs on those shots (see
-        core.engine.sync_plan); `hold_until_s` (a video's length) has a timed cue that overruns
+        core.engine.sync_plan; `runs`: each paragraph's first and last shot, as decided before);
+        `hold_until_s` (a video's length) has a timed cue that overruns
         hold the picture instead of drifting. Voices of lower sample rates are resampled up."""
         if self.timeout_s is not None:
             self.deadline = time.monotonic() + self.timeout_s
@@ -103,7 +105,8 @@ class NarrationBuilder:
         if callable(shots):  # found while the script was spoken
             shots = shots()
         if shots and not script.timed:
-            plan = plan_on_shots(units, clips, shots, self._pace(), self._respeaker(units))
+            respeak = self._respeaker(units)
+            plan = plan_on_shots(units, clips, shots, self._pace(), respeak, runs=runs)
             self.progress(100.0)
             narration = self.lay(units, clips, plan.factors, plan.starts, plan)
             narration.synced, narration.spans = True, tuple(shots)

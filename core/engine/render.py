@@ -192,7 +192,9 @@ def _narrate(
     laid_on = lambda: sync_spans(request, shots())  # noqa: E731
     timed_hold = request.script.timed and opts.overrun is Overrun.HOLD
     hold_until = _video_length(inputs) if timed_hold else None
-    narration = builder.build(request.script, fit_to, cue_voices, laid_on, hold_until)
+    narration = builder.build(
+        request.script, fit_to, cue_voices, laid_on, hold_until, request.shot_runs
+    )
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
     return narration, voice, plan.note, warning

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from core.engine.holds import HoldJob, held_media, held_shots
 from core.engine.model import MediaInfo, MediaKind, RenderRequest, Script, Sync
-from core.engine.pauses import strip_pauses
 from core.engine.shot_cache import cached_shots
 from core.engine.shots import detect_shots, spans
-from core.engine.sync_plan import group_items, use_shots
+from core.engine.sync_items import Item, paragraphs, script_items
+from core.engine.sync_plan import group_items, runs_of_groups, use_shots
 
 Spans = list[tuple[float, float]]
+HEAD_STRETCH = 3.0  # a preview's video goes on past its end to the end of its last run
 
 
 def may_sync(request: RenderRequest, media: MediaInfo | None) -> bool:
@@ -53,8 +54,7 @@ def sync_spans(request: RenderRequest, shots: Spans | None) -> Spans | None:
 
 def _items(request: RenderRequest) -> int:
     """The script's paragraphs (pauses alone are none)."""
-    cues = request.script.cues if request.script else ()
-    return sum(1 for c in cues if strip_pauses(c.text).strip())
+    return paragraphs(request.script) if request.script else 0
 
 
 def hold_source(
@@ -71,19 +71,51 @@ def hold_source(
 
 
 def preview_request(
-    request: RenderRequest, media: MediaInfo, seconds: float, timeout_s: float
-) -> RenderRequest | None:
-    """For a preview of the first `seconds`: the request laid on the same shots (the paragraphs
-    on the shots that start in it, and those shots), or None when the render would not sync."""
-    laid = sync_spans(request, source_shots(request, media, timeout_s))
-    if laid is None or request.script is None:
+    request: RenderRequest,
+    media: MediaInfo,
+    seconds: float,
+    timeout_s: float,
+    data_dir: Path | None = None,
+) -> tuple[RenderRequest, float] | None:
+    """For a preview of the first `seconds`: the request laid as the render lays it (the items
+    whose shots start in it, on the runs of shots the render gives them, and those shots) and
+    how much of the video it is laid on (to the end of the last item's run, so that it is read
+    as fast as in the render; at most HEAD_STRETCH times `seconds`), or None when the render
+    would not sync."""
+    laid = sync_spans(request, source_shots(request, media, timeout_s, data_dir))
+    items = script_items(request.script) if laid is not None and request.script else []
+    if laid is None or request.script is None or not items:
         return None
-    cues = [c for c in request.script.cues if strip_pauses(c.text).strip()]
-    groups = group_items([float(len(c.text.split()) or 1) for c in cues], laid)
-    kept = [cues[k] for g in groups if laid[g.first][0] < seconds for k in g.items]
-    cuts = tuple(start for start, _ in laid[1:] if start < seconds)
+    runs = runs_of_groups(group_items([i.weight for i in items], laid))
+    kept = sum(1 for first, _ in runs if laid[first][0] < seconds)
+    head_s = min(max(seconds, laid[runs[kept - 1][1]][1]), seconds * HEAD_STRETCH)
+    cuts = tuple(start for start, _ in laid[1:] if start < head_s)
+    last = len(cuts)  # the head's last shot: runs that go on past it end there
+    script = _head(request.script, items, kept)
+    # Each of the head's items on its run (one paragraph left is read by its sentences: each
+    # sentence on the paragraph's run)
+    by_cue = {item.cue: k for k, item in enumerate(items)}
+    by_paragraph = paragraphs(request.script) > 1
+    heads = script_items(script)
+    of = [by_cue[h.cue] if by_paragraph else min(k, kept - 1) for k, h in enumerate(heads)]
+    shot_runs = tuple((min(runs[k][0], last), min(runs[k][1], last)) for k in of)
     options = replace(request.options, sync=Sync.SHOTS)
-    return replace(request, script=Script(tuple(kept)), shots=cuts, options=options)
+    laid_request = replace(
+        request, script=script, shots=cuts, shot_runs=shot_runs, options=options
+    )
+    return laid_request, head_s
+
+
+def _head(script: Script, items: list[Item], kept: int) -> Script:
+    """The script up to its first `kept` items (a paragraph, or the sentences, cut after)."""
+    if kept >= len(items):
+        return script
+    cue = items[kept].cue
+    if items[kept - 1].cue != cue:  # by paragraph: the paragraphs before the next item's
+        return Script(script.cues[:cue])
+    pieces = [p for item in items[:kept] for p in item.pieces]
+    text = " ".join(f"[pause {p:g}s]" if isinstance(p, float) else p for p in pieces)
+    return Script((*script.cues[:cue], replace(script.cues[cue], text=text)))
 
 
 class ShotsMeanwhile:
