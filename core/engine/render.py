@@ -57,6 +57,8 @@ class _Inputs:
     music: MediaInfo | None = None
     narration: MediaInfo | None = None
     shots: Spans | None = None  # the video's shots, when the script may be laid on them
+    sound: MediaInfo | None = None  # the video's sound, when held apart from its picture
+    hold_graph: str = ""  # the holds, when the last pass makes them ([0:v:0] to [held])
 
 
 @dataclass
@@ -100,8 +102,9 @@ def render(
         shots = inputs.shots
         if isinstance(narration, Narration) and narration.holds and inputs.media is not None:
             with clock.stage("hold"):
-                held = (inputs.media, narration.spans, narration.holds, work)
-                inputs.media = hold_source(request, *held, settings.ffmpeg_timeout_s)
+                held = (inputs.media, narration.spans, narration.holds, work, timeout)
+                hold = hold_source(request, *held, narration.duration_s)
+                inputs.media, inputs.sound, inputs.hold_graph = hold.source, hold.sound, hold.graph
         result = _compose(request, settings, inputs, narration, work, clock, progress)
     result.shots = shots
     script = request.script
@@ -329,7 +332,7 @@ def _mix(
         narration_wav=narr_wav,
         narration_media=narr_media,
         duration_s=duration,
-        source=inputs.media if _video_length(inputs) is not None else None,
+        source=inputs.sound or (inputs.media if _video_length(inputs) is not None else None),
         music=inputs.music,
         mix=request.options.mix,
         music_volume=request.options.music_volume,
@@ -363,6 +366,7 @@ def _final_pass(
         mix_wav=work / "mix.wav",
         audio_filter="anull",
         media=inputs.media,
+        hold_graph=inputs.hold_graph,
         background=background,
         extend_s=max(0.0, extend) if not geometry.copy_video else 0.0,
         burn_ass=(

@@ -9,7 +9,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from core.engine.holds import HoldJob, held_media, held_shots
+from core.engine.holds import (
+    FinalHold,
+    HoldJob,
+    held_in_final_pass,
+    held_length,
+    held_media,
+    held_shots,
+)
+from core.engine.layout import plan_geometry
 from core.engine.model import MediaInfo, MediaKind, RenderRequest, Script, Sync
 from core.engine.shot_cache import cached_shots
 from core.engine.shots import detect_shots, spans
@@ -64,10 +72,21 @@ def hold_source(
     holds: Sequence[tuple[int, float]],
     work: Path,
     timeout_s: float,
-) -> MediaInfo:
-    """The source with `holds` (shot, seconds) applied, made in `work`."""
+    narration_s: float = 0.0,
+) -> FinalHold:
+    """The source with `holds` (shot, seconds) applied, made in `work` (only the held shots
+    re-encoded); or, when the render's last pass re-encodes the picture anyway (captions
+    burnt, another frame, a longer narration …), the holds left to that pass, so that the video
+    is encoded once."""
     job = HoldJob(media, tuple(held_shots(shots, holds)), request.options.hold, work, timeout_s)
-    return held_media(job)
+    length = held_length(job)
+    as_held = replace(media, vcodec="h264", pix_fmt="yuv420p", full_range=False, rotation=0)
+    as_held = replace(as_held, duration_s=length)
+    extend = max(0.0, narration_s - length)
+    opts = request.options
+    if plan_geometry(as_held, opts.aspect, opts.captions, extend).copy_video:
+        return FinalHold(held_media(job), None, "")
+    return held_in_final_pass(job)
 
 
 def preview_request(
