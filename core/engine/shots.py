@@ -1,13 +1,14 @@
 """Shot changes of a video, found once per upload by ffmpeg's `scdet` on small frames.
 
 Cuts fall mid-GOP too, so where a cut may be every frame is decoded: two threads, no loop
-filter, scaled at once to 64x36 RGB (grey misses a cut between two colours of one brightness,
-red to green). A cheap first look (`core.engine.shot_scan`: keyframes and packet sizes) says
-where that is; the rest of the video is never decoded frame by frame. `scdet` scores each frame
-against the one before, relative to the previous difference, so slow fades and camera motion
-stay low. A flash (a few bright frames, then the same picture) makes a candidate whose picture
-comes back within FLASH_S: it is dropped, judged on 16x9 RGB thumbnails written in the same
-pass. Cuts closer than MIN_SHOT_S to the one before (or to the end) are dropped too.
+filter, the decoder's fast tricks (`-flags2 +fast`), scaled at once to 64x36 RGB (grey misses
+a cut between two colours of one brightness, red to green). A cheap first look
+(`core.engine.shot_scan`: keyframes and packet sizes) says where that is; the rest of the video
+is never decoded frame by frame. `scdet` scores each frame against the one before, relative to
+the previous difference, so slow fades and camera motion stay low. A flash (a few bright
+frames, then the same picture) makes a candidate whose picture comes back within FLASH_S: it is
+dropped, judged on 16x9 RGB thumbnails written in the same pass. Cuts closer than MIN_SHOT_S to
+the one before (or to the end) are dropped too.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ MIN_SHOT_S = 0.5
 FLASH_S = 0.3  # a picture back within this long after a candidate cut: a flash, not a cut
 SAME_PICTURE = 6.0  # mean absolute difference (0-255) of two thumbnails of one picture
 THUMB_W, THUMB_H = 16, 9
-DECODE = ["-threads", "2", "-skip_loop_filter", "all"]
+DECODE = ["-threads", "2", "-skip_loop_filter", "all", "-flags2", "+fast"]
 _FRAME = re.compile(r"^frame:(\d+)\s+pts:\S+\s+pts_time:(\S+)")
 
 
