@@ -52,7 +52,8 @@ VARIANTS = {  # decoder options, filters before scdet
         ["-threads", "2", "-skip_loop_filter", "all", "-skip_idct", "all"],
         "scale=64:36:flags=area,format=rgb24"),
     "+ scale fast_bilinear gray": (
-        ["-threads", "2", "-skip_loop_filter", "all"], "scale=64:36:flags=fast_bilinear,format=gray"),
+        ["-threads", "2", "-skip_loop_filter", "all"],
+        "scale=64:36:flags=fast_bilinear,format=gray"),
     "-threads 1": (["-threads", "1", "-skip_loop_filter", "all"],
                    "scale=64:36:flags=area,format=rgb24"),
     "-skip_frame noref (misses cuts on non-reference frames)": (
@@ -126,20 +127,20 @@ def main() -> None:
         results[f"{name}: detect_shots"] = {"wall_s": wall, "cpu_s": cpu, "cuts": list(cuts)}
         print(name, "detect_shots", wall, "s wall", cpu, "s CPU", cuts, flush=True)
         for label, (decode, chain) in VARIANTS.items():
-            wall, cpu, flagged = measure(lambda d=decode, c=chain: variant(clip, d, c))
+            wall, cpu, flagged = measure(lambda v=clip, d=decode, c=chain: variant(v, d, c))
             results[f"{name}: {label}"] = {"wall_s": wall, "cpu_s": cpu, "flagged": flagged}
             print(name, label, wall, "s wall", cpu, "s CPU", flagged, "flagged", flush=True)
         if args.pyscenedetect:
             started, cpu = time.perf_counter(), _cpu()
-            out = subprocess.run([args.pyscenedetect, "-c", PYSCENEDETECT, str(clip)],
-                                 capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+            argv = [args.pyscenedetect, "-c", PYSCENEDETECT, str(clip)]
+            out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout.split()
             wall = round(time.perf_counter() - started, 2)
             results[f"{name}: pyscenedetect ContentDetector"] = {
                 "wall_s": wall, "cpu_s": round(_cpu() - cpu, 2), "cuts": int(out[0])}  # fmt: skip
             print(name, "PySceneDetect", wall, "s wall", round(_cpu() - cpu, 2), "s CPU", out)
     results["load_average_after"] = round(os.getloadavg()[0], 1)
-    out = ROOT / "bench" / "results" / "shot_variants.json"
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    target = ROOT / "bench" / "results" / "shot_variants.json"
+    target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
