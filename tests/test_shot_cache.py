@@ -82,3 +82,18 @@ def test_no_detection_when_the_shots_cannot_change_the_render(
     assert not may_sync(still, image)
     render(RenderRequest(out=tmp_path / "o.mp4", media=clip, script=one), settings)
     assert not settings.data_dir.joinpath(*FOLDER).exists()  # nothing was detected
+
+
+def test_the_first_render_keeps_them_and_an_edit_reads_them(
+    clip: Path, settings: Settings, tmp_path: Path
+) -> None:
+    script = parse_script_text("One here.\n\nTwo there.\n\nThree.", Limits())
+    first = render(RenderRequest(out=tmp_path / "a.mp4", media=clip, script=script), settings)
+    assert first.sync == "shots" and first.timings_s.get("shots_during_speech", 0) > 0
+    folder = settings.data_dir.joinpath(*FOLDER)
+    kept = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(kept) == 2  # by content and by the file
+    options = RenderOptions(music_volume=0.2)
+    edit = RenderRequest(out=tmp_path / "b.mp4", media=clip, script=script, options=options)
+    assert render(edit, settings).shots == first.shots
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == kept  # nothing re-kept
