@@ -14,7 +14,7 @@ from types import TracebackType
 from core.backends.base import Backend
 from core.backends.registry import make_backend
 from core.chat.api_keys import ApiKeys
-from core.chat.commands import READ_ONLY
+from core.chat.commands import PURE_READS, READ_ONLY
 from core.chat.floodgate import Admission, FloodGate, FloodLimits
 from core.chat.flows import Flows
 from core.chat.lanes import Lanes
@@ -260,9 +260,11 @@ class Service:
     def accept(self, incoming: Incoming, chat: Chat) -> Awaitable[None]:
         """Queue a message behind the same user's earlier ones, now (so call order is kept).
 
-        Every message of a user takes effect in the order it arrived, read-only ones included;
-        /cancel first stops every earlier message still waiting or running (an upload being
-        received, say). A redelivered message does nothing. Returns what to await for the end.
+        Every message of a user takes effect in the order it arrived, read-only ones included,
+        but for a pure read (/status, /credits, …): it does not wait for files still being
+        received, only for the other messages before it (core/chat/lanes.py). /cancel first
+        stops every earlier message still waiting or running (an upload being received, say).
+        A redelivered message does nothing. Returns what to await for the end.
         """
         key = (incoming.platform, incoming.message_id)
         if key in self._inflight:
@@ -281,6 +283,8 @@ class Service:
             lambda: self._handle(turn, routed),
             preempt=routed.intent == "cancel",
             stoppable=routed.intent not in READ_ONLY,  # a /cancel lets those run, in order
+            slow=upload,
+            pure_read=routed.intent in PURE_READS and not upload,  # not behind a file: lanes.py
         )
         task.add_done_callback(lambda _: self._inflight.discard(key))
         task.add_done_callback(lambda _: self.gate.left(owner, upload=upload))

@@ -25,7 +25,7 @@ import redis
 from core.errors import ErrorCode, message_for
 from tests.fake_telegram import FakeTelegram
 from tests.fakes import tree_files
-from tests.telegram_helpers import video_update
+from tests.telegram_helpers import SCRIPT, video_update
 from tests.test_workers import Cluster, records, videos
 
 GAVE_UP = message_for(ErrorCode.GAVE_UP)
@@ -96,9 +96,11 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
         for user in users:
             if told[user] == sent[user] < plan.jobs_per_user:
                 sent[user] += 1
-                caption = f"Hello there. Part {sent[user]}."
+                # a script long enough to replace the last one without "Read this as the new
+                # script?" (a shorter caption is asked about: no job, and the soak waits)
+                caption = f"{SCRIPT} Part {sent[user]}."
                 fake.push(video_update(fake, clip, caption, chat_id=user, user_id=user))
-        if sum(told[u] for u in users) >= total:
+        if all(told[u] >= plan.jobs_per_user for u in users):
             break
         assert time.monotonic() - started < plan.limit_s, _stuck(run, fake, told, sent)
         if restart_at and sum(told.values()) >= restart_at[0]:
@@ -137,12 +139,26 @@ async def _restart_bot(run: Cluster, fake: FakeTelegram, *, hard: bool) -> None:
     """SIGTERM the bot's process group (the messages it took are handled first), or with
     `hard` kill -9 it (its inbox keeps what it took), then start it again."""
     proc = run.procs["bot"]
+    if hard:  # not inside a send: Telegram can't be asked "did that video arrive?", so a kill
+        await _sends_recorded(run)  # between a send and its record sends it again (at least once)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL if hard else signal.SIGTERM)
     await asyncio.to_thread(proc.wait, 120)
     polls = len(fake.called("getUpdates"))
     run.bot(fake)
     await fake.wait_for("getUpdates", polls + 1, within_s=120)
+
+
+async def _sends_recorded(run: Cluster) -> None:
+    """Until every ended job the bot told is recorded as told (a bound guards a hang only)."""
+    deadline = time.monotonic() + 120
+    while not all(
+        r["delivered"]
+        for r in records(run.common["QUEUE_URL"])
+        if r["status"] in ("done", "failed")
+    ):
+        assert time.monotonic() < deadline, "a delivery never recorded"
+        await asyncio.sleep(0.05)
 
 
 async def _drained(run: Cluster, limit_s: float) -> None:
