@@ -37,7 +37,7 @@ from core.jobs.redis_reads import (
     dump_job,
     load_job,
 )
-from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, queued_job
 
 
 class RedisJobQueue(RedisJobReads):
@@ -89,19 +89,10 @@ class RedisJobQueue(RedisJobReads):
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job (None when its message already made one); with `supersede`, the owner's
         queued jobs of this kind are cancelled and returned."""
-        job = Job(
-            id=job_id or new_job_id(),
-            owner=owner,
-            kind=kind,
-            status=JobStatus.QUEUED,
-            platform=platform,
-            chat_id=chat_id,
-            reply_context=dict(reply_context),
-            language=language,
-            session_id=session_id,
-            inputs=dict(inputs),
-            created=time.time(),
-        )
+        fields: dict[str, Any] = {"owner": owner, "kind": kind, "platform": platform}
+        fields["chat_id"] = chat_id
+        fields |= {"reply_context": reply_context, "language": language, "inputs": inputs}
+        job = queued_job(job_id, time.time(), {**fields, "session_id": session_id})
         if not await self.redis.set(
             self._seen(platform, message_id), job.id, nx=True, ex=SEEN_TTL_S
         ):

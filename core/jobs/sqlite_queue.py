@@ -15,7 +15,7 @@ import aiosqlite
 from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.store import Store, dumps, loads
-from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, queued_job
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -69,36 +69,21 @@ class SqliteJobQueue:
         With `supersede`, the owner's jobs of this kind still queued are cancelled in the same
         transaction (a newer request replaces them); they are returned too.
         """
-        job_id, now = job_id or new_job_id(), time.time()
+        fields: dict[str, Any] = {"owner": owner, "kind": kind, "platform": platform}
+        fields["chat_id"] = chat_id
+        fields |= {"reply_context": reply_context, "language": language, "inputs": inputs}
+        job = queued_job(job_id, time.time(), {**fields, "session_id": session_id})
         try:
             async with self.store.transaction() as db:
                 await db.execute(
                     "INSERT INTO seen(platform, message_id, job_id, created) VALUES (?,?,?,?)",
-                    (platform, message_id, job_id, now),
+                    (platform, message_id, job.id, job.created),
                 )
-                replaced = await self._supersede(db, owner, kind, now) if supersede else []
-                await db.execute(
-                    "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
-                    " language, session_id, inputs, created, updated)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        job_id,
-                        owner,
-                        kind,
-                        JobStatus.QUEUED,
-                        platform,
-                        chat_id,
-                        dumps(dict(reply_context)),
-                        language,
-                        session_id,
-                        dumps(dict(inputs)),
-                        now,
-                        now,
-                    ),
-                )
+                replaced = await self._supersede(db, owner, kind, job.created) if supersede else []
+                await _insert(db, job)
         except sqlite3.IntegrityError:
             return None, []
-        return await self.get(job_id), replaced
+        return await self.get(job.id), replaced
 
     @staticmethod
     async def _supersede(db: aiosqlite.Connection, owner: str, kind: str, now: float) -> list[Job]:
@@ -213,3 +198,16 @@ class SqliteJobQueue:
             "SELECT COUNT(*) AS n FROM jobs WHERE status IN (?,?)", ACTIVE
         )
         return int(row["n"] if row else 0)
+
+
+async def _insert(db: aiosqlite.Connection, job: Job) -> None:
+    """A new queued job's row."""
+    await db.execute(
+        "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
+        " language, session_id, inputs, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            job.id, job.owner, job.kind, job.status, job.platform, job.chat_id,
+            dumps(job.reply_context), job.language, job.session_id, dumps(job.inputs),
+            job.created, job.created,
+        ),
+    )  # fmt: skip

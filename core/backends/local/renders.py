@@ -27,7 +27,6 @@ from core.engine.render import render
 from core.engine.speech_cache import speech_cache
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
-from core.media.local import LocalMediaStore
 from core.media.store import MediaStore
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
@@ -189,7 +188,7 @@ class LocalRenders:
         ]
         lengths = [float(e.get("duration_s") or 0) for e in project.files().values()]
         seconds = max([estimate_narration_s(project), *lengths])
-        fetched = None if isinstance(self.media, LocalMediaStore) else self.media.staging()
+        fetched = self.media.staging() if self.media.fetches_to_read else None
         cache = speech_cache(self.settings)  # counted, and emptied first when short
         kept = cache.folder if cache is not None else None
         needs = render_needs(out.parent, sum(sizes), seconds, fetched, kept)
