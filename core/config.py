@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     max_waiting_messages: int = Field(20, ge=1)  # a user's messages waiting or being handled
     max_uploads_in_flight: int = Field(2, ge=1)  # … of them carrying a file
     max_queued_renders: int = Field(3, ge=1)  # a user's renders waiting for a slot
+    probe_slots: int = Field(2, ge=1)  # files probed at once, handed round-robin across users
 
     # Many machines (unset: the embedded SQLite queue and local disk).
     queue_url: str | None = None  # redis://host:port/db: renders run by `voiceover worker`s

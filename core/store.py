@@ -78,6 +78,9 @@ SCHEMA = (
         state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL,
         last_status TEXT NOT NULL DEFAULT '', created REAL NOT NULL, delivered REAL)""",
     "CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks(state, next_at)",
+    """CREATE TABLE IF NOT EXISTS inbox (
+        platform TEXT NOT NULL, update_id INTEGER NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (platform, update_id))""",
 )
 
 

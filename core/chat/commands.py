@@ -192,6 +192,9 @@ COMMAND_TABLE: tuple[Command, ...] = (
 # Every intent a message can be routed to, each with its flow.
 INTENTS: tuple[str, ...] = tuple(dict.fromkeys(row.intent for row in COMMAND_TABLE))
 READ_ONLY = frozenset(row.intent for row in COMMAND_TABLE if row.read_only)
+# The read-only ones that write nothing at all: they need not wait for a file being received
+# (core/chat/lanes.py); /language sets the reply language, /apikey makes keys, /cancel stops.
+PURE_READS = READ_ONLY - frozenset({"cancel", "language", "apikey"})
 HELP_PER_LINE = 7  # /help's command list wraps after this many
 
 

@@ -72,7 +72,8 @@ class WorkFlows(FlowState):
             path.unlink(missing_ok=True)  # moved in, or never stored
         name = safe_name(attachment.name)
         stored = StoredFile(key)  # the backend's now: it keeps it, or deletes it
-        result = await self.deps.backend.upload(session_id, stored, name, attachment.role)
+        async with self.probe_gate.slot(ctx.owner):  # shared round-robin across users
+            result = await self.deps.backend.upload(session_id, stored, name, attachment.role)
         return result.summary
 
     async def flow_preview(self, ctx: Turn, routed: Routed) -> bool:

@@ -24,6 +24,7 @@ from core.config import Settings
 from core.disk import disk_full_of, need_space, render_needs
 from core.engine.model import RenderRequest, RenderResult
 from core.engine.render import render
+from core.engine.speech_cache import speech_cache
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
 from core.media.store import MediaStore
@@ -188,8 +189,12 @@ class LocalRenders:
         lengths = [float(e.get("duration_s") or 0) for e in project.files().values()]
         seconds = max([estimate_narration_s(project), *lengths])
         fetched = self.media.staging() if self.media.fetches_to_read else None
-        needs = render_needs(out.parent, sum(sizes), seconds, fetched)
-        await asyncio.to_thread(need_space, needs, self.settings.disk_reserve_bytes, "render")
+        cache = speech_cache(self.settings)  # counted, and emptied first when short
+        kept = cache.folder if cache is not None else None
+        needs = render_needs(out.parent, sum(sizes), seconds, fetched, kept)
+        reclaim = (cache.folder, cache.free_up) if cache is not None else None
+        reserve = self.settings.disk_reserve_bytes
+        await asyncio.to_thread(need_space, needs, reserve, "render", reclaim)
 
     async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
         await self._finish(render_id, RenderState.FAILED, error=to_record(err))
