@@ -188,7 +188,7 @@ class Service:
         else:
             self.runner.start()
         self._spawn(self.deliveries.deliver_pending())
-        self._spawn(self.api.webhooks.run())
+        self._spawn(self.api.run())
         expiries = (self._expire_uploads, self.pages.expire)
         self._spawn(maintain(self.settings, self.media, expiries))
 

@@ -111,9 +111,19 @@ class RedisJobQueue(RedisJobReads):
             pipe.set(self._key(job.id), dump_job(job))
             pipe.zadd(ACTIVE_SET, {job.id: job.created})
             pipe.rpush(self._owner(owner), job.id)
+            pipe.zadd(self._owned(owner), {job.id: job.created})
             await pipe.execute()
         await self._promote(owner)
         return job, replaced
+
+    async def add_ended(self, job: Job) -> bool:
+        """Record a job that ended before it was queued (never given to SAQ)."""
+        assert job.status in ENDED
+        ttl = ENDED_TTL_S if job.delivered else None
+        if not await self.redis.set(self._key(job.id), dump_job(job), nx=True, ex=ttl):
+            return False
+        await self.redis.zadd(self._owned(job.owner), {job.id: job.created})
+        return True
 
     async def _supersede(self, owner: str, kind: str) -> list[Job]:
         replaced = []

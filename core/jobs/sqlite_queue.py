@@ -15,7 +15,7 @@ import aiosqlite
 from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.store import Store, dumps, loads
-from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, Mark, new_job_id
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -99,6 +99,35 @@ class SqliteJobQueue:
         except sqlite3.IntegrityError:
             return None, []
         return await self.get(job_id), replaced
+
+    async def add_ended(self, job: Job) -> bool:
+        """Record a job that ended before it was queued (never claimed)."""
+        assert job.status in ENDED
+        try:
+            await self.store.execute(
+                "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
+                " language, session_id, inputs, error, created, updated, delivered)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    job.id,
+                    job.owner,
+                    job.kind,
+                    job.status,
+                    job.platform,
+                    job.chat_id,
+                    dumps(job.reply_context),
+                    job.language,
+                    job.session_id,
+                    dumps(job.inputs),
+                    dumps(job.error) if job.error is not None else None,
+                    job.created,
+                    time.time(),
+                    job.delivered,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
 
     @staticmethod
     async def _supersede(db: aiosqlite.Connection, owner: str, kind: str, now: float) -> list[Job]:
@@ -202,6 +231,19 @@ class SqliteJobQueue:
             (JobStatus.QUEUED, job.created, job.created, job.id),
         )
         return 1 + int(row["n"] if row else 0)
+
+    async def owned(
+        self, owner: str, state: JobStatus | None, after: Mark | None, limit: int
+    ) -> list[Job]:
+        """The owner's jobs newest first ((created, id) descending), below `after`."""
+        created, job_id = after if after is not None else (float("inf"), "")
+        rows = await self.store.fetchall(
+            "SELECT * FROM jobs WHERE owner=? AND (? IS NULL OR status=?)"
+            " AND (created < ? OR (created = ? AND id < ?))"
+            " ORDER BY created DESC, id DESC LIMIT ?",
+            (owner, state, state, created, created, job_id, limit),
+        )
+        return [Job.from_row(row) for row in rows]
 
     async def gauges(self) -> tuple[dict[str, int], int | None]:
         """Active jobs (one count: they run in this process, no workers to see)."""

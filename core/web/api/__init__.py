@@ -10,11 +10,12 @@ from core.chat.lanes import Lanes
 from core.chat.turn import FlowDeps
 from core.metrics import Metrics
 from core.store import Store
+from core.web.api.accepted import Intakes
 from core.web.api.guard import Guard, RateLimiter
 from core.web.api.openapi import docs_routes
 from core.web.api.records import ApiJobRecords
 from core.web.api.routes import ApiRoutes
-from core.web.api.submit import JobSubmitter
+from core.web.api.submit import JOB_KIND, JobSubmitter
 from core.web.api.webhooks import Webhooks
 from core.work.queue import JobQueue
 
@@ -41,16 +42,25 @@ class HttpApi:
         )
         limiter = RateLimiter(settings.api_rate_per_minute, deps.clock)
         self.guard = Guard(self.keys, limiter, self.submitter.language, settings.api_cors_origins)
+        records = ApiJobRecords(store)
+        self.intakes = Intakes(self.submitter, records, deps.queue, self.webhooks)
         self.routes = ApiRoutes(
             settings,
             deps.backend,
             deps.queue,
             deps.media,
             deps.signer,
-            ApiJobRecords(store),
-            self.submitter,
+            records,
+            self.intakes,
         )
         deps.queue.on_cancel.append(self.webhooks.job_cancelled)
+        # An API batch waits in its own budget, not the chats' MAX_QUEUED_RENDERS (README).
+        deps.queue.max_queued_by_kind[JOB_KIND] = settings.api_max_queued_jobs
+
+    async def run(self) -> None:
+        """End the jobs a stop caught being taken in, then send the webhooks; forever."""
+        await self.intakes.recover()
+        await self.webhooks.run()
 
     def install(self, app: web.Application) -> None:
         """Add the routes and the guard to the service's app (before it starts)."""

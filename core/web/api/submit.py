@@ -104,7 +104,7 @@ def _move_from(staged: Path) -> Fetch:
 
 
 class JobSubmitter:
-    """Runs API requests through the chats' flows, in each owner's lane."""
+    """Runs API requests through the chats' flows (each in its owner's lane)."""
 
     def __init__(self, deps: FlowDeps, lanes: Lanes) -> None:
         self.deps = deps
@@ -115,15 +115,9 @@ class JobSubmitter:
         sessions = self.deps.sessions
         return await sessions.language(owner) or await sessions.heard_language(owner) or "en"
 
-    async def submit(self, request: JobRequest, job_id: str, language: str) -> None:
-        """Make job `job_id` from the request (VoiceoverError when it is refused)."""
-        request.check()
-        task, _ = self.lanes.submit(
-            request.owner, lambda: self._run(request, job_id, language), stoppable=False
-        )
-        await task
-
-    async def _run(self, request: JobRequest, job_id: str, language: str) -> None:
+    async def run(self, request: JobRequest, job_id: str, language: str) -> None:
+        """Make job `job_id` from the request, in the owner's lane (core/web/api/accepted.py
+        puts it there); VoiceoverError when it is refused."""
         text = request.instruction_text()
         incoming = Incoming(
             platform=PLATFORM,
