@@ -192,6 +192,7 @@ async def test_a_job_cancelled_while_it_is_taken_in_is_cancelled_once_queued(
             release.set()
             answer = await cancel
         assert answer.status_code == 200 and answer.json()["state"] == "cancelled", answer.text
+        assert answer.json()["created"] == job["created"]  # the time the POST was accepted
         assert await service.queue.active_for("console:you") == []
         credits = (await client.get("/api/v1/credits", headers=account.auth)).json()
         assert credits["frozen"] == 0

@@ -86,6 +86,7 @@ class RedisJobQueue(RedisJobReads):
         inputs: Mapping[str, Any],
         job_id: str | None = None,
         supersede: bool = False,
+        created: float | None = None,
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job (None when its message already made one); with `supersede`, the owner's
         queued jobs of this kind are cancelled and returned."""
@@ -100,7 +101,7 @@ class RedisJobQueue(RedisJobReads):
             language=language,
             session_id=session_id,
             inputs=dict(inputs),
-            created=time.time(),
+            created=time.time() if created is None else created,
         )
         if not await self.redis.set(
             self._seen(platform, message_id), job.id, nx=True, ex=SEEN_TTL_S

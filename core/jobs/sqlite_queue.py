@@ -63,6 +63,7 @@ class SqliteJobQueue:
         inputs: Mapping[str, Any],
         job_id: str | None = None,
         supersede: bool = False,
+        created: float | None = None,
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job and record its message in one transaction (None if the message was seen).
 
@@ -70,6 +71,7 @@ class SqliteJobQueue:
         transaction (a newer request replaces them); they are returned too.
         """
         job_id, now = job_id or new_job_id(), time.time()
+        created = now if created is None else created
         try:
             async with self.store.transaction() as db:
                 await db.execute(
@@ -92,7 +94,7 @@ class SqliteJobQueue:
                         language,
                         session_id,
                         dumps(dict(inputs)),
-                        now,
+                        created,
                         now,
                     ),
                 )

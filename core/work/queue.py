@@ -35,9 +35,11 @@ class JobQueue(Protocol):
         inputs: Mapping[str, Any],
         job_id: str | None = None,
         supersede: bool = False,
+        created: float | None = None,
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job with its inputs (None when its message already made one); with
-        `supersede`, the owner's jobs of this kind still queued are cancelled and returned."""
+        `supersede`, the owner's jobs of this kind still queued are cancelled and returned;
+        `created`: when it was asked for, if before now (an API job accepted with 202)."""
         ...
 
     async def add_ended(self, job: Job) -> bool:

@@ -57,7 +57,7 @@ class Intakes:
         self, request: JobRequest, job_id: str, created: float, language: str
     ) -> None:
         try:
-            await self.submitter.run(request, job_id, language)
+            await self.submitter.run(request, job_id, language, created)
         except VoiceoverError as err:
             await self.refused(request.owner, job_id, created, err, language)
         except Exception:

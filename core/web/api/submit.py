@@ -115,7 +115,9 @@ class JobSubmitter:
         sessions = self.deps.sessions
         return await sessions.language(owner) or await sessions.heard_language(owner) or "en"
 
-    async def run(self, request: JobRequest, job_id: str, language: str) -> None:
+    async def run(
+        self, request: JobRequest, job_id: str, language: str, created: float | None = None
+    ) -> None:
         """Make job `job_id` from the request, in the owner's lane (core/web/api/accepted.py
         puts it there); VoiceoverError when it is refused."""
         text = request.instruction_text()
@@ -132,6 +134,7 @@ class JobSubmitter:
         chat = ApiChat()
         turn = Turn(incoming, chat, request.owner, language)
         turn.job_id, turn.job_kind, turn.supersede = job_id, JOB_KIND, False
+        turn.job_created = created  # the job keeps the time its POST was accepted
         sessions = RequestSessions(self.deps.sessions)
         flows = Flows(replace(self.deps, sessions=sessions, uploads=None))
         try:
