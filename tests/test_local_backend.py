@@ -139,6 +139,10 @@ async def test_closing_waits_for_a_cancelled_render_to_end(
     assert task is not None
     await backend.cancel(handle)  # its thread is still in the engine
     closing = asyncio.ensure_future(backend.aclose())
+    # Held in the engine, the render can't end, so neither may the close (without the wait it
+    # is done in milliseconds; a slow machine only makes this check weaker, never wrong).
+    done, _ = await asyncio.wait({closing}, timeout=2.0)
+    assert not done and backend.renders.stopping == {task}
     render_gate.release_all()
     await closing
     assert task.done() and not task.cancelled() and task.exception() is None  # store still open
