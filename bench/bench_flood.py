@@ -54,28 +54,8 @@ def credits_replies(fake: FakeTelegram) -> list[float]:
     ]
 
 
-async def main(seconds: int) -> None:
-    rng = random.Random(19)
-    with tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp:
-        root = Path(tmp)
-        clip = make_video(root / "clip.mp4", seconds=1, size="64x64")
-        fake = FakeTelegram()
-        await fake.start()
-        base = Settings(_env_file=None, data_dir=root / "data")  # type: ignore[call-arg]
-        settings = pointed_at(base, fake.url).model_copy(update={"log_level": "WARNING"})
-        asked: list[float] = []
-        async with bot_running(settings, fake) as service:
-            flood(fake, clip, rng)
-            fake.push(video_update(fake, clip, "Hello there.", chat_id=CALM, user_id=CALM))
-            for _ in range(seconds):
-                asked.append(time.monotonic())
-                fake.push(message_update(text="/credits", chat_id=CALM, user_id=CALM))
-                await asyncio.sleep(1.0)
-            await fake.wait_until(lambda: len(credits_replies(fake)) >= len(asked), 120)
-            async with httpx.AsyncClient() as client:
-                metrics = (await client.get(f"{service.signer.base_url}/metrics")).text
-            await service.lanes.stop()
-        await fake.stop()
+def _report(asked: list[float], fake: FakeTelegram, metrics: str) -> None:
+    """Print the calm user's /credits latencies and what the flooder got."""
     series = [r - a for a, r in zip(asked, credits_replies(fake), strict=False)]
     print("each /credits, in order (s):", " ".join(f"{x:.2f}" for x in series))
     # The first /credits answer comes right after the calm user's clip message is handled: the
@@ -103,6 +83,31 @@ async def main(seconds: int) -> None:
     print(f"flooder: 600 sent, {len(to_flooder)} bot calls to its chat, {dropped:.0f} dropped")
     notices = [c for c in to_flooder if "slow down" in str(c.params.get("text", "")).lower()]
     print(f"  told to slow down {len(notices)} time(s)")
+
+
+async def main(seconds: int) -> None:
+    rng = random.Random(19)
+    with tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp:
+        root = Path(tmp)
+        clip = make_video(root / "clip.mp4", seconds=1, size="64x64")
+        fake = FakeTelegram()
+        await fake.start()
+        base = Settings(_env_file=None, data_dir=root / "data")  # type: ignore[call-arg]
+        settings = pointed_at(base, fake.url).model_copy(update={"log_level": "WARNING"})
+        asked: list[float] = []
+        async with bot_running(settings, fake) as service:
+            flood(fake, clip, rng)
+            fake.push(video_update(fake, clip, "Hello there.", chat_id=CALM, user_id=CALM))
+            for _ in range(seconds):
+                asked.append(time.monotonic())
+                fake.push(message_update(text="/credits", chat_id=CALM, user_id=CALM))
+                await asyncio.sleep(1.0)
+            await fake.wait_until(lambda: len(credits_replies(fake)) >= len(asked), 120)
+            async with httpx.AsyncClient() as client:
+                metrics = (await client.get(f"{service.signer.base_url}/metrics")).text
+            await service.lanes.stop()
+        await fake.stop()
+    _report(asked, fake, metrics)
 
 
 if __name__ == "__main__":

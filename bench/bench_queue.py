@@ -116,25 +116,34 @@ async def overhead(url: str, samples: int = 200) -> dict[str, float]:
     }
 
 
+class _Teller:
+    """Tells each ended job once per process, as Deliveries.deliver does (what and in which
+    order each owner was told)."""
+
+    def __init__(self, queue: RedisJobQueue) -> None:
+        self.queue = queue
+        self.told: dict[str, list[int]] = defaultdict(list)
+        self.told_ids: list[str] = []
+        self.telling: set[str] = set()
+
+    async def hand_over(self, job_id: str) -> None:
+        """Mark the job delivered and note it (once)."""
+        job = await self.queue.get(job_id)
+        if job is None or job.delivered is not None or job_id in self.telling:
+            return
+        self.telling.add(job_id)
+        await self.queue.mark_delivered(job_id)
+        self.told[job.owner].append(int(job.inputs["n"]))
+        self.told_ids.append(job_id)
+
+
 async def volume(url: str, jobs: int, users: int) -> dict[str, Any]:
     """`jobs` cheap jobs from `users` users through two workers, told by the bot's follower."""
     queue = RedisJobQueue.from_url(url)
-    told: dict[str, list[int]] = defaultdict(list)
-    told_ids: list[str] = []
-
-    telling: set[str] = set()
-
-    async def hand_over(job_id: str) -> None:  # as Deliveries.deliver: once per process
-        job = await queue.get(job_id)
-        if job is None or job.delivered is not None or job_id in telling:
-            return
-        telling.add(job_id)
-        await queue.mark_delivered(job_id)
-        told[job.owner].append(int(job.inputs["n"]))
-        told_ids.append(job_id)
-
+    teller = _Teller(queue)
+    told, told_ids = teller.told, teller.told_ids
     follower = RemoteJobs(
-        queue, ChatDirectory(), SystemClock(), HeartbeatTimings(), hand_over, Metrics()
+        queue, ChatDirectory(), SystemClock(), HeartbeatTimings(), teller.hand_over, Metrics()
     )
     following = asyncio.create_task(follower.run())
     await asyncio.sleep(0.5)

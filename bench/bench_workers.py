@@ -81,6 +81,20 @@ def start_workers(
     ]
 
 
+def _bot_settings(url: str, endpoint: str, bucket: str, data_dir: Path) -> Settings:
+    """The bot's settings: jobs on the Redis queue at `url`, media in the bucket."""
+    return Settings(
+        data_dir=data_dir,
+        http_port=0,
+        queue_url=url,
+        storage_url=f"s3://{bucket}",
+        s3_endpoint_url=endpoint,
+        aws_access_key_id=SecretStr(S3_KEY_ID),
+        aws_secret_access_key=SecretStr(S3_SECRET),
+        unlimited_credits=True,
+    )
+
+
 async def renders_per_minute(
     url: str,
     endpoint: str,
@@ -93,16 +107,7 @@ async def renders_per_minute(
     """One render per script, each from its own user, all sent at once, through the started
     workers `procs` (stopped at the end)."""
     workers, renders = len(procs), len(scripts)
-    settings = Settings(
-        data_dir=root / f"bot{workers}",
-        http_port=0,
-        queue_url=url,
-        storage_url=f"s3://{bucket}",
-        s3_endpoint_url=endpoint,
-        aws_access_key_id=SecretStr(S3_KEY_ID),
-        aws_secret_access_key=SecretStr(S3_SECRET),
-        unlimited_credits=True,
-    )
+    settings = _bot_settings(url, endpoint, bucket, root / f"bot{workers}")
     try:
         async with Service(settings) as service:
             while await service.jobs.worker_count() < workers:  # noqa: ASYNC110

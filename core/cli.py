@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +30,29 @@ SAMPLE_SCRIPT = (
 )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="voiceover", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+# The render options chosen from an enum: flag, enum, default, help.
+_CHOICES: tuple[tuple[str, type[Enum], str, str | None], ...] = (
+    ("--captions", Captions, "none", None),
+    ("--aspect", Aspect, "original", None),
+    ("--fit", Fit, "pad", None),
+    ("--mix", MixMode, "duck", None),
+    ("--overrun", Overrun, "extend", None),
+    (
+        "--sync",
+        Sync,
+        "auto",
+        "lay the paragraphs on the video's shots (auto: when their numbers match)",
+    ),
+    (
+        "--hold",
+        Hold,
+        "freeze",
+        "how a shot waits for a long paragraph: freeze its last frame or slow it",
+    ),
+)
+
+
+def _add_render_parser(sub: Any) -> None:
     render = sub.add_parser("render", help="render a voiced-over MP4")
     render.add_argument("media", nargs="?", type=Path, help="video or image (optional)")
     source = render.add_mutually_exclusive_group()
@@ -50,25 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         help="a voice for a speaker label: A=male, Anna=female, B=zh, C=en_US-amy-medium",
     )
     render.add_argument("--speed", type=float, default=1.0)
-    render.add_argument("--captions", choices=[c.value for c in Captions], default="none")
-    render.add_argument("--aspect", choices=[a.value for a in Aspect], default="original")
-    render.add_argument("--fit", choices=[f.value for f in Fit], default="pad")
     render.add_argument("--music", type=Path)
     render.add_argument("--music-volume", type=_volume, default=0.2)
-    render.add_argument("--mix", choices=[m.value for m in MixMode], default="duck")
-    render.add_argument("--overrun", choices=[o.value for o in Overrun], default="extend")
-    render.add_argument(
-        "--sync",
-        choices=[m.value for m in Sync],
-        default="auto",
-        help="lay the paragraphs on the video's shots (auto: when their numbers match)",
-    )
-    render.add_argument(
-        "--hold",
-        choices=[h.value for h in Hold],
-        default="freeze",
-        help="how a shot waits for a long paragraph: freeze its last frame or slow it",
-    )
+    for flag, enum, default, help_text in _CHOICES:
+        render.add_argument(flag, choices=[c.value for c in enum], default=default, help=help_text)
     render.add_argument("--narration", type=Path, help="your own recording instead of TTS")
     render.add_argument(
         "--lexicon",
@@ -76,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
         help="pronunciation fixes: `word = respelling` or `word = [[phonemes]]` per line",
     )
     render.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="voiceover", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_render_parser(sub)
     add_voices_parser(sub)
     demo = sub.add_parser("demo", help="render a generated clip with a sample script")
     demo.add_argument("--out", type=Path, default=Path("data/demo.mp4"))

@@ -1,239 +1,95 @@
 """The service: the chat side (messages in each user's order → flows) and the job side
-(queue → runner → render → delivery), wired together and started and stopped as one."""
+(queue → runner → render, then deliver), built by the composition root (core/wiring.py) and
+started and stopped as one."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import tempfile
 from collections.abc import Awaitable
-from pathlib import Path
-from types import TracebackType
 
 from core.backends.base import Backend
-from core.backends.registry import make_backend
-from core.chat.api_keys import ApiKeys
 from core.chat.commands import READ_ONLY
-from core.chat.floodgate import Admission, FloodGate, FloodLimits
-from core.chat.flows import Flows
-from core.chat.lanes import Lanes
+from core.chat.floodgate import Admission
 from core.chat.routing import Routed, route
-from core.chat.sessions import Sessions
-from core.chat.turn import FlowDeps, Turn, installed_voices
-from core.clock import Clock, SystemClock
+from core.chat.turn import Turn, installed_voices
+from core.clock import Clock
 from core.config import Settings
-from core.delivery.deliveries import Deliveries
-from core.delivery.links import LinkServer, LinkSigner, link_app, load_link_key
-from core.disk import DiskCollector, disk_full_of, low_space
+from core.disk import disk_full_of
 from core.engine.model import VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
-from core.housekeeping import maintain, remove_leftovers
-from core.jobs.control import JobControl
-from core.jobs.health import problems, refresh_gauges
-from core.jobs.heartbeat import HeartbeatTimings
-from core.jobs.pipeline import RenderThenDeliver
-from core.jobs.remote import HandOver, RemoteJobs, WorkerSlots
-from core.jobs.render import RenderJobs
-from core.jobs.runner import JobRunner
-from core.jobs.select import make_queue, on_workers
-from core.media.select import make_media_store
-from core.metrics import Metrics
+from core.lifecycle import StartStop
 from core.ports import Chat, ChatFactory, Incoming
-from core.store import Store
 from core.uninterrupted import uninterrupted
-from core.web.api import HttpApi
-from core.web.api.chat import PLATFORM as API_PLATFORM
-from core.web.api.chat import api_chat
-from core.web.ops import add_ops_routes
-from core.web.result_page import ResultPageMaker
-from core.web.uploads import UploadDesk
+from core.wiring import Parts
 from core.words.errors import message_for
-from core.work.chats import ChatDirectory
-from core.work.model import Job
 
 log = logging.getLogger(__name__)
 
 
-class Service:
+class Service(StartStop):
     """Messages in, jobs run, results out; an async context manager (or start/stop)."""
 
     def __init__(
         self, settings: Settings, backend: Backend | None = None, clock: Clock | None = None
     ) -> None:
+        self.parts = parts = Parts(settings, self.accept, backend, clock)
         self.settings = settings
-        self.clock = clock or SystemClock()
-        self.media = make_media_store(settings)
-        self.backend = backend or make_backend(settings, self.media)
-        self.store = Store(settings.data_dir / "service.db")
-        self.jobs = make_queue(settings, self.store)
-        self.metrics = Metrics()
-        self.metrics.registry.register(DiskCollector())  # voiceover_disk_short_total
-        ttl = settings.link_ttl_hours * 3600
-        self.signer = LinkSigner(b"", settings.public_base_url, ttl, self.clock)
-        self.chats = ChatDirectory()
-        self.deliveries = Deliveries(self.jobs, self.chats, self.signer, self.media)
-        self.timings = HeartbeatTimings.from_settings(settings)
-        self._build_job_side()
-        self._build_chat_side()
-        self.link_server: LinkServer | None = None
+        self.clock = parts.clock
+        self.media = parts.media
+        self.backend = parts.backend
+        self.store = parts.store
+        self.jobs = parts.jobs
+        self.metrics = parts.metrics
+        self.signer = parts.signer
+        self.chats = parts.chats
+        self.deliveries = parts.deliveries
+        self.timings = parts.timings
+        self.runner = parts.runner
+        self.slots = parts.slots
+        self.queue = parts.queue
+        self.renders = parts.renders
+        self.pipeline = parts.pipeline
+        self.remote = parts.remote
+        self.uploads = parts.uploads
+        self.pages = parts.pages
+        self.flows = parts.flows
+        self.lanes = parts.lanes
+        self.gate = parts.gate
+        self.api = parts.api
+        self.link_server = parts.link_server
+        self._tasks = parts._tasks
         self._inflight: set[tuple[str, str]] = set()
         self._stopping = False  # a message cut short by a stop is not "seen": it may come again
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def _build_job_side(self) -> None:
-        """The runner, the control the flows use, render-then-deliver, and (with Redis, whose
-        renders run in `voiceover worker`s) the follower of the workers' jobs."""
-        self.runner = JobRunner(self.jobs, self.settings.job_slots, self._run_job)
-        remote_jobs = self.jobs if on_workers(self.jobs) else None
-        self.slots = WorkerSlots() if remote_jobs is not None else None
-        busy = self.slots.busy if self.slots is not None else None
-        self.queue = JobControl(self.jobs, self.runner, self.backend, workers_busy=busy)
-        self.renders = RenderJobs(
-            backend=self.backend,
-            jobs=self.jobs,
-            chats=self.chats,
-            clock=self.clock,
-            timings=self.timings,
-            media=self.media,
-            stopped_by_user=self.runner.cancelled_by_user,
-            ended=self.queue.ended,
-        )
-        self.pipeline = RenderThenDeliver(self.renders, self.deliveries, self.jobs, self.metrics)
-        self.remote = None
-        if remote_jobs is not None and self.slots is not None:
-            hand_over = HandOver(
-                remote_jobs, self.backend, self.queue, self.deliveries, self.pipeline.deliver
-            )
-            self.remote = RemoteJobs(
-                remote_jobs, self.chats, self.clock, self.timings, hand_over, self.metrics,
-                self.slots,
-            )  # fmt: skip
-
-    def _build_chat_side(self) -> None:
-        """Upload links, result pages, the flows with what they work with, the users' lanes."""
-        settings = self.settings
-        self.uploads = UploadDesk(
-            settings.data_dir / "tus",
-            self.signer,
-            self.clock,
-            settings.max_upload_bytes,
-            self.chats,
-            self.accept,
-            settings.disk_reserve_bytes,
-        )
-        self.pages = ResultPageMaker(self.jobs.get, settings.data_dir / "timelines" / "results")
-        deps = FlowDeps(
-            settings,
-            self.clock,
-            self.backend,
-            Sessions(self.store),
-            self.queue,
-            self.chats,
-            self.signer,
-            self.media,
-            self.uploads,
-            ApiKeys(self.store),
-        )
-        self.flows = Flows(deps)
-        self.lanes = Lanes()
-        self.gate = FloodGate(FloodLimits.from_settings(settings), self.clock.now)
-        self.queue.max_queued = settings.max_queued_renders
-        self.api = HttpApi(deps, self.lanes, self.store, self.jobs, self.metrics)
-        self.deliveries.on_end.append(self.api.webhooks.job_ended)
-        self.chats.register(API_PLATFORM, api_chat)
 
     # Lifecycle ---------------------------------------------------------------------------------
 
-    async def __aenter__(self) -> Service:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
-
     async def start(self) -> None:
-        """Open the store, start the link server, resume interrupted jobs, start workers. When
-        a part fails to start, what did start is stopped before the error goes up (like
-        python-telegram-bot's Application.__aenter__)."""
-        try:
-            await self._start()
-        except BaseException:
-            with contextlib.suppress(Exception):
-                await self.stop()
-            raise
-
-    async def _start(self) -> None:
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        await self.store.open()
-        self.signer.key = await asyncio.to_thread(load_link_key, self.settings)
-        host, port = self.settings.http_host, self.settings.http_port
-        app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
-        app.add_routes(self.uploads.routes())
-        add_ops_routes(app, self.readiness, self.metrics, self._refresh_gauges)
-        self.api.install(app)
-        self.link_server = LinkServer(app, host, port)
-        await self.link_server.start()
-        if port == 0:
-            self.signer.base_url = f"http://{host}:{self.link_server.port}"
-        await remove_leftovers(self.settings, self.media, self.backend, self.jobs)
-        _, given_up = await self.jobs.resume_interrupted()
-        for job in given_up:
-            log.warning("job %s interrupted too often; failed", job.id)
-            await self.queue.ended(job)  # its frozen credits go back now, not at the next use
-        if self.remote is not None:
-            self._spawn(self.remote.run())
-        else:
-            self.runner.start()
-        self._spawn(self.deliveries.deliver_pending())
-        self._spawn(self.api.run())
-        expiries = (self._expire_uploads, self.pages.expire)
-        self._spawn(maintain(self.settings, self.media, expiries))
+        """Start every part (core/wiring.py); when one fails, what did start is stopped before
+        the error goes up (like python-telegram-bot's Application.__aenter__)."""
+        await self.parts.start()
 
     async def stop(self) -> None:
-        """Stop workers (running jobs resume at the next start) and close everything."""
+        """Stop the users' lanes, then every part (running jobs resume at the next start)."""
         self._stopping = True
         await self.lanes.stop()
-        await self.runner.stop()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.link_server is not None:
-            await self.link_server.stop()
-        await self.uploads.aclose()
-        await self.backend.aclose()
-        await self.store.close()
-        await self.jobs.close()
+        await self.parts.stop()
 
     async def problems(self) -> list[str]:
         """What keeps the service from working now (the queue or the store unreachable)."""
-        return await problems(self.jobs, self.media)
+        return await self.parts.problems()
 
     async def readiness(self) -> list[str]:
         """problems(), and disks short of space (for /readyz; a start is not refused for it)."""
-        folders = (self.settings.data_dir, Path(tempfile.gettempdir()))
-        low = await asyncio.to_thread(low_space, folders, self.settings.disk_reserve_bytes)
-        return [*await self.problems(), *low]
-
-    async def _refresh_gauges(self) -> None:
-        await refresh_gauges(self.metrics, self.jobs)
-
-    async def _expire_uploads(self, age_s: float, now: float) -> int:
-        return await self.uploads.expire()  # uploads age by their links' own lifetime
-
-    def _spawn(self, coro: Awaitable[None]) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        return await self.parts.readiness()
 
     def register_platform(self, platform: str, factory: ChatFactory) -> None:
         """How to reach a chat of this platform after a restart (pending results go out now)."""
         self.chats.register(platform, factory)
-        if self.link_server is not None:
-            self._spawn(self.deliveries.deliver_pending())
-            self._spawn(_discard(self.uploads.hand_off_waiting(platform)))
+        if self.parts.started:
+            self.parts.spawn(self.deliveries.deliver_pending())
+            self.parts.spawn(_discard(self.uploads.hand_off_waiting(platform)))
 
     def voices(self) -> list[VoiceInfo]:
         """Installed voices (for autocomplete and /voices)."""
@@ -247,9 +103,6 @@ class Service:
                 return
             await self.deliveries.deliver_pending()
             await asyncio.sleep(0.05)
-
-    async def _run_job(self, job: Job) -> None:
-        await self.pipeline.run(job)  # built after the runner, which hands it the jobs
 
     # Messages ----------------------------------------------------------------------------------
 

@@ -20,25 +20,16 @@ from saq import Worker
 from saq.types import Context
 
 from core.backends.base import RenderHandle
-from core.backends.local.backend import LocalBackend
-from core.clock import SystemClock
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.housekeeping import remove_dead_work
-from core.jobs.heartbeat import HeartbeatTimings
 from core.jobs.reconcile import Reconciler
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import MAX_ATTEMPTS, RUN_JOB
-from core.jobs.render import RenderJobs
-from core.media.select import make_media_store
-from core.work.chats import ChatDirectory
+from core.wiring import worker_parts
 from core.work.model import Job, JobStatus
 
 log = logging.getLogger(__name__)
-
-
-async def _nothing_held(job: Job) -> None:
-    """A worker holds no credits or pins of its own: the bot gives them back."""
 
 
 class RenderWorker:
@@ -46,21 +37,10 @@ class RenderWorker:
 
     def __init__(self, settings: Settings) -> None:
         assert settings.queue_url is not None
-        self.settings = settings.model_copy(update={"unlimited_credits": True})
-        self.media = make_media_store(self.settings)
-        self.backend = LocalBackend(self.settings, media=self.media)
         self.jobs = RedisJobQueue.from_url(settings.queue_url, settings.job_lease_s)
-        self.renders = RenderJobs(
-            backend=self.backend,
-            jobs=self.jobs,
-            chats=ChatDirectory(),  # progress goes to the bot through the queue
-            clock=SystemClock(),
-            timings=HeartbeatTimings.from_settings(settings),
-            media=self.media,
-            stopped_by_user=lambda _job_id: False,  # a cancel is recorded by the bot
-            ended=_nothing_held,
-            fence=self.jobs.holds,  # a duplicate hand-out does no second render
-        )
+        parts = worker_parts(settings, self.jobs, self.jobs.holds)  # core/wiring.py
+        self.settings, self.media, self.backend = parts.settings, parts.media, parts.backend
+        self.renders = parts.renders
         lease = settings.job_lease_s
         self.saq_worker = Worker(
             self.jobs.saq,

@@ -28,7 +28,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.app",),  # starts the service with its chat platforms, or the worker
     ("bots", "core.worker", "core.voices_cli", "core.backups"),  # front doors: chat platforms,
     # the worker, `voiceover voices` and `voiceover backup|restore`
-    ("core.service",),  # builds the bot process's parts and hands each its collaborators
+    ("core.service",),  # the bot process: messages into the users' lanes, started as one
+    ("core.wiring",),  # the composition root: every part built from the settings, each handed
+    # its collaborators at construction; started in order, closed in reverse
     ("core.web",),  # front door for browsers: upload and result pages, /healthz
     ("core.chat",),  # the chat core: lanes, routing, flows, sessions
     ("core.housekeeping",),  # clearing dead work at start (the service's and the worker's)
@@ -42,7 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.words",),  # everything a user reads or sees: replies, error texts, timeline
     (  # the base: settings, codes, ports, storage and process helpers
         "core.config core.logs core.error_codes core.ports core.store core.clock core.files "
-        "core.failpoints core.metrics core.uninterrupted core.progressbar core",
+        "core.failpoints core.metrics core.uninterrupted core.progressbar core.lifecycle core",
     ),
 )
 

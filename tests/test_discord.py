@@ -16,7 +16,8 @@ import pytest
 from pydantic import SecretStr
 
 from bots.discord import bot as discord_bot
-from bots.discord.chat import TOKEN_LIFETIME_S, attachment_fetch
+from bots.discord.chat import TOKEN_LIFETIME_S
+from bots.discord.downloads import attachment_fetch
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
 from core.service import Service

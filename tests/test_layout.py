@@ -162,3 +162,41 @@ def test_menus_and_help_come_from_the_table() -> None:
     assert {row.intent for row in COMMAND_TABLE if row.read_only} == READ_ONLY
     for name in (*menu, *discord_commands()):
         assert route_command(name).intent in INTENTS
+
+
+MAX_FILE_LINES = 300
+MAX_FUNCTION_LINES = 40
+SIZED = ("core", "bots", "bench", "scripts")  # our code; tests/ and data files are not held to it
+
+
+def _oversized(root: Path, folders: tuple[str, ...] = SIZED) -> list[str]:
+    """'path: N lines' for every Python file over MAX_FILE_LINES and 'path:line name: N lines'
+    for every function (or method) over MAX_FUNCTION_LINES, from its `def` to its last line."""
+    found = []
+    for path in sorted(p for folder in folders for p in (root / folder).rglob("*.py")):
+        text = path.read_text()
+        name = path.relative_to(root).as_posix()
+        if len(text.splitlines()) > MAX_FILE_LINES:
+            found.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    found.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    return found
+
+
+def test_no_file_over_300_lines_and_no_function_over_40() -> None:
+    assert _oversized(import_graph.ROOT) == []
+
+
+def test_a_long_file_and_a_long_function_are_caught(tmp_path: Path) -> None:
+    (tmp_path / "core").mkdir()
+    lines = [f"    x{n} = {n}\n" for n in range(40)]
+    (tmp_path / "core" / "long.py").write_text("def long() -> None:\n" + "".join(lines))  # 41
+    (tmp_path / "core" / "fine.py").write_text("def fine() -> None:\n" + "".join(lines[1:]))
+    (tmp_path / "core" / "big.py").write_text("x = 1\n" * 301)
+    assert _oversized(tmp_path, ("core",)) == [
+        "core/big.py: 301 lines",
+        "core/long.py:1 long: 41 lines",
+    ]

@@ -23,6 +23,8 @@ async def test_a_file_moves_in_and_is_read_by_key(tmp_path: Path) -> None:
     assert not source.exists()  # moved, not copied
     async with store.local_path(key) as path:
         assert path.read_bytes() == b"x" * 1234
+    assert not store.fetches_to_read and path.is_relative_to(tmp_path / "data")  # in place
+    assert path.exists()  # the stored file itself, not a copy removed after use
     assert await store.size(key) == 1234
     await store.delete(key)
     assert await store.size(key) is None

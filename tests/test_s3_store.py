@@ -57,6 +57,7 @@ async def test_a_file_goes_in_by_key_and_comes_back_as_a_temporary_file(
     async with store.local_path("uploads/u1/a.mp4") as path:
         assert path.read_bytes() == b"v" * 12345
         held = path
+    assert store.fetches_to_read and held.parent.parent == store.staging().parent  # a copy
     assert not held.exists() and not held.parent.exists()  # removed after use
     assert await store.size("uploads/u1/a.mp4") == 12345
     await store.delete("uploads/u1/a.mp4")

@@ -9,15 +9,7 @@ import pytest
 
 from core.config import Settings
 from core.service import Service
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+from tests.loopback import port_free
 
 
 async def test_a_taken_port_fails_the_start_and_the_store_is_closed_again(
@@ -44,12 +36,12 @@ async def test_a_part_failing_after_the_link_server_started_frees_its_port(
     service = Service(settings.model_copy(update={"http_port": port}))
 
     async def broken() -> None:
-        assert not _port_free(port)  # the link server is listening by now
+        assert not port_free(port)  # the link server is listening by now
         raise RuntimeError("the queue is gone")
 
     monkeypatch.setattr(service.jobs, "resume_interrupted", broken)
     with pytest.raises(RuntimeError, match="the queue is gone"):
         await service.start()
-    assert _port_free(port)
+    assert port_free(port)
     assert service.store._db is None
     assert not service._tasks

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from core.words.timeline import describe_changes, draft_ready, summarize_draft, track_labels
+from core.words.timeline import draft_ready, summarize_draft, track_labels
+from core.words.timeline_changes import describe_changes
 from tests.nemo_events import full_draft, segment, video_draft
 
 

@@ -7,7 +7,7 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -22,10 +22,9 @@ from bots.discord.chat import (
     DEFAULT_UPLOAD_LIMIT,
     NO_MASS_MENTIONS,
     DiscordChat,
-    attachment_fetch,
-    too_large,
 )
 from bots.discord.commands import VoiceoverTree, add_commands, language_of
+from bots.discord.downloads import RoledFiles, attachments_of, refusal_of
 from bots.reconnect import keep_trying
 from core.clock import Clock, SystemClock
 from core.config import Settings
@@ -42,7 +41,6 @@ PLATFORM = "discord"
 DISCORD_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=30 * 60, sock_connect=30, sock_read=120)
 MENTION = re.compile(r"<@!?\d+>")
-RoledFiles = Iterable[tuple[str | None, discord.Attachment]]
 """Attachments with the core's role hint ("video", "script", "music"; None: let it decide)."""
 
 
@@ -117,23 +115,11 @@ class VoiceoverClient(discord.Client):
     def attachments(self, files: RoledFiles) -> tuple[Attachment, ...]:
         """Discord attachments as the core's, fetched lazily with a size cap."""
         assert self.downloads is not None, "setup_hook has not run"
-        return tuple(
-            Attachment(
-                name=att.filename,
-                size=att.size,
-                fetch=attachment_fetch(self.downloads, att.url, att.filename, att.size),
-                role=role,
-            )
-            for role, att in files
-        )
+        return attachments_of(self.downloads, files)
 
     def refusal(self, files: RoledFiles) -> VoiceoverError | None:
         """A VoiceoverError for input refused before any work (a file over the limit)."""
-        limit = self.settings.max_upload_bytes
-        for _, att in files:
-            if att.size > limit:
-                return too_large(att.filename, att.size, limit)
-        return None
+        return refusal_of(files, self.settings.max_upload_bytes)
 
     async def submit(
         self,

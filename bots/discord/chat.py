@@ -7,14 +7,11 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
 
-import aiohttp
 import discord
 
 from core.clock import Clock
-from core.errors import ErrorCode, VoiceoverError, too_large
-from core.ports import Fetch, MessageRef, VideoReply, VoiceNote
+from core.ports import MessageRef, VideoReply, VoiceNote
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +22,6 @@ MESSAGE_LIMIT = 2000  # characters in one Discord message
 READY_WAIT_S = 120.0  # how long a channel send waits for the gateway after a restart
 ORIGINAL = "@original"  # MessageRef id of the interaction's deferred response
 FOLLOWUP = "followup:"  # MessageRef id prefix of followup messages (edited through the token)
-CHUNK_BYTES = 1 << 20
 ANSWER_PREFIX = "answer:"  # a question's buttons: "answer:<user id>:<reply>"
 RESULT_NAME = "voiceover.mp4"  # what users see (not our job id)
 NO_MASS_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True)
@@ -274,36 +270,3 @@ class DiscordChat:
         """After a restart, a result may be ready before the gateway is: wait a little."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._ready.wait(), READY_WAIT_S)
-
-
-def attachment_fetch(
-    session: aiohttp.ClientSession, url: str, name: str, size: int | None
-) -> Fetch:
-    """A Fetch that streams an attachment to disk, refusing more than max_bytes."""
-
-    async def fetch(dest: Path, max_bytes: int) -> None:
-        if size is not None and size > max_bytes:
-            raise too_large(name, size, max_bytes)
-        async with session.get(url) as response:
-            if response.status != 200:
-                reason = f"Discord answered HTTP {response.status}"
-                raise VoiceoverError(ErrorCode.DOWNLOAD_FAILED, name=name, reason=reason)
-            handle = await asyncio.to_thread(dest.open, "wb")
-            try:
-                await _stream(response, handle, name, max_bytes)
-            finally:
-                await asyncio.to_thread(handle.close)
-
-    return fetch
-
-
-async def _stream(
-    response: aiohttp.ClientResponse, handle: IO[bytes], name: str, max_bytes: int
-) -> None:
-    """Copy the body to handle in chunks (writes off the loop), counting bytes as they come."""
-    total = 0
-    async for chunk in response.content.iter_chunked(CHUNK_BYTES):
-        total += len(chunk)
-        if total > max_bytes:
-            raise too_large(name, total, max_bytes)
-        await asyncio.to_thread(handle.write, chunk)

@@ -39,6 +39,19 @@ def _without_facts(draft: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**draft, "t": cleaned}
 
 
+VISUAL_ROLES = frozenset({"video", "image"})  # what a render shows: a video or a picture
+
+
+def render_gap(draft: Mapping[str, Any]) -> str | None:
+    """None when the draft is ready to render (a picture and a voiceover); else what it lacks:
+    "visual", "script", or "both"."""
+    roles = draft_roles(draft)
+    visual, script = bool(roles & VISUAL_ROLES), "voiceover" in roles
+    if visual and script:
+        return None
+    return "visual" if script else "script" if visual else "both"
+
+
 def draft_roles(draft: Mapping[str, Any]) -> set[str]:
     """Every segment role in a draft."""
     return {

@@ -4,7 +4,7 @@ and captions) sent into the chat before the full render; no credits, no job."""
 from __future__ import annotations
 
 from core.backends.base import Draft
-from core.chat.drafts import draft_roles
+from core.chat.drafts import render_gap
 from core.chat.turn import FlowDeps, Turn, ack_if_slow
 from core.engine.preview import PREVIEW_HEIGHT, PREVIEW_S
 from core.errors import ErrorCode, VoiceoverError
@@ -13,12 +13,9 @@ from core.ports import VideoReply
 from core.words.numbers import human_size
 from core.words.replies import reply
 
-VISUAL = frozenset({"video", "image"})
-
 
 def _check_ready(draft: Draft) -> None:
-    roles = draft_roles(draft)
-    if not roles & VISUAL or "voiceover" not in roles:
+    if render_gap(draft) is not None:
         raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
 
 

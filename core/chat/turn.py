@@ -17,6 +17,7 @@ from core.config import Settings
 from core.delivery.links import LinkSigner
 from core.engine.model import VoiceInfo
 from core.jobs.control import JobControl
+from core.jobs.heartbeat import HeartbeatTimings
 from core.media.store import MediaStore
 from core.ports import Chat, Incoming
 from core.words.replies import reply
@@ -69,6 +70,7 @@ class FlowDeps:
     media: MediaStore
     uploads: UploadLinks | None = None  # upload links (None: "send the file here")
     api_keys: ApiKeys | None = None  # /apikey (None: no HTTP API here)
+    timings: HeartbeatTimings = HeartbeatTimings()  # the settings' (core/wiring.py)
 
 
 async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:

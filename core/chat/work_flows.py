@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import cast
 
 from core.backends.base import Draft, EventKind, Pinned, StoredFile
-from core.chat.drafts import draft_roles, fingerprint
+from core.chat.drafts import fingerprint, render_gap
 from core.chat.flow_state import FlowState
 from core.chat.help_text import help_text
 from core.chat.intake import fetch_attachment
@@ -18,18 +18,17 @@ from core.delivery.results import deliver_result
 from core.errors import ErrorCode, VoiceoverError
 from core.failpoints import pause_point
 from core.files import owner_digest, safe_name
-from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
+from core.jobs.heartbeat import Heartbeat
 from core.media.store import new_key
 from core.ports import Attachment
 from core.store import Row
 from core.uninterrupted import uninterrupted
 from core.words.option_text import args_to_text
 from core.words.replies import reply
-from core.words.timeline import describe_changes, draft_ready
+from core.words.timeline import draft_ready
+from core.words.timeline_changes import describe_changes
 from core.work.model import Job, JobStatus, new_job_id
 from core.work.output import RenderOutput
-
-VISUAL_ROLES = frozenset({"video", "image"})
 
 
 def yes_no(language: str) -> tuple[tuple[str, str], ...]:
@@ -118,8 +117,7 @@ class WorkFlows(FlowState):
         ('Still working...') on long turns. Returns whether anything was said, and the turn's
         outcome."""
         said, outcome = False, cast(EventKind | None, None)
-        timings = HeartbeatTimings.from_settings(self.deps.settings)
-        async with Heartbeat(ctx.chat, self.deps.clock, timings, ctx.lang) as beat:
+        async with Heartbeat(ctx.chat, self.deps.clock, self.deps.timings, ctx.lang) as beat:
             async for event in self.deps.backend.send(session_id, text):
                 if event.kind is EventKind.TEXT and event.text.strip():
                     await ctx.chat.say(event.text)
@@ -176,13 +174,10 @@ class WorkFlows(FlowState):
         session = await self.session(ctx)
         assert session is not None
         draft = await self.deps.backend.state(session["session_id"])
-        roles = draft_roles(draft)
-        if not roles & VISUAL_ROLES:
-            if "voiceover" in roles:
-                await ctx.say("need_visual")
-            return False
-        if "voiceover" not in roles:
-            await ctx.say("need_script")
+        gap = render_gap(draft)
+        if gap is not None:
+            if gap != "both":  # neither yet: nothing to say about a render
+                await ctx.say(f"need_{gap}")
             return False
         if session["last_fp"] == fingerprint(draft, await self._lexicon_pairs(ctx)):
             last = await self.deps.queue.get(session["last_job"]) if again else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from core.delivery.links import LinkSigner
@@ -25,7 +25,12 @@ class Deliveries:
     """Ended jobs → their chats: once each, retried, and again after a restart."""
 
     def __init__(
-        self, jobs: JobQueue, chats: ChatDirectory, signer: LinkSigner, media: MediaStore
+        self,
+        jobs: JobQueue,
+        chats: ChatDirectory,
+        signer: LinkSigner,
+        media: MediaStore,
+        on_end: Sequence[Callable[[Job], Awaitable[None]]] = (),
     ) -> None:
         self.jobs = jobs
         self.chats = chats
@@ -35,7 +40,7 @@ class Deliveries:
         self._failures: dict[str, int] = {}
         # Told first about every ended job before its chat (the HTTP API's webhooks); an error
         # there leaves the job undelivered, so it is told again.
-        self.on_end: list[Callable[[Job], Awaitable[None]]] = []
+        self.on_end = list(on_end)
 
     async def deliver(self, job_id: str) -> bool:
         """Tell an ended job's owner (once); a failed send is retried later. True when this

@@ -47,14 +47,45 @@ def load_link_key(settings: Settings) -> bytes:
     return path.read_bytes().strip()
 
 
+class Address:
+    """Where the link server is reached: the configured base URL, or (port 0) the one the server
+    was given when it started listening (told by LinkServer.start, read by the signer)."""
+
+    def __init__(self, base_url: str, host: str = "", port: int | None = None) -> None:
+        self._base_url, self.host, self.port = base_url.rstrip("/"), host, port
+        self._given: int | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The configured base URL, or http://host:port once a server asked for port 0
+        listens."""
+        return f"http://{self.host}:{self._given}" if self._given else self._base_url
+
+    def listening(self, port: int) -> None:
+        """The server listens on `port` (what port 0 became)."""
+        if self.port == 0:
+            self._given = port
+
+
 class LinkSigner:
     """HMAC-SHA256 over (method, path, expiry, owner)."""
 
-    def __init__(self, key: bytes, base_url: str, ttl_s: float, clock: Clock) -> None:
-        self.key = key  # the service sets it when it starts (load_link_key)
-        self.base_url = base_url.rstrip("/")
+    def __init__(
+        self, key: bytes, base_url: str, ttl_s: float, clock: Clock, address: Address | None = None
+    ) -> None:
+        self.key = key
+        self._address = address or Address(base_url)  # `address`: the server's, port 0 too
         self.ttl_s = ttl_s
         self.clock = clock
+
+    @property
+    def base_url(self) -> str:
+        """Where the links point (the link server's address)."""
+        return self._address.base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._address = Address(value)
 
     def _signature(self, path: str, expires: int, owner: str, method: str = "GET") -> str:
         message = f"{method}\n{path}\n{expires}\n{owner}".encode()
@@ -206,8 +237,10 @@ http_log.addFilter(MalformedRequestsInOneLine())
 class LinkServer:
     """Runs the link app on host:port (port 0 picks a free one; see .port)."""
 
-    def __init__(self, app: web.Application, host: str, port: int) -> None:
-        self.app, self.host, self.port = app, host, port
+    def __init__(
+        self, app: web.Application, host: str, port: int, address: Address | None = None
+    ) -> None:
+        self.app, self.host, self.port, self.address = app, host, port, address
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -220,6 +253,8 @@ class LinkServer:
         sockets = getattr(server, "sockets", None) or []
         if sockets:
             self.port = sockets[0].getsockname()[1]
+        if self.address is not None:
+            self.address.listening(self.port)
         log.info("link server on %s:%s", self.host, self.port)
 
     async def stop(self) -> None:

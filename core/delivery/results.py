@@ -39,6 +39,17 @@ def _fits(output: RenderOutput, chat: Chat) -> bool:
     return 0 < output.size_bytes <= chat.upload_limit
 
 
+def _notes(output: RenderOutput, language: str) -> str:
+    """The lines under a result: laid on the shots, read by which voices, and its warning."""
+    note = output.warning
+    warning = f"\nℹ️ {note.text(language)}" if note else ""
+    voices = list(output.voices)
+    warning = (
+        f"\n{reply('read_by', language, voices=', '.join(voices))}" if voices else ""
+    ) + warning
+    return synced_line(output.sync, language) + warning
+
+
 async def _send(
     chat: Chat,
     output: RenderOutput,
@@ -52,13 +63,7 @@ async def _send(
 ) -> str:
     size, duration = output.size_bytes, output.duration_s
     fields = {"duration": human_duration(duration), "size": human_size(size)}
-    note = output.warning
-    warning = f"\nℹ️ {note.text(language)}" if note else ""
-    voices = list(output.voices)
-    warning = (
-        f"\n{reply('read_by', language, voices=', '.join(voices))}" if voices else ""
-    ) + warning
-    warning = synced_line(output.sync, language) + warning
+    warning = _notes(output, language)
     if path is not None and _fits(output, chat):
         video = VideoReply(
             path=path,

@@ -1,30 +1,29 @@
-"""Speech placed in time: sentences synthesised, paused naturally, timed cues honoured."""
+"""Speech placed in time: sentences synthesised, paused naturally, timed cues honoured
+(the units spoken: core/engine/speech_units.py; the samples' helpers: core/engine/samples.py)."""
 
 from __future__ import annotations
 
 import time
-import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
 from core.engine.lexicon import Lexicon
 from core.engine.model import Script, Segment, VoiceInfo
-from core.engine.pauses import Piece, split_pauses, strip_pauses
+from core.engine.samples import join_parts, resample, write_wav
 from core.engine.speech import SpeechEngine
+from core.engine.speech_units import (
+    CUE_SENTENCE_GAP_S,
+    MAX_TTS_SPEED,
+    MIN_TIMED_GAP_S,
+    TAIL_S,
+    Unit,
+    timed_units,
+    untimed_units,
+)
 from core.engine.sync_plan import Pace, ShotPlan, cue_windows, plan_on_shots
-from core.engine.textnorm import normalize_for_speech, split_sentences
 
-# Pauses at speed 1.0, in seconds (they shrink or grow with the speed).
-LEAD_IN_S = 0.5
-SENTENCE_GAP_S = 0.35
-PARAGRAPH_GAP_S = 0.75
-CUE_SENTENCE_GAP_S = 0.2
-MIN_TIMED_GAP_S = 0.1
-TAIL_S = 0.6
-MAX_TTS_SPEED = 2.0
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 
@@ -43,19 +42,6 @@ class Narration:
     def duration_s(self) -> float:
         """Length of the track in seconds."""
         return len(self.samples) / self.sample_rate
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """A piece of script spoken as one segment (a sentence, or a timed cue); a pause alone is
-    a unit without text (its silence placed, no segment)."""
-
-    text: str
-    sentences: tuple[Piece, ...]  # words to read, or seconds of exact silence
-    cue_s: float | None
-    gap_before_s: float
-    voice: VoiceInfo
-    paragraph: int = 0  # the script cue it comes from
 
 
 class NarrationBuilder:
@@ -96,7 +82,7 @@ class NarrationBuilder:
             self.deadline = time.monotonic() + self.timeout_s
         voices = list(cue_voices) if cue_voices is not None else [self.voice] * len(script.cues)
         self.rate = max([self.voice.sample_rate, *(v.sample_rate for v in voices)])
-        make = _timed_units if script.timed else _untimed_units
+        make = timed_units if script.timed else untimed_units
         units = make(script, voices, self.lexicon)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
         if shots and not script.timed:
@@ -120,7 +106,7 @@ class NarrationBuilder:
         return self._place(units, clips, factors)
 
     def _speak(
-        self, units: Sequence[_Unit], speeds: Sequence[float], progress_span: tuple[float, float]
+        self, units: Sequence[Unit], speeds: Sequence[float], progress_span: tuple[float, float]
     ) -> list[np.ndarray]:
         """Synthesise every unit (all sentences of one voice and speed in one parallel call),
         per unit, at the track's rate."""
@@ -146,13 +132,13 @@ class NarrationBuilder:
             for (i, k), clip in zip(jobs, audio, strict=True):
                 by_unit[i][k] = resample(clip, voice.sample_rate, self.rate)
         gap = np.zeros(int(CUE_SENTENCE_GAP_S / self.speed * self.rate), dtype=np.float32)
-        return [_join(parts, gap, self.rate) for parts in by_unit]
+        return [join_parts(parts, gap, self.rate) for parts in by_unit]
 
     def _pace(self) -> Pace:
         return Pace(self.rate, self.speed, self.max_speedup)
 
     def _hold_cues(
-        self, units: Sequence[_Unit], clips: list[np.ndarray], video_s: float
+        self, units: Sequence[Unit], clips: list[np.ndarray], video_s: float
     ) -> Narration:
         """Timed cues at their times; one longer than its window (to the next cue) is sped up
         within the cap, then the picture holds until it ends."""
@@ -166,7 +152,7 @@ class NarrationBuilder:
         return narration
 
     def _respeaker(
-        self, units: Sequence[_Unit]
+        self, units: Sequence[Unit]
     ) -> Callable[[list[int], list[float]], list[np.ndarray]]:
         """Speak units (by index) again at speed-up factors."""
 
@@ -181,7 +167,7 @@ class NarrationBuilder:
         return lambda pct: self.progress(start + width * pct / 100)
 
     def _cue_factors(
-        self, units: Sequence[_Unit], clips: Sequence[np.ndarray], fit_to_s: float | None
+        self, units: Sequence[Unit], clips: Sequence[np.ndarray], fit_to_s: float | None
     ) -> list[float]:
         """Per timed cue: how much to speed it up (≤ cap) to end before the next cue."""
         factors = []
@@ -197,7 +183,7 @@ class NarrationBuilder:
         return factors
 
     def _respeak(
-        self, units: Sequence[_Unit], clips: list[np.ndarray], factors: Sequence[float]
+        self, units: Sequence[Unit], clips: list[np.ndarray], factors: Sequence[float]
     ) -> list[np.ndarray]:
         """Synthesise again, faster, the cues that would overrun."""
         redo = [i for i, f in enumerate(factors) if f > 1.01]
@@ -211,7 +197,7 @@ class NarrationBuilder:
         return clips
 
     def _untimed_factor(
-        self, units: Sequence[_Unit], clips: Sequence[np.ndarray], fit_to_s: float | None
+        self, units: Sequence[Unit], clips: Sequence[np.ndarray], fit_to_s: float | None
     ) -> float:
         """The speed-up (≤ cap) that makes untimed narration fit `fit_to_s`, or 1.0."""
         if fit_to_s is None:
@@ -224,7 +210,7 @@ class NarrationBuilder:
         return min(self.max_speedup, total / max(0.1, fit_to_s))
 
     def _place(
-        self, units: Sequence[_Unit], clips: Sequence[np.ndarray], factors: Sequence[float]
+        self, units: Sequence[Unit], clips: Sequence[np.ndarray], factors: Sequence[float]
     ) -> Narration:
         """Lay the clips on one track: untimed in a row, timed at their cues, never overlapping."""
         starts: list[float] = []
@@ -238,7 +224,7 @@ class NarrationBuilder:
 
     def lay(
         self,
-        units: Sequence[_Unit],
+        units: Sequence[Unit],
         clips: Sequence[np.ndarray],
         factors: Sequence[float],
         starts: Sequence[float],
@@ -274,86 +260,4 @@ class NarrationBuilder:
         return Narration(track, self.rate, segments, holds, plan is not None)
 
 
-def _spoken(text: str, language: str, lexicon: Lexicon) -> str:
-    """What the voice reads: the text normalised, then the lexicon's fixes applied."""
-    return lexicon.apply(normalize_for_speech(text, language)).strip()
-
-
-def _untimed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[_Unit]:
-    """A unit per sentence, and per pause (its silence replaces the natural gaps around it)."""
-    units: list[_Unit] = []
-    for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
-        language = voice.language_code  # the text is normalised for the voice that reads it
-        first = True
-        for piece in split_pauses(cue.text):
-            if isinstance(piece, float):
-                units.append(_Unit("", (piece,), None, 0.0, voice, n))
-                continue
-            for sentence in split_sentences(piece):
-                spoken = _spoken(sentence, language, lexicon)
-                if not spoken:
-                    continue
-                gap = LEAD_IN_S if not units else (PARAGRAPH_GAP_S if first else SENTENCE_GAP_S)
-                if units and not units[-1].text:
-                    gap = 0.0  # right after a pause
-                units.append(_Unit(sentence, (spoken,), None, gap, voice, n))
-                first = False
-    return units
-
-
-def _timed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[_Unit]:
-    """A unit per cue, its pauses kept in place as silences."""
-    units: list[_Unit] = []
-    for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
-        language = voice.language_code
-        pieces: list[Piece] = []
-        for piece in split_pauses(cue.text):
-            if isinstance(piece, float):
-                pieces.append(piece)
-                continue
-            spoken = [_spoken(s, language, lexicon) for s in split_sentences(piece)]
-            pieces += [s for s in spoken if s]
-        if not any(isinstance(p, str) for p in pieces):
-            continue
-        gap = 0.0 if not units else MIN_TIMED_GAP_S
-        units.append(_Unit(strip_pauses(cue.text), tuple(pieces), cue.start_s, gap, voice, n))
-    return units
-
-
-def resample(samples: np.ndarray, rate: int, to_rate: int) -> np.ndarray:
-    """Mono samples at `rate` as samples at `to_rate` (linear interpolation)."""
-    if rate == to_rate or len(samples) == 0:
-        return samples
-    count = int(round(len(samples) * to_rate / rate))
-    positions = np.arange(count, dtype=np.float64) * (rate / to_rate)
-    resampled = np.interp(positions, np.arange(len(samples)), samples)
-    return resampled.astype(np.float32)
-
-
-def _join(parts: Sequence[np.ndarray | float], gap: np.ndarray, rate: int) -> np.ndarray:
-    """Speech parts with `gap` between two of them; a float is that many seconds of silence
-    (and no gap next to it)."""
-    pieces: list[np.ndarray] = []
-    speech_last = False
-    for part in parts:
-        if isinstance(part, float):
-            pieces.append(np.zeros(int(round(part * rate)), dtype=np.float32))
-            speech_last = False
-            continue
-        if len(part) == 0:
-            continue
-        if speech_last:
-            pieces.append(gap)
-        pieces.append(part.astype(np.float32, copy=False))
-        speech_last = True
-    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
-    """Write mono float samples as 16-bit PCM WAV."""
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm.tobytes())
+__all__ = ["Narration", "NarrationBuilder", "resample", "write_wav"]  # kept importable here

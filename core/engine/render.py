@@ -3,75 +3,41 @@
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.config import Settings
-from core.engine.captions import caption_cues, write_ass, write_srt
-from core.engine.ffmpeg import run_ffmpeg
+from core.engine.compose import Inputs, StageClock, compose, video_length
 from core.engine.language_id import load_model
-from core.engine.layout import Geometry, plan_geometry
-from core.engine.leftovers import partial_path, work_dir
+from core.engine.leftovers import work_dir
 from core.engine.lexicon import operator_lexicon
-from core.engine.mixdown import Loudness, MixPlan, mix_audio
 from core.engine.model import (
-    Captions,
     Limits,
     MediaInfo,
-    MediaKind,
     Overrun,
     Progress,
     RenderRequest,
     RenderResult,
-    Segment,
     VoiceInfo,
     no_progress,
 )
-from core.engine.narration import Narration, NarrationBuilder, write_wav
+from core.engine.narration import Narration, NarrationBuilder
 from core.engine.pauses import strip_pauses
 from core.engine.probe import probe_media, require_visual
 from core.engine.speech import SpeechEngine
 from core.engine.speech_cache import with_cache
-from core.engine.synced import Spans, hold_source, source_shots, sync_spans
+from core.engine.synced import hold_source, source_shots, sync_spans
 from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
-from core.engine.video import FinalPass, background_args, final_args
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
-from core.words.fonts import caption_fonts
 from core.words.notes import Note, join_notes
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class _Inputs:
-    media: MediaInfo | None = None
-    music: MediaInfo | None = None
-    narration: MediaInfo | None = None
-    shots: Spans | None = None  # the video's shots, when the script may be laid on them
-
-
-@dataclass
-class _Clock:
-    """Wall time per stage."""
-
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = round(time.perf_counter() - started, 3)
 
 
 def render(
@@ -79,7 +45,7 @@ def render(
 ) -> RenderResult:
     """Render `request` to `request.out` (written atomically); VoiceoverError on bad input."""
     limits = Limits.from_settings(settings)
-    clock = _Clock()
+    clock = StageClock()
     started = time.perf_counter()
     # the language model loads meanwhile; waiting for the rest of it is counted in no stage
     with _meanwhile(load_model if request.script else None), clock.stage("probe"):
@@ -97,7 +63,7 @@ def render(
             with clock.stage("hold"):
                 held = (inputs.media, narration.spans, narration.holds, work)
                 inputs.media = hold_source(request, *held, settings.ffmpeg_timeout_s)
-        result = _compose(request, settings, inputs, narration, work, clock, progress)
+        result = compose(request, settings, inputs, narration, work, clock, progress)
     result.shots = shots
     script = request.script
     result.paragraphs = sum(1 for c in script.cues if strip_pauses(c.text)) if script else 0
@@ -131,8 +97,8 @@ def _quietly(work: Callable[[], None]) -> None:
         log.debug("warm-up failed", exc_info=True)
 
 
-def _probe_inputs(request: RenderRequest, limits: Limits) -> _Inputs:
-    found = _Inputs()
+def _probe_inputs(request: RenderRequest, limits: Limits) -> Inputs:
+    found = Inputs()
     if request.media is not None:
         found.media = probe_media(request.media, limits)
         require_visual(found.media, request.media.name)
@@ -146,13 +112,8 @@ def _probe_inputs(request: RenderRequest, limits: Limits) -> _Inputs:
     return found
 
 
-def _video_length(inputs: _Inputs) -> float | None:
-    media = inputs.media
-    return media.duration_s if media is not None and media.kind is MediaKind.VIDEO else None
-
-
 def _narrate(
-    request: RenderRequest, settings: Settings, inputs: _Inputs, work: Path, progress: Progress
+    request: RenderRequest, settings: Settings, inputs: Inputs, work: Path, progress: Progress
 ) -> tuple[Narration | MediaInfo, VoiceInfo | None, Note | None, Note | None]:
     """The narration (the user's own recording, or the script spoken by the chosen voice), the
     voice, a note on its choice, and a warning when the chosen voice had to give way."""
@@ -176,11 +137,11 @@ def _narrate(
         settings.tts_timeout_s,
         operator_lexicon(settings).merged(request.lexicon),
     )
-    fit_to = _video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
+    fit_to = video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
     cue_voices = [loaded[v.id] for v in plan.cue_voices]
     laid_on = sync_spans(request, inputs.shots)
     timed_hold = request.script.timed and opts.overrun is Overrun.HOLD
-    hold_until = _video_length(inputs) if timed_hold else None
+    hold_until = video_length(inputs) if timed_hold else None
     narration = builder.build(request.script, fit_to, cue_voices, laid_on, hold_until)
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
@@ -219,154 +180,3 @@ def _loadable(
         synthesizer.preload(fallback)
         log.warning("voice %s could not be loaded; %s reads instead", voice.id, fallback.id)
         return fallback, Note("voice_fallback", {"failed": voice.id, "used": fallback.id})
-
-
-def _segments(request: RenderRequest, narration: Narration | MediaInfo) -> list[Segment]:
-    """Placed segments; for a user's recording, the timed script's cues (or one segment)."""
-    if isinstance(narration, Narration):
-        return narration.segments
-    script = request.script
-    if script is not None and script.timed:
-        cues = script.cues
-        ends = [c.start_s or 0.0 for c in cues[1:]] + [narration.duration_s]
-        return [
-            Segment(c.start_s or 0.0, c.end_s or end, strip_pauses(c.text), c.start_s)
-            for c, end in zip(cues, ends, strict=True)
-        ]
-    text = strip_pauses(script.text) if script is not None else ""
-    return [Segment(0.0, round(narration.duration_s, 3), text)] if text else []
-
-
-def _compose(
-    request: RenderRequest,
-    settings: Settings,
-    inputs: _Inputs,
-    narration: Narration | MediaInfo,
-    work: Path,
-    clock: _Clock,
-    progress: Progress,
-) -> RenderResult:
-    """Mix the audio and write the MP4 (copying the video stream when nothing visual changes)."""
-    opts = request.options
-    video_len = _video_length(inputs)
-    narr_len = narration.duration_s
-    duration = max(narr_len, video_len or 0.0)
-    extend = duration - video_len if video_len is not None else 0.0
-    geometry = plan_geometry(inputs.media, opts.aspect, opts.captions, extend)
-    segments = _segments(request, narration)
-    with clock.stage("mix"):
-        loudness = _mix(request, settings, inputs, narration, duration, work)
-        progress("mix", 100.0)
-    with clock.stage("encode"):
-        final = _final_pass(request, inputs, geometry, segments, duration, extend, work)
-        gain = loudness.gain_filter(settings.loudness_lufs, settings.true_peak_db - 0.5)
-        final = replace(final, audio_filter=gain)
-        _encode(final, request, settings, duration, progress)
-        subtitles = _keep_subtitles(final, request.out)
-    return RenderResult(
-        output=request.out,
-        duration_s=round(duration, 3),
-        width=geometry.width,
-        height=geometry.height,
-        video_copied=geometry.copy_video,
-        voice=None,
-        voice_note=None,
-        segments=segments,
-        timings_s={},
-        subtitles=subtitles,
-        size_bytes=request.out.stat().st_size,
-    )
-
-
-def _encode(
-    final: FinalPass,
-    request: RenderRequest,
-    settings: Settings,
-    duration: float,
-    progress: Progress,
-) -> None:
-    """Run the final pass and move its output into place (its partial file never stays)."""
-    try:
-        run_ffmpeg(
-            final_args(final, request.options.fit),
-            timeout_s=settings.ffmpeg_timeout_s,
-            duration_s=duration,
-            on_progress=lambda pct: progress("encode", pct),
-        )
-        os.replace(final.out, request.out)
-    finally:
-        final.out.unlink(missing_ok=True)
-
-
-def _mix(
-    request: RenderRequest,
-    settings: Settings,
-    inputs: _Inputs,
-    narration: Narration | MediaInfo,
-    duration: float,
-    work: Path,
-) -> Loudness:
-    if isinstance(narration, Narration):
-        narr_wav = work / "narration.wav"
-        write_wav(narr_wav, narration.samples, narration.sample_rate)
-        narr_media = None
-    else:
-        narr_wav, narr_media = work / "unused.wav", narration
-    plan = MixPlan(
-        narration_wav=narr_wav,
-        narration_media=narr_media,
-        duration_s=duration,
-        source=inputs.media if _video_length(inputs) is not None else None,
-        music=inputs.music,
-        mix=request.options.mix,
-        music_volume=request.options.music_volume,
-    )
-    return mix_audio(plan, work / "mix.wav", work / "meter.txt", settings.ffmpeg_timeout_s)
-
-
-def _final_pass(
-    request: RenderRequest,
-    inputs: _Inputs,
-    geometry: Geometry,
-    segments: list[Segment],
-    duration: float,
-    extend: float,
-    work: Path,
-) -> FinalPass:
-    captions = request.options.captions
-    cues = caption_cues(segments)
-    background = None
-    if inputs.media is None:
-        background = work / "background.png"
-        run_ffmpeg(background_args(background, geometry.width, geometry.height), timeout_s=60)
-    burn = captions is Captions.BURN and bool(cues)
-    family = caption_fonts(work / "fonts", " ".join(c.text for c in cues)) if burn else ""
-    out = request.out
-    return FinalPass(
-        out=partial_path(out),
-        fonts=work / "fonts",
-        duration_s=duration,
-        geometry=geometry,
-        mix_wav=work / "mix.wav",
-        audio_filter="anull",
-        media=inputs.media,
-        background=background,
-        extend_s=max(0.0, extend) if not geometry.copy_video else 0.0,
-        burn_ass=(
-            write_ass(work / "captions.ass", cues, geometry.width, geometry.height, family)
-            if burn
-            else None
-        ),
-        soft_srt=(
-            write_srt(work / "captions.srt", cues) if captions is Captions.SOFT and cues else None
-        ),
-    )
-
-
-def _keep_subtitles(final: FinalPass, out: Path) -> Path | None:
-    """Soft captions also go beside the MP4 as an .srt."""
-    if final.soft_srt is None:
-        return None
-    beside = out.with_suffix(".srt")
-    shutil.copyfile(final.soft_srt, beside)
-    return beside

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
@@ -19,6 +19,18 @@ from core.work.queue import JobQueue
 CANCEL_WAIT_S = 30.0  # how long a cancel waits for a running job to stop
 
 
+class GiveBack:
+    """What an ended job held (frozen credits, pinned files), given back to the backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    async def ended(self, job: Job) -> None:
+        """Give back what an ended job held; safe twice."""
+        pinned = Pinned.from_record(job.inputs)
+        await uninterrupted(self.backend.release(job.owner, job.id, pinned))
+
+
 class JobControl:
     """The queue, run by this process's runner; the backend holds and releases their cost."""
 
@@ -28,14 +40,18 @@ class JobControl:
         runner: JobRunner,
         backend: Backend,
         workers_busy: Callable[[], bool] | None = None,  # renders run elsewhere: how full
+        max_queued: int | None = None,  # a user's jobs waiting for a slot (None: any)
+        on_cancel: Sequence[Callable[[str], Awaitable[None]]] = (),  # told each cancelled job
+        max_queued_by_kind: Mapping[str, int] | None = None,  # kinds with a budget of their own
     ) -> None:
         self.jobs = jobs
         self.runner = runner
         self.backend = backend
         self.workers_busy = workers_busy
-        self.max_queued: int | None = None  # a user's jobs waiting for a slot (None: any)
-        self.max_queued_by_kind: dict[str, int] = {}  # kinds with a budget of their own
-        self.on_cancel: list[Callable[[str], Awaitable[None]]] = []  # told each cancelled job
+        self.max_queued = max_queued
+        self.max_queued_by_kind = dict(max_queued_by_kind or {})
+        self.on_cancel = list(on_cancel)
+        self._give_back = GiveBack(backend)
 
     async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
         """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here.
@@ -77,8 +93,7 @@ class JobControl:
 
     async def ended(self, job: Job) -> None:
         """Give back what an ended job held (frozen credits, pinned files); safe twice."""
-        pinned = Pinned.from_record(job.inputs)
-        await uninterrupted(self.backend.release(job.owner, job.id, pinned))
+        await self._give_back.ended(job)
 
     async def cancel(self, job: Job) -> bool:
         """Stop a job: a queued one is dropped now, a running one stopped; its hold released.

@@ -37,7 +37,7 @@ from core.jobs.redis_reads import (
     dump_job,
     load_job,
 )
-from core.work.model import ACTIVE, ENDED, Job, JobStatus, new_job_id
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, queued_job
 
 
 class RedisJobQueue(RedisJobReads):
@@ -90,19 +90,11 @@ class RedisJobQueue(RedisJobReads):
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job (None when its message already made one); with `supersede`, the owner's
         queued jobs of this kind are cancelled and returned."""
-        job = Job(
-            id=job_id or new_job_id(),
-            owner=owner,
-            kind=kind,
-            status=JobStatus.QUEUED,
-            platform=platform,
-            chat_id=chat_id,
-            reply_context=dict(reply_context),
-            language=language,
-            session_id=session_id,
-            inputs=dict(inputs),
-            created=time.time() if created is None else created,
-        )
+        fields: dict[str, Any] = {"owner": owner, "kind": kind, "platform": platform}
+        fields["chat_id"] = chat_id
+        fields |= {"reply_context": reply_context, "language": language, "inputs": inputs}
+        asked = time.time() if created is None else created  # an API job: when it was accepted
+        job = queued_job(job_id, asked, {**fields, "session_id": session_id})
         if not await self.redis.set(
             self._seen(platform, message_id), job.id, nx=True, ex=SEEN_TTL_S
         ):
@@ -116,15 +108,6 @@ class RedisJobQueue(RedisJobReads):
             await pipe.execute()
         await self._promote(owner)
         return job, replaced
-
-    async def add_ended(self, job: Job) -> bool:
-        """Record a job that ended before it was queued (never given to SAQ)."""
-        assert job.status in ENDED
-        ttl = ENDED_TTL_S if job.delivered else None
-        if not await self.redis.set(self._key(job.id), dump_job(job), nx=True, ex=ttl):
-            return False
-        await self.redis.zadd(self._owned(job.owner), {job.id: job.created})
-        return True
 
     async def _supersede(self, owner: str, kind: str) -> list[Job]:
         replaced = []

@@ -120,6 +120,16 @@ class RedisJobReads:
                 break
         return found
 
+    async def add_ended(self, job: Job) -> bool:
+        """Record a job that ended before it was queued (never given to SAQ; the one write
+        here: it touches no active state)."""
+        assert job.status in ENDED
+        ttl = ENDED_TTL_S if job.delivered else None
+        if not await self.redis.set(self._key(job.id), dump_job(job), nx=True, ex=ttl):
+            return False
+        await self.redis.zadd(self._owned(job.owner), {job.id: job.created})
+        return True
+
     async def pending_count(self) -> int:
         """Jobs queued or running."""
         return int(await self.redis.zcard(ACTIVE_SET))

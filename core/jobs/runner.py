@@ -17,12 +17,18 @@ log = logging.getLogger(__name__)
 class JobRunner:
     """Runs queued jobs: at most `slots` at once, at most one per owner."""
 
-    def __init__(self, jobs: JobQueue, slots: int, run: Callable[[Job], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        jobs: JobQueue,
+        slots: int,
+        run: Callable[[Job], Awaitable[None]],
+        cancelled: set[str] | None = None,  # shared with whoever asks cancelled_by_user
+    ) -> None:
         self.jobs = jobs
         self.slots = max(1, slots)
         self._run_job = run
         self._running: dict[str, asyncio.Task[None]] = {}
-        self._cancelled: set[str] = set()
+        self._cancelled: set[str] = set() if cancelled is None else cancelled
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, TypeGuard
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.config import Settings
 from core.jobs.sqlite_queue import SqliteJobQueue
@@ -14,17 +14,25 @@ if TYPE_CHECKING:  # redis and SAQ are imported only with QUEUE_URL
     from core.jobs.redis_queue import RedisJobQueue
 
 
-def make_queue(settings: Settings, store: Store) -> JobQueue:
-    """Redis when QUEUE_URL is set, else the SQLite queue in `store`."""
+@dataclass(frozen=True)
+class ChosenQueue:
+    """The queue, and (when its renders run in `voiceover worker`s) the same queue as the
+    workers' one, which the bot follows (core/jobs/remote.py)."""
+
+    jobs: JobQueue
+    workers: RedisJobQueue | None = None
+
+
+def choose_queue(settings: Settings, store: Store) -> ChosenQueue:
+    """Redis when QUEUE_URL is set (renders in workers), else the SQLite queue in `store`."""
     if settings.queue_url:
         from core.jobs.redis_queue import RedisJobQueue
 
-        return RedisJobQueue.from_url(settings.queue_url, settings.job_lease_s)
-    return SqliteJobQueue(store)
+        redis = RedisJobQueue.from_url(settings.queue_url, settings.job_lease_s)
+        return ChosenQueue(redis, redis)
+    return ChosenQueue(SqliteJobQueue(store))
 
 
-def on_workers(jobs: JobQueue) -> TypeGuard[RedisJobQueue]:
-    """True when `jobs` is the Redis queue, whose renders run in `voiceover worker`s (told
-    without importing redis: a queue can't be one if its module was never loaded)."""
-    module = sys.modules.get("core.jobs.redis_queue")
-    return module is not None and isinstance(jobs, module.RedisJobQueue)
+def make_queue(settings: Settings, store: Store) -> JobQueue:
+    """Redis when QUEUE_URL is set, else the SQLite queue in `store`."""
+    return choose_queue(settings, store).jobs

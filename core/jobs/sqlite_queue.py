@@ -15,7 +15,7 @@ import aiosqlite
 from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.store import Store, dumps, loads
-from core.work.model import ACTIVE, ENDED, Job, JobStatus, Mark, new_job_id
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, Mark, queued_job
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -70,63 +70,29 @@ class SqliteJobQueue:
         With `supersede`, the owner's jobs of this kind still queued are cancelled in the same
         transaction (a newer request replaces them); they are returned too.
         """
-        job_id, now = job_id or new_job_id(), time.time()
-        created = now if created is None else created
+        fields: dict[str, Any] = {"owner": owner, "kind": kind, "platform": platform}
+        fields["chat_id"] = chat_id
+        fields |= {"reply_context": reply_context, "language": language, "inputs": inputs}
+        asked = time.time() if created is None else created  # an API job: when it was accepted
+        job = queued_job(job_id, asked, {**fields, "session_id": session_id})
         try:
             async with self.store.transaction() as db:
                 await db.execute(
                     "INSERT INTO seen(platform, message_id, job_id, created) VALUES (?,?,?,?)",
-                    (platform, message_id, job_id, now),
+                    (platform, message_id, job.id, job.created),
                 )
-                replaced = await self._supersede(db, owner, kind, now) if supersede else []
-                await db.execute(
-                    "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
-                    " language, session_id, inputs, created, updated)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        job_id,
-                        owner,
-                        kind,
-                        JobStatus.QUEUED,
-                        platform,
-                        chat_id,
-                        dumps(dict(reply_context)),
-                        language,
-                        session_id,
-                        dumps(dict(inputs)),
-                        created,
-                        now,
-                    ),
-                )
+                replaced = await self._supersede(db, owner, kind, job.created) if supersede else []
+                await _insert(db, job)
         except sqlite3.IntegrityError:
             return None, []
-        return await self.get(job_id), replaced
+        return await self.get(job.id), replaced
 
     async def add_ended(self, job: Job) -> bool:
         """Record a job that ended before it was queued (never claimed)."""
         assert job.status in ENDED
         try:
-            await self.store.execute(
-                "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
-                " language, session_id, inputs, error, created, updated, delivered)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    job.id,
-                    job.owner,
-                    job.kind,
-                    job.status,
-                    job.platform,
-                    job.chat_id,
-                    dumps(job.reply_context),
-                    job.language,
-                    job.session_id,
-                    dumps(job.inputs),
-                    dumps(job.error) if job.error is not None else None,
-                    job.created,
-                    time.time(),
-                    job.delivered,
-                ),
-            )
+            async with self.store.transaction() as db:
+                await _insert(db, job)
         except sqlite3.IntegrityError:
             return False
         return True
@@ -257,3 +223,18 @@ class SqliteJobQueue:
             "SELECT COUNT(*) AS n FROM jobs WHERE status IN (?,?)", ACTIVE
         )
         return int(row["n"] if row else 0)
+
+
+async def _insert(db: aiosqlite.Connection, job: Job) -> None:
+    """A new job's row (queued; or ended before it was queued: its error and delivery)."""
+    error = dumps(job.error) if job.error is not None else None
+    await db.execute(
+        "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
+        " language, session_id, inputs, created, updated, error, delivered)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            job.id, job.owner, job.kind, job.status, job.platform, job.chat_id,
+            dumps(job.reply_context), job.language, job.session_id, dumps(job.inputs),
+            job.created, job.created, error, job.delivered,
+        ),
+    )  # fmt: skip

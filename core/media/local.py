@@ -18,6 +18,8 @@ STAGING = ".staging"  # files on their way in: same disk, so a put is a rename
 class LocalMediaStore:
     """MediaStore over a folder; `local_path` is the stored file itself (no copy)."""
 
+    fetches_to_read = False  # files are read where they are stored
+
     def __init__(self, root: Path) -> None:
         self.root = root
 

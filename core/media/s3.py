@@ -74,6 +74,8 @@ def s3_client(settings: Settings) -> Any:
 class S3MediaStore:
     """MediaStore over a bucket: keys are object names under the location's prefix."""
 
+    fetches_to_read = True  # local_path downloads a copy beside staging()
+
     def __init__(
         self,
         client: Any,

@@ -26,6 +26,11 @@ SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
 class MediaStore(Protocol):
     """Put a file in, read it as a local path, know its size and age, delete it."""
 
+    fetches_to_read: bool
+    """True when local_path fetches a temporary copy to this machine's disk, beside staging()
+    (a bucket): a render needs room for its inputs there; False when the stored file is read
+    in place (a disk)."""
+
     def staging(self) -> Path:
         """A local folder for files on their way in (on the store's disk when it has one)."""
         ...

@@ -50,8 +50,8 @@ class NullChat:
 class ChatDirectory:
     """Platforms' chat factories and the live chat of each job."""
 
-    def __init__(self) -> None:
-        self._factories: dict[str, ChatFactory] = {}
+    def __init__(self, factories: Mapping[str, ChatFactory] | None = None) -> None:
+        self._factories: dict[str, ChatFactory] = dict(factories or {})  # more as bots start
         self._live: dict[str, Chat] = {}
 
     def register(self, platform: str, factory: ChatFactory) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -71,6 +72,14 @@ class Job:
             created=row["created"],
             delivered=row["delivered"],
         )
+
+
+def queued_job(job_id: str | None, created: float, fields: Mapping[str, Any]) -> Job:
+    """A new queued job from JobQueue.enqueue's fields (those of a Job; message_id and
+    supersede are the queue's own)."""
+    kept = {k: v for k, v in fields.items() if k not in ("message_id", "supersede")}
+    kept["reply_context"], kept["inputs"] = dict(kept["reply_context"]), dict(kept["inputs"])
+    return Job(id=job_id or new_job_id(), status=JobStatus.QUEUED, created=created, **kept)
 
 
 def new_job_id() -> str:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import shutil
 import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict
@@ -27,7 +26,7 @@ from core.backends.base import (
 from core.backends.local.abandoned import free_abandoned
 from core.backends.local.conversation import converse
 from core.backends.local.credits import Ledger, price_for
-from core.backends.local.fetch import download_url
+from core.backends.local.file_intake import add_file, store_source
 from core.backends.local.history import History, Step
 from core.backends.local.pins import pin_project, sweep_pins, unpin
 from core.backends.local.preview import preview_project
@@ -35,32 +34,26 @@ from core.backends.local.project import (
     Project,
     build_draft,
     estimate_narration_s,
-    media_summary,
     options_to_json,
-    script_summary,
     script_to_json,
 )
 from core.backends.local.renders import LocalRenders
 from core.backends.local.shot_finder import ShotFinder
 from core.config import Settings
-from core.disk import disk_full_of, upload_check
 from core.engine.lexicon import Lexicon
-from core.engine.model import Limits, MediaKind, RenderOptions, RenderResult, Script, VoiceInfo
-from core.engine.probe import probe_media
-from core.engine.scripts import read_script_file, sniff_script
+from core.engine.model import Limits, RenderOptions, RenderResult, Script, VoiceInfo
 from core.engine.tts import get_synthesizer
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
-from core.files import owner_digest, safe_name, stored_name
+from core.files import safe_name
 from core.media.local import LocalMediaStore
-from core.media.store import MediaStore, new_key
+from core.media.store import MediaStore
 from core.store import Store, dumps
 from core.uninterrupted import uninterrupted
 from core.words.notes import Note
 
 log = logging.getLogger(__name__)
-NARRATION_HINTS = ("narrat", "voiceover", "voice-over", "vo_", "旁白", "配音")
 
 
 class LocalBackend:
@@ -149,88 +142,18 @@ class LocalBackend:
         """Add a file (stored, local, or fetched from a URL): a script is read, media probed."""
         project = await self._project(session_id)
         name = safe_name(name)
-        key, name = await self._store(project.owner, source, name)
+        key, name = await store_source(self, project.owner, source, name)
         try:
-            return await self._add_file(project, key, name, role)
+            return await add_file(self, project, key, name, role)
         except BaseException:
             await uninterrupted(self.media.delete(key))  # refused (or cancelled): not kept
             raise
-
-    async def _store(
-        self, owner: str, source: StoredFile | Path | str, name: str
-    ) -> tuple[str, str]:
-        """The source as a key of the media store (a local file is copied, a URL fetched)."""
-        if isinstance(source, StoredFile):
-            return source.key, name
-        staged = self.media.staging() / stored_name(name)
-        reserve = self.settings.disk_reserve_bytes
-        try:
-            if isinstance(source, str):
-                limit = self.settings.max_upload_bytes
-                private = self.settings.allow_private_urls
-                fetched = await download_url(
-                    source, staged, max_bytes=limit, reserve=reserve, allow_private=private
-                )
-                name = safe_name(fetched)
-            else:
-                size = (await asyncio.to_thread(source.stat)).st_size
-                upload_check(staged.parent, size, reserve)
-                await asyncio.to_thread(shutil.copyfile, source, staged)
-            key = new_key(f"uploads/{owner_digest(owner)}", name)
-            await self.media.put_file(key, staged)
-        except OSError as exc:
-            full = disk_full_of(exc, "upload")
-            if full is None:
-                raise
-            raise full from None
-        finally:
-            staged.unlink(missing_ok=True)
-        return key, name
-
-    async def _add_file(
-        self, project: Project, key: str, name: str, role: str | None
-    ) -> UploadResult:
-        async with self.media.local_path(key) as path:
-            if await asyncio.to_thread(sniff_script, path) is not None:
-                script = await asyncio.to_thread(read_script_file, path, self.limits, name)
-                await self._remember(project, name)
-                await self.save(project, script=script_to_json(script))
-                await self.media.delete(key)  # its words are kept with the project
-                summary = script_summary(name, script, project.language)
-                return UploadResult("script", name, summary)
-            info = await asyncio.to_thread(probe_media, path, self.limits, name)
-        entry = {
-            "key": key,
-            "name": name,
-            "kind": str(info.kind),
-            "duration_s": info.duration_s,
-            "width": info.width,
-            "height": info.height,
-            "has_audio": info.has_audio,
-        }
-        if info.kind is not MediaKind.AUDIO:
-            await self._replace(project, "media", entry)
-            self.shots.start(key, info, lambda k, cuts: self._keep_shots(project.id, k, cuts))
-            summary = media_summary(entry, language=project.language)
-            return UploadResult(str(info.kind), name, summary)
-        if role not in ("narration", "music"):
-            named = any(h in name.lower() for h in NARRATION_HINTS)
-            role = "narration" if named else "music"
-        await self._replace(project, role, entry)
-        return UploadResult("audio", name, media_summary(entry, role, project.language))
 
     async def _keep_shots(self, session_id: str, key: str, cuts: list[float]) -> None:
         """The cuts found in the video at `key`, kept with it if it is still the project's."""
         project = await self._project(session_id)
         if project.media is not None and project.media.get("key") == key:
             await self.save(project, media={**project.media, "shots": cuts})
-
-    async def _replace(self, project: Project, role: str, entry: dict[str, Any]) -> None:
-        """Keep `entry` as the project's file for `role`; the one it replaces is deleted now."""
-        old = project.files().get(role)
-        await uninterrupted(self.save(project, **{role: entry}))
-        if old and old.get("key") and old["key"] != entry["key"]:
-            await self.media.delete(old["key"])  # a queued job still has its own pinned copy
 
     async def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
         """Read the message (classify it: instructions, a script, a question, a request we
@@ -262,7 +185,7 @@ class LocalBackend:
         )
         return note
 
-    async def _remember(self, project: Project, what: str) -> None:
+    async def remember(self, project: Project, what: str) -> None:
         """Keep the draft as it is before a change, for undo."""
         script = script_to_json(project.script_obj) if project.script_obj else None
         await self.history.push(project.id, Step(options_to_json(project.options), script, what))
@@ -337,8 +260,7 @@ class LocalBackend:
             await self._open()
             project = Project.from_payload(pinned.payload)
             project.lexicon = Lexicon.from_pairs(pinned.lexicon)
-        if project.script is None and project.narration is None:
-            raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
+        project.check_ready()
         render_id = await self.renders.start(project, self._price(project), ref)
         return RenderHandle(render_id, session_id)
 

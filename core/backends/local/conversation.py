@@ -90,6 +90,22 @@ async def converse(backend: LocalBackend, project: Project, text: str) -> Events
     return await edit(backend, project, reading, said_in)
 
 
+async def _save_edit(
+    backend: LocalBackend,
+    project: Project,
+    options: RenderOptions,
+    script_json: list[list[Any]] | None,
+    what: str,
+) -> None:
+    """Keep the draft before the edit for undo, then save the new options (and script)."""
+    before = script_to_json(project.script_obj) if project.script_obj else None
+    await backend.history.push(project.id, Step(options_to_json(project.options), before, what))
+    columns: dict[str, Any] = {"options": options_to_json(options)}
+    if script_json:
+        columns["script"] = script_json
+    await backend.save(project, **columns)
+
+
 async def edit(backend: LocalBackend, project: Project, reading: Reading, said_in: str) -> Events:
     """Apply the options and script a message gave (the draft before is kept for undo), and say
     what changed and what could not be done."""
@@ -114,13 +130,7 @@ async def edit(backend: LocalBackend, project: Project, reading: Reading, said_i
         # a speaker asking for a voice none installed gives: refused now, nothing saved
         await asyncio.to_thread(backend.plan, script, options)
     if options != project.options or script_json:
-        before = script_to_json(project.script_obj) if project.script_obj else None
-        step = Step(options_to_json(project.options), before, "; ".join(done))
-        await backend.history.push(project.id, step)
-        columns: dict[str, Any] = {"options": options_to_json(options)}
-        if script_json:
-            columns["script"] = script_json
-        await backend.save(project, **columns)
+        await _save_edit(backend, project, options, script_json, "; ".join(done))
     if note:
         lines.append(f"ℹ️ {note.text(lang)}")
     if reading.missing:

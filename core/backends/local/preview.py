@@ -12,7 +12,6 @@ from core.config import Settings
 from core.disk import need_space, render_needs
 from core.engine.model import RenderResult
 from core.engine.preview import PREVIEW_S, render_preview
-from core.errors import ErrorCode, VoiceoverError
 from core.media.store import MediaStore
 
 
@@ -20,8 +19,7 @@ async def preview_project(
     project: Project, media: MediaStore, settings: Settings, out: Path
 ) -> RenderResult:
     """Render the project's first seconds to `out` (the engine in a thread)."""
-    if project.script_obj is None and project.narration is None:
-        raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
+    project.check_ready()
     needs = render_needs(out.parent, 0, PREVIEW_S)  # DISK_FULL before any work when short
     await asyncio.to_thread(need_space, needs, settings.disk_reserve_bytes, "render")
     async with contextlib.AsyncExitStack() as files:

@@ -20,6 +20,7 @@ from core.engine.model import (
 )
 from core.engine.shots import spans
 from core.engine.speakers import script_speakers
+from core.errors import ErrorCode, VoiceoverError
 from core.store import Row, loads
 from core.words.numbers import human_duration
 from core.words.replies import reply
@@ -123,6 +124,11 @@ class Project:
     def script(self) -> Script | None:
         """The script, if any."""
         return self.script_obj
+
+    def check_ready(self) -> None:
+        """NOTHING_TO_RENDER without a script or the user's own recording to speak."""
+        if self.script_obj is None and self.narration is None:
+            raise VoiceoverError(ErrorCode.NOTHING_TO_RENDER)
 
 
 def estimate_narration_s(project: Project) -> float:

@@ -26,7 +26,6 @@ from core.engine.model import RenderRequest, RenderResult
 from core.engine.render import render
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
-from core.media.local import LocalMediaStore
 from core.media.store import MediaStore
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
@@ -192,7 +191,7 @@ class LocalRenders:
         ]
         lengths = [float(e.get("duration_s") or 0) for e in project.files().values()]
         seconds = max([estimate_narration_s(project), *lengths])
-        fetched = None if isinstance(self.media, LocalMediaStore) else self.media.staging()
+        fetched = self.media.staging() if self.media.fetches_to_read else None
         needs = render_needs(out.parent, sum(sizes), seconds, fetched)
         await asyncio.to_thread(need_space, needs, self.settings.disk_reserve_bytes, "render")
 

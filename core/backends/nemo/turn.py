@@ -26,7 +26,8 @@ from core.backends.nemo.gui import ACTION_HINTS, GuiAction, translate_gui
 from core.backends.nemo.sse import AdkReader, NemoStreamError, SseParser
 from core.backends.nemo.timings import NemoTimings
 from core.errors import ErrorCode, VoiceoverError
-from core.words.timeline import describe_changes, summarize_draft, track_labels
+from core.words.timeline import summarize_draft, track_labels
+from core.words.timeline_changes import describe_changes
 
 log = logging.getLogger(__name__)
 

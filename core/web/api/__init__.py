@@ -8,38 +8,26 @@ from aiohttp import web
 from core.chat.api_keys import ApiKeys
 from core.chat.lanes import Lanes
 from core.chat.turn import FlowDeps
-from core.metrics import Metrics
 from core.store import Store
 from core.web.api.accepted import Intakes
 from core.web.api.guard import Guard, RateLimiter
 from core.web.api.openapi import docs_routes
 from core.web.api.records import ApiJobRecords
 from core.web.api.routes import ApiRoutes
-from core.web.api.submit import JOB_KIND, JobSubmitter
+from core.web.api.submit import JobSubmitter
 from core.web.api.webhooks import Webhooks
-from core.work.queue import JobQueue
 
 
 class HttpApi:
-    """The API's parts, wired from what the chats use (their flows' dependencies and lanes)."""
+    """The API's parts, wired from what the chats use (their flows' dependencies and lanes) and
+    the webhooks' outbox (built first: the deliveries and the job control tell it)."""
 
-    def __init__(
-        self, deps: FlowDeps, lanes: Lanes, store: Store, jobs: JobQueue, metrics: Metrics
-    ) -> None:
+    def __init__(self, deps: FlowDeps, lanes: Lanes, store: Store, webhooks: Webhooks) -> None:
         assert deps.api_keys is not None
         self.keys: ApiKeys = deps.api_keys
         self.submitter = JobSubmitter(deps, lanes)
         settings = deps.settings
-        self.webhooks = Webhooks(
-            store,
-            jobs,
-            self.keys,
-            deps.signer,
-            deps.clock,
-            metrics,
-            self.submitter.language,
-            settings.allow_private_callbacks,
-        )
+        self.webhooks = webhooks
         limiter = RateLimiter(settings.api_rate_per_minute, deps.clock)
         self.guard = Guard(self.keys, limiter, self.submitter.language, settings.api_cors_origins)
         records = ApiJobRecords(store)
@@ -53,9 +41,6 @@ class HttpApi:
             records,
             self.intakes,
         )
-        deps.queue.on_cancel.append(self.webhooks.job_cancelled)
-        # An API batch waits in its own budget, not the chats' MAX_QUEUED_RENDERS (README).
-        deps.queue.max_queued_by_kind[JOB_KIND] = settings.api_max_queued_jobs
 
     async def run(self) -> None:
         """End the jobs a stop caught being taken in, then send the webhooks; forever."""

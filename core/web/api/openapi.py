@@ -82,8 +82,41 @@ def job_form_schema(components: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
-def _job_paths(components: dict[str, Any]) -> dict[str, Any]:
+def _one_job_paths() -> dict[str, Any]:
+    """One job: read it, cancel it, follow it to its result."""
     job_id = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        f"{PREFIX}/jobs/{{job_id}}": {
+            "get": {
+                "operationId": "getJob",
+                "parameters": [job_id],
+                "responses": {**_ok(JobOut, "The job"), **_errors("404")},
+            },
+            "delete": {
+                "operationId": "cancelJob",
+                "summary": "Cancel (the chats' /cancel: credits released)",
+                "parameters": [job_id],
+                "responses": {**_ok(JobOut, "Cancelled"), **_errors("404", "409")},
+            },
+        },
+        f"{PREFIX}/jobs/{{job_id}}/result": {
+            "get": {
+                "operationId": "getJobResult",
+                "summary": "Redirect to the signed result link",
+                "parameters": [job_id],
+                "responses": {
+                    "302": {
+                        "description": "To the MP4",
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                    },
+                    **_errors("404", "409"),
+                },
+            }
+        },
+    }
+
+
+def _job_paths(components: dict[str, Any]) -> dict[str, Any]:
     query = [
         {"name": name, "in": "query", "required": False, "schema": _without_null(schema)}
         for name, schema in JobQuery.model_json_schema()["properties"].items()
@@ -121,33 +154,7 @@ def _job_paths(components: dict[str, Any]) -> dict[str, Any]:
                 "responses": {**_ok(JobList, "A page of jobs"), **_errors("422")},
             },
         },
-        f"{PREFIX}/jobs/{{job_id}}": {
-            "get": {
-                "operationId": "getJob",
-                "parameters": [job_id],
-                "responses": {**_ok(JobOut, "The job"), **_errors("404")},
-            },
-            "delete": {
-                "operationId": "cancelJob",
-                "summary": "Cancel (the chats' /cancel: credits released)",
-                "parameters": [job_id],
-                "responses": {**_ok(JobOut, "Cancelled"), **_errors("404", "409")},
-            },
-        },
-        f"{PREFIX}/jobs/{{job_id}}/result": {
-            "get": {
-                "operationId": "getJobResult",
-                "summary": "Redirect to the signed result link",
-                "parameters": [job_id],
-                "responses": {
-                    "302": {
-                        "description": "To the MP4",
-                        "headers": {"Location": {"schema": {"type": "string"}}},
-                    },
-                    **_errors("404", "409"),
-                },
-            }
-        },
+        **_one_job_paths(),
     }
 
 

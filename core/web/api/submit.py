@@ -13,6 +13,7 @@ from core.backends.local.instruction_rules import RULES
 from core.chat.flows import Flows
 from core.chat.lanes import Lanes
 from core.chat.routing import Routed
+from core.chat.sessions import Sessions
 from core.chat.turn import FlowDeps, Turn
 from core.errors import ErrorCode, VoiceoverError
 from core.ports import Attachment, Fetch, Incoming
@@ -103,6 +104,11 @@ def _move_from(staged: Path) -> Fetch:
     return fetch
 
 
+async def account_language(sessions: Sessions, owner: str) -> str:
+    """The account's reply language: chosen in a chat, else heard there, else English."""
+    return await sessions.language(owner) or await sessions.heard_language(owner) or "en"
+
+
 class JobSubmitter:
     """Runs API requests through the chats' flows (each in its owner's lane)."""
 
@@ -112,8 +118,7 @@ class JobSubmitter:
 
     async def language(self, owner: str) -> str:
         """The account's reply language: chosen in a chat, else heard there, else English."""
-        sessions = self.deps.sessions
-        return await sessions.language(owner) or await sessions.heard_language(owner) or "en"
+        return await account_language(self.deps.sessions, owner)
 
     async def run(
         self, request: JobRequest, job_id: str, language: str, created: float | None = None
