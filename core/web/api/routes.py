@@ -183,24 +183,31 @@ class ApiRoutes:
         return as_json(await self._shown(job, request[LANGUAGE]))
 
     async def list_jobs(self, request: web.Request) -> web.StreamResponse:
-        """GET /jobs?state=&limit=&cursor=: the owner's jobs (chat- and API-made), newest
-        first, in a stable order ((created, id) descending: a new job never shifts a page)."""
+        """GET /jobs?state=&limit=&cursor=: the owner's jobs (chat- and API-made, and those
+        being taken in), newest first in a stable order ((created, id) descending: a job made
+        meanwhile never shifts a page, and one being taken in keeps its place once queued)."""
         query = JobQuery.model_validate(dict(request.query))
-        after = cursor_mark(query.cursor) if query.cursor else None
+        owner, after = request[OWNER], cursor_mark(query.cursor) if query.cursor else None
         state = JobStatus(query.state) if query.state else None
-        taking_in: list[JobOut] = []
-        if after is None and state in (None, JobStatus.QUEUED):  # not in the queue yet: on top
-            rows = await self.records.unmade(request[OWNER])
-            taking_in = [await self.intakes.shown(row) for row in rows[: query.limit]]
-        room = query.limit - len(taking_in)
-        jobs = await self.queue.owned(request[OWNER], state, after, room + 1) if room else []
-        shown = taking_in + [await self._shown(job, request[LANGUAGE]) for job in jobs[:room]]
-        if room:
-            more = len(jobs) > room
-            cursor = mark_cursor(jobs[room - 1]) if more else None
-        else:  # a page of jobs being taken in: the queue's jobs follow
-            more, cursor = bool(await self.queue.owned(request[OWNER], state, None, 1)), TOP
-        return as_json(JobList(jobs=shown, next_cursor=cursor if more else None))
+        jobs = await self.queue.owned(owner, state, after, query.limit + 1)
+        found: list[tuple[Mark, Job | Row]] = [((job.created, job.id), job) for job in jobs]
+        if state in (None, JobStatus.QUEUED):
+            queued = {job.id for job in jobs}
+            for row in await self.records.unmade(owner):
+                mark = (float(row["created"]), str(row["job_id"]))
+                if row["job_id"] not in queued and (after is None or mark < after):
+                    found.append((mark, row))
+        found.sort(key=lambda item: item[0], reverse=True)
+        page = found[: query.limit]
+        shown = [
+            await self._shown(item, request[LANGUAGE])
+            if isinstance(item, Job)
+            else await self.intakes.shown(item)
+            for _, item in page
+        ]
+        more = len(found) > query.limit
+        cursor = mark_cursor(page[-1][0]) if more else None
+        return as_json(JobList(jobs=shown, next_cursor=cursor))
 
     async def result(self, request: web.Request) -> web.StreamResponse:
         """GET /jobs/{id}/result: a redirect to the signed result link."""
@@ -243,12 +250,9 @@ class ApiRoutes:
         return as_json(VoiceList(voices=voices))
 
 
-TOP = "9999999999_" + "f" * 32  # the cursor before every job of the queue
-
-
-def mark_cursor(job: Job) -> str:
-    """The cursor after `job` in its owner's list."""
-    return f"{job.created!r}_{job.id}"
+def mark_cursor(mark: Mark) -> str:
+    """The cursor after the job at `mark` in its owner's list."""
+    return f"{mark[0]!r}_{mark[1]}"
 
 
 def cursor_mark(cursor: str) -> Mark:
