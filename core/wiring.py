@@ -55,6 +55,9 @@ from core.web.api.chat import api_chat
 from core.web.api.submit import JOB_KIND as API_JOB_KIND
 from core.web.api.submit import account_language
 from core.web.api.webhooks import Webhooks
+from core.web.edit_actions import EditActions, EditParts
+from core.web.edit_links import EditTickets
+from core.web.edit_page import EditPages
 from core.web.ops import add_ops_routes
 from core.web.result_page import ResultPageMaker
 from core.web.uploads import Accept, UploadDesk
@@ -161,12 +164,19 @@ class Parts(StartStop):
             settings.disk_reserve_bytes,
         )
         self.pages = ResultPageMaker(self.jobs.get, settings.data_dir / "timelines" / "results")
+        edit_tickets = EditTickets(settings.data_dir / "edit" / "tickets", self.signer)
         self.deps = FlowDeps(
             settings, self.clock, self.backend, self.sessions, self.queue, self.chats,
             self.signer, self.media, self.uploads, self.api_keys, self.timings,
+            edits=edit_tickets,
         )  # fmt: skip
         self.flows = Flows(self.deps)
         self.lanes = Lanes()
+        edit_parts = EditParts(
+            settings, self.signer, self.sessions, self.backend, self.media, self.lanes,
+            accept, self.chats, self.jobs.get,
+        )  # fmt: skip
+        self.edit_pages = EditPages(EditActions(edit_parts, edit_tickets))
         self.gate = FloodGate(FloodLimits.from_settings(settings), self.clock.now)
         self.api = HttpApi(self.deps, self.lanes, self.store, self.webhooks)
 
@@ -174,6 +184,7 @@ class Parts(StartStop):
         """The one web app: result links and pages, uploads, /healthz and /metrics, the API."""
         app = link_app(self.signer, self.deliveries.resolve_link, self.pages)
         app.add_routes(self.uploads.routes())
+        app.add_routes(self.edit_pages.routes())
         add_ops_routes(app, self.readiness, self.metrics, self._refresh_gauges)
         self.api.install(app)
         return app

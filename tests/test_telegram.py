@@ -202,7 +202,7 @@ async def test_every_command_answers(
 ) -> None:
     commands = [
         *("start", "help", "voiceover", "credits", "status", "export", "voices", "cancel"),
-        *("upload", "preview", "undo", "apikey"),
+        *("upload", "preview", "undo", "apikey", "edit"),
     ]
     updates = [  # one user each: a /cancel stops the work of its own user's earlier messages
         message_update(text=f"/{name}", language=language, chat_id=100 + n, user_id=100 + n)

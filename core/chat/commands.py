@@ -189,6 +189,16 @@ COMMAND_TABLE: tuple[Command, ...] = (
         read_only=True,
         max_chars=60,
     ),
+    Command(
+        "edit",
+        ("edit",),
+        ("edit", "edit page", "编辑", "编辑页面"),
+        menu=Bilingual("Edit your project line by line in the browser", "在浏览器中逐行编辑项目"),
+        discord="Get a private link to edit your project line by line in the browser",
+        in_help=True,
+        shown=14,
+        max_chars=10,  # "edit the second line…" is conversation
+    ),
     # Where a message goes that asks for no command (or a wrong one).
     Command("converse"),
     Command("did_you_mean", read_only=True),

@@ -9,6 +9,7 @@ from core.backends.local.classify import lacking
 from core.chat.apikey_flow import api_help_turn, apikey_turn
 from core.chat.commands import INTENTS
 from core.chat.drafts import fingerprint
+from core.chat.edit_offer import offer_edit
 from core.chat.help_text import help_text
 from core.chat.lexicon_flow import lexicon_line, lexicon_turn
 from core.chat.routing import Routed, reply_language
@@ -102,6 +103,10 @@ class Flows(WorkFlows):
         applies = self.deps.backend.speaks_lexicon
         await lexicon_turn(ctx, routed, self.deps.sessions, applies)
         return False
+
+    async def flow_edit(self, ctx: Turn, routed: Routed) -> bool:
+        """A personal link to the project's edit page."""
+        return await offer_edit(ctx, self.deps)
 
     async def flow_apikey(self, ctx: Turn, routed: Routed) -> bool:
         """A key for the HTTP API ('/apikey'), or its revocation ('/apikey revoke')."""

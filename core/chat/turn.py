@@ -48,6 +48,14 @@ class Turn:
         await self.chat.say(reply(key, self.lang, **fields))
 
 
+class EditLinks(Protocol):
+    """Links to a project's edit page (core/web/edit_links.py's EditTickets)."""
+
+    async def issue(self, incoming: Incoming, owner: str, project: str, language: str) -> str:
+        """A link only this owner can open, to this project's edit page."""
+        ...
+
+
 class UploadLinks(Protocol):
     """Upload links for files too big for the chat (core/web/uploads.py's UploadDesk)."""
 
@@ -71,6 +79,7 @@ class FlowDeps:
     uploads: UploadLinks | None = None  # upload links (None: "send the file here")
     api_keys: ApiKeys | None = None  # /apikey (None: no HTTP API here)
     timings: HeartbeatTimings = HeartbeatTimings()  # the settings' (core/wiring.py)
+    edits: EditLinks | None = None  # edit-page links (None: no edit page here)
 
 
 async def ack_if_slow(ctx: Turn, work: Awaitable[T], key: str, **fields: Any) -> T:

@@ -114,6 +114,7 @@ class ScriptCue:
     start_s: float | None = None
     end_s: float | None = None
     speaker: str | None = None  # the label the line had ("A", "Anna"), not part of the text
+    speed: float | None = None  # its own speed (set on the edit page); None: the render's
 
 
 @dataclass(frozen=True)

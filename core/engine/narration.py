@@ -83,7 +83,7 @@ class NarrationBuilder:
         voices = list(cue_voices) if cue_voices is not None else [self.voice] * len(script.cues)
         self.rate = max([self.voice.sample_rate, *(v.sample_rate for v in voices)])
         make = timed_units if script.timed else untimed_units
-        units = make(script, voices, self.lexicon)
+        units = make(script, voices, self.lexicon, self.speed)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
         if shots and not script.timed:
             plan = plan_on_shots(units, clips, shots, self._pace(), self._respeaker(units))
@@ -114,7 +114,8 @@ class NarrationBuilder:
             [p if isinstance(p, float) else _EMPTY for p in u.sentences] for u in units
         ]
         lo, hi = progress_span
-        keys = [(u.voice.id, min(MAX_TTS_SPEED, s)) for u, s in zip(units, speeds, strict=True)]
+        paired = zip(units, speeds, strict=True)
+        keys = [(u.voice.id, min(MAX_TTS_SPEED, s * u.pace)) for u, s in paired]
         spoken = [(i, k) for i, u in enumerate(units) for k, s in enumerate(u.sentences)]
         jobs_all = [(i, k) for i, k in spoken if isinstance(units[i].sentences[k], str)]
         groups = sorted({keys[i] for i, _ in jobs_all})

@@ -32,6 +32,7 @@ class Unit:
     gap_before_s: float
     voice: VoiceInfo
     paragraph: int = 0  # the script cue it comes from
+    pace: float = 1.0  # its cue's own speed over the render's (a line's speed on the edit page)
 
 
 def spoken_text(text: str, language: str, lexicon: Lexicon) -> str:
@@ -39,10 +40,14 @@ def spoken_text(text: str, language: str, lexicon: Lexicon) -> str:
     return lexicon.apply(normalize_for_speech(text, language)).strip()
 
 
-def untimed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[Unit]:
-    """A unit per sentence, and per pause (its silence replaces the natural gaps around it)."""
+def untimed_units(
+    script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon, speed: float = 1.0
+) -> list[Unit]:
+    """A unit per sentence, and per pause (its silence replaces the natural gaps around it);
+    `speed` is the render's (a cue with its own is read at that pace)."""
     units: list[Unit] = []
     for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
+        pace = cue.speed / speed if cue.speed else 1.0
         language = voice.language_code  # the text is normalised for the voice that reads it
         first = True
         for piece in split_pauses(cue.text):
@@ -56,15 +61,18 @@ def untimed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon)
                 gap = LEAD_IN_S if not units else (PARAGRAPH_GAP_S if first else SENTENCE_GAP_S)
                 if units and not units[-1].text:
                     gap = 0.0  # right after a pause
-                units.append(Unit(sentence, (spoken,), None, gap, voice, n))
+                units.append(Unit(sentence, (spoken,), None, gap, voice, n, pace))
                 first = False
     return units
 
 
-def timed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -> list[Unit]:
-    """A unit per cue, its pauses kept in place as silences."""
+def timed_units(
+    script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon, speed: float = 1.0
+) -> list[Unit]:
+    """A unit per cue, its pauses kept in place as silences (a cue's own speed as its pace)."""
     units: list[Unit] = []
     for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
+        pace = cue.speed / speed if cue.speed else 1.0
         language = voice.language_code
         pieces: list[Piece] = []
         for piece in split_pauses(cue.text):
@@ -76,5 +84,6 @@ def timed_units(script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon) -
         if not any(isinstance(p, str) for p in pieces):
             continue
         gap = 0.0 if not units else MIN_TIMED_GAP_S
-        units.append(Unit(strip_pauses(cue.text), tuple(pieces), cue.start_s, gap, voice, n))
+        text = strip_pauses(cue.text)
+        units.append(Unit(text, tuple(pieces), cue.start_s, gap, voice, n, pace))
     return units

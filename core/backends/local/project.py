@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -49,8 +50,11 @@ def options_to_json(options: RenderOptions) -> dict[str, Any]:
 
 
 def script_to_json(script: Script) -> list[list[Any]]:
-    """A script as JSON: [[text, start, end, speaker], …]."""
-    return [[cue.text, cue.start_s, cue.end_s, cue.speaker] for cue in script.cues]
+    """A script as JSON: [[text, start, end, speaker], …] (a fifth item: the cue's speed)."""
+    return [
+        [cue.text, cue.start_s, cue.end_s, cue.speaker, *([cue.speed] if cue.speed else [])]
+        for cue in script.cues
+    ]
 
 
 def script_from_json(data: list[list[Any]] | None) -> Script | None:
@@ -170,6 +174,15 @@ def _track(kind: int, duration_ms: int, meta: dict[str, Any]) -> dict[str, Any]:
     return {"tt": kind, "sg": [{"s": 0, "d": duration_ms, "m": meta}]}
 
 
+def _script_basis(project: Project, text: str) -> str:
+    """What the voiceover's digest covers: the text; with starts, speeds or speakers (an edit
+    page's moves and voices), every cue's."""
+    cues = project.script_obj.cues if project.script_obj else ()
+    if any(c.start_s is not None or c.speed or c.speaker for c in cues):
+        return json.dumps(script_to_json(Script(cues)), ensure_ascii=False)
+    return text
+
+
 def _voiceover_meta(project: Project) -> dict[str, Any]:
     """The voiceover segment's options, and a digest of the script it speaks."""
     opts = project.options
@@ -185,7 +198,7 @@ def _voiceover_meta(project: Project) -> dict[str, Any]:
         "language": opts.language,
         "gender": opts.gender,
         "speakers": dict(opts.speakers),
-        "script": hashlib.sha256(text.encode()).hexdigest()[:16],
+        "script": hashlib.sha256(_script_basis(project, text).encode()).hexdigest()[:16],
         "own": bool(project.narration),
         "sync": str(opts.sync),
         "hold": str(opts.hold),
