@@ -93,6 +93,7 @@ class Settings(BaseSettings):
 
     # The HTTP API (/api/v1 on the link server; README "The HTTP API").
     api_rate_per_minute: int = Field(120, ge=1)  # requests per key (429 with Retry-After past it)
+    api_max_queued_jobs: int = Field(100, ge=1)  # an owner's API jobs waiting (own budget)
     api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)  # none: off
     allow_private_callbacks: bool = False  # webhooks to loopback/private addresses (tests)
     allow_private_urls: bool = False  # media links on loopback/private addresses (tests)

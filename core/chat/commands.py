@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.words.api_text import API_ASKED
 from core.words.text import Bilingual, is_zh, pick
 
 
@@ -24,7 +25,13 @@ class Command:
     in_help: bool = False  # listed among /help's commands
     shown: int = 0  # its place in the Telegram menu and /help's list (0: in neither)
     max_chars: int = 40  # longer messages are not taken as its keyword (they are conversation)
+    unless: str = ""  # a pattern: a message it finds is not taken as this row's keyword
 
+
+# A script line names a product ("Meet Aurora, the lamp that works with Zapier."): not a question.
+NARRATION_CUES = (
+    r"\b(?:meet|welcome|introducing|our|we|we're|this is|here'?s|that|which)\b|我们|欢迎"
+)
 
 # Keyword matching tries the rows in this order (the first match wins).
 COMMAND_TABLE: tuple[Command, ...] = (
@@ -172,6 +179,15 @@ COMMAND_TABLE: tuple[Command, ...] = (
         discord="A key for the HTTP API (shown privately, once)",  # with `action: revoke`
         in_help=True,
         shown=13,
+    ),
+    # Asking about automation (an API, Zapier, n8n, webhooks): /apikey's help, no key made.
+    # After "apikey", so "my api key" still makes one.
+    Command(
+        "api_help",
+        phrases=API_ASKED,
+        unless=NARRATION_CUES,
+        read_only=True,
+        max_chars=60,
     ),
     Command(
         "edit",

@@ -222,6 +222,7 @@ class WorkFlows(FlowState):
                 job_id=job_id,
                 supersede=ctx.supersede,
                 inputs={"fingerprint": fp, **pinned.to_record()},
+                created=ctx.job_created,
             )
         except BaseException:
             await self.deps.backend.release(owner, job_id, pinned)

@@ -72,6 +72,7 @@ class LocalRenders:
         self.media = media
         self.running: dict[str, Running] = {}
         self.finishing: set[str] = set()  # completed renders being settled and recorded
+        self.stopping: set[asyncio.Task[None]] = set()  # cancelled renders' tasks, still ending
 
     async def drop_stale(self) -> None:
         """Renders left unfinished by a previous process failed: release and forget them."""
@@ -110,9 +111,12 @@ class LocalRenders:
         except RenderCancelled:
             return
         except VoiceoverError as err:
-            await self._fail(render_id, run, disk_full_of(err, "render") or err)
+            if not run.stop.is_set():  # a cancel recorded its end already
+                await self._fail(render_id, run, disk_full_of(err, "render") or err)
             return
         except Exception as exc:
+            if run.stop.is_set():
+                return
             full = disk_full_of(exc, "render")  # one log line, no traceback
             if full is None:
                 log.exception("render %s crashed", render_id)
@@ -234,6 +238,9 @@ class LocalRenders:
         )
         if running is not None:
             running.stop.set()
+            if running.task is not None and not running.task.done():
+                self.stopping.add(running.task)  # stop_all waits for it (the store stays open)
+                running.task.add_done_callback(self.stopping.discard)
         if row is not None and row["state"] in ("pending", "processing"):
             cancelled = to_record(VoiceoverError(ErrorCode.NOTHING_TO_CANCEL))
             await self._finish(render_id, RenderState.FAILED, error=cancelled)
@@ -248,6 +255,7 @@ class LocalRenders:
                 with contextlib.suppress(BaseException):
                     await running.task
         self.running.clear()
+        await asyncio.gather(*self.stopping, return_exceptions=True)
 
 
 async def render_request(
