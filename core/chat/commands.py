@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.words.api_text import API_ASKED
 from core.words.text import Bilingual, is_zh, pick
 
 
@@ -25,6 +26,7 @@ class Command:
     shown: int = 0  # its place in the Telegram menu and /help's list (0: in neither)
     max_chars: int = 40  # longer messages are not taken as its keyword (they are conversation)
     patterns: tuple[str, ...] = ()  # whole messages (regexes) that ask for it, tried first
+    unless: str = ""  # a pattern: a message it finds is not taken as this row's keyword
 
 
 # Whole messages asking for what the video says, in English and Chinese; none that names the
@@ -36,6 +38,11 @@ TRANSCRIBE_ASKS = (
     r"what (?:is|was|they|he|she) (?:said|say|says))\b.{0,40}",
     r"(?!.*(?:脚本|配音|朗读|旁白|字幕|声音)).{0,12}(?:转写|转录|听写|语音识别|转成文字|转文字|"
     r"识别.{0,6}语音|视频里(?:说|讲)了什么).{0,12}",
+)
+
+# A script line names a product ("Meet Aurora, the lamp that works with Zapier."): not a question.
+NARRATION_CUES = (
+    r"\b(?:meet|welcome|introducing|our|we|we're|this is|here'?s|that|which)\b|我们|欢迎"
 )
 
 # Keyword matching tries the rows in this order (the first match wins).
@@ -194,6 +201,15 @@ COMMAND_TABLE: tuple[Command, ...] = (
         in_help=True,
         shown=13,
     ),
+    # Asking about automation (an API, Zapier, n8n, webhooks): /apikey's help, no key made.
+    # After "apikey", so "my api key" still makes one.
+    Command(
+        "api_help",
+        phrases=API_ASKED,
+        unless=NARRATION_CUES,
+        read_only=True,
+        max_chars=60,
+    ),
     Command(
         "edit",
         ("edit",),
@@ -213,6 +229,9 @@ COMMAND_TABLE: tuple[Command, ...] = (
 # Every intent a message can be routed to, each with its flow.
 INTENTS: tuple[str, ...] = tuple(dict.fromkeys(row.intent for row in COMMAND_TABLE))
 READ_ONLY = frozenset(row.intent for row in COMMAND_TABLE if row.read_only)
+# The read-only ones that write nothing at all: they need not wait for a file being received
+# (core/chat/lanes.py); /language sets the reply language, /apikey makes keys, /cancel stops.
+PURE_READS = READ_ONLY - frozenset({"cancel", "language", "apikey"})
 HELP_PER_LINE = 7  # /help's command list wraps after this many
 
 

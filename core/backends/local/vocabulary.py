@@ -4,6 +4,10 @@ ask for things, how narration reads, how they chat, undo, and yes or no."""
 
 from __future__ import annotations
 
+import re
+
+from core.words.api_text import API_ASKED
+
 # Request forms: a message shaped like this asks for something (it is not narration).
 REQUEST_START_EN = (
     r"^(?:please|pls|plz|can|could|would|will|i(?:'d| would)? (?:like|want|need)|i want|"
@@ -81,9 +85,14 @@ TRANSCRIBE = (
 LOOK_TOPIC = (
     r"\b(?:captions?|subtitles?|subs|karaoke|highlight\w*|re-?voic\w*|fonts?)\b|字幕|高亮|卡拉"
 )
+# Asking about automating (the HTTP API, Zapier, n8n, webhooks): the routing table's words.
+API_TALK = "|".join(
+    rf"(?<![\w/]){re.escape(p)}(?!\w)" if p.isascii() else re.escape(p) for p in API_ASKED
+)
 # What a question is about → the answer (see answers.ANSWERS); the first that matches wins.
 QUESTION_TOPICS: tuple[tuple[str, str], ...] = (
     ("transcribe", TRANSCRIBE),
+    ("api", API_TALK),
     ("cost", r"\b(?:cost|price|pay|charge|credits?|money|free)\b|钱|价格|收费|积分|费用|免费"),
     (
         "speed",
