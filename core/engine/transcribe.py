@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from core.config import Settings
-from core.engine.asr import Recognizer, Transcript, get_recognizer, load_audio
+from core.engine.asr import RATE, Recognizer, Transcript, get_recognizer, load_audio
 from core.engine.leftovers import partial_path, work_dir
 from core.engine.model import Limits, MediaInfo
 from core.engine.probe import probe_media
@@ -77,11 +77,9 @@ def transcribe_media(
     if recognizer.model.english_only and language and not language.lower().startswith("en"):
         _wrong_language(media, recognizer, f"you asked for {language}")
     audio = load_audio(media, work, settings.ffmpeg_timeout_s)
-    # An English-only model decodes once, greedily, and that pass is judged (a retried decoding
-    # can look surer, and retrying speech it can't understand only costs time): no separate
-    # sample pass. A multilingual model keeps Whisper's temperature fallback.
-    english = recognizer.model.english_only
-    transcript = recognizer.transcribe(audio, language, retry=not english)
+    if recognizer.model.english_only:  # judged greedily: a retried decoding can look surer
+        judge(recognizer.transcribe(audio[: int(SAMPLE_S * RATE)], sample=True), media, recognizer)
+    transcript = recognizer.transcribe(audio, language)  # with Whisper's temperature fallback
     judge(transcript, media, recognizer)
     return transcript
 
