@@ -126,7 +126,8 @@ async def test_two_workers_handed_the_same_job_render_it_once(
                 workers[0].run_job({"job": taken}, job_id=job.id),  # type: ignore[typeddict-item]
                 workers[1].run_job({"job": twice}, job_id=job.id),  # type: ignore[typeddict-item]
             )
-            store = workers[0].backend.store
+            # Whichever worker lost the race returned before opening its store: read the file.
+            store = await workers[0].backend.store.open()
             renders = await store.fetchall("SELECT id FROM renders WHERE ref=?", (job.id,))
         finally:
             for worker in workers:
