@@ -29,3 +29,11 @@ class SystemClock:
     async def sleep(self, seconds: float) -> None:
         """Wait this long without blocking the loop."""
         await asyncio.sleep(max(0.0, seconds))
+
+
+class MonotonicClock(SystemClock):
+    """The real clock for measuring spans (deadlines): it never jumps with the wall clock."""
+
+    def now(self) -> float:
+        """Seconds on the monotonic clock (only differences mean anything)."""
+        return time.monotonic()

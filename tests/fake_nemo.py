@@ -18,9 +18,15 @@ from typing import Any
 from aiohttp import web
 
 from tests.loopback import serve_loopback
+from tests.nemo_clock import NemoTime, until_set
 from tests.nemo_events import TURN_COMPLETE, Draft, add_title, adk, tool_call
 
 ATTRIBUTION = ("X-Skill-Source", "X-Skill-Version", "X-Skill-Platform")
+
+
+def hung_up(request: web.Request) -> bool:
+    """The client closed the connection."""
+    return request.transport is None or request.transport.is_closing()
 
 
 @dataclass
@@ -32,6 +38,7 @@ class Step:
     edit: Callable[[Draft], None] | None = None
     edit_later_s: float | None = None  # apply `edit` in the background after this long
     drop: bool = False  # cut the connection here
+    stall: bool = False  # send nothing more until the client hangs up
 
 
 @dataclass
@@ -62,9 +69,13 @@ class FakeRender:
 
 
 class FakeNemo:
-    """The fake server. Call start()/stop(); set faults and scripts between requests."""
+    """The fake server. Call start()/stop(); set faults and scripts between requests.
 
-    def __init__(self) -> None:
+    With a NemoTime (`time`), a step's sleep_s and edit_later_s pass that fake time, in lock
+    step with the backend reading it; without one they are real sleeps."""
+
+    def __init__(self, time: NemoTime | None = None) -> None:
+        self.time = time
         self.requests: list[Recorded] = []
         self.faults: dict[str, list[tuple[int, int]]] = {}  # route → [(code, http status)]
         self.valid_tokens: dict[str, str] = {}  # token → client id
@@ -292,23 +303,36 @@ class FakeNemo:
     async def _play(
         self, step: Step, session: FakeSession, request: web.Request, response: web.StreamResponse
     ) -> bool:
-        if step.sleep_s:
-            await asyncio.sleep(step.sleep_s)
+        if step.sleep_s and not await self._pass(step.sleep_s, request):
+            return False
         if step.edit is not None and step.edit_later_s is None:
             step.edit(session.draft)
         elif step.edit is not None:
             self._later(step.edit_later_s or 0.0, step.edit, session)
         if step.data:
             await response.write(step.data)
+            if self.time is not None:
+                self.time.wrote()
+        if step.stall:
+            await until_set(asyncio.Event(), lambda: hung_up(request))
+            return False
         if step.drop:
             assert request.transport is not None
             request.transport.abort()
             return False
         return True
 
+    async def _pass(self, seconds: float, request: web.Request) -> bool:
+        """Let time pass; False when the client hung up meanwhile."""
+        if self.time is None:
+            await asyncio.sleep(seconds)
+            return True
+
+        return await self.time.pass_after_read(seconds, lambda: hung_up(request))
+
     def _later(self, delay: float, edit: Callable[[Draft], None], session: FakeSession) -> None:
         async def apply() -> None:
-            await asyncio.sleep(delay)
+            await (asyncio.sleep(delay) if self.time is None else self.time.clock.sleep(delay))
             edit(session.draft)
 
         task = asyncio.get_running_loop().create_task(apply())

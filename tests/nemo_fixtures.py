@@ -9,13 +9,14 @@ import pytest
 from core.backends.nemo.backend import NemoBackend
 from core.config import Settings
 from tests.fake_nemo import FakeNemo
+from tests.nemo_clock import NemoTime
 from tests.nemo_helpers import FAST
 
 
 @pytest.fixture
 async def nemo_fake() -> AsyncIterator[FakeNemo]:
-    """The fake NemoVideo API on 127.0.0.1."""
-    server = FakeNemo()
+    """The fake NemoVideo API on 127.0.0.1, its scripts on a fake time (nemo_fake.time)."""
+    server = FakeNemo(NemoTime())
     await server.start()
     yield server
     await server.stop()
@@ -34,8 +35,8 @@ def nemo_settings(settings: Settings, nemo_fake: FakeNemo) -> Settings:
 
 
 @pytest.fixture
-async def nemo_backend(nemo_settings: Settings) -> AsyncIterator[NemoBackend]:
-    """A NemoBackend with fast timings."""
-    nemo = NemoBackend(nemo_settings, timings=FAST)
+async def nemo_backend(nemo_settings: Settings, nemo_fake: FakeNemo) -> AsyncIterator[NemoBackend]:
+    """A NemoBackend with fast timings, on the fake's time."""
+    nemo = NemoBackend(nemo_settings, timings=FAST, clock=nemo_fake.time)
     yield nemo
     await nemo.aclose()

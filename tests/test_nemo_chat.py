@@ -33,9 +33,10 @@ def generated(draft: dict[str, Any]) -> None:
 
 
 @pytest.fixture
-async def service(nemo_settings: Settings) -> AsyncIterator[Service]:
+async def service(nemo_settings: Settings, nemo_fake: FakeNemo) -> AsyncIterator[Service]:
     settings = nemo_settings.model_copy(update={"http_port": 0, "nemo_poll_interval_s": 0.05})
-    async with Service(settings, backend=NemoBackend(settings, timings=FAST)) as svc:
+    backend = NemoBackend(settings, timings=FAST, clock=nemo_fake.time)
+    async with Service(settings, backend=backend) as svc:
         yield svc
 
 
@@ -91,8 +92,11 @@ async def test_heartbeats_only_keep_the_chat_alive_and_say_still_working(
     settings = nemo_settings.model_copy(
         update={"http_port": 0, "heartbeat_interval_s": 0.05, "still_working_after_s": 0.2}
     )
-    async with Service(settings, backend=NemoBackend(settings, timings=FAST)) as svc:
-        beats = [Step(HEARTBEAT, sleep_s=0.1) for _ in range(5)]  # under FAST.heartbeat_only_s
+    time = nemo_fake.time
+    assert time is not None  # the core's heartbeat and the turn's deadlines on the fake's time
+    backend = NemoBackend(settings, timings=FAST, clock=time)
+    async with Service(settings, backend=backend, clock=time.clock) as svc:
+        beats = [Step(HEARTBEAT, sleep_s=0.1) for _ in range(5)]  # 0.5 s < heartbeat_only_s
         nemo_fake.script(*beats, Step(adk("Done.")))
         recording = RecordingChat()
         await svc.handle(

@@ -76,23 +76,29 @@ async def test_a_reply_split_into_tiny_writes(
 async def test_heartbeats_only_times_out_without_resending(
     nemo_backend: NemoBackend, nemo_fake: FakeNemo, sid: str
 ) -> None:
-    nemo_fake.script(*[Step(HEARTBEAT if n % 2 else EMPTY_DATA, sleep_s=0.1) for n in range(30)])
+    beat = 0.125  # on the fake's time: the 5th beat comes at 0.625 s, past heartbeat_only_s
+    nemo_fake.script(*[Step(HEARTBEAT if n % 2 else EMPTY_DATA, sleep_s=beat) for n in range(30)])
     seen: list[BackendEvent] = []
     with pytest.raises(VoiceoverError) as caught:
         async for event in nemo_backend.send(sid, "generate a video"):
             seen.append(event)
     assert caught.value.code == ErrorCode.TIMEOUT
-    assert kinds(seen).count(EventKind.HEARTBEAT) >= 4  # the core's "Still working" feed
+    assert FAST.heartbeat_only_s == 0.6
+    assert kinds(seen) == [EventKind.HEARTBEAT] * 5  # each passed on, then the timeout
     assert nemo_fake.messages_sent == ["generate a video"]
 
 
 async def test_the_hard_timeout_stops_a_busy_stream(
     nemo_backend: NemoBackend, nemo_fake: FakeNemo, sid: str
 ) -> None:
-    nemo_fake.script(*[Step(tool_call("render_frame"), sleep_s=0.1) for _ in range(40)])
+    nemo_fake.script(*[Step(tool_call("render_frame"), sleep_s=0.125) for _ in range(40)])
+    seen: list[BackendEvent] = []
     with pytest.raises(VoiceoverError) as caught:
-        await collect(nemo_backend.send(sid, "generate"))
+        async for event in nemo_backend.send(sid, "generate"):
+            seen.append(event)
     assert caught.value.code == ErrorCode.TIMEOUT
+    assert FAST.hard_timeout_s == 1.5  # the 13th tool event comes at 1.625 s: the hard timeout
+    assert kinds(seen) == [EventKind.TOOL] * 13  # (not heartbeat_only_s: tools are content)
     assert nemo_fake.messages_sent == ["generate"]
 
 
@@ -202,9 +208,13 @@ async def test_a_dropped_stream_with_no_change_fails_after_five_reads(
 async def test_a_silent_stall_counts_as_a_drop(
     nemo_settings: Settings, nemo_fake: FakeNemo
 ) -> None:
-    nemo = NemoBackend(nemo_settings, timings=dataclasses.replace(FAST, stream_silence_s=0.2))
+    nemo = NemoBackend(
+        nemo_settings,
+        timings=dataclasses.replace(FAST, stream_silence_s=0.2),
+        clock=nemo_fake.time,
+    )
     sid = await nemo.open_session("u", "en")
-    nemo_fake.script(Step(adk("Sure.")), Step(sleep_s=1.0, edit=add_title("Late")))
+    nemo_fake.script(Step(adk("Sure.")), Step(stall=True))  # httpx's read timeout (real) fires
     with pytest.raises(VoiceoverError) as caught:
         await collect(nemo.send(sid, "title"))
     await nemo.aclose()

@@ -36,6 +36,7 @@ from core.backends.nemo.sessions import SessionBook, SessionInfo
 from core.backends.nemo.timings import NemoTimings
 from core.backends.nemo.turn import Turn
 from core.backends.nemo.upload import prepare_upload
+from core.clock import Clock, MonotonicClock
 from core.config import Settings
 from core.engine.model import RenderResult, VoiceInfo
 from core.errors import ErrorCode, VoiceoverError
@@ -65,8 +66,10 @@ class NemoBackend:
         http: httpx.AsyncClient | None = None,
         timings: NemoTimings | None = None,
         media: MediaStore | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock or MonotonicClock()  # a turn's deadlines and waits
         self.media = media or LocalMediaStore(settings.data_dir)
         self.timings = timings or NemoTimings()
         self.web = settings.nemo_web_url.rstrip("/")
@@ -233,6 +236,7 @@ class NemoBackend:
             replace_session=self.replace_session,
             read_credits=lambda: self.credits(""),
             language=self.book.info(sid).language,
+            clock=self.clock,
         )
         return turn.events()
 

@@ -11,10 +11,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -25,6 +23,7 @@ from core.backends.nemo.client import ErrorTranslator, NemoApiError, NemoClient,
 from core.backends.nemo.gui import ACTION_HINTS, GuiAction, translate_gui
 from core.backends.nemo.sse import AdkReader, NemoStreamError, SseParser
 from core.backends.nemo.timings import NemoTimings
+from core.clock import Clock, MonotonicClock
 from core.errors import ErrorCode, VoiceoverError
 from core.words.timeline import summarize_draft, track_labels
 from core.words.timeline_changes import describe_changes
@@ -66,8 +65,10 @@ class Turn:
         replace_session: Callable[[str], Awaitable[str]],
         read_credits: Callable[[], Awaitable[Credits]],
         language: str = "en",
+        clock: Clock | None = None,
     ) -> None:
         self.client = client
+        self.clock = clock or MonotonicClock()  # deadlines and waits (tests: a fake one)
         self.timings = timings
         self.read_state = read_state
         self.translate_error = translate_error
@@ -129,7 +130,7 @@ class Turn:
 
     async def _read(self) -> AsyncIterator[BackendEvent]:
         parser, reader = SseParser(), AdkReader()
-        start = last_content = time.monotonic()
+        start = last_content = self.clock.now()
         body, timeouts = self._request()
         try:
             async with self.client.stream("/run_sse", body, timeouts) as response:
@@ -141,7 +142,7 @@ class Turn:
                                 return
                             async for shown in self._show(event):
                                 yield shown
-                    now = time.monotonic()
+                    now = self.clock.now()
                     last_content = now if reader.content_count != seen else last_content
                     self._check_deadlines(now - start, now - last_content)
             for message in parser.close():
@@ -229,10 +230,10 @@ class Turn:
 
     async def _wait(self, seconds: float) -> AsyncIterator[BackendEvent]:
         """Sleep, with a heartbeat at least every heartbeat_every_s so the chat knows."""
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
+        deadline = self.clock.now() + seconds
+        while (left := deadline - self.clock.now()) > 0:
             yield BackendEvent(EventKind.HEARTBEAT)
-            await asyncio.sleep(min(left, self.timings.heartbeat_every_s))
+            await self.clock.sleep(min(left, self.timings.heartbeat_every_s))
 
     async def _recover(self, before: dict[str, Any]) -> AsyncIterator[BackendEvent]:
         for read in range(self.timings.drop_max_reads):
