@@ -91,6 +91,6 @@ class User:
         start, asks = len(self.chat.calls), len(self.chat.asked)
         await self.service.handle(incoming(text, user=self.user, files=files), self.chat)
         calls = self.chat.calls[start:]
-        said = [c.text for c in calls if c.kind in ("say", "refuse", "ask")]
+        said = [c.text for c in calls if c.kind in ("say", "refuse", "ask", "offer")]
         refused = any(c.kind == "refuse" for c in calls)
         return Turned(said, len(self.chat.asked) > asks, before, await self.snapshot(), refused)

@@ -57,6 +57,8 @@ async def test_the_link_from_chat_and_its_refusals(
         assert "Edit your voiceover" in (await get(link))[1]
         assert await ask_for_link(fake, "edit")  # the words work too
         assert await ask_for_link(fake, "编辑")
+        assert await ask_for_link(fake, "can I edit it in the browser")
+        assert await ask_for_link(fake, "我想在网页上编辑")
         tampered = link[:-1] + ("0" if link[-1] != "0" else "1")
         status, page = await get(tampered)
         assert status == 403 and "This edit link isn" in page and "无效" in page

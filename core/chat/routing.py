@@ -20,11 +20,12 @@ class Route:
     commands: tuple[str, ...]
     phrases: tuple[str, ...]
     max_chars: int = 40  # longer messages are not taken as this keyword (they are conversation)
+    asks: str = ""  # a pattern that asks for it in a longer message
 
 
 # The command table's rows that a command or a keyword asks for, in its order.
 ROUTES: tuple[Route, ...] = tuple(
-    Route(row.intent, row.names, row.phrases, row.max_chars)
+    Route(row.intent, row.names, row.phrases, row.max_chars, row.asks)
     for row in COMMAND_TABLE
     if row.names or row.phrases
 )
@@ -66,6 +67,11 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(re.escape(phrase))
 
 
+@lru_cache(maxsize=32)
+def _asks_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
 def _split_command(text: str) -> tuple[str, str] | None:
     match = re.match(r"^/([A-Za-z_]+)(?:@\S+)?\s*(.*)$", text.strip(), re.DOTALL)
     return (match.group(1).lower(), match.group(2).strip()) if match else None
@@ -90,6 +96,8 @@ def route_keywords(text: str) -> str | None:
     if len(stripped.split()) > KEYWORD_MAX_WORDS:
         return None
     for row in ROUTES:
+        if row.asks and _asks_pattern(row.asks).search(stripped):
+            return row.intent
         if len(stripped) > row.max_chars:
             continue
         if any(_phrase_pattern(phrase).search(stripped) for phrase in row.phrases):

@@ -245,17 +245,7 @@ UNSUPPORTED: tuple[Feature, ...] = (
             "我可以添加字幕、烧录字幕或关闭字幕",
         ),
     ),
-    Feature(
-        "edit_page",
-        r"\b(?:edit(?:ing)? page|web (?:editor|page)|edit (?:it )?online|in the browser|"
-        r"editor|timeline editor)\b|编辑页面|在线编辑|网页编辑|编辑器",
-        ("open an edit page", "打开编辑页面"),
-        (
-            "say what to change here, and 'status' shows the timeline",
-            "直接在这里告诉我要改什么，“状态”可查看时间线",
-        ),
-    ),
 )
 
 # The features being built this round (their rows are the last of UNSUPPORTED).
-ROUND_FEATURES = frozenset({"transcribe", "revoice", "caption_style", "edit_page"})
+ROUND_FEATURES = frozenset({"transcribe", "revoice", "caption_style"})
