@@ -55,6 +55,7 @@ from core.web.api.chat import api_chat
 from core.web.api.submit import account_language
 from core.web.api.webhooks import Webhooks
 from core.web.edit_actions import EditActions, EditParts
+from core.web.edit_limits import PageLimiter
 from core.web.edit_links import EditTickets
 from core.web.edit_page import EditPages
 from core.web.ops import add_ops_routes
@@ -173,8 +174,10 @@ class Parts(StartStop):
             settings, self.signer, self.sessions, self.backend, self.media, self.lanes,
             accept, self.chats, self.jobs.get,
         )  # fmt: skip
-        self.edit_pages = EditPages(EditActions(edit_parts, edit_tickets))
-        self.gate = FloodGate(FloodLimits.from_settings(settings), self.clock.now)
+        floods = FloodLimits.from_settings(settings)
+        limiter = PageLimiter(floods, self.clock.now)
+        self.edit_pages = EditPages(EditActions(edit_parts, edit_tickets), limiter)
+        self.gate = FloodGate(floods, self.clock.now)
         self.api = HttpApi(self.deps, self.lanes, self.store, self.webhooks)
 
     def _app(self) -> web.Application:

@@ -9,15 +9,19 @@ from __future__ import annotations
 import io
 import wave
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
+from core.chat.floodgate import FloodLimits
 from core.config import Settings
 from core.engine.model import Script, ScriptCue
 from core.engine.narration import NarrationBuilder
 from core.engine.tts import get_synthesizer
 from core.engine.voices import installed_voices
+from core.service import Service
+from core.web.edit_limits import PageLimiter
 from tests.edit_helpers import (
     SLOW,
     ask_for_link,
@@ -130,7 +134,7 @@ async def test_listen_speaks_one_line_with_its_voice_and_speed_cached(
     fake: FakeTelegram, tg_settings: Settings, quiet_clip: Path
 ) -> None:
     install_slow_voice(tg_settings)
-    async with bot_running(tg_settings, fake):
+    async with bot_running(tg_settings, fake) as service:
         await project_with_script(fake, quiet_clip)
         link = await ask_for_link(fake)
         cache = tg_settings.data_dir / "cache" / "speech"
@@ -155,6 +159,25 @@ async def test_listen_speaks_one_line_with_its_voice_and_speed_cached(
         assert lengths[1] > lengths[0] * 1.2  # the slow voice's clip is longer
         status, refused = await call("POST", part(link, "/listen"), {**body, "voice": "zz"})
         assert status == 422 and "zz" in refused["error"]
+        await too_many_saves_and_listens(service, link, body)
+
+
+async def too_many_saves_and_listens(service: Service, link: str, body: dict[str, Any]) -> None:
+    """Past the owner's bucket a save or a Listen gets 429, Retry-After and the words."""
+    now = [5000.0]
+    limits = FloodLimits(rate_per_s=0.5, burst=1, window_s=60, max_waiting=10, max_uploads=1)
+    service.parts.edit_pages.limiter = PageLimiter(limits, lambda: now[0])
+    for tail, payload, wait in (("/draft", {}, "2"), ("/listen", body, "8")):
+        assert (await call("POST", part(link, tail), payload))[0] != 429
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(part(link, tail), json=payload) as response,
+        ):
+            answer = await response.json()
+            assert response.status == 429 and response.headers["Retry-After"] == wait
+        assert answer["error"] == f"⏳ Too many saves or listens at once: try again in {wait} s."
+    now[0] += 8.0
+    assert (await call("POST", part(link, "/listen"), body))[0] == 200
 
 
 def test_a_cue_speed_is_honoured_by_the_narration(settings: Settings) -> None:
