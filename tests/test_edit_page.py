@@ -7,6 +7,7 @@ Listen speaks one line (cached), and the render honours each line's start, voice
 from __future__ import annotations
 
 import io
+import threading
 import wave
 from pathlib import Path
 from typing import Any
@@ -159,7 +160,21 @@ async def test_listen_speaks_one_line_with_its_voice_and_speed_cached(
         assert lengths[1] > lengths[0] * 1.2  # the slow voice's clip is longer
         status, refused = await call("POST", part(link, "/listen"), {**body, "voice": "zz"})
         assert status == 422 and "zz" in refused["error"]
+        await listen_beside_a_busy_render_pool(tg_settings, link, body)
         await too_many_saves_and_listens(service, link, body)
+
+
+async def listen_beside_a_busy_render_pool(
+    settings: Settings, link: str, body: dict[str, Any]
+) -> None:
+    """Every worker of the renders' speech pool held: a Listen still speaks (its own worker)."""
+    pool, held = get_synthesizer(settings.tts_threads)._pool, threading.Event()
+    busy = [pool.submit(held.wait, 120) for _ in range(settings.tts_threads)]
+    try:
+        status, answer = await call("POST", part(link, "/listen"), {**body, "text": "Aloud."})
+        assert status == 200 and answer["clip"] and not any(f.done() for f in busy)
+    finally:
+        held.set()
 
 
 async def too_many_saves_and_listens(service: Service, link: str, body: dict[str, Any]) -> None:
