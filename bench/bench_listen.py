@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from core.engine.lexicon import Lexicon  # noqa: E402
 from core.engine.line_audio import speak_line  # noqa: E402
-from core.engine.tts import get_synthesizer  # noqa: E402
+from core.engine.tts import listen_synthesizer  # noqa: E402
 from core.engine.voices import installed_voices  # noqa: E402
 
 SENTENCE = "Meet Aurora, the desk lamp that follows the sun, number {n}."
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
     voice = installed_voices(None)[0]
-    synth = get_synthesizer(2)
+    synth = listen_synthesizer()  # as the edit page speaks: its own worker
     synth.preload(voice)
     with tempfile.TemporaryDirectory() as folder:
         speak_line(synth, "Warm up.", voice, 1.0, Lexicon(), Path(folder))
