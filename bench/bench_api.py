@@ -3,6 +3,7 @@
 none lost, none duplicated, every webhook delivered once.
 
 Run: .venv/bin/python bench/bench_api.py [--jobs 200] [--keys 20] [--posts 60] [--skip-redis]
+     [--only-redis | --only-latency (prints, writes nothing)]
 Everything on 127.0.0.1 (Valkey and SeaweedFS from the wheels in .venv); writes
 bench/results/api.json.
 """
@@ -198,6 +199,7 @@ async def main() -> None:
     parser.add_argument("--posts", type=int, default=60)
     parser.add_argument("--skip-redis", action="store_true")
     parser.add_argument("--only-redis", action="store_true")
+    parser.add_argument("--only-latency", action="store_true")
     args = parser.parse_args()
     results: dict[str, Any] = {"cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
@@ -206,6 +208,10 @@ async def main() -> None:
         if not args.only_redis:
             results["latency"] = await latency(bot_settings(root / "lat"), clip, args.posts)
             print("latency", results["latency"], flush=True)
+        if args.only_latency:
+            print(json.dumps(results, indent=2))
+            return
+        if not args.only_redis:
             embedded = await many(bot_settings(root / "emb"), clip, args.jobs, args.keys)
             results["embedded"] = embedded
             print("embedded", embedded, flush=True)

@@ -58,15 +58,16 @@ def _report(asked: list[float], fake: FakeTelegram, metrics: str) -> None:
     """Print the calm user's /credits latencies and what the flooder got."""
     series = [r - a for a, r in zip(asked, credits_replies(fake), strict=False)]
     print("each /credits, in order (s):", " ".join(f"{x:.2f}" for x in series))
-    # The first /credits answer comes right after the calm user's clip message is handled: the
-    # ones asked before it waited behind that clip (a user's messages keep their order).
+    # A /credits does not wait for the calm user's own clip being taken in (a pure read: see
+    # core/chat/lanes.py); the ones asked before the first answer waited for the bot to take in
+    # the 600-update burst (one getUpdates batch) and, at start, for the voice being loaded.
     got = credits_replies(fake)[:1]
     behind_own = [x for a, x in zip(asked, series, strict=False) if got and a < got[0]]
     after = sorted(x for a, x in zip(asked, series, strict=False) if not got or a >= got[0])
     if after:
-        print(f"  {len(behind_own)} asked while the calm user's own clip was being taken in")
+        print(f"  {len(behind_own)} asked before the first answer (the burst being taken in);")
         print(
-            f"  (its messages keep their order); the other {len(after)}: "
+            f"  the other {len(after)}: "
             f"p99={after[min(len(after) - 1, int(0.99 * len(after)))] * 1000:.0f} ms, "
             f"max={after[-1] * 1000:.0f} ms"
         )

@@ -39,6 +39,8 @@ async def main(users: int, jobs: int, workers: int) -> None:
                 await fake.stop()
     told = {u: report.videos[u] + report.gave_up[u] for u in range(3000, 3000 + users)}
     print(summary(report))
+    for path in report.leftovers:  # what a process left in its TMPDIR (or a worker's DATA_DIR)
+        print(f"  left: {path.relative_to(root)}")
     print(f"every job told once: {all(n == jobs for n in told.values())}")
     balanced = report.balances == sorted(
         (f"telegram:{u}", 100 - 10 * report.videos[u], 0) for u in told

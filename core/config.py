@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     max_waiting_messages: int = Field(20, ge=1)  # a user's messages waiting or being handled
     max_uploads_in_flight: int = Field(2, ge=1)  # … of them carrying a file
     max_queued_renders: int = Field(3, ge=1)  # a user's renders waiting for a slot
+    probe_slots: int = Field(2, ge=1)  # files probed at once, handed round-robin across users
 
     # Many machines (unset: the embedded SQLite queue and local disk).
     queue_url: str | None = None  # redis://host:port/db: renders run by `voiceover worker`s
@@ -92,6 +93,7 @@ class Settings(BaseSettings):
 
     # The HTTP API (/api/v1 on the link server; README "The HTTP API").
     api_rate_per_minute: int = Field(120, ge=1)  # requests per key (429 with Retry-After past it)
+    api_max_queued_jobs: int = Field(100, ge=1)  # an owner's API jobs waiting (own budget)
     api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)  # none: off
     allow_private_callbacks: bool = False  # webhooks to loopback/private addresses (tests)
     allow_private_urls: bool = False  # media links on loopback/private addresses (tests)

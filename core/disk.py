@@ -17,7 +17,7 @@ import sqlite3
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from prometheus_client.core import CounterMetricFamily
@@ -32,6 +32,8 @@ MB = 1_000_000
 VIDEO_BYTES_PER_S = 750_000  # a 1080p H.264 encode, generously (6 Mbit/s)
 AUDIO_BYTES_PER_S = 40_000  # the AAC track
 WORK_BYTES_PER_S = 400_000  # the render's temporary audio (narration and mix as WAV)
+SPEECH_BYTES_PER_S = 96_000  # what a render adds to the speech cache (float32, up to 24 kHz)
+Reclaim = tuple[Path, Callable[[int], int]]  # derivable data's folder, and "free n bytes there"
 
 log = logging.getLogger(__name__)
 _counts: Counter[str] = Counter()
@@ -70,10 +72,18 @@ def shortfalls(needs: Mapping[Path, int], reserve: int) -> list[tuple[Path, int,
     return short
 
 
-def need_space(needs: Mapping[Path, int], reserve: int, where: str) -> None:
+def need_space(
+    needs: Mapping[Path, int], reserve: int, where: str, reclaim: Reclaim | None = None
+) -> None:
     """DISK_FULL (logged once, counted under `where`) unless every filesystem in `needs` keeps
-    `reserve` bytes free after taking its folders' bytes."""
+    `reserve` bytes free after taking its folders' bytes. With `reclaim` (the speech cache:
+    derivable data), a shortfall on its filesystem is first freed there, then checked again."""
     short = shortfalls(needs, reserve)
+    if short and reclaim is not None:
+        folder, free_up = reclaim
+        mine = [wanted - free for at, wanted, free in short if _device(at) == _device(folder)]
+        if mine and free_up(max(mine)) > 0:
+            short = shortfalls(needs, reserve)
     if short:
         folder, wanted, free = short[0]
         raise refuse(where, f"{folder}: {human_size(wanted)} needed, {human_size(free)} free")
@@ -117,16 +127,23 @@ def upload_check(folder: Path, size: int | None, reserve: int) -> None:
 
 
 def render_needs(
-    out_dir: Path, inputs_bytes: int, seconds: float, copy_inputs_to: Path | None = None
+    out_dir: Path,
+    inputs_bytes: int,
+    seconds: float,
+    copy_inputs_to: Path | None = None,
+    speech_cache: Path | None = None,
 ) -> dict[Path, int]:
     """What a render of `seconds` writes: the output beside `out_dir` (at least the inputs'
-    size, else an encode's), its work in TMPDIR, and the inputs when they are fetched first."""
+    size, else an encode's), its work in TMPDIR, the inputs when they are fetched first, and
+    its new sentences in the speech cache (when it is on)."""
     output = max(inputs_bytes, int(seconds * VIDEO_BYTES_PER_S)) + int(seconds * AUDIO_BYTES_PER_S)
     needs: dict[Path, int] = {out_dir: output}
     tmp = Path(tempfile.gettempdir())
     needs[tmp] = needs.get(tmp, 0) + int(seconds * WORK_BYTES_PER_S)
     if copy_inputs_to is not None:
         needs[copy_inputs_to] = needs.get(copy_inputs_to, 0) + inputs_bytes
+    if speech_cache is not None:
+        needs[speech_cache] = needs.get(speech_cache, 0) + int(seconds * SPEECH_BYTES_PER_S)
     return needs
 
 

@@ -69,4 +69,5 @@ class ErrorCode(IntEnum):
     STREAM_LOST = 5004
     GAVE_UP = 5005
     DISK_FULL = 5006
+    INTAKE_INTERRUPTED = 5007
     INTERNAL = 5000

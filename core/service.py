@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable
 
 from core.backends.base import Backend
-from core.chat.commands import READ_ONLY
+from core.chat.commands import PURE_READS, READ_ONLY
 from core.chat.floodgate import Admission
 from core.chat.routing import Routed, route
 from core.chat.turn import Turn, installed_voices
@@ -113,9 +113,11 @@ class Service(StartStop):
     def accept(self, incoming: Incoming, chat: Chat) -> Awaitable[None]:
         """Queue a message behind the same user's earlier ones, now (so call order is kept).
 
-        Every message of a user takes effect in the order it arrived, read-only ones included;
-        /cancel first stops every earlier message still waiting or running (an upload being
-        received, say). A redelivered message does nothing. Returns what to await for the end.
+        Every message of a user takes effect in the order it arrived, read-only ones included,
+        but for a pure read (/status, /credits, …): it does not wait for files still being
+        received, only for the other messages before it (core/chat/lanes.py). /cancel first
+        stops every earlier message still waiting or running (an upload being received, say).
+        A redelivered message does nothing. Returns what to await for the end.
         """
         key = (incoming.platform, incoming.message_id)
         if key in self._inflight:
@@ -134,6 +136,8 @@ class Service(StartStop):
             lambda: self._handle(turn, routed),
             preempt=routed.intent == "cancel",
             stoppable=routed.intent not in READ_ONLY,  # a /cancel lets those run, in order
+            slow=upload,
+            pure_read=routed.intent in PURE_READS and not upload,  # not behind a file: lanes.py
         )
         task.add_done_callback(lambda _: self._inflight.discard(key))
         task.add_done_callback(lambda _: self.gate.left(owner, upload=upload))

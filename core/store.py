@@ -37,6 +37,7 @@ SCHEMA = (
         attempts INTEGER NOT NULL DEFAULT 0, lease_until REAL, error TEXT,
         created REAL NOT NULL, updated REAL NOT NULL, delivered REAL)""",
     "CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created)",
+    "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs(owner, created)",
     """CREATE TABLE IF NOT EXISTS seen (
         platform TEXT NOT NULL, message_id TEXT NOT NULL, job_id TEXT, created REAL NOT NULL,
         PRIMARY KEY (platform, message_id))""",
@@ -72,17 +73,23 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS api_jobs (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL UNIQUE, owner TEXT NOT NULL,
         idempotency_key TEXT, callback_url TEXT, created REAL NOT NULL,
-        UNIQUE (owner, idempotency_key))""",
+        made INTEGER NOT NULL DEFAULT 1, UNIQUE (owner, idempotency_key))""",
     """CREATE TABLE IF NOT EXISTS webhooks (
         job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL,
         state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL,
         last_status TEXT NOT NULL DEFAULT '', created REAL NOT NULL, delivered REAL)""",
     "CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks(state, next_at)",
+    """CREATE TABLE IF NOT EXISTS inbox (
+        platform TEXT NOT NULL, update_id INTEGER NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (platform, update_id))""",
 )
 
 
 # Columns added after a table was first released: (table, column, declaration).
-ADDED_COLUMNS = (("renders", "ref", "TEXT"),)
+ADDED_COLUMNS = (
+    ("renders", "ref", "TEXT"),
+    ("api_jobs", "made", "INTEGER NOT NULL DEFAULT 1"),  # 0: accepted, still being taken in
+)
 
 
 async def _add_columns(db: aiosqlite.Connection) -> None:

@@ -52,10 +52,10 @@ from core.store import Store
 from core.web.api import HttpApi
 from core.web.api.chat import PLATFORM as API_PLATFORM
 from core.web.api.chat import api_chat
+from core.web.api.submit import JOB_KIND as API_JOB_KIND
 from core.web.api.submit import account_language
 from core.web.api.webhooks import Webhooks
 from core.web.edit_actions import EditActions, EditParts
-from core.web.edit_limits import PageLimiter
 from core.web.edit_links import EditTickets
 from core.web.edit_page import EditPages
 from core.web.ops import add_ops_routes
@@ -137,6 +137,8 @@ class Parts(StartStop):
             workers_busy=self.slots.busy if self.slots is not None else None,
             max_queued=self.settings.max_queued_renders,
             on_cancel=[self.webhooks.job_cancelled],
+            # An API batch waits in its own budget, not the chats' MAX_QUEUED_RENDERS (README).
+            max_queued_by_kind={API_JOB_KIND: self.settings.api_max_queued_jobs},
         )
         self.remote: RemoteJobs | None = None
         if self.workers is not None and self.slots is not None:
@@ -174,10 +176,8 @@ class Parts(StartStop):
             settings, self.signer, self.sessions, self.backend, self.media, self.lanes,
             accept, self.chats, self.jobs.get,
         )  # fmt: skip
-        floods = FloodLimits.from_settings(settings)
-        limiter = PageLimiter(floods, self.clock.now)
-        self.edit_pages = EditPages(EditActions(edit_parts, edit_tickets), limiter)
-        self.gate = FloodGate(floods, self.clock.now)
+        self.edit_pages = EditPages(EditActions(edit_parts, edit_tickets), self.clock.now)
+        self.gate = FloodGate(FloodLimits.from_settings(settings), self.clock.now)
         self.api = HttpApi(self.deps, self.lanes, self.store, self.webhooks)
 
     def _app(self) -> web.Application:
@@ -221,7 +221,7 @@ class Parts(StartStop):
         else:
             self.runner.start()
         self.spawn(self.deliveries.deliver_pending())
-        self.spawn(self.webhooks.run())
+        self.spawn(self.api.run())  # the webhooks (after the jobs a stop caught arriving)
         self.spawn(maintain(self.settings, self.media, (self._expire_uploads, self.pages.expire)))
 
     async def stop(self) -> None:

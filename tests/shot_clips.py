@@ -13,6 +13,9 @@ SIZE = "160x90"
 FPS = 30
 # No keyframe but the first: every cut falls mid-GOP.
 LONG_GOP = ("-g", "600", "-x264-params", "scenecut=0", "-bf", "2")
+# A keyframe every second (as phones and editors write), cuts still mid-GOP: the cheap first
+# look (keyframes, packet sizes) decides where frames are decoded.
+SHORT_GOP = ("-g", "30", "-x264-params", "scenecut=0", "-bf", "2")
 # The tricky clip: a flash in shot 1, a slow fade as shot 2, a 1.5 s shot, a moving box.
 TRICKY_CUTS = (2.0, 5.0, 6.5, 9.0)
 TRICKY_LENGTH = 11.0
@@ -24,7 +27,7 @@ def _colour(rgb: tuple[int, int, int]) -> str:
     return "0x{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def make_tricky_clip(path: Path) -> Path:
+def make_tricky_clip(path: Path, gop: tuple[str, ...] = LONG_GOP) -> Path:
     """Shots: red with a 3-frame white flash at 1 s; a 3 s fade green→blue; yellow 1.5 s;
     brown with a box moving across; magenta. Cuts at TRICKY_CUTS."""
     src = f"s={SIZE}:r={FPS}"
@@ -47,16 +50,27 @@ def make_tricky_clip(path: Path) -> Path:
         "libx264",
         "-preset",
         "veryfast",
-        *LONG_GOP,
+        *gop,
         str(path),
     )
     return path
 
 
-def make_colour_shots(path: Path, lengths: tuple[float, ...], *, audio: bool = False) -> Path:
-    """Solid-colour shots of `lengths` seconds (COLOURS in order), cuts mid-GOP."""
+def make_colour_shots(
+    path: Path,
+    lengths: tuple[float, ...],
+    *,
+    audio: bool = False,
+    gop: tuple[str, ...] = LONG_GOP,
+    colours: tuple[int, ...] | None = None,
+) -> Path:
+    """Solid-colour shots of `lengths` seconds (COLOURS in order, or by the indices
+    `colours`), cuts mid-GOP."""
     src = f"s={SIZE}:r={FPS}"
-    parts = [f"color=c={_colour(COLOURS[i])}:{src}:d={d}[s{i}]" for i, d in enumerate(lengths)]
+    which = colours or tuple(range(len(lengths)))
+    parts = [
+        f"color=c={_colour(COLOURS[which[i]])}:{src}:d={d}[s{i}]" for i, d in enumerate(lengths)
+    ]
     joined = "".join(f"[s{i}]" for i in range(len(lengths)))
     graph = ";".join(parts) + f";{joined}concat=n={len(lengths)}:v=1:a=0,format=yuv420p[v]"
     args = []
@@ -64,7 +78,7 @@ def make_colour_shots(path: Path, lengths: tuple[float, ...], *, audio: bool = F
         args += ["-f", "lavfi", "-i", f"sine=frequency=300:duration={sum(lengths)}"]
         args += ["-map", "0:a", "-c:a", "aac"]
     args += ["-filter_complex", graph, "-map", "[v]"]
-    ffmpeg(*args, "-c:v", "libx264", "-preset", "veryfast", *LONG_GOP, str(path))
+    ffmpeg(*args, "-c:v", "libx264", "-preset", "veryfast", *gop, str(path))
     return path
 
 

@@ -1,7 +1,8 @@
 """The soak with churn, shared by tests/test_soak.py (small, in the suite) and
 bench/bench_soak.py (full size): users send clips one after another through the Telegram fake
 to `voiceover serve` (real Valkey queue, real SeaweedFS store) while render workers are
-kill -9-ed at random (a seeded RNG) and restarted, and the bot is restarted twice. It only
+kill -9-ed at random (a seeded RNG) and restarted, and the bot is restarted twice: stopped
+with SIGTERM to its process group (what systemd does), then kill -9-ed, alternately. It only
 drives and observes; the callers assert."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import redis
 from core.errors import ErrorCode, message_for
 from tests.fake_telegram import FakeTelegram
 from tests.fakes import tree_files
-from tests.telegram_helpers import video_update
+from tests.telegram_helpers import SCRIPT, video_update
 from tests.test_workers import Cluster, records, videos
 
 GAVE_UP = message_for(ErrorCode.GAVE_UP)
@@ -95,14 +96,16 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
         for user in users:
             if told[user] == sent[user] < plan.jobs_per_user:
                 sent[user] += 1
-                caption = f"Hello there. Part {sent[user]}."
+                # a script long enough to replace the last one without "Read this as the new
+                # script?" (a shorter caption is asked about: no job, and the soak waits)
+                caption = f"{SCRIPT} Part {sent[user]}."
                 fake.push(video_update(fake, clip, caption, chat_id=user, user_id=user))
-        if sum(told[u] for u in users) >= total:
+        if all(told[u] >= plan.jobs_per_user for u in users):
             break
-        assert time.monotonic() - started < plan.limit_s, _stuck(run, told, sent)
+        assert time.monotonic() - started < plan.limit_s, _stuck(run, fake, told, sent)
         if restart_at and sum(told.values()) >= restart_at[0]:
             restart_at.pop(0)
-            await _restart_bot(run, fake)
+            await _restart_bot(run, fake, hard=report.bot_restarts % 2 == 1)
             report.bot_restarts += 1
         if time.monotonic() >= next_kill and sum(told.values()) > told_at_kill:
             told_at_kill = sum(told.values())  # a kill only after progress: never a livelock
@@ -121,25 +124,41 @@ async def soak(plan: SoakPlan, run: Cluster, fake: FakeTelegram, clip: Path) -> 
     return report
 
 
-def _stuck(run: Cluster, told: Counter[int], sent: Counter[int]) -> str:
+def _stuck(run: Cluster, fake: FakeTelegram, told: Counter[int], sent: Counter[int]) -> str:
     """What a stuck soak looks like: who waits, their records, SAQ's view, the logs' tails."""
     waiting = [u for u in sent if told[u] < sent[u]]
     mine = [r for r in records(run.common["QUEUE_URL"]) if int(r["chat_id"]) in waiting]
     states = [(r["id"][:8], r["status"], r["attempts"], r["delivered"], r["error"]) for r in mine]
     tails = "\n".join(f"--- {name}\n{run.log(name)[-1500:]}" for name in run.procs)
     lists = saq_lists(run.common["QUEUE_URL"])
-    return f"stuck: told {dict(told)} of {dict(sent)}; {states}; {lists}\n{tails}"
+    last = {u: [t[:80] for t, chat in _texts(fake) if chat == u][-2:] for u in waiting}
+    return f"stuck: told {dict(told)} of {dict(sent)}; {states}; {lists}; {last}\n{tails}"
 
 
-async def _restart_bot(run: Cluster, fake: FakeTelegram) -> None:
-    """SIGTERM the bot (the messages it took are handled first), then start it again."""
+async def _restart_bot(run: Cluster, fake: FakeTelegram, *, hard: bool) -> None:
+    """SIGTERM the bot's process group (the messages it took are handled first), or with
+    `hard` kill -9 it (its inbox keeps what it took), then start it again."""
     proc = run.procs["bot"]
+    if hard:  # not inside a send: Telegram can't be asked "did that video arrive?", so a kill
+        await _sends_recorded(run)  # between a send and its record sends it again (at least once)
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(proc.pid, signal.SIGKILL if hard else signal.SIGTERM)
     await asyncio.to_thread(proc.wait, 120)
     polls = len(fake.called("getUpdates"))
     run.bot(fake)
     await fake.wait_for("getUpdates", polls + 1, within_s=120)
+
+
+async def _sends_recorded(run: Cluster) -> None:
+    """Until every ended job the bot told is recorded as told (a bound guards a hang only)."""
+    deadline = time.monotonic() + 120
+    while not all(
+        r["delivered"]
+        for r in records(run.common["QUEUE_URL"])
+        if r["status"] in ("done", "failed")
+    ):
+        assert time.monotonic() < deadline, "a delivery never recorded"
+        await asyncio.sleep(0.05)
 
 
 async def _drained(run: Cluster, limit_s: float) -> None:

@@ -214,13 +214,22 @@ async def test_bad_input_is_a_problem_in_the_accounts_language(
         data={"text": SCRIPT, "speed": "9"},
     )
     assert fast.status_code == 422 and "speed" in fast.json()["detail"]
-    not_media = await client.post(
-        "/api/v1/jobs",
-        headers=account.auth,
-        files={"media": ("clip.mp4", b"not a video at all" * 10)},
-        data={"text": SCRIPT},
-    )
-    assert not_media.status_code == 422 and not_media.json()["code"] == 4201, not_media.text
+    before = (await client.get("/api/v1/credits", headers=account.auth)).json()
+    async with receiver() as hooks:  # the probe runs after the 202: its refusal ends the job
+        not_media = await client.post(
+            "/api/v1/jobs",
+            headers=account.auth,
+            files={"media": ("clip.mp4", b"not a video at all" * 10)},
+            data={"text": SCRIPT, "callback_url": hooks.url},
+        )
+        assert not_media.status_code == 202, not_media.text
+        ended = await wait_ended(client, not_media.json()["id"], account.auth)
+        assert ended["state"] == "failed" and ended["error"]["code"] == 4201, ended
+        assert "clip.mp4" in ended["error"]["message"]
+        await hooks.wait(1)
+        [(body, signature)] = hooks.accepted
+        assert verify(account.secret, signature, body) and json.loads(body) == ended
+    assert (await client.get("/api/v1/credits", headers=account.auth)).json() == before
     await terminal(service, "you", "/language chinese")
     chinese = await client.post("/api/v1/jobs", headers=account.auth, data={"text": SCRIPT})
     assert chinese.status_code == 422 and chinese.json()["title"] == "无法处理的内容"

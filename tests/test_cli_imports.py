@@ -33,6 +33,7 @@ OPTIONAL = {
     "discord",
     "prometheus_client",
     "py3langid",
+    "aiosqlite",  # the stores: the service, not `voices` or a render
 }
 RUN = """
 import json, sys

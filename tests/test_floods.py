@@ -104,7 +104,7 @@ async def test_a_calm_users_credits_never_wait_behind_a_flooders_upload(
         fake.push(video_update(fake, clip, None, **flood))
         await asyncio.wait_for(held.wait(), 60)
         for _ in range(300):  # more than PTB's 256 updates at once, all behind that upload
-            fake.push(message_update(text="/help", **flood))
+            fake.push(message_update(text="slower", **flood))  # edits: they wait for the file
         fake.push(message_update(text="/credits", chat_id=CALM, user_id=CALM))
         await fake.wait_until(lambda: any("💳" in t for t in texts_to(fake, CALM)))
         assert not release.is_set()  # answered while the flooder's upload was held …

@@ -1,4 +1,5 @@
-"""ffmpeg dies with our process, and what a killed process left behind is cleaned up."""
+"""ffmpeg dies with our process, what a killed process left behind is cleaned up, and Piper's
+runtime (onnxruntime) leaves nothing of its own in TMPDIR or the home folder."""
 
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ with work_dir() as tmp:
     out = partial_path(Path(sys.argv[1]) / "out.mp4")
     run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-c:v", "libx264",
                 "-preset", "ultrafast", "-f", "mp4", f"file:{out}"], timeout_s=3600)
+"""
+# A child that speaks a sentence with the real Piper voice, then dies by kill -9 (a crash).
+SPEAKER = """
+import os, signal
+from core.engine.tts import Synthesizer
+from core.engine.voices import discover_voices
+assert len(Synthesizer(1).synthesize(discover_voices()[0], ["Hello there."])[0]) > 0
+os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
@@ -125,3 +134,16 @@ def test_only_our_names_with_a_dead_pid_are_removed(tmp_path: Path) -> None:
     expected = {n for n, stale in (names | files).items() if not stale}
     assert {p.name for p in tmp_path.iterdir()} == expected
     assert PARTIAL_NAME.match(f".a.b.{dead}.1.partial")
+
+
+def test_a_speaking_process_killed_leaves_tmpdir_and_home_empty(tmp_path: Path) -> None:
+    tmp_root, home = tmp_path / "tmp", tmp_path / "home"
+    tmp_root.mkdir()
+    home.mkdir()
+    env = {"TMPDIR": str(tmp_root), "HOME": str(home), "PYTHONPATH": str(ROOT)}
+    env["PATH"] = os.environ.get("PATH", "/usr/bin:/bin")
+    done = subprocess.run([sys.executable, "-c", SPEAKER], env=env, cwd=ROOT, check=False)
+    assert done.returncode == -signal.SIGKILL  # it spoke (the assert held), then was killed
+    # onnxruntime's telemetry would write TMPDIR/.ses and ~/.cache/Microsoft/… (core turns it off)
+    assert list(tmp_root.rglob("*")) == []
+    assert list(home.rglob("*")) == []

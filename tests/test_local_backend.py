@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -124,6 +125,27 @@ async def test_cancel_stops_the_render_and_releases_credits(
     assert status.state is RenderState.FAILED
     credits = await backend.credits("console:a")
     assert (credits.available, credits.frozen) == (100, 0)
+
+
+async def test_closing_waits_for_a_cancelled_render_to_end(
+    backend: LocalBackend, tiny: Path, render_gate: RenderGate
+) -> None:
+    session = await backend.open_session("console:a", "en")
+    await backend.upload(session, tiny, "demo.mp4")
+    await say(backend, session, SCRIPT)
+    handle = await backend.export(session)
+    await render_gate.reached("speech")
+    task = backend.renders.running[handle.id].task
+    assert task is not None
+    await backend.cancel(handle)  # its thread is still in the engine
+    closing = asyncio.ensure_future(backend.aclose())
+    # Held in the engine, the render can't end, so neither may the close (without the wait it
+    # is done in milliseconds; a slow machine only makes this check weaker, never wrong).
+    done, _ = await asyncio.wait({closing}, timeout=2.0)
+    assert not done and backend.renders.stopping == {task}
+    render_gate.release_all()
+    await closing
+    assert task.done() and not task.cancelled() and task.exception() is None  # store still open
 
 
 async def test_a_render_cut_by_a_restart_is_forgotten_and_released(

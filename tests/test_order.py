@@ -73,17 +73,26 @@ async def test_cancel_right_after_a_video_stops_its_upload(
     assert chat.texts[-1] == "💳 Credits: 100 available, 0 frozen, 100 total."
 
 
-async def test_credits_wait_for_the_upload_sent_before_them(service: Service, tiny: Path) -> None:
+async def test_a_pure_read_does_not_wait_for_a_file_but_an_edit_after_it_does(
+    service: Service, tiny: Path
+) -> None:
     await service.runner.stop()  # nothing renders: the frozen price stays visible
     chat, held = RecordingChat(), HeldFile(tiny)
     video = replace(incoming(SCRIPT), attachments=(held.attachment(),))
     upload = asyncio.ensure_future(service.handle(video, chat))
     await held.started.wait()
+    # /credits answers while the file is still arriving: the state as it is, nothing held yet
+    await asyncio.wait_for(service.handle(incoming("/credits"), chat), 60)
+    assert chat.texts[-1] == "💳 Credits: 100 available, 0 frozen, 100 total."
+    # an edit sent after the file waits for it; a read sent after the edit waits for both
+    edit = asyncio.ensure_future(service.handle(incoming("slower"), chat))
+    status = asyncio.ensure_future(service.handle(incoming("/status"), chat))
     credits = asyncio.ensure_future(service.handle(incoming("/credits"), chat))
-    await asyncio.sleep(0)
-    assert not any(t.startswith("💳") for t in chat.texts)  # it waits its turn
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not (edit.done() or status.done() or credits.done())
     held.release.set()
-    await asyncio.gather(upload, credits)
+    await asyncio.gather(upload, edit, status, credits)
     assert chat.texts[-1] == "💳 Credits: 90 available, 10 frozen, 100 total."
     assert chat.texts.index("🎬 Rendering your video…") < len(chat.texts) - 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -32,7 +32,9 @@ from bots.telegram.incoming import (
     to_incoming,
     upload_instead,
 )
+from bots.telegram.journal import forget, hand_in_again, journal_polling, track
 from core.chat.commands import telegram_menu
+from core.chat.inbox import Inbox
 from core.clock import Clock
 from core.config import Settings
 from core.errors import ErrorCode
@@ -130,13 +132,17 @@ def build_application(settings: Settings, service: Service) -> Application:
     )
     ready = asyncio.Event()
     application.bot_data["ready"] = ready
+    application.bot_data["inbox"] = inbox = Inbox(service.store)
     application.bot_data["factory"] = chat_factory(application, settings, ready)
 
     async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await handle_message(update, context, settings, service)
+        track(application, update, handle_message(update, context, settings, service))
 
     async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await handle_answer(update, context, service)
+        try:
+            await handle_answer(update, context, service)
+        finally:
+            await forget(inbox, update.update_id)
 
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
     application.add_handler(CallbackQueryHandler(on_answer))
@@ -144,17 +150,18 @@ def build_application(settings: Settings, service: Service) -> Application:
     return application
 
 
-async def handle_message(
+def handle_message(
     update: Update, context: ContextTypes.DEFAULT_TYPE, settings: Settings, service: Service
-) -> None:
-    """One new message: ignore what isn't for the bot, refuse files Telegram won't give us."""
+) -> Awaitable[None] | None:
+    """One new message: ignore what isn't for the bot (None), refuse files Telegram won't give
+    us; returns what ends when the message was handled."""
     message = update.message
     if message is None or message.from_user is None or message.from_user.is_bot:
-        return
+        return None
     bot = context.bot
     said = addressed(message, bot.id, bot.username)
     if said is None:
-        return
+        return None
     factory: ChatFactory = context.bot_data["factory"]
     incoming = to_incoming(message, said, bot, settings.telegram_download_limit)
     chat = factory(incoming.chat_id, incoming.reply_context)
@@ -164,10 +171,7 @@ async def handle_message(
     # Into the user's lane, not awaited here: PTB runs a bounded number of updates at once, and
     # a flooder's messages waiting in their lane must not hold those places while another
     # user's /credits waits behind them (the service's flood limits bound each lane instead).
-    pending: set[asyncio.Future[None]] = context.bot_data.setdefault("pending", set())
-    handled = asyncio.ensure_future(service.accept(incoming, chat))
-    pending.add(handled)
-    handled.add_done_callback(pending.discard)
+    return service.accept(incoming, chat)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -204,6 +208,8 @@ async def start_updates(application: Application, settings: Settings) -> None:
     assert updater is not None
     url = settings.telegram_webhook_url
     if not url:
+        journal_polling(application, application.bot_data["inbox"])
+        await hand_in_again(application, application.bot_data["inbox"])
         await updater.start_polling(
             allowed_updates=ALLOWED_UPDATES,
             timeout=timedelta(seconds=POLL_TIMEOUT_S),

@@ -4,7 +4,8 @@ The SQLite databases (service.db, local.db) are copied with SQLite's online back
 connection holding one read transaction over both, so jobs, projects and the credit ledger come
 from the same moment, whatever the service writes meanwhile. Then DATA_DIR's other files: the
 local media store's keys (uploads/, results/, pins/) and the rest (the link key, voices, tus
-uploads), each with its size and SHA-256 (computed while copying). With an S3 media store
+uploads), each with its size and SHA-256 (computed while copying). Derivable data is left out:
+DATA_DIR/cache (the speech cache) fills up again as renders speak. With an S3 media store
 (STORAGE_URL) the bucket is not copied: its keys and sizes are listed, for `restore` to check.
 
 Everything is written under a hidden `.<name>.<pid>.partial` folder beside DEST and renamed to
@@ -35,6 +36,7 @@ DATABASES = "databases"
 MEDIA, FILES = "media", "files"
 MEDIA_PREFIXES = ("uploads", "results", "pins")
 SKIP_DIRS = frozenset({".staging"})  # files on their way in: not state
+DERIVED_DIRS = frozenset({"cache"})  # DATA_DIR/cache: core.engine.speech_cache.FOLDER, rebuilt
 SKIP_SUFFIXES = (".db", ".db-wal", ".db-shm", ".db-journal", ".part")
 CHUNK = 1 << 20
 
@@ -128,7 +130,8 @@ def state_files(data_dir: Path) -> Iterator[Path]:
     """DATA_DIR's files other than the databases and what is on its way in (relative)."""
     for folder, dirs, files in os.walk(data_dir):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("voiceover-"))
+        skip = SKIP_DIRS | DERIVED_DIRS if here == data_dir else SKIP_DIRS
+        dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("voiceover-"))
         for name in sorted(files):
             if name.endswith(SKIP_SUFFIXES) or ".partial" in name:
                 continue

@@ -1,5 +1,6 @@
 """/apikey in any chat: a key for the HTTP API, shown once with the account's webhook signing
-secret; '/apikey revoke' revokes it (its words: core/words/api_text.py)."""
+secret; '/apikey revoke' revokes it; '/apikey help' (or asking about an API, Zapier, n8n or
+automating in words) says what the API does (its words: core/words/api_text.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from core.errors import ErrorCode, VoiceoverError
 from core.words.api_text import apikey_text
 
 REVOKE_WORDS = frozenset({"revoke", "delete", "remove", "off", "撤销", "删除"})
+HELP_WORDS = frozenset({"help", "how", "?", "帮助", "怎么用"})
 # Platforms whose answers in a group are seen by the group (Discord answers privately).
 GROUP_VISIBLE = frozenset({"telegram"})
 
@@ -19,6 +21,9 @@ async def apikey_turn(ctx: Turn, routed: Routed, keys: ApiKeys | None, base_url:
     if keys is None:
         raise VoiceoverError(ErrorCode.NOT_ALLOWED)
     words = [*routed.rest.split()[:1], *ctx.incoming.args.values()]  # Discord: action=revoke
+    if any(word.casefold() in HELP_WORDS for word in words):
+        await api_help_turn(ctx, base_url)
+        return
     if any(word.casefold() in REVOKE_WORDS for word in words):
         revoked = await keys.revoke(ctx.owner)
         await ctx.chat.say(apikey_text("revoked" if revoked else "none", ctx.lang))
@@ -30,4 +35,10 @@ async def apikey_turn(ctx: Turn, routed: Routed, keys: ApiKeys | None, base_url:
     made = await keys.create(ctx.owner)
     shown = apikey_text("created", ctx.lang, key=made.key, secret=made.secret, base=base_url)
     # A personal link: private where the platform has private answers (Discord).
+    await ctx.chat.offer_link(shown, f"{base_url}/api/v1/docs", apikey_text("button", ctx.lang))
+
+
+async def api_help_turn(ctx: Turn, base_url: str) -> None:
+    """What the HTTP API does and how to get a key ('/apikey help'); no key is made."""
+    shown = apikey_text("help", ctx.lang, base=base_url)
     await ctx.chat.offer_link(shown, f"{base_url}/api/v1/docs", apikey_text("button", ctx.lang))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.words.api_text import API_ASKED
 from core.words.text import Bilingual, is_zh, pick
 
 
@@ -24,6 +25,7 @@ class Command:
     in_help: bool = False  # listed among /help's commands
     shown: int = 0  # its place in the Telegram menu and /help's list (0: in neither)
     max_chars: int = 40  # longer messages are not taken as its keyword (they are conversation)
+    unless: str = ""  # a pattern: a message it finds is not taken as this row's keyword
     asks: str = ""  # a pattern that asks for it in a longer message (up to 8 words, 40 chars)
 
 
@@ -32,6 +34,12 @@ class Command:
 EDIT_PAGE_ASKS = (
     r"\bedit\w*\b.*\b(?:page|browser|web\w*|online|myself|by hand)\b|\beditor\b"
     r"|编辑器|(?:网页|页面|浏览器|网上|在线|自己).{0,8}(?:编辑|修改)|编辑.{0,4}(?:页面|网页)"
+)
+
+
+# A script line names a product ("Meet Aurora, the lamp that works with Zapier."): not a question.
+NARRATION_CUES = (
+    r"\b(?:meet|welcome|introducing|our|we|we're|this is|here'?s|that|which)\b|我们|欢迎"
 )
 
 # Keyword matching tries the rows in this order (the first match wins).
@@ -181,6 +189,15 @@ COMMAND_TABLE: tuple[Command, ...] = (
         in_help=True,
         shown=13,
     ),
+    # Asking about automation (an API, Zapier, n8n, webhooks): /apikey's help, no key made.
+    # After "apikey", so "my api key" still makes one.
+    Command(
+        "api_help",
+        phrases=API_ASKED,
+        unless=NARRATION_CUES,
+        read_only=True,
+        max_chars=60,
+    ),
     Command(
         "edit",
         ("edit",),
@@ -201,6 +218,9 @@ COMMAND_TABLE: tuple[Command, ...] = (
 # Every intent a message can be routed to, each with its flow.
 INTENTS: tuple[str, ...] = tuple(dict.fromkeys(row.intent for row in COMMAND_TABLE))
 READ_ONLY = frozenset(row.intent for row in COMMAND_TABLE if row.read_only)
+# The read-only ones that write nothing at all: they need not wait for a file being received
+# (core/chat/lanes.py); /language sets the reply language, /apikey makes keys, /cancel stops.
+PURE_READS = READ_ONLY - frozenset({"cancel", "language", "apikey"})
 HELP_PER_LINE = 7  # /help's command list wraps after this many
 
 

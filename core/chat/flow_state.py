@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.chat.fair_gate import FairGate
 from core.chat.reply_language import is_chat_line, reply_language_of_text
 from core.chat.turn import FlowDeps, Turn
 from core.engine.lexicon import Lexicon
@@ -14,6 +15,7 @@ class FlowState:
 
     def __init__(self, deps: FlowDeps) -> None:
         self.deps = deps
+        self.probe_gate = FairGate(deps.settings.probe_slots)  # files probed, across users
 
     async def language_of(self, ctx: Turn) -> str:
         """The user's chosen reply language, else the platform's locale, else the language of

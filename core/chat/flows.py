@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from core.backends.local.classify import lacking
-from core.chat.apikey_flow import apikey_turn
+from core.chat.apikey_flow import api_help_turn, apikey_turn
 from core.chat.commands import INTENTS
 from core.chat.drafts import fingerprint
 from core.chat.edit_offer import offer_edit
@@ -111,6 +111,11 @@ class Flows(WorkFlows):
     async def flow_apikey(self, ctx: Turn, routed: Routed) -> bool:
         """A key for the HTTP API ('/apikey'), or its revocation ('/apikey revoke')."""
         await apikey_turn(ctx, routed, self.deps.api_keys, self.deps.signer.base_url)
+        return False
+
+    async def flow_api_help(self, ctx: Turn, routed: Routed) -> bool:
+        """What the HTTP API is for and how to get a key (asked in words: 'connect to zapier')."""
+        await api_help_turn(ctx, self.deps.signer.base_url)
         return False
 
     async def flow_credits(self, ctx: Turn, routed: Routed) -> bool:

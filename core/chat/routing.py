@@ -20,12 +20,13 @@ class Route:
     commands: tuple[str, ...]
     phrases: tuple[str, ...]
     max_chars: int = 40  # longer messages are not taken as this keyword (they are conversation)
+    unless: str = ""  # a message this pattern finds is not taken as this keyword
     asks: str = ""  # a pattern that asks for it in a longer message
 
 
 # The command table's rows that a command or a keyword asks for, in its order.
 ROUTES: tuple[Route, ...] = tuple(
-    Route(row.intent, row.names, row.phrases, row.max_chars, row.asks)
+    Route(row.intent, row.names, row.phrases, row.max_chars, row.unless, row.asks)
     for row in COMMAND_TABLE
     if row.names or row.phrases
 )
@@ -99,6 +100,8 @@ def route_keywords(text: str) -> str | None:
         if row.asks and _asks_pattern(row.asks).search(stripped):
             return row.intent
         if len(stripped) > row.max_chars:
+            continue
+        if row.unless and re.search(row.unless, stripped, re.IGNORECASE):
             continue
         if any(_phrase_pattern(phrase).search(stripped) for phrase in row.phrases):
             return row.intent

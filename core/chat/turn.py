@@ -39,6 +39,7 @@ class Turn:
     # The job this turn may create: its id (chosen by the caller, e.g. the HTTP API, or new),
     # its kind, and whether it replaces the owner's queued jobs of that kind (a chat's does).
     job_id: str = ""
+    job_created: float | None = None  # when its job was asked for (None: now)
     job_kind: str = "render"
     supersede: bool = True
 

@@ -72,7 +72,8 @@ class WorkFlows(FlowState):
             path.unlink(missing_ok=True)  # moved in, or never stored
         name = safe_name(attachment.name)
         stored = StoredFile(key)  # the backend's now: it keeps it, or deletes it
-        result = await self.deps.backend.upload(session_id, stored, name, attachment.role)
+        async with self.probe_gate.slot(ctx.owner):  # shared round-robin across users
+            result = await self.deps.backend.upload(session_id, stored, name, attachment.role)
         return result.summary
 
     async def flow_preview(self, ctx: Turn, routed: Routed) -> bool:
@@ -221,6 +222,7 @@ class WorkFlows(FlowState):
                 job_id=job_id,
                 supersede=ctx.supersede,
                 inputs={"fingerprint": fp, **pinned.to_record()},
+                created=ctx.job_created,
             )
         except BaseException:
             await self.deps.backend.release(owner, job_id, pinned)

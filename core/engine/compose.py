@@ -41,6 +41,8 @@ class Inputs:
     music: MediaInfo | None = None
     narration: MediaInfo | None = None
     shots: Spans | None = None  # the video's shots, when the script may be laid on them
+    sound: MediaInfo | None = None  # the video's sound, when held apart from its picture
+    hold_graph: str = ""  # the holds, when the last pass makes them ([0:v:0] to [held])
 
 
 @dataclass
@@ -159,7 +161,7 @@ def _mix(
         narration_wav=narr_wav,
         narration_media=narr_media,
         duration_s=duration,
-        source=inputs.media if video_length(inputs) is not None else None,
+        source=inputs.sound or (inputs.media if video_length(inputs) is not None else None),
         music=inputs.music,
         mix=request.options.mix,
         music_volume=request.options.music_volume,
@@ -193,6 +195,7 @@ def _final_pass(
         mix_wav=work / "mix.wav",
         audio_filter="anull",
         media=inputs.media,
+        hold_graph=inputs.hold_graph,
         background=background,
         extend_s=max(0.0, extend) if not geometry.copy_video else 0.0,
         burn_ass=(

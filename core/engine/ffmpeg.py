@@ -19,6 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any
 
 import imageio_ffmpeg
 
@@ -197,6 +198,13 @@ def _supervise(
     return returncode, timed_out.is_set(), stderr
 
 
+def own_session() -> dict[str, Any]:
+    """Popen options for a child of ours: its own session (a stop signal sent to our whole
+    process group, as systemd and Ctrl-C do, reaches only us: we finish the work we took, with
+    its child), and SIGKILL when we die (die_with_parent)."""
+    return {"start_new_session": True, "preexec_fn": die_with_parent()}
+
+
 def run_ffmpeg(
     args: list[str],
     *,
@@ -216,9 +224,8 @@ def run_ffmpeg(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        start_new_session=True,
-        preexec_fn=die_with_parent(),  # runs only prctl and getppid
         env=child_env(),
+        **own_session(),  # its preexec_fn runs only prctl and getppid
     )
     parser = _ProgressParser(duration_s, on_progress)
     returncode, timed_out, stderr = _supervise(proc, timeout_s, parser)

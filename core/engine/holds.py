@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.engine.ffmpeg import input_args, run_ffmpeg
-from core.engine.model import Hold, MediaInfo
+from core.engine.model import Hold, MediaInfo, MediaKind
 from core.engine.video import X264, graph_safe
 from core.errors import ErrorCode, VoiceoverError
 
@@ -62,9 +62,14 @@ def _stretch(h: HeldShot, mode: Hold) -> tuple[float, float]:
 
 
 def video_graph(
-    held: Sequence[HeldShot], mode: Hold, fps: float, offset_s: float, end_s: float | None
+    held: Sequence[HeldShot],
+    mode: Hold,
+    fps: float,
+    offset_s: float,
+    end_s: float | None,
+    out: str = "v",
 ) -> str:
-    """A filtergraph from [0:v:0] to [v]: the span offset…end of the source with its shots
+    """A filtergraph from [0:v:0] to [out]: the span offset…end of the source with its shots
     held (times relative to the input's first frame, which is at `offset_s` of the source)."""
 
     def stretched(shot: HeldShot) -> str:
@@ -73,7 +78,7 @@ def video_graph(
         return slow + (f",tpad=stop_mode=clone:stop_duration={freeze:.3f}" if freeze > 0 else "")
 
     pieces = _pieces(held, offset_s, end_s)
-    return _held_graph("0:v:0", "", pieces, stretched, "v=1:a=0,format=yuv420p[v]")
+    return _held_graph("0:v:0", "", pieces, stretched, f"v=1:a=0,format=yuv420p[{out}]")
 
 
 def audio_graph(held: Sequence[HeldShot], mode: Hold, source: str = "0:a:0") -> str:
@@ -214,6 +219,47 @@ def held_media(job: HoldJob) -> MediaInfo:
         pix_fmt="yuv420p",
         full_range=False,
     )
+
+
+def held_length(job: HoldJob) -> float:
+    """The source's length once its shots are held."""
+    return round(job.media.duration_s + sum(h.hold_s for h in job.held), 3)
+
+
+@dataclass(frozen=True)
+class FinalHold:
+    """Holds done by the render's last pass: the source as it reads it (its length held), the
+    source's sound on the held timeline (None: it has none) and the filtergraph ([0:v:0] to
+    [held]) that holds the picture."""
+
+    source: MediaInfo
+    sound: MediaInfo | None
+    graph: str
+
+
+def held_in_final_pass(job: HoldJob) -> FinalHold:
+    """For a render whose last pass re-encodes the picture anyway: hold the shots there, so the
+    video is encoded once; only the sound is made here (PCM, into `work`, for the mix)."""
+    media = job.media
+    length = held_length(job)
+    source = replace(media, duration_s=length)
+    graph = video_graph(job.held, job.mode, media.fps or 30.0, 0.0, None, "held")
+    if not media.has_audio:
+        return FinalHold(source, None, graph)
+    sound = job.work / "held-sound.wav"
+    args = [*input_args(media), "-filter_complex", audio_graph(job.held, job.mode), "-map", "[a]"]
+    run_ffmpeg([*args, "-c:a", "pcm_s16le", "-f", "wav", f"file:{sound}"], timeout_s=job.timeout_s)
+    heard = replace(
+        media,
+        path=sound,
+        kind=MediaKind.AUDIO,
+        container="wav",
+        demuxer="wav",
+        size_bytes=sound.stat().st_size,
+        duration_s=length,
+        acodec="pcm_s16le",
+    )
+    return FinalHold(source, heard, graph)
 
 
 def _encode(job: HoldJob, inputs: list[str], graph: str, out: Path) -> None:

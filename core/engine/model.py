@@ -238,6 +238,7 @@ class RenderRequest:
     options: RenderOptions = field(default_factory=RenderOptions)
     lexicon: Lexicon = field(default_factory=Lexicon)  # pronunciation fixes for the voice
     shots: tuple[float, ...] | None = None  # the media's cut times, when already known
+    shot_runs: tuple[tuple[int, int], ...] | None = None  # per paragraph: its first, last shot
 
 
 @dataclass(frozen=True)

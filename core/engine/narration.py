@@ -25,6 +25,7 @@ from core.engine.speech_units import (
 from core.engine.sync_plan import Pace, ShotPlan, cue_windows, plan_on_shots
 
 _EMPTY = np.zeros(0, dtype=np.float32)
+Shots = Sequence[tuple[float, float]]
 
 
 @dataclass
@@ -71,12 +72,14 @@ class NarrationBuilder:
         script: Script,
         fit_to_s: float | None = None,
         cue_voices: Sequence[VoiceInfo] | None = None,
-        shots: Sequence[tuple[float, float]] | None = None,
+        shots: Shots | Callable[[], Shots | None] | None = None,
         hold_until_s: float | None = None,
+        runs: Sequence[tuple[int, int]] | None = None,
     ) -> Narration:
         """Synthesise and place the script (cue i read by cue_voices[i]); `fit_to_s` asks
         untimed speech to fit (speed-up); `shots` lays untimed paragraphs on those shots (see
-        core.engine.sync_plan); `hold_until_s` (a video's length) has a timed cue that overruns
+        core.engine.sync_plan; `runs`: each paragraph's first and last shot, as decided before);
+        `hold_until_s` (a video's length) has a timed cue that overruns
         hold the picture instead of drifting. Voices of lower sample rates are resampled up."""
         if self.timeout_s is not None:
             self.deadline = time.monotonic() + self.timeout_s
@@ -85,12 +88,10 @@ class NarrationBuilder:
         make = timed_units if script.timed else untimed_units
         units = make(script, voices, self.lexicon, self.speed)
         clips = self._speak(units, [self.speed] * len(units), progress_span=(0.0, 90.0))
+        if callable(shots):  # found while the script was spoken
+            shots = shots()
         if shots and not script.timed:
-            plan = plan_on_shots(units, clips, shots, self._pace(), self._respeaker(units))
-            self.progress(100.0)
-            narration = self.lay(units, clips, plan.factors, plan.starts, plan)
-            narration.synced, narration.spans = True, tuple(shots)
-            return narration
+            return self._on_shots(units, clips, shots, runs)
         if script.timed and hold_until_s is not None and units:
             return self._hold_cues(units, clips, hold_until_s)
         if script.timed:
@@ -104,6 +105,21 @@ class NarrationBuilder:
                 clips = self._speak(units, [self.speed * factor] * len(units), (90.0, 99.0))
         self.progress(100.0)
         return self._place(units, clips, factors)
+
+    def _on_shots(
+        self,
+        units: Sequence[Unit],
+        clips: list[np.ndarray],
+        shots: Shots,
+        runs: Sequence[tuple[int, int]] | None,
+    ) -> Narration:
+        """The units laid on the shots (see core.engine.sync_plan)."""
+        respeak = self._respeaker(units)
+        plan = plan_on_shots(units, clips, shots, self._pace(), respeak, runs=runs)
+        self.progress(100.0)
+        narration = self.lay(units, clips, plan.factors, plan.starts, plan)
+        narration.synced, narration.spans = True, tuple(shots)
+        return narration
 
     def _speak(
         self, units: Sequence[Unit], speeds: Sequence[float], progress_span: tuple[float, float]

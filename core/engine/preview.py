@@ -84,28 +84,34 @@ def _cap(rendered: Path, out: Path, timeout_s: float, seconds: float) -> None:
 
 
 def render_preview(
-    request: RenderRequest, settings: Settings, progress: Progress = no_progress
+    request: RenderRequest,
+    settings: Settings,
+    progress: Progress = no_progress,
+    seconds: float = PREVIEW_S,
 ) -> RenderResult:
-    """Render the head of `request` to `request.out` (blocking: call it in a thread)."""
+    """Render the first `seconds` of `request` to `request.out` (blocking: call it in a
+    thread)."""
     limits, timeout = Limits.from_settings(settings), settings.ffmpeg_timeout_s
     with work_dir() as tmp:
         work = Path(tmp)
-        media, info = request.media, None
+        media, info, head_s = request.media, None, seconds
+        synced = None
         if media is not None:
             info = probe_media(media, limits)
-            media = cut_head(info, work / "head.mp4", timeout)
-        synced = preview_request(request, info, PREVIEW_S, timeout) if info else None
+            synced = preview_request(request, info, seconds, timeout, settings.data_dir)
+            head_s = synced[1] if synced is not None else seconds
+            media = cut_head(info, work / "head.mp4", timeout, head_s)
         script = request.script
-        if synced is not None:  # the same paragraphs on the same shots
-            request, script = synced, synced.script
+        if synced is not None:  # the same paragraphs on the same runs of shots
+            request, script = synced[0], synced[0].script
         elif script is not None:
-            script = preview_script(script, request.options.speed)
+            script = preview_script(script, request.options.speed, seconds)
         options = replace(request.options, captions=Captions.BURN)
         first = replace(
             request, out=work / "full.mp4", media=media, script=script, options=options
         )
         result = render(first, settings, progress)
-        _cap(result.output, request.out, timeout, PREVIEW_S)
+        _cap(result.output, request.out, timeout, seconds)
     final = probe_media(request.out, limits)
     return replace(
         result,

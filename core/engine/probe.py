@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.engine import probe_worker
-from core.engine.ffmpeg import child_env, die_with_parent
+from core.engine.ffmpeg import child_env, own_session
 from core.engine.model import Limits, MediaInfo, MediaKind
 from core.errors import ErrorCode, VoiceoverError, too_large
 from core.words.numbers import human_duration
@@ -105,8 +105,8 @@ def _run_worker(path: Path, limits: Limits, name: str) -> dict[str, Any]:
             timeout=limits.probe_timeout_s,
             stdin=subprocess.DEVNULL,
             env=child_env(),
-            preexec_fn=die_with_parent(),  # runs only prctl and getppid
             check=False,
+            **own_session(),  # a SIGTERM to our group while we stop is not a crashed probe
         )
     except subprocess.TimeoutExpired as exc:
         raise VoiceoverError(ErrorCode.CORRUPT_MEDIA, name=name, reason="probe timed out") from exc

@@ -15,6 +15,8 @@ import sys
 from fractions import Fraction
 from typing import Any
 
+from core.failpoints import hold_point
+
 # The demuxers we accept (FFmpeg names). The mov and matroska demuxers carry several names.
 ALLOWED_DEMUXERS: tuple[str, ...] = (
     "mov",
@@ -200,6 +202,7 @@ def main(argv: list[str]) -> int:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     max_pixels = int(argv[2]) if len(argv) > 2 else 3840 * 2160
+    hold_point("probe")  # tests only: a probe held while its parent is signalled
     try:
         result = probe(argv[1], max_pixels)
     except MemoryError:

@@ -29,7 +29,7 @@ from core.engine.pauses import strip_pauses
 from core.engine.probe import probe_media, require_visual
 from core.engine.speech import SpeechEngine
 from core.engine.speech_cache import with_cache
-from core.engine.synced import hold_source, source_shots, sync_spans
+from core.engine.synced import ShotsMeanwhile, Spans, hold_source, sync_spans
 from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.voice_plan import VoicePlan, plan_voices
@@ -51,18 +51,24 @@ def render(
     with _meanwhile(load_model if request.script else None), clock.stage("probe"):
         check_inputs(request, limits, settings.max_segment_speedup)
         inputs = _probe_inputs(request, limits)
-        inputs.shots = source_shots(request, inputs.media, settings.ffmpeg_timeout_s)
         progress("probe", 100.0)
-    with work_dir() as tmp:
+    timeout, data = settings.ffmpeg_timeout_s, settings.data_dir
+    with work_dir() as tmp, ShotsMeanwhile(request, inputs.media, timeout, data) as found:
         work = Path(tmp)
         with clock.stage("speech"):
-            narration, voice, note, warning = _narrate(request, settings, inputs, work, progress)
+            narration, voice, note, warning = _narrate(
+                request, settings, inputs, work, progress, found.result
+            )
+        inputs.shots = found.result()
+        if found.seconds:
+            clock.timings["shots_during_speech"] = found.seconds
         check_output_length(narration.duration_s, limits)
         shots = inputs.shots
         if isinstance(narration, Narration) and narration.holds and inputs.media is not None:
             with clock.stage("hold"):
-                held = (inputs.media, narration.spans, narration.holds, work)
-                inputs.media = hold_source(request, *held, settings.ffmpeg_timeout_s)
+                held = (inputs.media, narration.spans, narration.holds, work, timeout)
+                hold = hold_source(request, *held, narration.duration_s)
+                inputs.media, inputs.sound, inputs.hold_graph = hold.source, hold.sound, hold.graph
         result = compose(request, settings, inputs, narration, work, clock, progress)
     result.shots = shots
     script = request.script
@@ -113,10 +119,15 @@ def _probe_inputs(request: RenderRequest, limits: Limits) -> Inputs:
 
 
 def _narrate(
-    request: RenderRequest, settings: Settings, inputs: Inputs, work: Path, progress: Progress
+    request: RenderRequest,
+    settings: Settings,
+    inputs: Inputs,
+    work: Path,
+    progress: Progress,
+    shots: Callable[[], Spans | None] = lambda: None,
 ) -> tuple[Narration | MediaInfo, VoiceInfo | None, Note | None, Note | None]:
-    """The narration (the user's own recording, or the script spoken by the chosen voice), the
-    voice, a note on its choice, and a warning when the chosen voice had to give way."""
+    """The narration (the user's recording, or the script spoken and laid on the `shots` found
+    meanwhile), its voice, a note on its choice, and a warning when that voice had to give way."""
     if inputs.narration is not None:
         progress("speech", 100.0)
         return inputs.narration, None, None, None
@@ -139,13 +150,20 @@ def _narrate(
     )
     fit_to = video_length(inputs) if opts.overrun is Overrun.SPEEDUP else None
     cue_voices = [loaded[v.id] for v in plan.cue_voices]
-    laid_on = sync_spans(request, inputs.shots)
-    timed_hold = request.script.timed and opts.overrun is Overrun.HOLD
-    hold_until = video_length(inputs) if timed_hold else None
-    narration = builder.build(request.script, fit_to, cue_voices, laid_on, hold_until)
+    laid_on = lambda: sync_spans(request, shots())  # noqa: E731
+    hold_until = _hold_until(request, inputs)
+    narration = builder.build(
+        request.script, fit_to, cue_voices, laid_on, hold_until, request.shot_runs
+    )
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
     return narration, voice, plan.note, warning
+
+
+def _hold_until(request: RenderRequest, inputs: Inputs) -> float | None:
+    """The video's length, when a timed cue that overruns holds the picture."""
+    timed = request.script is not None and request.script.timed
+    return video_length(inputs) if timed and request.options.overrun is Overrun.HOLD else None
 
 
 def _load_voices(

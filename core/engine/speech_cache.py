@@ -84,15 +84,33 @@ class SpeechCache:
                 partial.unlink(missing_ok=True)
             log.warning("speech not kept in the cache: %s", exc.strerror or type(exc).__name__)
 
+    def free_up(self, wanted: int) -> int:
+        """Drop the least recently used sentences until `wanted` bytes are freed (a render
+        short of disk comes first: this is derivable data); the bytes freed."""
+        freed = 0
+        for _, size, path in self._by_age():
+            if freed >= wanted:
+                break
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                freed += size
+        if freed:
+            log.info("speech cache: %d bytes freed for a render short of disk", freed)
+        return freed
+
+    def _by_age(self) -> list[tuple[int, int, str]]:
+        """(last use, size, path) of every kept sentence, oldest first."""
+        try:
+            entries = [e for e in os.scandir(self.folder) if e.name.endswith(SUFFIX)]
+            return sorted((e.stat().st_mtime_ns, e.stat().st_size, e.path) for e in entries)
+        except OSError:
+            return []
+
     def trim(self) -> int:
         """Drop the least recently used sentences beyond `max_bytes` (and dead processes'
         partial files); how many files were removed."""
         removed = remove_stale_work(self.folder)
-        try:
-            entries = [e for e in os.scandir(self.folder) if e.name.endswith(SUFFIX)]
-            kept = sorted((e.stat().st_mtime_ns, e.stat().st_size, e.path) for e in entries)
-        except OSError:
-            return removed
+        kept = self._by_age()
         total = sum(size for _, size, _ in kept)
         for _, size, path in kept:
             if total <= self.max_bytes:

@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from core.engine.model import Sync
+from core.engine.sync_items import unit_items, unit_weights
 
 LEAD_S = 0.1  # speech starts this long after its cut (the promise: within 0.3 s)
 CUT_MARGIN_S = 0.25  # and ends this long before the next cut …
@@ -77,6 +78,22 @@ def group_items(weights: Sequence[float], spans: Sequence[tuple[float, float]]) 
     ]
 
 
+def groups_of_runs(runs: Sequence[tuple[int, int]]) -> list[Group]:
+    """Groups from each item's first and last shot (items on one run share it)."""
+    groups: list[Group] = []
+    for k, (first, last) in enumerate(runs):
+        if groups and (groups[-1].first, groups[-1].last) == (first, last):
+            groups[-1] = Group((*groups[-1].items, k), first, last)
+        else:
+            groups.append(Group((k,), first, last))
+    return groups
+
+
+def runs_of_groups(groups: Sequence[Group]) -> list[tuple[int, int]]:
+    """Each item's first and last shot."""
+    return [(g.first, g.last) for g in groups for _ in g.items]
+
+
 class Unit(Protocol):
     """What the plan reads of a narration unit."""
 
@@ -101,18 +118,6 @@ class ShotPlan:
     shots: list[int | None]
     held_s: list[float]
     holds: tuple[tuple[int, float], ...]
-
-
-def _items(units: Sequence[Unit]) -> list[int]:
-    """Each unit's item: its paragraph, or (a one-paragraph script) its sentence; a pause
-    belongs to the sentence before it."""
-    if len({u.paragraph for u in units}) > 1:
-        return [u.paragraph for u in units]
-    items, n = [], -1
-    for u in units:
-        n += 1 if u.text or n < 0 else 0
-        items.append(n)
-    return items
 
 
 @dataclass
@@ -141,15 +146,20 @@ def plan_on_shots(
     pace: Pace,
     respeak: Respeak,
     groups: Sequence[Group] | None = None,
+    runs: Sequence[tuple[int, int]] | None = None,
 ) -> ShotPlan:
-    """Where each unit (spoken as `clips`, replaced when read faster) goes on the shots (by
-    `group_items`, or in the `groups` given, whose items are the units)."""
-    item_of = _items(units) if groups is None else list(range(len(units)))
+    """Where each unit (spoken as `clips`, replaced when read faster) goes on the shots: its
+    item (core.engine.sync_items) on the shots `group_items` gives it by the items' text, or on
+    the `runs` given (first and last shot per item, as a preview is told the render's), or in
+    the `groups` given, whose items are the units."""
+    item_of = unit_items(units) if groups is None else list(range(len(units)))
     if groups is None:
-        weights = [0.0] * (max(item_of) + 1)
-        for clip, item in zip(clips, item_of, strict=True):
-            weights[item] += len(clip)
-        groups = group_items(weights, spans)
+        count = max(item_of) + 1 if item_of else 0
+        if runs is not None and len(runs) == count:
+            groups = groups_of_runs(runs)
+        else:
+            silence = [len(c) / pace.rate for c in clips]
+            groups = group_items(unit_weights(units, silence), spans)
     laid = [_Laid([n for n, i in enumerate(item_of) if i in g.items], g) for g in groups]
     for lay in laid:
         window = spans[lay.group.last][1] - spans[lay.group.first][0]

@@ -37,6 +37,7 @@ class FinalPass:
     media: MediaInfo | None = None  # a video or an image; None: `background` is the picture
     background: Path | None = None
     extend_s: float = 0.0  # hold the last frame this long
+    hold_graph: str = ""  # held shots, from [0:v:0] to [held] (core.engine.holds), if any
     burn_ass: Path | None = None
     soft_srt: Path | None = None
     language: str = "eng"
@@ -74,7 +75,8 @@ def _fit_filter(geo: Geometry, fit: Fit) -> str:
 
 def _video_chain(p: FinalPass, fit: Fit, still: bool) -> str:
     """The filtergraph from input 0's picture to [v] (a still is fitted once, then repeated)."""
-    parts = [f"[0:v:0]{_fit_filter(p.geometry, fit)}"]
+    head = f"{p.hold_graph};[held]" if p.hold_graph else "[0:v:0]"
+    parts = [f"{head}{_fit_filter(p.geometry, fit)}"]
     if still:
         parts.append(f"loop=loop=-1:size=1:start=0,fps={STILL_FPS}")
     elif p.extend_s > 0:
@@ -98,6 +100,7 @@ def final_args(p: FinalPass, fit: Fit) -> list[str]:
     if p.soft_srt is not None:
         args += ["-f", "srt", "-i", f"file:{p.soft_srt}"]
     if p.geometry.copy_video:
+        assert not p.hold_graph, "holds are made in the last pass only when it encodes"
         args += ["-map", "0:v:0", "-c:v", "copy"]
     else:
         tune = ["-tune", "stillimage"] if still else []

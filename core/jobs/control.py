@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from core.backends.base import Backend, Pinned, RenderHandle
 from core.errors import ErrorCode, VoiceoverError
 from core.jobs.runner import JobRunner
 from core.uninterrupted import uninterrupted
-from core.work.model import Job, JobStatus
+from core.work.model import Job, JobStatus, Mark
 from core.work.queue import JobQueue
 
 CANCEL_WAIT_S = 30.0  # how long a cancel waits for a running job to stop
@@ -42,21 +42,23 @@ class JobControl:
         workers_busy: Callable[[], bool] | None = None,  # renders run elsewhere: how full
         max_queued: int | None = None,  # a user's jobs waiting for a slot (None: any)
         on_cancel: Sequence[Callable[[str], Awaitable[None]]] = (),  # told each cancelled job
+        max_queued_by_kind: Mapping[str, int] | None = None,  # kinds with a budget of their own
     ) -> None:
         self.jobs = jobs
         self.runner = runner
         self.backend = backend
         self.workers_busy = workers_busy
         self.max_queued = max_queued
+        self.max_queued_by_kind = dict(max_queued_by_kind or {})
         self.on_cancel = list(on_cancel)
         self._give_back = GiveBack(backend)
 
     async def enqueue(self, **fields: Any) -> tuple[Job | None, list[Job]]:
         """Queue a job (JobQueue.enqueue's fields); queued jobs it replaces are ended here.
-        TOO_MANY_QUEUED when the owner already has `max_queued` jobs waiting (those this one
+        TOO_MANY_QUEUED when the owner's queue budget for its kind is full (those this one
         supersedes not counted)."""
         owner, kind = str(fields["owner"]), str(fields["kind"])
-        await self._check_room(owner, kind, bool(fields.get("supersede")))
+        await self.check_room(owner, kind, bool(fields.get("supersede")))
         job, replaced = await self.jobs.enqueue(**fields)
         for old in replaced:
             await self.ended(old)
@@ -64,16 +66,30 @@ class JobControl:
             self.runner.kick()
         return job, replaced
 
-    async def _check_room(self, owner: str, kind: str, supersede: bool) -> None:
-        if self.max_queued is None:
-            return
-        waiting = [
-            job
+    def room_for(self, kind: str) -> int | None:
+        """How many of an owner's jobs may wait in `kind`'s budget (None: any): a kind of
+        `max_queued_by_kind` has its own (API batches), every other kind shares `max_queued`."""
+        return self.max_queued_by_kind.get(kind, self.max_queued)
+
+    async def waiting(self, owner: str, kind: str, supersede: bool = False) -> int:
+        """The owner's queued jobs in `kind`'s budget (those a superseding job replaces not)."""
+        own = kind in self.max_queued_by_kind
+        return sum(
+            1
             for job in await self.jobs.active_for(owner)
-            if job.status is JobStatus.QUEUED and not (supersede and job.kind == kind)
-        ]
-        if len(waiting) >= self.max_queued:
-            raise VoiceoverError(ErrorCode.TOO_MANY_QUEUED, count=len(waiting))
+            if job.status is JobStatus.QUEUED
+            and ((job.kind == kind) if own else (job.kind not in self.max_queued_by_kind))
+            and not (supersede and job.kind == kind)
+        )
+
+    async def check_room(self, owner: str, kind: str, supersede: bool = False) -> None:
+        """TOO_MANY_QUEUED when the owner's budget for `kind` is full."""
+        limit = self.room_for(kind)
+        if limit is None:
+            return
+        waiting = await self.waiting(owner, kind, supersede)
+        if waiting >= limit:
+            raise VoiceoverError(ErrorCode.TOO_MANY_QUEUED, count=waiting)
 
     async def ended(self, job: Job) -> None:
         """Give back what an ended job held (frozen credits, pinned files); safe twice."""
@@ -124,3 +140,9 @@ class JobControl:
     async def position(self, job: Job) -> int:
         """1 + the queued jobs ahead of this one."""
         return await self.jobs.position(job)
+
+    async def owned(
+        self, owner: str, state: JobStatus | None, after: Mark | None, limit: int
+    ) -> list[Job]:
+        """The owner's jobs, newest first (JobQueue.owned)."""
+        return await self.jobs.owned(owner, state, after, limit)

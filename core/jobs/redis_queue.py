@@ -86,13 +86,15 @@ class RedisJobQueue(RedisJobReads):
         inputs: Mapping[str, Any],
         job_id: str | None = None,
         supersede: bool = False,
+        created: float | None = None,
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job (None when its message already made one); with `supersede`, the owner's
         queued jobs of this kind are cancelled and returned."""
         fields: dict[str, Any] = {"owner": owner, "kind": kind, "platform": platform}
         fields["chat_id"] = chat_id
         fields |= {"reply_context": reply_context, "language": language, "inputs": inputs}
-        job = queued_job(job_id, time.time(), {**fields, "session_id": session_id})
+        asked = time.time() if created is None else created  # an API job: when it was accepted
+        job = queued_job(job_id, asked, {**fields, "session_id": session_id})
         if not await self.redis.set(
             self._seen(platform, message_id), job.id, nx=True, ex=SEEN_TTL_S
         ):
@@ -102,6 +104,7 @@ class RedisJobQueue(RedisJobReads):
             pipe.set(self._key(job.id), dump_job(job))
             pipe.zadd(ACTIVE_SET, {job.id: job.created})
             pipe.rpush(self._owner(owner), job.id)
+            pipe.zadd(self._owned(owner), {job.id: job.created})
             await pipe.execute()
         await self._promote(owner)
         return job, replaced

@@ -11,7 +11,7 @@ from typing import Any, cast
 from redis import asyncio as aioredis
 
 from core.backends.base import Pinned
-from core.work.model import ACTIVE, ENDED, Job, JobStatus
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, Mark
 
 PREFIX = "voiceover"
 SAQ_QUEUE = "voiceover"
@@ -22,6 +22,7 @@ UNDELIVERED = f"{PREFIX}:undelivered"  # ended jobs whose owner was not told, by
 SEEN_TTL_S = 14 * 24 * 3600
 ENDED_TTL_S = 7 * 24 * 3600  # how long an ended, delivered job's record is kept
 MAX_ATTEMPTS = 3
+OWNED_CHUNK = 200  # ids read at a time when paging an owner's jobs
 
 
 def dump_job(job: Job) -> str:
@@ -53,6 +54,10 @@ class RedisJobReads:
     @staticmethod
     def _owner(owner: str) -> str:
         return f"{PREFIX}:owner:{owner}"
+
+    @staticmethod
+    def _owned(owner: str) -> str:
+        return f"{PREFIX}:owned:{owner}"  # every job of the owner, scored by creation time
 
     @staticmethod
     def _seen(platform: str, message_id: str) -> str:
@@ -87,6 +92,43 @@ class RedisJobReads:
             if j.status is JobStatus.QUEUED and (j.created, j.id) < (job.created, job.id)
         ]
         return 1 + len(ahead)
+
+    async def owned(
+        self, owner: str, state: JobStatus | None, after: Mark | None, limit: int
+    ) -> list[Job]:
+        """The owner's jobs newest first ((created, id) descending), below `after`; the ids
+        of records that expired (ENDED_TTL_S after delivery) are dropped from the index."""
+        key, offset = self._owned(owner), 0
+        found: list[Job] = []
+        top: Any = "+inf" if after is None else after[0]
+        while len(found) < limit:
+            ids = await self.redis.zrevrangebyscore(
+                key, top, "-inf", start=offset, num=OWNED_CHUNK
+            )
+            offset += len(ids)
+            names = [as_text(i) for i in ids]
+            raws = await self.redis.mget([self._key(n) for n in names]) if names else []
+            if gone := [n for n, raw in zip(names, raws, strict=True) if not raw]:
+                await self.redis.zrem(key, *gone)
+                offset -= len(gone)
+            for raw in filter(None, raws):
+                job = load_job(raw)
+                below = after is None or (job.created, job.id) < after
+                if below and (state is None or job.status is state) and len(found) < limit:
+                    found.append(job)
+            if len(ids) < OWNED_CHUNK:
+                break
+        return found
+
+    async def add_ended(self, job: Job) -> bool:
+        """Record a job that ended before it was queued (never given to SAQ; the one write
+        here: it touches no active state)."""
+        assert job.status in ENDED
+        ttl = ENDED_TTL_S if job.delivered else None
+        if not await self.redis.set(self._key(job.id), dump_job(job), nx=True, ex=ttl):
+            return False
+        await self.redis.zadd(self._owned(job.owner), {job.id: job.created})
+        return True
 
     async def pending_count(self) -> int:
         """Jobs queued or running."""

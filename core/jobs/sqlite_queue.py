@@ -15,7 +15,7 @@ import aiosqlite
 from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
 from core.store import Store, dumps, loads
-from core.work.model import ACTIVE, ENDED, Job, JobStatus, queued_job
+from core.work.model import ACTIVE, ENDED, Job, JobStatus, Mark, queued_job
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -63,6 +63,7 @@ class SqliteJobQueue:
         inputs: Mapping[str, Any],
         job_id: str | None = None,
         supersede: bool = False,
+        created: float | None = None,
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job and record its message in one transaction (None if the message was seen).
 
@@ -72,7 +73,8 @@ class SqliteJobQueue:
         fields: dict[str, Any] = {"owner": owner, "kind": kind, "platform": platform}
         fields["chat_id"] = chat_id
         fields |= {"reply_context": reply_context, "language": language, "inputs": inputs}
-        job = queued_job(job_id, time.time(), {**fields, "session_id": session_id})
+        asked = time.time() if created is None else created  # an API job: when it was accepted
+        job = queued_job(job_id, asked, {**fields, "session_id": session_id})
         try:
             async with self.store.transaction() as db:
                 await db.execute(
@@ -84,6 +86,16 @@ class SqliteJobQueue:
         except sqlite3.IntegrityError:
             return None, []
         return await self.get(job.id), replaced
+
+    async def add_ended(self, job: Job) -> bool:
+        """Record a job that ended before it was queued (never claimed)."""
+        assert job.status in ENDED
+        try:
+            async with self.store.transaction() as db:
+                await _insert(db, job)
+        except sqlite3.IntegrityError:
+            return False
+        return True
 
     @staticmethod
     async def _supersede(db: aiosqlite.Connection, owner: str, kind: str, now: float) -> list[Job]:
@@ -188,6 +200,19 @@ class SqliteJobQueue:
         )
         return 1 + int(row["n"] if row else 0)
 
+    async def owned(
+        self, owner: str, state: JobStatus | None, after: Mark | None, limit: int
+    ) -> list[Job]:
+        """The owner's jobs newest first ((created, id) descending), below `after`."""
+        created, job_id = after if after is not None else (float("inf"), "")
+        rows = await self.store.fetchall(
+            "SELECT * FROM jobs WHERE owner=? AND (? IS NULL OR status=?)"
+            " AND (created < ? OR (created = ? AND id < ?))"
+            " ORDER BY created DESC, id DESC LIMIT ?",
+            (owner, state, state, created, created, job_id, limit),
+        )
+        return [Job.from_row(row) for row in rows]
+
     async def gauges(self) -> tuple[dict[str, int], int | None]:
         """Active jobs (one count: they run in this process, no workers to see)."""
         return {"active": await self.pending_count()}, None
@@ -201,13 +226,15 @@ class SqliteJobQueue:
 
 
 async def _insert(db: aiosqlite.Connection, job: Job) -> None:
-    """A new queued job's row."""
+    """A new job's row (queued; or ended before it was queued: its error and delivery)."""
+    error = dumps(job.error) if job.error is not None else None
     await db.execute(
         "INSERT INTO jobs(id, owner, kind, status, platform, chat_id, reply_context,"
-        " language, session_id, inputs, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        " language, session_id, inputs, created, updated, error, delivered)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             job.id, job.owner, job.kind, job.status, job.platform, job.chat_id,
             dumps(job.reply_context), job.language, job.session_id, dumps(job.inputs),
-            job.created, job.created,
+            job.created, job.created, error, job.delivered,
         ),
     )  # fmt: skip

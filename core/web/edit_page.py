@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from core.chat.floodgate import FloodLimits
 from core.web.edit_actions import EditActions, Gone
 from core.web.edit_limits import PageLimiter
 from core.web.edit_links import EditTicket, Refused
@@ -26,8 +27,9 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 class EditPages:
     """The edit link's routes."""
 
-    def __init__(self, actions: EditActions, limiter: PageLimiter) -> None:
-        self.actions, self.limiter = actions, limiter
+    def __init__(self, actions: EditActions, now: Callable[[], float]) -> None:
+        self.actions = actions
+        self.limiter = PageLimiter(FloodLimits.from_settings(actions.parts.settings), now)
 
     def routes(self) -> list[web.AbstractRouteDef]:
         """GET the page; the page's JSON and media under the same signed link."""

@@ -4,6 +4,39 @@ from __future__ import annotations
 
 from core.words.text import Bilingual, pick
 
+# Words that ask about automating (an API, Zapier, n8n, webhooks, batches): the routing table's
+# "api_help" row (core/chat/commands.py) and the local classifier's "api" topic read them.
+API_ASKED: tuple[str, ...] = (
+    "an api",
+    "the api",
+    "your api",
+    "api access",
+    "api for",
+    "rest api",
+    "http api",
+    "via api",
+    "by api",
+    "zapier",
+    "n8n",
+    "make.com",
+    "ifttt",
+    "webhook",
+    "webhooks",
+    "automate this",
+    "automate it",
+    "automate my",
+    "how do i automate",
+    "can i automate",
+    "automation",
+    "programmatically",
+    "用API",
+    "用api",
+    "API接口",
+    "api接口",
+    "接口",
+    "自动化",
+    "批量处理",
+)
 APIKEY_TEXTS: dict[str, Bilingual] = {
     "created": Bilingual(
         "🔑 Your API key (shown once; it replaces any earlier key):\n{key}\n"
@@ -20,6 +53,15 @@ APIKEY_TEXTS: dict[str, Bilingual] = {
         "You have no API key. Send /apikey for one.", "你还没有 API 密钥。发送 /apikey 获取。"
     ),
     "button": Bilingual("API docs", "API 文档"),
+    "help": Bilingual(
+        "🔌 Yes: there is an HTTP API for your website, scripts, Zapier or n8n. Send /apikey "
+        "(in a private chat) for a key, then POST each clip with its script to "
+        "{base}/api/v1/jobs (a batch is fine: each job is queued); a callback_url gets a "
+        "signed webhook when it is done. Docs: {base}/api/v1/docs",
+        "🔌 有的：可以通过 HTTP API 接入你的网站、脚本、Zapier 或 n8n。发送 /apikey（私聊）获取"
+        "密钥，然后把每个视频和脚本 POST 到 {base}/api/v1/jobs（可以批量：每个任务都会排队）；"
+        "填写 callback_url 会在完成时收到签名的 webhook。文档：{base}/api/v1/docs",
+    ),
     "private_only": Bilingual(
         "🔒 Send /apikey to me in a private chat: a key shown here would be seen by everyone.",
         "🔒 请在与我的私聊中发送 /apikey：在这里显示的密钥所有人都能看到。",

@@ -215,6 +215,12 @@ ERROR_TEXTS: dict[ErrorCode, Bilingual] = {
         "released. Send 'export' to try again.",
         "渲染多次中断已停止，积分已退回。发送“导出”重试。",
     ),
+    ErrorCode.INTAKE_INTERRUPTED: Bilingual(
+        "The service restarted while your request was being taken in; nothing was charged. "
+        "Send it again (the same Idempotency-Key makes a new job).",
+        "接收你的请求时服务重启了，没有扣除积分。"
+        "请重新发送（同一个 Idempotency-Key 会创建新任务）。",
+    ),
     ErrorCode.API_KEY_INVALID: Bilingual(
         "This API key is missing, unknown or revoked. Send /apikey in the chat for a new one "
         "and pass it as 'Authorization: Bearer <key>'.",

@@ -20,6 +20,7 @@ class JobStatus(StrEnum):
 
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+Mark = tuple[float, str]  # a job's place in its owner's list: (created, id)
 ENDED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
 
 

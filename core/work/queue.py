@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from core.backends.base import Pinned
-from core.work.model import Job, JobStatus
+from core.work.model import Job, JobStatus, Mark
 
 
 class JobQueue(Protocol):
@@ -35,9 +35,16 @@ class JobQueue(Protocol):
         inputs: Mapping[str, Any],
         job_id: str | None = None,
         supersede: bool = False,
+        created: float | None = None,
     ) -> tuple[Job | None, list[Job]]:
         """Queue a job with its inputs (None when its message already made one); with
-        `supersede`, the owner's jobs of this kind still queued are cancelled and returned."""
+        `supersede`, the owner's jobs of this kind still queued are cancelled and returned;
+        `created`: when it was asked for, if before now (an API job accepted with 202)."""
+        ...
+
+    async def add_ended(self, job: Job) -> bool:
+        """Record a job that ended before it was queued (refused while being taken in): read
+        and listed like any other, never claimed; False when its id is taken."""
         ...
 
     async def claim(self) -> Job | None:
@@ -67,6 +74,13 @@ class JobQueue(Protocol):
 
     async def position(self, job: Job) -> int:
         """1 + the queued jobs ahead of this one."""
+        ...
+
+    async def owned(
+        self, owner: str, state: JobStatus | None, after: Mark | None, limit: int
+    ) -> list[Job]:
+        """The owner's jobs (every kind, chat- or API-made), newest first: (created, id)
+        descending, only those below `after`, of `state` when given; at most `limit`."""
         ...
 
     async def pending_count(self) -> int:

@@ -35,6 +35,12 @@ ANSWERS: dict[str, Bilingual] = {
         "👋 你好！请发送视频和脚本（或告诉我要改什么）；/help 查看我能做什么。",
     ),
     "thanks": Bilingual("😊 You're welcome!", "😊 不客气！"),
+    "api": Bilingual(
+        "🔌 Yes: there is an HTTP API for websites, scripts, Zapier or n8n. Send /apikey for a "
+        "key; '/apikey help' says how to send it your clips.",
+        "🔌 有的：可以通过 HTTP API 接入网站、脚本、Zapier 或 n8n。发送 /apikey 获取密钥；"
+        "“/apikey help”说明如何提交视频。",
+    ),
     "ack": Bilingual("👍", "👍"),
     "cost": Bilingual(
         "💳 A render costs credits by the length of its narration; previews are free. "

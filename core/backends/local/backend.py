@@ -77,7 +77,7 @@ class LocalBackend:
         self.root = settings.data_dir / "local"
         renders = self.root / "renders"
         self.renders = LocalRenders(self.store, self.ledger, settings, renders, self.media)
-        self.shots = ShotFinder(self.media, settings.ffmpeg_timeout_s)
+        self.shots = ShotFinder(self.media, settings.ffmpeg_timeout_s, settings.data_dir)
         self._ready = False
         self._warm_up: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()

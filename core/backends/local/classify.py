@@ -13,6 +13,7 @@ from typing import Any
 from core.backends.local.instructions import instruction_only, parse, rule_spans
 from core.backends.local.missing_features import UNSUPPORTED, Feature
 from core.backends.local.vocabulary import (
+    API_TALK,
     NARRATION_EN,
     NARRATION_ZH,
     NO,
@@ -75,6 +76,7 @@ WEIGHTS: dict[str, tuple[float, float, float]] = {
     "question": (-2.0, 2.0, 0.0),
     "vocabulary": (-1.5, -1.5, 2.0),  # per feature we lack that it names, up to 2
     "small_talk": (-3.0, 4.0, -1.0),  # nothing but greetings, thanks, "ok", emoji
+    "api": (-2.0, 2.5, 0.0),  # asks about automating: the API, Zapier, n8n, webhooks
     "no_script": (1.0, 0.0, 0.0),  # the project has no script yet: text is likely one
     "waiting": (0.5, 0.0, 0.0),  # it has a video and no script: the bot asked for one
 }
@@ -135,13 +137,14 @@ def signals(text: str, state: State, missing: tuple[Feature, ...]) -> dict[str, 
     size = words_in(body)
     ends = re.findall(r"[.!?。！？](?=\s*\S)|\n\s*\n", body)
     talk = small_talk(body)
+    narration = _count(NARRATION_EN, body) + _count(NARRATION_ZH, body)
     return {
         "bias": 1.0,
         "words": min(size, 12.0),
         "short": float(size <= 8),
         "long": float(size > 12),
         "sentences": float(min(len(ends), 3)),
-        "narration": float(min(_count(NARRATION_EN, body) + _count(NARRATION_ZH, body), 3)),
+        "narration": float(min(narration, 3)),
         "declarative": float(bool(re.search(r"[.!。！\"”」]\s*$", body))),
         "quoted": float(bool(re.match(r"^[\"“「『']", body))),
         "request": float(
@@ -154,6 +157,7 @@ def signals(text: str, state: State, missing: tuple[Feature, ...]) -> dict[str, 
         "question": float(bool(_rx(QUESTION_EN).search(body) or _rx(QUESTION_ZH).search(body))),
         "vocabulary": float(min(len(missing), 2)),
         "small_talk": float(talk),
+        "api": float(bool(_rx(API_TALK).search(body)) and not narration),  # not a product's
         "no_script": float(not state.has_script),
         "waiting": float(state.has_media and not state.has_script),
     }

@@ -24,6 +24,7 @@ from core.config import Settings
 from core.disk import disk_full_of, need_space, render_needs
 from core.engine.model import RenderRequest, RenderResult
 from core.engine.render import render
+from core.engine.speech_cache import speech_cache
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
 from core.failpoints import pause_point
 from core.media.store import MediaStore
@@ -71,6 +72,7 @@ class LocalRenders:
         self.media = media
         self.running: dict[str, Running] = {}
         self.finishing: set[str] = set()  # completed renders being settled and recorded
+        self.stopping: set[asyncio.Task[None]] = set()  # cancelled renders' tasks, still ending
 
     async def drop_stale(self) -> None:
         """Renders left unfinished by a previous process failed: release and forget them."""
@@ -109,9 +111,12 @@ class LocalRenders:
         except RenderCancelled:
             return
         except VoiceoverError as err:
-            await self._fail(render_id, run, disk_full_of(err, "render") or err)
+            if not run.stop.is_set():  # a cancel recorded its end already
+                await self._fail(render_id, run, disk_full_of(err, "render") or err)
             return
         except Exception as exc:
+            if run.stop.is_set():
+                return
             full = disk_full_of(exc, "render")  # one log line, no traceback
             if full is None:
                 log.exception("render %s crashed", render_id)
@@ -188,8 +193,12 @@ class LocalRenders:
         lengths = [float(e.get("duration_s") or 0) for e in project.files().values()]
         seconds = max([estimate_narration_s(project), *lengths])
         fetched = self.media.staging() if self.media.fetches_to_read else None
-        needs = render_needs(out.parent, sum(sizes), seconds, fetched)
-        await asyncio.to_thread(need_space, needs, self.settings.disk_reserve_bytes, "render")
+        cache = speech_cache(self.settings)  # counted, and emptied first when short
+        kept = cache.folder if cache is not None else None
+        needs = render_needs(out.parent, sum(sizes), seconds, fetched, kept)
+        reclaim = (cache.folder, cache.free_up) if cache is not None else None
+        reserve = self.settings.disk_reserve_bytes
+        await asyncio.to_thread(need_space, needs, reserve, "render", reclaim)
 
     async def _fail(self, render_id: str, run: Running, err: VoiceoverError) -> None:
         await self._finish(render_id, RenderState.FAILED, error=to_record(err))
@@ -229,6 +238,9 @@ class LocalRenders:
         )
         if running is not None:
             running.stop.set()
+            if running.task is not None and not running.task.done():
+                self.stopping.add(running.task)  # stop_all waits for it (the store stays open)
+                running.task.add_done_callback(self.stopping.discard)
         if row is not None and row["state"] in ("pending", "processing"):
             cancelled = to_record(VoiceoverError(ErrorCode.NOTHING_TO_CANCEL))
             await self._finish(render_id, RenderState.FAILED, error=cancelled)
@@ -243,6 +255,7 @@ class LocalRenders:
                 with contextlib.suppress(BaseException):
                     await running.task
         self.running.clear()
+        await asyncio.gather(*self.stopping, return_exceptions=True)
 
 
 async def render_request(

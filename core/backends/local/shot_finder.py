@@ -8,8 +8,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 
 from core.engine.model import MediaInfo, MediaKind
+from core.engine.shot_cache import cached_shots
 from core.engine.shots import detect_shots
 from core.errors import VoiceoverError
 from core.media.store import MediaStore
@@ -23,9 +25,10 @@ Keep = Callable[[str, list[float]], Awaitable[None]]
 class ShotFinder:
     """One background detection per uploaded video; `wait` lets a job pin what was found."""
 
-    def __init__(self, media: MediaStore, timeout_s: float) -> None:
+    def __init__(self, media: MediaStore, timeout_s: float, data_dir: Path | None = None) -> None:
         self.media = media
         self.timeout_s = timeout_s
+        self.data_dir = data_dir  # where the shots of every video are kept (shot_cache)
         self.tasks: dict[str, asyncio.Task[None]] = {}
 
     def start(self, key: str, info: MediaInfo, keep: Keep) -> None:
@@ -39,11 +42,16 @@ class ShotFinder:
         try:
             async with self.media.local_path(key) as path:
                 probed = replace(info, path=path)
-                cuts = await asyncio.to_thread(detect_shots, probed, self.timeout_s)
+                cuts = await asyncio.to_thread(self._detect, probed)
         except (VoiceoverError, OSError):  # the render finds them itself, or says why not
             log.warning("shot detection failed for an upload", exc_info=True)
             return
         await keep(key, list(cuts))
+
+    def _detect(self, info: MediaInfo) -> tuple[float, ...]:
+        if self.data_dir is None:
+            return detect_shots(info, self.timeout_s)
+        return cached_shots(info, self.data_dir, detect_shots, self.timeout_s)
 
     async def wait(self, key: str | None) -> None:
         """Until the detection for `key` (if one is running) has ended."""

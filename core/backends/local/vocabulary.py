@@ -4,6 +4,10 @@ ask for things, how narration reads, how they chat, undo, and yes or no."""
 
 from __future__ import annotations
 
+import re
+
+from core.words.api_text import API_ASKED
+
 # Request forms: a message shaped like this asks for something (it is not narration).
 REQUEST_START_EN = (
     r"^(?:please|pls|plz|can|could|would|will|i(?:'d| would)? (?:like|want|need)|i want|"
@@ -71,8 +75,13 @@ QUESTION_EN = (
 QUESTION_ZH = (
     r"吗[？?！!。]*$|呢[？?。]*$|什么|为什么|为啥|怎么|多久|多少|几[个分秒]|哪|是否|？\s*$"
 )
+# Asking about automating (the HTTP API, Zapier, n8n, webhooks): the routing table's words.
+API_TALK = "|".join(
+    rf"(?<![\w/]){re.escape(p)}(?!\w)" if p.isascii() else re.escape(p) for p in API_ASKED
+)
 # What a question is about → the answer (see answers.ANSWERS); the first that matches wins.
 QUESTION_TOPICS: tuple[tuple[str, str], ...] = (
+    ("api", API_TALK),
     ("cost", r"\b(?:cost|price|pay|charge|credits?|money|free)\b|钱|价格|收费|积分|费用|免费"),
     (
         "speed",

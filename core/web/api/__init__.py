@@ -9,6 +9,7 @@ from core.chat.api_keys import ApiKeys
 from core.chat.lanes import Lanes
 from core.chat.turn import FlowDeps
 from core.store import Store
+from core.web.api.accepted import Intakes
 from core.web.api.guard import Guard, RateLimiter
 from core.web.api.openapi import docs_routes
 from core.web.api.records import ApiJobRecords
@@ -29,15 +30,22 @@ class HttpApi:
         self.webhooks = webhooks
         limiter = RateLimiter(settings.api_rate_per_minute, deps.clock)
         self.guard = Guard(self.keys, limiter, self.submitter.language, settings.api_cors_origins)
+        records = ApiJobRecords(store)
+        self.intakes = Intakes(self.submitter, records, deps.queue, self.webhooks)
         self.routes = ApiRoutes(
             settings,
             deps.backend,
             deps.queue,
             deps.media,
             deps.signer,
-            ApiJobRecords(store),
-            self.submitter,
+            records,
+            self.intakes,
         )
+
+    async def run(self) -> None:
+        """End the jobs a stop caught being taken in, then send the webhooks; forever."""
+        await self.intakes.recover()
+        await self.webhooks.run()
 
     def install(self, app: web.Application) -> None:
         """Add the routes and the guard to the service's app (before it starts)."""

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.engine.model import Aspect, Captions, Fit, MixMode
 
+CURSOR = r"^[0-9]{1,12}(\.[0-9]{1,9})?_[0-9a-f]{32}$"  # the last job shown: created_id
 State = Literal["queued", "running", "done", "failed", "cancelled"]
 FILE_FIELDS: dict[str, str] = {  # multipart file parts → the role the chat's intake gives them
     "media": "video",
@@ -83,7 +84,7 @@ class JobOut(BaseModel):
 
 
 class JobList(BaseModel):
-    """A page of the key owner's jobs, newest first."""
+    """A page of the key owner's jobs (made in the chats too), newest first."""
 
     jobs: list[JobOut]
     next_cursor: str | None = None
@@ -96,7 +97,9 @@ class JobQuery(BaseModel):
 
     state: State | None = None
     limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = Field(None, pattern=r"^[0-9]{1,18}$")
+    cursor: str | None = Field(
+        None, pattern=CURSOR, description="next_cursor of the page before (an opaque mark)"
+    )
 
 
 class CreditsOut(BaseModel):

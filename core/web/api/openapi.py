@@ -35,7 +35,7 @@ ERRORS = {
     "409": "Conflict (not cancellable, not done, or a retry still in progress)",
     "413": "Too large (refused before the body is read)",
     "422": "Invalid input",
-    "429": "Rate limited (see Retry-After)",
+    "429": "Rate limited, or the account's queue budget is full (see Retry-After)",
 }
 
 
@@ -127,7 +127,12 @@ def _job_paths(components: dict[str, Any]) -> dict[str, Any]:
         "required": False,
         "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"},
     }
-    accepted = _ok(JobOut, "Queued (or the first job of this Idempotency-Key)", "202")
+    accepted = _ok(
+        JobOut,
+        "Accepted: stored and queued next (or the first job of this Idempotency-Key); a file "
+        "found not to be media then ends the job failed, with its error",
+        "202",
+    )
     accepted["202"]["headers"] = {"Location": {"schema": {"type": "string"}}}
     form = job_form_schema(components)
     return {

@@ -31,6 +31,11 @@ STATUS: dict[ErrorCode, int] = {
 }
 
 
+# 429s that say when to come back by themselves (the rate limit says its own wait): a full
+# queue budget frees as jobs end, about a render's time.
+RETRY_AFTER_S: dict[ErrorCode, int] = {ErrorCode.TOO_MANY_QUEUED: 60, ErrorCode.SLOW_DOWN: 10}
+
+
 def status_of(code: ErrorCode) -> int:
     """The HTTP status an error code answers (bad input: 422)."""
     if code in STATUS:
@@ -58,6 +63,8 @@ def problem(
 ) -> web.Response:
     """An error as an application/problem+json response."""
     status = status or status_of(err.code)
+    if err.code in RETRY_AFTER_S and not (headers and "Retry-After" in headers):
+        headers = {**(headers or {}), "Retry-After": str(RETRY_AFTER_S[err.code])}
     body = problem_body(err.code, status, err.message(language), language)
     return web.Response(
         status=status,

@@ -15,6 +15,8 @@ from core.delivery.links import LinkSigner
 from core.errors import ErrorCode, VoiceoverError
 from core.jobs.control import JobControl
 from core.media.store import MediaStore
+from core.store import Row
+from core.web.api.accepted import Intakes
 from core.web.api.guard import LANGUAGE, OWNER, PREFIX
 from core.web.api.intake import declared_too_large, read_form
 from core.web.api.models import (
@@ -28,14 +30,13 @@ from core.web.api.models import (
 )
 from core.web.api.problems import invalid, problem
 from core.web.api.records import ApiJobRecords
-from core.web.api.submit import JobRequest, JobSubmitter
+from core.web.api.submit import JOB_KIND, JobRequest
 from core.web.api.views import job_out
 from core.web.api.webhooks import check_callback
-from core.work.model import ACTIVE, Job, JobStatus, new_job_id
+from core.work.model import ACTIVE, Job, JobStatus, Mark, new_job_id
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
-LIST_SCAN = 500  # records looked at per page when filtering by state
 
 
 def as_json(
@@ -60,7 +61,7 @@ class ApiRoutes:
     media: MediaStore
     signer: LinkSigner
     records: ApiJobRecords
-    submitter: JobSubmitter
+    intakes: Intakes
 
     def routes(self) -> list[web.RouteDef]:
         """The API's routes (the docs are added by core/web/api/openapi.py)."""
@@ -85,29 +86,63 @@ class ApiRoutes:
             await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         return None
 
-    async def _own_job(self, request: web.Request) -> Job:
+    async def _own(self, request: web.Request) -> tuple[Job | None, Row | None]:
+        """The owner's job by the path's id (queued or ended), else its record while it is
+        being taken in; JOB_NOT_FOUND for none (another owner's: as if none)."""
         job_id = request.match_info["job_id"]
-        job = await self.queue.get(job_id) if JOB_ID.match(job_id) else None
-        if job is None or job.owner != request[OWNER]:  # another owner's: as if none
-            raise VoiceoverError(ErrorCode.JOB_NOT_FOUND, job=job_id[:40])
+        if JOB_ID.match(job_id):
+            job = await self.queue.get(job_id)
+            if job is not None and job.owner == request[OWNER]:
+                return job, None
+            row = await self.records.get(job_id) if job is None else None
+            if row is not None and row["owner"] == request[OWNER] and not row["made"]:
+                return None, row
+        raise VoiceoverError(ErrorCode.JOB_NOT_FOUND, job=job_id[:40])
+
+    async def _own_job(self, request: web.Request) -> Job:
+        """The owner's job, once it is taken in (waiting for that when it is being now)."""
+        job, row = await self._own(request)
+        if job is None and row is not None:
+            await self.intakes.settled(str(row["job_id"]))
+            job, row = await self._own(request)
+        if job is None:
+            raise VoiceoverError(ErrorCode.REQUEST_IN_PROGRESS)
         return job
 
     async def _shown(self, job: Job, language: str) -> JobOut:
         position = await self.queue.position(job) if job.status is JobStatus.QUEUED else None
         return job_out(job, self.signer, position, language)
 
-    async def _accepted(self, job: Job, language: str) -> web.Response:
-        location = f"{PREFIX}/jobs/{job.id}"
-        return as_json(await self._shown(job, language), 202, {"Location": location})
+    async def _accepted(self, shown: JobOut) -> web.Response:
+        return as_json(shown, 202, {"Location": f"{PREFIX}/jobs/{shown.id}"})
 
-    async def _earlier(self, job_id: str, language: str) -> web.Response:
-        job = await self.queue.get(job_id)
-        if job is None:
-            raise VoiceoverError(ErrorCode.REQUEST_IN_PROGRESS)
-        return await self._accepted(job, language)
+    async def _earlier(self, row: Row, language: str) -> web.Response:
+        """The job a repeated Idempotency-Key made, as its POST answered."""
+        job = await self.queue.get(str(row["job_id"]))
+        if job is not None:
+            return await self._accepted(await self._shown(job, language))
+        if not row["made"]:
+            return await self._accepted(await self.intakes.shown(row))
+        raise VoiceoverError(ErrorCode.REQUEST_IN_PROGRESS)
+
+    async def _cheap_checks(self, request: JobRequest) -> None:
+        """What refuses a job before it is taken in: the callback's address, a full queue
+        budget (429 with Retry-After), no credits at all."""
+        if request.fields.callback_url:
+            await _checked_callback(request.fields.callback_url, self.settings)
+        limit = self.queue.room_for(JOB_KIND)
+        if limit is not None:
+            owner = request.owner
+            waiting = await self.queue.waiting(owner, JOB_KIND) + self.intakes.count(owner)
+            if waiting >= limit:
+                raise VoiceoverError(ErrorCode.TOO_MANY_QUEUED, count=waiting)
+        credits = await self.backend.credits(request.owner)
+        if not credits.unlimited and credits.available <= 0:
+            raise VoiceoverError(ErrorCode.NO_CREDITS)
 
     async def create(self, request: web.Request) -> web.StreamResponse:
-        """POST /jobs: a job from a file or link and a script (202, or the first job again)."""
+        """POST /jobs: 202 once the body is stored and the cheap checks pass (the job is taken
+        in after the answer, core/web/api/accepted.py), or the first job again."""
         owner, language = request[OWNER], request[LANGUAGE]
         limit = self.settings.max_upload_bytes
         too_big = declared_too_large(request, limit)
@@ -119,55 +154,66 @@ class ApiRoutes:
         if idempotency is not None:
             earlier = await self.records.find(owner, idempotency)
             if earlier is not None:
-                return await self._earlier(earlier["job_id"], language)
+                return await self._earlier(earlier, language)
         texts, files = await read_form(request, self.media.staging(), limit)
         try:
-            fields = JobFields.model_validate(texts)
-            if fields.callback_url:
-                await _checked_callback(fields.callback_url, self.settings)
+            wanted = JobRequest(owner, JobFields.model_validate(texts), files)
+            wanted.check()
+            await self._cheap_checks(wanted)
             job_id = new_job_id()
-            earlier = await self.records.claim(owner, job_id, idempotency, fields.callback_url)
+            callback = wanted.fields.callback_url
+            earlier = await self.records.claim(owner, job_id, idempotency, callback)
             if earlier is not None:
-                return await self._earlier(earlier["job_id"], language)
+                return await self._earlier(earlier, language)
+            row = await self.records.get(job_id)
+            assert row is not None
         except BaseException:
             for staged in files.values():
                 staged.path.unlink(missing_ok=True)
             raise
-        try:
-            await self.submitter.submit(JobRequest(owner, fields, files), job_id, language)
-        except BaseException:
-            await self.records.drop(job_id)
-            raise
-        job = await self.queue.get(job_id)
-        if job is None:
-            raise VoiceoverError(ErrorCode.INTERNAL)
-        return await self._accepted(job, language)
+        self.intakes.start(wanted, job_id, float(row["created"]), language)
+        return await self._accepted(await self.intakes.shown(row))
 
     async def get_job(self, request: web.Request) -> web.StreamResponse:
         """GET /jobs/{id}."""
-        job = await self._own_job(request)
+        job, row = await self._own(request)
+        if job is None and row is not None:
+            return as_json(await self.intakes.shown(row))
+        assert job is not None
         return as_json(await self._shown(job, request[LANGUAGE]))
 
     async def list_jobs(self, request: web.Request) -> web.StreamResponse:
-        """GET /jobs?state=&limit=&cursor=: the owner's API jobs, newest first."""
+        """GET /jobs?state=&limit=&cursor=: the owner's jobs (chat- and API-made, and those
+        being taken in), newest first in a stable order ((created, id) descending: a job made
+        meanwhile never shifts a page, and one being taken in keeps its place once queued)."""
         query = JobQuery.model_validate(dict(request.query))
-        before = int(query.cursor) if query.cursor else None
-        found: list[JobOut] = []
-        rows = await self.records.page(request[OWNER], before, LIST_SCAN)
-        cursor = None
-        for row in rows:
-            job = await self.queue.get(row["job_id"])
-            cursor = str(row["seq"])
-            if job is not None and (query.state is None or job.status.value == query.state):
-                found.append(await self._shown(job, request[LANGUAGE]))
-                if len(found) == query.limit:
-                    break
-        more = len(rows) == LIST_SCAN or len(found) == query.limit
-        return as_json(JobList(jobs=found, next_cursor=cursor if more and rows else None))
+        owner, after = request[OWNER], cursor_mark(query.cursor) if query.cursor else None
+        state = JobStatus(query.state) if query.state else None
+        jobs = await self.queue.owned(owner, state, after, query.limit + 1)
+        found: list[tuple[Mark, Job | Row]] = [((job.created, job.id), job) for job in jobs]
+        if state in (None, JobStatus.QUEUED):
+            queued = {job.id for job in jobs}
+            for row in await self.records.unmade(owner):
+                mark = (float(row["created"]), str(row["job_id"]))
+                if row["job_id"] not in queued and (after is None or mark < after):
+                    found.append((mark, row))
+        found.sort(key=lambda item: item[0], reverse=True)
+        page = found[: query.limit]
+        shown = [
+            await self._shown(item, request[LANGUAGE])
+            if isinstance(item, Job)
+            else await self.intakes.shown(item)
+            for _, item in page
+        ]
+        more = len(found) > query.limit
+        cursor = mark_cursor(page[-1][0]) if more else None
+        return as_json(JobList(jobs=shown, next_cursor=cursor))
 
     async def result(self, request: web.Request) -> web.StreamResponse:
         """GET /jobs/{id}/result: a redirect to the signed result link."""
-        job = await self._own_job(request)
+        job, row = await self._own(request)
+        if job is None:
+            return invalid("the job is queued, not done", request[LANGUAGE], status=409)
         shown = await self._shown(job, request[LANGUAGE])
         if shown.result is None or not shown.result.url:
             reason = f"job {job.id} is {job.status.value}, not done"
@@ -202,6 +248,17 @@ class ApiRoutes:
             for v in installed_voices(self.backend)
         ]
         return as_json(VoiceList(voices=voices))
+
+
+def mark_cursor(mark: Mark) -> str:
+    """The cursor after the job at `mark` in its owner's list."""
+    return f"{mark[0]!r}_{mark[1]}"
+
+
+def cursor_mark(cursor: str) -> Mark:
+    """The (created, id) a cursor names (its form checked by JobQuery)."""
+    created, _, job_id = cursor.partition("_")
+    return float(created), job_id
 
 
 async def _checked_callback(url: str, settings: Settings) -> None:

@@ -110,7 +110,7 @@ async def account_language(sessions: Sessions, owner: str) -> str:
 
 
 class JobSubmitter:
-    """Runs API requests through the chats' flows, in each owner's lane."""
+    """Runs API requests through the chats' flows (each in its owner's lane)."""
 
     def __init__(self, deps: FlowDeps, lanes: Lanes) -> None:
         self.deps = deps
@@ -120,15 +120,11 @@ class JobSubmitter:
         """The account's reply language: chosen in a chat, else heard there, else English."""
         return await account_language(self.deps.sessions, owner)
 
-    async def submit(self, request: JobRequest, job_id: str, language: str) -> None:
-        """Make job `job_id` from the request (VoiceoverError when it is refused)."""
-        request.check()
-        task, _ = self.lanes.submit(
-            request.owner, lambda: self._run(request, job_id, language), stoppable=False
-        )
-        await task
-
-    async def _run(self, request: JobRequest, job_id: str, language: str) -> None:
+    async def run(
+        self, request: JobRequest, job_id: str, language: str, created: float | None = None
+    ) -> None:
+        """Make job `job_id` from the request, in the owner's lane (core/web/api/accepted.py
+        puts it there); VoiceoverError when it is refused."""
         text = request.instruction_text()
         incoming = Incoming(
             platform=PLATFORM,
@@ -143,6 +139,7 @@ class JobSubmitter:
         chat = ApiChat()
         turn = Turn(incoming, chat, request.owner, language)
         turn.job_id, turn.job_kind, turn.supersede = job_id, JOB_KIND, False
+        turn.job_created = created  # the job keeps the time its POST was accepted
         sessions = RequestSessions(self.deps.sessions)
         flows = Flows(replace(self.deps, sessions=sessions, uploads=None))
         try:
