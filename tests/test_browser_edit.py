@@ -9,9 +9,7 @@ Chinese, operated by keyboard alone. Screenshots are saved."""
 from __future__ import annotations
 
 import asyncio
-import os
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +29,13 @@ from core.engine.voices import installed_voices
 from core.service import Service
 from core.web.edit_limits import PageLimiter
 from tests.analysis import RATE, audio_samples, onsets
-from tests.browser import chromium, poll
+from tests.browser import poll
 from tests.edit_helpers import SLOW, ask_for_link, install_slow_voice, project_with_script, texts
 from tests.fake_telegram import FakeTelegram, message_update
 from tests.media import make_video
 from tests.shot_clips import make_colour_shots
 from tests.telegram_helpers import bot_running
 
-SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 EDITED = "Meet Aurora, the bright lamp."
 THIRD = "Your desk glows."
 LOUD = 0.02  # a 10 ms frame above this RMS is speech (the mix is normalised to -16 LUFS)
@@ -55,21 +52,6 @@ def quiet_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def three_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 9-second clip of three 3-second shots (cuts at 3 s and 6 s), without sound."""
     return make_colour_shots(tmp_path_factory.mktemp("shots") / "shots.mp4", (3.0, 3.0, 3.0))
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where screenshots go: $SCREENSHOT_DIR, else the test's folder."""
-    folder = SHOTS or tmp_path / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    """Headless Chromium (a phone-sized window)."""
-    with chromium(tmp_path) as driver:
-        yield driver
 
 
 def open_page(driver: WebDriver, url: str) -> None:
