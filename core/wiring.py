@@ -176,7 +176,7 @@ class Parts(StartStop):
             settings, self.signer, self.sessions, self.backend, self.media, self.lanes,
             accept, self.chats, self.jobs.get,
         )  # fmt: skip
-        self.edit_pages = EditPages(EditActions(edit_parts, edit_tickets))
+        self.edit_pages = EditPages(EditActions(edit_parts, edit_tickets), self.clock.now)
         self.gate = FloodGate(FloodLimits.from_settings(settings), self.clock.now)
         self.api = HttpApi(self.deps, self.lanes, self.store, self.webhooks)
 

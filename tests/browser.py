@@ -7,6 +7,7 @@ the test's event loop.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -14,10 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as DriverService
 
 T = TypeVar("T")
+SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 FLAGS = (
     "--headless=new",
     "--no-sandbox",  # we run as root in CI
@@ -71,3 +74,18 @@ def poll(check: Callable[[], T | None], limit_s: float, what: str) -> T:
             return found
         assert time.monotonic() < deadline, what
         time.sleep(0.1)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: $SCREENSHOT_DIR, else the test's folder."""
+    folder = SHOTS or tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    """Headless Chromium (a phone-sized window)."""
+    with chromium(tmp_path) as driver:
+        yield driver

@@ -19,6 +19,8 @@ from tests.media import make_video
 from tests.servers import SeaweedS3, Valkey, seaweed_server, valkey_server
 from tests.voice_repo import RepoServer, build_repository, serve_repository
 
+pytest_plugins = ("tests.browser",)  # the browser tests' fixtures: browser, shots
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

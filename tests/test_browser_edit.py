@@ -9,9 +9,7 @@ Chinese, operated by keyboard alone. Screenshots are saved."""
 from __future__ import annotations
 
 import asyncio
-import os
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,21 +20,22 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
+from core.chat.floodgate import FloodLimits
 from core.config import Settings
 from core.engine.lexicon import Lexicon
 from core.engine.line_audio import speak_line
 from core.engine.tts import get_synthesizer
 from core.engine.voices import installed_voices
 from core.service import Service
+from core.web.edit_limits import PageLimiter
 from tests.analysis import RATE, audio_samples, onsets
-from tests.browser import chromium, poll
+from tests.browser import poll
 from tests.edit_helpers import SLOW, ask_for_link, install_slow_voice, project_with_script, texts
 from tests.fake_telegram import FakeTelegram, message_update
 from tests.media import make_video
 from tests.shot_clips import make_colour_shots
 from tests.telegram_helpers import bot_running
 
-SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
 EDITED = "Meet Aurora, the bright lamp."
 THIRD = "Your desk glows."
 LOUD = 0.02  # a 10 ms frame above this RMS is speech (the mix is normalised to -16 LUFS)
@@ -53,21 +52,6 @@ def quiet_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def three_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 9-second clip of three 3-second shots (cuts at 3 s and 6 s), without sound."""
     return make_colour_shots(tmp_path_factory.mktemp("shots") / "shots.mp4", (3.0, 3.0, 3.0))
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where screenshots go: $SCREENSHOT_DIR, else the test's folder."""
-    folder = SHOTS or tmp_path / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    """Headless Chromium (a phone-sized window)."""
-    with chromium(tmp_path) as driver:
-        yield driver
 
 
 def open_page(driver: WebDriver, url: str) -> None:
@@ -215,7 +199,7 @@ async def test_done_when_fix_a_word_move_a_line_switch_a_voice_listen_render(
 async def test_a_chat_edit_meanwhile_refuses_the_save_and_offers_a_reload(
     fake: FakeTelegram, tg_settings: Settings, quiet_clip: Path, browser: WebDriver, shots: Path
 ) -> None:
-    async with bot_running(tg_settings, fake):
+    async with bot_running(tg_settings, fake) as service:
         await project_with_script(fake, quiet_clip)
         link = await ask_for_link(fake)
         await asyncio.to_thread(open_page, browser, link)
@@ -237,6 +221,22 @@ async def test_a_chat_edit_meanwhile_refuses_the_save_and_offers_a_reload(
         speed = browser.find_element(By.ID, "opt-speed")
         await asyncio.to_thread(poll, lambda: speed.get_attribute("value") == "0.9", 30, "reload")
         assert row(browser, 2, ".text").get_attribute("value") == "It follows the sun."  # type: ignore[attr-defined]
+        await asyncio.to_thread(too_many_listens, browser, service)
+
+
+def too_many_listens(driver: WebDriver, service: Service) -> None:
+    """Past the owner's Listen bucket the page says to wait (the 429's words)."""
+    limits = FloodLimits(rate_per_s=0.001, burst=1, window_s=60, max_waiting=10, max_uploads=1)
+    service.parts.edit_pages.limiter = PageLimiter(limits, lambda: 5000.0)
+    audio, message = (
+        driver.find_element(By.ID, "listen-audio"),
+        driver.find_element(By.ID, "message"),
+    )
+    row(driver, 1, ".listen").click()  # type: ignore[attr-defined]
+    poll(lambda: "/listen/" in (audio.get_attribute("src") or ""), 60, "Listen gave no clip")
+    row(driver, 2, ".listen").click()  # type: ignore[attr-defined]
+    poll(lambda: "Too many saves or listens" in message.text, 30, "no 429 words")
+    assert message.get_attribute("class") == "error" and audio.get_attribute("data-line") == "1"
 
 
 async def test_the_page_in_chinese_moved_and_rendered_by_keyboard_alone(

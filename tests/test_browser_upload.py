@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from core.config import Settings
 from core.failpoints import PAUSE_AT, PAUSE_MARK
 from core.ports import Incoming
 from core.service import Service
-from tests.browser import chromium, poll
+from tests.browser import poll
 from tests.cli_helpers import cli_command, cli_env
 from tests.fake_telegram import TOKEN, FakeTelegram, message_update, video_media
 from tests.fakes import RecordingChat
@@ -33,7 +32,6 @@ from tests.telegram_helpers import bot_running
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/u/[0-9a-f]{32}\?e=\d+&s=[0-9a-f]{64}")
 LINK_R = re.compile(r"http://127\.0\.0\.1:\d+/r/[0-9a-f]{32}\?e=\d+&s=[0-9a-f]{64}")
 CAPTION = "Welcome to the tour. This clip shows a field of noise, and then a little more."
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
 
 
 @pytest.fixture(scope="module")
@@ -49,21 +47,6 @@ def big_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert 50_000_000 < path.stat().st_size < 80_000_000
     return path
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where screenshots go: $SCREENSHOT_DIR, else the test's folder."""
-    folder = SHOTS or tmp_path / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    """Headless Chromium (a phone-sized window)."""
-    with chromium(tmp_path) as driver:
-        yield driver
 
 
 def sent_texts(fake: FakeTelegram) -> list[str]:

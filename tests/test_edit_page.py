@@ -7,17 +7,22 @@ Listen speaks one line (cached), and the render honours each line's start, voice
 from __future__ import annotations
 
 import io
+import threading
 import wave
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
+from core.chat.floodgate import FloodLimits
 from core.config import Settings
 from core.engine.model import Script, ScriptCue
 from core.engine.narration import NarrationBuilder
 from core.engine.tts import get_synthesizer
 from core.engine.voices import installed_voices
+from core.service import Service
+from core.web.edit_limits import PageLimiter
 from tests.edit_helpers import (
     SLOW,
     ask_for_link,
@@ -57,6 +62,8 @@ async def test_the_link_from_chat_and_its_refusals(
         assert "Edit your voiceover" in (await get(link))[1]
         assert await ask_for_link(fake, "edit")  # the words work too
         assert await ask_for_link(fake, "编辑")
+        assert await ask_for_link(fake, "can I edit it in the browser")
+        assert await ask_for_link(fake, "我想在网页上编辑")
         tampered = link[:-1] + ("0" if link[-1] != "0" else "1")
         status, page = await get(tampered)
         assert status == 403 and "This edit link isn" in page and "无效" in page
@@ -128,7 +135,7 @@ async def test_listen_speaks_one_line_with_its_voice_and_speed_cached(
     fake: FakeTelegram, tg_settings: Settings, quiet_clip: Path
 ) -> None:
     install_slow_voice(tg_settings)
-    async with bot_running(tg_settings, fake):
+    async with bot_running(tg_settings, fake) as service:
         await project_with_script(fake, quiet_clip)
         link = await ask_for_link(fake)
         cache = tg_settings.data_dir / "cache" / "speech"
@@ -153,6 +160,39 @@ async def test_listen_speaks_one_line_with_its_voice_and_speed_cached(
         assert lengths[1] > lengths[0] * 1.2  # the slow voice's clip is longer
         status, refused = await call("POST", part(link, "/listen"), {**body, "voice": "zz"})
         assert status == 422 and "zz" in refused["error"]
+        await listen_beside_a_busy_render_pool(tg_settings, link, body)
+        await too_many_saves_and_listens(service, link, body)
+
+
+async def listen_beside_a_busy_render_pool(
+    settings: Settings, link: str, body: dict[str, Any]
+) -> None:
+    """Every worker of the renders' speech pool held: a Listen still speaks (its own worker)."""
+    pool, held = get_synthesizer(settings.tts_threads)._pool, threading.Event()
+    busy = [pool.submit(held.wait, 120) for _ in range(settings.tts_threads)]
+    try:
+        status, answer = await call("POST", part(link, "/listen"), {**body, "text": "Aloud."})
+        assert status == 200 and answer["clip"] and not any(f.done() for f in busy)
+    finally:
+        held.set()
+
+
+async def too_many_saves_and_listens(service: Service, link: str, body: dict[str, Any]) -> None:
+    """Past the owner's bucket a save or a Listen gets 429, Retry-After and the words."""
+    now = [5000.0]
+    limits = FloodLimits(rate_per_s=0.5, burst=1, window_s=60, max_waiting=10, max_uploads=1)
+    service.parts.edit_pages.limiter = PageLimiter(limits, lambda: now[0])
+    for tail, payload, wait in (("/draft", {}, "2"), ("/listen", body, "8")):
+        assert (await call("POST", part(link, tail), payload))[0] != 429
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(part(link, tail), json=payload) as response,
+        ):
+            answer = await response.json()
+            assert response.status == 429 and response.headers["Retry-After"] == wait
+        assert answer["error"] == f"⏳ Too many saves or listens at once: try again in {wait} s."
+    now[0] += 8.0
+    assert (await call("POST", part(link, "/listen"), body))[0] == 200
 
 
 def test_a_cue_speed_is_honoured_by_the_narration(settings: Settings) -> None:

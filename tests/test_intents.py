@@ -43,6 +43,13 @@ def msg(text: str = "", command: str | None = None, files: int = 0) -> Incoming:
         ("slower", "converse"),
         ("use a female voice", "converse"),
         ("慢一点", "converse"),
+        ("open the edit page", "edit"),
+        ("can I edit it in the browser", "edit"),
+        ("let me edit the lines myself", "edit"),
+        ("打开编辑页面", "edit"),
+        ("我想在网页上编辑", "edit"),
+        ("edit the second line to say hello", "converse"),  # an edit, not the page
+        ("edit the script", "converse"),
     ],
 )
 def test_keywords_in_english_and_chinese(text: str, intent: str) -> None:

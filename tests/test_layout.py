@@ -168,6 +168,7 @@ def test_menus_and_help_come_from_the_table() -> None:
 MAX_FILE_LINES = 300
 MAX_FUNCTION_LINES = 40
 SIZED = ("core", "bots", "bench", "scripts")  # our code; tests/ and data files are not held to it
+STATIC = "core/web/static"  # the pages' own scripts and styles (not vendor/) are held to it too
 
 
 def _oversized(root: Path, folders: tuple[str, ...] = SIZED) -> list[str]:
@@ -184,6 +185,10 @@ def _oversized(root: Path, folders: tuple[str, ...] = SIZED) -> list[str]:
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
                 if length > MAX_FUNCTION_LINES:
                     found.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    for path in sorted(p for p in (root / STATIC).glob("*") if p.suffix in (".js", ".css")):
+        lines = len(path.read_text().splitlines())
+        if lines > MAX_FILE_LINES:
+            found.append(f"{path.relative_to(root).as_posix()}: {lines} lines")
     return found
 
 
@@ -197,7 +202,11 @@ def test_a_long_file_and_a_long_function_are_caught(tmp_path: Path) -> None:
     (tmp_path / "core" / "long.py").write_text("def long() -> None:\n" + "".join(lines))  # 41
     (tmp_path / "core" / "fine.py").write_text("def fine() -> None:\n" + "".join(lines[1:]))
     (tmp_path / "core" / "big.py").write_text("x = 1\n" * 301)
+    (tmp_path / STATIC).mkdir(parents=True)
+    (tmp_path / STATIC / "page.js").write_text("x();\n" * 301)
+    (tmp_path / STATIC / "page.css").write_text("p {}\n" * 300)
     assert _oversized(tmp_path, ("core",)) == [
         "core/big.py: 301 lines",
         "core/long.py:1 long: 41 lines",
+        "core/web/static/page.js: 301 lines",
     ]

@@ -11,6 +11,7 @@ import pytest
 
 from core.backends.local.classify import Kind, State, classify
 from core.backends.local.instructions import apply_changes, read_changes
+from core.chat.routing import route_keywords
 from core.config import Settings
 from core.engine.scripts import parse_script_text
 from core.service import Service
@@ -59,6 +60,8 @@ def test_classification_figures(path: Path, capsys: pytest.CaptureFixture[str]) 
     for state in (State(has_script=True, has_media=True), State(has_media=True)):
         right, total, wrong = Counter[str](), Counter[str](), []
         for label, text in rows:
+            if route_keywords(text) == "edit":  # the edit page's link, never classified
+                continue
             got = outcome(text, state)
             total[label] += 1
             right[label] += got == label

@@ -27,6 +27,15 @@ class Command:
     max_chars: int = 40  # longer messages are not taken as its keyword (they are conversation)
     patterns: tuple[str, ...] = ()  # whole messages (regexes) that ask for it, tried first
     unless: str = ""  # a pattern: a message it finds is not taken as this row's keyword
+    asks: str = ""  # a pattern that asks for it in a longer message (up to 8 words, 40 chars)
+
+
+# "open the edit page", "can I edit it in the browser", "let me edit the lines myself",
+# "打开编辑页面", "我想在网页上编辑": the edit page, while "edit the second line…" is not.
+EDIT_PAGE_ASKS = (
+    r"\bedit\w*\b.*\b(?:page|browser|web\w*|online|myself|by hand)\b|\beditor\b"
+    r"|编辑器|(?:网页|页面|浏览器|网上|在线|自己).{0,8}(?:编辑|修改)|编辑.{0,4}(?:页面|网页)"
+)
 
 
 # Whole messages asking for what the video says, in English and Chinese; none that names the
@@ -218,7 +227,8 @@ COMMAND_TABLE: tuple[Command, ...] = (
         discord="Get a private link to edit your project line by line in the browser",
         in_help=True,
         shown=15,
-        max_chars=10,  # "edit the second line…" is conversation
+        max_chars=10,  # "edit the second line…" is conversation, unless it names the page:
+        asks=EDIT_PAGE_ASKS,
     ),
     # Where a message goes that asks for no command (or a wrong one).
     Command("converse"),

@@ -22,11 +22,12 @@ class Route:
     max_chars: int = 40  # longer messages are not taken as this keyword (they are conversation)
     unless: str = ""  # a message this pattern finds is not taken as this keyword
     patterns: tuple[str, ...] = ()  # whole messages (regexes) that ask for it
+    asks: str = ""  # a pattern that asks for it in a longer message
 
 
 # The command table's rows that a command or a keyword asks for, in its order.
 ROUTES: tuple[Route, ...] = tuple(
-    Route(row.intent, row.names, row.phrases, row.max_chars, row.unless, row.patterns)
+    Route(row.intent, row.names, row.phrases, row.max_chars, row.unless, row.patterns, row.asks)
     for row in COMMAND_TABLE
     if row.names or row.phrases or row.patterns
 )
@@ -66,6 +67,11 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     if phrase.isascii():
         return re.compile(rf"(?<![\w/]){re.escape(phrase)}(?!\w)", re.IGNORECASE)
     return re.compile(re.escape(phrase))
+
+
+@lru_cache(maxsize=32)
+def _asks_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def _split_command(text: str) -> tuple[str, str] | None:
@@ -111,6 +117,8 @@ def route_keywords(text: str) -> str | None:
     if len(stripped.split()) > KEYWORD_MAX_WORDS:
         return None
     for row in ROUTES:
+        if row.asks and _asks_pattern(row.asks).search(stripped):
+            return row.intent
         if len(stripped) > row.max_chars:
             continue
         if row.unless and re.search(row.unless, stripped, re.IGNORECASE):

@@ -10,7 +10,6 @@ interrupted or corrupt download leaves nothing behind. Synchronous (httpx).
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -23,11 +22,11 @@ import httpx
 from core.config import Settings
 from core.engine.asr_models import MANIFEST, REPOS, write_manifest
 from core.engine.catalog import failure_reason, http_client
+from core.engine.download import BadDownload, move_into_place, stream_checked
 from core.errors import ErrorCode, VoiceoverError
 
 # Whisper models converted for faster-whisper (MIT), by name.
 SKIP = frozenset({".gitattributes", "README.md"})
-CHUNK = 1 << 16
 MAX_FILE_BYTES = 4_000_000_000
 Downloaded = Callable[[int, int], None]
 
@@ -42,8 +41,7 @@ class HubFile:
     git_sha1: str | None  # small files: the git blob id
 
 
-class _BadFile(Exception):
-    """A download that is not what the hub listed."""
+_BadFile = BadDownload  # a download that is not what the hub listed
 
 
 def install_model(
@@ -75,7 +73,7 @@ def install_model(
                 rows.append((file.path, file.size, sha))
         _check_usable(staging)
         write_manifest(staging, name, rows)
-        _move_into_place(staging, target)
+        move_into_place(staging, target)
     except (httpx.HTTPError, OSError, ValueError, KeyError, _BadFile) as exc:
         reason = failure_reason(exc) if isinstance(exc, httpx.HTTPError) else str(exc)
         raise VoiceoverError(ErrorCode.ASR_MODEL_INSTALL_FAILED, name=name, reason=reason) from exc
@@ -115,39 +113,21 @@ def _download(
     progress: Downloaded | None,
 ) -> tuple[str, int]:
     """Stream one file to dest, checking size and digest; its SHA-256 and the running count."""
-    sha256 = hashlib.sha256()
     blob = hashlib.sha1(f"blob {file.size}\0".encode(), usedforsecurity=False)
-    size = 0
-    with http.stream("GET", url) as response, dest.open("wb") as out:
-        response.raise_for_status()
-        for chunk in response.iter_bytes(CHUNK):
-            size += len(chunk)
-            if size > file.size:
-                raise _BadFile(f"{file.path} is larger than the hub says")
-            sha256.update(chunk)
-            blob.update(chunk)
-            out.write(chunk)
-            if progress is not None:
-                progress(done + size, total)
-    if size != file.size:
-        raise _BadFile(f"{file.path} is {size} bytes, the hub says {file.size}")
-    if file.sha256 is not None and sha256.hexdigest() != file.sha256:
+    hashers = {"sha256": hashlib.sha256(), "blob": blob}
+    shown = None if progress is None else (lambda got: progress(done + got, total))
+    digests = stream_checked(
+        http, url, dest, name=file.path, size=file.size, hashers=hashers, progress=shown,
+        source="the hub",
+    )  # fmt: skip
+    if file.sha256 is not None and digests["sha256"] != file.sha256:
         raise _BadFile(f"{file.path} does not match its SHA-256")
-    if file.sha256 is None and blob.hexdigest() != file.git_sha1:
+    if file.sha256 is None and digests["blob"] != file.git_sha1:
         raise _BadFile(f"{file.path} does not match its checksum")
-    return sha256.hexdigest(), done + size
+    return digests["sha256"], done + file.size
 
 
 def _check_usable(folder: Path) -> None:
     """Refuse files that verified but are not a CTranslate2 Whisper model."""
     if not (folder / "model.bin").is_file() or not (folder / "config.json").is_file():
         raise _BadFile("the files are not a faster-whisper model (no model.bin or config.json)")
-
-
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Rename the verified folder to the model's own; another install that won is fine too."""
-    try:
-        os.rename(staging, target)
-    except OSError:
-        if not (target / MANIFEST).is_file():
-            raise

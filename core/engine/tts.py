@@ -245,4 +245,16 @@ def get_synthesizer(threads: int) -> Synthesizer:
         return synth
 
 
+_LISTEN: list[Synthesizer] = []
+
+
+def listen_synthesizer() -> Synthesizer:
+    """The edit page's one-worker synthesizer: its own thread beside the renders' pool (the
+    loaded voices shared), so a Listen never queues behind a render's sentences."""
+    with _SYNTHESIZERS_LOCK:
+        if not _LISTEN or _LISTEN[0].closed:
+            _LISTEN[:] = [Synthesizer(1)]
+        return _LISTEN[0]
+
+
 __all__ = ["MAX_CHARS_PER_CALL", "MAX_WORDS_PER_CALL", "split_long", "trim_silence"]  # here too

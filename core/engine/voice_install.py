@@ -9,7 +9,6 @@ run it with asyncio.to_thread.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -27,17 +26,16 @@ from core.engine.catalog import (
     find_voice,
     http_client,
 )
+from core.engine.download import BadDownload, move_into_place, stream_checked
 from core.engine.voices import DEFAULT_VOICE_ID, discover_voices, installed_voices
 from core.errors import ErrorCode, VoiceoverError
 
-CHUNK_BYTES = 1 << 16
 ATTEMPTS = 2  # a dropped connection is tried once more; a wrong size or checksum is not
 Downloaded = Callable[[int, int], None]
 """A download progress callback: (bytes done, bytes in all)."""
 
 
-class _BadFile(Exception):
-    """A downloaded file that is not what the catalog promised."""
+_BadFile = BadDownload  # a downloaded file that is not what the catalog promised
 
 
 def install_dir(voices_dir: Path, key: str) -> Path:
@@ -92,7 +90,7 @@ def install_voice(
                 url = f"{base_url.rstrip('/')}/{file.path}"
                 done = _fetch(http, url, staging / file.name, file, done, voice, progress)
         _check_usable(staging, voice.key)
-        _move_into_place(staging, target)
+        move_into_place(staging, target)
     except (httpx.HTTPError, OSError, _BadFile) as exc:
         reason = failure_reason(exc) if isinstance(exc, httpx.HTTPError) else str(exc)
         raise VoiceoverError(
@@ -122,15 +120,6 @@ def _fetch(
     raise AssertionError("unreachable")
 
 
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Rename the verified folder to the voice's own; another install that won is fine too."""
-    try:
-        os.rename(staging, target)
-    except OSError:
-        if not target.is_dir():
-            raise
-
-
 def _download(
     http: httpx.Client,
     url: str,
@@ -141,23 +130,15 @@ def _download(
     progress: Downloaded | None,
 ) -> int:
     """Stream one file to dest, checking its size and MD5; the running byte count."""
-    digest = hashlib.md5(usedforsecurity=False)
-    size = 0
-    with http.stream("GET", url) as response, dest.open("wb") as out:
-        response.raise_for_status()
-        for chunk in response.iter_bytes(CHUNK_BYTES):
-            size += len(chunk)
-            if size > file.size_bytes:
-                raise _BadFile(f"{file.name} is larger than the catalog says")
-            digest.update(chunk)
-            out.write(chunk)
-            if progress is not None:
-                progress(done + size, voice.size_bytes)
-    if size != file.size_bytes:
-        raise _BadFile(f"{file.name} is {size} bytes, the catalog says {file.size_bytes}")
-    if digest.hexdigest() != file.md5:
+    hashers = {"md5": hashlib.md5(usedforsecurity=False)}
+    shown = None if progress is None else (lambda got: progress(done + got, voice.size_bytes))
+    digests = stream_checked(
+        http, url, dest, name=file.name, size=file.size_bytes, hashers=hashers, progress=shown,
+        source="the catalog",
+    )  # fmt: skip
+    if digests["md5"] != file.md5:
         raise _BadFile(f"{file.name} does not match its MD5 checksum")
-    return done + size
+    return done + file.size_bytes
 
 
 def _check_usable(folder: Path, key: str) -> None:

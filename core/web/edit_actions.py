@@ -24,7 +24,7 @@ from core.engine.lexicon import operator_lexicon
 from core.engine.line_audio import speak_line
 from core.engine.model import VoiceInfo
 from core.engine.speech_cache import with_cache
-from core.engine.tts import get_synthesizer
+from core.engine.tts import listen_synthesizer
 from core.engine.validate import SPEED_RANGE, check_range, check_word_lengths
 from core.errors import ErrorCode, VoiceoverError, from_record
 from core.files import owner_digest
@@ -116,7 +116,7 @@ class EditActions:
             user = await self.parts.sessions.lexicon(ticket.owner)
             lexicon = operator_lexicon(self.parts.settings).merged(user)
             settings = self.parts.settings  # the renders' speech cache: what one said, both have
-            synth = with_cache(get_synthesizer(settings.tts_threads), settings)
+            synth = with_cache(listen_synthesizer(), settings)
             folder = self.folder / "listen"
             path = await asyncio.to_thread(speak_line, synth, text, voice, speed, lexicon, folder)
         except VoiceoverError as err:

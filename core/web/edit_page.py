@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from core.chat.floodgate import FloodLimits
 from core.web.edit_actions import EditActions, Gone
+from core.web.edit_limits import PageLimiter
 from core.web.edit_links import EditTicket, Refused
 from core.web.pages import render
 from core.words.edit_text import edit_text, page_words
@@ -25,8 +27,9 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 class EditPages:
     """The edit link's routes."""
 
-    def __init__(self, actions: EditActions) -> None:
+    def __init__(self, actions: EditActions, now: Callable[[], float]) -> None:
         self.actions = actions
+        self.limiter = PageLimiter(FloodLimits.from_settings(actions.parts.settings), now)
 
     def routes(self) -> list[web.AbstractRouteDef]:
         """GET the page; the page's JSON and media under the same signed link."""
@@ -102,7 +105,11 @@ class EditPages:
         return _json(await self.actions.view(ticket))
 
     async def save(self, request: web.Request, ticket: EditTicket) -> web.StreamResponse:
-        """A save: 200 with the new draft, 409 when the draft changed since, 422 refused."""
+        """A save: 200 with the new draft, 409 when the draft changed since, 422 refused,
+        429 when the owner saves too often."""
+        busy = await self._too_many(ticket, "save")
+        if busy is not None:
+            return busy
         outcome = await self.actions.save(ticket, await _body(request))
         status = {"saved": 200, "stale": 409}.get(outcome.status, 422)
         body = {
@@ -115,13 +122,30 @@ class EditPages:
         return _json(body, status)
 
     async def listen(self, request: web.Request, ticket: EditTicket) -> web.StreamResponse:
-        """Speak one line ({text, voice, speed}); answers the clip's address."""
-        data = await _body(request)
-        found = await self.actions.listen(ticket, data)
+        """Speak one line ({text, voice, speed}); answers the clip's address (429 when the
+        owner listens too often, or while their last Listen runs)."""
+        busy = await self._too_many(ticket, "listen")
+        if busy is not None:
+            return busy
+        try:
+            found = await self.actions.listen(ticket, await _body(request))
+        finally:
+            self.limiter.done(ticket.owner)
         if isinstance(found, str) and found.startswith("error:"):
             return _json({"error": found.removeprefix("error:")}, 422)
         clip = f"{ticket.path}/listen/{found}.wav?{request.query_string}"
         return _json({"clip": clip})
+
+    async def _too_many(self, ticket: EditTicket, action: str) -> web.Response | None:
+        """None when the owner may go on, else the 429 saying when to try again."""
+        wait = self.limiter.take(ticket.owner, action).retry_after_s
+        if wait is None:
+            return None
+        text = edit_text("too_many", await self.actions.language(ticket), seconds=wait)
+        body = {"status": "busy", "message": text, "error": text, "retry_after_s": wait}
+        response = _json(body, 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     async def clip(self, request: web.Request, ticket: EditTicket) -> web.StreamResponse:
         """A spoken line."""

@@ -72,6 +72,10 @@ EDIT_TEXT: dict[str, Bilingual] = {
     "render": Bilingual("🎬 Render", "🎬 渲染"),
     "result": Bilingual("Your video", "你的视频"),
     "saved": Bilingual("✅ Saved.", "✅ 已保存。"),
+    "too_many": Bilingual(
+        "⏳ Too many saves or listens at once: try again in {seconds} s.",
+        "⏳ 保存或试听太频繁：请 {seconds} 秒后再试。",
+    ),
     "unsaved": Bilingual(
         "You have unsaved changes (kept in this browser).",
         "你有未保存的修改（保存在此浏览器中）。",

@@ -231,17 +231,7 @@ UNSUPPORTED: tuple[Feature, ...] = (
             "“对齐镜头”会在段落未读完时停留在该镜头（“定格画面”或“放慢画面”）",
         ),
     ),
-    Feature(
-        "edit_page",
-        r"\b(?:edit(?:ing)? page|web (?:editor|page)|edit (?:it )?online|in the browser|"
-        r"editor|timeline editor)\b|编辑页面|在线编辑|网页编辑|编辑器",
-        ("open an edit page", "打开编辑页面"),
-        (
-            "say what to change here, and 'status' shows the timeline",
-            "直接在这里告诉我要改什么，“状态”可查看时间线",
-        ),
-    ),
 )
 
 # The features being built this round (their rows are the last of UNSUPPORTED).
-ROUND_FEATURES = frozenset({"edit_page"})
+ROUND_FEATURES: frozenset[str] = frozenset()  # all of this round's have landed
