@@ -93,6 +93,12 @@ REASONS_ZH: tuple[tuple[str, str], ...] = (
         r"the voice catalog at (?P<url>\S+) could not be read \((?P<why>.*)\)",
         r"无法读取 \g<url> 的声音目录（\g<why>）",
     ),
+    # The edit page's draft and the transcription API.
+    (r"a line must be an object", "每一行都必须是一个对象"),
+    (
+        r"send media: the audio or video file to transcribe",
+        "请在 media 中发送要转写的音频或视频文件",
+    ),
     # Speech recognition models (issue 21).
     (r"the output must end in (?P<kinds>.+)", r"输出文件的扩展名须为 \g<kinds>"),
     (r"unknown model \(known: (?P<names>.+)\)", r"未知模型（可选：\g<names>）"),

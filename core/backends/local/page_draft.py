@@ -18,7 +18,13 @@ from typing import Any
 from core.backends.local.project import Project, options_to_json, script_to_json
 from core.engine.model import OPTION_ENUMS, Limits, RenderOptions, Script, ScriptCue, VoiceInfo
 from core.engine.pauses import MAX_PAUSE_S, PAUSE, split_pauses
-from core.engine.validate import SPEED_RANGE, VOLUME_RANGE, check_script, check_word_lengths
+from core.engine.validate import (
+    SPEED_RANGE,
+    VOLUME_RANGE,
+    check_range,
+    check_script,
+    check_word_lengths,
+)
 from core.engine.voice_plan import VoicePlan
 from core.errors import ErrorCode, VoiceoverError
 
@@ -103,10 +109,7 @@ def _number(value: Any, what: str, low: float, high: float) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise VoiceoverError(ErrorCode.BAD_OPTION, option=what, value=str(value)[:40]) from None
-    if not low <= number <= high:
-        reason = f"from {low:g} to {high:g}"
-        raise VoiceoverError(ErrorCode.BAD_OPTION, option=what, value=f"{number:g}", reason=reason)
-    return number
+    return check_range(what, number, (low, high))  # the chat's own range rule and words
 
 
 def read_options(data: dict[str, Any], before: RenderOptions, voices: set[str]) -> RenderOptions:
