@@ -134,31 +134,42 @@ def weed_binary() -> str:
 def seaweed_server(folder: Path) -> Iterator[SeaweedS3]:
     """`weed server -s3` on free ports, data under `folder`, ready for S3 requests."""
     folder.mkdir(parents=True, exist_ok=True)
-    names = ["master.port", "volume.port", "filer.port", "s3.port"]
-    names += [f"{n}.grpc" for n in names] + ["s3.port.iceberg", "s3.port.lance"]
-    ports = {name: free_port() for name in names}
-    s3 = ports["s3.port"]
-    argv = [
-        weed_binary(),
-        "server",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        f"-dir={folder}",
-        "-s3",
-        *(f"-{name}={port}" for name, port in ports.items()),
-        "-volume.max=50",
-        "-master.volumeSizeLimitMB=64",
-    ]
-    log = (folder / "weed.log").open("wb")
-    proc = subprocess.Popen(argv, cwd=folder, stdout=log, stderr=log, start_new_session=True)
+    proc, s3 = _start_weed(folder)
     try:
-        _wait_port(s3, proc, "weed s3")
         server = SeaweedS3(s3)
         _wait_writable(server, proc)
         yield server
     finally:
         _stop(proc)
-        log.close()
+
+
+def _start_weed(folder: Path, tries: int = 3) -> tuple[subprocess.Popen[bytes], int]:
+    """Start weed on ten free ports; when another process took one of them between our check
+    and weed's bind (weed exits at once), start again on new ones. Its log is in the message."""
+    for attempt in range(1, tries + 1):
+        names = ["master.port", "volume.port", "filer.port", "s3.port"]
+        names += [f"{n}.grpc" for n in names] + ["s3.port.iceberg", "s3.port.lance"]
+        ports = {name: free_port() for name in names}
+        argv = [
+            weed_binary(), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={folder}",
+            "-s3", *(f"-{name}={port}" for name, port in ports.items()),
+            "-volume.max=50", "-master.volumeSizeLimitMB=64",
+        ]  # fmt: skip
+        log_path = folder / "weed.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                argv, cwd=folder, stdout=log, stderr=log, start_new_session=True
+            )
+        try:
+            _wait_port(ports["s3.port"], proc, "weed s3")
+            return proc, ports["s3.port"]
+        except AssertionError:
+            exited = proc.poll() is not None
+            _stop(proc)
+            tail = log_path.read_text(errors="replace")[-600:]
+            if not exited or attempt == tries or "bind" not in tail:
+                raise AssertionError(f"weed s3 did not start: {tail}") from None
+    raise AssertionError("unreachable")
 
 
 def _wait_writable(server: SeaweedS3, proc: subprocess.Popen[bytes]) -> None:
