@@ -98,7 +98,7 @@ def test_a_changed_sentence_synthesises_only_itself(settings: Settings) -> None:
     assert synth.sentences_spoken - before == 1
     assert (cache.hits, cache.misses) == (2, 4)  # 3 misses at first, then 2 kept + 1 new
     for n in (0, 2):  # the unchanged sentences: the very same samples, wherever they now sit
-        assert _same_samples(_clip(first, n), _clip(second, n))
+        assert _same_samples(_clip(first, n), _around(second, n))
     assert not np.array_equal(_clip(first, 1)[:1000], _clip(second, 1)[:1000])
     again = build(EDITED)
     assert synth.sentences_spoken - before == 1 and np.array_equal(again.samples, second.samples)
@@ -119,18 +119,30 @@ def test_a_slower_edit_speaks_again(settings: Settings) -> None:
 
 
 def _same_samples(a: np.ndarray, b: np.ndarray) -> bool:
-    """The same samples, give or take a sample where a segment's start was rounded to the ms."""
-    same = min(len(a), len(b)) - 4
-    return same > 10_000 and any(
-        np.array_equal(a[2 : 2 + same], b[2 + shift : 2 + shift + same])
-        for shift in (-2, -1, 0, 1, 2)
-    )
+    """The same sound within 0.1 s of where it was, at most scaled by one gain. The new sentence
+    before it varies from run to run (Piper samples noise), and with it the rounding of the
+    segments' starts, their trimmed edges and the narration's peak. A different sentence
+    correlates far below this."""
+    core = a[2205:-2205].astype(np.float64)
+    if len(core) < 8_000 or len(b) < len(a):
+        return False
+    scores = np.correlate(b.astype(np.float64), core, mode="valid")  # every shift up to 0.1 s
+    energy = np.sqrt(np.convolve(b.astype(np.float64) ** 2, np.ones(len(core)), mode="valid"))
+    best = float(np.max(scores / (energy * np.linalg.norm(core) + 1e-12)))
+    return best > 0.9999
 
 
 def _clip(narration: Narration, n: int) -> np.ndarray:
     seg, rate = narration.segments[n], narration.sample_rate
     start = int(round(seg.start_s * rate))
     return narration.samples[start : start + int((seg.end_s - seg.start_s) * rate) - 1]
+
+
+def _around(narration: Narration, n: int) -> np.ndarray:
+    """Segment n of the narration with 0.1 s more on each side."""
+    seg, rate = narration.segments[n], narration.sample_rate
+    start = max(0, int(round(seg.start_s * rate)) - 2205)
+    return narration.samples[start : int(round(seg.end_s * rate)) + 2205]
 
 
 def test_keys_follow_every_input(settings: Settings, tmp_path: Path) -> None:
