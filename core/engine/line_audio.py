@@ -12,34 +12,18 @@ import numpy as np
 
 from core.engine.lexicon import Lexicon
 from core.engine.model import VoiceInfo
-from core.engine.pauses import split_pauses
+from core.engine.pauses import Piece
 from core.engine.samples import write_wav
 from core.engine.speech import SpeechEngine
-from core.engine.speech_units import CUE_SENTENCE_GAP_S
-from core.engine.textnorm import normalize_for_speech, split_sentences
+from core.engine.speech_units import CUE_SENTENCE_GAP_S, spoken_pieces
 
 MAX_KEPT = 200  # clips kept per folder (the oldest go first)
 
 
-def line_key(text: str, voice: VoiceInfo, speed: float, lexicon: Lexicon) -> str:
-    """The clip's name: a digest of what the voice will read, the voice and the speed."""
-    spoken = _spoken_pieces(text, voice, lexicon)
-    data = f"{voice.id}\n{voice.model_path}\n{speed:.3f}\n{spoken!r}"
+def _clip_name(pieces: list[Piece], voice: VoiceInfo, speed: float) -> str:
+    """A digest of what the voice will read, the voice and the speed."""
+    data = f"{voice.id}\n{voice.model_path}\n{speed:.3f}\n{pieces!r}"
     return hashlib.sha256(data.encode()).hexdigest()[:32]
-
-
-def _spoken_pieces(text: str, voice: VoiceInfo, lexicon: Lexicon) -> list[str | float]:
-    """What the voice reads, sentence by sentence, and the pauses between (as the render)."""
-    out: list[str | float] = []
-    for piece in split_pauses(text):
-        if isinstance(piece, float):
-            out.append(piece)
-            continue
-        for sentence in split_sentences(piece):
-            spoken = lexicon.apply(normalize_for_speech(sentence, voice.language_code)).strip()
-            if spoken:
-                out.append(spoken)
-    return out
 
 
 def speak_line(
@@ -51,10 +35,10 @@ def speak_line(
     folder: Path,
 ) -> Path:
     """The line as a WAV under `folder` (made once; blocking: call it in a thread)."""
-    out = folder / f"{line_key(text, voice, speed, lexicon)}.wav"
+    pieces = spoken_pieces(text, voice.language_code, lexicon)
+    out = folder / f"{_clip_name(pieces, voice, speed)}.wav"
     if out.is_file():
         return out
-    pieces = _spoken_pieces(text, voice, lexicon)
     sentences = [p for p in pieces if isinstance(p, str)]
     clips = iter(synth.synthesize(voice, sentences, speed) if sentences else [])
     rate = voice.sample_rate

@@ -40,6 +40,18 @@ def spoken_text(text: str, language: str, lexicon: Lexicon) -> str:
     return lexicon.apply(normalize_for_speech(text, language)).strip()
 
 
+def spoken_pieces(text: str, language: str, lexicon: Lexicon) -> list[Piece]:
+    """A cue's text as the voice reads it: its sentences spoken, its pauses in seconds."""
+    pieces: list[Piece] = []
+    for piece in split_pauses(text):
+        if isinstance(piece, float):
+            pieces.append(piece)
+            continue
+        spoken = [spoken_text(s, language, lexicon) for s in split_sentences(piece)]
+        pieces += [s for s in spoken if s]
+    return pieces
+
+
 def untimed_units(
     script: Script, voices: Sequence[VoiceInfo], lexicon: Lexicon, speed: float = 1.0
 ) -> list[Unit]:
@@ -73,14 +85,7 @@ def timed_units(
     units: list[Unit] = []
     for n, (cue, voice) in enumerate(zip(script.cues, voices, strict=True)):
         pace = cue.speed / speed if cue.speed else 1.0
-        language = voice.language_code
-        pieces: list[Piece] = []
-        for piece in split_pauses(cue.text):
-            if isinstance(piece, float):
-                pieces.append(piece)
-                continue
-            spoken = [spoken_text(s, language, lexicon) for s in split_sentences(piece)]
-            pieces += [s for s in spoken if s]
+        pieces = spoken_pieces(cue.text, voice.language_code, lexicon)
         if not any(isinstance(p, str) for p in pieces):
             continue
         gap = 0.0 if not units else MIN_TIMED_GAP_S
