@@ -69,11 +69,6 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(re.escape(phrase))
 
 
-@lru_cache(maxsize=32)
-def _asks_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
 def _split_command(text: str) -> tuple[str, str] | None:
     match = re.match(r"^/([A-Za-z_]+)(?:@\S+)?\s*(.*)$", text.strip(), re.DOTALL)
     return (match.group(1).lower(), match.group(2).strip()) if match else None
@@ -90,9 +85,9 @@ def route_command(command: str, rest: str = "") -> Routed:
     return Routed("unknown_command", rest=rest, command=name)
 
 
-@lru_cache(maxsize=32)
-def _whole_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+@lru_cache(maxsize=64)
+def _row_pattern(pattern: str, flags: int = re.IGNORECASE | re.DOTALL) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
 
 
 def route_patterns(text: str) -> str | None:
@@ -100,7 +95,7 @@ def route_patterns(text: str) -> str | None:
     "please" aside), or None."""
     stripped = re.sub(r"(?:\s*\bplease|\s*请)?[\s.!?。！？]*$", "", text.strip(), flags=re.I)
     for row in ROUTES:
-        if any(_whole_pattern(p).fullmatch(stripped) for p in row.patterns):
+        if any(_row_pattern(p).fullmatch(stripped) for p in row.patterns):
             return row.intent
     return None
 
@@ -117,11 +112,11 @@ def route_keywords(text: str) -> str | None:
     if len(stripped.split()) > KEYWORD_MAX_WORDS:
         return None
     for row in ROUTES:
-        if row.asks and _asks_pattern(row.asks).search(stripped):
+        if row.asks and _row_pattern(row.asks, re.IGNORECASE).search(stripped):
             return row.intent
         if len(stripped) > row.max_chars:
             continue
-        if row.unless and re.search(row.unless, stripped, re.IGNORECASE):
+        if row.unless and _row_pattern(row.unless, re.IGNORECASE).search(stripped):
             continue
         if any(_phrase_pattern(phrase).search(stripped) for phrase in row.phrases):
             return row.intent
