@@ -72,7 +72,9 @@ class EditActions:
     def __init__(self, parts: EditParts, tickets: EditTickets) -> None:
         self.parts, self.tickets = parts, tickets
         self.drafts = PageDrafts(parts.backend)  # type: ignore[arg-type]
-        self.folder = parts.settings.data_dir / "edit"
+        # Spoken lines, previews and shot pictures are made again on demand: kept under
+        # DATA_DIR/cache, which backups leave out (core.backups.backup.DERIVED_DIRS).
+        self.folder = parts.settings.data_dir / "cache" / "edit"
 
     async def current(self, ticket: EditTicket) -> None:
         """Gone unless the ticket's project is still its owner's project."""
