@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.engine.leftovers import PARTIAL_NAME, pid_alive, remove_stale_work
+from core.engine.leftovers import PARTIAL_NAME, keep_newest, pid_alive, remove_stale_work
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE_S = 60.0  # generous: only a broken build waits this long
@@ -147,3 +147,19 @@ def test_a_speaking_process_killed_leaves_tmpdir_and_home_empty(tmp_path: Path) 
     # onnxruntime's telemetry would write TMPDIR/.ses and ~/.cache/Microsoft/… (core turns it off)
     assert list(tmp_root.rglob("*")) == []
     assert list(home.rglob("*")) == []
+
+
+def test_a_cache_folder_keeps_its_newest_files_and_sweeps_dead_writers(tmp_path: Path) -> None:
+    for n in range(5):
+        (tmp_path / f"clip{n}.wav").write_bytes(b"x")
+        os.utime(tmp_path / f"clip{n}.wav", ns=(n * 10**9, n * 10**9))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    dead = tmp_path / f".clip9.{gone}.1.partial.wav"
+    live = tmp_path / f".clip8.{os.getpid()}.1.partial.wav"  # being written: not counted
+    for partial in (dead, live):
+        partial.write_bytes(b"x")
+    keep_newest(tmp_path, "*.wav", 2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["clip3.wav", "clip4.wav", live.name]
+    )

@@ -77,3 +77,19 @@ def remove_stale_work(tmp_root: Path, *extra_dirs: Path) -> int:
             except OSError:
                 continue  # gone meanwhile, or not ours to remove
     return removed
+
+
+def keep_newest(folder: Path, pattern: str, count: int) -> None:
+    """Trim a cache folder: the newest `count` files matching `pattern` stay (files being
+    written, hidden, are not counted), and dead processes' partial files go."""
+    remove_stale_work(folder)
+    dated = []
+    for path in folder.glob(pattern):
+        if path.name.startswith("."):
+            continue
+        with contextlib.suppress(OSError):  # another process may have removed it meanwhile
+            dated.append((path.stat().st_mtime_ns, path))
+    dated.sort(reverse=True)
+    for _, old in dated[count:]:
+        with contextlib.suppress(OSError):
+            old.unlink()

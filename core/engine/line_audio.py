@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.engine.leftovers import keep_newest, partial_path
 from core.engine.lexicon import Lexicon
 from core.engine.model import VoiceInfo
 from core.engine.pauses import Piece
@@ -50,15 +51,8 @@ def speak_line(
         else:
             parts += [gap, next(clips)] if parts else [next(clips)]
     folder.mkdir(parents=True, exist_ok=True)
-    staged = folder / f".{out.name}.{os.getpid()}"
+    staged = partial_path(out)  # a killed write is swept by the next trim (keep_newest)
     write_wav(staged, np.concatenate(parts) if parts else np.zeros(rate // 10), rate)
     os.replace(staged, out)
-    _trim(folder)
+    keep_newest(folder, "*.wav", MAX_KEPT)
     return out
-
-
-def _trim(folder: Path) -> None:
-    """Keep the newest MAX_KEPT clips."""
-    clips = sorted(folder.glob("*.wav"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in clips[MAX_KEPT:]:
-        old.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from core.engine.leftovers import partial_path
+from core.engine.leftovers import keep_newest, partial_path
 from core.engine.model import MediaInfo
 
 log = logging.getLogger(__name__)
@@ -83,19 +83,8 @@ def _store(folder: Path, name: str, cuts: tuple[float, ...]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         partial.write_text(json.dumps(list(cuts)), encoding="utf-8")
         os.replace(partial, path)
-        _prune(folder)
+        keep_newest(folder, "*.json", MAX_ENTRIES)
     except OSError:
         log.warning("could not keep the shots found", exc_info=True)
         with contextlib.suppress(OSError):
             partial.unlink()
-
-
-def _prune(folder: Path) -> None:
-    """Drop the oldest entries beyond MAX_ENTRIES."""
-    entries = list(folder.glob("*.json"))
-    if len(entries) <= MAX_ENTRIES:
-        return
-    entries.sort(key=lambda p: p.stat().st_mtime_ns)
-    for old in entries[: len(entries) - MAX_ENTRIES]:
-        with contextlib.suppress(OSError):
-            old.unlink()
