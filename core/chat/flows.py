@@ -23,7 +23,10 @@ from core.words.timeline import summarize_draft
 from core.words.timeline_picture import send_timeline
 from core.work.model import JobStatus
 
-KEYWORD_WORK = frozenset({"export", "preview", "upload", "new_project"})
+# Keywords that stand for a whole request: in words that also ask for a feature we lack
+# ("export as a GIF", "edit the voice pitch online"), the message is conversation instead, so
+# the missing feature is answered rather than lost behind a link or a render.
+KEYWORD_YIELDS = frozenset({"export", "preview", "upload", "new_project", "edit", "transcribe"})
 
 
 class Flows(WorkFlows):
@@ -36,11 +39,11 @@ class Flows(WorkFlows):
         }
 
     async def run(self, ctx: Turn, routed: Routed) -> bool:
-        """Run the flow for the routed intent; a keyword that does work, in words asking for
-        a feature we lack ("export as a GIF"), is conversation (answered, nothing rendered)."""
+        """Run the flow for the routed intent; a keyword of KEYWORD_YIELDS in words asking for a
+        feature we lack is conversation (the lack answered, nothing made)."""
         if (
             not routed.command
-            and routed.intent in KEYWORD_WORK
+            and routed.intent in KEYWORD_YIELDS
             and not ctx.incoming.attachments
             and lacking(routed.rest)
         ):

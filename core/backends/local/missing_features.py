@@ -131,6 +131,18 @@ UNSUPPORTED: tuple[Feature, ...] = (
         ),
     ),
     Feature(
+        "publish",
+        r"\b(?:post|publish|upload|share|send)\w*\b[^.\n]{0,30}\b(?:to|on|onto) (?:my )?"
+        r"(?:youtube|tiktok|instagram|facebook|twitter|linkedin|vimeo|reels|shorts|channel)\b|"
+        r"\bschedul\w* (?:the |a |my )?(?:posts?|uploads?)\b|"
+        r"(?:发布|发|上传|同步)到.{0,6}(?:抖音|快手|B站|哔哩哔哩|视频号|小红书|YouTube|油管)",
+        ("post the video to YouTube, TikTok or other sites", "把视频发布到抖音、B站等平台"),
+        (
+            "I send the finished MP4 here (or a download link), ready for you to post",
+            "我会把成片 MP4（或下载链接）发到这里，方便你发布",
+        ),
+    ),
+    Feature(
         "resolution",
         r"\b(?:4k|8k|2k|720p|480p|1440p|resolution|bitrate|hdr|60 ?fps|frame ?rate|"
         r"higher quality|better quality|hd|gif|mp3|wav|webm|mov|avi|format)\b|分辨率|高清|画质|"
