@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     s3_link_ttl_s: int = Field(3600, ge=60, le=7 * 24 * 3600)  # presigned result links
 
     # Delivery links.
-    public_base_url: str = "http://127.0.0.1:8088"
+    public_base_url: str = "http://127.0.0.1:8088"  # unset: http://HTTP_HOST:HTTP_PORT
     http_host: str = "127.0.0.1"
     http_port: int = Field(8088, ge=0, le=65535)
     link_secret: SecretStr | None = None
@@ -164,9 +164,13 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _default_voices_dir(self) -> Settings:
+    def _defaults_from_others(self) -> Settings:
         if self.voices_dir is None:
             self.voices_dir = self.data_dir / "voices"
+        if "public_base_url" not in self.model_fields_set:  # links point where we listen
+            host = "127.0.0.1" if self.http_host in ("", "0.0.0.0", "::") else self.http_host
+            host = f"[{host}]" if ":" in host else host
+            self.public_base_url = f"http://{host}:{self.http_port}"
         return self
 
     @property

@@ -37,3 +37,11 @@ def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     env.write_text("STARTING_CREDITS=7\nUNLIMITED_CREDITS=true\n", encoding="utf-8")
     settings = Settings(_env_file=env)
     assert settings.starting_credits == 7 and settings.unlimited_credits
+
+
+def test_links_point_where_the_server_listens_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    assert Settings(http_port=18333).public_base_url == "http://127.0.0.1:18333"
+    assert Settings(http_host="0.0.0.0").public_base_url == "http://127.0.0.1:8088"
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://bot.example.com")
+    assert Settings(http_port=18333).public_base_url == "https://bot.example.com"
