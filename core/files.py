@@ -36,3 +36,9 @@ def stored_name(name: str) -> str:
 def owner_digest(owner: str) -> str:
     """An owner as a name for folders and keys (a hash: user ids never become paths)."""
     return hashlib.sha256(owner.encode()).hexdigest()[:24]
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256 (hex), read in chunks."""
+    with path.open("rb") as reader:
+        return hashlib.file_digest(reader, "sha256").hexdigest()

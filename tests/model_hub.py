@@ -17,7 +17,8 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from core.engine.asr_models import bundled_path, sha256_of
+from core.engine.asr_models import bundled_path
+from core.files import file_sha256
 
 LFS = frozenset({"model.bin", "tokenizer.json"})
 CHANGED, CUT = "small", "tiny"
@@ -30,7 +31,7 @@ def _listing() -> list[dict[str, Any]]:
         data_size = path.stat().st_size
         row: dict[str, Any] = {"type": "file", "path": path.name, "size": data_size}
         if path.name in LFS:
-            row["lfs"] = {"oid": sha256_of(path), "size": data_size}
+            row["lfs"] = {"oid": file_sha256(path), "size": data_size}
         else:
             blob = hashlib.sha1(f"blob {data_size}\0".encode() + path.read_bytes())
             row["oid"] = blob.hexdigest()

@@ -28,6 +28,7 @@ from typing import Any
 from core.config import Settings
 from core.engine.leftovers import pid_alive
 from core.failpoints import pause_point
+from core.files import file_sha256
 from core.media.s3 import S3MediaStore
 
 FORMAT = 1
@@ -73,15 +74,6 @@ def copy_hashed(source: Path, target: Path) -> tuple[int, str]:
         writer.flush()
         os.fsync(writer.fileno())
     return size, digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """A file's SHA-256."""
-    digest = hashlib.sha256()
-    with path.open("rb") as reader:
-        while chunk := reader.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def database_names(data_dir: Path) -> list[str]:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.backups.backup import DATABASES, FILES, FORMAT, MANIFEST, MEDIA, BackupError, file_sha256
+from core.backups.backup import DATABASES, FILES, FORMAT, MANIFEST, MEDIA, BackupError
 from core.config import Settings
+from core.files import file_sha256
 from core.media.s3 import S3MediaStore
 
 IGNORED = frozenset({"lost+found"})  # a fresh volume's own folder: empty all the same

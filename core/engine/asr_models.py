@@ -9,7 +9,6 @@ truncated file is refused in one line and never loaded.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from core.errors import ErrorCode, VoiceoverError
+from core.files import file_sha256
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -54,7 +54,6 @@ BUNDLED_DIGESTS: dict[str, tuple[int, str]] = {
         "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
     ),
 }
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -112,15 +111,6 @@ def write_manifest(folder: Path, name: str, rows: list[tuple[str, int, str]]) ->
     (folder / MANIFEST).write_text(text, encoding="utf-8")
 
 
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def verify_model(model: AsrModel) -> None:
     """ASR_MODEL_BAD unless every file has its recorded size and SHA-256."""
     for name, size, sha in model.digests:
@@ -135,7 +125,7 @@ def _verify_file(model: AsrModel, name: str, size: int, sha: str) -> None:
         _refuse(model, f"{name} is missing")
     if stat.st_size != size:
         _refuse(model, f"{name} is {stat.st_size} bytes, expected {size}")
-    if sha256_of(path) != sha:
+    if file_sha256(path) != sha:
         _refuse(model, f"{name} does not match its SHA-256")
 
 

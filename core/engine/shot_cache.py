@@ -20,6 +20,7 @@ from pathlib import Path
 
 from core.engine.leftovers import keep_newest, partial_path
 from core.engine.model import MediaInfo
+from core.files import file_sha256
 
 log = logging.getLogger(__name__)
 DETECTOR = "shots-2"  # bump when detection (thresholds, passes) can find other cuts
@@ -61,9 +62,7 @@ def _identity(path: Path) -> str | None:
 
 def _digest(path: Path) -> str:
     """The name of the entry for these bytes."""
-    with path.open("rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
-    return f"c-{DETECTOR}-{digest}.json"
+    return f"c-{DETECTOR}-{file_sha256(path)}.json"
 
 
 def _load(path: Path) -> tuple[float, ...] | None:
