@@ -4,13 +4,14 @@ Decoding every frame of an H.264 video is what detection costs (about 20 s of CP
 minutes of 1080p). Most of a video has no cut, so one cheap pass first decodes only its
 keyframes (the demuxer drops the rest: `-discard nokey`), scaled at once to 64x36 RGB (`scdet`
 gives the mean difference of each keyframe from the one before), and lists its packets' sizes
-(stream copy to `framecrc`, no decoding). A stretch between two keyframes may hold a cut when the keyframes differ
-(KEY_CHANGE), or when a packet in it is much bigger than those around it (a cut mid-GOP codes
-the new picture afresh: this finds a short shot between two alike, A-B-A, in one GOP). The
-stretch after the last keyframe is always looked at. Only these stretches are decoded frame by
-frame (`core.engine.shots`), each from the keyframe before it, so the exact frame is found as
-before. When they cover most of the video, or the codec cannot skip frames cheaply, or the
-keyframes are dense, the whole video is decoded once instead (None).
+(stream copy to `framecrc`, no decoding). A stretch between two keyframes may hold a cut
+when the keyframes differ (KEY_CHANGE), or when a packet in it is much bigger than those
+around it (a cut mid-GOP codes the new picture afresh: this finds a short shot between two
+alike, A-B-A, in one GOP). The stretch after the last keyframe is always looked at. Only
+these stretches are decoded frame by frame (`core.engine.shots`), each from the keyframe
+before it, so the exact frame is found as before. When they cover most of the video, or the
+codec cannot skip frames cheaply, or the keyframes are dense, the whole video is decoded once
+instead (None).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from typing import Any
 from core.backends.base import RenderState, RenderStatus
 from core.backends.local.credits import Ledger
 from core.backends.local.project import Project, estimate_narration_s, narration_seconds
+from core.backends.local.render_files import remove_unkept
 from core.config import Settings
 from core.disk import disk_full_of, need_space, render_needs
 from core.engine.model import RenderRequest, RenderResult
@@ -85,6 +86,10 @@ class LocalRenders:
                 if row["ref"] in (None, row["id"]):  # not a job's credits: those wait for it
                     await self.ledger.release(row["owner"], row["id"])
                 await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
+
+    async def sweep_unkept(self, keep: set[str]) -> int:
+        """Delete finished job renders' files no job in `keep` refers to (render_files.py)."""
+        return await remove_unkept(self.store, keep | set(self.running) | self.finishing)
 
     async def start(self, project: Project, price: int, ref: str | None) -> str:
         """Freeze `price` (once per `ref`) and render the project in a thread; its render id."""
