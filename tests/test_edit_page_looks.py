@@ -102,6 +102,9 @@ def choose_look(driver: WebDriver, shots: Path) -> None:
     poll(lambda: "Saved" in message.text, 30, "not saved")
     assert not error.text and size.get_attribute("aria-invalid") is None
     driver.save_screenshot(str(shots / "edit-page-looks-saved.png"))
+    driver.set_window_size(1280, 900)  # a desktop's window (the tests' is a phone's)
+    driver.save_screenshot(str(shots / "edit-page-looks-desktop.png"))
+    driver.set_window_size(412, 915)
 
 
 def preview_address(driver: WebDriver) -> str:
