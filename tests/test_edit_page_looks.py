@@ -2,7 +2,7 @@
 a chat's "captions in the middle" shows on the page; karaoke at the top chosen there by keyboard
 burns the captions in, is saved, shown by `status` in the chat, and drawn at the top with its
 highlight in the page's preview and in the video the chat receives; a size out of range is
-refused next to its control."""
+refused next to its control; a chat's "yellow captions" shows on the page reloaded."""
 
 from __future__ import annotations
 
@@ -147,6 +147,14 @@ async def test_karaoke_at_the_top_chosen_on_the_page_reaches_status_preview_and_
         video = await delivered(fake, videos + 1, tmp_path)
         options = (await last_job_inputs(service, "telegram:42"))["payload"]["options"]  # type: ignore[index]
         await service.wait_idle()
+        before = len(texts(fake))
+        fake.push(message_update(text="yellow captions"))
+        await fake.wait_until(lambda: len(texts(fake)) > before, 30)
+        await asyncio.to_thread(open_page, browser, link)  # a reload shows the chat's look
+        colour = browser.find_element(By.ID, "opt-caption-colour")
+        assert colour.get_attribute("value") == "yellow"
+        style = browser.find_element(By.ID, "opt-caption-style")
+        assert style.get_attribute("value") == "karaoke"
     assert (options["captions"], options["caption_style"], options["caption_position"]) == (
         "burn",
         "karaoke",
