@@ -103,6 +103,7 @@ def test_a_bad_look_is_refused_next_to_its_control() -> None:
     saved, wrong = looks(caption_style="sparkly", caption_colour="mauve", caption_scale=3)
     assert saved is None and set(wrong) == {"caption_style", "caption_colour", "caption_scale"}
     assert "karaoke" in wrong["caption_style"] and "yellow" in wrong["caption_colour"]
+    assert wrong["caption_style"].startswith("caption style can't be sparkly")
     assert "1.4" in wrong["caption_scale"]
     saved, wrong = looks(caption_position="sideways", speed="fast")
     assert saved is None and set(wrong) == {"caption_position", "speed"}

@@ -96,7 +96,11 @@ def read_options(
         try:
             after = apply_changes(options, _change(name, data[name], options, voices))
         except VoiceoverError as err:
-            refused[name] = err
+            said = {
+                **err.fields,
+                "option": name.replace("_", " "),
+            }  # in words, not "caption_style"
+            refused[name] = VoiceoverError(err.code, **said) if "option" in err.fields else err
             continue
         if getattr(after, name) != getattr(options, name):
             options = after
