@@ -67,12 +67,14 @@ class RenderWorker:
             await self.jobs.close()
 
     async def _reconcile(self) -> None:
-        """Hand jobs SAQ lost back to it, once per sweep interval (core/jobs/reconcile.py)."""
+        """Hand jobs SAQ lost back to it, once per sweep interval (core/jobs/reconcile.py), and
+        remove renders whose job went on elsewhere meanwhile (after a restart, say)."""
         reconciler = Reconciler(self.jobs)
         while True:
             await asyncio.sleep(max(1, self.settings.job_lease_s // 3))
             try:
                 await reconciler.run_once()
+                await remove_unkept_renders(self.backend, self.jobs)
             except Exception:
                 log.warning("reconciling the queue failed; will retry", exc_info=True)
 
