@@ -91,12 +91,12 @@ def text_tokens(text: str) -> list[str]:
     tokens: list[str] = []
     run = ""
     for ch in text:
-        if has_cjk(ch) or not ch.isalnum():
-            tokens += [run] if run else []
-            run = ""
-            tokens += [ch] if has_cjk(ch) else []
-        else:
+        if ch.isalnum() and not has_cjk(ch):
             run += ch
+            continue
+        tokens += [run] if run else []
+        run = ""
+        tokens += [ch] if ch.isalnum() else []
     return tokens + ([run] if run else [])
 
 
