@@ -14,10 +14,9 @@ import numpy as np
 
 from core.engine.lexicon import Lexicon
 from core.engine.model import Script, Segment, VoiceInfo
-from core.engine.phoneme_words import Unit as PhonemeUnit
 from core.engine.phoneme_words import unit_tokens
 from core.engine.samples import join_parts, resample, write_wav
-from core.engine.script_words import SpokenWords
+from core.engine.script_words import SpokenClips, SpokenWords, Timed
 from core.engine.speech import SpeechEngine
 from core.engine.speech_units import (
     CUE_SENTENCE_GAP_S,
@@ -73,8 +72,7 @@ class NarrationBuilder:
         self.rate = voice.sample_rate
         self.timeout_s = timeout_s  # for all the speech of one build (VoiceoverError TIMEOUT)
         self.deadline: float | None = None
-        # each clip spoken (by id, the clip kept so the id stays its own): its tokens' times
-        self._spoken: dict[int, tuple[np.ndarray, tuple[PhonemeUnit, ...] | None]] = {}
+        self._spoken = SpokenClips()  # each clip spoken, with its tokens' times
 
     def build(
         self,
@@ -139,7 +137,7 @@ class NarrationBuilder:
         by_unit: list[list[np.ndarray | float]] = [
             [p if isinstance(p, float) else _EMPTY for p in u.sentences] for u in units
         ]
-        aligned: dict[tuple[int, int], tuple[PhonemeUnit, ...] | None] = {}
+        aligned: dict[tuple[int, int], tuple[Timed, ...] | None] = {}
         lo, hi = progress_span
         paired = zip(units, speeds, strict=True)
         keys = [(u.voice.id, min(MAX_TTS_SPEED, s * u.pace)) for u, s in paired]
@@ -166,7 +164,7 @@ class NarrationBuilder:
             joined, starts = join_parts(parts, gap, self.rate)
             said = [aligned.get((i, k)) for k in range(len(parts))]
             pieces = list(zip(starts, units[i].sentences, said, strict=True))
-            self._spoken[id(joined)] = (joined, unit_tokens(pieces, self.rate))
+            self._spoken.keep(joined, unit_tokens(pieces, self.rate))
             clips.append(joined)
         return clips
 
@@ -293,17 +291,10 @@ class NarrationBuilder:
                         held,
                     )
                 )
-                spoken.append(self._spoken_words(unit, clips[n], start))
+                language = unit.voice.language_code
+                spoken.append(self._spoken.words(clips[n], start, language, self.lexicon))
         holds = plan.holds if plan else ()
         return Narration(track, self.rate, segments, holds, plan is not None, spoken=tuple(spoken))
-
-    def _spoken_words(self, unit: Unit, clip: np.ndarray, start_s: float) -> SpokenWords | None:
-        """The unit's spoken tokens placed on the track (None when its voice gave no times)."""
-        kept = self._spoken.get(id(clip))
-        if kept is None or kept[0] is not clip or kept[1] is None:
-            return None
-        tokens = tuple((t, a + start_s, b + start_s) for t, a, b in kept[1])
-        return SpokenWords(tokens, unit.voice.language_code, self.lexicon)
 
 
 __all__ = ["Narration", "NarrationBuilder", "resample", "write_wav"]  # kept importable here

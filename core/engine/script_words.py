@@ -16,6 +16,8 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from core.engine.lexicon import Lexicon
 from core.engine.model import Segment
 from core.engine.phoneme_words import text_tokens
@@ -32,6 +34,33 @@ class SpokenWords:
     tokens: tuple[Timed, ...]
     language: str
     lexicon: Lexicon
+
+
+class SpokenClips:
+    """The clips a narration spoke, each with its tokens' times within it (by the clip's id, the
+    clip kept so that id stays its own while it is here)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[np.ndarray, tuple[Timed, ...] | None]] = {}
+
+    def keep(self, clip: np.ndarray, tokens: tuple[Timed, ...] | None) -> None:
+        """Remember what was spoken in `clip` (None: its voice gave no times)."""
+        self._kept[id(clip)] = (clip, tokens)
+
+    def clear(self) -> None:
+        """Forget every clip (a new build)."""
+        self._kept.clear()
+
+    def words(
+        self, clip: np.ndarray, start_s: float, language: str, lexicon: Lexicon
+    ) -> SpokenWords | None:
+        """The clip's tokens placed at `start_s` on the track, or None when not known."""
+        kept = self._kept.get(id(clip))
+        if kept is None or kept[0] is not clip or kept[1] is None:
+            return None
+        return SpokenWords(
+            tuple((t, a + start_s, b + start_s) for t, a, b in kept[1]), language, lexicon
+        )
 
 
 def aligned_segments(

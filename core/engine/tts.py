@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from piper import PiperVoice, SynthesisConfig
 
+from core.engine.aligned_voice import aligned_folder
 from core.engine.model import VoiceInfo
 from core.engine.phoneme_words import TONE_VOICES, Clip, Unit, shifted, spoken_units
 from core.engine.piper_text import (
@@ -230,6 +231,12 @@ def get_synthesizer(threads: int) -> Synthesizer:
         if synth is None or synth.closed:
             synth = _SYNTHESIZERS[threads] = Synthesizer(threads)
         return synth
+
+
+def preload_voice(voice: VoiceInfo, threads: int, data_dir: Path) -> None:
+    """Load `voice` for the process's synthesizer of `threads` workers, from its aligned copy
+    under `data_dir` once that copy exists (core/engine/aligned_voice.py)."""
+    get_synthesizer(threads).preload(voice, aligned_folder(data_dir))
 
 
 _LISTEN: list[Synthesizer] = []

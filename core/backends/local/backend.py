@@ -41,10 +41,9 @@ from core.backends.local.project import (
 from core.backends.local.renders import LocalRenders
 from core.backends.local.shot_finder import ShotFinder
 from core.config import Settings
-from core.engine.aligned_voice import aligned_folder
 from core.engine.lexicon import Lexicon
 from core.engine.model import Limits, RenderOptions, RenderResult, Script, VoiceInfo
-from core.engine.tts import get_synthesizer
+from core.engine.tts import preload_voice
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
@@ -100,8 +99,7 @@ class LocalBackend:
         """Load the default voice in the background so the first render does not wait."""
         try:
             voice, _ = choose_voice(self.voices(), default_id=self.settings.default_voice)
-            aligned = aligned_folder(self.settings.data_dir)  # its aligned copy, once made
-            get_synthesizer(self.settings.tts_threads).preload(voice, aligned)
+            preload_voice(voice, self.settings.tts_threads, self.settings.data_dir)
         except Exception:
             log.warning("could not preload the default voice", exc_info=True)
 
