@@ -172,6 +172,14 @@ def test_a_model_that_cannot_be_patched_is_marked_and_loaded_as_it_is(tmp_path: 
     assert aligned_model(model, folder, make=True) is None  # not tried again
 
 
+def test_a_folder_that_cannot_be_written_only_means_no_aligned_copy(
+    joe: VoiceInfo, tmp_path: Path
+) -> None:
+    (tmp_path / "voices").write_text("not a folder")  # every write fails, as on a full disk
+    assert aligned_model(joe.model_path, tmp_path / "voices", make=True) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["voices"]
+
+
 def test_words_the_recogniser_missed_are_placed_between_their_neighbours() -> None:
     heard = [Word("one", 0.0, 0.4), Word("four", 1.6, 2.0)]
     spans = align(["one", "two", "three", "four"], heard)

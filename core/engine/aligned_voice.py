@@ -55,6 +55,15 @@ def aligned_model(model: Path, folder: Path, make: bool) -> Path | None:
     marker = folder / f"{digest}-unaligned"
     if not make or marker.exists():
         return None
+    try:
+        return _make(model, folder, out, marker)
+    except OSError as exc:  # a full disk or a folder we cannot write: the recogniser times it
+        log.warning("no aligned copy of %s: %s", model.name, exc.strerror or exc)
+        return None
+
+
+def _make(model: Path, folder: Path, out: Path, marker: Path) -> Path | None:
+    """Patch `model` into `out` in a child process (nothing left behind when it fails)."""
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_work(folder)
     staged = partial_path(out)
