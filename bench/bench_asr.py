@@ -126,8 +126,8 @@ def word_timing_cost(folder: Path, clip: Path, script: str) -> None:
     print(f"  first render with word timings (aligned copy made): {first_s:.1f} s")
     print(
         f"render without word timings: {plain_s:.1f} s ({plain_cpu:.1f} CPU s); with them: "
-        f"{words_s:.1f} s ({words_cpu:.1f} CPU s): wall +{100 * (words_s / plain_s - 1):.0f} %, "
-        f"CPU +{100 * (words_cpu / plain_cpu - 1):.0f} % (target ≤ +10 %); the words stage "
+        f"{words_s:.1f} s ({words_cpu:.1f} CPU s): wall {100 * (words_s / plain_s - 1):+.0f} %, "
+        f"CPU {100 * (words_cpu / plain_cpu - 1):+.0f} % (target ≤ +10 %); the words stage "
         f"{stage:.2f} s of {total:.1f} s ({100 * stage / total:.1f} %)"
     )
 
