@@ -80,12 +80,13 @@ def test_word_starts_within_80_ms_of_the_recogniser_alignment(
     synth: Synthesizer, joe: VoiceInfo, settings: Settings, timed: bool
 ) -> None:
     sentences = TEXT.replace(". ", ".\n").splitlines()
-    script = (
-        Script(tuple(ScriptCue(s, 1.0 + 4.5 * n) for n, s in enumerate(sentences)))
+    script = (  # timed: the first cue overruns the second's start, so it is re-spoken faster
+        Script(tuple(ScriptCue(s, 1.0 + 2.1 * n) for n, s in enumerate(sentences)))
         if timed
         else parse_script_text(TEXT, Limits())
     )
     narration = _build(synth, joe, script, 1.3 if timed else 1.0)  # 1.3: Piper's length_scale
+    assert (narration.segments[0].speedup > 1.0) is timed
     ours = aligned_segments(narration.segments, narration.spoken)
     assert [w for s in ours for w, _, _ in s.words] == TEXT.split()
     bare = [replace(s, words=()) for s in ours]
@@ -97,6 +98,19 @@ def test_word_starts_within_80_ms_of_the_recogniser_alignment(
     offset = narration.segments[0].start_s  # without the track's offsets the test would fail
     unplaced = [abs(a - offset - b) for a, b in zip(starts, truth, strict=True)]
     assert statistics.median(unplaced) > 0.08
+
+
+def test_a_segment_without_alignments_is_timed_by_the_recogniser_alone(
+    synth: Synthesizer, joe: VoiceInfo, settings: Settings
+) -> None:
+    narration = _build(synth, joe, parse_script_text(TEXT, Limits()))
+    aligned = aligned_segments(narration.segments, narration.spoken)
+    first, second = aligned_segments(narration.segments, (narration.spoken[0], None))
+    assert first == aligned[0] and not second.words  # as a voice that cannot be patched
+    _, heard = timed_segments([first, second], narration.samples, narration.sample_rate, settings)
+    assert [w for w, _, _ in heard.words] == aligned[1].text.split()
+    errors = [abs(a[1] - b[1]) for a, b in zip(heard.words, aligned[1].words, strict=True)]
+    assert statistics.median(errors) <= 0.08
 
 
 def test_a_script_word_spans_the_words_it_is_spoken_as() -> None:

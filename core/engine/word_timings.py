@@ -24,6 +24,7 @@ from core.words.fonts import has_cjk
 Timed = tuple[str, float, float]
 FRAME_S = 0.01
 SNAP_BACK_S, SNAP_AHEAD_S = 0.1, 0.03
+MARGIN_S = 0.25  # a heard word this close to a segment may be one of its words
 _TOKEN = re.compile(r"[\w']+")
 
 
@@ -50,7 +51,13 @@ def timed_segments(
     if latin:
         recognizer = get_recognizer(settings)
         transcript = recognizer.transcribe(to_16k(samples, rate), "en", retry=False)
-        heard = [w for line in transcript.lines for w in line.words]
+        spans = [(segments[k].start_s - MARGIN_S, segments[k].end_s + MARGIN_S) for k in latin]
+        heard = [  # only what was heard within the segments still to time
+            w
+            for line in transcript.lines
+            for w in line.words
+            if any(a <= w.start_s <= b for a, b in spans)
+        ]
     known = [(k, w) for k in latin for w in segments[k].text.split()]
     times = snap_to_dips(align([w for _, w in known], heard), samples, rate)
     by_segment: dict[int, list[Timed]] = {}
