@@ -4,6 +4,8 @@ of the known words snapped to energy dips (core/engine/word_timings.py, also the
 
 from __future__ import annotations
 
+import hashlib
+import json
 import statistics
 import subprocess
 import sys
@@ -65,7 +67,8 @@ def test_the_aligned_model_says_the_same_bit_for_bit_and_tells_phoneme_lengths(
 ) -> None:
     path = aligned_model(joe.model_path, aligned_dir, make=False)
     assert path == aligned_dir / f"{model_digest(joe.model_path)}-aligned.onnx"
-    assert synth.gives_words(joe) and [p.name for p in aligned_dir.iterdir()] == [path.name]
+    kept = sorted(p.name for p in aligned_dir.iterdir())
+    assert synth.gives_words(joe) and kept == sorted([path.name, "digests.json"])
     plain, aligned = (load_piper_voice(p, joe.config_path) for p in (joe.model_path, path))
     still = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
     before, after = speak(plain, TEXT, still), speak(aligned, TEXT, still)
@@ -182,8 +185,31 @@ def test_a_model_that_cannot_be_patched_is_marked_and_loaded_as_it_is(tmp_path: 
     subprocess.run([sys.executable, "-c", build, str(model)], check=True, timeout=120)
     folder = tmp_path / "voices"
     assert aligned_model(model, folder, make=True) is None
-    assert [p.name for p in folder.iterdir()] == [f"{model_digest(model)}-unaligned"]
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept == sorted([f"{model_digest(model)}-unaligned", "digests.json"])
     assert aligned_model(model, folder, make=True) is None  # not tried again
+
+
+def test_a_model_is_hashed_once_and_its_digest_remembered(tmp_path: Path) -> None:
+    model, folder = tmp_path / "m.onnx", tmp_path / "voices"
+    model.write_bytes(b"model bytes")
+    digest = model_digest(model, folder)
+    assert digest == hashlib.sha256(b"model bytes").hexdigest()
+    note = folder / "digests.json"
+    (key,) = json.loads(note.read_text())
+    note.write_text(json.dumps({key: "remembered"}))  # a new process reads it, hashes nothing
+    code = (
+        "import sys; from pathlib import Path; from core.engine.aligned_voice import model_digest"
+        "; print(model_digest(Path(sys.argv[1]), Path(sys.argv[2])))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(model), str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert run.stdout.strip() == "remembered"
 
 
 def test_a_folder_that_cannot_be_written_only_means_no_aligned_copy(

@@ -13,11 +13,11 @@ derivable file (backups skip DATA_DIR/cache). A model that cannot be patched get
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import subprocess
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 from core.engine.leftovers import partial_path, remove_stale_work
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 FOLDER = ("cache", "voices")
 PATCH_TIMEOUT_S = 300.0
 CANNOT_PATCH, ALREADY_PATCHED = 3, 4  # the child's exit statuses besides 0
+DIGESTS = "digests.json"  # the models' SHA-256 by path, size and modification time
 
 
 def aligned_folder(data_dir: Path) -> Path:
@@ -34,21 +35,51 @@ def aligned_folder(data_dir: Path) -> Path:
     return data_dir.joinpath(*FOLDER)
 
 
-def model_digest(model: Path) -> str:
-    """The SHA-256 of a model file (remembered per path, size and modification time)."""
+def model_digest(model: Path, folder: Path | None = None) -> str:
+    """The SHA-256 of a model file, remembered per path, size and modification time: in this
+    process, and in `folder` for the next ones (a cold render then hashes nothing)."""
     stat = model.stat()
-    return _digest(str(model.resolve()), stat.st_size, stat.st_mtime_ns)
+    key = f"{model.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    digest = _SEEN.get(key)
+    if digest is None and folder is not None:
+        digest = _known(folder).get(key)
+    if digest is None:
+        digest = file_sha256(model)
+        if folder is not None:
+            _remember(folder, {**_known(folder), key: digest})
+    _SEEN[key] = digest
+    return digest
 
 
-@lru_cache(maxsize=32)
-def _digest(path: str, size: int, mtime_ns: int) -> str:
-    return file_sha256(Path(path))
+_SEEN: dict[str, str] = {}
+
+
+def _known(folder: Path) -> dict[str, str]:
+    """The digests remembered in `folder` (none when unreadable)."""
+    try:
+        data = json.loads((folder / DIGESTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _remember(folder: Path, known: dict[str, str]) -> None:
+    """Keep the digests in `folder` (atomically; a failed write only loses the note)."""
+    path = folder / DIGESTS
+    staged = partial_path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staged.write_text(json.dumps(known), encoding="utf-8")
+        os.replace(staged, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            staged.unlink(missing_ok=True)
 
 
 def aligned_model(model: Path, folder: Path, make: bool) -> Path | None:
     """The patched copy of `model` in `folder`: made now when `make` and not made yet; None
     when it does not exist (and is not to be made) or the model cannot be patched."""
-    digest = model_digest(model)
+    digest = model_digest(model, folder)
     out = folder / f"{digest}-aligned.onnx"
     if out.is_file():
         return out
