@@ -67,8 +67,9 @@ def test_the_aligned_model_says_the_same_bit_for_bit_and_tells_phoneme_lengths(
 ) -> None:
     path = aligned_model(joe.model_path, aligned_dir, make=False)
     assert path == aligned_dir / f"{model_digest(joe.model_path)}-aligned.onnx"
-    kept = sorted(p.name for p in aligned_dir.iterdir())
-    assert synth.gives_words(joe) and kept == sorted([path.name, "digests.json"])
+    kept = {p.name for p in aligned_dir.iterdir()}  # nothing partial left
+    assert synth.gives_words(joe) and path.name in kept
+    assert kept <= {path.name, "digests.json"}
     plain, aligned = (load_piper_voice(p, joe.config_path) for p in (joe.model_path, path))
     still = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, normalize_audio=False)
     before, after = speak(plain, TEXT, still), speak(aligned, TEXT, still)
