@@ -79,6 +79,8 @@ def _remember(folder: Path, known: dict[str, str]) -> None:
 def aligned_model(model: Path, folder: Path, make: bool) -> Path | None:
     """The patched copy of `model` in `folder`: made now when `make` and not made yet; None
     when it does not exist (and is not to be made) or the model cannot be patched."""
+    if not make and not folder.is_dir():
+        return None  # nothing made here yet: no hashing on the fast path
     digest = model_digest(model, folder)
     out = folder / f"{digest}-aligned.onnx"
     if out.is_file():
