@@ -79,17 +79,20 @@ def test_the_aligned_model_says_the_same_bit_for_bit_and_tells_phoneme_lengths(
     assert "onnx" not in sys.modules  # patched in a child process, never in this one
 
 
-@pytest.mark.parametrize("timed", [False, True])
+@pytest.mark.parametrize("case", ["untimed", "timed", "pause"])
 def test_word_starts_within_80_ms_of_the_recogniser_alignment(
-    synth: Synthesizer, joe: VoiceInfo, settings: Settings, timed: bool
+    synth: Synthesizer, joe: VoiceInfo, settings: Settings, case: str
 ) -> None:
     sentences = TEXT.replace(". ", ".\n").splitlines()
-    script = (  # timed: the first cue overruns the second's start, so it is re-spoken faster
-        Script(tuple(ScriptCue(s, 1.0 + 2.1 * n) for n, s in enumerate(sentences)))
-        if timed
-        else parse_script_text(TEXT, Limits())
-    )
-    narration = _build(synth, joe, script, 1.3 if timed else 1.0)  # 1.3: Piper's length_scale
+    scripts = {
+        "untimed": parse_script_text(TEXT, Limits()),
+        # the first cue overruns the second's start, so it is re-spoken faster
+        "timed": Script(tuple(ScriptCue(s, 1.0 + 2.1 * n) for n, s in enumerate(sentences))),
+        # one cue of two sentences with a second of silence between them
+        "pause": Script((ScriptCue(" [pause 1s] ".join(sentences), 0.7),)),
+    }
+    timed = case == "timed"
+    narration = _build(synth, joe, scripts[case], 1.3 if timed else 1.0)  # Piper's length_scale
     assert (narration.segments[0].speedup > 1.0) is timed
     ours = aligned_segments(narration.segments, narration.spoken)
     assert [w for s in ours for w, _, _ in s.words] == TEXT.split()
@@ -99,6 +102,10 @@ def test_word_starts_within_80_ms_of_the_recogniser_alignment(
     truth = [a for s in theirs for _, a, _ in s.words]
     errors = [abs(a - b) for a, b in zip(starts, truth, strict=True)]
     assert statistics.median(errors) <= 0.08, list(zip(TEXT.split(), starts, truth, strict=True))
+    if case == "pause":  # the silence is inside the one segment's words
+        words = ours[0].words
+        at = [w for w, _, _ in words].index("At")
+        assert words[at][1] - words[at - 1][2] >= 1.0
     offset = narration.segments[0].start_s  # without the track's offsets the test would fail
     unplaced = [abs(a - offset - b) for a, b in zip(starts, truth, strict=True)]
     assert statistics.median(unplaced) > 0.08
