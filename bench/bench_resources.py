@@ -6,7 +6,9 @@ Run: .venv/bin/python bench/bench_resources.py [--against /tmp/r1] [--runs 5] [-
 Figures:
   startup    `voiceover --help` and `voiceover voices`: median wall time of --runs fresh processes
   fast_path  a 2-minute 1080p30 clip with a ~300-word script, the video stream copied: wall time
-             and peak RSS of the whole process tree (a fresh process, a fresh DATA_DIR)
+             and peak RSS of the whole process tree (a fresh process, a fresh DATA_DIR); the
+             render finds the shots itself (as `voiceover render` does)
+  fast_path_chat  the same with the shots pinned, as a chat job pins those found on upload
   edit       "music at 20%" after that render, with the speech cache and without it
 Writes bench/results/resources.json. Not a test: figures for notes.
 """
@@ -32,6 +34,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_render import SCRIPT, tree_rss_mb  # noqa: E402
 
 from core.engine.demo import make_demo_clip  # noqa: E402
+from core.engine.model import Limits  # noqa: E402
+from core.engine.probe import probe_media  # noqa: E402
+from core.engine.shots import detect_shots  # noqa: E402
 from tests.media import make_audio  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
@@ -42,11 +47,12 @@ from core.config import Settings
 from core.engine.model import Limits, RenderOptions, RenderRequest
 from core.engine.render import render
 from core.engine.scripts import parse_script_text
-media, out, script_file, music = sys.argv[1:5]
+media, out, script_file, music, shots = sys.argv[1:6]
 settings = Settings(_env_file=None)
 script = parse_script_text(Path(script_file).read_text(), Limits())
 req = RenderRequest(out=Path(out), media=Path(media), script=script,
-                    music=Path(music) if music != "-" else None, options=RenderOptions())
+                    music=Path(music) if music != "-" else None, options=RenderOptions(),
+                    **({"shots": tuple(json.loads(shots))} if shots != "-" else {}))
 r = render(req, settings)
 print(json.dumps({"timings": r.timings_s, "copied": r.video_copied,
   "python_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
@@ -83,15 +89,23 @@ def startup(tree: Path, runs: int) -> dict[str, float]:
 
 
 def render_once(
-    tree: Path, data_dir: Path, clip: Path, out: Path, music: Path | None, **extra: str
+    tree: Path,
+    data_dir: Path,
+    clip: Path,
+    out: Path,
+    music: Path | None,
+    shots: tuple[float, ...] | None = None,
+    **extra: str,
 ) -> dict[str, Any]:
-    """One render in a fresh process; wall time and the tree's peak RSS (sampled from /proc)."""
+    """One render in a fresh process (`shots` pinned, as a chat job pins those found at its
+    upload); wall time and the tree's peak RSS (sampled from /proc)."""
     script_file = CACHE / "script.txt"
     script_file.write_text(SCRIPT, encoding="utf-8")
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", ONE_RENDER, str(clip), str(out), str(script_file),
-         str(music or "-")], cwd=tree, env=env_for(tree, data_dir, **extra),
+         str(music or "-"), json.dumps(shots) if shots is not None else "-"],
+        cwd=tree, env=env_for(tree, data_dir, **extra),
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     peak = 0
@@ -105,10 +119,10 @@ def render_once(
     return data
 
 
-def fast_path(tree: Path, clip: Path) -> dict[str, Any]:
+def fast_path(tree: Path, clip: Path, shots: tuple[float, ...] | None = None) -> dict[str, Any]:
     """The first render of the clip (an empty DATA_DIR: nothing cached)."""
     with tempfile.TemporaryDirectory(prefix="bench-fast-") as tmp:
-        return render_once(tree, Path(tmp), clip, CACHE / "fast.mp4", None)
+        return render_once(tree, Path(tmp), clip, CACHE / "fast.mp4", None, shots)
 
 
 def edit(clip: Path, music: Path) -> dict[str, Any]:
@@ -144,6 +158,10 @@ def main() -> None:
     for name, tree in trees.items():
         results[f"fast_path_{name}"] = fast_path(tree, clip)
         print(f"fast path {name}", json.dumps(results[f"fast_path_{name}"]), flush=True)
+    # in chat the video's shots are found when it arrives, while the script is being typed
+    cuts = detect_shots(probe_media(clip, Limits()))
+    results["fast_path_chat_current"] = fast_path(ROOT, clip, cuts)
+    print("fast path chat current", json.dumps(results["fast_path_chat_current"]), flush=True)
     results["edit_music_20"] = edit(clip, music)
     print("edit", json.dumps(results["edit_music_20"]), flush=True)
     out = ROOT / "bench" / "results" / "resources.json"

@@ -42,9 +42,13 @@ async def main(users: int, jobs: int, workers: int) -> None:
     for path in report.leftovers:  # what a process left in its TMPDIR (or a worker's DATA_DIR)
         print(f"  left: {path.relative_to(root)}")
     print(f"every job told once: {all(n == jobs for n in told.values())}")
-    balanced = report.balances == sorted(
-        (f"telegram:{u}", 100 - 10 * report.videos[u], 0) for u in told
-    )
+    expected = sorted((f"telegram:{u}", 100 - 10 * report.videos[u], 0) for u in told)
+    balanced = report.balances == expected
+    for row in sorted(set(report.balances) ^ set(expected)):  # (owner, available, frozen)
+        user = int(row[0].split(":")[1]) if row[0].startswith("telegram:") else None
+        side = "found" if row in report.balances else "expected"
+        jobs_of = [r for r in report.records if user is not None and int(r["chat_id"]) == user]
+        print(f"  {side}: {row}; videos {report.videos.get(user or 0)}; jobs {jobs_of}")
     print(
         f"credits balanced: {balanced}; queue: {report.saq_lists}; went wrong: "
         f"{len(report.went_wrong)}"

@@ -36,3 +36,9 @@ def hold_point(name: str) -> None:
     mark.write_text(name, encoding="utf-8")
     while mark.exists():
         time.sleep(HOLD_POLL_S)
+
+
+def stage_point(name: str) -> None:
+    """A render's stage: a pause_point, then a hold_point."""
+    pause_point(name)
+    hold_point(name)

@@ -10,11 +10,12 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from core.backends.base import Backend
+from core.backends.base import Backend, Pinned
 from core.config import Settings
 from core.delivery.results import cleanup_results
 from core.engine.leftovers import remove_stale_work
 from core.media.store import MediaStore
+from core.work.model import Job
 from core.work.queue import JobQueue
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,27 @@ async def remove_dead_work(settings: Settings, media: MediaStore) -> int:
 async def remove_leftovers(
     settings: Settings, media: MediaStore, backend: Backend, jobs: JobQueue
 ) -> int:
-    """What a killed process left: its dead work (remove_dead_work), pins of ended jobs."""
+    """What a killed process left: its dead work (remove_dead_work), the pins and unmoved
+    render files of ended jobs."""
     removed = await remove_dead_work(settings, media)
-    active = await jobs.active_pinned()
-    removed += await backend.sweep_pins({p.payload.get("pin") for p in active})
+    active = await jobs.active_jobs()
+    removed += await backend.sweep_pins(
+        {Pinned.from_record(j.inputs).payload.get("pin") for j in active}
+    )
+    removed += await remove_unkept_renders(backend, jobs, active)
     if removed:
         log.info("removed %d leftovers of an earlier process", removed)
     return removed
+
+
+async def remove_unkept_renders(
+    backend: Backend, jobs: JobQueue, active: Sequence[Job] | None = None
+) -> int:
+    """Finished renders' files that no waiting or running job (`active`, else asked for) will
+    move into the media store: a killed attempt's, or one whose job another worker took."""
+    if active is None:
+        active = await jobs.active_jobs()
+    return await backend.sweep_renders({j.handle for j in active if j.handle})
 
 
 async def maintain(settings: Settings, media: MediaStore, others: Sequence[Expire]) -> None:

@@ -22,7 +22,7 @@ from saq.types import Context
 from core.backends.base import RenderHandle
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError, to_record
-from core.housekeeping import remove_dead_work
+from core.housekeeping import remove_dead_work, remove_unkept_renders
 from core.jobs.reconcile import Reconciler
 from core.jobs.redis_queue import RedisJobQueue
 from core.jobs.redis_reads import MAX_ATTEMPTS, RUN_JOB
@@ -56,7 +56,7 @@ class RenderWorker:
     async def run(self) -> None:
         """Take jobs until SIGTERM or SIGINT; then finish or hand back what runs."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        await remove_dead_work(self.settings, self.media)
+        await self._remove_leftovers()
         reconciling = asyncio.create_task(self._reconcile())
         try:
             await self.saq_worker.start()
@@ -100,7 +100,15 @@ class RenderWorker:
             raise
         finally:
             beat.cancel()
-            await remove_dead_work(self.settings, self.media)
+            await self._remove_leftovers()
+
+    async def _remove_leftovers(self) -> None:
+        """What dead processes left here, and renders no job will keep (another attempt's)."""
+        await remove_dead_work(self.settings, self.media)
+        try:
+            await remove_unkept_renders(self.backend, self.jobs)
+        except Exception:  # the queue is unreachable: the next job's end tries again
+            log.warning("could not look for unkept renders", exc_info=True)
 
     async def _keep_lease(self, taken: Any, job: Job) -> None:
         """Touch the SAQ job and renew our record's lease well within JOB_LEASE_S."""

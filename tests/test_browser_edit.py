@@ -104,6 +104,8 @@ def render_and_wait(driver: WebDriver, shots: Path, name: str, keys: bool = Fals
         return "rendered" in (body.get_attribute("class") or "")
 
     poll(rendered, 300, "the render never finished on the page")
+    result = driver.find_element(By.ID, "result-box")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'end'})", result)
     driver.save_screenshot(str(shots / name))
 
 

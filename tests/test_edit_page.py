@@ -19,7 +19,7 @@ from core.chat.floodgate import FloodLimits
 from core.config import Settings
 from core.engine.model import Script, ScriptCue
 from core.engine.narration import NarrationBuilder
-from core.engine.tts import get_synthesizer
+from core.engine.tts import get_synthesizer, listen_synthesizer
 from core.engine.voices import installed_voices
 from core.service import Service
 from core.web.edit_limits import PageLimiter
@@ -141,11 +141,18 @@ async def test_listen_speaks_one_line_with_its_voice_and_speed_cached(
         cache = tg_settings.data_dir / "cache" / "speech"
         kept = {p for p in cache.rglob("*") if p.is_file()}
         body = {"text": "Your desk glows anew.", "voice": "en_US-joe-medium", "speed": 1.0}
+        listening = listen_synthesizer()
+        loads, spoken = listening.loads, listening.sentences_spoken
         status, joe = await call("POST", part(link, "/listen"), body)
         assert status == 200
+        assert listening.loads == loads  # joe, loaded by the service's renders: not again
+        assert listening.sentences_spoken == spoken + 1
         status, slow = await call("POST", part(link, "/listen"), {**body, "voice": SLOW})
+        assert listening.loads == loads + 1  # a voice not loaded yet is, once
+        spoken = listening.sentences_spoken
         status, again = await call("POST", part(link, "/listen"), body)
         assert again["clip"] == joe["clip"] != slow["clip"]
+        assert listening.sentences_spoken == spoken  # the same line again: its file, as it was
         assert {p for p in cache.rglob("*") if p.is_file()} - kept  # shared with the renders
         lengths, origin = [], link.split("/e/")[0]
         for clip in (joe["clip"], slow["clip"]):

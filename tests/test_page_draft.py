@@ -5,9 +5,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.backends.local.instructions import apply_changes, read_changes
 from core.backends.local.page_draft import read_page, split_pause, version_of
+from core.backends.local.page_options import LOOK_OPTIONS, page_choices, shown_options
 from core.backends.local.project import Project
-from core.engine.model import Limits, RenderOptions, Script, ScriptCue, VoiceInfo
+from core.engine.caption_styles import colour_code
+from core.engine.model import (
+    Captions,
+    CaptionStyle,
+    Limits,
+    RenderOptions,
+    Script,
+    ScriptCue,
+    VoiceInfo,
+)
+from core.web.edit_controls import page_controls
+from core.words.edit_text import choice_words
 from tests.voice_repo import JOE
 
 AMY = replace(JOE, id="en_US-amy-medium")
@@ -63,3 +76,45 @@ def test_the_version_changes_with_any_edit() -> None:
     moved = replace(two, script_obj=Script((ScriptCue("A.", 0.0), ScriptCue("B.", 4.0))))
     slower = replace(two, options=RenderOptions(speed=0.9))
     assert len({version_of(one), version_of(moved), version_of(slower)}) == 3
+
+
+def looks(**options: object) -> tuple[RenderOptions | None, dict[str, str]]:
+    """A save of one line with these options: (the options saved, or None; errors by option)."""
+    data = {**lines(JOE.id), "options": options}
+    edit = read_page(data, project("A."), VOICES, Limits(), "en", JOE.id)
+    return (edit.options if edit.script else None), edit.option_errors
+
+
+def test_a_caption_look_from_the_page_is_read_as_the_chat_reads_it() -> None:
+    saved, _ = looks(caption_style="karaoke", caption_position="top", caption_colour="yellow")
+    assert saved is not None
+    assert (saved.caption_style, saved.caption_position) == (CaptionStyle.KARAOKE, "top")
+    assert saved.caption_colour == colour_code("yellow") and saved.captions is Captions.BURN
+    chat = apply_changes(RenderOptions(), read_changes("karaoke captions at the top in yellow"))
+    assert chat == saved  # the same options as the chat's words give
+    assert shown_options(saved)["caption_colour"] == "yellow"  # shown back by its name
+    same, _ = looks(captions="none", caption_style="classic", caption_position="bottom")
+    assert same is not None and same.captions is Captions.NONE  # an unchanged look burns nothing
+    bigger, _ = looks(caption_scale=1.2)
+    assert bigger is not None and bigger.caption_scale == 1.2
+
+
+def test_a_bad_look_is_refused_next_to_its_control() -> None:
+    saved, wrong = looks(caption_style="sparkly", caption_colour="mauve", caption_scale=3)
+    assert saved is None and set(wrong) == {"caption_style", "caption_colour", "caption_scale"}
+    assert "karaoke" in wrong["caption_style"] and "yellow" in wrong["caption_colour"]
+    assert wrong["caption_style"].startswith("caption style can't be sparkly")
+    assert "1.4" in wrong["caption_scale"]
+    saved, wrong = looks(caption_position="sideways", speed="fast")
+    assert saved is None and set(wrong) == {"caption_position", "speed"}
+
+
+def test_every_choice_has_words_in_english_and_chinese() -> None:
+    for option, values in page_choices().items():
+        for value in values:
+            en, zh = choice_words(option, value, "en"), choice_words(option, value, "zh")
+            assert ":" in value or (en != zh and en), (option, value)  # "16:9" says itself
+    assert page_choices()["caption_style"] == [style.value for style in CaptionStyle]
+    controls = page_controls("zh")
+    assert [c["option"] for c in controls["looks"]] == ["captions", *LOOK_OPTIONS]
+    assert all(c["label"] and c["label"] != c["option"] for c in controls["looks"])

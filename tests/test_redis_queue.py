@@ -87,7 +87,7 @@ async def test_one_owner_runs_one_job_at_a_time_in_order(queue: RedisJobQueue) -
     await queue.finish(a1, JobStatus.DONE, output={"key": "results/x.mp4"})
     assert await queued_in_saq(queue) == [b1, a2]  # a1's end lets a2 in
     assert [j.id for j in await queue.active_for("u:a")] == [a2]
-    assert {p.payload["pin"] for p in await queue.active_pinned()} == {"a2", "b1"}
+    assert {j.inputs["payload"]["pin"] for j in await queue.active_jobs()} == {"a2", "b1"}
 
 
 async def test_a_newer_request_supersedes_the_queued_one(queue: RedisJobQueue) -> None:

@@ -211,6 +211,34 @@ async def test_twenty_jobs_two_workers_one_killed_mid_render_each_delivered_once
         assert S3_SECRET not in logged and TOKEN not in logged, name
 
 
+async def test_a_render_its_killed_worker_never_kept_is_removed_when_it_starts_again(
+    fake: FakeTelegram,
+    redis_url: str,
+    seaweed: SeaweedS3,
+    bucket: str,
+    s3_prefix: str,
+    tiny: Path,
+    tmp_path: Path,
+) -> None:
+    # Killed with its render finished but not yet moved into the bucket: the job is swept and
+    # rendered by another worker; the killed worker's file must not stay on its disk for good.
+    mark = tmp_path / "paused"
+    unkept = lambda: [p for p in tree_files(tmp_path / "doomed" / "data") if p.suffix == ".mp4"]  # noqa: E731
+    async with cluster(tmp_path, redis_url, seaweed, bucket, s3_prefix) as run:
+        run.bot(fake)
+        run.start("doomed", "worker", **{PAUSE_AT: "keep", PAUSE_MARK: str(mark)})
+        await fake.wait_for("getUpdates", 1, within_s=120)
+        fake.push(video_update(fake, tiny, SCRIPT, chat_id=2100, user_id=2100))
+        await eventually(mark.exists, 300, "the worker never finished the render")
+        assert len(unkept()) == 1, unkept()  # rendered, not kept
+        run.kill("doomed")
+        run.start("w1", "worker")
+        await eventually(lambda: videos(fake)[2100] == 1, 300, run.log("w1"))
+        run.start("doomed", "worker")  # the same disk, no failpoint now
+        await eventually(lambda: not unkept(), 120, f"left: {unkept()}\n{run.log('doomed')}")
+        assert videos(fake) == Counter({2100: 1})
+
+
 async def test_cancel_in_chat_stops_the_job_on_its_worker(
     fake: FakeTelegram,
     redis_url: str,

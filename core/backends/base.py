@@ -192,6 +192,11 @@ class Backend(Protocol):
         """Delete pinned inputs no waiting or running job refers to; returns how many."""
         ...
 
+    async def sweep_renders(self, keep: set[str]) -> int:
+        """Delete finished renders' files whose handle no waiting or running job has in `keep`
+        (a killed or superseded attempt's, whose job went on elsewhere); returns how many."""
+        ...
+
     async def set_language(self, session_id: str, language: str) -> None:
         """The language the backend's own words about the session are written in."""
         ...

@@ -74,6 +74,11 @@ def colour_code(name: str) -> str:
     return COLOURS.get(name, "")
 
 
+def colour_name(code: str) -> str:
+    """The name of an ASS colour of COLOURS ("" for the style's own, or one not named)."""
+    return next((name for name, value in COLOURS.items() if value == code), "")
+
+
 def look_values(options: RenderOptions, changes: dict[str, Any]) -> dict[str, Any]:
     """The option values a message's look changes set: a re-voice, style, position, colour
     or size; any look asks for captions burned in (styles draw only there)."""

@@ -2,15 +2,16 @@
 
 Decoding every frame of an H.264 video is what detection costs (about 20 s of CPU for two
 minutes of 1080p). Most of a video has no cut, so one cheap pass first decodes only its
-keyframes (`-skip_frame nokey`, scaled at once to 64x36 RGB; `scdet` gives the mean difference
-of each keyframe from the one before) and lists its packets' sizes (stream copy to `framecrc`,
-no decoding). A stretch between two keyframes may hold a cut when the keyframes differ
-(KEY_CHANGE), or when a packet in it is much bigger than those around it (a cut mid-GOP codes
-the new picture afresh: this finds a short shot between two alike, A-B-A, in one GOP). The
-stretch after the last keyframe is always looked at. Only these stretches are decoded frame by
-frame (`core.engine.shots`), each from the keyframe before it, so the exact frame is found as
-before. When they cover most of the video, or the codec cannot skip frames cheaply, or the
-keyframes are dense, the whole video is decoded once instead (None).
+keyframes (the demuxer drops the rest: `-discard nokey`), scaled at once to 64x36 RGB (`scdet`
+gives the mean difference of each keyframe from the one before), and lists its packets' sizes
+(stream copy to `framecrc`, no decoding). A stretch between two keyframes may hold a cut
+when the keyframes differ (KEY_CHANGE), or when a packet in it is much bigger than those
+around it (a cut mid-GOP codes the new picture afresh: this finds a short shot between two
+alike, A-B-A, in one GOP). The stretch after the last keyframe is always looked at. Only
+these stretches are decoded frame by frame (`core.engine.shots`), each from the keyframe
+before it, so the exact frame is found as before. When they cover most of the video, or the
+codec cannot skip frames cheaply, or the keyframes are dense, the whole video is decoded once
+instead (None).
 """
 
 from __future__ import annotations
@@ -65,18 +66,24 @@ class Scan:
 
 
 def scan(info: MediaInfo, work: Path, timeout_s: float) -> Scan:
-    """Decode only the keyframes and list the packets, in one ffmpeg run."""
+    """Decode only the keyframes and list the packets, in one ffmpeg run (two inputs)."""
     meta, packets = work / "keys.txt", work / "packets.txt"
     graph = (
         "scale=64:36:flags=area,format=rgb24,scdet=threshold=100,"
         f"metadata=mode=print:key=lavfi.scd.mafd:file={graph_safe(meta)}"
     )
-    args = ["-threads", "2", "-skip_frame", "nokey", *input_args(info)]
+    # the first input's demuxer hands over keyframes alone (-discard: the rest is not even
+    # parsed; -skip_frame for a demuxer that ignores it); the second lists every packet
+    args = ["-threads", "1", "-discard", "nokey", "-skip_frame", "nokey", *input_args(info)]
+    args += input_args(info)
     args += ["-map", "0:v:0", "-vf", graph, "-an", "-sn", "-f", "null", "-"]
-    args += ["-map", "0:v:0", "-c", "copy", "-f", "framecrc", f"file:{packets}"]
+    args += ["-map", "1:v:0", "-c", "copy", "-f", "framecrc", f"file:{packets}"]
     run_ffmpeg(args, timeout_s=timeout_s, duration_s=info.duration_s)
     keys, mafd = parse_keys(meta.read_text("utf-8") if meta.exists() else "")
     times, sizes, key = parse_packets(packets.read_text("utf-8") if packets.exists() else "")
+    # a decoder fed keyframes alone may stamp them a few frames late (its reorder delay): the
+    # times are the key packets'; a count that differs leaves no keys (decode it all)
+    keys = [float(s) for s in times[key]] if len(keys) == int(key.sum()) else []
     return Scan(keys, mafd, times, sizes, key)
 
 

@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from redis import asyncio as aioredis
 
-from core.backends.base import Pinned
 from core.work.model import ACTIVE, ENDED, Job, JobStatus, Mark
 
 PREFIX = "voiceover"
@@ -144,10 +143,9 @@ class RedisJobReads:
         jobs = await self._many(await self.redis.zrange(UNDELIVERED, 0, -1))
         return [job for job in jobs if job.status in ENDED and job.delivered is None]
 
-    async def active_pinned(self) -> list[Pinned]:
-        """The pinned inputs of every queued or running job."""
-        jobs = await self._many(await self.redis.zrange(ACTIVE_SET, 0, -1))
-        return [Pinned.from_record(job.inputs) for job in jobs]
+    async def active_jobs(self) -> list[Job]:
+        """Every queued or running job."""
+        return await self._many(await self.redis.zrange(ACTIVE_SET, 0, -1))
 
     async def events(self) -> AsyncIterator[dict[str, Any]]:
         """Every job event published from now on (started, progress, ended)."""

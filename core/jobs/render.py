@@ -13,6 +13,7 @@ from core.backends.base import Backend, Pinned, RenderHandle, RenderState, Rende
 from core.clock import Clock
 from core.disk import disk_full_of
 from core.errors import ErrorCode, VoiceoverError, to_record
+from core.failpoints import pause_point
 from core.jobs.heartbeat import Heartbeat, HeartbeatTimings
 from core.media.store import MediaStore
 from core.uninterrupted import uninterrupted
@@ -91,6 +92,7 @@ class RenderJobs:
         """The render's file moves into the media store (the result's key), the job is done;
         when something else ended the job first (a cancel), the result is not kept."""
         await self._check_fence(job)
+        pause_point("keep")  # the worker tests kill us with the render done, not kept
         rendered = output.path
         if rendered:  # the render's file moves into the media store: the result's key
             output = replace(output, path=None, key=result_key(job.id))

@@ -12,9 +12,8 @@ from typing import Any
 
 import aiosqlite
 
-from core.backends.base import Pinned
 from core.errors import ErrorCode, VoiceoverError, to_record
-from core.store import Store, dumps, loads
+from core.store import Store, dumps
 from core.work.model import ACTIVE, ENDED, Job, JobStatus, Mark, queued_job
 
 log = logging.getLogger(__name__)
@@ -186,10 +185,10 @@ class SqliteJobQueue:
         )
         return [Job.from_row(row) for row in rows]
 
-    async def active_pinned(self) -> list[Pinned]:
-        """The pinned inputs of every queued or running job."""
-        rows = await self.store.fetchall("SELECT inputs FROM jobs WHERE status IN (?,?)", ACTIVE)
-        return [Pinned.from_record(loads(row["inputs"], {})) for row in rows]
+    async def active_jobs(self) -> list[Job]:
+        """Every queued or running job."""
+        rows = await self.store.fetchall("SELECT * FROM jobs WHERE status IN (?,?)", ACTIVE)
+        return [Job.from_row(row) for row in rows]
 
     async def position(self, job: Job) -> int:
         """1 + the queued jobs ahead of this one."""

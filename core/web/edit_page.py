@@ -13,6 +13,7 @@ from aiohttp import web
 
 from core.chat.floodgate import FloodLimits
 from core.web.edit_actions import EditActions, Gone
+from core.web.edit_controls import page_controls
 from core.web.edit_limits import PageLimiter
 from core.web.edit_links import EditTicket, Refused
 from core.web.pages import render
@@ -97,6 +98,7 @@ class EditPages:
             video=f"{ticket.path}/video?{request.query_string}",
             has_video=view["media"]["kind"] == "video",
             base=base,
+            controls=page_controls(lang),
             config=json.dumps(config, ensure_ascii=False).replace("<", "\\u003c"),
         )
 
@@ -118,6 +120,7 @@ class EditPages:
             "draft": outcome.view,
             "line_errors": {str(n): text for n, text in outcome.line_errors.items()},
             "errors": outcome.errors,
+            "option_errors": outcome.option_errors,
         }
         return _json(body, status)
 

@@ -53,7 +53,7 @@ EDIT_TEXT: dict[str, Bilingual] = {
     "captions": Bilingual("Captions", "字幕"),
     "aspect": Bilingual("Aspect", "画面比例"),
     "mix": Bilingual("Original sound", "原声"),
-    "music_volume": Bilingual("Music volume", "背景音乐音量"),
+    "music_volume": Bilingual("Music volume (%)", "背景音乐音量（%）"),
     "sync": Bilingual("Follow the cuts", "对齐镜头"),
     "captions_none": Bilingual("none", "无"),
     "captions_soft": Bilingual("soft (a subtitle track)", "软字幕（字幕轨）"),
@@ -65,6 +65,33 @@ EDIT_TEXT: dict[str, Bilingual] = {
     "sync_auto": Bilingual("when the paragraphs match the shots", "段落与镜头数量相符时"),
     "sync_shots": Bilingual("always", "总是"),
     "sync_none": Bilingual("no: read from the start", "不对齐：从头朗读"),
+    # The captions' look (a choice's words are "<option>_<value>"; "own" for the style's colour).
+    "looks": Bilingual("Captions and their look", "字幕及外观"),
+    "looks_burn": Bilingual(
+        "A look is drawn on burned-in captions: choosing one burns them in.",
+        "外观只显示在烧录的字幕上：选择外观会把字幕烧录到画面中。",
+    ),
+    "caption_style": Bilingual("Style", "样式"),
+    "caption_style_classic": Bilingual("classic", "经典"),
+    "caption_style_bold": Bilingual("bold", "粗体"),
+    "caption_style_boxed": Bilingual("on a dark box", "深色底框"),
+    "caption_style_minimal": Bilingual("minimal", "简约"),
+    "caption_style_karaoke": Bilingual("karaoke: word by word", "卡拉 OK：逐字高亮"),
+    "caption_position": Bilingual("Position", "位置"),
+    "caption_position_bottom": Bilingual("bottom", "底部"),
+    "caption_position_middle": Bilingual("middle", "中间"),
+    "caption_position_top": Bilingual("top", "顶部"),
+    "caption_colour": Bilingual("Colour", "颜色"),
+    "caption_colour_own": Bilingual("the style's own", "样式默认"),
+    "caption_colour_white": Bilingual("white", "白色"),
+    "caption_colour_yellow": Bilingual("yellow", "黄色"),
+    "caption_colour_red": Bilingual("red", "红色"),
+    "caption_colour_green": Bilingual("green", "绿色"),
+    "caption_colour_blue": Bilingual("blue", "蓝色"),
+    "caption_colour_cyan": Bilingual("cyan", "青色"),
+    "caption_colour_pink": Bilingual("pink", "粉色"),
+    "caption_colour_orange": Bilingual("orange", "橙色"),
+    "caption_scale": Bilingual("Size (×)", "大小（倍）"),
     "save": Bilingual("Save", "保存"),
     "discard": Bilingual("Discard changes", "放弃修改"),
     "reload": Bilingual("Reload the draft", "重新载入草稿"),
@@ -86,7 +113,7 @@ EDIT_TEXT: dict[str, Bilingual] = {
         "你打开页面后，草稿已在聊天中被修改，因此这次没有保存。"
         "请重新载入草稿查看聊天中的修改（在此之前，你在这里的修改会保留）。",
     ),
-    "invalid": Bilingual("Not saved: fix the lines marked below.", "未保存：请修改下面标出的行。"),
+    "invalid": Bilingual("Not saved: fix what is marked below.", "未保存：请修改下面标出的内容。"),
     "listening": Bilingual("Synthesising line {n}…", "正在合成第 {n} 行…"),
     "previewing": Bilingual("Making the preview…", "正在生成预览…"),
     "queued": Bilingual("Sent to your chat's queue…", "已加入聊天中的队列…"),
@@ -123,6 +150,13 @@ def edit_text(key: str, language: str, **fields: Any) -> str:
     """One of the table's texts in a language, its fields filled."""
     text = pick(EDIT_TEXT[key], language)
     return text.format(**fields) if fields else text
+
+
+def choice_words(option: str, value: str, language: str) -> str:
+    """A choice's words on the page: "<option>_<value>" from the table (the value itself when
+    it says what it is, like an aspect's "16:9")."""
+    text = EDIT_TEXT.get(f"{option}_{value or 'own'}")
+    return pick(text, language) if text else value
 
 
 def page_words(language: str) -> dict[str, str]:

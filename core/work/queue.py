@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from core.backends.base import Pinned
 from core.work.model import Job, JobStatus, Mark
 
 
@@ -107,8 +106,8 @@ class JobQueue(Protocol):
         """After a restart: (the ids of jobs queued again, the jobs that failed for good)."""
         ...
 
-    async def active_pinned(self) -> list[Pinned]:
-        """The pinned inputs of every queued or running job."""
+    async def active_jobs(self) -> list[Job]:
+        """Every queued or running job (what their pins and renders hold must stay)."""
         ...
 
     async def gauges(self) -> tuple[dict[str, int], int | None]:

@@ -157,16 +157,14 @@ class LocalBackend:
             await self.save(project, media={**project.media, "shots": cuts})
 
     async def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
-        """Read the message (classify it: instructions, a script, a question, a request we
-        can't do, undo) and say what it did; EDIT, HOLD or ASK tells the chat what follows."""
+        """Read the message, say what it did (EDIT, HOLD or ASK: what follows), then DONE."""
         project = await self._project(session_id)
         for event in await converse(self, project, text):
             yield event
         yield BackendEvent(EventKind.DONE)
 
     async def voice_note(self, project: Project, after: RenderOptions) -> Note | None:
-        """Refuse a voice or language no installed voice offers (before anything renders); a
-        note when the voice the script will get is not quite the one asked for."""
+        """Refuse a voice or language no voice offers; a note when it is not quite the ask."""
         keys = ("voice", "language", "gender")
         if all(getattr(project.options, k) == getattr(after, k) for k in keys):
             return None
@@ -207,8 +205,7 @@ class LocalBackend:
         return await self.ledger.grant(owner, amount, ref)
 
     async def snapshot(self, session_id: str) -> Pinned:
-        """The project now, its files pinned (hard links) for a job that may run later (with
-        its video's shots: a detection still running is waited for)."""
+        """The project now, its files (and its video's shots, waited for) pinned for a job."""
         project = await self._project(session_id)
         if project.media is not None and "shots" not in project.media:
             await self.shots.wait(project.media.get("key"))
@@ -216,8 +213,7 @@ class LocalBackend:
         return await pin_project(project, self.media)
 
     async def reserve(self, owner: str, ref: str, pinned: Pinned) -> None:
-        """Check a voice speaks the script's language, then freeze the job's estimated price
-        (NO_VOICE_FOR_LANGUAGE or NO_CREDITS before it is even queued)."""
+        """Refuse a language no voice speaks, then freeze the job's price (before queueing)."""
         await self._open()
         project = Project.from_payload(pinned.payload)
         if project.script_obj is not None and project.narration is None:
@@ -248,6 +244,11 @@ class LocalBackend:
         """Delete pin folders no waiting or running job refers to (left by a killed process)."""
         return await sweep_pins(self.media, keep)
 
+    async def sweep_renders(self, keep: set[str]) -> int:
+        """Delete finished renders' files no job in `keep` (handles) will move in."""
+        await self._open()
+        return await self.renders.sweep_unkept(keep)
+
     def _price(self, project: Project) -> int:
         return price_for(estimate_narration_s(project), self.settings.credits_per_minute)
 
@@ -269,8 +270,7 @@ class LocalBackend:
     async def preview(
         self, session_id: str, out: Path, lexicon: list[list[str]] | None = None
     ) -> RenderResult:
-        """A quick proof of the project (its first seconds, small, read with the user's
-        pronunciation fixes), written to `out`; free."""
+        """A quick proof of the project's first seconds (with the user's lexicon) in `out`."""
         project = await self._project(session_id)
         project.lexicon = Lexicon.from_pairs(lexicon)
         return await preview_project(project, self.media, self.settings, out)

@@ -12,23 +12,17 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from core.backends.local.page_options import read_options, shown_options
 from core.backends.local.project import Project, options_to_json, script_to_json
-from core.engine.model import OPTION_ENUMS, Limits, RenderOptions, Script, ScriptCue, VoiceInfo
+from core.engine.model import Limits, RenderOptions, Script, ScriptCue, VoiceInfo
 from core.engine.pauses import MAX_PAUSE_S, PAUSE, split_pauses
-from core.engine.validate import (
-    SPEED_RANGE,
-    VOLUME_RANGE,
-    check_range,
-    check_script,
-    check_word_lengths,
-)
+from core.engine.validate import SPEED_RANGE, check_range, check_script, check_word_lengths
 from core.engine.voice_plan import VoicePlan
 from core.errors import ErrorCode, VoiceoverError
 
-PAGE_OPTIONS = ("voice", "speed", "captions", "aspect", "mix", "music_volume", "sync")
 READING_WPS = 2.6  # words a second the page assumes for lines that have no start yet
 MAX_LINES = 500
 _TRAILING_PAUSE = re.compile(rf"(?:\s*(?:{PAUSE.pattern}))+\s*$", re.I)
@@ -75,15 +69,12 @@ def page_view(project: Project, plan: VoicePlan | None) -> dict[str, Any]:
         lines.append(
             {"text": text, "start": starts[n], "voice": voice, "speed": cue.speed, "pause": pause}
         )
-    options = options_to_json(project.options)
-    shown = {name: options[name] for name in PAGE_OPTIONS}
-    shown["voice"] = shown["voice"] or ""
     media = project.media or {}
     return {
         "version": version_of(project),
         "timed": bool(project.script_obj and project.script_obj.timed),
         "lines": lines,
-        "options": shown,
+        "options": shown_options(project.options),
         "auto_voice": plan.main.id if plan else "",
         "media": {
             "name": media.get("name", ""),
@@ -102,6 +93,7 @@ class PageEdit:
     script: Script | None
     line_errors: dict[int, str]
     errors: list[str]
+    option_errors: dict[str, str] = field(default_factory=dict)
 
 
 def _number(value: Any, what: str, low: float, high: float) -> float:
@@ -110,31 +102,6 @@ def _number(value: Any, what: str, low: float, high: float) -> float:
     except (TypeError, ValueError):
         raise VoiceoverError(ErrorCode.BAD_OPTION, option=what, value=str(value)[:40]) from None
     return check_range(what, number, (low, high))  # the chat's own range rule and words
-
-
-def read_options(data: dict[str, Any], before: RenderOptions, voices: set[str]) -> RenderOptions:
-    """The page's options on top of the project's (VoiceoverError for a bad one)."""
-    changes: dict[str, Any] = {}
-    for name in PAGE_OPTIONS:
-        if name not in data or data[name] is None:
-            continue
-        value = data[name]
-        if name in OPTION_ENUMS:
-            try:
-                changes[name] = OPTION_ENUMS[name](str(value))
-            except ValueError:
-                raise VoiceoverError(ErrorCode.BAD_OPTION, option=name, value=str(value)) from None
-        elif name == "speed":
-            changes[name] = _number(value, "Speed", *SPEED_RANGE)
-        elif name == "music_volume":
-            changes[name] = _number(value, "Music volume", *VOLUME_RANGE)
-        elif name == "voice":
-            if value and str(value) not in voices:
-                raise VoiceoverError(ErrorCode.VOICE_NOT_INSTALLED, voice=str(value))
-            changes[name] = str(value) or None
-    if changes.get("voice") and changes["voice"] != before.voice:
-        changes.update(language=None, gender=None)  # an explicit voice decides those
-    return replace(before, **changes)
 
 
 def _cue(line: Any, voices: set[str], limit_s: float) -> tuple[str, float, str, float | None]:
@@ -170,13 +137,11 @@ def read_page(
     (`main_id`: the voice that reads unlabelled lines when the project's voice is automatic)."""
     ids = {voice.id for voice in voices}
     errors: list[str] = []
-    try:
-        options = read_options(dict(data.get("options") or {}), project.options, ids)
-    except VoiceoverError as err:
-        options, errors = project.options, [err.message(lang)]
+    options, refused = read_options(dict(data.get("options") or {}), project.options, ids)
+    wrong = {name: err.message(lang) for name, err in refused.items()}
     lines = data.get("lines")
     if not isinstance(lines, list) or len(lines) > MAX_LINES:
-        return PageEdit(options, None, {}, [*errors, f"lines: at most {MAX_LINES}"])
+        return PageEdit(options, None, {}, [*errors, f"lines: at most {MAX_LINES}"], wrong)
     cues: list[tuple[str, float, str, float | None]] = []
     line_errors: dict[int, str] = {}
     for n, line in enumerate(lines):
@@ -184,10 +149,10 @@ def read_page(
             cues.append(_cue(line, ids, limits.max_duration_s))
         except VoiceoverError as err:
             line_errors[n] = err.message(lang)
-    if line_errors or errors or not cues:
+    if line_errors or wrong or not cues:
         if not cues and not line_errors:
             errors.append(VoiceoverError(ErrorCode.EMPTY_SCRIPT).message(lang))
-        return PageEdit(options, None, line_errors, errors)
+        return PageEdit(options, None, line_errors, errors, wrong)
     script = _script(cues, options.voice or main_id)
     try:
         check_script(script, limits)

@@ -48,6 +48,7 @@ class SaveOutcome:
     message: str = ""
     line_errors: dict[int, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    option_errors: dict[str, str] = field(default_factory=dict)
 
 
 class PageDrafts:
@@ -86,7 +87,8 @@ class PageDrafts:
         edit = read_page(data, project, voices, self.backend.limits, lang, main)
         if edit.script is None:
             message = edit_text("invalid", lang)
-            return SaveOutcome("invalid", {}, message, edit.line_errors, edit.errors)
+            wrong = edit.line_errors, edit.errors, edit.option_errors
+            return SaveOutcome("invalid", {}, message, *wrong)
         options = speakers_for(edit.script, edit.options)
         try:  # a line's voice that cannot read it is refused now, as a chat edit's would be
             await asyncio.to_thread(self.backend.plan, edit.script, options)

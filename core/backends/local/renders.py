@@ -20,13 +20,14 @@ from typing import Any
 from core.backends.base import RenderState, RenderStatus
 from core.backends.local.credits import Ledger
 from core.backends.local.project import Project, estimate_narration_s, narration_seconds
+from core.backends.local.render_files import remove_unkept
 from core.config import Settings
 from core.disk import disk_full_of, need_space, render_needs
 from core.engine.model import RenderRequest, RenderResult
 from core.engine.render import render
 from core.engine.speech_cache import speech_cache
 from core.errors import ErrorCode, VoiceoverError, from_record, to_record
-from core.failpoints import pause_point
+from core.failpoints import stage_point
 from core.media.store import MediaStore
 from core.progressbar import overall_percent
 from core.store import Store, dumps, loads
@@ -55,7 +56,7 @@ class Running:
         """The engine's progress callback (render thread): record it, or stop if cancelled."""
         if self.stop.is_set():
             raise RenderCancelled()
-        pause_point(stage)  # the crash tests stop a render here, then kill us
+        stage_point(stage)  # the crash tests stop a render here (or hold it while they look)
         self.stage, self.percent = stage, overall_percent(stage, percent)
 
 
@@ -85,6 +86,10 @@ class LocalRenders:
                 if row["ref"] in (None, row["id"]):  # not a job's credits: those wait for it
                     await self.ledger.release(row["owner"], row["id"])
                 await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
+
+    async def sweep_unkept(self, keep: set[str]) -> int:
+        """Delete finished job renders' files no job in `keep` refers to (render_files.py)."""
+        return await remove_unkept(self.store, keep | set(self.running) | self.finishing)
 
     async def start(self, project: Project, price: int, ref: str | None) -> str:
         """Freeze `price` (once per `ref`) and render the project in a thread; its render id."""

@@ -1,9 +1,8 @@
 """The NemoVideo cloud backend: sessions, uploads, streamed messages, state, credits, export.
 
-Follows ../shared/notes/nemovideo-api.md. HTTP, token and retries are in client.py; the
-streamed turn (SSE, recovery, silent edits) in turn.py and exports in render.py, each handed
-the client and the backend's functions they call; error codes in errors.py; what is kept on
-disk in sessions.py.
+Follows ../shared/notes/nemovideo-api.md. HTTP, token, retries: client.py; the streamed turn
+(SSE, recovery, silent edits): turn.py; exports: render.py; error codes: errors.py; what is
+kept on disk: sessions.py. Each is handed the client and the backend functions it calls.
 """
 
 from __future__ import annotations
@@ -95,7 +94,6 @@ class NemoBackend:
         self.pending_scripts: dict[str, str] = {}  # session → script text for the next message
 
     # Sessions -------------------------------------------------------------------------------
-
     async def open_session(self, owner: str, language: str) -> str:
         """A new project session for the owner (the chat core keeps which one is current)."""
         async with self._session_lock:
@@ -164,7 +162,6 @@ class NemoBackend:
         return link
 
     # Upload, state, credits -----------------------------------------------------------------
-
     async def upload(
         self, session_id: str, source: StoredFile | Path | str, name: str, role: str | None = None
     ) -> UploadResult:
@@ -219,7 +216,6 @@ class NemoBackend:
         return Credits(available=available, frozen=frozen, total=total)
 
     # Messages -------------------------------------------------------------------------------
-
     def send(self, session_id: str, text: str) -> AsyncIterator[BackendEvent]:
         """Send one message and stream the reply (never re-sent; see turn.py)."""
         sid = self.book.resolve(session_id)
@@ -241,7 +237,6 @@ class NemoBackend:
         return turn.events()
 
     # Export ---------------------------------------------------------------------------------
-
     async def snapshot(self, session_id: str) -> Pinned:
         """The draft now: the cloud renders the draft it is sent, so the job keeps it."""
         return Pinned(await self.state(session_id))
@@ -274,6 +269,10 @@ class NemoBackend:
 
     async def sweep_pins(self, keep: set[object]) -> int:
         """Nothing is pinned here: a job carries the cloud's draft."""
+        return 0
+
+    async def sweep_renders(self, keep: set[str]) -> int:
+        """Nothing is kept here: the cloud holds its renders."""
         return 0
 
     async def set_language(self, session_id: str, language: str) -> None:

@@ -66,18 +66,37 @@
     });
   }
 
+  var NUMBERS = { speed: 1, caption_scale: 1, music_volume: 100 }; // music shown in percent
+  var LOOKS = ["caption_style", "caption_position", "caption_colour", "caption_scale"];
+
+  function shown(name, value) {
+    if (name === "music_volume") { return String(Math.round(value * 100)); }
+    return value === null || value === undefined ? "" : String(value);
+  }
+
   function drawOptions() {
     voiceOptions($("opt-voice"), true);
     document.querySelectorAll("[data-option]").forEach(function (control) {
       var name = control.dataset.option;
-      var value = E.state.options[name];
-      control.value = name === "music_volume" ? String(Math.round(value * 100)) : String(value || "");
+      control.value = shown(name, E.state.options[name]);
       control.onchange = function () {
         var raw = control.value;
-        E.state.options[name] = name === "music_volume" ? Number(raw) / 100
-          : name === "speed" ? Number(raw) : raw;
+        E.state.options[name] = NUMBERS[name] ? Number(raw) / (name === "music_volume" ? 100 : 1) : raw;
+        if (LOOKS.indexOf(name) >= 0 && E.state.options.captions !== "burn") {
+          E.state.options.captions = "burn"; // as in the chat: a look is drawn on burned-in captions
+          $("opt-captions").value = "burn";
+        }
         E.changed();
       };
+    });
+  }
+
+  function showOptionErrors(optionErrors) {
+    document.querySelectorAll(".option-error").forEach(function (box) {
+      var problem = (optionErrors || {})[box.dataset.for] || "";
+      var control = document.querySelector('[data-option="' + box.dataset.for + '"]');
+      box.textContent = problem;
+      if (problem) { control.setAttribute("aria-invalid", "true"); } else { control.removeAttribute("aria-invalid"); }
     });
   }
 
@@ -91,6 +110,7 @@
     return E.request("POST", "/draft", E.state).then(function (answer) {
       var data = answer.data;
       showErrors(data.line_errors);
+      showOptionErrors(data.option_errors);
       $("stale").hidden = data.status !== "stale";
       if (data.status === "saved") {
         E.adopt(data.draft);
@@ -102,6 +122,8 @@
       if (data.status === "stale") { E.draft = data.draft; }
       E.say([data.message].concat(data.errors || []).join(" "), "error");
       if (data.status === "stale") { $("reload").focus(); }
+      var wrong = document.querySelector('[aria-invalid="true"], .line.wrong textarea');
+      if (data.status === "invalid" && wrong) { wrong.focus(); }
       return false;
     });
   }
@@ -112,6 +134,7 @@
       E.forget();
       $("stale").hidden = true;
       showErrors({});
+      showOptionErrors({});
       draw();
       E.say("");
     });
@@ -121,6 +144,7 @@
     E.adopt(E.draft);
     E.forget();
     showErrors({});
+    showOptionErrors({});
     draw();
     E.say("");
   }
