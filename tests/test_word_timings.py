@@ -181,7 +181,7 @@ def test_the_speech_cache_keeps_the_words(
     assert spoken.units is not None and len(spoken.units) == 2 and len(spoken.audio) > 100
 
 
-def test_a_model_that_cannot_be_patched_is_marked_and_loaded_as_it_is(tmp_path: Path) -> None:
+def test_a_model_that_cannot_be_patched_is_marked_and_not_tried_again(tmp_path: Path) -> None:
     model = tmp_path / "plain.onnx"
     build = (
         "import onnx, onnx.helper as h, sys\n"
