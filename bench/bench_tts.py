@@ -56,7 +56,7 @@ def default_session_pool_case(voice: VoiceInfo, workers: int) -> tuple[Case, flo
     config = SynthesisConfig(normalize_audio=False)
 
     def run() -> list[np.ndarray]:
-        return list(pool.map(lambda s: speak(piper, s, config), SENTENCES))
+        return list(pool.map(lambda s: speak(piper, s, config).audio, SENTENCES))
 
     return run, load_s
 

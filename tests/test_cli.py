@@ -13,6 +13,7 @@ import pytest
 from tests.cli_helpers import cli_command, cli_env, voiceover
 from tests.loopback import free_port
 from tests.media import make_video
+from tests.voice_repo import install_relabelled
 
 
 def test_render_json(tmp_path: Path) -> None:
@@ -48,6 +49,25 @@ def test_render_json(tmp_path: Path) -> None:
     assert data["video_copied"] is True and Path(data["output"]).exists()
     assert [s["text"] for s in data["segments"]] == ["Hello.", "Goodbye."]
     assert len(data["drift_s"]) == 2
+    for seg in data["segments"]:  # timed from the voice's alignments, inside their segment
+        [word] = seg["words"]
+        assert word["text"] == seg["text"] and set(word) == {"text", "start_s", "end_s"}
+        assert seg["start_s"] <= word["start_s"] < word["end_s"] <= seg["end_s"]
+    assert list((tmp_path / "data" / "cache" / "voices").glob("*-aligned.onnx"))
+
+
+def test_render_json_words_of_chinese_per_character(tmp_path: Path) -> None:
+    install_relabelled(tmp_path / "data" / "voices", "zh_CN-test-medium")
+    clip = make_video(tmp_path / "clip.mov", seconds=3)
+    text = "今天很好，我有3个苹果。"
+    proc = voiceover(
+        "render", str(clip), "--text", text, "--out", "zh.mp4", "--json", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    [seg] = json.loads(proc.stdout)["segments"]
+    assert [w["text"] for w in seg["words"]] == list(text)
+    starts = [w["start_s"] for w in seg["words"]]
+    assert starts == sorted(starts) and starts[0] < starts[-1] <= seg["end_s"]
 
 
 def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ OPTIONAL = {
     "prometheus_client",
     "py3langid",
     "aiosqlite",  # the stores: the service, not `voices` or a render
+    "onnx",  # patching a voice for word timings: a child process of its own, never imported
 }
 RUN = """
 import json, sys
@@ -86,8 +87,11 @@ def test_voices_imports_no_optional_part(tmp_path: Path) -> None:
         # The render path: speech and audio, never the web, the queue, the bucket, Chinese or CJK.
         # (prometheus_client: core/disk.py's counters of ENOSPC, imported by core/engine/ffmpeg.py)
         ("core.engine.render", {"numpy", "piper", "onnxruntime", "prometheus_client"}),
-        # The service without QUEUE_URL or STORAGE_URL: no Redis, SAQ, boto3.
-        ("core.app", OPTIONAL - {"redis", "saq", "boto3", "botocore", "cn2an", "fontTools"}),
+        # The service without QUEUE_URL or STORAGE_URL: no Redis, SAQ, boto3 (nor onnx).
+        (
+            "core.app",
+            OPTIONAL - {"redis", "saq", "boto3", "botocore", "cn2an", "fontTools", "onnx"},
+        ),
     ],
 )
 def test_optional_parts_wait_for_first_use(tmp_path: Path, module: str, allowed: set[str]) -> None:

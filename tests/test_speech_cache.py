@@ -23,6 +23,7 @@ from core.engine.model import (
     ScriptCue,
 )
 from core.engine.narration import Narration, NarrationBuilder
+from core.engine.phoneme_words import Clip
 from core.engine.render import render
 from core.engine.speech_cache import SUFFIX, CachedSpeech, SpeechCache, speech_cache, with_cache
 from core.engine.tts import get_synthesizer
@@ -163,7 +164,7 @@ def test_keys_follow_every_input(settings: Settings, tmp_path: Path) -> None:
 def test_the_folder_stays_bounded_least_recently_used_first(tmp_path: Path) -> None:
     cache = SpeechCache(tmp_path / "speech", max_bytes=4 * 1000 * 3)
     for n in range(5):
-        cache.store(f"k{n}", np.full(1000, n, dtype=np.float32))
+        cache.store(f"k{n}", Clip(np.full(1000, n, dtype=np.float32)))
         os.utime(tmp_path / "speech" / f"k{n}{SUFFIX}", ns=(n * 10**9, n * 10**9))
     assert cache.load("k0") is not None  # used now: the most recent
     dead = tmp_path / "speech" / f".k9.{2**22 + 7}.1.partial{SUFFIX}"  # a killed writer's
@@ -172,13 +173,13 @@ def test_the_folder_stays_bounded_least_recently_used_first(tmp_path: Path) -> N
     names = sorted(p.name for p in (tmp_path / "speech").iterdir())
     assert names == [f"k0{SUFFIX}", f"k3{SUFFIX}", f"k4{SUFFIX}"]
     loaded = cache.load("k4")
-    assert loaded is not None and loaded.dtype == np.float32 and np.all(loaded == 4)
+    assert loaded is not None and loaded.audio.dtype == np.float32 and np.all(loaded.audio == 4)
 
 
 def test_a_failed_write_loses_only_the_copy(tmp_path: Path) -> None:
     (tmp_path / "speech").write_text("not a folder")  # every write fails, as on a full disk
     cache = SpeechCache(tmp_path / "speech", max_bytes=1000)
-    cache.store("k", np.zeros(10, dtype=np.float32))
+    cache.store("k", Clip(np.zeros(10, dtype=np.float32)))
     assert cache.load("k") is None and cache.misses == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["speech"]
 

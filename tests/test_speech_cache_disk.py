@@ -12,6 +12,7 @@ import pytest
 from core.backups.backup import DERIVED_DIRS
 from core.config import Settings
 from core.disk import SPEECH_BYTES_PER_S, need_space, render_needs
+from core.engine.phoneme_words import Clip
 from core.engine.speech_cache import FOLDER, SpeechCache, speech_cache
 from core.errors import ErrorCode, VoiceoverError
 from tests.small_disk import fill, small_tmpfs
@@ -24,7 +25,7 @@ def kept_sentences(cache: SpeechCache, count: int, size: int) -> list[Path]:
     """`count` kept sentences of `size` bytes, oldest first (distinct use times)."""
     paths = []
     for n in range(count):
-        cache.store(f"s{n}", np.zeros(size // 4, dtype=np.float32))
+        cache.store(f"s{n}", Clip(np.zeros(size // 4, dtype=np.float32)))
         path = cache.folder / f"s{n}.f32"
         os.utime(path, ns=(n * 10**9, n * 10**9))
         paths.append(path)

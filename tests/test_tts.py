@@ -215,11 +215,13 @@ class GatedPiper:
         self.gate = threading.Event()
         self.calls = 0
 
-    def synthesize(self, text: str, syn_config: SynthesisConfig) -> Iterable[AudioChunk]:
+    def synthesize(
+        self, text: str, syn_config: SynthesisConfig, include_alignments: bool = False
+    ) -> Iterable[AudioChunk]:
         """Count the piece, wait for the gate, then speak it."""
         self.calls += 1
         self.gate.wait(timeout=120)
-        return self.real.synthesize(text, syn_config=syn_config)
+        return self.real.synthesize(text, syn_config, include_alignments)
 
 
 class GatedCache(VoiceCache):
@@ -229,7 +231,9 @@ class GatedCache(VoiceCache):
         super().__init__()
         self.piper = piper
 
-    def get(self, voice: VoiceInfo) -> PiperVoice:
+    def get(
+        self, voice: VoiceInfo, aligned_dir: Path | None = None, make: bool = False
+    ) -> PiperVoice:
         """The gated voice, whatever is asked for."""
         return cast(PiperVoice, self.piper)
 

@@ -30,6 +30,7 @@ from core.engine.model import (
 from core.engine.narration import Narration, write_wav
 from core.engine.pauses import strip_pauses
 from core.engine.revoice import wants_words
+from core.engine.script_words import aligned_segments
 from core.engine.synced import Spans
 from core.engine.video import FinalPass, background_args, final_args
 from core.engine.word_timings import timed_segments
@@ -91,8 +92,9 @@ def _placed(
     """The placed segments, each word timed when karaoke captions or --json need it."""
     segments = _segments(request, narration)
     if isinstance(narration, Narration) and wants_words(request):
-        with clock.stage("words"):
-            return timed_segments(segments, narration.samples, narration.sample_rate, settings)
+        with clock.stage("words"):  # from the voice's alignments; the recogniser for the rest
+            aligned = aligned_segments(segments, narration.spoken)
+            return timed_segments(aligned, narration.samples, narration.sample_rate, settings)
     return segments
 
 

@@ -1,5 +1,8 @@
 """Speech placed in time: sentences synthesised, paused naturally, timed cues honoured
-(the units spoken: core/engine/speech_units.py; the samples' helpers: core/engine/samples.py)."""
+(the units spoken: core/engine/speech_units.py; the samples' helpers: core/engine/samples.py).
+Each segment keeps its spoken words' times from the synthesis itself (an aligned voice: see
+core/engine/phoneme_words.py), placed on the track: pauses, cues and speed-ups (re-spoken with
+Piper's length_scale, never stretched afterwards) are in them."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ import numpy as np
 
 from core.engine.lexicon import Lexicon
 from core.engine.model import Script, Segment, VoiceInfo
+from core.engine.phoneme_words import unit_tokens
 from core.engine.samples import join_parts, resample, write_wav
+from core.engine.script_words import SpokenClips, SpokenWords, Timed
 from core.engine.speech import SpeechEngine
 from core.engine.speech_units import (
     CUE_SENTENCE_GAP_S,
@@ -38,6 +43,7 @@ class Narration:
     holds: tuple[tuple[int, float], ...] = ()  # (span, seconds) the picture holds
     synced: bool = False  # laid on the shots
     spans: tuple[tuple[float, float], ...] = ()  # what `holds` count: shots, or cue windows
+    spoken: tuple[SpokenWords | None, ...] = ()  # per segment: its words' times, when aligned
 
     @property
     def duration_s(self) -> float:
@@ -66,6 +72,7 @@ class NarrationBuilder:
         self.rate = voice.sample_rate
         self.timeout_s = timeout_s  # for all the speech of one build (VoiceoverError TIMEOUT)
         self.deadline: float | None = None
+        self._spoken = SpokenClips()  # each clip spoken, with its tokens' times
 
     def build(
         self,
@@ -81,6 +88,7 @@ class NarrationBuilder:
         core.engine.sync_plan; `runs`: each paragraph's first and last shot, as decided before);
         `hold_until_s` (a video's length) has a timed cue that overruns
         hold the picture instead of drifting. Voices of lower sample rates are resampled up."""
+        self._spoken.clear()
         if self.timeout_s is not None:
             self.deadline = time.monotonic() + self.timeout_s
         voices = list(cue_voices) if cue_voices is not None else [self.voice] * len(script.cues)
@@ -129,6 +137,7 @@ class NarrationBuilder:
         by_unit: list[list[np.ndarray | float]] = [
             [p if isinstance(p, float) else _EMPTY for p in u.sentences] for u in units
         ]
+        aligned: dict[tuple[int, int], tuple[Timed, ...] | None] = {}
         lo, hi = progress_span
         paired = zip(units, speeds, strict=True)
         keys = [(u.voice.id, min(MAX_TTS_SPEED, s * u.pace)) for u, s in paired]
@@ -139,7 +148,7 @@ class NarrationBuilder:
             jobs = [(i, k) for i, k in jobs_all if keys[i] == key]
             voice = units[jobs[0][0]].voice
             start, width = lo + (hi - lo) * n / len(groups), (hi - lo) / len(groups)
-            audio = self.synth.synthesize(
+            audio = self.synth.synthesize_timed(
                 voice,
                 [str(units[i].sentences[k]) for i, k in jobs],
                 key[1],
@@ -147,9 +156,17 @@ class NarrationBuilder:
                 deadline=self.deadline,
             )
             for (i, k), clip in zip(jobs, audio, strict=True):
-                by_unit[i][k] = resample(clip, voice.sample_rate, self.rate)
+                by_unit[i][k] = resample(clip.audio, voice.sample_rate, self.rate)
+                aligned[i, k] = clip.units
         gap = np.zeros(int(CUE_SENTENCE_GAP_S / self.speed * self.rate), dtype=np.float32)
-        return [join_parts(parts, gap, self.rate) for parts in by_unit]
+        clips = []
+        for i, parts in enumerate(by_unit):
+            joined, starts = join_parts(parts, gap, self.rate)
+            said = [aligned.get((i, k)) for k in range(len(parts))]
+            pieces = list(zip(starts, units[i].sentences, said, strict=True))
+            self._spoken.keep(joined, unit_tokens(pieces, self.rate))
+            clips.append(joined)
+        return clips
 
     def _pace(self) -> Pace:
         return Pace(self.rate, self.speed, self.max_speedup)
@@ -256,6 +273,7 @@ class NarrationBuilder:
         for clip, start in zip(clips, starts, strict=True):
             index = int(round(start * self.rate))
             track[index : index + len(clip)] = clip[: max(0, total - index)]
+        spoken: list[SpokenWords | None] = []
         for n, (unit, start, end) in enumerate(zip(units, starts, ends, strict=True)):
             if unit.text:
                 shot: int | None = plan.shots[n] if plan else None
@@ -273,8 +291,10 @@ class NarrationBuilder:
                         held,
                     )
                 )
+                language = unit.voice.language_code
+                spoken.append(self._spoken.words(clips[n], start, language, self.lexicon))
         holds = plan.holds if plan else ()
-        return Narration(track, self.rate, segments, holds, plan is not None)
+        return Narration(track, self.rate, segments, holds, plan is not None, spoken=tuple(spoken))
 
 
 __all__ = ["Narration", "NarrationBuilder", "resample", "write_wav"]  # kept importable here

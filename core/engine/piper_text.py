@@ -59,19 +59,25 @@ def split_long(text: str) -> list[str]:
 
 def trim_silence(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """The audio without leading/trailing silence, keeping ~30 ms at each end."""
+    start, end = sound_bounds(audio, sample_rate)
+    return np.ascontiguousarray(audio[start:end], dtype=np.float32)
+
+
+def sound_bounds(audio: np.ndarray, sample_rate: int) -> tuple[int, int]:
+    """Where the sound of `audio` starts and ends (samples), keeping ~30 ms at each end; an
+    empty span when it is all silence."""
     frame = max(1, int(sample_rate * FRAME_S))
     count = len(audio) // frame
     if count == 0:
-        return audio
+        return 0, len(audio)
     framed = audio[: count * frame].reshape(count, frame)
     rms = np.sqrt(np.mean(np.square(framed, dtype=np.float64), axis=1))
     loud = np.flatnonzero(rms > max(SILENCE_FLOOR, float(rms.max()) * SILENCE_RATIO))
     if loud.size == 0:
-        return empty_audio()
+        return 0, 0
     keep = int(sample_rate * KEEP_SILENCE_S)
     start = max(0, int(loud[0]) * frame - keep)
-    end = min(len(audio), (int(loud[-1]) + 1) * frame + keep)
-    return np.ascontiguousarray(audio[start:end], dtype=np.float32)
+    return start, min(len(audio), (int(loud[-1]) + 1) * frame + keep)
 
 
 def empty_audio() -> np.ndarray:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.config import Settings
+from core.engine.aligned_voice import aligned_folder
 from core.engine.compose import Inputs, StageClock, compose, video_length
 from core.engine.language_id import load_model
 from core.engine.leftovers import work_dir
@@ -27,7 +28,7 @@ from core.engine.model import (
 from core.engine.narration import Narration, NarrationBuilder
 from core.engine.pauses import strip_pauses
 from core.engine.probe import probe_media, require_visual
-from core.engine.revoice import hear
+from core.engine.revoice import hear, wants_words
 from core.engine.speech import SpeechEngine
 from core.engine.speech_cache import with_cache
 from core.engine.synced import ShotsMeanwhile, Spans, hold_source, sync_spans
@@ -160,7 +161,7 @@ def _narrate(
         request.script, installed_voices(settings.voices_dir), opts, settings.default_voice
     )
     synthesizer = get_synthesizer(settings.tts_threads)
-    loaded, warning = _load_voices(plan, synthesizer, settings)
+    loaded, warning = _load_voices(plan, synthesizer, settings, wants_words(request))
     voice = loaded[plan.main.id]
     builder = NarrationBuilder(
         with_cache(synthesizer, settings),  # what an earlier render said is not said again
@@ -190,24 +191,26 @@ def _hold_until(request: RenderRequest, inputs: Inputs) -> float | None:
 
 
 def _load_voices(
-    plan: VoicePlan, synthesizer: SpeechEngine, settings: Settings
+    plan: VoicePlan, synthesizer: SpeechEngine, settings: Settings, words: bool = False
 ) -> tuple[dict[str, VoiceInfo], Note | None]:
-    """Every voice of the plan loaded (by the id planned), and the warnings of any fallback."""
+    """Every voice of the plan loaded (by the id planned), and the warnings of any fallback;
+    from its aligned copy when there is one (made first when the render wants `words`)."""
     loaded: dict[str, VoiceInfo] = {}
     warnings: list[Note | None] = []
     for wanted in plan.voices:
-        loaded[wanted.id], warning = _loadable(wanted, synthesizer, settings)
+        loaded[wanted.id], warning = _loadable(wanted, synthesizer, settings, words)
         warnings.append(warning)
     return loaded, join_notes(*warnings)
 
 
 def _loadable(
-    voice: VoiceInfo, synthesizer: SpeechEngine, settings: Settings
+    voice: VoiceInfo, synthesizer: SpeechEngine, settings: Settings, words: bool = False
 ) -> tuple[VoiceInfo, Note | None]:
     """The voice, loaded; one that fails to load gives way to the default voice of its language
     (a warning for the user says so) rather than failing the job."""
+    aligned = aligned_folder(settings.data_dir)
     try:
-        synthesizer.preload(voice)
+        synthesizer.preload(voice, aligned, words)
         return voice, None
     except VoiceoverError:
         others = [v for v in installed_voices(settings.voices_dir) if v.id != voice.id]
@@ -218,6 +221,6 @@ def _loadable(
         )
         if fallback.language_code != voice.language_code:
             raise  # never a reading by a voice of another language
-        synthesizer.preload(fallback)
+        synthesizer.preload(fallback, aligned, words)
         log.warning("voice %s could not be loaded; %s reads instead", voice.id, fallback.id)
         return fallback, Note("voice_fallback", {"failed": voice.id, "used": fallback.id})

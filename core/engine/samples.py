@@ -19,23 +19,33 @@ def resample(samples: np.ndarray, rate: int, to_rate: int) -> np.ndarray:
     return resampled.astype(np.float32)
 
 
-def join_parts(parts: Sequence[np.ndarray | float], gap: np.ndarray, rate: int) -> np.ndarray:
-    """Speech parts with `gap` between two of them; a float is that many seconds of silence
-    (and no gap next to it)."""
+def join_parts(
+    parts: Sequence[np.ndarray | float], gap: np.ndarray, rate: int
+) -> tuple[np.ndarray, list[int | None]]:
+    """Speech parts with `gap` between two of them (a float is that many seconds of silence,
+    and no gap next to it), and where each speech part starts (samples; None for the others)."""
     pieces: list[np.ndarray] = []
+    starts: list[int | None] = []
     speech_last = False
+    at = 0
     for part in parts:
         if isinstance(part, float):
             pieces.append(np.zeros(int(round(part * rate)), dtype=np.float32))
+            at += len(pieces[-1])
+            starts.append(None)
             speech_last = False
             continue
         if len(part) == 0:
+            starts.append(None)
             continue
         if speech_last:
             pieces.append(gap)
+            at += len(gap)
+        starts.append(at)
         pieces.append(part.astype(np.float32, copy=False))
+        at += len(part)
         speech_last = True
-    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+    return (np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)), starts
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:

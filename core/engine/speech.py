@@ -10,14 +10,22 @@ from typing import Protocol
 import numpy as np
 
 from core.engine.model import VoiceInfo
+from core.engine.phoneme_words import Clip
 
 
 class SpeechEngine(Protocol):
-    """Loads voices, speaks sentences (one clip per sentence: its length is its timing) and
-    lists the voices it has."""
+    """Loads voices, speaks sentences (one clip per sentence: its length is its timing, with
+    its words' times when the voice is aligned) and lists the voices it has."""
 
-    def preload(self, voice: VoiceInfo) -> None:
-        """Load a voice now, so the first sentence does not wait for it."""
+    def preload(
+        self, voice: VoiceInfo, aligned_dir: Path | None = None, make: bool = False
+    ) -> None:
+        """Load a voice now, so the first sentence does not wait for it (from its aligned
+        copy in `aligned_dir` when there is one, made now when `make`)."""
+        ...
+
+    def gives_words(self, voice: VoiceInfo) -> bool:
+        """Whether this voice's speech comes with its words' times."""
         ...
 
     def synthesize(
@@ -29,6 +37,17 @@ class SpeechEngine(Protocol):
         deadline: float | None = None,
     ) -> list[np.ndarray]:
         """One float32 mono clip (voice.sample_rate, -1..1) per sentence, in order."""
+        ...
+
+    def synthesize_timed(
+        self,
+        voice: VoiceInfo,
+        sentences: Sequence[str],
+        speed: float = 1.0,
+        on_progress: Callable[[float], None] | None = None,
+        deadline: float | None = None,
+    ) -> list[Clip]:
+        """As synthesize, each clip with its spoken words' times when the voice gives them."""
         ...
 
     def voices(self, extra_dir: Path | None = None) -> list[VoiceInfo]:

@@ -5,7 +5,8 @@ keyed by everything it depends on: the engine and Piper versions, the voice (its
 config), the speaker, the speed and the exact text the voice reads (normalised, with the
 lexicon's fixes). An edit that leaves the narration alone ("burn the captions", "make it 9:16",
 "music at 20%") then synthesises nothing, and a changed sentence re-synthesises only itself;
-the placement (pauses, cues, sync) is recomputed from the clips, which is cheap.
+the placement (pauses, cues, sync) is recomputed from the clips, which is cheap. A sentence
+spoken by an aligned voice keeps its words' times beside its audio (core/engine/phoneme_words.py).
 
 Piper's output is not deterministic (its VITS model draws noise), so a sentence taken from here
 is the very audio of the last render, not a re-reading. Writes are atomic (a partial file named
@@ -31,6 +32,7 @@ import numpy as np
 
 from core.engine.leftovers import partial_path, remove_stale_work
 from core.engine.model import VoiceInfo
+from core.engine.phoneme_words import Clip, Unit
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ENGINE = "speech-1"  # bump when synthesis (splitting, trimming, scales) changes what it says
 SUFFIX = ".f32"  # raw little-endian float32 mono samples at the voice's own rate
+WORDS = ".words"  # beside it: its spoken words' times (JSON), when the voice gave them
 FOLDER = ("cache", "speech")
 
 
@@ -56,32 +59,39 @@ class SpeechCache:
         inputs = [ENGINE, *_versions(), _voice_identity(voice), voice.speaker_id, repr(speed)]
         return hashlib.sha256(json.dumps([*inputs, text]).encode()).hexdigest()
 
-    def load(self, key: str) -> np.ndarray | None:
-        """The kept audio (marked as just used), or None."""
+    def load(self, key: str, words: bool = False) -> Clip | None:
+        """The kept audio (marked as just used), with its words' times when `words` (a sentence
+        kept without them is then missing), or None."""
         path = self.folder / f"{key}{SUFFIX}"
         try:
             data = path.read_bytes()
+            units = _read_units(path.with_suffix(WORDS)) if words else None
             os.utime(path)
-        except OSError:
+        except (OSError, ValueError):
             self.misses += 1
             return None
         if len(data) % 4:
             self.misses += 1
             return None
         self.hits += 1
-        return np.frombuffer(data, dtype="<f4").astype(np.float32)
+        return Clip(np.frombuffer(data, dtype="<f4").astype(np.float32), units)
 
-    def store(self, key: str, audio: np.ndarray) -> None:
-        """Keep this audio (atomically; a failed write, e.g. a full disk, only loses the copy)."""
+    def store(self, key: str, clip: Clip) -> None:
+        """Keep this audio and its words (atomically, the words first; a failed write, e.g. a
+        full disk, only loses the copy)."""
         path = self.folder / f"{key}{SUFFIX}"
-        partial = partial_path(path)
+        partials = [partial_path(path), partial_path(path.with_suffix(WORDS))]
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(np.ascontiguousarray(audio, dtype="<f4").tobytes())
-            os.replace(partial, path)
+            if clip.units is not None:
+                partials[1].write_text(json.dumps(clip.units), encoding="utf-8")
+                os.replace(partials[1], path.with_suffix(WORDS))
+            partials[0].write_bytes(np.ascontiguousarray(clip.audio, dtype="<f4").tobytes())
+            os.replace(partials[0], path)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
+            for partial in partials:
+                with contextlib.suppress(OSError):
+                    partial.unlink(missing_ok=True)
             log.warning("speech not kept in the cache: %s", exc.strerror or type(exc).__name__)
 
     def free_up(self, wanted: int) -> int:
@@ -92,7 +102,7 @@ class SpeechCache:
             if freed >= wanted:
                 break
             with contextlib.suppress(OSError):
-                os.unlink(path)
+                _remove(path)
                 freed += size
         if freed:
             log.info("speech cache: %d bytes freed for a render short of disk", freed)
@@ -116,7 +126,7 @@ class SpeechCache:
             if total <= self.max_bytes:
                 break
             with contextlib.suppress(OSError):  # another process may have taken it first
-                os.unlink(path)
+                _remove(path)
                 removed += 1
             total -= size
         return removed
@@ -135,9 +145,15 @@ class CachedSpeech:
     def __init__(self, synth: SpeechEngine, cache: SpeechCache) -> None:
         self.synth, self.cache = synth, cache
 
-    def preload(self, voice: VoiceInfo) -> None:
+    def preload(
+        self, voice: VoiceInfo, aligned_dir: Path | None = None, make: bool = False
+    ) -> None:
         """As the engine behind it."""
-        self.synth.preload(voice)
+        self.synth.preload(voice, aligned_dir, make)
+
+    def gives_words(self, voice: VoiceInfo) -> bool:
+        """As the engine behind it."""
+        return self.synth.gives_words(voice)
 
     def voices(self, extra_dir: Path | None = None) -> list[VoiceInfo]:
         """As the engine behind it."""
@@ -151,27 +167,54 @@ class CachedSpeech:
         on_progress: Callable[[float], None] | None = None,
         deadline: float | None = None,
     ) -> list[np.ndarray]:
-        """As Synthesizer.synthesize; kept sentences come from the cache, the others are spoken
-        (each distinct sentence once) and kept."""
+        """As Synthesizer.synthesize (see synthesize_timed)."""
+        timed = self.synthesize_timed(voice, sentences, speed, on_progress, deadline)
+        return [clip.audio for clip in timed]
+
+    def synthesize_timed(
+        self,
+        voice: VoiceInfo,
+        sentences: Sequence[str],
+        speed: float = 1.0,
+        on_progress: Callable[[float], None] | None = None,
+        deadline: float | None = None,
+    ) -> list[Clip]:
+        """As Synthesizer.synthesize_timed; kept sentences come from the cache (a voice that
+        gives words takes only those kept with their words), the others are spoken (each
+        distinct sentence once) and kept."""
+        words = self.synth.gives_words(voice)
         keys = [self.cache.key(voice, speed, s) for s in sentences]
-        found: dict[str, np.ndarray] = {}
+        found: dict[str, Clip] = {}
         for key in dict.fromkeys(keys):
-            audio = self.cache.load(key)
-            if audio is not None:
-                found[key] = audio
+            clip = self.cache.load(key, words)
+            if clip is not None:
+                found[key] = clip
         missing = {k: s for k, s in zip(keys, sentences, strict=True) if k not in found}
         if missing:
             share = len(missing) / len(set(keys))
-            spoken = self.synth.synthesize(
+            spoken = self.synth.synthesize_timed(
                 voice, list(missing.values()), speed, _scaled(on_progress, share), deadline
             )
-            for key, audio in zip(missing, spoken, strict=True):
-                found[key] = audio
-                self.cache.store(key, audio)
+            for key, clip in zip(missing, spoken, strict=True):
+                found[key] = clip
+                self.cache.store(key, clip)
             self.cache.trim()
         elif on_progress is not None:
             on_progress(100.0)
         return [found[k] for k in keys]
+
+
+def _read_units(path: Path) -> tuple[Unit, ...]:
+    """A kept sentence's words: (phonemes, start_s, end_s) triples."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return tuple((str(p), float(a), float(b)) for p, a, b in raw)
+
+
+def _remove(path: str) -> None:
+    """A kept sentence's audio, then its words."""
+    os.unlink(path)
+    with contextlib.suppress(OSError):
+        os.unlink(Path(path).with_suffix(WORDS))
 
 
 def _scaled(

@@ -7,29 +7,34 @@ core (onnxruntime releases the GIL) beats one call with all cores on the whole t
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any, cast
 
 import numpy as np
-import onnxruntime
 from piper import PiperVoice, SynthesisConfig
-from piper.config import PiperConfig
 
+from core.engine.aligned_voice import aligned_folder
 from core.engine.model import VoiceInfo
+from core.engine.phoneme_words import TONE_VOICES, Clip, Unit, shifted, spoken_units
 from core.engine.piper_text import (
     MAX_CHARS_PER_CALL,
     MAX_WORDS_PER_CALL,
     empty_audio,
+    sound_bounds,
     split_long,
     trim_silence,
 )
 from core.engine.validate import SPEED_RANGE, check_range
+from core.engine.voice_cache import (
+    VOICE_CACHE,
+    ReleasingSession,
+    VoiceCache,
+    load_piper_voice,
+)
 from core.engine.voices import discover_voices
 from core.errors import ErrorCode, VoiceoverError
 
@@ -51,72 +56,6 @@ SPEED_TO_LENGTH_SCALE = (
 )
 
 
-class VoiceCache:
-    """Loaded Piper voices by model path, shared by every synthesizer in the process."""
-
-    def __init__(self) -> None:
-        self.loads = 0  # how many models were loaded from disk (each path at most once)
-        self.load_seconds = 0.0
-        self._voices: dict[Path, PiperVoice] = {}
-        self._lock = threading.Lock()
-
-    def get(self, voice: VoiceInfo) -> PiperVoice:
-        """The loaded model of `voice`, loading it on first use (thread-safe)."""
-        with self._lock:
-            loaded = self._voices.get(voice.model_path)
-            if loaded is None:
-                started = time.perf_counter()
-                try:
-                    loaded = load_piper_voice(voice.model_path, voice.config_path)
-                except Exception as exc:  # onnxruntime raises its own types for a bad model
-                    log.warning("Cannot load voice %s: %s", voice.id, exc)
-                    reason = f"the voice {voice.id} could not be loaded"
-                    raise VoiceoverError(ErrorCode.RENDER_FAILED, reason=reason) from exc
-                self.load_seconds += time.perf_counter() - started
-                self.loads += 1
-                self._voices[voice.model_path] = loaded
-                log.info("Loaded voice %s in %.1f s", voice.id, time.perf_counter() - started)
-            return loaded
-
-
-class ReleasingSession:
-    """A voice's ONNX session whose last runs of a synthesis hand its memory arena back.
-
-    onnxruntime keeps the arena a long sentence needed (~250 MB for a 60-word piece) for the
-    life of the process; a run marked in `releasing` shrinks it when it ends, so the mix, the
-    final pass and the next job do not sit on top of it."""
-
-    def __init__(self, session: onnxruntime.InferenceSession) -> None:
-        self.session = session
-        self.releasing = threading.local()
-        self._shrink = onnxruntime.RunOptions()
-        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-
-    def run(self, output_names: Any, input_feed: Any, run_options: Any = None) -> Any:
-        """session.run, shrinking the arena afterwards when this thread's run is marked."""
-        if getattr(self.releasing, "on", False):
-            run_options = self._shrink
-        return self.session.run(output_names, input_feed, run_options)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.session, name)
-
-
-def load_piper_voice(model_path: Path, config_path: Path) -> PiperVoice:
-    """A Piper voice whose ONNX session runs single-threaded (parallelism is per sentence)."""
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    session = onnxruntime.InferenceSession(
-        str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-    )
-    config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
-    return PiperVoice(session=cast(Any, ReleasingSession(session)), config=config)
-
-
-VOICE_CACHE = VoiceCache()
-
-
 class Synthesizer:
     """Speaks sentences with Piper on a pool of `threads` workers."""
 
@@ -133,9 +72,17 @@ class Synthesizer:
         """How many voice models this process has loaded."""
         return self.cache.loads
 
-    def preload(self, voice: VoiceInfo) -> None:
-        """Load `voice` now (e.g. at start-up) so the first render does not wait for it."""
-        self.cache.get(voice)
+    def preload(
+        self, voice: VoiceInfo, aligned_dir: Path | None = None, make: bool = False
+    ) -> None:
+        """Load `voice` now (e.g. at start-up) so the first render does not wait for it; with
+        `aligned_dir`, from its patched copy there (made now when `make`: its speech then comes
+        with word times, see core/engine/aligned_voice.py)."""
+        self.cache.get(voice, aligned_dir, make)
+
+    def gives_words(self, voice: VoiceInfo) -> bool:
+        """Whether this voice's speech comes with its words' times (its model is aligned)."""
+        return self.cache.aligned(voice)
 
     def synthesize(
         self,
@@ -145,7 +92,21 @@ class Synthesizer:
         on_progress: Callable[[float], None] | None = None,
         deadline: float | None = None,
     ) -> list[np.ndarray]:
-        """One float32 mono array (voice.sample_rate, -1..1) per sentence, in order.
+        """One float32 mono array (voice.sample_rate, -1..1) per sentence, in order (see
+        synthesize_timed)."""
+        timed = self.synthesize_timed(voice, sentences, speed, on_progress, deadline)
+        return [clip.audio for clip in timed]
+
+    def synthesize_timed(
+        self,
+        voice: VoiceInfo,
+        sentences: Sequence[str],
+        speed: float = 1.0,
+        on_progress: Callable[[float], None] | None = None,
+        deadline: float | None = None,
+    ) -> list[Clip]:
+        """One clip per sentence, in order: float32 mono audio (voice.sample_rate, -1..1) and,
+        when the voice is aligned, its spoken words' times from this very synthesis.
 
         `on_progress` gets the percent done as pieces finish; if it raises (a cancel), the
         pieces not started yet are dropped and the exception propagates. At `deadline` (a
@@ -164,16 +125,15 @@ class Synthesizer:
         pieces = [(i, chunk) for i, text in enumerate(sentences) for chunk in split_long(text)]
         longest_first = sorted(range(len(pieces)), key=lambda k: -len(pieces[k][1]))
         last = set(longest_first[-self.threads :])  # each thread's last run releases memory
-        futures: dict[int, Future[np.ndarray]] = {
+        futures: dict[int, Future[Clip]] = {
             k: self._pool.submit(speak, piper, pieces[k][1], config, k in last)
             for k in longest_first
         }
         _wait(list(futures.values()), on_progress, deadline)
-        parts: list[list[np.ndarray]] = [[] for _ in sentences]
+        parts: list[list[Clip]] = [[] for _ in sentences]
         for k, (i, _) in enumerate(pieces):
             parts[i].append(futures[k].result())
-        rate = voice.sample_rate
-        return [trim_silence(np.concatenate(p) if p else empty_audio(), rate) for p in parts]
+        return [_trimmed(p, voice.sample_rate) for p in parts]
 
     def voices(self, extra_dir: Path | None = None) -> list[VoiceInfo]:
         """Piper's voices: the bundled one, then every Piper voice under extra_dir."""
@@ -186,7 +146,7 @@ class Synthesizer:
 
 
 def _wait(
-    futures: list[Future[np.ndarray]],
+    futures: list[Future[Clip]],
     on_progress: Callable[[float], None] | None,
     deadline: float | None,
 ) -> None:
@@ -217,19 +177,47 @@ def length_scale_for(speed: float) -> float:
     return float(np.interp(speed, speeds, scales))
 
 
-def speak(
-    piper: PiperVoice, text: str, config: SynthesisConfig, release: bool = False
-) -> np.ndarray:
-    """One piece of text as float32 audio (Piper may split it into several chunks); `release`:
-    the session's memory arena is handed back after it (see ReleasingSession)."""
+def _trimmed(parts: Sequence[Clip], rate: int) -> Clip:
+    """A sentence's pieces joined, the silence at both ends trimmed (its words moved with it)."""
+    audio = np.concatenate([p.audio for p in parts]) if parts else empty_audio()
+    units: list[Unit] | None = [] if parts and all(p.units is not None for p in parts) else None
+    at = 0
+    for part in parts:
+        if units is not None and part.units is not None:
+            units += shifted(part.units, at / rate, (at + len(part.audio)) / rate)
+        at += len(part.audio)
+    start, end = sound_bounds(audio, rate)
+    trimmed = np.ascontiguousarray(audio[start:end], dtype=np.float32)
+    if units is None:
+        return Clip(trimmed)
+    return Clip(trimmed, shifted(units, -start / rate, len(trimmed) / rate))
+
+
+def speak(piper: PiperVoice, text: str, config: SynthesisConfig, release: bool = False) -> Clip:
+    """One piece of text as float32 audio (Piper may split it into several chunks) with its
+    words' times when the model gives alignments; `release`: the session's memory arena is
+    handed back after it (see ReleasingSession)."""
     session = getattr(piper, "session", None)
     marks = session.releasing if isinstance(session, ReleasingSession) else threading.local()
     marks.on = release
+    tones = str(getattr(piper.config, "espeak_voice", "")).startswith(TONE_VOICES)
+    audio: list[np.ndarray] = []
+    units: list[Unit] | None = []
+    at = 0
     try:
-        chunks = [chunk.audio_float_array for chunk in piper.synthesize(text, syn_config=config)]
+        for chunk in piper.synthesize(text, syn_config=config, include_alignments=True):
+            aligned = chunk.phoneme_alignments
+            if aligned is None or units is None:
+                units = None
+            else:
+                pairs = [(a.phoneme, int(a.num_samples)) for a in aligned]
+                units += spoken_units(pairs, chunk.sample_rate, at, tones)
+            audio.append(chunk.audio_float_array)
+            at += len(chunk.audio_float_array)
     finally:
         marks.on = False
-    return np.concatenate(chunks).astype(np.float32, copy=False) if chunks else empty_audio()
+    joined = np.concatenate(audio).astype(np.float32, copy=False) if audio else empty_audio()
+    return Clip(joined, tuple(units) if units is not None and audio else None)
 
 
 _SYNTHESIZERS: dict[int, Synthesizer] = {}
@@ -245,6 +233,12 @@ def get_synthesizer(threads: int) -> Synthesizer:
         return synth
 
 
+def preload_voice(voice: VoiceInfo, threads: int, data_dir: Path) -> None:
+    """Load `voice` for the process's synthesizer of `threads` workers, from its aligned copy
+    under `data_dir` once that copy exists (core/engine/aligned_voice.py)."""
+    get_synthesizer(threads).preload(voice, aligned_folder(data_dir))
+
+
 _LISTEN: list[Synthesizer] = []
 
 
@@ -257,4 +251,12 @@ def listen_synthesizer() -> Synthesizer:
         return _LISTEN[0]
 
 
-__all__ = ["MAX_CHARS_PER_CALL", "MAX_WORDS_PER_CALL", "split_long", "trim_silence"]  # here too
+__all__ = [  # kept importable here
+    "MAX_CHARS_PER_CALL",
+    "MAX_WORDS_PER_CALL",
+    "VOICE_CACHE",
+    "VoiceCache",
+    "load_piper_voice",
+    "split_long",
+    "trim_silence",
+]

@@ -1,7 +1,10 @@
-"""When each word of our own narration is said: the known words aligned to what the recogniser
+"""When each word of our own narration is said, for the segments whose voice gave no alignments
+(a model that cannot be patched: core/engine/aligned_voice.py; the others are timed from the
+synthesis itself, core/engine/script_words.py): the known words aligned to what the recogniser
 hears in the narration track (one pass over the whole track, VAD on), words it missed placed
-between their neighbours. Chinese is timed per character; an English-only model cannot hear
-it, so Chinese characters are spread over their segment by position (an estimate).
+between their neighbours, starts snapped to the quietest 10 ms nearby. Chinese is timed per
+character; an English-only model cannot hear it, so Chinese characters are spread over their
+segment by position (an estimate). Tests use this as the independent aligner of the first.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from core.words.fonts import has_cjk
 Timed = tuple[str, float, float]
 FRAME_S = 0.01
 SNAP_BACK_S, SNAP_AHEAD_S = 0.1, 0.03
+MARGIN_S = 0.25  # a heard word this close to a segment may be one of its words
 _TOKEN = re.compile(r"[\w']+")
 
 
@@ -41,20 +45,29 @@ def to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
 def timed_segments(
     segments: Sequence[Segment], samples: np.ndarray, rate: int, settings: Settings
 ) -> list[Segment]:
-    """The segments with their words timed (text, start_s, end_s)."""
-    latin = [s for s in segments if not has_cjk(s.text)]
+    """The segments with their words timed (text, start_s, end_s); those timed already kept."""
+    latin = [k for k, s in enumerate(segments) if not s.words and not has_cjk(s.text)]
     heard: list[Word] = []
     if latin:
         recognizer = get_recognizer(settings)
         transcript = recognizer.transcribe(to_16k(samples, rate), "en", retry=False)
-        heard = [w for line in transcript.lines for w in line.words]
-    known = [(k, w) for k, s in enumerate(segments) if not has_cjk(s.text) for w in s.text.split()]
+        spans = [(segments[k].start_s - MARGIN_S, segments[k].end_s + MARGIN_S) for k in latin]
+        heard = [  # only what was heard within the segments still to time
+            w
+            for line in transcript.lines
+            for w in line.words
+            if any(a <= w.start_s <= b for a, b in spans)
+        ]
+    known = [(k, w) for k in latin for w in segments[k].text.split()]
     times = snap_to_dips(align([w for _, w in known], heard), samples, rate)
     by_segment: dict[int, list[Timed]] = {}
     for (k, word), span in zip(known, times, strict=True):
         by_segment.setdefault(k, []).append((word, *span))
     out = []
     for k, seg in enumerate(segments):
+        if seg.words:
+            out.append(seg)
+            continue
         words = by_segment.get(k) or _spread(seg)
         out.append(replace(seg, words=tuple(_inside(words, seg))))
     return out

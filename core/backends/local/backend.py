@@ -43,7 +43,7 @@ from core.backends.local.shot_finder import ShotFinder
 from core.config import Settings
 from core.engine.lexicon import Lexicon
 from core.engine.model import Limits, RenderOptions, RenderResult, Script, VoiceInfo
-from core.engine.tts import get_synthesizer
+from core.engine.tts import preload_voice
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
 from core.errors import ErrorCode, VoiceoverError
@@ -99,7 +99,7 @@ class LocalBackend:
         """Load the default voice in the background so the first render does not wait."""
         try:
             voice, _ = choose_voice(self.voices(), default_id=self.settings.default_voice)
-            get_synthesizer(self.settings.tts_threads).preload(voice)
+            preload_voice(voice, self.settings.tts_threads, self.settings.data_dir)
         except Exception:
             log.warning("could not preload the default voice", exc_info=True)
 
