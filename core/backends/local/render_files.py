@@ -22,6 +22,13 @@ async def remove_unkept(store: Store, busy: set[str]) -> int:
     return sum(await asyncio.to_thread(_remove_each, unkept))
 
 
+async def forget_stale(store: Store, render_id: str, out: Path) -> None:
+    """Forget a render a killed process left unfinished, and its file: a render killed after
+    its file was written but before it was recorded as done leaves one."""
+    await asyncio.to_thread(out.unlink, True)
+    await store.execute("DELETE FROM renders WHERE id=?", (render_id,))
+
+
 def _remove_each(paths: list[Path]) -> list[int]:
     """1 for each file removed, 0 for one already gone (moved into the media store)."""
     removed = []

@@ -20,7 +20,7 @@ from typing import Any
 from core.backends.base import RenderState, RenderStatus
 from core.backends.local.credits import Ledger
 from core.backends.local.project import Project, estimate_narration_s, narration_seconds
-from core.backends.local.render_files import remove_unkept
+from core.backends.local.render_files import forget_stale, remove_unkept
 from core.config import Settings
 from core.disk import disk_full_of, need_space, render_needs
 from core.engine.model import RenderRequest, RenderResult
@@ -78,14 +78,14 @@ class LocalRenders:
     async def drop_stale(self) -> None:
         """Renders left unfinished by a previous process failed: release and forget them."""
         stale = await self.store.fetchall(
-            "SELECT id, owner, ref FROM renders WHERE state IN (?,?)",
+            "SELECT id, owner, ref, out FROM renders WHERE state IN (?,?)",
             (RenderState.PENDING, RenderState.PROCESSING),
         )
         for row in stale:
             if row["id"] not in self.running:  # unknown now: the job layer renders again
                 if row["ref"] in (None, row["id"]):  # not a job's credits: those wait for it
                     await self.ledger.release(row["owner"], row["id"])
-                await self.store.execute("DELETE FROM renders WHERE id=?", (row["id"],))
+                await forget_stale(self.store, row["id"], Path(row["out"]))
 
     async def sweep_unkept(self, keep: set[str]) -> int:
         """Delete finished job renders' files no job in `keep` refers to (render_files.py)."""
