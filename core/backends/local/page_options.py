@@ -73,7 +73,7 @@ def _change(name: str, value: Any, now: RenderOptions, voices: set[str]) -> dict
         return {name: _number(value, name.replace("_", " "))}
     if name == "caption_colour":
         if str(value) not in ("", *COLOURS):
-            reason = "use " + ", ".join(COLOURS)
+            reason = f"use {', '.join(COLOURS)}"
             raise VoiceoverError(
                 ErrorCode.BAD_OPTION, option="caption colour", value=str(value)[:40], reason=reason
             )
