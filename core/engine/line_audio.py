@@ -41,7 +41,8 @@ def speak_line(
     if out.is_file():
         return out
     sentences = [p for p in pieces if isinstance(p, str)]
-    clips = iter(synth.synthesize(voice, sentences, speed) if sentences else [])
+    spoken = synth.synthesize_timed(voice, sentences, speed) if sentences else []
+    clips = iter(clip.audio for clip in spoken)
     rate = voice.sample_rate
     gap = np.zeros(int(CUE_SENTENCE_GAP_S / speed * rate), dtype=np.float32)
     parts: list[np.ndarray] = []

@@ -7,8 +7,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
-
 from core.engine.model import VoiceInfo
 from core.engine.phoneme_words import Clip
 
@@ -28,17 +26,6 @@ class SpeechEngine(Protocol):
         """Whether this voice's speech comes with its words' times."""
         ...
 
-    def synthesize(
-        self,
-        voice: VoiceInfo,
-        sentences: Sequence[str],
-        speed: float = 1.0,
-        on_progress: Callable[[float], None] | None = None,
-        deadline: float | None = None,
-    ) -> list[np.ndarray]:
-        """One float32 mono clip (voice.sample_rate, -1..1) per sentence, in order."""
-        ...
-
     def synthesize_timed(
         self,
         voice: VoiceInfo,
@@ -47,7 +34,8 @@ class SpeechEngine(Protocol):
         on_progress: Callable[[float], None] | None = None,
         deadline: float | None = None,
     ) -> list[Clip]:
-        """As synthesize, each clip with its spoken words' times when the voice gives them."""
+        """One clip per sentence, in order: float32 mono audio (voice.sample_rate, -1..1) and
+        its spoken words' times when the voice gives them."""
         ...
 
     def voices(self, extra_dir: Path | None = None) -> list[VoiceInfo]:

@@ -159,18 +159,6 @@ class CachedSpeech:
         """As the engine behind it."""
         return self.synth.voices(extra_dir)
 
-    def synthesize(
-        self,
-        voice: VoiceInfo,
-        sentences: Sequence[str],
-        speed: float = 1.0,
-        on_progress: Callable[[float], None] | None = None,
-        deadline: float | None = None,
-    ) -> list[np.ndarray]:
-        """As Synthesizer.synthesize (see synthesize_timed)."""
-        timed = self.synthesize_timed(voice, sentences, speed, on_progress, deadline)
-        return [clip.audio for clip in timed]
-
     def synthesize_timed(
         self,
         voice: VoiceInfo,
