@@ -75,6 +75,18 @@ class Cluster:
             PROGRESS_EDIT_INTERVAL_S="1",
         )
 
+    async def job_paused_at(
+        self, fake: FakeTelegram, clip: Path, worker: str, point: str, user: int
+    ) -> None:
+        """The bot, a worker that pauses at the failpoint `point`, and one video job from
+        `user`, until that worker is there."""
+        mark = self.root / f"{worker}.paused"
+        self.bot(fake)
+        self.start(worker, "worker", **{PAUSE_AT: point, PAUSE_MARK: str(mark)})
+        await fake.wait_for("getUpdates", 1, within_s=120)
+        fake.push(video_update(fake, clip, SCRIPT, chat_id=user, user_id=user))
+        await eventually(mark.exists, 300, f"the worker never reached {point}\n{self.log(worker)}")
+
     def kill(self, name: str) -> None:
         """kill -9 (the process group: its ffmpeg too)."""
         with contextlib.suppress(ProcessLookupError):
@@ -222,14 +234,9 @@ async def test_a_render_its_killed_worker_never_kept_is_removed_when_it_starts_a
 ) -> None:
     # Killed with its render finished but not yet moved into the bucket: the job is swept and
     # rendered by another worker; the killed worker's file must not stay on its disk for good.
-    mark = tmp_path / "paused"
     unkept = lambda: [p for p in tree_files(tmp_path / "doomed" / "data") if p.suffix == ".mp4"]  # noqa: E731
     async with cluster(tmp_path, redis_url, seaweed, bucket, s3_prefix) as run:
-        run.bot(fake)
-        run.start("doomed", "worker", **{PAUSE_AT: "keep", PAUSE_MARK: str(mark)})
-        await fake.wait_for("getUpdates", 1, within_s=120)
-        fake.push(video_update(fake, tiny, SCRIPT, chat_id=2100, user_id=2100))
-        await eventually(mark.exists, 300, "the worker never finished the render")
+        await run.job_paused_at(fake, tiny, "doomed", "keep", 2100)  # the render finished
         assert len(unkept()) == 1, unkept()  # rendered, not kept
         run.kill("doomed")
         run.start("w1", "worker")
@@ -248,13 +255,8 @@ async def test_cancel_in_chat_stops_the_job_on_its_worker(
     tiny: Path,
     tmp_path: Path,
 ) -> None:
-    mark = tmp_path / "paused"
     async with cluster(tmp_path, redis_url, seaweed, bucket, s3_prefix) as run:
-        run.bot(fake)
-        run.start("worker", "worker", **{PAUSE_AT: "speech", PAUSE_MARK: str(mark)})
-        await fake.wait_for("getUpdates", 1, within_s=120)
-        fake.push(video_update(fake, tiny, SCRIPT, chat_id=7, user_id=7))
-        await eventually(mark.exists, 300, "the worker never started the render")
+        await run.job_paused_at(fake, tiny, "worker", "speech", 7)
         fake.push(message_update(text="/cancel", chat_id=7, user_id=7))
         await eventually(lambda: saq_states(redis_url) == ["aborted"], 120, run.log("worker"))
         await eventually(lambda: any(t.startswith("🛑 Cancelled") for t in said(fake)), 60, "")
@@ -272,13 +274,8 @@ async def test_a_worker_told_to_stop_hands_its_job_back(
     tiny: Path,
     tmp_path: Path,
 ) -> None:
-    mark = tmp_path / "paused"
     async with cluster(tmp_path, redis_url, seaweed, bucket, s3_prefix) as run:
-        run.bot(fake)
-        run.start("leaving", "worker", **{PAUSE_AT: "mix", PAUSE_MARK: str(mark)})
-        await fake.wait_for("getUpdates", 1, within_s=120)
-        fake.push(video_update(fake, tiny, SCRIPT, chat_id=9, user_id=9))
-        await eventually(mark.exists, 300, "the worker never reached the mix")
+        await run.job_paused_at(fake, tiny, "leaving", "mix", 9)
         os.killpg(run.procs["leaving"].pid, signal.SIGTERM)  # WORKER_STOP_GRACE_S=0
         await eventually(lambda: saq_states(redis_url) == ["queued"], 60, run.log("leaving"))
         run.kill("leaving")  # its render thread stays paused at the failpoint for good
