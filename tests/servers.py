@@ -185,3 +185,20 @@ def _wait_writable(server: SeaweedS3, proc: subprocess.Popen[bytes]) -> None:
         except Exception:
             assert time.monotonic() < deadline, "weed s3 never became writable"
             time.sleep(0.2)
+
+
+def worker_env(
+    redis_url: str, seaweed: SeaweedS3, storage_url: str, lease_s: int
+) -> dict[str, str]:
+    """What a bot and its `voiceover worker`s share on Valkey and SeaweedFS, as environment
+    variables: one render slot each, no grace at a stop."""
+    return {
+        "QUEUE_URL": redis_url,
+        "STORAGE_URL": storage_url,
+        "S3_ENDPOINT_URL": seaweed.endpoint,
+        "AWS_ACCESS_KEY_ID": S3_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": S3_SECRET,
+        "JOB_LEASE_S": str(lease_s),
+        "MAX_CONCURRENT_JOBS": "1",
+        "WORKER_STOP_GRACE_S": "0",
+    }

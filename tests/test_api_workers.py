@@ -20,7 +20,7 @@ from core.service import Service
 from tests.api_helpers import base_url, key_from_terminal, receiver, verify, wait_ended
 from tests.chat_helpers import SCRIPT
 from tests.cli_helpers import cli_command, cli_env
-from tests.servers import S3_KEY_ID, S3_SECRET, SeaweedS3
+from tests.servers import SeaweedS3, worker_env
 
 
 def start_worker(env: dict[str, str], log: BinaryIO) -> subprocess.Popen[bytes]:
@@ -39,16 +39,8 @@ async def test_an_api_job_rendered_by_a_worker(
     bucket: str,
     s3_prefix: str,
 ) -> None:
-    common = {
-        "QUEUE_URL": redis_url,
-        "STORAGE_URL": f"s3://{bucket}/{s3_prefix}",
-        "S3_ENDPOINT_URL": seaweed.endpoint,
-        "AWS_ACCESS_KEY_ID": S3_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": S3_SECRET,
-        "JOB_LEASE_S": "60",  # a first voice load may hold the worker a while
-        "MAX_CONCURRENT_JOBS": "1",
-        "WORKER_STOP_GRACE_S": "0",
-    }
+    # a first voice load may hold the worker a while
+    common = worker_env(redis_url, seaweed, f"s3://{bucket}/{s3_prefix}", lease_s=60)
     bot_settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=tmp_path / "bot",

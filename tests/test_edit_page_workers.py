@@ -24,7 +24,7 @@ from tests.cli_helpers import cli_command, cli_env
 from tests.edit_helpers import ask_for_link, project_with_script
 from tests.fake_telegram import FakeTelegram
 from tests.media import make_video
-from tests.servers import S3_KEY_ID, S3_SECRET, SeaweedS3
+from tests.servers import S3_KEY_ID, S3_SECRET, SeaweedS3, worker_env
 from tests.telegram_helpers import bot_running
 from tests.test_browser_edit import open_page
 
@@ -90,16 +90,8 @@ async def test_the_pages_render_is_rendered_by_a_worker_and_delivered_to_the_cha
     bucket: str, s3_prefix: str, browser: WebDriver, shots: Path, tmp_path: Path,
 ) -> None:  # fmt: skip
     clip = make_video(tmp_path / "quiet.mp4", seconds=9, size="160x120", audio=False)
-    common = {
-        "QUEUE_URL": redis_url,
-        "STORAGE_URL": f"s3://{bucket}/{s3_prefix}",
-        "S3_ENDPOINT_URL": seaweed.endpoint,
-        "AWS_ACCESS_KEY_ID": S3_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": S3_SECRET,
-        "JOB_LEASE_S": "60",  # a first voice load may hold the worker a while
-        "MAX_CONCURRENT_JOBS": "1",
-        "WORKER_STOP_GRACE_S": "0",
-    }
+    # a first voice load may hold the worker a while
+    common = worker_env(redis_url, seaweed, f"s3://{bucket}/{s3_prefix}", lease_s=60)
     update = {
         "queue_url": redis_url,
         "storage_url": common["STORAGE_URL"],

@@ -26,7 +26,7 @@ from tests.cli_helpers import cli_command, cli_env
 from tests.fake_telegram import TOKEN, FakeTelegram, message_update
 from tests.fakes import tree_files
 from tests.loopback import free_port
-from tests.servers import S3_KEY_ID, S3_SECRET, SeaweedS3
+from tests.servers import S3_SECRET, SeaweedS3, worker_env
 from tests.telegram_helpers import SCRIPT, video_update
 
 USERS = 10
@@ -39,14 +39,7 @@ class Cluster:
         self.root = root
         self.http_port = free_port()
         self.common = {
-            "QUEUE_URL": redis_url,
-            "STORAGE_URL": storage_url,
-            "S3_ENDPOINT_URL": seaweed.endpoint,
-            "AWS_ACCESS_KEY_ID": S3_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": S3_SECRET,
-            "JOB_LEASE_S": "3",
-            "MAX_CONCURRENT_JOBS": "1",
-            "WORKER_STOP_GRACE_S": "0",
+            **worker_env(redis_url, seaweed, storage_url, lease_s=3),
             "LOG_LEVEL": "INFO",
         }
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
