@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 import pytest
 
-from core.backends.base import EventKind, RenderState
+from core.backends.base import EventKind, RenderHandle, RenderState
 from core.backends.local.backend import LocalBackend
 from core.config import Settings
 from core.errors import ErrorCode, VoiceoverError
@@ -111,14 +111,20 @@ async def test_export_renders_and_settles_credits(backend: LocalBackend, tiny: P
     assert (credits.available, credits.frozen, credits.total) == (90, 0, 90)
 
 
+async def rendering(backend: LocalBackend, clip: Path, gate: RenderGate) -> RenderHandle:
+    """A render of `clip` with SCRIPT, held at its speech (running, however fast the machine)."""
+    session = await backend.open_session("console:a", "en")
+    await backend.upload(session, clip, "demo.mp4")
+    await say(backend, session, SCRIPT)
+    handle = await backend.export(session)
+    await gate.reached("speech")
+    return handle
+
+
 async def test_cancel_stops_the_render_and_releases_credits(
     backend: LocalBackend, tiny: Path, render_gate: RenderGate
 ) -> None:
-    session = await backend.open_session("console:a", "en")
-    await backend.upload(session, tiny, "demo.mp4")
-    await say(backend, session, SCRIPT)
-    handle = await backend.export(session)
-    await render_gate.reached("speech")  # still rendering, however fast the machine
+    handle = await rendering(backend, tiny, render_gate)
     await backend.cancel(handle)
     render_gate.release_all()
     status = await backend.render_status(handle)
@@ -130,11 +136,7 @@ async def test_cancel_stops_the_render_and_releases_credits(
 async def test_closing_waits_for_a_cancelled_render_to_end(
     backend: LocalBackend, tiny: Path, render_gate: RenderGate
 ) -> None:
-    session = await backend.open_session("console:a", "en")
-    await backend.upload(session, tiny, "demo.mp4")
-    await say(backend, session, SCRIPT)
-    handle = await backend.export(session)
-    await render_gate.reached("speech")
+    handle = await rendering(backend, tiny, render_gate)
     task = backend.renders.running[handle.id].task
     assert task is not None
     await backend.cancel(handle)  # its thread is still in the engine
