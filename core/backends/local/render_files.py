@@ -5,21 +5,37 @@ worker's job swept while it was dead is rendered afresh elsewhere: see core/work
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from pathlib import Path
 
 from core.backends.base import RenderState
 from core.store import Store
 
 
-async def remove_unkept(store: Store, busy: set[str]) -> int:
-    """Delete the files of completed job renders not in `busy` (those a job still refers to,
-    or this process is running or settling); how many were there."""
+async def remove_unkept(store: Store, folder: Path, *busy: Collection[str]) -> int:
+    """Delete the files in `folder` of completed job renders in none of `busy` (those a job
+    still refers to, or this process is running or settling); how many. Only the files there
+    are looked up: a kept render's file has moved out, so the renders' history is never read."""
+    present = await asyncio.to_thread(_finished_files, folder)
+    candidates = [rid for rid in present if not any(rid in ids for ids in busy)]
+    if not candidates:
+        return 0
+    marks = ",".join("?" * len(candidates))
     rows = await store.fetchall(
-        "SELECT id, out, ref FROM renders WHERE state=?", (RenderState.COMPLETED,)
+        f"SELECT id, ref FROM renders WHERE state=? AND id IN ({marks})",
+        (RenderState.COMPLETED, *candidates),
     )
     # a render with no job of its own (ref = its id) is followed by whoever started it
-    unkept = [Path(r["out"]) for r in rows if r["id"] not in busy and r["ref"] != r["id"]]
+    unkept = [present[r["id"]] for r in rows if r["ref"] != r["id"]]
     return sum(await asyncio.to_thread(_remove_each, unkept))
+
+
+def _finished_files(folder: Path) -> dict[str, Path]:
+    """The finished render files in `folder` by render id (partials are hidden: not these)."""
+    try:
+        return {p.stem: p for p in folder.glob("*.mp4") if not p.name.startswith(".")}
+    except OSError:
+        return {}
 
 
 async def forget_stale(store: Store, render_id: str, out: Path) -> None:

@@ -89,7 +89,7 @@ class LocalRenders:
 
     async def sweep_unkept(self, keep: set[str]) -> int:
         """Delete finished job renders' files no job in `keep` refers to (render_files.py)."""
-        return await remove_unkept(self.store, keep | set(self.running) | self.finishing)
+        return await remove_unkept(self.store, self.folder, keep, self.running, self.finishing)
 
     async def start(self, project: Project, price: int, ref: str | None) -> str:
         """Freeze `price` (once per `ref`) and render the project in a thread; its render id."""
