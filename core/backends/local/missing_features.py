@@ -180,7 +180,10 @@ UNSUPPORTED: tuple[Feature, ...] = (
     Feature(
         "clone",
         r"\b(?:clone|cloned|cloning|my own voice|sound like me|my voice)\b|克隆|我的声音|"
-        r"我自己的声音",
+        r"我自己的声音|模仿.{1,12}的?声音|"
+        # someone's voice ("sound like morgan freeman"; "sound like a woman" is a voice choice)
+        r"\b(?:sounds?|sounding) like (?!a\b|an\b|the\b|this\b|that\b|it\b)\w+|"
+        r"\b(?:impersonat\w*|celebrity voice|famous (?:voice|person))",
         ("clone a voice", "克隆声音"),
         (
             "send your own recording (an audio file named narration…) and I'll use it as the "
