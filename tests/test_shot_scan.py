@@ -50,3 +50,16 @@ def test_only_the_stretches_that_may_hold_a_cut_are_decoded(tmp_path: Path) -> N
     assert decoded < info.duration_s / 2, windows
     assert any(w.after_s < 4.5 <= w.until_s for w in windows), windows  # the cut's stretch
     assert [round(c, 2) for c in detect_shots(info)] == [4.5]
+
+
+@pytest.mark.parametrize("lengths", [(4 + 1 / FPS, 2.0), (5 + 1 / FPS, 1 - 1 / FPS)])
+def test_a_window_decodes_from_its_own_keyframe_and_finds_a_cut_one_frame_after_it(
+    tmp_path: Path, lengths: tuple[float, float]
+) -> None:
+    # The cut is one frame after a keyframe, mid-video or in the stretch after the last one.
+    info = probe_media(make_colour_shots(tmp_path / "k.mp4", lengths, gop=SHORT_GOP), Limits())
+    with work_dir() as tmp:
+        windows = plan_windows(info, scan(info, Path(tmp), 60.0), FLASH_S)
+    assert windows is not None
+    assert all(w.seek_s is None or w.seek_s >= w.after_s for w in windows), windows
+    assert [round(c, 3) for c in detect_shots(info)] == [round(lengths[0], 3)]

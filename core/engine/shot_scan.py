@@ -8,10 +8,10 @@ gives the mean difference of each keyframe from the one before), and lists its p
 when the keyframes differ (KEY_CHANGE), or when a packet in it is much bigger than those
 around it (a cut mid-GOP codes the new picture afresh: this finds a short shot between two
 alike, A-B-A, in one GOP). The stretch after the last keyframe is always looked at. Only
-these stretches are decoded frame by frame (`core.engine.shots`), each from the keyframe
-before it, so the exact frame is found as before. When they cover most of the video, or the
-codec cannot skip frames cheaply, or the keyframes are dense, the whole video is decoded once
-instead (None).
+these stretches are decoded frame by frame (`core.engine.shots`), each from its own first
+keyframe (a cut on that keyframe is the stretch before's), so the exact frame is found as
+before. When they cover most of the video, or the codec cannot skip frames cheaply, or the
+keyframes are dense, the whole video is decoded once instead (None).
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def plan_windows(info: MediaInfo, found: Scan, flash_s: float) -> list[Window] |
         first = j
         while j + 1 < len(keys) and flagged[j + 1]:
             j += 1
-        seek = keys[first - 1] + frame / 4 if first > 0 else None
+        seek = keys[first] + frame / 4 if first > 0 else None  # decoded from keys[first]
         stop = min(duration, edges[j + 1] + flash_s + 3 * frame)
         windows.append(Window(seek, edges[first], edges[j + 1], stop))
         j += 1

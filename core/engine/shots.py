@@ -80,7 +80,8 @@ def _exact(info: MediaInfo, window: Window, stem: Path, timeout_s: float) -> lis
         f"metadata=mode=print:key=lavfi.scd.time:file={graph_safe(meta)},nullsink;"
         f"[b]scale={THUMB_W}:{THUMB_H}:flags=area[t]"
     )
-    bounds = ["-ss", f"{seek:.6f}"] if window.seek_s is not None else []
+    # from the keyframe at or before the seek, that keyframe included (no accurate seek)
+    bounds = ["-noaccurate_seek", "-ss", f"{seek:.6f}"] if window.seek_s is not None else []
     if window.stop_s < info.duration_s:
         bounds += ["-to", f"{window.stop_s:.6f}"]
     args = [*DECODE, *bounds, *input_args(info), "-filter_complex", graph, "-map", "[t]"]
