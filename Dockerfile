@@ -17,7 +17,8 @@ COPY --chown=voiceover:voiceover pyproject.toml README.md ./
 COPY --chown=voiceover:voiceover core ./core
 COPY --chown=voiceover:voiceover bots ./bots
 RUN pip install --no-compile . \
-    && python -c "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())"
+    && python -c "import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())" \
+    && python -m core.engine.language_id
 
 USER voiceover
 VOLUME ["/data"]

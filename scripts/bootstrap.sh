@@ -20,3 +20,5 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
   rm -f .venv/.installed-*; touch "$stamp"
 fi
+# the language model, prepared once for fast loading (core/engine/language_prepared.py)
+.venv/bin/python -m core.engine.language_id

@@ -11,6 +11,8 @@ confidence floor a segment counts as undetermined rather than guessed.
 py3langid's own loader unpacks its model into a temporary file (TMPDIR) in every process; on a
 full disk that is the first thing to fail. `_read_model` reads the arrays straight from the
 decompressing stream instead (no temporary file, no 68 MB buffer), so detection writes nothing.
+Kept compact (core/engine/language_dfa.py) and prepared once at install time
+(core/engine/language_prepared.py), it loads in ~20 ms.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.engine.language_dfa import compact
+from core.engine.language_prepared import load_prepared, prepared_path, save_prepared
 from core.words.languages import LANGUAGES
 
 # Languages with voices in Piper's repository (v1.0.0 and later), plus those the chat names.
@@ -35,6 +39,7 @@ PIPER_LANGUAGES = frozenset(
 )
 ZIP_LOCAL = b"PK\x03\x04"
 ZIP_HEADER = struct.Struct("<4sHHHHHIIIHH")  # a zip member's local header
+WANTED = tuple(sorted({*PIPER_LANGUAGES, *LANGUAGES}))  # the languages detection tells apart
 MIN_CONFIDENCE = 0.3  # below this a segment's language is "undetermined"
 _identifier: Any = None
 _lock = threading.Lock()
@@ -53,14 +58,23 @@ def _get_identifier() -> Any:
     global _identifier
     with _lock:
         if _identifier is None:
-            # py3langid (and its model, ~0.6 s) loads on the first detection, not at start-up.
-            ident = _read_model()
-            known = set(ident.nb_classes)
-            ident.set_languages(sorted({*PIPER_LANGUAGES, *LANGUAGES} & known))
-            if hasattr(ident, "_full_model"):  # kept only to undo set_languages, which we never
-                ident._full_model = (ident.nb_ptc, ident.nb_pc, ident.nb_classes)  # do: 27 MB
-            _identifier = ident
+            # it loads on the first detection (or load_model), not at start-up: prepared at
+            # install time ~20 ms, else unpacked from py3langid's own file ~0.5 s
+            _identifier = load_prepared(prepared_path(WANTED)) or prepare()
         return _identifier
+
+
+def prepare(save: bool = False) -> Any:
+    """The identifier unpacked from py3langid's file, restricted to our languages, its tables
+    compact (57 MB resident as py3langid keeps it, 23 MB so); with `save`, saved for the
+    next processes (see core/engine/language_prepared.py)."""
+    ident = compact(_read_model())
+    ident.set_languages(sorted(set(WANTED) & set(ident.nb_classes)))
+    if hasattr(ident, "_full_model"):  # kept only to undo set_languages, which we never do
+        ident._full_model = (ident.nb_ptc, ident.nb_pc, ident.nb_classes)
+    if save:
+        save_prepared(ident, prepared_path(WANTED))
+    return ident
 
 
 def load_model() -> None:
@@ -170,3 +184,8 @@ def dominant_language(texts: Iterable[str]) -> tuple[str | None, dict[str, int]]
         whole = detect_language(" ".join(pieces))
         return (whole.language if whole else None), {}
     return weights.most_common(1)[0][0], dict(weights)
+
+
+if __name__ == "__main__":  # scripts/bootstrap.sh, the Dockerfile: prepare the model once
+    if load_prepared(prepared_path(WANTED)) is None:
+        prepare(save=True)
