@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from core.config import Settings
 from core.engine.aligned_voice import aligned_folder
 from core.engine.compose import Inputs, StageClock, compose, video_length
-from core.engine.language_id import load_model
 from core.engine.leftovers import work_dir
 from core.engine.lexicon import operator_lexicon
 from core.engine.model import (
@@ -36,6 +33,7 @@ from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
 from core.engine.voice_plan import VoicePlan, plan_voices
 from core.engine.voices import choose_voice, installed_voices
+from core.engine.warm_up import Warming
 from core.errors import ErrorCode, VoiceoverError
 from core.words.notes import Note, join_notes
 
@@ -49,13 +47,15 @@ def render(
     limits = Limits.from_settings(settings)
     clock = StageClock()
     started = time.perf_counter()
-    # the language model loads meanwhile; waiting for the rest of it is counted in no stage
-    with _meanwhile(load_model if request.script else None), clock.stage("probe"):
-        check_inputs(request, limits, settings.max_segment_speedup)
-        inputs = _probe_inputs(request, limits)
-        progress("probe", 100.0)
-    timeout, data = settings.ffmpeg_timeout_s, settings.data_dir
-    with work_dir() as tmp, ShotsMeanwhile(request, inputs.media, timeout, data) as found:
+    # the language model and the likely voice load meanwhile; waiting is counted in no stage
+    with Warming(request, settings) as warm:
+        with clock.stage("probe"):
+            inputs = _probe_inputs(request, limits, settings.max_segment_speedup, progress)
+        warm.voice()
+        timeout, data = settings.ffmpeg_timeout_s, settings.data_dir
+        shots_meanwhile = ShotsMeanwhile(request, inputs.media, timeout, data)
+        warm.wait()  # the shots are being found meanwhile
+    with work_dir() as tmp, shots_meanwhile as found:
         work = Path(tmp)
         request, spoken = _hear_or_speak(
             request, settings, inputs, work, clock, progress, found.result
@@ -72,16 +72,27 @@ def render(
                 hold = hold_source(request, *held, narration.duration_s)
                 inputs.media, inputs.sound, inputs.hold_graph = hold.source, hold.sound, hold.graph
         result = compose(request, settings, inputs, narration, work, clock, progress)
-    result.shots = shots
-    script = request.script
-    result.paragraphs = sum(1 for c in script.cues if strip_pauses(c.text)) if script else 0
-    result.sync = "shots" if isinstance(narration, Narration) and narration.synced else "none"
-    told = warning or note
-    result.voice, result.voice_note = (voice.id if voice else None), str(told) if told else None
+    _describe(result, request, shots, narration, voice, warning or note)
     result.warning = warning
     clock.timings["total"] = round(time.perf_counter() - started, 3)
     result.timings_s = clock.timings
     return result
+
+
+def _describe(
+    result: RenderResult,
+    request: RenderRequest,
+    shots: Spans | None,
+    narration: Narration | MediaInfo,
+    voice: VoiceInfo | None,
+    told: Note | None,
+) -> None:
+    """What the render did, for the reply: shots, paragraphs, sync, the voice and its note."""
+    result.shots = shots
+    script = request.script
+    result.paragraphs = sum(1 for c in script.cues if strip_pauses(c.text)) if script else 0
+    result.sync = "shots" if isinstance(narration, Narration) and narration.synced else "none"
+    result.voice, result.voice_note = (voice.id if voice else None), str(told) if told else None
 
 
 Spoken = tuple[Narration | MediaInfo, VoiceInfo | None, Note | None, Note | None]
@@ -106,28 +117,11 @@ def _hear_or_speak(
         return request, _narrate(request, settings, inputs, work, progress, shots)
 
 
-@contextmanager
-def _meanwhile(work: Callable[[], None] | None) -> Iterator[None]:
-    """Run `work` in a thread while the block runs (the probe waits on its own process; the
-    language model loads meanwhile in a fresh process), and wait for it at the end."""
-    thread = threading.Thread(target=_quietly, args=(work,), daemon=True) if work else None
-    if thread is not None:
-        thread.start()
-    try:
-        yield
-    finally:
-        if thread is not None:
-            thread.join()
-
-
-def _quietly(work: Callable[[], None]) -> None:
-    try:
-        work()
-    except Exception:  # the first real use fails the same way, where it is reported
-        log.debug("warm-up failed", exc_info=True)
-
-
-def _probe_inputs(request: RenderRequest, limits: Limits) -> Inputs:
+def _probe_inputs(
+    request: RenderRequest, limits: Limits, max_speedup: float, progress: Progress
+) -> Inputs:
+    """The request checked and its media probed (VoiceoverError on bad input)."""
+    check_inputs(request, limits, max_speedup)
     found = Inputs()
     if request.media is not None:
         found.media = probe_media(request.media, limits)
@@ -139,6 +133,7 @@ def _probe_inputs(request: RenderRequest, limits: Limits) -> Inputs:
             if not info.has_audio:
                 raise VoiceoverError(ErrorCode.NO_AUDIO_STREAM, name=path.name)
             setattr(found, attr, info)
+    progress("probe", 100.0)
     return found
 
 
