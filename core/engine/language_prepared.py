@@ -80,4 +80,3 @@ def load_prepared(path: Path) -> Any | None:
             "The prepared language model %s is unsound (%s); unpacking py3langid's", path.name, exc
         )
         return None
-

@@ -47,11 +47,11 @@ def render(
     limits = Limits.from_settings(settings)
     clock = StageClock()
     started = time.perf_counter()
-    # the language model and the likely voice load meanwhile; waiting is counted in no stage
+    # the language model and the voices load meanwhile; waiting is counted in no stage
     with Warming(request, settings) as warm:
         with clock.stage("probe"):
             inputs = _probe_inputs(request, limits, settings.max_segment_speedup, progress)
-        warm.voice()
+        warm.voices()
         timeout, data = settings.ffmpeg_timeout_s, settings.data_dir
         shots_meanwhile = ShotsMeanwhile(request, inputs.media, timeout, data)
         warm.wait()  # the shots are being found meanwhile

@@ -219,24 +219,3 @@ def _speaker_refusal(label: str, kind: str, value: str, language: str) -> Voiceo
         install=install,
         install_zh=install_zh,
     )
-
-
-def likely_main_voice(
-    script: Script, voices: Sequence[VoiceInfo], options: RenderOptions, default_id: str
-) -> VoiceInfo | None:
-    """The main voice plan_voices will most likely choose, guessed without the language model
-    (an explicit voice or language, else Chinese for a script mostly in Han characters, else
-    the default), so a fresh process loads it while the model loads; None when none fits."""
-    han = sum(text_weight(c) for cue in script.cues for c in cue.text if "\u3400" <= c <= "\u9fff")
-    language = options.language or ("zh" if 2 * han > text_weight(script.text) else None)
-    try:
-        if options.voice or not language:
-            found = choose_voice(
-                voices, voice_id=options.voice, gender=options.gender, default_id=default_id
-            )
-            return found[0]
-        return choose_voice(
-            voices, language=language, gender=options.gender, default_id=default_id
-        )[0]
-    except VoiceoverError:
-        return None

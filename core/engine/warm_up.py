@@ -1,6 +1,6 @@
 """What a render loads before its speech, started early: in a fresh process the language model
-loads in a thread while the probe waits on its own process, and the voice the script will most
-likely be read by while the shot detection starts."""
+loads in a thread while the probe waits on its own process, and the voices of the script's plan
+while the shot detection starts."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from core.engine.language_id import load_model
 from core.engine.model import RenderRequest
 from core.engine.revoice import wants_words
 from core.engine.tts import get_synthesizer
-from core.engine.voice_plan import likely_main_voice
+from core.engine.voice_plan import plan_voices
 from core.engine.voices import installed_voices
 
 log = logging.getLogger(__name__)
 
 
 class Warming:
-    """The loads of one render in threads: the language model from `__enter__`, the voice
-    once the inputs proved good (`voice`). `wait` (and leaving the block, however it is left)
+    """The loads of one render in threads: the language model from `__enter__`, the voices
+    once the inputs proved good (`voices`). `wait` (and leaving the block, however it is left)
     joins them, so none is cut off mid-load when the process exits (onnxruntime would abort
     it)."""
 
@@ -39,9 +39,10 @@ class Warming:
         self._start(load_model)
         return self
 
-    def voice(self) -> None:
-        """Start loading the voice the script will most likely be read by."""
-        self._start(lambda: preload_likely_voice(self.request, self.settings))
+    def voices(self) -> None:
+        """Start loading the voices the script will be read by (the model is loaded by then,
+        or soon: ~20 ms prepared)."""
+        self._start(lambda: preload_planned_voices(self.request, self.settings))
 
     def wait(self) -> None:
         """Until every load is done (a failed one fails again where it is used, and is told)."""
@@ -52,14 +53,15 @@ class Warming:
         self.wait()
 
 
-def preload_likely_voice(request: RenderRequest, settings: Settings) -> None:
-    """Load the main voice the request's script will most likely be read by (if any fits)."""
+def preload_planned_voices(request: RenderRequest, settings: Settings) -> None:
+    """Load the voices the request's script will be read by (a plan that fails loads none:
+    the render is refused the same way where it plans)."""
     assert request.script is not None
     voices = installed_voices(settings.voices_dir)
-    voice = likely_main_voice(request.script, voices, request.options, settings.default_voice)
-    if voice is not None:
-        synth = get_synthesizer(settings.tts_threads)
-        synth.preload(voice, aligned_folder(settings.data_dir), wants_words(request))
+    plan = plan_voices(request.script, voices, request.options, settings.default_voice)
+    synth, aligned = get_synthesizer(settings.tts_threads), aligned_folder(settings.data_dir)
+    for voice in plan.voices:
+        synth.preload(voice, aligned, wants_words(request))
 
 
 def _quietly(work: Callable[[], None]) -> None:
