@@ -7,7 +7,8 @@ OMP_NUM_THREADS=1; ffmpeg sees one core through the affinity mask). The jobs com
 bot (a Service in this process) on Valkey, with media in SeaweedFS, both started from the wheels
 in .venv on 127.0.0.1. Every render has its own script and the speech cache is off, so each one
 speaks everything. The bot, Valkey and SeaweedFS share the same two cores: this is the honest
-scaling figure on one machine. Writes bench/results/workers.json.
+scaling figure on one machine. The CPU seconds each process used show where the rest goes.
+Writes bench/results/workers.json.
 """
 
 from __future__ import annotations
@@ -95,6 +96,29 @@ def _bot_settings(url: str, endpoint: str, bucket: str, data_dir: Path) -> Setti
     )
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far of this process (the bot) and of each child (the workers by pid,
+    Valkey, SeaweedFS), each with its own reaped children (ffmpeg)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    found = {"bot": own.user + own.system}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split() if stat else []
+        if fields and int(fields[1]) == os.getpid():
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            found[f"{name}:{entry.name}"] = sum(int(f) for f in fields[11:15]) / tick
+    return found
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds each process used between two cpu_seconds() readings."""
+    return {k: round(v - before.get(k, 0.0), 1) for k, v in after.items()}
+
+
 async def renders_per_minute(
     url: str,
     endpoint: str,
@@ -113,12 +137,13 @@ async def renders_per_minute(
             while await service.jobs.worker_count() < workers:  # noqa: ASYNC110
                 await asyncio.sleep(0.2)  # every worker is up and waiting
             chats = [RecordingChat() for _ in range(renders)]
-            begin = time.perf_counter()
+            begin, cpu = time.perf_counter(), cpu_seconds()
             for n, chat in enumerate(chats):
                 await service.handle(incoming(scripts[n], files=(clip,), user=f"r{n}"), chat)
             while sum(len(c.results) for c in chats) < renders:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
             elapsed = time.perf_counter() - begin
+            used = cpu_used(cpu, cpu_seconds())
     finally:
         for proc in procs:
             proc.terminate()
@@ -129,6 +154,7 @@ async def renders_per_minute(
         "renders": renders,
         "seconds": round(elapsed, 1),
         "renders_per_minute": round(renders * 60 / elapsed, 2),
+        "cpu_s": used,
     }
 
 
