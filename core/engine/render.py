@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 from core.config import Settings
-from core.engine.aligned_voice import aligned_folder
 from core.engine.compose import Inputs, StageClock, compose, video_length
 from core.engine.leftovers import work_dir
 from core.engine.lexicon import operator_lexicon
@@ -25,17 +25,15 @@ from core.engine.model import (
 from core.engine.narration import Narration, NarrationBuilder
 from core.engine.pauses import strip_pauses
 from core.engine.probe import probe_media, require_visual
-from core.engine.revoice import hear, wants_words
-from core.engine.speech import SpeechEngine
+from core.engine.revoice import hear
 from core.engine.speech_cache import with_cache
 from core.engine.synced import ShotsMeanwhile, Spans, hold_source, sync_spans
 from core.engine.tts import get_synthesizer
 from core.engine.validate import check_inputs, check_output_length
-from core.engine.voice_plan import VoicePlan, plan_voices
-from core.engine.voices import choose_voice, installed_voices
+from core.engine.voice_load import ReadyVoices, ready_voices
 from core.engine.warm_up import Warming
 from core.errors import ErrorCode, VoiceoverError
-from core.words.notes import Note, join_notes
+from core.words.notes import Note
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +49,14 @@ def render(
     with Warming(request, settings) as warm:
         with clock.stage("probe"):
             inputs = _probe_inputs(request, limits, settings.max_segment_speedup, progress)
-        warm.voices()
+        voices = warm.voices()
         timeout, data = settings.ffmpeg_timeout_s, settings.data_dir
         shots_meanwhile = ShotsMeanwhile(request, inputs.media, timeout, data)
         warm.wait()  # the shots are being found meanwhile
     with work_dir() as tmp, shots_meanwhile as found:
         work = Path(tmp)
         request, spoken = _hear_or_speak(
-            request, settings, inputs, work, clock, progress, found.result
+            request, settings, inputs, work, clock, progress, found.result, voices
         )
         narration, voice, note, warning = spoken
         inputs.shots = found.result()
@@ -106,6 +104,7 @@ def _hear_or_speak(
     clock: StageClock,
     progress: Progress,
     shots: Callable[[], Spans | None],
+    voices: Future[ReadyVoices] | None,
 ) -> tuple[RenderRequest, Spoken]:
     """The video's speech heard when the request needs it (a re-voice gets its script, captions
     from speech their narration), then the narration spoken (or the one heard)."""
@@ -114,7 +113,7 @@ def _hear_or_speak(
     with clock.stage("speech"):
         if heard is not None:
             return request, (heard, None, None, None)
-        return request, _narrate(request, settings, inputs, work, progress, shots)
+        return request, _narrate(request, settings, inputs, work, progress, shots, voices)
 
 
 def _probe_inputs(
@@ -144,22 +143,21 @@ def _narrate(
     work: Path,
     progress: Progress,
     shots: Callable[[], Spans | None] = lambda: None,
+    voices: Future[ReadyVoices] | None = None,
 ) -> tuple[Narration | MediaInfo, VoiceInfo | None, Note | None, Note | None]:
     """The narration (the user's recording, or the script spoken and laid on the `shots` found
-    meanwhile), its voice, a note on its choice, and a warning when that voice had to give way."""
+    meanwhile; by `voices`, when they were readied meanwhile), its voice, a note on its choice,
+    and a warning when that voice had to give way."""
     if inputs.narration is not None:
         progress("speech", 100.0)
         return inputs.narration, None, None, None
     assert request.script is not None
     opts = request.options
-    plan = plan_voices(
-        request.script, installed_voices(settings.voices_dir), opts, settings.default_voice
-    )
-    synthesizer = get_synthesizer(settings.tts_threads)
-    loaded, warning = _load_voices(plan, synthesizer, settings, wants_words(request))
+    ready = voices.result() if voices is not None else ready_voices(request, settings)
+    plan, loaded = ready.plan, ready.loaded
     voice = loaded[plan.main.id]
     builder = NarrationBuilder(
-        with_cache(synthesizer, settings),  # what an earlier render said is not said again
+        with_cache(get_synthesizer(settings.tts_threads), settings),  # said once: not again
         voice,
         opts.speed,
         settings.max_segment_speedup,
@@ -176,46 +174,10 @@ def _narrate(
     )
     if not narration.segments:
         raise VoiceoverError(ErrorCode.EMPTY_SCRIPT)
-    return narration, voice, plan.note, warning
+    return narration, voice, plan.note, ready.warning
 
 
 def _hold_until(request: RenderRequest, inputs: Inputs) -> float | None:
     """The video's length, when a timed cue that overruns holds the picture."""
     timed = request.script is not None and request.script.timed
     return video_length(inputs) if timed and request.options.overrun is Overrun.HOLD else None
-
-
-def _load_voices(
-    plan: VoicePlan, synthesizer: SpeechEngine, settings: Settings, words: bool = False
-) -> tuple[dict[str, VoiceInfo], Note | None]:
-    """Every voice of the plan loaded (by the id planned), and the warnings of any fallback;
-    from its aligned copy when there is one (made first when the render wants `words`)."""
-    loaded: dict[str, VoiceInfo] = {}
-    warnings: list[Note | None] = []
-    for wanted in plan.voices:
-        loaded[wanted.id], warning = _loadable(wanted, synthesizer, settings, words)
-        warnings.append(warning)
-    return loaded, join_notes(*warnings)
-
-
-def _loadable(
-    voice: VoiceInfo, synthesizer: SpeechEngine, settings: Settings, words: bool = False
-) -> tuple[VoiceInfo, Note | None]:
-    """The voice, loaded; one that fails to load gives way to the default voice of its language
-    (a warning for the user says so) rather than failing the job."""
-    aligned = aligned_folder(settings.data_dir)
-    try:
-        synthesizer.preload(voice, aligned, words)
-        return voice, None
-    except VoiceoverError:
-        others = [v for v in installed_voices(settings.voices_dir) if v.id != voice.id]
-        if not others:
-            raise
-        fallback, _ = choose_voice(
-            others, language=voice.language_code, default_id=settings.default_voice
-        )
-        if fallback.language_code != voice.language_code:
-            raise  # never a reading by a voice of another language
-        synthesizer.preload(fallback, aligned, words)
-        log.warning("voice %s could not be loaded; %s reads instead", voice.id, fallback.id)
-        return fallback, Note("voice_fallback", {"failed": voice.id, "used": fallback.id})

@@ -1,23 +1,20 @@
 """What a render loads before its speech, started early: in a fresh process the language model
-loads in a thread while the probe waits on its own process, and the voices of the script's plan
-while the shot detection starts."""
+loads in a thread while the probe waits on its own process, and the script's voices are planned
+and loaded while the shot detection starts."""
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TypeVar
 
 from core.config import Settings
-from core.engine.aligned_voice import aligned_folder
 from core.engine.language_id import load_model
 from core.engine.model import RenderRequest
-from core.engine.revoice import wants_words
-from core.engine.tts import get_synthesizer
-from core.engine.voice_plan import plan_voices
-from core.engine.voices import installed_voices
+from core.engine.voice_load import ReadyVoices, ready_voices
 
-log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Warming:
@@ -30,22 +27,28 @@ class Warming:
         self.request, self.settings = request, settings
         self._threads: list[threading.Thread] = []
 
-    def _start(self, work: Callable[[], None]) -> None:
-        if self.request.script is not None:
-            self._threads.append(threading.Thread(target=_quietly, args=(work,), daemon=True))
-            self._threads[-1].start()
+    def _start(self, work: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._threads.append(threading.Thread(target=_run, args=(work, future), daemon=True))
+        self._threads[-1].start()
+        return future
 
     def __enter__(self) -> Warming:
-        self._start(load_model)
+        if self.request.script is not None:
+            self._start(load_model)  # a failure fails again at the first detection, told there
         return self
 
-    def voices(self) -> None:
-        """Start loading the voices the script will be read by (the model is loaded by then,
-        or soon: ~20 ms prepared)."""
-        self._start(lambda: preload_planned_voices(self.request, self.settings))
+    def voices(self) -> Future[ReadyVoices] | None:
+        """The script's voices planned and loaded in a thread (its result: what the render
+        reads with, or its refusal); None when the script comes from the video's speech or a
+        recording narrates."""
+        request = self.request
+        if request.script is None or request.narration is not None or request.hears_speech:
+            return None
+        return self._start(lambda: ready_voices(self.request, self.settings))
 
     def wait(self) -> None:
-        """Until every load is done (a failed one fails again where it is used, and is told)."""
+        """Until every load is done."""
         for thread in self._threads:
             thread.join()
 
@@ -53,19 +56,8 @@ class Warming:
         self.wait()
 
 
-def preload_planned_voices(request: RenderRequest, settings: Settings) -> None:
-    """Load the voices the request's script will be read by (a plan that fails loads none:
-    the render is refused the same way where it plans)."""
-    assert request.script is not None
-    voices = installed_voices(settings.voices_dir)
-    plan = plan_voices(request.script, voices, request.options, settings.default_voice)
-    synth, aligned = get_synthesizer(settings.tts_threads), aligned_folder(settings.data_dir)
-    for voice in plan.voices:
-        synth.preload(voice, aligned, wants_words(request))
-
-
-def _quietly(work: Callable[[], None]) -> None:
+def _run(work: Callable[[], T], future: Future[T]) -> None:
     try:
-        work()
-    except Exception:  # the first real use fails the same way, where it is reported
-        log.debug("warm-up failed", exc_info=True)
+        future.set_result(work())
+    except BaseException as exc:  # handed to whoever asks for the result
+        future.set_exception(exc)
