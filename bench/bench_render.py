@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,19 +48,26 @@ print(json.dumps({"timings": r.timings_s, "copied": r.video_copied, "duration": 
 """
 
 
+def proc_stats() -> Iterator[tuple[int, str, list[str]]]:
+    """Every process's pid, name and the fields of /proc/PID/stat after its name (state first,
+    then the parent's pid, …)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat:
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            yield int(entry.name), name, stat.rsplit(")", 1)[1].split()
+
+
 def tree_rss_mb(root: int) -> int:
     """Resident memory of a process and all its descendants, in MB (from /proc)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        rss[int(entry.name)] = int(fields[21]) * resource.getpagesize()
+    for pid, _, fields in proc_stats():
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * resource.getpagesize()
     tree, frontier = {root}, [root]
     while frontier:
         pid = frontier.pop()

@@ -27,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_render import proc_stats  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from core.config import Settings  # noqa: E402
@@ -102,15 +103,9 @@ def cpu_seconds() -> dict[str, float]:
     tick = os.sysconf("SC_CLK_TCK")
     own = os.times()
     found = {"bot": own.user + own.system}
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split() if stat else []
-        if fields and int(fields[1]) == os.getpid():
-            name = stat[stat.index("(") + 1 : stat.rindex(")")]
-            found[f"{name}:{entry.name}"] = sum(int(f) for f in fields[11:15]) / tick
+    for pid, name, fields in proc_stats():
+        if int(fields[1]) == os.getpid():
+            found[f"{name}:{pid}"] = sum(int(f) for f in fields[11:15]) / tick
     return found
 
 
